@@ -1,0 +1,609 @@
+//! Questionnaire instruments: items, response scale, keying, rater, scoring and missing-item rules,
+//! provenance and interpretation thresholds.
+
+mod item;
+mod provenance;
+mod rules;
+mod threshold;
+
+pub use item::{Item, Keying};
+pub use provenance::{Confidence, Provenance};
+pub use rules::{MissingRule, ScoringRule};
+pub use threshold::{Comparison, Flag, Metric, Threshold};
+
+use crate::components::{Modality, Part, Rater, Target};
+use crate::error::{Error, Result};
+use crate::scale::ResponseScale;
+
+/// A validated questionnaire instrument.
+///
+/// Get a published key or a modality form from the [`catalog`](crate::catalog), or define one with
+/// [`Instrument::builder`]. Every `Instrument` has at least one item, unique item ids, thresholds
+/// inside their score's range, and a missing-item rule every part can meet.
+///
+/// ```
+/// use therapeutic_alliance::{Component, Instrument, Item, ResponseScale};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let scale = ResponseScale::likert(1, 5, [(1, "Never"), (5, "Always")])?;
+/// let mini = Instrument::builder("mini", "Mini alliance check", scale)
+///     .item(Item::new("1", Component::Goals))
+///     .item(Item::new("2", Component::Collaboration))
+///     .item(Item::new("3", Component::Bond).reversed())
+///     .build()?;
+/// assert_eq!(mini.items().len(), 3);
+/// assert_eq!(mini.item_index("3"), Some(2));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "InstrumentBuilder", into = "InstrumentBuilder")
+)]
+pub struct Instrument {
+    def: InstrumentBuilder,
+    /// Number of items in each part, indexed by `Part::index`.
+    part_items: [usize; 4],
+}
+
+/// Builds an [`Instrument`]; [`InstrumentBuilder::build`] validates.
+///
+/// Defaults: version `"1"`, [`Modality::General`], [`Rater::Client`], [`ScoringRule::Sum`],
+/// [`MissingRule::default`] (3/4 of each part's items), no citation, a user-defined
+/// [`Provenance`], no licence note, no thresholds.
+///
+/// ```
+/// use therapeutic_alliance::{Instrument, Item, MissingRule, Part, Rater, ResponseScale, ScoringRule};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let inst = Instrument::builder("pulse", "Session pulse", ResponseScale::likert(0, 4, [])?)
+///     .rater(Rater::Therapist)
+///     .scoring(ScoringRule::Mean)
+///     .missing(MissingRule::strict())
+///     .items((1..=3).map(|i| Item::new(i.to_string(), Part::Global)))
+///     .build()?;
+/// assert_eq!(inst.rater(), Rater::Therapist);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+pub struct InstrumentBuilder {
+    id: String,
+    name: String,
+    #[cfg_attr(feature = "serde", serde(default = "default_version"))]
+    version: String,
+    #[cfg_attr(feature = "serde", serde(default = "default_modality"))]
+    modality: Modality,
+    #[cfg_attr(feature = "serde", serde(default = "default_rater"))]
+    rater: Rater,
+    scale: ResponseScale,
+    items: Vec<Item>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    scoring: ScoringRule,
+    #[cfg_attr(feature = "serde", serde(default))]
+    missing: MissingRule,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    citation: Option<String>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    provenance: Provenance,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    licence: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    thresholds: Vec<Threshold>,
+}
+
+#[cfg(feature = "serde")]
+fn default_version() -> String {
+    "1".to_owned()
+}
+#[cfg(feature = "serde")]
+fn default_modality() -> Modality {
+    Modality::General
+}
+#[cfg(feature = "serde")]
+fn default_rater() -> Rater {
+    Rater::Client
+}
+
+impl Instrument {
+    /// Starts defining an instrument with an id, a display name and a response scale.
+    ///
+    /// The id is lowercase ASCII letters, digits and `-` (e.g. `wai-sr`).
+    pub fn builder(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        scale: ResponseScale,
+    ) -> InstrumentBuilder {
+        InstrumentBuilder {
+            id: id.into(),
+            name: name.into(),
+            version: "1".to_owned(),
+            modality: Modality::General,
+            rater: Rater::Client,
+            scale,
+            items: Vec::new(),
+            scoring: ScoringRule::default(),
+            missing: MissingRule::default(),
+            citation: None,
+            provenance: Provenance::default(),
+            licence: None,
+            thresholds: Vec::new(),
+        }
+    }
+
+    /// A builder holding this instrument's definition, to derive a variant (another cutoff, another
+    /// missing-item rule).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Comparison, Metric, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::get("srs").ok_or("missing")?;
+    /// let strict_34 = srs.to_builder()
+    ///     .clear_thresholds()
+    ///     .threshold(Threshold::new(Target::Total, Metric::Sum, Comparison::Below, 34.0, "discuss the relationship")?)
+    ///     .build()?;
+    /// assert_eq!(strict_34.thresholds()[0].value(), 34.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_builder(&self) -> InstrumentBuilder {
+        self.def.clone()
+    }
+
+    /// The id used for lookup and in files (`wai-sr`).
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    /// The display name.
+    pub fn name(&self) -> &str {
+        &self.def.name
+    }
+
+    /// The version of the form or key.
+    pub fn version(&self) -> &str {
+        &self.def.version
+    }
+
+    /// The therapy the wording was written for.
+    pub fn modality(&self) -> Modality {
+        self.def.modality
+    }
+
+    /// Who fills it in.
+    pub fn rater(&self) -> Rater {
+        self.def.rater
+    }
+
+    /// The response scale shared by all items.
+    pub fn scale(&self) -> &ResponseScale {
+        &self.def.scale
+    }
+
+    /// The items in presentation order.
+    pub fn items(&self) -> &[Item] {
+        &self.def.items
+    }
+
+    /// The item with this id.
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.def.items.iter().find(|i| i.id() == id)
+    }
+
+    /// Position of the item with this id in [`Instrument::items`].
+    pub fn item_index(&self, id: &str) -> Option<usize> {
+        self.def.items.iter().position(|i| i.id() == id)
+    }
+
+    /// Sum or mean.
+    pub fn scoring(&self) -> ScoringRule {
+        self.def.scoring
+    }
+
+    /// The missing-item rule.
+    pub fn missing(&self) -> MissingRule {
+        self.def.missing
+    }
+
+    /// The published source, if any.
+    pub fn citation(&self) -> Option<&str> {
+        self.def.citation.as_deref()
+    }
+
+    /// Where the scoring key comes from and how sure that is.
+    pub fn provenance(&self) -> &Provenance {
+        &self.def.provenance
+    }
+
+    /// Licence note: what may be shipped and where to obtain the form.
+    pub fn licence(&self) -> Option<&str> {
+        self.def.licence.as_deref()
+    }
+
+    /// The interpretation thresholds.
+    pub fn thresholds(&self) -> &[Threshold] {
+        &self.def.thresholds
+    }
+
+    /// The parts that have items, in canonical order (goals, collaboration, bond, global).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Part};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::get("srs").ok_or("missing")?;
+    /// assert_eq!(srs.parts().count(), 4);
+    /// let arm = catalog::get("arm-5").ok_or("missing")?;
+    /// assert_eq!(arm.parts().collect::<Vec<_>>(), [Part::Global]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn parts(&self) -> impl Iterator<Item = Part> + '_ {
+        Part::ALL
+            .into_iter()
+            .filter(|p| self.part_items[p.index()] > 0)
+    }
+
+    /// Number of items in a part (0 if the instrument does not score it).
+    pub fn part_items(&self, part: Part) -> usize {
+        self.part_items[part.index()]
+    }
+
+    /// Lowest and highest possible score of a target in a metric.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Metric, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
+    /// assert_eq!(wai.range(Target::Total, Metric::Sum), Some((12.0, 60.0)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn range(&self, target: Target, metric: Metric) -> Option<(f64, f64)> {
+        let items = match target {
+            Target::Part(p) => self.part_items(p),
+            Target::Total => self.def.items.len(),
+        };
+        if items == 0 {
+            return None;
+        }
+        let (lo, hi) = (self.scale().min(), self.scale().max());
+        Some(match metric {
+            Metric::Sum => (lo * items as f64, hi * items as f64),
+            Metric::Mean => (lo, hi),
+            Metric::PercentOfMaximum => (0.0, 100.0),
+        })
+    }
+}
+
+/// Whether `s` is a valid instrument id: lowercase ASCII letters, digits, `-`, not at either end.
+fn check_instrument_id(s: &str) -> Result<()> {
+    let ok = !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidId {
+            field: "instrument id",
+            value: s.to_owned(),
+            rule: "use lowercase ascii letters, digits and inner hyphens",
+        })
+    }
+}
+
+/// Checks an id or label given by a user: not empty, no surrounding whitespace, no control characters.
+pub(crate) fn check_text_id(field: &'static str, s: &str) -> Result<()> {
+    if s.is_empty() || s.trim() != s || s.chars().any(char::is_control) {
+        return Err(Error::InvalidId {
+            field,
+            value: s.to_owned(),
+            rule: "must be non-empty, without surrounding whitespace or control characters",
+        });
+    }
+    Ok(())
+}
+
+impl InstrumentBuilder {
+    /// Sets the version of the form or key.
+    #[must_use]
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// Sets the modality.
+    #[must_use]
+    pub fn modality(mut self, modality: Modality) -> Self {
+        self.modality = modality;
+        self
+    }
+
+    /// Sets the rater.
+    #[must_use]
+    pub fn rater(mut self, rater: Rater) -> Self {
+        self.rater = rater;
+        self
+    }
+
+    /// Adds one item (presentation order is the order added).
+    #[must_use]
+    pub fn item(mut self, item: Item) -> Self {
+        self.items.push(item);
+        self
+    }
+
+    /// Adds several items.
+    #[must_use]
+    pub fn items(mut self, items: impl IntoIterator<Item = Item>) -> Self {
+        self.items.extend(items);
+        self
+    }
+
+    /// Sets the scoring rule.
+    #[must_use]
+    pub fn scoring(mut self, scoring: ScoringRule) -> Self {
+        self.scoring = scoring;
+        self
+    }
+
+    /// Sets the missing-item rule.
+    #[must_use]
+    pub fn missing(mut self, missing: MissingRule) -> Self {
+        self.missing = missing;
+        self
+    }
+
+    /// Sets the citation of the published source.
+    #[must_use]
+    pub fn citation(mut self, citation: impl Into<String>) -> Self {
+        self.citation = Some(citation.into());
+        self
+    }
+
+    /// Sets the provenance of the scoring key.
+    #[must_use]
+    pub fn provenance(mut self, provenance: Provenance) -> Self {
+        self.provenance = provenance;
+        self
+    }
+
+    /// Sets the licence note.
+    #[must_use]
+    pub fn licence(mut self, licence: impl Into<String>) -> Self {
+        self.licence = Some(licence.into());
+        self
+    }
+
+    /// Adds an interpretation threshold.
+    #[must_use]
+    pub fn threshold(mut self, threshold: Threshold) -> Self {
+        self.thresholds.push(threshold);
+        self
+    }
+
+    /// Removes every threshold (to replace a catalog default).
+    #[must_use]
+    pub fn clear_thresholds(mut self) -> Self {
+        self.thresholds.clear();
+        self
+    }
+
+    /// Validates and builds the instrument.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidId`] for a malformed instrument id, an empty name or a malformed item id;
+    /// - [`Error::NoItems`] without items;
+    /// - [`Error::DuplicateItem`] when two items share an id;
+    /// - [`Error::UnreachableMissingRule`] when a part has fewer items than the missing-item rule requires;
+    /// - [`Error::EmptyPart`] when a threshold reads a part without items;
+    /// - [`Error::ThresholdOutOfRange`] when a threshold value lies outside its score's range.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Error, Instrument, Item, ResponseScale};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [])?;
+    /// let err = Instrument::builder("dup", "Duplicate", scale)
+    ///     .item(Item::new("1", Component::Goals))
+    ///     .item(Item::new("1", Component::Bond))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(matches!(err, Error::DuplicateItem { .. }));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn build(self) -> Result<Instrument> {
+        check_instrument_id(&self.id)?;
+        check_text_id("instrument name", &self.name)?;
+        check_text_id("instrument version", &self.version)?;
+        if self.items.is_empty() {
+            return Err(Error::NoItems {
+                instrument: self.id,
+            });
+        }
+        let mut part_items = [0usize; 4];
+        let mut seen = std::collections::HashSet::with_capacity(self.items.len());
+        for item in &self.items {
+            check_text_id("item id", item.id())?;
+            if !seen.insert(item.id()) {
+                return Err(Error::DuplicateItem {
+                    instrument: self.id.clone(),
+                    item: item.id().to_owned(),
+                });
+            }
+            part_items[item.part().index()] += 1;
+        }
+        for part in Part::ALL {
+            let items = part_items[part.index()];
+            let required = self.missing.required(items);
+            if items > 0 && required > items {
+                return Err(Error::UnreachableMissingRule {
+                    instrument: self.id.clone(),
+                    part,
+                    required,
+                    items,
+                });
+            }
+        }
+        let inst = Instrument {
+            def: self,
+            part_items,
+        };
+        for t in inst.thresholds() {
+            let (min, max) = inst.range(t.target(), t.metric()).ok_or_else(|| {
+                let part = match t.target() {
+                    Target::Part(p) => p,
+                    // The total always has items: an instrument without items was refused above.
+                    Target::Total => Part::Global,
+                };
+                Error::EmptyPart {
+                    instrument: inst.id().to_owned(),
+                    part,
+                }
+            })?;
+            if t.value() < min || t.value() > max {
+                return Err(Error::ThresholdOutOfRange {
+                    instrument: inst.id().to_owned(),
+                    target: t.target(),
+                    metric: t.metric().name(),
+                    value: t.value(),
+                    min,
+                    max,
+                });
+            }
+        }
+        Ok(inst)
+    }
+}
+
+impl TryFrom<InstrumentBuilder> for Instrument {
+    type Error = Error;
+
+    fn try_from(b: InstrumentBuilder) -> Result<Self> {
+        b.build()
+    }
+}
+
+impl From<Instrument> for InstrumentBuilder {
+    fn from(i: Instrument) -> Self {
+        i.def
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::Component;
+
+    fn scale() -> ResponseScale {
+        ResponseScale::likert(1, 5, []).expect("valid scale")
+    }
+
+    fn three() -> InstrumentBuilder {
+        Instrument::builder("t", "Test", scale()).items([
+            Item::new("1", Component::Goals),
+            Item::new("2", Component::Collaboration),
+            Item::new("3", Component::Bond),
+        ])
+    }
+
+    #[test]
+    fn builder_validates() {
+        assert!(three().build().is_ok());
+        assert!(matches!(
+            Instrument::builder("t", "Test", scale()).build(),
+            Err(Error::NoItems { .. })
+        ));
+        for bad in ["", "Wai", "wai_sr", "-x", "x-", "w i"] {
+            assert!(
+                matches!(
+                    Instrument::builder(bad, "Test", scale())
+                        .item(Item::new("1", Part::Global))
+                        .build(),
+                    Err(Error::InvalidId { .. })
+                ),
+                "{bad}"
+            );
+        }
+        for bad in ["", " 1", "1 ", "a\nb"] {
+            assert!(matches!(
+                three().item(Item::new(bad, Part::Global)).build(),
+                Err(Error::InvalidId {
+                    field: "item id",
+                    ..
+                })
+            ));
+        }
+        let err = three()
+            .missing(MissingRule::at_least_items(2).expect("valid rule"))
+            .build()
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::UnreachableMissingRule {
+                required: 2,
+                items: 1,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn thresholds_are_checked_against_their_range() -> Result<()> {
+        let t = |target: Target, metric, value| {
+            Threshold::new(target, metric, Comparison::Below, value, "x")
+        };
+        assert!(
+            three()
+                .threshold(t(Target::Total, Metric::Sum, 3.0)?)
+                .build()
+                .is_ok()
+        );
+        assert!(matches!(
+            three()
+                .threshold(t(Target::Total, Metric::Sum, 15.5)?)
+                .build(),
+            Err(Error::ThresholdOutOfRange { .. })
+        ));
+        assert!(matches!(
+            three()
+                .threshold(t(Target::Part(Part::Global), Metric::Mean, 3.0)?)
+                .build(),
+            Err(Error::EmptyPart {
+                part: Part::Global,
+                ..
+            })
+        ));
+        assert!(matches!(
+            three()
+                .threshold(t(Target::Total, Metric::PercentOfMaximum, 100.5)?)
+                .build(),
+            Err(Error::ThresholdOutOfRange { .. })
+        ));
+        assert!(
+            Threshold::new(Target::Total, Metric::Sum, Comparison::Below, f64::NAN, "x").is_err()
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,102 @@
+//! Where an instrument's scoring key comes from, and how sure we are of it.
+
+/// How well established a scoring key is.
+///
+/// The crate ships `Confirmed` keys, `Secondary` keys with their provenance stated, and its own
+/// `Unvalidated` item sets; it ships nothing `Unconfirmed` (the variant exists for users' own
+/// instruments).
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Confidence};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let wai = catalog::get("wai-sr").ok_or("missing")?;
+/// assert_eq!(wai.provenance().confidence(), Confidence::Confirmed);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+#[non_exhaustive]
+pub enum Confidence {
+    /// Two independent sources agree on the key.
+    Confirmed,
+    /// One vendor page or one third-party implementation.
+    Secondary,
+    /// No source found.
+    Unconfirmed,
+    /// A new item set without psychometric validation (the crate's modality forms).
+    Unvalidated,
+}
+
+impl Confidence {
+    /// The lowercase name: `confirmed`, `secondary`, `unconfirmed`, `unvalidated`.
+    ///
+    /// ```
+    /// assert_eq!(therapeutic_alliance::Confidence::Secondary.name(), "secondary");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self {
+            Confidence::Confirmed => "confirmed",
+            Confidence::Secondary => "secondary",
+            Confidence::Unconfirmed => "unconfirmed",
+            Confidence::Unvalidated => "unvalidated",
+        }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The confidence in a scoring key and a note saying where it comes from.
+///
+/// ```
+/// use therapeutic_alliance::{Confidence, Provenance};
+///
+/// let p = Provenance::new(Confidence::Secondary, "derived from the WAI-36 key");
+/// assert_eq!(p.note(), "derived from the WAI-36 key");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+pub struct Provenance {
+    confidence: Confidence,
+    note: String,
+}
+
+impl Provenance {
+    /// A provenance record.
+    pub fn new(confidence: Confidence, note: impl Into<String>) -> Self {
+        Provenance {
+            confidence,
+            note: note.into(),
+        }
+    }
+
+    /// How well established the key is.
+    pub fn confidence(&self) -> Confidence {
+        self.confidence
+    }
+
+    /// Where the key comes from.
+    pub fn note(&self) -> &str {
+        &self.note
+    }
+}
+
+impl Default for Provenance {
+    /// A user-defined instrument: `Unconfirmed`, "defined by the user".
+    fn default() -> Self {
+        Provenance::new(Confidence::Unconfirmed, "defined by the user")
+    }
+}

@@ -1,0 +1,516 @@
+//! Response scales: Likert points with labelled anchors, or a continuous visual-analogue line.
+//!
+//! Internally every answer is held as an exact integer count of the scale's smallest step
+//! ("units": the point itself on a Likert scale, tenths on the SRS's 0-10 line with one decimal),
+//! so sums, reversals and the reliability accumulators of later modules are exact.
+
+use crate::error::{Error, Result};
+
+/// Largest number of decimals a visual-analogue scale may have.
+pub const MAX_DECIMALS: u8 = 3;
+/// Largest number of points a Likert scale may have.
+pub const MAX_LIKERT_POINTS: i64 = 101;
+/// Largest magnitude of a scale bound, in units, so that sums over millions of rows stay exact.
+const MAX_UNITS: f64 = 1_000_000.0;
+
+/// Whether a scale has discrete labelled points or is a continuous line.
+///
+/// ```
+/// use therapeutic_alliance::{ResponseScale, ScaleKind};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// assert_eq!(ResponseScale::visual_analogue(0.0, 10.0, 1)?.kind(), ScaleKind::VisualAnalogue);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScaleKind {
+    /// Integer points (1 "Seldom" .. 5 "Always").
+    Likert,
+    /// A continuous line read off to a fixed number of decimals (SRS: 0..=10, one decimal).
+    VisualAnalogue,
+}
+
+/// A labelled point of a Likert scale, e.g. 1 "Seldom".
+///
+/// ```
+/// use therapeutic_alliance::ResponseScale;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let scale = ResponseScale::likert(1, 5, [(1, "Seldom"), (5, "Always")])?;
+/// let first = &scale.anchors()[0];
+/// assert_eq!((first.value(), first.label()), (1, "Seldom"));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Anchor {
+    value: i32,
+    label: String,
+}
+
+impl Anchor {
+    /// The scale point this label belongs to.
+    pub fn value(&self) -> i32 {
+        self.value
+    }
+
+    /// The label, e.g. "Seldom".
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+/// The set of answers an item accepts.
+///
+/// Build one with [`ResponseScale::likert`] or [`ResponseScale::visual_analogue`]; both validate, so
+/// a `ResponseScale` always has a maximum above its minimum.
+///
+/// ```
+/// use therapeutic_alliance::ResponseScale;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let srs_line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
+/// assert_eq!(srs_line.step(), 0.1);
+/// assert_eq!(srs_line.reverse(2.5), 7.5);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "serde_impl::ScaleDef", into = "serde_impl::ScaleDef")
+)]
+pub struct ResponseScale {
+    kind: ScaleKind,
+    /// Minimum in units.
+    min: i32,
+    /// Maximum in units.
+    max: i32,
+    decimals: u8,
+    anchors: Vec<Anchor>,
+}
+
+/// Why a value is not an answer on a scale; the caller adds the item id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ValueProblem {
+    NotFinite,
+    OutOfRange,
+    OffStep,
+}
+
+impl ResponseScale {
+    /// A Likert scale with integer points `min..=max` and labels for some or all of them.
+    ///
+    /// # Errors
+    /// - [`Error::EmptyScale`] if `max <= min`;
+    /// - [`Error::TooManyPoints`] above [`MAX_LIKERT_POINTS`] points;
+    /// - [`Error::AnchorOutOfRange`], [`Error::DuplicateAnchor`], [`Error::EmptyAnchorLabel`] for a bad anchor.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 7, [(1, "Never"), (7, "Always")])?;
+    /// assert_eq!(scale.points(), Some(7));
+    /// assert!(ResponseScale::likert(3, 3, []).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn likert<'a>(
+        min: i32,
+        max: i32,
+        anchors: impl IntoIterator<Item = (i32, &'a str)>,
+    ) -> Result<Self> {
+        let anchors = anchors
+            .into_iter()
+            .map(|(value, label)| Anchor {
+                value,
+                label: label.to_owned(),
+            })
+            .collect();
+        Self::likert_with_anchors(min, max, anchors)
+    }
+
+    fn likert_with_anchors(min: i32, max: i32, mut anchors: Vec<Anchor>) -> Result<Self> {
+        if max <= min {
+            return Err(Error::EmptyScale {
+                min: f64::from(min),
+                max: f64::from(max),
+            });
+        }
+        let points = i64::from(max) - i64::from(min) + 1;
+        if points > MAX_LIKERT_POINTS || f64::from(min).abs().max(f64::from(max).abs()) > MAX_UNITS
+        {
+            return Err(Error::TooManyPoints {
+                points,
+                max: MAX_LIKERT_POINTS,
+            });
+        }
+        anchors.sort_by_key(|a| a.value);
+        for (i, a) in anchors.iter().enumerate() {
+            if a.value < min || a.value > max {
+                return Err(Error::AnchorOutOfRange {
+                    value: a.value,
+                    label: a.label.clone(),
+                    min,
+                    max,
+                });
+            }
+            if a.label.trim().is_empty() {
+                return Err(Error::EmptyAnchorLabel { value: a.value });
+            }
+            if i > 0 && anchors.get(i - 1).is_some_and(|b| b.value == a.value) {
+                return Err(Error::DuplicateAnchor { value: a.value });
+            }
+        }
+        Ok(ResponseScale {
+            kind: ScaleKind::Likert,
+            min,
+            max,
+            decimals: 0,
+            anchors,
+        })
+    }
+
+    /// A visual-analogue line from `min` to `max`, read off to `decimals` decimal places
+    /// (SRS: `visual_analogue(0.0, 10.0, 1)`).
+    ///
+    /// # Errors
+    /// - [`Error::TooManyDecimals`] above [`MAX_DECIMALS`];
+    /// - [`Error::ScaleBound`] if a bound is not finite, too large, or not on the step;
+    /// - [`Error::EmptyScale`] if `max <= min`.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
+    /// assert_eq!((line.min(), line.max()), (0.0, 10.0));
+    /// assert!(ResponseScale::visual_analogue(0.0, 10.05, 1).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn visual_analogue(min: f64, max: f64, decimals: u8) -> Result<Self> {
+        if decimals > MAX_DECIMALS {
+            return Err(Error::TooManyDecimals {
+                decimals,
+                max: MAX_DECIMALS,
+            });
+        }
+        let step = 10f64.powi(-i32::from(decimals));
+        let bound = |value: f64| -> Result<i32> {
+            let units = value / step;
+            let rounded = units.round();
+            if !units.is_finite()
+                || rounded.abs() > MAX_UNITS
+                || (units - rounded).abs() > 1e-9 * rounded.abs().max(1.0)
+            {
+                return Err(Error::ScaleBound { value, step });
+            }
+            // In range of i32 by the MAX_UNITS check just above.
+            Ok(rounded as i32)
+        };
+        let (lo, hi) = (bound(min)?, bound(max)?);
+        if hi <= lo {
+            return Err(Error::EmptyScale { min, max });
+        }
+        Ok(ResponseScale {
+            kind: ScaleKind::VisualAnalogue,
+            min: lo,
+            max: hi,
+            decimals,
+            anchors: Vec::new(),
+        })
+    }
+
+    /// Likert or visual-analogue.
+    pub fn kind(&self) -> ScaleKind {
+        self.kind
+    }
+
+    /// The lowest answer.
+    pub fn min(&self) -> f64 {
+        self.from_units(i64::from(self.min))
+    }
+
+    /// The highest answer.
+    pub fn max(&self) -> f64 {
+        self.from_units(i64::from(self.max))
+    }
+
+    /// Distance between neighbouring answers: 1 on a Likert scale, `10^-decimals` on a line.
+    pub fn step(&self) -> f64 {
+        self.from_units(1)
+    }
+
+    /// Decimal places of an answer (0 on a Likert scale).
+    pub fn decimals(&self) -> u8 {
+        self.decimals
+    }
+
+    /// The labelled anchors, in ascending order of value (empty for a visual-analogue line).
+    pub fn anchors(&self) -> &[Anchor] {
+        &self.anchors
+    }
+
+    /// The label of a Likert point, if it has one.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [(1, "Seldom"), (5, "Always")])?;
+    /// assert_eq!(scale.label(5), Some("Always"));
+    /// assert_eq!(scale.label(3), None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn label(&self, value: i32) -> Option<&str> {
+        self.anchors
+            .iter()
+            .find(|a| a.value == value)
+            .map(|a| a.label.as_str())
+    }
+
+    /// Number of points of a Likert scale; `None` for a visual-analogue line.
+    pub fn points(&self) -> Option<usize> {
+        match self.kind {
+            ScaleKind::Likert => {
+                usize::try_from(i64::from(self.max) - i64::from(self.min) + 1).ok()
+            }
+            ScaleKind::VisualAnalogue => None,
+        }
+    }
+
+    /// Whether `value` is an answer this scale accepts (finite, in range, on a step).
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [])?;
+    /// assert!(scale.accepts(4.0));
+    /// assert!(!scale.accepts(4.5) && !scale.accepts(6.0) && !scale.accepts(f64::NAN));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn accepts(&self, value: f64) -> bool {
+        self.to_units(value).is_ok()
+    }
+
+    /// The reverse-keyed value of an answer: `min + max - value` on this scale's own bounds.
+    ///
+    /// For a value the scale does not accept the result is meaningless; validate first with
+    /// [`ResponseScale::accepts`]. Reversing twice gives the value back.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 7, [])?;
+    /// assert_eq!(scale.reverse(2.0), 6.0);
+    /// assert_eq!(scale.reverse(scale.reverse(2.0)), 2.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn reverse(&self, value: f64) -> f64 {
+        self.min() + self.max() - value
+    }
+
+    /// Minimum in units.
+    pub(crate) fn min_units(&self) -> i32 {
+        self.min
+    }
+
+    /// Maximum in units.
+    pub(crate) fn max_units(&self) -> i32 {
+        self.max
+    }
+
+    /// Units per 1.0 of answer.
+    pub(crate) fn resolution(&self) -> f64 {
+        10f64.powi(i32::from(self.decimals))
+    }
+
+    /// Reverse keying in units: exact.
+    pub(crate) fn reverse_units(&self, units: i32) -> i32 {
+        self.min + self.max - units
+    }
+
+    /// Converts units back to an answer value.
+    pub(crate) fn from_units(&self, units: i64) -> f64 {
+        // Dividing by the exact power of ten gives the correctly rounded decimal (0.1 for 1 tenth).
+        units as f64 / self.resolution()
+    }
+
+    /// Validates an answer and converts it to units.
+    pub(crate) fn to_units(&self, value: f64) -> std::result::Result<i32, ValueProblem> {
+        if !value.is_finite() {
+            return Err(ValueProblem::NotFinite);
+        }
+        let units = value * self.resolution();
+        if units < f64::from(self.min) - 1e-9 || units > f64::from(self.max) + 1e-9 {
+            return Err(ValueProblem::OutOfRange);
+        }
+        let rounded = units.round();
+        // Relative tolerance absorbs binary representation error (7.3 * 10 = 72.99999999999999).
+        if (units - rounded).abs() > 1e-9 * rounded.abs().max(1.0) {
+            return Err(ValueProblem::OffStep);
+        }
+        // Within [min, max] by the range check, so within i32.
+        Ok(rounded as i32)
+    }
+
+    /// The typed error for a value problem on `item`.
+    pub(crate) fn value_error(&self, problem: ValueProblem, item: &str, value: f64) -> Error {
+        let item = item.to_owned();
+        match problem {
+            ValueProblem::NotFinite => Error::NotFinite { item, value },
+            ValueProblem::OutOfRange => Error::OutOfRange {
+                item,
+                value,
+                min: self.min(),
+                max: self.max(),
+            },
+            ValueProblem::OffStep => Error::OffStep {
+                item,
+                value,
+                step: self.step(),
+            },
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_impl {
+    use super::{Anchor, ResponseScale, ScaleKind};
+    use serde::{Deserialize, Serialize};
+
+    /// The serialized form of a scale.
+    #[derive(Serialize, Deserialize)]
+    #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+    pub(super) enum ScaleDef {
+        Likert {
+            min: i32,
+            max: i32,
+            #[serde(default)]
+            anchors: Vec<Anchor>,
+        },
+        VisualAnalogue {
+            min: f64,
+            max: f64,
+            decimals: u8,
+        },
+    }
+
+    impl From<ResponseScale> for ScaleDef {
+        fn from(s: ResponseScale) -> Self {
+            match s.kind {
+                ScaleKind::Likert => ScaleDef::Likert {
+                    min: s.min,
+                    max: s.max,
+                    anchors: s.anchors,
+                },
+                ScaleKind::VisualAnalogue => ScaleDef::VisualAnalogue {
+                    min: s.min(),
+                    max: s.max(),
+                    decimals: s.decimals,
+                },
+            }
+        }
+    }
+
+    impl TryFrom<ScaleDef> for ResponseScale {
+        type Error = crate::Error;
+
+        fn try_from(d: ScaleDef) -> Result<Self, Self::Error> {
+            match d {
+                ScaleDef::Likert { min, max, anchors } => {
+                    ResponseScale::likert_with_anchors(min, max, anchors)
+                }
+                ScaleDef::VisualAnalogue { min, max, decimals } => {
+                    ResponseScale::visual_analogue(min, max, decimals)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn likert_validates() -> Result<()> {
+        assert!(matches!(
+            ResponseScale::likert(5, 1, []),
+            Err(Error::EmptyScale { .. })
+        ));
+        assert!(matches!(
+            ResponseScale::likert(1, 5, [(6, "x")]),
+            Err(Error::AnchorOutOfRange { value: 6, .. })
+        ));
+        assert!(matches!(
+            ResponseScale::likert(1, 5, [(2, "a"), (2, "b")]),
+            Err(Error::DuplicateAnchor { value: 2 })
+        ));
+        assert!(matches!(
+            ResponseScale::likert(1, 5, [(2, " ")]),
+            Err(Error::EmptyAnchorLabel { value: 2 })
+        ));
+        assert!(matches!(
+            ResponseScale::likert(0, 200, []),
+            Err(Error::TooManyPoints { points: 201, .. })
+        ));
+        let s = ResponseScale::likert(1, 5, [(5, "Always"), (1, "Seldom")])?;
+        assert_eq!(s.anchors()[0].label(), "Seldom");
+        Ok(())
+    }
+
+    #[test]
+    fn values_are_validated_exactly() -> Result<()> {
+        let s = ResponseScale::likert(1, 5, [])?;
+        assert_eq!(s.to_units(1.0), Ok(1));
+        assert_eq!(s.to_units(5.0), Ok(5));
+        assert_eq!(s.to_units(0.0), Err(ValueProblem::OutOfRange));
+        assert_eq!(s.to_units(5.5), Err(ValueProblem::OutOfRange));
+        assert_eq!(s.to_units(2.5), Err(ValueProblem::OffStep));
+        assert_eq!(s.to_units(f64::NAN), Err(ValueProblem::NotFinite));
+        assert_eq!(s.to_units(f64::NEG_INFINITY), Err(ValueProblem::NotFinite));
+        let line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
+        assert_eq!(line.to_units(7.3), Ok(73));
+        assert_eq!(line.to_units(0.1), Ok(1));
+        assert_eq!(line.to_units(10.0), Ok(100));
+        assert_eq!(line.to_units(7.25), Err(ValueProblem::OffStep));
+        assert_eq!(line.to_units(10.1), Err(ValueProblem::OutOfRange));
+        assert_eq!(line.to_units(-0.1), Err(ValueProblem::OutOfRange));
+        for u in 0..=100 {
+            assert_eq!(line.to_units(line.from_units(u)), Ok(u as i32));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn visual_analogue_validates() {
+        assert!(matches!(
+            ResponseScale::visual_analogue(0.0, 10.0, 4),
+            Err(Error::TooManyDecimals { .. })
+        ));
+        assert!(matches!(
+            ResponseScale::visual_analogue(f64::NAN, 10.0, 1),
+            Err(Error::ScaleBound { .. })
+        ));
+        assert!(matches!(
+            ResponseScale::visual_analogue(0.0, 1e12, 1),
+            Err(Error::ScaleBound { .. })
+        ));
+        assert!(matches!(
+            ResponseScale::visual_analogue(10.0, 10.0, 1),
+            Err(Error::EmptyScale { .. })
+        ));
+    }
+}

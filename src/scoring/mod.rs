@@ -1,0 +1,334 @@
+//! Scoring: component and total scores as sum, mean and percent of maximum, under the instrument's
+//! missing-item rule, plus interpretation flags.
+//!
+//! Answers are accumulated as exact integers (units of the scale's step); each reported number
+//! comes from a single division of exact integers where no prorating is involved, so a complete
+//! WAI-SR total of 48 is exactly 48.0 and a POMP of 50 is exactly 50.0, and thresholds never
+//! misfire on rounding error.
+
+mod score;
+
+pub use score::{Mean, NotScored, PartScore, Pomp, Score, Sum};
+
+use crate::components::{Part, Target};
+use crate::error::{Error, Result};
+use crate::instruments::{Flag, Instrument, Metric, ScoringRule};
+
+/// Per-part accumulation of answered items, as exact integers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    answered: usize,
+    /// Sum of keyed answers in scale units.
+    units: i64,
+}
+
+/// Tallies for every part, indexed by `Part::index`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Tallies([Tally; 4]);
+
+impl Tallies {
+    /// Adds the keyed answer (in units) of item `index`.
+    pub(crate) fn add(&mut self, inst: &Instrument, index: usize, units: i32) {
+        if let Some(item) = inst.items().get(index) {
+            let keyed = if item.is_reversed() {
+                inst.scale().reverse_units(units)
+            } else {
+                units
+            };
+            let t = &mut self.0[item.part().index()];
+            t.answered += 1;
+            t.units += i64::from(keyed);
+        }
+    }
+}
+
+/// Every score of one administration: each part the instrument has, and the total.
+///
+/// `Scores` holds no heap memory, so scoring many rows allocates nothing per row.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Administration, Component, Metric, Target};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let wai = catalog::get("wai-sr").ok_or("missing")?;
+/// let adm = Administration::from_values(wai, &[Some(3.0); 12])?;
+/// let scores = adm.score();
+/// assert_eq!(scores.value(Component::Bond.into(), Metric::Sum), Some(12.0));
+/// assert_eq!(scores.value(Target::Total, Metric::PercentOfMaximum), Some(50.0));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scores {
+    parts: [Option<PartScore>; 4],
+    total: PartScore,
+    rule: ScoringRule,
+}
+
+impl Scores {
+    /// The result for a target; `None` for a part the instrument does not have.
+    pub fn get(&self, target: Target) -> Option<&PartScore> {
+        match target {
+            Target::Part(p) => self.parts.get(p.index()).and_then(Option::as_ref),
+            Target::Total => Some(&self.total),
+        }
+    }
+
+    /// The score of a target, if it has one.
+    pub fn score(&self, target: Target) -> Option<&Score> {
+        self.get(target).and_then(PartScore::score)
+    }
+
+    /// The total's result.
+    pub fn total(&self) -> &PartScore {
+        &self.total
+    }
+
+    /// One metric of a target's score, if it has one.
+    pub fn value(&self, target: Target, metric: Metric) -> Option<f64> {
+        self.score(target).map(|s| match metric {
+            Metric::Sum => s.sum.0,
+            Metric::Mean => s.mean.0,
+            Metric::PercentOfMaximum => s.pomp.0,
+        })
+    }
+
+    /// The target's score under the instrument's scoring rule (sum or mean).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let arm = catalog::get("arm-5").ok_or("missing")?;
+    /// // Item 3 is reversed: 8 - 2 = 6.
+    /// let adm = Administration::from_values(arm, &[Some(6.0), Some(6.0), Some(2.0), Some(6.0), Some(6.0)])?;
+    /// assert_eq!(adm.score().primary(Target::Total), Some(6.0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn primary(&self, target: Target) -> Option<f64> {
+        self.value(target, self.rule_metric())
+    }
+
+    /// The metric the instrument's scoring rule reports.
+    pub fn rule_metric(&self) -> Metric {
+        match self.rule {
+            ScoringRule::Sum => Metric::Sum,
+            ScoringRule::Mean => Metric::Mean,
+        }
+    }
+
+    /// The parts the instrument has, with their results, in canonical order.
+    pub fn parts(&self) -> impl Iterator<Item = (Part, &PartScore)> + '_ {
+        Part::ALL
+            .into_iter()
+            .zip(self.parts.iter())
+            .filter_map(|(p, s)| s.as_ref().map(|s| (p, s)))
+    }
+}
+
+impl Instrument {
+    /// Scores one row of answers given in item order (`None` = unanswered), validating each value.
+    ///
+    /// This is the allocation-free path for batch scoring: see [`Instrument::score_rows`].
+    ///
+    /// # Errors
+    /// - [`Error::WrongLength`] if `values.len()` is not the item count;
+    /// - [`Error::NotFinite`], [`Error::OutOfRange`], [`Error::OffStep`] naming the first bad item.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Error, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
+    /// let mut row = [Some(4.0); 12];
+    /// assert_eq!(wai.score_values(&row)?.primary(Target::Total), Some(48.0));
+    /// row[8] = Some(9.0);
+    /// assert_eq!(
+    ///     wai.score_values(&row).unwrap_err().to_string(),
+    ///     "item 9: value 9 is outside the response range 1 to 5"
+    /// );
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn score_values(&self, values: &[Option<f64>]) -> Result<Scores> {
+        if values.len() != self.items().len() {
+            return Err(Error::WrongLength {
+                instrument: self.id().to_owned(),
+                expected: self.items().len(),
+                found: values.len(),
+            });
+        }
+        let mut tallies = Tallies::default();
+        for (index, (item, value)) in self.items().iter().zip(values).enumerate() {
+            if let Some(v) = *value {
+                let units = self
+                    .scale()
+                    .to_units(v)
+                    .map_err(|p| self.scale().value_error(p, item.id(), v))?;
+                tallies.add(self, index, units);
+            }
+        }
+        Ok(self.score_tallies(&tallies))
+    }
+
+    /// Scores many rows lazily; an error names its (1-based) row. Nothing is allocated per row.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
+    /// let rows = vec![vec![Some(4.0); 12], vec![Some(2.0); 12]];
+    /// let totals = wai
+    ///     .score_rows(&rows)
+    ///     .map(|s| s.map(|s| s.primary(Target::Total)))
+    ///     .collect::<Result<Vec<_>, _>>()?;
+    /// assert_eq!(totals, [Some(48.0), Some(24.0)]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn score_rows<'a, R>(
+        &'a self,
+        rows: impl IntoIterator<Item = R> + 'a,
+    ) -> impl Iterator<Item = Result<Scores>> + 'a
+    where
+        R: AsRef<[Option<f64>]> + 'a,
+    {
+        rows.into_iter()
+            .enumerate()
+            .map(move |(i, row)| self.score_values(row.as_ref()).map_err(|e| e.at_row(i + 1)))
+    }
+
+    /// The flags raised by these scores under the instrument's thresholds.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::get("srs").ok_or("missing")?;
+    /// let low = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?;
+    /// let flag = srs.flags(&low).next().ok_or("flagged")?;
+    /// assert_eq!(flag.score(), 35.0);
+    /// let high = srs.score_values(&[Some(9.5), Some(9.0), Some(9.0), Some(9.0)])?;
+    /// assert_eq!(srs.flags(&high).count(), 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn flags<'a>(&'a self, scores: &'a Scores) -> impl Iterator<Item = Flag<'a>> + 'a {
+        self.thresholds().iter().filter_map(move |t| {
+            let v = scores.value(t.target(), t.metric())?;
+            t.comparison().holds(v, t.value()).then(|| Flag::new(t, v))
+        })
+    }
+
+    /// Turns per-part tallies into scores under the missing-item rule.
+    pub(crate) fn score_tallies(&self, tallies: &Tallies) -> Scores {
+        let scale = self.scale();
+        let (lo, hi) = (i64::from(scale.min_units()), i64::from(scale.max_units()));
+        let r = scale.resolution();
+        let mut parts = [None; 4];
+        let mut total_units = 0i64;
+        let mut total_prorated_units = 0f64;
+        let mut total_answered = 0usize;
+        let mut missing_part = None;
+        for (part, (slot, tally)) in Part::ALL.into_iter().zip(parts.iter_mut().zip(&tallies.0)) {
+            let items = self.part_items(part);
+            if items == 0 {
+                continue;
+            }
+            let required = self.missing().required(items);
+            let result = if tally.answered >= required && tally.answered > 0 {
+                let s = score_from_units(tally.units, tally.answered, items, lo, hi, r);
+                total_units += tally.units;
+                total_prorated_units += tally.units as f64 * items as f64 / tally.answered as f64;
+                total_answered += tally.answered;
+                PartScore::Scored(s)
+            } else {
+                missing_part.get_or_insert(part);
+                PartScore::NotScored(NotScored::TooFewAnswered {
+                    answered: tally.answered,
+                    required,
+                    items,
+                })
+            };
+            *slot = Some(result);
+        }
+        let k = self.items().len();
+        let total = match missing_part {
+            Some(part) => PartScore::NotScored(NotScored::PartNotScored { part }),
+            None if total_answered == k => {
+                PartScore::Scored(score_from_units(total_units, k, k, lo, hi, r))
+            }
+            None => {
+                // Some part was prorated: the total is the sum of the prorated part sums.
+                let kf = k as f64;
+                PartScore::Scored(Score {
+                    sum: Sum(total_prorated_units / r),
+                    mean: Mean(total_prorated_units / (kf * r)),
+                    pomp: Pomp(
+                        (total_prorated_units - kf * lo as f64) * 100.0 / (kf * (hi - lo) as f64),
+                    ),
+                    answered: total_answered,
+                    items: k,
+                })
+            }
+        };
+        Scores {
+            parts,
+            total,
+            rule: self.scoring(),
+        }
+    }
+}
+
+/// Score of `answered` items summing to `units` in a part of `items` items, on a scale with
+/// bounds `lo..=hi` in units and `r` units per point.
+fn score_from_units(units: i64, answered: usize, items: usize, lo: i64, hi: i64, r: f64) -> Score {
+    let n = answered as f64;
+    let sum = if answered == items {
+        units as f64 / r
+    } else {
+        units as f64 * items as f64 / (n * r)
+    };
+    let above_min = units - answered as i64 * lo;
+    Score {
+        sum: Sum(sum),
+        mean: Mean(units as f64 / (n * r)),
+        pomp: Pomp((above_min * 100) as f64 / (answered as i64 * (hi - lo)) as f64),
+        answered,
+        items,
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Scores {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for (part, score) in self.parts() {
+            map.serialize_entry(part.name(), score)?;
+        }
+        map.serialize_entry("total", &self.total)?;
+        map.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Flag<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let t = self.threshold();
+        let mut st = s.serialize_struct("Flag", 6)?;
+        st.serialize_field("target", &t.target())?;
+        st.serialize_field("metric", &t.metric())?;
+        st.serialize_field("comparison", &t.comparison())?;
+        st.serialize_field("threshold", &t.value())?;
+        st.serialize_field("score", &self.score())?;
+        st.serialize_field("message", t.message())?;
+        st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests;

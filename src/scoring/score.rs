@@ -1,0 +1,246 @@
+//! Score types: newtypes for the three forms of a score, and the per-part result.
+
+use crate::components::Part;
+use std::fmt;
+
+macro_rules! score_newtype {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+        pub struct $name(pub(crate) f64);
+
+        impl $name {
+            /// The number.
+            pub fn get(self) -> f64 {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl From<$name> for f64 {
+            fn from(v: $name) -> f64 {
+                v.0
+            }
+        }
+    };
+}
+
+score_newtype!(
+    /// A (possibly prorated) sum of keyed item scores, on the instrument's own scale
+    /// (WAI-SR total: 12-60).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
+    /// let adm = Administration::from_values(wai, &[Some(4.0); 12])?;
+    /// let total = adm.score().score(Target::Total).ok_or("scored")?.sum();
+    /// assert_eq!(total.get(), 48.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    Sum
+);
+score_newtype!(
+    /// The mean keyed item score, on the response scale (WAI-SR: 1-5).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
+    /// let adm = Administration::from_values(wai, &[Some(4.0); 12])?;
+    /// assert_eq!(adm.score().score(Target::Total).ok_or("scored")?.mean().get(), 4.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    Mean
+);
+score_newtype!(
+    /// Percent of maximum possible (POMP): `100 * (mean - min) / (max - min)`, from 0 to 100, so
+    /// instruments on different response scales compare (Cohen, Cohen, Aiken & West 1999,
+    /// *Multivariate Behavioral Research* 34(3)).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
+    /// let adm = Administration::from_values(wai, &[Some(4.0); 12])?;
+    /// assert_eq!(adm.score().score(Target::Total).ok_or("scored")?.pomp().get(), 75.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    Pomp
+);
+
+/// The score of one part or of the total: sum, mean and percent of maximum, and how many items
+/// it rests on.
+///
+/// A score with fewer answered items than items is prorated: the mean is that of the answered
+/// items, the sum is that mean times the item count.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Administration, Component};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let wai = catalog::get("wai-sr").ok_or("missing")?;
+/// // Goals are items 4, 6, 8, 11; item 11 is left unanswered.
+/// let adm = Administration::builder(wai)
+///     .answer("4", 3)?.answer("6", 4)?.answer("8", 5)?
+///     .build()?;
+/// let scores = adm.score();
+/// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
+/// assert_eq!((goals.sum().get(), goals.answered(), goals.items()), (16.0, 3, 4));
+/// assert!(goals.is_prorated());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Score {
+    pub(crate) sum: Sum,
+    pub(crate) mean: Mean,
+    pub(crate) pomp: Pomp,
+    pub(crate) answered: usize,
+    pub(crate) items: usize,
+}
+
+impl Score {
+    /// The (prorated) sum.
+    pub fn sum(&self) -> Sum {
+        self.sum
+    }
+
+    /// The mean item score.
+    pub fn mean(&self) -> Mean {
+        self.mean
+    }
+
+    /// Percent of maximum possible, 0-100.
+    pub fn pomp(&self) -> Pomp {
+        self.pomp
+    }
+
+    /// Items answered.
+    pub fn answered(&self) -> usize {
+        self.answered
+    }
+
+    /// Items in the part (or instrument, for the total).
+    pub fn items(&self) -> usize {
+        self.items
+    }
+
+    /// Whether unanswered items were prorated.
+    pub fn is_prorated(&self) -> bool {
+        self.answered < self.items
+    }
+}
+
+/// Why a part or the total has no score.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Administration, Component, NotScored, PartScore};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let wai = catalog::get("wai-sr").ok_or("missing")?;
+/// let adm = Administration::builder(wai).answer("4", 3)?.answer("6", 4)?.build()?;
+/// let scores = adm.score();
+/// assert_eq!(
+///     scores.get(Component::Goals.into()),
+///     Some(&PartScore::NotScored(NotScored::TooFewAnswered { answered: 2, required: 3, items: 4 }))
+/// );
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "reason", rename_all = "snake_case")
+)]
+#[non_exhaustive]
+pub enum NotScored {
+    /// Fewer items answered than the missing-item rule requires.
+    TooFewAnswered {
+        /// Items answered.
+        answered: usize,
+        /// Items the rule requires.
+        required: usize,
+        /// Items in the part.
+        items: usize,
+    },
+    /// The total is not scored because this part (the first in canonical order) is not.
+    PartNotScored {
+        /// The unscored part.
+        part: Part,
+    },
+}
+
+impl fmt::Display for NotScored {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotScored::TooFewAnswered {
+                answered,
+                required,
+                items,
+            } => write!(
+                f,
+                "{answered} of {items} items answered, the missing-item rule needs {required}"
+            ),
+            NotScored::PartNotScored { part } => write!(f, "{part} is not scored"),
+        }
+    }
+}
+
+/// The result for one part or the total: a score, or the reason there is none.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Administration, Target};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let wai = catalog::get("wai-sr").ok_or("missing")?;
+/// let adm = Administration::from_values(wai, &[Some(5.0); 12])?;
+/// let total = adm.score().get(Target::Total).copied().ok_or("present")?;
+/// assert_eq!(total.score().map(|s| s.sum().get()), Some(60.0));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum PartScore {
+    /// Scored.
+    Scored(Score),
+    /// Not scored, and why.
+    NotScored(NotScored),
+}
+
+impl PartScore {
+    /// The score, if there is one.
+    pub fn score(&self) -> Option<&Score> {
+        match self {
+            PartScore::Scored(s) => Some(s),
+            PartScore::NotScored(_) => None,
+        }
+    }
+
+    /// Why there is no score, if there is none.
+    pub fn not_scored(&self) -> Option<&NotScored> {
+        match self {
+            PartScore::Scored(_) => None,
+            PartScore::NotScored(n) => Some(n),
+        }
+    }
+}
