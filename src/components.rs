@@ -245,7 +245,7 @@ macro_rules! named_enum {
     ($ty:ty, $what:literal, [$($v:expr),+ $(,)?]) => {
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
+                f.pad(self.name())
             }
         }
 

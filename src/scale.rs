@@ -234,17 +234,17 @@ impl ResponseScale {
 
     /// The lowest answer.
     pub fn min(&self) -> f64 {
-        self.from_units(i64::from(self.min))
+        self.value_of_units(i64::from(self.min))
     }
 
     /// The highest answer.
     pub fn max(&self) -> f64 {
-        self.from_units(i64::from(self.max))
+        self.value_of_units(i64::from(self.max))
     }
 
     /// Distance between neighbouring answers: 1 on a Likert scale, `10^-decimals` on a line.
     pub fn step(&self) -> f64 {
-        self.from_units(1)
+        self.value_of_units(1)
     }
 
     /// Decimal places of an answer (0 on a Likert scale).
@@ -342,7 +342,7 @@ impl ResponseScale {
     }
 
     /// Converts units back to an answer value.
-    pub(crate) fn from_units(&self, units: i64) -> f64 {
+    pub(crate) fn value_of_units(&self, units: i64) -> f64 {
         // Dividing by the exact power of ten gives the correctly rounded decimal (0.1 for 1 tenth).
         units as f64 / self.resolution()
     }
@@ -489,7 +489,7 @@ mod tests {
         assert_eq!(line.to_units(10.1), Err(ValueProblem::OutOfRange));
         assert_eq!(line.to_units(-0.1), Err(ValueProblem::OutOfRange));
         for u in 0..=100 {
-            assert_eq!(line.to_units(line.from_units(u)), Ok(u as i32));
+            assert_eq!(line.to_units(line.value_of_units(u)), Ok(u as i32));
         }
         Ok(())
     }

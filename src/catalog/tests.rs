@@ -12,14 +12,16 @@ fn catalog_builds() {
 }
 
 /// (id, items, scale min, max, reversed item ids, [(part, item ids)]) from INSTRUMENTS.md.
-fn published_keys() -> Vec<(
+type Key = (
     &'static str,
     usize,
     f64,
     f64,
     Vec<&'static str>,
     Vec<(Part, Vec<u32>)>,
-)> {
+);
+
+fn published_keys() -> Vec<Key> {
     let g = Part::Component(Component::Goals);
     let c = Part::Component(Component::Collaboration);
     let b = Part::Component(Component::Bond);

@@ -149,7 +149,7 @@ impl Administration {
     /// The answer to the item at `index` in item order.
     pub fn value_at(&self, index: usize) -> Option<f64> {
         let units = (*self.values.get(index)?)?;
-        Some(self.instrument.scale().from_units(i64::from(units)))
+        Some(self.instrument.scale().value_of_units(i64::from(units)))
     }
 
     /// The answers in item order (`None` = unanswered), as given.
@@ -168,7 +168,7 @@ impl Administration {
         let scale = self.instrument.scale();
         self.values
             .iter()
-            .map(move |u| u.map(|u| scale.from_units(i64::from(u))))
+            .map(move |u| u.map(|u| scale.value_of_units(i64::from(u))))
     }
 
     /// Number of items answered.

@@ -215,7 +215,8 @@ impl Instrument {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn flags<'a>(&'a self, scores: &'a Scores) -> impl Iterator<Item = Flag<'a>> + 'a {
+    pub fn flags<'a>(&'a self, scores: &Scores) -> impl Iterator<Item = Flag<'a>> + use<'a> {
+        let scores = *scores;
         self.thresholds().iter().filter_map(move |t| {
             let v = scores.value(t.target(), t.metric())?;
             t.comparison().holds(v, t.value()).then(|| Flag::new(t, v))
@@ -239,7 +240,7 @@ impl Instrument {
             }
             let required = self.missing().required(items);
             let result = if tally.answered >= required && tally.answered > 0 {
-                let s = score_from_units(tally.units, tally.answered, items, lo, hi, r);
+                let s = score_value_of_units(tally.units, tally.answered, items, lo, hi, r);
                 total_units += tally.units;
                 total_prorated_units += tally.units as f64 * items as f64 / tally.answered as f64;
                 total_answered += tally.answered;
@@ -258,7 +259,7 @@ impl Instrument {
         let total = match missing_part {
             Some(part) => PartScore::NotScored(NotScored::PartNotScored { part }),
             None if total_answered == k => {
-                PartScore::Scored(score_from_units(total_units, k, k, lo, hi, r))
+                PartScore::Scored(score_value_of_units(total_units, k, k, lo, hi, r))
             }
             None => {
                 // Some part was prorated: the total is the sum of the prorated part sums.
@@ -284,7 +285,14 @@ impl Instrument {
 
 /// Score of `answered` items summing to `units` in a part of `items` items, on a scale with
 /// bounds `lo..=hi` in units and `r` units per point.
-fn score_from_units(units: i64, answered: usize, items: usize, lo: i64, hi: i64, r: f64) -> Score {
+fn score_value_of_units(
+    units: i64,
+    answered: usize,
+    items: usize,
+    lo: i64,
+    hi: i64,
+    r: f64,
+) -> Score {
     let n = answered as f64;
     let sum = if answered == items {
         units as f64 / r
