@@ -225,13 +225,16 @@ fn map_header(
     inst: &Instrument,
     id_column: &str,
 ) -> Result<(usize, Vec<Option<usize>>), Failure> {
-    let mut id_at = None;
+    let id_at = header
+        .iter()
+        .position(|name| name.trim() == id_column)
+        .ok_or_else(|| Failure::Run(format!("the header has no id column {id_column:?}")))?;
     let mut columns = Vec::with_capacity(header.len());
     let mut seen = vec![false; inst.items().len()];
     for (col, name) in header.iter().enumerate() {
         let name = name.trim();
         if name == id_column {
-            if id_at.replace(col).is_some() {
+            if col != id_at {
                 return Err(Failure::Run(format!(
                     "column {name:?} appears twice in the header"
                 )));
@@ -253,8 +256,6 @@ fn map_header(
         }
         columns.push(Some(index));
     }
-    let id_at =
-        id_at.ok_or_else(|| Failure::Run(format!("the header has no id column {id_column:?}")))?;
     if let Some(missing) = inst.items().iter().zip(&seen).find(|(_, s)| !**s) {
         return Err(Failure::Run(format!(
             "the header has no column for item {} of {}",

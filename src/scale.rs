@@ -74,7 +74,7 @@ impl Anchor {
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let srs_line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
 /// assert_eq!(srs_line.step(), 0.1);
-/// assert_eq!(srs_line.reverse(2.5), 7.5);
+/// assert_eq!(srs_line.reverse(2.5), Some(7.5));
 /// # Ok(())
 /// # }
 /// ```
@@ -302,23 +302,26 @@ impl ResponseScale {
         self.to_units(value).is_ok()
     }
 
-    /// The reverse-keyed value of an answer: `min + max - value` on this scale's own bounds.
-    ///
-    /// For a value the scale does not accept the result is meaningless; validate first with
-    /// [`ResponseScale::accepts`]. Reversing twice gives the value back.
+    /// The reverse-keyed value of an answer: `min + max - value` on this scale's own bounds,
+    /// computed exactly (reversing twice gives the value back, also on a decimal line); `None` for a
+    /// value the scale does not accept.
     ///
     /// ```
     /// use therapeutic_alliance::ResponseScale;
     ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let scale = ResponseScale::likert(1, 7, [])?;
-    /// assert_eq!(scale.reverse(2.0), 6.0);
-    /// assert_eq!(scale.reverse(scale.reverse(2.0)), 2.0);
+    /// assert_eq!(scale.reverse(2.0), Some(6.0));
+    /// assert_eq!(scale.reverse(8.0), None);
+    /// let line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
+    /// let back = line.reverse(7.3).and_then(|r| line.reverse(r));
+    /// assert_eq!(back, Some(7.3));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn reverse(&self, value: f64) -> f64 {
-        self.min() + self.max() - value
+    pub fn reverse(&self, value: f64) -> Option<f64> {
+        let units = self.to_units(value).ok()?;
+        Some(self.value_of_units(i64::from(self.reverse_units(units))))
     }
 
     /// Minimum in units.

@@ -1,0 +1,42 @@
+//! Every public type can cross threads and be debugged.
+
+use therapeutic_alliance::*;
+
+fn send_sync_debug<T: Send + Sync + std::fmt::Debug>() {}
+
+#[test]
+fn public_types_are_send_sync_debug() {
+    send_sync_debug::<Administration>();
+    send_sync_debug::<AdministrationBuilder>();
+    #[cfg(feature = "serde")]
+    send_sync_debug::<AdministrationRecord>();
+    send_sync_debug::<Anchor>();
+    send_sync_debug::<Comparison>();
+    send_sync_debug::<Component>();
+    send_sync_debug::<Confidence>();
+    send_sync_debug::<Date>();
+    send_sync_debug::<Error>();
+    send_sync_debug::<Flag<'static>>();
+    send_sync_debug::<Instrument>();
+    send_sync_debug::<InstrumentBuilder>();
+    send_sync_debug::<Item>();
+    send_sync_debug::<Keying>();
+    send_sync_debug::<Mean>();
+    send_sync_debug::<Metric>();
+    send_sync_debug::<MissingRule>();
+    send_sync_debug::<Modality>();
+    send_sync_debug::<NotScored>();
+    send_sync_debug::<Part>();
+    send_sync_debug::<PartScore>();
+    send_sync_debug::<Pomp>();
+    send_sync_debug::<Provenance>();
+    send_sync_debug::<Rater>();
+    send_sync_debug::<ResponseScale>();
+    send_sync_debug::<ScaleKind>();
+    send_sync_debug::<Score>();
+    send_sync_debug::<Scores>();
+    send_sync_debug::<ScoringRule>();
+    send_sync_debug::<Sum>();
+    send_sync_debug::<Target>();
+    send_sync_debug::<Threshold>();
+}
