@@ -104,7 +104,19 @@ pub enum Error {
         /// The repeated item id.
         item: String,
     },
-    /// A threshold or rule refers to a component (or the global part) that has no items.
+    /// An item scores a part the instrument does not declare.
+    #[error(
+        "instrument {instrument}: item {item} scores {part}, which the instrument does not declare"
+    )]
+    UndeclaredPart {
+        /// The instrument id.
+        instrument: String,
+        /// The item id.
+        item: String,
+        /// The undeclared part.
+        part: Part,
+    },
+    /// A declared component (or global part), or one a threshold reads, has no items.
     #[error("instrument {instrument}: {part} has no items")]
     EmptyPart {
         /// The instrument id.

@@ -70,3 +70,8 @@ pub use responses::AdministrationRecord;
 pub use responses::{Administration, AdministrationBuilder, Date};
 pub use scale::{Anchor, ResponseScale, ScaleKind};
 pub use scoring::{Mean, NotScored, PartScore, Pomp, Score, Scores, Sum};
+
+/// The README's code examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

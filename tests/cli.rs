@@ -231,6 +231,11 @@ fn score_json_carries_scores_and_flags() {
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["scores"]["total"]["scored"]["sum"], 36.0);
     assert_eq!(rows[0]["flags"][0]["message"], "discuss the relationship");
+    assert!(
+        rows[0]["flags"][0]["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("not a validated cutoff"))
+    );
     assert_eq!(rows[1]["scores"]["total"]["scored"]["sum"], 36.5);
     assert_eq!(rows[1]["flags"].as_array().map(Vec::len), Some(0));
 }

@@ -271,6 +271,7 @@ fn form(w: &Wording, rater: Rater) -> Result<Instrument> {
     .version("0.1")
     .modality(w.modality)
     .rater(rater)
+    .parts(Component::ALL)
     .items(items)
     .citation("written for the therapeutic-alliance crate (2026); not published or validated")
     .provenance(Provenance::new(

@@ -15,6 +15,9 @@ const GOALS: Part = Part::Component(Component::Goals);
 const COLLABORATION: Part = Part::Component(Component::Collaboration);
 const BOND: Part = Part::Component(Component::Bond);
 
+/// The three alliance components.
+const BORDIN: [Part; 3] = [GOALS, COLLABORATION, BOND];
+
 const KEY_ONLY: &str = "item wording is copyrighted and not shipped: items are identified by number; \
      obtain the form (and any licence its authors require) from its authors or publisher";
 
@@ -60,6 +63,7 @@ pub(super) fn wai_sr() -> Result<Instrument> {
         scale,
     )
     .version("client form")
+    .parts(BORDIN)
     .items(numbered(
         12,
         &[
@@ -89,6 +93,7 @@ pub(super) fn wai_s() -> Result<Instrument> {
         wai_seven_point()?,
     )
     .version("client form")
+    .parts(BORDIN)
     .items(numbered(
         12,
         &[
@@ -118,6 +123,7 @@ pub(super) fn wai() -> Result<Instrument> {
         wai_seven_point()?,
     )
     .version("client form")
+    .parts(BORDIN)
     .items(numbered(
         36,
         &[
@@ -157,6 +163,7 @@ pub(super) fn srs() -> Result<Instrument> {
     );
     Instrument::builder("srs", "Session Rating Scale (SRS)", ResponseScale::visual_analogue(0.0, 10.0, 1)?)
         .version("3.0")
+        .parts([GOALS, COLLABORATION, BOND, Part::Global])
         .items([
             Item::new("1", BOND),
             Item::new("2", GOALS),
@@ -188,6 +195,7 @@ pub(super) fn tasc_r() -> Result<Instrument> {
         scale,
     )
     .version("child form")
+    .parts([Part::Global])
     .items(numbered(12, &[], &[2, 5, 7, 8, 11]))
     .citation(
         "Therapeutic Alliance Scale for Children, revised; original TASC: Shirk, S. R., & Saiz, \
@@ -212,6 +220,7 @@ pub(super) fn arm_5() -> Result<Instrument> {
     )
     .version("client form")
     .scoring(ScoringRule::Mean)
+    .parts([Part::Global])
     .items(numbered(5, &[], &[3]))
     .citation(
         "Cahill, J., Stiles, W. B., Barkham, M., et al. (2012). Two short forms of the Agnew \

@@ -84,6 +84,12 @@ pub struct InstrumentBuilder {
     #[cfg_attr(feature = "serde", serde(default = "default_rater"))]
     rater: Rater,
     scale: ResponseScale,
+    /// The parts the instrument declares it scores; empty = whatever parts its items have.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    parts: Vec<Part>,
     items: Vec<Item>,
     #[cfg_attr(feature = "serde", serde(default))]
     scoring: ScoringRule,
@@ -137,6 +143,7 @@ impl Instrument {
             modality: Modality::General,
             rater: Rater::Client,
             scale,
+            parts: Vec::new(),
             items: Vec::new(),
             scoring: ScoringRule::default(),
             missing: MissingRule::default(),
@@ -346,6 +353,31 @@ impl InstrumentBuilder {
         self
     }
 
+    /// Declares the parts the instrument scores, so that a declared component left without items,
+    /// or an item in an undeclared part, is an error rather than a silently different instrument.
+    /// Without a declaration the parts are those the items have.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Error, Instrument, Item, ResponseScale};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [])?;
+    /// let err = Instrument::builder("gcb", "Three components", scale)
+    ///     .parts(Component::ALL)
+    ///     .item(Item::new("1", Component::Goals))
+    ///     .item(Item::new("2", Component::Bond))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "instrument gcb: collaboration has no items");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn parts<P: Into<Part>>(mut self, parts: impl IntoIterator<Item = P>) -> Self {
+        self.parts = parts.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Adds one item (presentation order is the order added).
     #[must_use]
     pub fn item(mut self, item: Item) -> Self {
@@ -415,6 +447,8 @@ impl InstrumentBuilder {
     /// - [`Error::InvalidId`] for a malformed instrument id, an empty name or a malformed item id;
     /// - [`Error::NoItems`] without items;
     /// - [`Error::DuplicateItem`] when two items share an id;
+    /// - [`Error::EmptyPart`] when a declared part ([`InstrumentBuilder::parts`]) has no items;
+    /// - [`Error::UndeclaredPart`] when an item scores a part that is not declared;
     /// - [`Error::UnreachableMissingRule`] when a part has fewer items than the missing-item rule requires;
     /// - [`Error::EmptyPart`] when a threshold reads a part without items;
     /// - [`Error::ThresholdOutOfRange`] when a threshold value lies outside its score's range.
@@ -452,7 +486,20 @@ impl InstrumentBuilder {
                     item: item.id().to_owned(),
                 });
             }
+            if !self.parts.is_empty() && !self.parts.contains(&item.part()) {
+                return Err(Error::UndeclaredPart {
+                    instrument: self.id.clone(),
+                    item: item.id().to_owned(),
+                    part: item.part(),
+                });
+            }
             part_items[item.part().index()] += 1;
+        }
+        if let Some(&part) = self.parts.iter().find(|p| part_items[p.index()] == 0) {
+            return Err(Error::EmptyPart {
+                instrument: self.id.clone(),
+                part,
+            });
         }
         for part in Part::ALL {
             let items = part_items[part.index()];
@@ -566,6 +613,22 @@ mod tests {
                 items: 1,
                 ..
             }
+        ));
+    }
+
+    #[test]
+    fn declared_parts_must_match_the_items() {
+        assert!(three().parts(Component::ALL).build().is_ok());
+        assert!(matches!(
+            three().parts(Part::ALL).build(),
+            Err(Error::EmptyPart {
+                part: Part::Global,
+                ..
+            })
+        ));
+        assert!(matches!(
+            three().parts([Component::Goals, Component::Bond]).build(),
+            Err(Error::UndeclaredPart { ref item, part: Part::Component(Component::Collaboration), .. }) if item == "2"
         ));
     }
 

@@ -327,13 +327,14 @@ impl serde::Serialize for Flag<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let t = self.threshold();
-        let mut st = s.serialize_struct("Flag", 6)?;
+        let mut st = s.serialize_struct("Flag", 7)?;
         st.serialize_field("target", &t.target())?;
         st.serialize_field("metric", &t.metric())?;
         st.serialize_field("comparison", &t.comparison())?;
         st.serialize_field("threshold", &t.value())?;
         st.serialize_field("score", &self.score())?;
         st.serialize_field("message", t.message())?;
+        st.serialize_field("source", t.source())?;
         st.end()
     }
 }
