@@ -336,7 +336,13 @@ impl ResponseScale {
 
     /// Units per 1.0 of answer.
     pub(crate) fn resolution(&self) -> f64 {
-        10f64.powi(i32::from(self.decimals))
+        // Exact powers of ten for the supported decimals (at most MAX_DECIMALS = 3).
+        match self.decimals {
+            0 => 1.0,
+            1 => 10.0,
+            2 => 100.0,
+            _ => 1000.0,
+        }
     }
 
     /// Reverse keying in units: exact.

@@ -181,9 +181,10 @@ impl Administration {
     /// Infallible: the answers were validated when given.
     pub fn score(&self) -> Scores {
         let mut tallies = Tallies::default();
-        for (index, units) in self.values.iter().enumerate() {
+        let scale = self.instrument.scale();
+        for (item, units) in self.instrument.items().iter().zip(self.values.iter()) {
             if let Some(u) = *units {
-                tallies.add(&self.instrument, index, u);
+                tallies.add(item, scale, u);
             }
         }
         self.instrument.score_tallies(&tallies)

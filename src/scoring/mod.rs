@@ -12,7 +12,8 @@ pub use score::{Mean, NotScored, PartScore, Pomp, Score, Sum};
 
 use crate::components::{Part, Target};
 use crate::error::{Error, Result};
-use crate::instruments::{Flag, Instrument, Metric, ScoringRule};
+use crate::instruments::{Flag, Instrument, Item, Metric, ScoringRule};
+use crate::scale::ResponseScale;
 
 /// Per-part accumulation of answered items, as exact integers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,18 +28,17 @@ pub(crate) struct Tally {
 pub(crate) struct Tallies([Tally; 4]);
 
 impl Tallies {
-    /// Adds the keyed answer (in units) of item `index`.
-    pub(crate) fn add(&mut self, inst: &Instrument, index: usize, units: i32) {
-        if let Some(item) = inst.items().get(index) {
-            let keyed = if item.is_reversed() {
-                inst.scale().reverse_units(units)
-            } else {
-                units
-            };
-            let t = &mut self.0[item.part().index()];
-            t.answered += 1;
-            t.units += i64::from(keyed);
-        }
+    /// Adds an item's answer (in units of `scale`), reverse keyed where the item is.
+    pub(crate) fn add(&mut self, item: &Item, scale: &ResponseScale, units: i32) {
+        let keyed = if item.is_reversed() {
+            scale.reverse_units(units)
+        } else {
+            units
+        };
+        // `Part::index` is below 4 by construction.
+        let t = &mut self.0[item.part().index()];
+        t.answered += 1;
+        t.units += i64::from(keyed);
     }
 }
 
@@ -160,13 +160,13 @@ impl Instrument {
             });
         }
         let mut tallies = Tallies::default();
-        for (index, (item, value)) in self.items().iter().zip(values).enumerate() {
+        for (item, value) in self.items().iter().zip(values) {
             if let Some(v) = *value {
                 let units = self
                     .scale()
                     .to_units(v)
                     .map_err(|p| self.scale().value_error(p, item.id(), v))?;
-                tallies.add(self, index, units);
+                tallies.add(item, self.scale(), units);
             }
         }
         Ok(self.score_tallies(&tallies))
