@@ -48,7 +48,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(msg)) => {
-            eprintln!("alliance: {msg}\n\n{USAGE}");
+            eprintln!("alliance: {msg} (run `alliance help` for usage)");
             ExitCode::from(2)
         }
         Err(Failure::Run(msg)) => {

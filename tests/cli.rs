@@ -205,6 +205,7 @@ fn usage_errors_exit_2() {
         let o = alliance(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).starts_with("alliance: "), "{args:?}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{args:?}");
     }
 }
 
