@@ -3,6 +3,15 @@
 use crate::components::{Part, Target};
 
 /// Result alias used throughout the crate.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Result};
+///
+/// fn wai_items() -> Result<usize> {
+///     Ok(catalog::require("wai-sr")?.items().len())
+/// }
+/// assert_eq!(wai_items().ok(), Some(12));
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when defining an instrument, recording answers or scoring.

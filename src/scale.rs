@@ -53,11 +53,31 @@ pub struct Anchor {
 
 impl Anchor {
     /// The scale point this label belongs to.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [(1, "Seldom"), (5, "Always")])?;
+    /// assert_eq!(scale.anchors()[1].value(), 5);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn value(&self) -> i32 {
         self.value
     }
 
     /// The label, e.g. "Seldom".
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [(1, "Seldom"), (5, "Always")])?;
+    /// assert_eq!(scale.anchors()[1].label(), "Always");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn label(&self) -> &str {
         &self.label
     }
@@ -228,31 +248,91 @@ impl ResponseScale {
     }
 
     /// Likert or visual-analogue.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [(1, "Seldom"), (5, "Always")])?;
+    /// assert_eq!(scale.kind(), therapeutic_alliance::ScaleKind::Likert);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn kind(&self) -> ScaleKind {
         self.kind
     }
 
     /// The lowest answer.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
+    /// assert_eq!(line.min(), 0.0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn min(&self) -> f64 {
         self.value_of_units(i64::from(self.min))
     }
 
     /// The highest answer.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
+    /// assert_eq!(line.max(), 10.0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn max(&self) -> f64 {
         self.value_of_units(i64::from(self.max))
     }
 
     /// Distance between neighbouring answers: 1 on a Likert scale, `10^-decimals` on a line.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [(1, "Seldom"), (5, "Always")])?;
+    /// assert_eq!(scale.step(), 1.0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn step(&self) -> f64 {
         self.value_of_units(1)
     }
 
     /// Decimal places of an answer (0 on a Likert scale).
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
+    /// assert_eq!(line.decimals(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn decimals(&self) -> u8 {
         self.decimals
     }
 
     /// The labelled anchors, in ascending order of value (empty for a visual-analogue line).
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [(1, "Seldom"), (5, "Always")])?;
+    /// assert_eq!(scale.anchors().len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn anchors(&self) -> &[Anchor] {
         &self.anchors
     }
@@ -277,6 +357,18 @@ impl ResponseScale {
     }
 
     /// Number of points of a Likert scale; `None` for a visual-analogue line.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let scale = ResponseScale::likert(1, 5, [(1, "Seldom"), (5, "Always")])?;
+    /// assert_eq!(scale.points(), Some(5));
+    /// let line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
+    /// assert_eq!(line.points(), None);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn points(&self) -> Option<usize> {
         match self.kind {
             ScaleKind::Likert => {

@@ -75,6 +75,13 @@ impl Item {
     }
 
     /// The same item, reverse keyed.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Item, Keying};
+    ///
+    /// let item = Item::new("4", Component::Goals).reversed();
+    /// assert!(item.is_reversed());
+    /// ```
     #[must_use]
     pub fn reversed(mut self) -> Self {
         self.keying = Keying::Reversed;
@@ -82,6 +89,13 @@ impl Item {
     }
 
     /// The same item with the given keying.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Item, Keying};
+    ///
+    /// let item = Item::new("4", Component::Goals).with_keying(Keying::Reversed);
+    /// assert_eq!(item.keying(), Keying::Reversed);
+    /// ```
     #[must_use]
     pub fn with_keying(mut self, keying: Keying) -> Self {
         self.keying = keying;
@@ -103,26 +117,62 @@ impl Item {
     }
 
     /// The item's stable id (a column name in CSV files, a `linkId` in FHIR).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Item, Keying};
+    ///
+    /// assert_eq!(Item::new("7", Component::Bond).id(), "7");
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// The part the item is scored in.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Item, Part};
+    ///
+    /// assert_eq!(Item::new("7", Component::Bond).part(), Part::Component(Component::Bond));
+    /// ```
     pub fn part(&self) -> Part {
         self.part
     }
 
     /// Positive or reversed.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Item, Keying};
+    ///
+    /// assert_eq!(Item::new("7", Component::Bond).keying(), Keying::Positive);
+    /// ```
     pub fn keying(&self) -> Keying {
         self.keying
     }
 
     /// Whether the item is reverse keyed.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Item, Keying};
+    ///
+    /// assert!(!Item::new("7", Component::Bond).is_reversed());
+    /// ```
     pub fn is_reversed(&self) -> bool {
         self.keying == Keying::Reversed
     }
 
     /// The wording, where the crate may ship it.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let cbt = catalog::require("cbt-client")?;
+    /// assert!(cbt.items()[0].text().is_some());
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.items()[0].text(), None);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn text(&self) -> Option<&str> {
         self.text.as_deref()
     }

@@ -131,6 +131,18 @@ impl Instrument {
     /// Starts defining an instrument with an id, a display name and a response scale.
     ///
     /// The id is lowercase ASCII letters, digits and `-` (e.g. `wai-sr`).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Instrument, Item, Part, ResponseScale};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("one", "One item", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .build()?;
+    /// assert_eq!(inst.name(), "One item");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder(
         id: impl Into<String>,
         name: impl Into<String>,
@@ -175,76 +187,228 @@ impl Instrument {
     }
 
     /// The id used for lookup and in files (`wai-sr`).
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.id(), "wai-sr");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn id(&self) -> &str {
         &self.def.id
     }
 
     /// The display name.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert!(wai.name().contains("WAI-SR"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn name(&self) -> &str {
         &self.def.name
     }
 
     /// The version of the form or key.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.version(), "client form");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn version(&self) -> &str {
         &self.def.version
     }
 
     /// The therapy the wording was written for.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.modality(), therapeutic_alliance::Modality::General);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn modality(&self) -> Modality {
         self.def.modality
     }
 
     /// Who fills it in.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.rater(), therapeutic_alliance::Rater::Client);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rater(&self) -> Rater {
         self.def.rater
     }
 
     /// The response scale shared by all items.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!((wai.scale().min(), wai.scale().max()), (1.0, 5.0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn scale(&self) -> &ResponseScale {
         &self.def.scale
     }
 
     /// The items in presentation order.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.items().len(), 12);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn items(&self) -> &[Item] {
         &self.def.items
     }
 
     /// The item with this id.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.item("4").map(|i| i.part()), Some(therapeutic_alliance::Component::Goals.into()));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.def.items.iter().find(|i| i.id() == id)
     }
 
     /// Position of the item with this id in [`Instrument::items`].
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.item_index("4"), Some(3));
+    /// assert_eq!(wai.item_index("13"), None);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn item_index(&self, id: &str) -> Option<usize> {
         self.def.items.iter().position(|i| i.id() == id)
     }
 
     /// Sum or mean.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.scoring(), therapeutic_alliance::ScoringRule::Sum);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn scoring(&self) -> ScoringRule {
         self.def.scoring
     }
 
     /// The missing-item rule.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.missing(), therapeutic_alliance::MissingRule::default());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn missing(&self) -> MissingRule {
         self.def.missing
     }
 
     /// The published source, if any.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert!(wai.citation().is_some_and(|c| c.contains("Hatcher")));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn citation(&self) -> Option<&str> {
         self.def.citation.as_deref()
     }
 
     /// Where the scoring key comes from and how sure that is.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.provenance().confidence(), therapeutic_alliance::Confidence::Confirmed);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn provenance(&self) -> &Provenance {
         &self.def.provenance
     }
 
     /// Licence note: what may be shipped and where to obtain the form.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert!(wai.licence().is_some_and(|l| l.contains("copyrighted")));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn licence(&self) -> Option<&str> {
         self.def.licence.as_deref()
     }
 
     /// The interpretation thresholds.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert!(wai.thresholds().is_empty());
+    /// assert_eq!(catalog::require("srs")?.thresholds().len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn thresholds(&self) -> &[Threshold] {
         &self.def.thresholds
     }
@@ -269,6 +433,17 @@ impl Instrument {
     }
 
     /// Number of items in a part (0 if the instrument does not score it).
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// assert_eq!(wai.part_items(therapeutic_alliance::Component::Bond.into()), 4);
+    /// assert_eq!(wai.part_items(therapeutic_alliance::Part::Global), 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn part_items(&self, part: Part) -> usize {
         self.part_items[part.index()]
     }
@@ -333,6 +508,19 @@ pub(crate) fn check_text_id(field: &'static str, s: &str) -> Result<()> {
 
 impl InstrumentBuilder {
     /// Sets the version of the form or key.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .version("2")
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = version.into();
@@ -340,6 +528,19 @@ impl InstrumentBuilder {
     }
 
     /// Sets the modality.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .modality(Modality::Cbt)
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn modality(mut self, modality: Modality) -> Self {
         self.modality = modality;
@@ -347,6 +548,19 @@ impl InstrumentBuilder {
     }
 
     /// Sets the rater.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .rater(Rater::Observer)
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn rater(mut self, rater: Rater) -> Self {
         self.rater = rater;
@@ -379,6 +593,19 @@ impl InstrumentBuilder {
     }
 
     /// Adds one item (presentation order is the order added).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .item(Item::new("2", Part::Global).reversed())
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn item(mut self, item: Item) -> Self {
         self.items.push(item);
@@ -386,6 +613,19 @@ impl InstrumentBuilder {
     }
 
     /// Adds several items.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .items([Item::new("2", Part::Global)])
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn items(mut self, items: impl IntoIterator<Item = Item>) -> Self {
         self.items.extend(items);
@@ -393,6 +633,19 @@ impl InstrumentBuilder {
     }
 
     /// Sets the scoring rule.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .scoring(ScoringRule::Mean)
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn scoring(mut self, scoring: ScoringRule) -> Self {
         self.scoring = scoring;
@@ -400,6 +653,19 @@ impl InstrumentBuilder {
     }
 
     /// Sets the missing-item rule.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .missing(MissingRule::strict())
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn missing(mut self, missing: MissingRule) -> Self {
         self.missing = missing;
@@ -407,6 +673,19 @@ impl InstrumentBuilder {
     }
 
     /// Sets the citation of the published source.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .citation("Doe (2026)")
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn citation(mut self, citation: impl Into<String>) -> Self {
         self.citation = Some(citation.into());
@@ -414,6 +693,19 @@ impl InstrumentBuilder {
     }
 
     /// Sets the provenance of the scoring key.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .provenance(Provenance::new(Confidence::Secondary, "one vendor page"))
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn provenance(mut self, provenance: Provenance) -> Self {
         self.provenance = provenance;
@@ -421,6 +713,19 @@ impl InstrumentBuilder {
     }
 
     /// Sets the licence note.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .licence("CC BY 4.0")
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn licence(mut self, licence: impl Into<String>) -> Self {
         self.licence = Some(licence.into());
@@ -428,6 +733,19 @@ impl InstrumentBuilder {
     }
 
     /// Adds an interpretation threshold.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .threshold(Threshold::new(Target::Total, Metric::Mean, Comparison::Below, 2.0, "low")?)
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn threshold(mut self, threshold: Threshold) -> Self {
         self.thresholds.push(threshold);
@@ -435,6 +753,20 @@ impl InstrumentBuilder {
     }
 
     /// Removes every threshold (to replace a catalog default).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Confidence, Instrument, Item, Metric, MissingRule, Modality, Part, Provenance, Rater, ResponseScale, ScoringRule, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
+    ///     .item(Item::new("1", Part::Global))
+    ///     .threshold(Threshold::new(Target::Total, Metric::Mean, Comparison::Below, 2.0, "low")?)
+    ///         .clear_thresholds()
+    ///     .build()?;
+    /// assert_eq!(inst.items()[0].id(), "1");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn clear_thresholds(mut self) -> Self {
         self.thresholds.clear();

@@ -76,6 +76,13 @@ pub struct Provenance {
 
 impl Provenance {
     /// A provenance record.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Confidence, Provenance};
+    ///
+    /// let p = Provenance::new(Confidence::Confirmed, "two sources agree");
+    /// assert_eq!(p.confidence(), Confidence::Confirmed);
+    /// ```
     pub fn new(confidence: Confidence, note: impl Into<String>) -> Self {
         Provenance {
             confidence,
@@ -84,11 +91,29 @@ impl Provenance {
     }
 
     /// How well established the key is.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Confidence};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// assert_eq!(catalog::require("wai-s")?.provenance().confidence(), Confidence::Secondary);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn confidence(&self) -> Confidence {
         self.confidence
     }
 
     /// Where the key comes from.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// assert!(catalog::require("wai-s")?.provenance().note().contains("WAI-36"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn note(&self) -> &str {
         &self.note
     }

@@ -77,6 +77,12 @@ pub(crate) enum MissingRuleDef {
 
 impl MissingRule {
     /// Every item must be answered; no prorating.
+    ///
+    /// ```
+    /// use therapeutic_alliance::MissingRule;
+    ///
+    /// assert!(MissingRule::strict().is_strict());
+    /// ```
     pub const fn strict() -> Self {
         MissingRule(MissingRuleDef::Strict)
     }
@@ -123,6 +129,16 @@ impl MissingRule {
     }
 
     /// How many of a part's `items` must be answered for it to be scored.
+    ///
+    /// ```
+    /// use therapeutic_alliance::MissingRule;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// assert_eq!(MissingRule::default().required(12), 9);
+    /// assert_eq!(MissingRule::at_least_fraction(1, 2)?.required(5), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn required(&self, items: usize) -> usize {
         match self.0 {
             MissingRuleDef::Strict => items,
@@ -140,6 +156,12 @@ impl MissingRule {
     }
 
     /// Whether the rule is [`MissingRule::strict`].
+    ///
+    /// ```
+    /// use therapeutic_alliance::MissingRule;
+    ///
+    /// assert!(!MissingRule::default().is_strict());
+    /// ```
     pub fn is_strict(&self) -> bool {
         self.0 == MissingRuleDef::Strict
     }

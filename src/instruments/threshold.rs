@@ -29,6 +29,12 @@ pub enum Metric {
 
 impl Metric {
     /// The name used in messages.
+    ///
+    /// ```
+    /// use therapeutic_alliance::Metric;
+    ///
+    /// assert_eq!(Metric::Sum.name(), "sum");
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Metric::Sum => "sum",
@@ -66,6 +72,13 @@ pub enum Comparison {
 
 impl Comparison {
     /// Whether `score` compared with `value` raises the flag.
+    ///
+    /// ```
+    /// use therapeutic_alliance::Comparison;
+    ///
+    /// assert!(Comparison::Above.holds(5.0, 4.0));
+    /// assert!(Comparison::AtOrAbove.holds(4.0, 4.0));
+    /// ```
     pub fn holds(self, score: f64, value: f64) -> bool {
         match self {
             Comparison::Below => score < value,
@@ -76,6 +89,12 @@ impl Comparison {
     }
 
     /// The words used in messages: "below", "at or below", ...
+    ///
+    /// ```
+    /// use therapeutic_alliance::Comparison;
+    ///
+    /// assert_eq!(Comparison::AtOrBelow.name(), "at or below");
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Comparison::Below => "below",
@@ -141,6 +160,17 @@ impl Threshold {
     /// [`Error::NonFiniteThreshold`] if `value` is NaN or infinite. Whether the value is in the
     /// score's range is checked when the threshold is added to an instrument
     /// ([`Error::ThresholdOutOfRange`]).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
+    /// assert_eq!(t.value(), 50.0);
+    /// assert!(Threshold::new(Target::Total, Metric::Sum, Comparison::Below, f64::NAN, "x").is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(
         target: Target,
         metric: Metric,
@@ -162,6 +192,17 @@ impl Threshold {
     }
 
     /// The same threshold with a note on where its value comes from.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
+    /// let t = t.with_source("a convention");
+    /// assert_eq!(t.source(), "a convention");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn with_source(mut self, source: impl Into<String>) -> Self {
         self.source = source.into();
@@ -169,31 +210,91 @@ impl Threshold {
     }
 
     /// The score it reads.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
+    /// assert_eq!(t.target(), Target::Total);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn target(&self) -> Target {
         self.target
     }
 
     /// Sum, mean or percent of maximum.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
+    /// assert_eq!(t.metric(), Metric::PercentOfMaximum);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn metric(&self) -> Metric {
         self.metric
     }
 
     /// How the score is compared.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
+    /// assert_eq!(t.comparison(), Comparison::Below);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn comparison(&self) -> Comparison {
         self.comparison
     }
 
     /// The threshold value.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
+    /// assert_eq!(t.value(), 50.0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn value(&self) -> f64 {
         self.value
     }
 
     /// What the flag says.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
+    /// assert_eq!(t.message(), "talk about it");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// Where the value comes from (empty if not given).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
+    /// assert_eq!(t.source(), "");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn source(&self) -> &str {
         &self.source
     }
@@ -266,16 +367,52 @@ impl<'a> Flag<'a> {
     }
 
     /// The threshold crossed.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let scores = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?;
+    /// let flag = srs.flags(&scores).next().ok_or("flagged")?;
+    /// assert_eq!(flag.threshold().value(), 36.0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn threshold(&self) -> &'a Threshold {
         self.threshold
     }
 
     /// The score that crossed it.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let scores = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?;
+    /// let flag = srs.flags(&scores).next().ok_or("flagged")?;
+    /// assert_eq!(flag.score(), 35.0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn score(&self) -> f64 {
         self.score
     }
 
     /// What the flag says.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let scores = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?;
+    /// let flag = srs.flags(&scores).next().ok_or("flagged")?;
+    /// assert_eq!(flag.message(), "discuss the relationship");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn message(&self) -> &'a str {
         self.threshold.message()
     }

@@ -59,16 +59,46 @@ impl Date {
     }
 
     /// The year.
+    ///
+    /// ```
+    /// use therapeutic_alliance::Date;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let d = Date::new(2026, 11, 29)?;
+    /// assert_eq!(d.year(), 2026);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn year(self) -> u16 {
         self.year
     }
 
     /// The month, 1-12.
+    ///
+    /// ```
+    /// use therapeutic_alliance::Date;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let d = Date::new(2026, 11, 29)?;
+    /// assert_eq!(d.month(), 11);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn month(self) -> u8 {
         self.month
     }
 
     /// The day of the month, 1-31.
+    ///
+    /// ```
+    /// use therapeutic_alliance::Date;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let d = Date::new(2026, 11, 29)?;
+    /// assert_eq!(d.day(), 29);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn day(self) -> u8 {
         self.day
     }

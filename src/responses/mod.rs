@@ -68,6 +68,19 @@ pub struct AdministrationBuilder {
 
 impl Administration {
     /// Starts an administration of `instrument` with no answers.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.answered(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder(instrument: Arc<Instrument>) -> AdministrationBuilder {
         let values = vec![None; instrument.items().len()].into_boxed_slice();
         AdministrationBuilder {
@@ -116,37 +129,129 @@ impl Administration {
     }
 
     /// The instrument administered.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.instrument().id(), "wai-sr");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn instrument(&self) -> &Arc<Instrument> {
         &self.instrument
     }
 
     /// The client's id, if recorded.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.client(), Some("c-1"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn client(&self) -> Option<&str> {
         self.client.as_deref()
     }
 
     /// The therapist's id, if recorded.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.therapist(), Some("t-2"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn therapist(&self) -> Option<&str> {
         self.therapist.as_deref()
     }
 
     /// The session number, if recorded.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.session(), Some(5));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn session(&self) -> Option<u32> {
         self.session
     }
 
     /// The session date, if recorded.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.date().map(|d| d.to_string()).as_deref(), Some("2026-11-29"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn date(&self) -> Option<Date> {
         self.date
     }
 
     /// The answer to an item, as given (before reverse keying); `None` if unanswered or unknown.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.value("1"), Some(4.0));
+    /// assert_eq!(adm.value("2"), None);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn value(&self, item: &str) -> Option<f64> {
         let index = self.instrument.item_index(item)?;
         self.value_at(index)
     }
 
     /// The answer to the item at `index` in item order.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.value_at(0), Some(4.0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn value_at(&self, index: usize) -> Option<f64> {
         let units = (*self.values.get(index)?)?;
         Some(self.instrument.scale().value_of_units(i64::from(units)))
@@ -172,6 +277,19 @@ impl Administration {
     }
 
     /// Number of items answered.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.answered(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn answered(&self) -> usize {
         self.values.iter().filter(|v| v.is_some()).count()
     }
@@ -179,6 +297,19 @@ impl Administration {
     /// Scores this administration under its instrument's rules.
     ///
     /// Infallible: the answers were validated when given.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert!(adm.score().total().score().is_none(), "one answer scores no total");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn score(&self) -> Scores {
         let mut tallies = Tallies::default();
         let scale = self.instrument.scale();
@@ -223,6 +354,19 @@ impl Instrument {
 
 impl AdministrationBuilder {
     /// Records the client's id.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.session(), Some(5));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn client(mut self, id: impl Into<String>) -> Self {
         self.adm.client = Some(id.into());
@@ -230,6 +374,19 @@ impl AdministrationBuilder {
     }
 
     /// Records the therapist's id.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.session(), Some(5));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn therapist(mut self, id: impl Into<String>) -> Self {
         self.adm.therapist = Some(id.into());
@@ -237,6 +394,19 @@ impl AdministrationBuilder {
     }
 
     /// Records the session number.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.session(), Some(5));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn session(mut self, session: u32) -> Self {
         self.adm.session = Some(session);
@@ -244,6 +414,19 @@ impl AdministrationBuilder {
     }
 
     /// Records the session date.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Date};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("wai-sr")?)
+    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
+    ///     .answer("1", 4)?
+    ///     .build()?;
+    /// assert_eq!(adm.session(), Some(5));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn date(mut self, date: Date) -> Self {
         self.adm.date = Some(date);
@@ -285,6 +468,18 @@ impl AdministrationBuilder {
     ///
     /// # Errors
     /// As [`AdministrationBuilder::answer`], for the first bad answer.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("srs")?)
+    ///     .answers([("1", 7.5), ("2", 8.0), ("3", 9.1), ("4", 8.4)])?
+    ///     .build()?;
+    /// assert_eq!(adm.answered(), 4);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn answers<K: AsRef<str>, V: Into<f64>>(
         mut self,
         answers: impl IntoIterator<Item = (K, V)>,
@@ -323,6 +518,17 @@ impl AdministrationBuilder {
     /// # Errors
     /// [`Error::InvalidId`] if the client or therapist id is empty, has surrounding whitespace or
     /// control characters.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let b = Administration::builder(catalog::require("srs")?);
+    /// assert!(b.clone().client("c-1").build().is_ok());
+    /// assert!(b.client(" c-1").build().is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn build(self) -> Result<Administration> {
         if let Some(c) = &self.adm.client {
             check_text_id("client id", c)?;

@@ -65,6 +65,20 @@ impl Administration {
     /// [`Error::InstrumentMismatch`] if the record names another instrument; otherwise as
     /// [`AdministrationBuilder::answer`](crate::AdministrationBuilder::answer) and
     /// [`AdministrationBuilder::build`](crate::AdministrationBuilder::build).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, AdministrationRecord};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let record = AdministrationRecord {
+    ///     instrument: "srs".into(), client: None, therapist: None, session: Some(2), date: None,
+    ///     answers: vec![("1".into(), 8.5), ("4".into(), 9.0)],
+    /// };
+    /// let adm = Administration::from_record(catalog::require("srs")?, record)?;
+    /// assert_eq!(adm.value("4"), Some(9.0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_record(instrument: Arc<Instrument>, record: AdministrationRecord) -> Result<Self> {
         if record.instrument != instrument.id() {
             return Err(Error::InstrumentMismatch {
@@ -89,6 +103,16 @@ impl Administration {
     }
 
     /// This administration as a record.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let adm = Administration::builder(catalog::require("srs")?).answer("2", 6.5)?.build()?;
+    /// assert_eq!(adm.to_record().answers, [("2".to_owned(), 6.5)]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn to_record(&self) -> AdministrationRecord {
         AdministrationRecord {
             instrument: self.instrument.id().to_owned(),

@@ -67,6 +67,18 @@ pub struct Scores {
 
 impl Scores {
     /// The result for a target; `None` for a part the instrument does not have.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[Some(4.0); 12])?;
+    /// assert!(scores.get(Target::Total).is_some());
+    /// assert!(scores.get(therapeutic_alliance::Part::Global.into()).is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, target: Target) -> Option<&PartScore> {
         match target {
             Target::Part(p) => self.parts.get(p.index()).and_then(Option::as_ref),
@@ -75,16 +87,49 @@ impl Scores {
     }
 
     /// The score of a target, if it has one.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[Some(4.0); 12])?;
+    /// assert_eq!(scores.score(Component::Goals.into()).map(|s| s.answered()), Some(4));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn score(&self, target: Target) -> Option<&Score> {
         self.get(target).and_then(PartScore::score)
     }
 
     /// The total's result.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[Some(4.0); 12])?;
+    /// assert_eq!(scores.total().score().map(|s| s.sum().get()), Some(48.0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn total(&self) -> &PartScore {
         &self.total
     }
 
     /// One metric of a target's score, if it has one.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[Some(4.0); 12])?;
+    /// assert_eq!(scores.value(Target::Total, Metric::Mean), Some(4.0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn value(&self, target: Target, metric: Metric) -> Option<f64> {
         self.score(target).map(|s| match metric {
             Metric::Sum => s.sum.0,
@@ -111,6 +156,17 @@ impl Scores {
     }
 
     /// The metric the instrument's scoring rule reports.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[Some(4.0); 12])?;
+    /// assert_eq!(scores.rule_metric(), Metric::Sum);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rule_metric(&self) -> Metric {
         match self.rule {
             ScoringRule::Sum => Metric::Sum,
@@ -119,6 +175,18 @@ impl Scores {
     }
 
     /// The parts the instrument has, with their results, in canonical order.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[Some(4.0); 12])?;
+    /// let names: Vec<_> = scores.parts().map(|(p, _)| p.name()).collect();
+    /// assert_eq!(names, ["goals", "collaboration", "bond"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn parts(&self) -> impl Iterator<Item = (Part, &PartScore)> + '_ {
         Part::ALL
             .into_iter()

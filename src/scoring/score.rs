@@ -115,31 +115,115 @@ pub struct Score {
 
 impl Score {
     /// The (prorated) sum.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let mut row = [Some(4.0); 12];
+    /// row[3] = None; // a goals item
+    /// let scores = wai.score_values(&row)?;
+    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
+    /// assert_eq!(goals.sum().get(), 16.0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sum(&self) -> Sum {
         self.sum
     }
 
     /// The mean item score.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let mut row = [Some(4.0); 12];
+    /// row[3] = None; // a goals item
+    /// let scores = wai.score_values(&row)?;
+    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
+    /// assert_eq!(goals.mean().get(), 4.0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn mean(&self) -> Mean {
         self.mean
     }
 
     /// Percent of maximum possible, 0-100.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let mut row = [Some(4.0); 12];
+    /// row[3] = None; // a goals item
+    /// let scores = wai.score_values(&row)?;
+    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
+    /// assert_eq!(goals.pomp().get(), 75.0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn pomp(&self) -> Pomp {
         self.pomp
     }
 
     /// Items answered.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let mut row = [Some(4.0); 12];
+    /// row[3] = None; // a goals item
+    /// let scores = wai.score_values(&row)?;
+    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
+    /// assert_eq!(goals.answered(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn answered(&self) -> usize {
         self.answered
     }
 
     /// Items in the part (or instrument, for the total).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let mut row = [Some(4.0); 12];
+    /// row[3] = None; // a goals item
+    /// let scores = wai.score_values(&row)?;
+    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
+    /// assert_eq!(goals.items(), 4);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn items(&self) -> usize {
         self.items
     }
 
     /// Whether unanswered items were prorated.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let mut row = [Some(4.0); 12];
+    /// row[3] = None; // a goals item
+    /// let scores = wai.score_values(&row)?;
+    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
+    /// assert!(goals.is_prorated());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn is_prorated(&self) -> bool {
         self.answered < self.items
     }
@@ -229,6 +313,18 @@ pub enum PartScore {
 
 impl PartScore {
     /// The score, if there is one.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[None; 12])?;
+    /// let goals = scores.get(Component::Goals.into()).ok_or("wai-sr has goals")?;
+    /// assert!(goals.score().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn score(&self) -> Option<&Score> {
         match self {
             PartScore::Scored(s) => Some(s),
@@ -237,6 +333,18 @@ impl PartScore {
     }
 
     /// Why there is no score, if there is none.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Component};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[None; 12])?;
+    /// let goals = scores.get(Component::Goals.into()).ok_or("wai-sr has goals")?;
+    /// assert_eq!(goals.not_scored().map(|n| n.to_string()).as_deref(), Some("0 of 4 items answered, the missing-item rule needs 3"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn not_scored(&self) -> Option<&NotScored> {
         match self {
             PartScore::Scored(_) => None,
