@@ -19,6 +19,9 @@
 //! [`Provenance`](crate::Provenance). The HAq-II and CALPAS keys could not be confirmed and are not
 //! shipped.
 //!
+//! On the WAI-SR, several studies find that two factors (bond; goals and tasks together) fit better
+//! than three; the key still scores the three published subscales.
+//!
 //! The modality forms are **new, unvalidated item sets** written for this crate: see
 //! [`Modality`](crate::Modality) and the item texts themselves (`Item::text`).
 //!
