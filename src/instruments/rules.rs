@@ -34,7 +34,8 @@ pub enum ScoringRule {
 ///
 /// A part that meets the rule is scored by prorating: its mean is the mean of the answered items and
 /// its sum is that mean times the part's item count. A part that does not meet it has no score, and
-/// the result says why. The total is scored only when every part is.
+/// the result says why. The total is scored only when every part is, and is then the sum of the
+/// (prorated) part sums, so each part keeps its weight.
 ///
 /// The default, used by the catalog, scores a part when at least 75% (3/4) of its items are
 /// answered: 3 of 4, 9 of 12. With one-item parts (the SRS) any rule means the item must be answered.

@@ -308,7 +308,7 @@ impl Instrument {
             }
             let required = self.missing().required(items);
             let result = if tally.answered >= required && tally.answered > 0 {
-                let s = score_value_of_units(tally.units, tally.answered, items, lo, hi, r);
+                let s = score_of_units(tally.units, tally.answered, items, lo, hi, r);
                 total_units += tally.units;
                 total_prorated_units += tally.units as f64 * items as f64 / tally.answered as f64;
                 total_answered += tally.answered;
@@ -327,7 +327,7 @@ impl Instrument {
         let total = match missing_part {
             Some(part) => PartScore::NotScored(NotScored::PartNotScored { part }),
             None if total_answered == k => {
-                PartScore::Scored(score_value_of_units(total_units, k, k, lo, hi, r))
+                PartScore::Scored(score_of_units(total_units, k, k, lo, hi, r))
             }
             None => {
                 // Some part was prorated: the total is the sum of the prorated part sums.
@@ -353,7 +353,7 @@ impl Instrument {
 
 /// Score of `answered` items summing to `units` in a part of `items` items, on a scale with
 /// bounds `lo..=hi` in units and `r` units per point.
-fn score_value_of_units(
+fn score_of_units(
     units: i64,
     answered: usize,
     items: usize,
