@@ -353,14 +353,7 @@ impl Instrument {
 
 /// Score of `answered` items summing to `units` in a part of `items` items, on a scale with
 /// bounds `lo..=hi` in units and `r` units per point.
-fn score_of_units(
-    units: i64,
-    answered: usize,
-    items: usize,
-    lo: i64,
-    hi: i64,
-    r: f64,
-) -> Score {
+fn score_of_units(units: i64, answered: usize, items: usize, lo: i64, hi: i64, r: f64) -> Score {
     let n = answered as f64;
     let sum = if answered == items {
         units as f64 / r
