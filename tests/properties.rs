@@ -3,12 +3,47 @@
 
 use proptest::prelude::*;
 use std::sync::Arc;
-use therapeutic_alliance::{Administration, Instrument, Metric, Target, catalog};
+use therapeutic_alliance::{
+    Administration, AdministrationRecord, Instrument, Item, Metric, MissingRule, Part,
+    ResponseScale, Target, catalog,
+};
 
-/// A catalog instrument and a row of answers on its scale (`None` = unanswered).
+/// A user-defined instrument: a Likert scale anywhere in -10..=10 or a line with 0-3 decimals,
+/// 1-15 items in random parts and keying, and a random missing-item rule.
+fn custom_instrument() -> impl Strategy<Value = Arc<Instrument>> {
+    let scale = prop_oneof![
+        (-10i32..10, 1i32..10).prop_map(|(lo, span)| ResponseScale::likert(lo, lo + span, [])),
+        (-20i32..20, 1i32..40, 0u8..=3).prop_map(|(lo, span, d)| {
+            ResponseScale::visual_analogue(f64::from(lo), f64::from(lo + span), d)
+        }),
+    ];
+    let items = proptest::collection::vec((0usize..4, any::<bool>()), 1..15);
+    let rule = prop_oneof![
+        Just(MissingRule::strict()),
+        (1u32..=4, 4u32..=5)
+            .prop_map(|(n, d)| MissingRule::at_least_fraction(n, d).expect("valid")),
+        Just(MissingRule::at_least_items(1).expect("valid")),
+    ];
+    (scale, items, rule).prop_map(|(scale, items, rule)| {
+        let inst = Instrument::builder("custom", "Custom", scale.expect("valid scale"))
+            .missing(rule)
+            .items(items.iter().enumerate().map(|(i, &(p, rev))| {
+                let item = Item::new(format!("q{i}"), Part::ALL[p]);
+                if rev { item.reversed() } else { item }
+            }))
+            .build()
+            .expect("valid instrument");
+        Arc::new(inst)
+    })
+}
+
+/// A catalog or custom instrument and a row of answers on its scale (`None` = unanswered).
 fn instrument_and_row() -> impl Strategy<Value = (Arc<Instrument>, Vec<Option<f64>>)> {
-    (0..catalog::all().len()).prop_flat_map(|i| {
-        let inst = catalog::all()[i].clone();
+    let catalog_or_custom = prop_oneof![
+        (0..catalog::all().len()).prop_map(|i| catalog::all()[i].clone()),
+        custom_instrument(),
+    ];
+    catalog_or_custom.prop_flat_map(|inst| {
         let r = 10f64.powi(i32::from(inst.scale().decimals()));
         let (lo, hi) = (
             (inst.scale().min() * r).round() as i64,
@@ -93,9 +128,18 @@ proptest! {
         record.client = client;
         let adm = Administration::from_record(inst, record).expect("valid");
         let json = serde_json::to_string(&adm).expect("serializes");
-        let back: Administration = serde_json::from_str(&json).expect("deserializes");
+        // The instrument travels too: a custom one is not in the catalog.
+        let inst_json = serde_json::to_string(&**adm.instrument()).expect("serializes");
+        let inst: Instrument = serde_json::from_str(&inst_json).expect("instrument deserializes");
+        prop_assert_eq!(&inst, &**adm.instrument());
+        let record: AdministrationRecord = serde_json::from_str(&json).expect("deserializes");
+        let back = Administration::from_record(Arc::new(inst), record).expect("validates");
         prop_assert_eq!(&back, &adm);
-        prop_assert_eq!(serde_json::to_string(&back).expect("serializes"), json);
+        prop_assert_eq!(&serde_json::to_string(&back).expect("serializes"), &json);
+        if catalog::get(adm.instrument().id()).is_some() {
+            let direct: Administration = serde_json::from_str(&json).expect("deserializes");
+            prop_assert_eq!(direct, adm);
+        }
     }
 
     #[test]
