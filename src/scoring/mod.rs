@@ -1,10 +1,11 @@
 //! Scoring: component and total scores as sum, mean and percent of maximum, under the instrument's
 //! missing-item rule, plus interpretation flags.
 //!
-//! Answers are accumulated as exact integers (units of the scale's step); each reported number
-//! comes from a single division of exact integers where no prorating is involved, so a complete
-//! WAI-SR total of 48 is exactly 48.0 and a POMP of 50 is exactly 50.0, and thresholds never
-//! misfire on rounding error.
+//! Answers are accumulated as exact integers (units of the scale's step), and every part score,
+//! prorated or not, and every complete total is computed from exact integers with a single
+//! rounding: a WAI-SR total of 48 is exactly 48.0, a POMP of 50 exactly 50.0, an SRS total of
+//! 36.0 exactly the double nearest 36, so thresholds never misfire on accumulated rounding error.
+//! Only a total with prorated parts adds rounded part sums (error below 1e-15 relative).
 
 mod score;
 
@@ -132,9 +133,9 @@ impl Scores {
     /// ```
     pub fn value(&self, target: Target, metric: Metric) -> Option<f64> {
         self.score(target).map(|s| match metric {
-            Metric::Sum => s.sum.0,
-            Metric::Mean => s.mean.0,
-            Metric::PercentOfMaximum => s.pomp.0,
+            Metric::Sum => s.sum().0,
+            Metric::Mean => s.mean().0,
+            Metric::PercentOfMaximum => s.pomp().0,
         })
     }
 
@@ -294,8 +295,6 @@ impl Instrument {
     /// Turns per-part tallies into scores under the missing-item rule.
     pub(crate) fn score_tallies(&self, tallies: &Tallies) -> Scores {
         let scale = self.scale();
-        let (lo, hi) = (i64::from(scale.min_units()), i64::from(scale.max_units()));
-        let r = scale.resolution();
         let mut parts = [None; 4];
         let mut total_units = 0i64;
         let mut total_prorated_units = 0f64;
@@ -308,11 +307,16 @@ impl Instrument {
             }
             let required = self.missing().required(items);
             let result = if tally.answered >= required && tally.answered > 0 {
-                let s = score_of_units(tally.units, tally.answered, items, lo, hi, r);
                 total_units += tally.units;
                 total_prorated_units += tally.units as f64 * items as f64 / tally.answered as f64;
                 total_answered += tally.answered;
-                PartScore::Scored(s)
+                PartScore::Scored(Score::new(
+                    tally.units as f64,
+                    tally.answered,
+                    tally.answered,
+                    items,
+                    scale,
+                ))
             } else {
                 missing_part.get_or_insert(part);
                 PartScore::NotScored(NotScored::TooFewAnswered {
@@ -327,46 +331,22 @@ impl Instrument {
         let total = match missing_part {
             Some(part) => PartScore::NotScored(NotScored::PartNotScored { part }),
             None if total_answered == k => {
-                PartScore::Scored(score_of_units(total_units, k, k, lo, hi, r))
+                PartScore::Scored(Score::new(total_units as f64, k, k, k, scale))
             }
-            None => {
-                // Some part was prorated: the total is the sum of the prorated part sums.
-                let kf = k as f64;
-                PartScore::Scored(Score {
-                    sum: Sum(total_prorated_units / r),
-                    mean: Mean(total_prorated_units / (kf * r)),
-                    pomp: Pomp(
-                        (total_prorated_units - kf * lo as f64) * 100.0 / (kf * (hi - lo) as f64),
-                    ),
-                    answered: total_answered,
-                    items: k,
-                })
-            }
+            // Some part was prorated: the total is the sum of the prorated part sums.
+            None => PartScore::Scored(Score::new(
+                total_prorated_units,
+                k,
+                total_answered,
+                k,
+                scale,
+            )),
         };
         Scores {
             parts,
             total,
             rule: self.scoring(),
         }
-    }
-}
-
-/// Score of `answered` items summing to `units` in a part of `items` items, on a scale with
-/// bounds `lo..=hi` in units and `r` units per point.
-fn score_of_units(units: i64, answered: usize, items: usize, lo: i64, hi: i64, r: f64) -> Score {
-    let n = answered as f64;
-    let sum = if answered == items {
-        units as f64 / r
-    } else {
-        units as f64 * items as f64 / (n * r)
-    };
-    let above_min = units - answered as i64 * lo;
-    Score {
-        sum: Sum(sum),
-        mean: Mean(units as f64 / (n * r)),
-        pomp: Pomp((above_min * 100) as f64 / (answered as i64 * (hi - lo)) as f64),
-        answered,
-        items,
     }
 }
 

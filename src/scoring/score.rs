@@ -104,16 +104,49 @@ score_newtype!(
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Score {
-    pub(crate) sum: Sum,
-    pub(crate) mean: Mean,
-    pub(crate) pomp: Pomp,
-    pub(crate) answered: usize,
-    pub(crate) items: usize,
+    /// Keyed sum of the `basis` items it covers, in scale units: an exact integer except for a
+    /// total whose parts were prorated (then the sum of the prorated part sums).
+    numerator: f64,
+    /// How many items `numerator` sums over: the answered items, or every item of a prorated total.
+    basis: u32,
+    answered: u32,
+    items: u32,
+    /// Scale minimum and maximum in units.
+    lo: i32,
+    hi: i32,
+    /// Units per point, as a power of ten.
+    decimals: u8,
 }
 
 impl Score {
+    /// A score from a keyed sum in units over `basis` items. Each metric is then computed with a
+    /// single rounding from exact integers wherever no prorated total is involved.
+    ///
+    /// Counts are item counts of one instrument, far below `u32::MAX`.
+    pub(crate) fn new(
+        numerator: f64,
+        basis: usize,
+        answered: usize,
+        items: usize,
+        scale: &crate::scale::ResponseScale,
+    ) -> Self {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Score {
+            numerator,
+            basis: count(basis),
+            answered: count(answered),
+            items: count(items),
+            lo: scale.min_units(),
+            hi: scale.max_units(),
+            decimals: scale.decimals(),
+        }
+    }
+
+    fn resolution(&self) -> f64 {
+        crate::scale::resolution(self.decimals)
+    }
+
     /// The (prorated) sum.
     ///
     /// ```
@@ -130,7 +163,7 @@ impl Score {
     /// # }
     /// ```
     pub fn sum(&self) -> Sum {
-        self.sum
+        Sum(self.numerator * f64::from(self.items) / (f64::from(self.basis) * self.resolution()))
     }
 
     /// The mean item score.
@@ -149,7 +182,7 @@ impl Score {
     /// # }
     /// ```
     pub fn mean(&self) -> Mean {
-        self.mean
+        Mean(self.numerator / (f64::from(self.basis) * self.resolution()))
     }
 
     /// Percent of maximum possible, 0-100.
@@ -168,7 +201,9 @@ impl Score {
     /// # }
     /// ```
     pub fn pomp(&self) -> Pomp {
-        self.pomp
+        let basis = f64::from(self.basis);
+        let (lo, hi) = (f64::from(self.lo), f64::from(self.hi));
+        Pomp((self.numerator - basis * lo) * 100.0 / (basis * (hi - lo)))
     }
 
     /// Items answered.
@@ -187,7 +222,7 @@ impl Score {
     /// # }
     /// ```
     pub fn answered(&self) -> usize {
-        self.answered
+        self.answered as usize
     }
 
     /// Items in the part (or instrument, for the total).
@@ -206,7 +241,7 @@ impl Score {
     /// # }
     /// ```
     pub fn items(&self) -> usize {
-        self.items
+        self.items as usize
     }
 
     /// Whether unanswered items were prorated.
@@ -226,6 +261,20 @@ impl Score {
     /// ```
     pub fn is_prorated(&self) -> bool {
         self.answered < self.items
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Score {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Score", 5)?;
+        st.serialize_field("sum", &self.sum())?;
+        st.serialize_field("mean", &self.mean())?;
+        st.serialize_field("pomp", &self.pomp())?;
+        st.serialize_field("answered", &self.answered)?;
+        st.serialize_field("items", &self.items)?;
+        st.end()
     }
 }
 
