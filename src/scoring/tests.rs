@@ -61,8 +61,11 @@ fn prorating_and_not_scored() -> TestResult {
         .ok_or("goals not scored")?;
     assert_eq!((goals.answered(), goals.items()), (3, 4));
     assert!(goals.is_prorated());
-    assert!((goals.sum().get() - 52.0 / 3.0).abs() < 1e-12);
-    assert!((goals.mean().get() - 13.0 / 3.0).abs() < 1e-12);
+    // Single rounding from exact integers: exactly the doubles nearest 52/3 and 13/3.
+    assert_eq!(goals.sum().get(), 52.0 / 3.0);
+    assert_eq!(goals.mean().get(), 13.0 / 3.0);
+    // POMP of the answered items: (13/3 - 1) / 4 * 100 = 250/3.
+    assert_eq!(goals.pomp().get(), 250.0 / 3.0);
     // Total = 12 + 12 + 52/3 (prorated goals), answered 11 of 12.
     let total = s.score(Target::Total).copied().ok_or("total not scored")?;
     assert!((total.sum().get() - (24.0 + 52.0 / 3.0)).abs() < 1e-12);
