@@ -12,6 +12,8 @@ pub const MAX_DECIMALS: u8 = 3;
 pub const MAX_LIKERT_POINTS: i64 = 101;
 /// Largest magnitude of a scale bound, in units, so that sums over millions of rows stay exact.
 const MAX_UNITS: f64 = 1_000_000.0;
+/// Relative distance from a step below which a value is read as that step: binary noise only.
+const STEP_TOLERANCE: f64 = 1e-12;
 
 /// Whether a scale has discrete labelled points or is a continuous line.
 ///
@@ -227,7 +229,7 @@ impl ResponseScale {
             let rounded = units.round();
             if !units.is_finite()
                 || rounded.abs() > MAX_UNITS
-                || (units - rounded).abs() > 1e-9 * rounded.abs().max(1.0)
+                || (units - rounded).abs() > STEP_TOLERANCE * rounded.abs().max(1.0)
             {
                 return Err(Error::ScaleBound { value, step });
             }
@@ -380,6 +382,10 @@ impl ResponseScale {
 
     /// Whether `value` is an answer this scale accepts (finite, in range, on a step).
     ///
+    /// A value within 1e-12 (relative) of a point is read as that point: that is binary
+    /// representation noise (`0.1 * 3` is 0.30000000000000004), never a distinct answer. Anything
+    /// farther from a point is refused, not rounded.
+    ///
     /// ```
     /// use therapeutic_alliance::ResponseScale;
     ///
@@ -448,21 +454,34 @@ impl ResponseScale {
             return Err(ValueProblem::NotFinite);
         }
         let units = value * self.resolution();
-        if units < f64::from(self.min) - 1e-9 || units > f64::from(self.max) + 1e-9 {
+        // Far outside any scale (bounds are at most MAX_UNITS): refuse before converting.
+        if units.abs() > 2.0 * MAX_UNITS {
             return Err(ValueProblem::OutOfRange);
         }
         // Nearest integer, half away from zero as `f64::round`, without the libm call that
         // `round` compiles to on baseline x86-64 (this is the hot path of batch scoring).
-        // The range check bounds `units` to the scale, so the casts are exact.
         let truncated = units as i64;
         let frac = units - truncated as f64;
         let nearest = truncated + i64::from(frac >= 0.5) - i64::from(frac <= -0.5);
-        let rounded = nearest as f64;
-        // Relative tolerance absorbs binary representation error (7.3 * 10 = 72.99999999999999).
-        if (units - rounded).abs() > 1e-9 * rounded.abs().max(1.0) {
-            return Err(ValueProblem::OffStep);
+        // The range check is on exact integers. A value just outside the range by binary noise
+        // (10.000000000000002) is out of range only if it is not read as the bound itself below.
+        let in_range = nearest >= i64::from(self.min) && nearest <= i64::from(self.max);
+        // Relative tolerance of 1e-12 absorbs binary representation error of a decimal value
+        // (7.3 * 10 = 72.99999999999999) and nothing a person could mean.
+        let on_step =
+            (units - nearest as f64).abs() <= STEP_TOLERANCE * (nearest as f64).abs().max(1.0);
+        match (in_range, on_step) {
+            (true, true) => Ok(nearest as i32),
+            (false, _) => Err(ValueProblem::OutOfRange),
+            (true, false) => {
+                // Between two points, or past a bound by less than half a step (5.2 on 1..5).
+                if units < f64::from(self.min) || units > f64::from(self.max) {
+                    Err(ValueProblem::OutOfRange)
+                } else {
+                    Err(ValueProblem::OffStep)
+                }
+            }
         }
-        Ok(nearest as i32)
     }
 
     /// The typed error for a value problem on `item`.
@@ -589,6 +608,11 @@ mod tests {
         assert_eq!(s.to_units(0.0), Err(ValueProblem::OutOfRange));
         assert_eq!(s.to_units(5.5), Err(ValueProblem::OutOfRange));
         assert_eq!(s.to_units(2.5), Err(ValueProblem::OffStep));
+        assert_eq!(s.to_units(5.4), Err(ValueProblem::OutOfRange));
+        assert_eq!(s.to_units(0.6), Err(ValueProblem::OutOfRange));
+        assert_eq!(s.to_units(1e300), Err(ValueProblem::OutOfRange));
+        assert_eq!(s.to_units(-1e300), Err(ValueProblem::OutOfRange));
+        assert_eq!(s.to_units(3.0 + 1e-9), Err(ValueProblem::OffStep));
         assert_eq!(s.to_units(f64::NAN), Err(ValueProblem::NotFinite));
         assert_eq!(s.to_units(f64::NEG_INFINITY), Err(ValueProblem::NotFinite));
         let line = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
@@ -596,6 +620,9 @@ mod tests {
         assert_eq!(line.to_units(0.1), Ok(1));
         assert_eq!(line.to_units(10.0), Ok(100));
         assert_eq!(line.to_units(7.25), Err(ValueProblem::OffStep));
+        // Binary noise around a step or a bound is read as the step: 0.1 * 3 = 0.30000000000000004.
+        assert_eq!(line.to_units(0.1 * 3.0), Ok(3));
+        assert_eq!(line.to_units(10.000000000000002), Ok(100));
         assert_eq!(line.to_units(10.1), Err(ValueProblem::OutOfRange));
         assert_eq!(line.to_units(-0.1), Err(ValueProblem::OutOfRange));
         for u in 0..=100 {

@@ -151,4 +151,23 @@ proptest! {
         prop_assert_eq!(decoded.is_ok(), inst.scale().accepts(v), "{}: {}", inst.id(), v);
         prop_assert_eq!(decoded.is_ok(), built.is_ok());
     }
+
+    #[test]
+    fn any_number_is_accepted_or_refused_without_panic((inst, _) in instrument_and_row(), v in any::<f64>(), bits in any::<u64>()) {
+        for v in [v, f64::from_bits(bits)] {
+            let id = inst.items()[0].id().to_owned();
+            match Administration::builder(inst.clone()).answer(&id, v).and_then(|b| b.build()) {
+                Ok(adm) => {
+                    prop_assert!(inst.scale().accepts(v));
+                    let stored = adm.value(&id).expect("answered");
+                    // Only binary noise (1e-12 relative) is read as the step itself.
+                    prop_assert!((stored - v).abs() <= 1e-12 * v.abs().max(inst.scale().step()), "{v} stored as {stored}");
+                }
+                Err(e) => {
+                    prop_assert!(!inst.scale().accepts(v));
+                    prop_assert!(e.to_string().contains(&format!("item {id}")), "{e}");
+                }
+            }
+        }
+    }
 }
