@@ -28,7 +28,8 @@ commands:
                             `id`) and one column per item named by item id; an empty cell is an
                             unanswered item. Writes one row per input row: the id, each part's
                             score and the total (empty where the missing-item rule leaves it
-                            unscored). --metric defaults to the instrument's own rule (sum or mean).
+                            unscored); the output's id column is always named `id`.
+                            --metric defaults to the instrument's own rule (sum or mean).
   help                      this text";
 
 /// What went wrong, and whether it was the command line itself.
@@ -288,7 +289,7 @@ fn score(args: &ScoreArgs) -> Result<String, Failure> {
     let mut out = String::new();
     let mut json_rows: Vec<JsonRow<'_>> = Vec::new();
     if args.output == Output::Csv {
-        out.push_str(&args.id_column);
+        out.push_str("id");
         for t in &targets {
             out.push(',');
             out.push_str(t.name());

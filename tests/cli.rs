@@ -168,6 +168,19 @@ fn score_reports_other_bad_input_in_one_line() {
         "{}",
         stderr(&o)
     );
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "srs",
+        "--csv",
+        &data("srs.csv"),
+        "--id",
+        "client",
+    ]);
+    assert!(
+        stdout(&o).is_empty(),
+        "a bad row stops the run before anything is written"
+    );
     let o = alliance(&["score", "--instrument", "nope", "--csv", &data("srs.csv")]);
     assert_eq!(
         stderr(&o),
@@ -239,4 +252,49 @@ fn score_json_carries_scores_and_flags() {
     );
     assert_eq!(rows[1]["scores"]["total"]["scored"]["sum"], 36.5);
     assert_eq!(rows[1]["flags"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn score_names_the_output_id_column_id_and_adds_global_for_srs() {
+    let path = std::env::temp_dir().join(format!("alliance-srs-id-{}.csv", std::process::id()));
+    std::fs::write(&path, "client,1,2,3,4\na,9,9,9,9\nb,9.5,,9,9\n").expect("temp file");
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "srs",
+        "--csv",
+        &path.to_string_lossy(),
+        "--id",
+        "client",
+    ]);
+    let _ = std::fs::remove_file(&path);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "id,goals,collaboration,bond,global,total\na,9,9,9,9,36\nb,,9,9.5,9,\n"
+    );
+}
+
+#[test]
+fn score_metric_option_selects_mean_or_pomp() {
+    let run = |metric: &str| {
+        let o = alliance(&[
+            "score",
+            "--instrument",
+            "wai-sr",
+            "--csv",
+            &data("wai_sr.csv"),
+            "--metric",
+            metric,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).lines().nth(1).map(str::to_owned)
+    };
+    // Row "complete": goals 9, collaboration 10, bond 14 of 4 items each; total 33 of 12.
+    assert_eq!(run("mean").as_deref(), Some("complete,2.25,2.5,3.5,2.75"));
+    assert_eq!(
+        run("pomp").as_deref(),
+        Some("complete,31.25,37.5,62.5,43.75")
+    );
+    assert_eq!(run("sum").as_deref(), Some("complete,9,10,14,33"));
 }
