@@ -120,7 +120,7 @@ fn instruments() -> String {
             inst.modality(),
             inst.items().len(),
             truncate(&format!("{scale}{anchors}"), 22),
-            rule_name(inst),
+            Metric::from(inst.scoring()).name(),
             inst.provenance().confidence()
         );
     }
@@ -138,13 +138,6 @@ fn truncate(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
         t.push('~');
         t
-    }
-}
-
-fn rule_name(inst: &Instrument) -> &'static str {
-    match inst.scoring() {
-        therapeutic_alliance::ScoringRule::Mean => "mean",
-        _ => "sum",
     }
 }
 
@@ -276,10 +269,7 @@ fn score(args: &ScoreArgs) -> Result<String, Failure> {
         .from_reader(file);
     let header = reader.headers()?.clone();
     let (id_at, columns) = map_header(&header, &inst, &args.id_column)?;
-    let metric = args.metric.unwrap_or(match inst.scoring() {
-        therapeutic_alliance::ScoringRule::Mean => Metric::Mean,
-        _ => Metric::Sum,
-    });
+    let metric = args.metric.unwrap_or_else(|| inst.scoring().into());
     let targets: Vec<Target> = inst
         .parts()
         .map(Target::from)

@@ -44,6 +44,16 @@ impl Metric {
     }
 }
 
+impl From<super::ScoringRule> for Metric {
+    /// The metric an instrument's scoring rule reports: [`Metric::Sum`] or [`Metric::Mean`].
+    fn from(rule: super::ScoringRule) -> Self {
+        match rule {
+            super::ScoringRule::Sum => Metric::Sum,
+            super::ScoringRule::Mean => Metric::Mean,
+        }
+    }
+}
+
 /// How a score is compared with a threshold value.
 ///
 /// ```

@@ -169,10 +169,7 @@ impl Scores {
     /// # }
     /// ```
     pub fn rule_metric(&self) -> Metric {
-        match self.rule {
-            ScoringRule::Sum => Metric::Sum,
-            ScoringRule::Mean => Metric::Mean,
-        }
+        Metric::from(self.rule)
     }
 
     /// The parts the instrument has, with their results, in canonical order.
