@@ -213,23 +213,25 @@ fn usage_errors_exit_2() {
     }
 }
 
+/// Runs `alliance score` on CSV text written to a temporary file, with extra arguments.
+fn score_text(name: &str, csv: &str, extra: &[&str]) -> Output {
+    let path = std::env::temp_dir().join(format!("alliance-{name}-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).expect("temp file");
+    let path_text = path.to_string_lossy().into_owned();
+    let mut args = vec!["score", "--csv", &path_text];
+    args.extend_from_slice(extra);
+    let o = alliance(&args);
+    let _ = std::fs::remove_file(&path);
+    o
+}
+
 #[test]
 fn score_json_carries_scores_and_flags() {
-    let head = "client,1,2,3,4\na,9,9,9,9\nb,9.5,9,9,9\n";
-    let path = std::env::temp_dir().join(format!("alliance-srs-{}.csv", std::process::id()));
-    std::fs::write(&path, head).expect("temp file");
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "srs",
-        "--csv",
-        &path.to_string_lossy(),
-        "--id",
-        "client",
-        "--output",
-        "json",
-    ]);
-    let _ = std::fs::remove_file(&path);
+    let o = score_text(
+        "srs-json",
+        "client,1,2,3,4\na,9,9,9,9\nb,9.5,9,9,9\n",
+        &["--instrument", "srs", "--id", "client", "--output", "json"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let rows = v["rows"].as_array().expect("rows");
@@ -247,25 +249,17 @@ fn score_json_carries_scores_and_flags() {
 
 #[test]
 fn score_names_the_output_id_column_id_and_adds_global_for_srs() {
-    let path = std::env::temp_dir().join(format!("alliance-srs-id-{}.csv", std::process::id()));
-    std::fs::write(&path, "client,1,2,3,4\na,9,9,9,9\nb,9.5,,9,9\n").expect("temp file");
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "srs",
-        "--csv",
-        &path.to_string_lossy(),
-        "--id",
-        "client",
-    ]);
-    let _ = std::fs::remove_file(&path);
+    let o = score_text(
+        "srs-id",
+        "client,1,2,3,4\na,9,9,9,9\nb,9.5,,9,9\n",
+        &["--instrument", "srs", "--id", "client"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
         "id,goals,collaboration,bond,global,total\na,9,9,9,9,36\nb,,9,9.5,9,\n"
     );
 }
-
 #[test]
 fn score_metric_option_selects_mean_or_pomp() {
     let run = |metric: &str| {
