@@ -363,7 +363,7 @@ impl AdministrationBuilder {
     ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
     ///     .answer("1", 4)?
     ///     .build()?;
-    /// assert_eq!(adm.session(), Some(5));
+    /// assert_eq!(adm.client(), Some("c-1"));
     /// # Ok(())
     /// # }
     /// ```
@@ -383,7 +383,7 @@ impl AdministrationBuilder {
     ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
     ///     .answer("1", 4)?
     ///     .build()?;
-    /// assert_eq!(adm.session(), Some(5));
+    /// assert_eq!(adm.therapist(), Some("t-2"));
     /// # Ok(())
     /// # }
     /// ```
@@ -423,7 +423,7 @@ impl AdministrationBuilder {
     ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
     ///     .answer("1", 4)?
     ///     .build()?;
-    /// assert_eq!(adm.session(), Some(5));
+    /// assert_eq!(adm.date(), Some(Date::new(2026, 11, 29)?));
     /// # Ok(())
     /// # }
     /// ```
