@@ -484,8 +484,15 @@ impl ResponseScale {
         }
     }
 
+    /// Validates the answer `value` to `item` and converts it to units, with the typed error
+    /// naming the item and value.
+    pub(crate) fn units_for(&self, item: &str, value: f64) -> Result<i32> {
+        self.to_units(value)
+            .map_err(|p| self.value_error(p, item, value))
+    }
+
     /// The typed error for a value problem on `item`.
-    pub(crate) fn value_error(&self, problem: ValueProblem, item: &str, value: f64) -> Error {
+    fn value_error(&self, problem: ValueProblem, item: &str, value: f64) -> Error {
         let item = item.to_owned();
         match problem {
             ValueProblem::NotFinite => Error::NotFinite { item, value },

@@ -112,13 +112,7 @@ impl Administration {
     /// # }
     /// ```
     pub fn from_values(instrument: Arc<Instrument>, values: &[Option<f64>]) -> Result<Self> {
-        if values.len() != instrument.items().len() {
-            return Err(Error::WrongLength {
-                instrument: instrument.id().to_owned(),
-                expected: instrument.items().len(),
-                found: values.len(),
-            });
-        }
+        instrument.check_row_length(values.len())?;
         let mut b = Administration::builder(instrument);
         for (index, value) in values.iter().enumerate() {
             if let Some(v) = *value {
@@ -494,10 +488,7 @@ impl AdministrationBuilder {
     fn set(&mut self, index: usize, value: f64) -> Result<()> {
         let inst = &self.adm.instrument;
         let id = inst.items().get(index).map_or("", |i| i.id());
-        let units = inst
-            .scale()
-            .to_units(value)
-            .map_err(|p| inst.scale().value_error(p, id, value))?;
+        let units = inst.scale().units_for(id, value)?;
         match self.adm.values.get_mut(index) {
             Some(Some(_)) => Err(Error::DuplicateAnswer {
                 item: id.to_owned(),

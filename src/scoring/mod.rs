@@ -218,20 +218,11 @@ impl Instrument {
     /// # }
     /// ```
     pub fn score_values(&self, values: &[Option<f64>]) -> Result<Scores> {
-        if values.len() != self.items().len() {
-            return Err(Error::WrongLength {
-                instrument: self.id().to_owned(),
-                expected: self.items().len(),
-                found: values.len(),
-            });
-        }
+        self.check_row_length(values.len())?;
         let mut tallies = Tallies::default();
         for (item, value) in self.items().iter().zip(values) {
             if let Some(v) = *value {
-                let units = self
-                    .scale()
-                    .to_units(v)
-                    .map_err(|p| self.scale().value_error(p, item.id(), v))?;
+                let units = self.scale().units_for(item.id(), v)?;
                 tallies.add(item, self.scale(), units);
             }
         }
@@ -287,6 +278,19 @@ impl Instrument {
             let v = scores.value(t.target(), t.metric())?;
             t.comparison().holds(v, t.value()).then(|| Flag::new(t, v))
         })
+    }
+
+    /// Checks that a row of answers in item order has one entry per item.
+    pub(crate) fn check_row_length(&self, found: usize) -> Result<()> {
+        if found == self.items().len() {
+            Ok(())
+        } else {
+            Err(Error::WrongLength {
+                instrument: self.id().to_owned(),
+                expected: self.items().len(),
+                found,
+            })
+        }
     }
 
     /// Turns per-part tallies into scores under the missing-item rule.
