@@ -1,24 +1,26 @@
 //! The three components of the working alliance (Bordin 1979) and the vocabulary around them:
-//! which part of an instrument an item scores, which therapy it was written for, and who rates it.
+//! which therapy an instrument was written for, who rates it, and what a score refers to.
 //!
 //! Bordin, E. S. (1979). The generalizability of the psychoanalytic concept of the working alliance.
 //! *Psychotherapy: Theory, Research & Practice*, 16(3), 252-260.
 
+use crate::vocab::vocabulary;
 use std::fmt;
-use std::str::FromStr;
 
 /// One of the three components of the working alliance.
 ///
 /// Bordin called the second component *tasks*; this crate calls it [`Component::Collaboration`]
 /// because what is measured is whether client and therapist work together on the tasks of therapy.
+/// Instruments keep their own names in their subscale labels (the WAI's "Task" subscale measures
+/// collaboration).
 ///
 /// ```
 /// use therapeutic_alliance::Component;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let c: Component = "collaboration".parse()?;
-/// assert_eq!(c, Component::Collaboration);
-/// assert_eq!(Component::ALL.len(), 3);
+/// assert_eq!("collaboration".parse::<Component>()?, Component::Collaboration);
+/// let err = "task".parse::<Component>().unwrap_err();
+/// assert!(err.to_string().contains("the WAI's Task subscale measures collaboration"));
 /// # Ok(())
 /// # }
 /// ```
@@ -32,127 +34,12 @@ pub enum Component {
     Bond,
 }
 
-impl Component {
-    /// The three components in their canonical order: goals, collaboration, bond.
-    pub const ALL: [Component; 3] = [Component::Goals, Component::Collaboration, Component::Bond];
-
-    /// The lowercase name used in files and messages: `goals`, `collaboration`, `bond`.
-    ///
-    /// ```
-    /// assert_eq!(therapeutic_alliance::Component::Bond.name(), "bond");
-    /// ```
-    pub const fn name(self) -> &'static str {
-        match self {
-            Component::Goals => "goals",
-            Component::Collaboration => "collaboration",
-            Component::Bond => "bond",
-        }
-    }
-}
-
-/// The part of an instrument an item is scored in: one alliance component, or the instrument's
-/// global part (the SRS "overall" line, or every item of an instrument published without a
-/// component key, such as ARM-5).
-///
-/// ```
-/// use therapeutic_alliance::{Component, Part};
-///
-/// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// assert_eq!(Part::from(Component::Goals), "goals".parse::<Part>()?);
-/// assert_eq!(Part::Global.to_string(), "global");
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Part {
-    /// One of the three alliance components.
-    Component(Component),
-    /// The global or overall part of an instrument.
-    Global,
-}
-
-impl Part {
-    /// Every part in canonical order: goals, collaboration, bond, global.
-    pub const ALL: [Part; 4] = [
-        Part::Component(Component::Goals),
-        Part::Component(Component::Collaboration),
-        Part::Component(Component::Bond),
-        Part::Global,
-    ];
-
-    /// The lowercase name: `goals`, `collaboration`, `bond` or `global`.
-    ///
-    /// ```
-    /// assert_eq!(therapeutic_alliance::Part::Global.name(), "global");
-    /// ```
-    pub const fn name(self) -> &'static str {
-        match self {
-            Part::Component(c) => c.name(),
-            Part::Global => "global",
-        }
-    }
-
-    /// Position in [`Part::ALL`].
-    pub(crate) const fn index(self) -> usize {
-        match self {
-            Part::Component(Component::Goals) => 0,
-            Part::Component(Component::Collaboration) => 1,
-            Part::Component(Component::Bond) => 2,
-            Part::Global => 3,
-        }
-    }
-}
-
-impl From<Component> for Part {
-    fn from(c: Component) -> Self {
-        Part::Component(c)
-    }
-}
-
-/// What a score or threshold refers to: one part of an instrument, or its total.
-///
-/// ```
-/// use therapeutic_alliance::{Component, Target};
-///
-/// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// assert_eq!("total".parse::<Target>()?, Target::Total);
-/// assert_eq!(Target::from(Component::Bond).to_string(), "bond");
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Target {
-    /// One part (component or global).
-    Part(Part),
-    /// The instrument's total score.
-    Total,
-}
-
-impl Target {
-    /// The lowercase name: a part's name or `total`.
-    ///
-    /// ```
-    /// assert_eq!(therapeutic_alliance::Target::Total.name(), "total");
-    /// ```
-    pub const fn name(self) -> &'static str {
-        match self {
-            Target::Part(p) => p.name(),
-            Target::Total => "total",
-        }
-    }
-}
-
-impl From<Part> for Target {
-    fn from(p: Part) -> Self {
-        Target::Part(p)
-    }
-}
-
-impl From<Component> for Target {
-    fn from(c: Component) -> Self {
-        Target::Part(Part::Component(c))
-    }
-}
+vocabulary!(
+    Component,
+    "component",
+    Some("Bordin's \"tasks\" is collaboration here: the WAI's Task subscale measures collaboration"),
+    [Goals => "goals", Collaboration => "collaboration", Bond => "bond"]
+);
 
 /// The kind of therapy an instrument's wording was written for.
 ///
@@ -160,7 +47,8 @@ impl From<Component> for Target {
 /// use therapeutic_alliance::Modality;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// assert_eq!("cbt".parse::<Modality>()?, Modality::Cbt);
+/// assert_eq!("psychodynamic".parse::<Modality>()?, Modality::Psychodynamic);
+/// assert_eq!(Modality::Cbt.to_string(), "cbt");
 /// # Ok(())
 /// # }
 /// ```
@@ -177,29 +65,12 @@ pub enum Modality {
     Humanistic,
 }
 
-impl Modality {
-    /// Every modality in canonical order.
-    pub const ALL: [Modality; 4] = [
-        Modality::General,
-        Modality::Cbt,
-        Modality::Psychodynamic,
-        Modality::Humanistic,
-    ];
-
-    /// The lowercase name: `general`, `cbt`, `psychodynamic`, `humanistic`.
-    ///
-    /// ```
-    /// assert_eq!(therapeutic_alliance::Modality::Cbt.name(), "cbt");
-    /// ```
-    pub const fn name(self) -> &'static str {
-        match self {
-            Modality::General => "general",
-            Modality::Cbt => "cbt",
-            Modality::Psychodynamic => "psychodynamic",
-            Modality::Humanistic => "humanistic",
-        }
-    }
-}
+vocabulary!(
+    Modality,
+    "modality",
+    None,
+    [General => "general", Cbt => "cbt", Psychodynamic => "psychodynamic", Humanistic => "humanistic"]
+);
 
 /// Who fills in the questionnaire.
 ///
@@ -207,7 +78,8 @@ impl Modality {
 /// use therapeutic_alliance::Rater;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// assert_eq!("therapist".parse::<Rater>()?, Rater::Therapist);
+/// assert_eq!("observer".parse::<Rater>()?, Rater::Observer);
+/// assert_eq!(Rater::ALL.len(), 3);
 /// # Ok(())
 /// # }
 /// ```
@@ -222,106 +94,123 @@ pub enum Rater {
     Observer,
 }
 
-impl Rater {
-    /// Every rater in canonical order.
-    pub const ALL: [Rater; 3] = [Rater::Client, Rater::Therapist, Rater::Observer];
+vocabulary!(
+    Rater,
+    "rater",
+    None,
+    [Client => "client", Therapist => "therapist", Observer => "observer"]
+);
 
-    /// The lowercase name: `client`, `therapist`, `observer`.
+/// What a score, a threshold or a lookup refers to: the instrument's total, the subscale that
+/// measures an alliance component, or a subscale by its id.
+///
+/// Written as text it is `total`, a component name (`goals`, `collaboration`, `bond`), or a
+/// subscale id; `From<&str>` reads it that way, so lookups accept plain strings. An instrument
+/// reserves `total`, and a subscale whose id is a component name must measure that component,
+/// so the text form is never ambiguous.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Component, Target};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// assert_eq!(Target::from("bond"), Target::Component(Component::Bond));
+/// assert_eq!(Target::from("total"), Target::Total);
+/// assert_eq!(Target::from("trust"), Target::Subscale("trust".into()));
+///
+/// // Asking for a component finds the subscale that measures it.
+/// let srs = catalog::require("srs")?;
+/// let scores = srs.score_values(&[Some(8.0), Some(7.5), Some(9.0), Some(8.2)])?;
+/// assert_eq!(scores.primary(Component::Goals), Some(7.5));
+/// assert_eq!(scores.primary("global"), Some(8.2));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Target {
+    /// The instrument's total score.
+    Total,
+    /// The subscale that measures this component.
+    Component(Component),
+    /// The subscale with this id.
+    Subscale(String),
+}
+
+impl Target {
+    /// The text form: `total`, a component name or the subscale id.
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::Rater::Observer.name(), "observer");
+    /// use therapeutic_alliance::{Component, Target};
+    ///
+    /// assert_eq!(Target::Component(Component::Goals).as_str(), "goals");
     /// ```
-    pub const fn name(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
-            Rater::Client => "client",
-            Rater::Therapist => "therapist",
-            Rater::Observer => "observer",
+            Target::Total => "total",
+            Target::Component(c) => c.name(),
+            Target::Subscale(id) => id,
         }
     }
 }
 
-/// Display, FromStr and (with the `serde` feature) string serialization by `name()`.
-macro_rules! named_enum {
-    ($ty:ty, $what:literal, [$($v:expr),+ $(,)?]) => {
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.pad(self.name())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = crate::Error;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                [$($v),+]
-                    .into_iter()
-                    .find(|v: &$ty| v.name() == s)
-                    .ok_or_else(|| crate::Error::InvalidId {
-                        field: $what,
-                        value: s.to_owned(),
-                        rule: concat!("not a known ", $what),
-                    })
-            }
-        }
-
-        #[cfg(feature = "serde")]
-        impl serde::Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.name())
-            }
-        }
-
-        #[cfg(feature = "serde")]
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-                s.parse().map_err(serde::de::Error::custom)
-            }
-        }
-    };
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
-named_enum!(
-    Component,
-    "component",
-    [Component::Goals, Component::Collaboration, Component::Bond]
-);
-named_enum!(
-    Part,
-    "part",
-    [
-        Part::Component(Component::Goals),
-        Part::Component(Component::Collaboration),
-        Part::Component(Component::Bond),
-        Part::Global,
-    ]
-);
-named_enum!(
-    Target,
-    "score target",
-    [
-        Target::Part(Part::Component(Component::Goals)),
-        Target::Part(Part::Component(Component::Collaboration)),
-        Target::Part(Part::Component(Component::Bond)),
-        Target::Part(Part::Global),
-        Target::Total,
-    ]
-);
-named_enum!(
-    Modality,
-    "modality",
-    [
-        Modality::General,
-        Modality::Cbt,
-        Modality::Psychodynamic,
-        Modality::Humanistic
-    ]
-);
-named_enum!(
-    Rater,
-    "rater",
-    [Rater::Client, Rater::Therapist, Rater::Observer]
-);
+impl From<Component> for Target {
+    fn from(c: Component) -> Self {
+        Target::Component(c)
+    }
+}
+
+impl From<&str> for Target {
+    fn from(s: &str) -> Self {
+        match s {
+            "total" => Target::Total,
+            _ => s
+                .parse::<Component>()
+                .map_or_else(|_| Target::Subscale(s.to_owned()), Target::Component),
+        }
+    }
+}
+
+impl From<&String> for Target {
+    fn from(s: &String) -> Self {
+        Target::from(s.as_str())
+    }
+}
+
+impl From<String> for Target {
+    fn from(s: String) -> Self {
+        match Target::from(s.as_str()) {
+            Target::Subscale(_) => Target::Subscale(s),
+            other => other,
+        }
+    }
+}
+
+impl From<&Target> for Target {
+    fn from(t: &Target) -> Self {
+        t.clone()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        Ok(Target::from(s))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -329,21 +218,22 @@ mod tests {
 
     #[test]
     fn names_round_trip_through_from_str() {
-        for p in Part::ALL {
-            assert_eq!(p.name().parse::<Part>(), Ok(p));
-            assert_eq!(
-                Target::from(p).name().parse::<Target>(),
-                Ok(Target::from(p))
-            );
-            assert_eq!(Part::ALL[p.index()], p);
+        for c in Component::ALL {
+            assert_eq!(c.name().parse::<Component>().ok(), Some(*c));
+            assert_eq!(Target::from(c.name()), Target::Component(*c));
         }
         for m in Modality::ALL {
-            assert_eq!(m.to_string().parse::<Modality>(), Ok(m));
+            assert_eq!(m.to_string().parse::<Modality>().ok(), Some(*m));
         }
         for r in Rater::ALL {
-            assert_eq!(r.to_string().parse::<Rater>(), Ok(r));
+            assert_eq!(r.to_string().parse::<Rater>().ok(), Some(*r));
         }
         assert!("Goals".parse::<Component>().is_err());
-        assert!("".parse::<Rater>().is_err());
+        let err = "".parse::<Rater>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown rater \"\": expected client, therapist or observer"
+        );
+        assert_eq!(Target::from(String::from("trust")).as_str(), "trust");
     }
 }

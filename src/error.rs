@@ -1,6 +1,9 @@
-//! The crate's error type.
+//! The crate's error type: what went wrong ([`ErrorKind`]) and where ([`Error::row`],
+//! [`Error::column`], [`Error::path`]); and [`Errors`], every error of one validation.
 
-use crate::components::{Part, Target};
+use crate::components::Component;
+use crate::scoring::Metric;
+use std::fmt;
 
 /// Result alias used throughout the crate.
 ///
@@ -14,50 +17,496 @@ use crate::components::{Part, Target};
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong when defining an instrument, recording answers or scoring.
+/// An error: its [`kind`](Error::kind) (what went wrong, naming the offending instrument, item,
+/// value or field) and, where known, its location: the data row, the column and the field path.
 ///
-/// Every variant names the offending instrument, item, value or field, so the message alone tells a
-/// user what to fix. Messages are lowercase with no trailing period.
+/// The message is lowercase with no trailing period, prefixed by the location when there is
+/// one, and printed once (an `Error` has no `source` chain to print it again). With the `serde`
+/// feature an error serializes with a stable machine-readable `code`, its message, its location
+/// and the kind's fields, so a web service can return it as it is:
+///
+/// ```json
+/// {"code": "out_of_range", "message": "row 2, column \"9\": item 9: value 9 is outside the response range 1 to 5",
+///  "row": 2, "column": "9", "item": "9", "value": 9.0, "text": "9", "min": 1.0, "max": 5.0}
+/// ```
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, Error};
+/// use therapeutic_alliance::{catalog, Administration, ErrorKind};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let wai = catalog::get("wai-sr").ok_or("wai-sr is in the catalog")?;
-/// let err = Administration::builder(wai).answer("3", 9).unwrap_err();
-/// assert!(matches!(err, Error::OutOfRange { .. }));
-/// assert_eq!(err.to_string(), "item 3: value 9 is outside the response range 1 to 5");
+/// let err = Administration::builder(&catalog::require("wai-sr")?).answer("3", 9).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::OutOfRange { .. }));
+/// assert_eq!((err.code(), err.item()), ("out_of_range", Some("3")));
+/// let err = err.at_row(2).at_column("3");
+/// assert_eq!(err.to_string(), "row 2, column \"3\": item 3: value 9 is outside the response range 1 to 5");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq)]
+struct Inner {
+    kind: ErrorKind,
+    row: Option<u64>,
+    column: Option<String>,
+    path: Option<String>,
+}
+
+impl Error {
+    /// What went wrong.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{ErrorKind, Rater};
+    ///
+    /// let err = "patient".parse::<Rater>().unwrap_err();
+    /// assert!(matches!(err.kind(), ErrorKind::UnknownName { what: "rater", .. }));
+    /// ```
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// A stable machine-readable code for the kind, e.g. `out_of_range` (the snake_case name of
+    /// the [`ErrorKind`] variant).
+    ///
+    /// ```
+    /// use therapeutic_alliance::Date;
+    ///
+    /// assert_eq!("2026-02-30".parse::<Date>().unwrap_err().code(), "invalid_date");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        self.0.kind.code()
+    }
+
+    /// The item the error is about, if it is about one.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let err = Administration::builder(&catalog::require("srs")?).answer("2", 10.5).unwrap_err();
+    /// assert_eq!(err.item(), Some("2"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn item(&self) -> Option<&str> {
+        self.0.kind.item()
+    }
+
+    /// The data row (counted as the caller counts: the `alliance` example counts CSV lines from
+    /// 1 with the header as line 1), if known.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ErrorKind;
+    ///
+    /// let err = therapeutic_alliance::Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_row(7);
+    /// assert_eq!(err.row(), Some(7));
+    /// ```
+    pub fn row(&self) -> Option<u64> {
+        self.0.row
+    }
+
+    /// The column, if known.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ErrorKind;
+    ///
+    /// let err = therapeutic_alliance::Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_column("q4");
+    /// assert_eq!(err.column(), Some("q4"));
+    /// ```
+    pub fn column(&self) -> Option<&str> {
+        self.0.column.as_deref()
+    }
+
+    /// The field path in a structured document, as a JSON Pointer (RFC 6901), e.g. `/answers/9`.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, AdministrationRecord, Registry};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut record = AdministrationRecord::new("wai-sr");
+    /// record.answers.push(("9".into(), Some(9.0)));
+    /// let err = Registry::with_catalog().read(record).unwrap_err();
+    /// assert_eq!(err.path(), Some("/answers/9"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn path(&self) -> Option<&str> {
+        self.0.path.as_deref()
+    }
+
+    /// The same error located at a data row.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Error, ErrorKind};
+    ///
+    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_row(3);
+    /// assert_eq!(err.to_string(), "row 3: item 4 is answered more than once");
+    /// ```
+    #[must_use]
+    pub fn at_row(mut self, row: u64) -> Self {
+        self.0.row = Some(row);
+        self
+    }
+
+    /// The same error located at a column.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Error, ErrorKind};
+    ///
+    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_column("q4");
+    /// assert_eq!(err.to_string(), "column \"q4\": item 4 is answered more than once");
+    /// ```
+    #[must_use]
+    pub fn at_column(mut self, column: impl Into<String>) -> Self {
+        self.0.column = Some(column.into());
+        self
+    }
+
+    /// The same error located at a field path (a JSON Pointer such as `/answers/9`). The path is
+    /// for programs; it is not part of the message.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Error, ErrorKind};
+    ///
+    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_path("/answers/4");
+    /// assert_eq!(err.path(), Some("/answers/4"));
+    /// assert_eq!(err.to_string(), "item 4 is answered more than once");
+    /// ```
+    #[must_use]
+    pub fn at_path(mut self, path: impl Into<String>) -> Self {
+        self.0.path = Some(path.into());
+        self
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error(Box::new(Inner {
+            kind,
+            row: None,
+            column: None,
+            path: None,
+        }))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0.row, &self.0.column) {
+            (Some(r), Some(c)) => write!(f, "row {r}, column {c:?}: ")?,
+            (Some(r), None) => write!(f, "row {r}: ")?,
+            (None, Some(c)) => write!(f, "column {c:?}: ")?,
+            (None, None) => {}
+        }
+        fmt::Display::fmt(&self.0.kind, f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            kind: &'a ErrorKind,
+            message: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            row: Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            column: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            path: Option<&'a str>,
+        }
+        Out {
+            kind: &self.0.kind,
+            message: self.to_string(),
+            row: self.0.row,
+            column: self.column(),
+            path: self.path(),
+        }
+        .serialize(s)
+    }
+}
+
+/// Every error found by one validation (at least one), in the order found.
+///
+/// A form needs all its field errors at once, not the first:
+/// [`AdministrationBuilder::all_answers`](crate::AdministrationBuilder::all_answers) and
+/// [`Registry::read_all`](crate::Registry::read_all) report them this way. With `serde` it
+/// serializes as an array of [`Error`]s.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Administration};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let b = Administration::builder(&catalog::require("wai-sr")?);
+/// let errors = b.all_answers([("1", 4.0), ("2", 9.0), ("13", 3.0), ("4", 2.5)]).unwrap_err();
+/// let items: Vec<_> = errors.iter().map(|e| e.item()).collect();
+/// assert_eq!(items, [Some("2"), Some("13"), Some("4")]);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Errors {
+    first: Error,
+    rest: Vec<Error>,
+}
+
+impl Errors {
+    /// Collects errors; `None` when there are none.
+    pub(crate) fn from_vec(errors: Vec<Error>) -> Option<Self> {
+        let mut it = errors.into_iter();
+        let first = it.next()?;
+        Some(Errors {
+            first,
+            rest: it.collect(),
+        })
+    }
+
+    /// How many errors (at least one).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let b = Administration::builder(&catalog::require("srs")?);
+    /// assert_eq!(b.all_answers([("1", 11.0), ("2", -1.0)]).unwrap_err().len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[allow(clippy::len_without_is_empty)] // never empty
+    pub fn len(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    /// The errors in the order found.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let b = Administration::builder(&catalog::require("srs")?);
+    /// let errors = b.all_answers([("1", 11.0)]).unwrap_err();
+    /// assert_eq!(errors.iter().next().map(|e| e.code()), Some("out_of_range"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = &Error> + '_ {
+        std::iter::once(&self.first).chain(self.rest.iter())
+    }
+
+    /// The first error.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let b = Administration::builder(&catalog::require("srs")?);
+    /// let errors = b.all_answers([("9", 1.0), ("1", 11.0)]).unwrap_err();
+    /// assert_eq!(errors.first().code(), "unknown_item");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn first(&self) -> &Error {
+        &self.first
+    }
+
+    /// The first error, by value.
+    pub(crate) fn into_first(self) -> Error {
+        self.first
+    }
+}
+
+impl From<Error> for Errors {
+    fn from(first: Error) -> Self {
+        Errors {
+            first,
+            rest: Vec::new(),
+        }
+    }
+}
+
+impl From<Errors> for Vec<Error> {
+    fn from(e: Errors) -> Self {
+        e.into_iter().collect()
+    }
+}
+
+impl IntoIterator for Errors {
+    type Item = Error;
+    type IntoIter = std::iter::Chain<std::iter::Once<Error>, std::vec::IntoIter<Error>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(self.first).chain(self.rest)
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            fmt::Display::fmt(e, f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Errors {}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Errors {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// A number for a message: the shortest form that reads back as the same double, in scientific
+/// notation when very large or very small (`1e300`, not three hundred digits).
+pub(crate) struct Num(pub(crate) f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        let a = v.abs();
+        if v.is_finite() && a != 0.0 && !(1e-6..1e15).contains(&a) {
+            write!(f, "{v:e}")
+        } else {
+            write!(f, "{v}")
+        }
+    }
+}
+
+/// A value as the user wrote it when it came as text, else the number.
+struct Given<'a>(f64, &'a Option<String>);
+
+impl fmt::Display for Given<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(text) => f.write_str(text),
+            None => Num(self.0).fmt(f),
+        }
+    }
+}
+
+/// `a, b or c`.
+struct OneOf<'a>(&'a [&'a str]);
+
+impl fmt::Display for OneOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        for (i, s) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(if i + 1 == n { " or " } else { ", " })?;
+            }
+            f.write_str(s)?;
+        }
+        Ok(())
+    }
+}
+
+/// `; hint` or nothing.
+struct Hint(Option<&'static str>);
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(h) => write!(f, " ({h})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A list of strings for a message: `a, b, c`.
+struct List<'a>(&'a [String]);
+
+impl fmt::Display for List<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{s:?}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What went wrong: each variant names the offending instrument, item, value or field, so the
+/// message alone tells a user what to fix.
+///
+/// ```
+/// use therapeutic_alliance::{Component, ErrorKind, Instrument, Item, ResponseScale, Subscale};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let err = Instrument::builder("pair", "Pair", ResponseScale::likert(1, 5, [])?)
+///     .items(["1", "2"].map(Item::new))
+///     .subscale(Subscale::new("goals", "Goals", ["1", "3"]).measuring(Component::Goals))
+///     .build()
+///     .unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::SubscaleUnknownItem { .. }));
+/// assert_eq!(err.to_string(), "instrument pair: subscale goals lists item 3, which the instrument does not have");
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 #[non_exhaustive]
-pub enum Error {
-    /// An identifier or label is empty, has surrounding whitespace, or uses characters it may not.
-    #[error("invalid {field} {value:?}: {rule}")]
-    InvalidId {
-        /// Which field: "instrument id", "item id", "client id", ...
+pub enum ErrorKind {
+    /// An id, version, name, label or message that is empty, has surrounding whitespace, or
+    /// contains control, invisible or bidirectional characters.
+    #[error("invalid {field} {value:?}: {problem}")]
+    InvalidText {
+        /// Which field: "instrument id", "item id", "subscale label", "client id", ...
         field: &'static str,
-        /// The value given.
+        /// The text given.
         value: String,
-        /// What the value must look like.
-        rule: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A name that is not in a closed vocabulary (a component, rater, metric, ...).
+    #[error("unknown {what} {value:?}: expected {}{}", OneOf(expected), Hint(*hint))]
+    UnknownName {
+        /// What kind of name: "component", "rater", ...
+        what: &'static str,
+        /// The text given.
+        value: String,
+        /// The valid names.
+        expected: &'static [&'static str],
+        /// A hint for a likely confusion.
+        hint: Option<&'static str>,
     },
     /// A response scale whose maximum is not above its minimum.
-    #[error("the response scale's maximum {max} must be above its minimum {min}")]
+    #[error("the response scale's maximum {} must be above its minimum {}", Num(*max), Num(*min))]
     EmptyScale {
         /// The minimum given.
         min: f64,
         /// The maximum given.
         max: f64,
     },
-    /// A response scale bound that is not finite or not on the scale's step.
-    #[error("the response scale bound {value} is not a finite multiple of the step {step}")]
+    /// A visual-analogue scale bound that is not finite or not on the scale's step.
+    #[error("the response scale bound {} is not a finite multiple of the step {}", Num(*value), Num(*step))]
     ScaleBound {
         /// The bound given.
         value: f64,
         /// The scale's step.
         step: f64,
+    },
+    /// A response scale bound too large in magnitude for exact sums over millions of rows.
+    #[error("the response scale bound {} is beyond the supported magnitude {} (in steps of the scale)", Num(*value), Num(*max))]
+    BoundTooLarge {
+        /// The bound given.
+        value: f64,
+        /// The largest magnitude supported, in units of the scale's step.
+        max: f64,
     },
     /// A visual-analogue scale with more decimals than supported.
     #[error("a visual-analogue scale may have at most {max} decimals, not {decimals}")]
@@ -93,12 +542,6 @@ pub enum Error {
         /// The scale point.
         value: i32,
     },
-    /// An anchor with an empty label.
-    #[error("anchor {value} has an empty label")]
-    EmptyAnchorLabel {
-        /// The scale point.
-        value: i32,
-    },
     /// An instrument defined without items.
     #[error("instrument {instrument} has no items")]
     NoItems {
@@ -113,37 +556,92 @@ pub enum Error {
         /// The repeated item id.
         item: String,
     },
-    /// An item scores a part the instrument does not declare.
-    #[error(
-        "instrument {instrument}: item {item} scores {part}, which the instrument does not declare"
-    )]
-    UndeclaredPart {
+    /// Two subscales of one instrument share an id.
+    #[error("instrument {instrument}: subscale id {subscale} is used more than once")]
+    DuplicateSubscale {
         /// The instrument id.
         instrument: String,
-        /// The item id.
-        item: String,
-        /// The undeclared part.
-        part: Part,
+        /// The repeated subscale id.
+        subscale: String,
     },
-    /// A declared component (or global part), or one a threshold reads, has no items.
-    #[error("instrument {instrument}: {part} has no items")]
-    EmptyPart {
+    /// A subscale id that is reserved (`total`) or that names a component it does not measure.
+    #[error("instrument {instrument}: subscale id {subscale:?} {reason}")]
+    ReservedSubscaleId {
         /// The instrument id.
         instrument: String,
-        /// The part without items.
-        part: Part,
+        /// The subscale id.
+        subscale: String,
+        /// Why it may not be used.
+        reason: &'static str,
+    },
+    /// A subscale without items.
+    #[error("instrument {instrument}: subscale {subscale} has no items")]
+    EmptySubscale {
+        /// The instrument id.
+        instrument: String,
+        /// The subscale id.
+        subscale: String,
+    },
+    /// A subscale that lists an item the instrument does not have.
+    #[error("instrument {instrument}: subscale {subscale} lists item {item}, which the instrument does not have")]
+    SubscaleUnknownItem {
+        /// The instrument id.
+        instrument: String,
+        /// The subscale id.
+        subscale: String,
+        /// The unknown item id.
+        item: String,
+    },
+    /// A subscale that lists an item twice.
+    #[error("instrument {instrument}: subscale {subscale} lists item {item} more than once")]
+    SubscaleRepeatsItem {
+        /// The instrument id.
+        instrument: String,
+        /// The subscale id.
+        subscale: String,
+        /// The repeated item id.
+        item: String,
+    },
+    /// Two subscales that claim to measure the same component.
+    #[error("instrument {instrument}: subscales {first} and {second} both measure {component}")]
+    ComponentTwice {
+        /// The instrument id.
+        instrument: String,
+        /// The component.
+        component: Component,
+        /// The first subscale.
+        first: String,
+        /// The second subscale.
+        second: String,
+    },
+    /// A total that sums subscale scores, on an instrument whose subscales do not split the items
+    /// (an item in no subscale or in several).
+    #[error("instrument {instrument}: item {item} is in {subscales} subscales, but a total that sums subscale scores needs every item in exactly one (score the total over_items, or none)")]
+    TotalNeedsPartition {
+        /// The instrument id.
+        instrument: String,
+        /// The item.
+        item: String,
+        /// How many subscales hold it.
+        subscales: usize,
+    },
+    /// A threshold or lookup naming a subscale or total the instrument does not have.
+    #[error("instrument {instrument} has no {target} to score")]
+    UnknownTarget {
+        /// The instrument id.
+        instrument: String,
+        /// The target as written.
+        target: String,
     },
     /// A threshold value outside the range its score can take.
-    #[error(
-        "instrument {instrument}: threshold {value} on the {target} {metric} is outside its range {min} to {max}"
-    )]
+    #[error("instrument {instrument}: threshold {} on the {target} {metric} is outside its range {} to {}", Num(*value), Num(*min), Num(*max))]
     ThresholdOutOfRange {
         /// The instrument id.
         instrument: String,
         /// What the threshold applies to.
-        target: Target,
-        /// The score metric ("sum", "mean", "percent of maximum").
-        metric: &'static str,
+        target: String,
+        /// The score metric.
+        metric: Metric,
         /// The threshold value.
         value: f64,
         /// Lowest possible score.
@@ -151,25 +649,38 @@ pub enum Error {
         /// Highest possible score.
         max: f64,
     },
+    /// A non-finite threshold value.
+    #[error("threshold value {} is not a finite number", Num(*value))]
+    NonFiniteThreshold {
+        /// The value given.
+        value: f64,
+    },
     /// A missing-item rule that makes no sense (zero denominator, fraction above one, ...).
     #[error("invalid missing-item rule: {reason}")]
     InvalidMissingRule {
         /// What is wrong with it.
         reason: String,
     },
-    /// A missing-item rule that asks for more answered items than a part has, so it could never be scored.
-    #[error(
-        "instrument {instrument}: the missing-item rule needs {required} answered items but {part} has only {items}"
-    )]
+    /// A missing-item rule that asks for more answered items than a subscale (or the total) has.
+    #[error("instrument {instrument}: the missing-item rule needs {required} answered items but {target} has only {items}")]
     UnreachableMissingRule {
         /// The instrument id.
         instrument: String,
-        /// The part concerned.
-        part: Part,
+        /// The subscale or total concerned.
+        target: String,
         /// Items the rule requires.
         required: usize,
-        /// Items the part has.
+        /// Items it has.
         items: usize,
+    },
+    /// An instrument whose prorated total could not be computed in exact integer arithmetic
+    /// (many large subscales that may all be prorated at once).
+    #[error("instrument {instrument}: a total summing {subscales} prorated subscales cannot be computed exactly; score the total over_items or use a stricter missing-item rule")]
+    NotExact {
+        /// The instrument id.
+        instrument: String,
+        /// Subscales that may be prorated.
+        subscales: usize,
     },
     /// An answer to an item the instrument does not have.
     #[error("instrument {instrument} has no item {item}")]
@@ -185,33 +696,50 @@ pub enum Error {
         /// The item id.
         item: String,
     },
+    /// An answer given as text that is not a number.
+    #[error("item {item}: {text:?} is not a number")]
+    NotANumber {
+        /// The item id.
+        item: String,
+        /// The text given.
+        text: String,
+    },
     /// NaN or an infinite answer.
-    #[error("item {item}: value {value} is not a finite number")]
+    #[error("item {item}: value {} is not a finite number", Given(*value, text))]
     NotFinite {
         /// The item id.
         item: String,
         /// The value given.
         value: f64,
+        /// The value as written, when it came as text.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        text: Option<String>,
     },
     /// An answer outside the response scale.
-    #[error("item {item}: value {value} is outside the response range {min} to {max}")]
+    #[error("item {item}: value {} is outside the response range {} to {}", Given(*value, text), Num(*min), Num(*max))]
     OutOfRange {
         /// The item id.
         item: String,
         /// The value given.
         value: f64,
+        /// The value as written, when it came as text.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        text: Option<String>,
         /// The scale minimum.
         min: f64,
         /// The scale maximum.
         max: f64,
     },
     /// An answer between the points of the scale (2.5 on a 1..5 Likert scale, 7.25 on a 0.1-step line).
-    #[error("item {item}: value {value} is not a point of the response scale (step {step})")]
+    #[error("item {item}: value {} is not a point of the response scale (step {})", Given(*value, text), Num(*step))]
     OffStep {
         /// The item id.
         item: String,
         /// The value given.
         value: f64,
+        /// The value as written, when it came as text.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        text: Option<String>,
         /// The scale's step.
         step: f64,
     },
@@ -225,19 +753,57 @@ pub enum Error {
         /// The number of values given.
         found: usize,
     },
-    /// An administration scored with, or recorded for, a different instrument.
-    #[error("the administration is of instrument {found}, not {expected}")]
+    /// Something of one instrument (an administration, scores) given where another's is needed.
+    #[error("this belongs to instrument {found}, not {expected}")]
     InstrumentMismatch {
-        /// The instrument expected.
+        /// The instrument expected (id and version).
         expected: String,
-        /// The instrument found.
+        /// The instrument found (id and version).
         found: String,
     },
-    /// An instrument id that the catalog does not know.
-    #[error("no instrument {id} in the catalog")]
+    /// An instrument id that the catalog or registry does not know.
+    #[error("no instrument {id} is registered")]
     UnknownInstrument {
         /// The id asked for.
         id: String,
+    },
+    /// A version of a known instrument that is not registered.
+    #[error("instrument {id} has no version {version:?} registered (registered: {})", List(known))]
+    UnknownVersion {
+        /// The instrument id.
+        id: String,
+        /// The version asked for.
+        version: String,
+        /// The versions registered.
+        known: Vec<String>,
+    },
+    /// A record without a version, for an id registered in several versions.
+    #[error("instrument {id} is registered in several versions ({}); the record must name one", List(versions))]
+    AmbiguousVersion {
+        /// The instrument id.
+        id: String,
+        /// The versions registered.
+        versions: Vec<String>,
+    },
+    /// A record made with a different definition than the one registered under its id and version.
+    #[error("the record's instrument {id} version {version:?} has definition digest {found}, but the registered one has {registered}: a changed instrument must carry a new id or version")]
+    DefinitionMismatch {
+        /// The instrument id.
+        id: String,
+        /// The version.
+        version: String,
+        /// The digest in the record.
+        found: String,
+        /// The digest of the registered definition.
+        registered: String,
+    },
+    /// A second, different definition registered under an id and version already taken.
+    #[error("instrument {id} version {version:?} is already registered with a different definition: give the changed instrument a new id or version")]
+    RegistryConflict {
+        /// The instrument id.
+        id: String,
+        /// The version.
+        version: String,
     },
     /// A calendar date that does not exist or is not written `YYYY-MM-DD`.
     #[error("invalid date {value:?}: expected an existing calendar date written YYYY-MM-DD")]
@@ -245,36 +811,107 @@ pub enum Error {
         /// The text or numbers given.
         value: String,
     },
-    /// A non-finite threshold value.
-    #[error("threshold value {value} is not a finite number")]
-    NonFiniteThreshold {
-        /// The value given.
-        value: f64,
-    },
-    /// An error in one row of a batch; `row` counts data rows from 1.
-    #[error("row {row}: {source}")]
-    AtRow {
-        /// The data row, counted from 1.
-        row: usize,
-        /// What went wrong in it.
-        source: Box<Error>,
-    },
 }
 
-impl Error {
-    /// Wraps this error with the (1-based) data row it happened in.
-    ///
-    /// ```
-    /// use therapeutic_alliance::Error;
-    ///
-    /// let err = Error::DuplicateAnswer { item: "4".into() }.at_row(3);
-    /// assert_eq!(err.to_string(), "row 3: item 4 is answered more than once");
-    /// ```
-    #[must_use]
-    pub fn at_row(self, row: usize) -> Self {
-        Error::AtRow {
-            row,
-            source: Box::new(self),
+impl ErrorKind {
+    /// The stable machine-readable code (the serde tag).
+    pub(crate) fn code(&self) -> &'static str {
+        use ErrorKind as K;
+        match self {
+            K::InvalidText { .. } => "invalid_text",
+            K::UnknownName { .. } => "unknown_name",
+            K::EmptyScale { .. } => "empty_scale",
+            K::ScaleBound { .. } => "scale_bound",
+            K::BoundTooLarge { .. } => "bound_too_large",
+            K::TooManyDecimals { .. } => "too_many_decimals",
+            K::TooManyPoints { .. } => "too_many_points",
+            K::AnchorOutOfRange { .. } => "anchor_out_of_range",
+            K::DuplicateAnchor { .. } => "duplicate_anchor",
+            K::NoItems { .. } => "no_items",
+            K::DuplicateItem { .. } => "duplicate_item",
+            K::DuplicateSubscale { .. } => "duplicate_subscale",
+            K::ReservedSubscaleId { .. } => "reserved_subscale_id",
+            K::EmptySubscale { .. } => "empty_subscale",
+            K::SubscaleUnknownItem { .. } => "subscale_unknown_item",
+            K::SubscaleRepeatsItem { .. } => "subscale_repeats_item",
+            K::ComponentTwice { .. } => "component_twice",
+            K::TotalNeedsPartition { .. } => "total_needs_partition",
+            K::UnknownTarget { .. } => "unknown_target",
+            K::ThresholdOutOfRange { .. } => "threshold_out_of_range",
+            K::NonFiniteThreshold { .. } => "non_finite_threshold",
+            K::InvalidMissingRule { .. } => "invalid_missing_rule",
+            K::UnreachableMissingRule { .. } => "unreachable_missing_rule",
+            K::NotExact { .. } => "not_exact",
+            K::UnknownItem { .. } => "unknown_item",
+            K::DuplicateAnswer { .. } => "duplicate_answer",
+            K::NotANumber { .. } => "not_a_number",
+            K::NotFinite { .. } => "not_finite",
+            K::OutOfRange { .. } => "out_of_range",
+            K::OffStep { .. } => "off_step",
+            K::WrongLength { .. } => "wrong_length",
+            K::InstrumentMismatch { .. } => "instrument_mismatch",
+            K::UnknownInstrument { .. } => "unknown_instrument",
+            K::UnknownVersion { .. } => "unknown_version",
+            K::AmbiguousVersion { .. } => "ambiguous_version",
+            K::DefinitionMismatch { .. } => "definition_mismatch",
+            K::RegistryConflict { .. } => "registry_conflict",
+            K::InvalidDate { .. } => "invalid_date",
         }
+    }
+
+    /// The item the error is about, if any.
+    pub(crate) fn item(&self) -> Option<&str> {
+        use ErrorKind as K;
+        match self {
+            K::DuplicateItem { item, .. }
+            | K::SubscaleUnknownItem { item, .. }
+            | K::SubscaleRepeatsItem { item, .. }
+            | K::TotalNeedsPartition { item, .. }
+            | K::UnknownItem { item, .. }
+            | K::DuplicateAnswer { item }
+            | K::NotANumber { item, .. }
+            | K::NotFinite { item, .. }
+            | K::OutOfRange { item, .. }
+            | K::OffStep { item, .. } => Some(item),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_compactly() {
+        assert_eq!(Num(146.4).to_string(), "146.4");
+        assert_eq!(Num(1e300).to_string(), "1e300");
+        assert_eq!(Num(-2.5e-9).to_string(), "-2.5e-9");
+        assert_eq!(Num(f64::INFINITY).to_string(), "inf");
+        assert_eq!(Num(0.0).to_string(), "0");
+        let e = ErrorKind::OutOfRange {
+            item: "3".into(),
+            value: f64::INFINITY,
+            text: Some("1e400".into()),
+            min: 1.0,
+            max: 5.0,
+        };
+        assert_eq!(
+            e.to_string(),
+            "item 3: value 1e400 is outside the response range 1 to 5"
+        );
+    }
+
+    #[test]
+    fn location_prefixes_the_message_once() {
+        let e = Error::from(ErrorKind::DuplicateAnswer { item: "2".into() })
+            .at_row(4)
+            .at_column("2");
+        assert_eq!(
+            e.to_string(),
+            "row 4, column \"2\": item 2 is answered more than once"
+        );
+        assert!(std::error::Error::source(&e).is_none());
+        assert_eq!(e.item(), Some("2"));
     }
 }

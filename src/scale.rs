@@ -4,7 +4,8 @@
 //! ("units": the point itself on a Likert scale, tenths on the SRS's 0-10 line with one decimal),
 //! so sums, reversals and the reliability accumulators of later modules are exact.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{self, TextRule};
 
 /// Largest number of decimals a visual-analogue scale may have.
 pub const MAX_DECIMALS: u8 = 3;
@@ -34,6 +35,13 @@ pub enum ScaleKind {
     VisualAnalogue,
 }
 
+crate::vocab::vocabulary!(
+    ScaleKind,
+    "scale kind",
+    None,
+    [Likert => "likert", VisualAnalogue => "visual_analogue"]
+);
+
 /// A labelled point of a Likert scale, e.g. 1 "Seldom".
 ///
 /// ```
@@ -47,7 +55,11 @@ pub enum ScaleKind {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 pub struct Anchor {
     value: i32,
     label: String,
@@ -159,34 +171,41 @@ impl ResponseScale {
 
     fn likert_with_anchors(min: i32, max: i32, mut anchors: Vec<Anchor>) -> Result<Self> {
         if max <= min {
-            return Err(Error::EmptyScale {
+            return Err(ErrorKind::EmptyScale {
                 min: f64::from(min),
                 max: f64::from(max),
-            });
+            }
+            .into());
+        }
+        if let Some(&bound) = [min, max].iter().find(|b| f64::from(**b).abs() > MAX_UNITS) {
+            return Err(ErrorKind::BoundTooLarge {
+                value: f64::from(bound),
+                max: MAX_UNITS,
+            }
+            .into());
         }
         let points = i64::from(max) - i64::from(min) + 1;
-        if points > MAX_LIKERT_POINTS || f64::from(min).abs().max(f64::from(max).abs()) > MAX_UNITS
-        {
-            return Err(Error::TooManyPoints {
+        if points > MAX_LIKERT_POINTS {
+            return Err(ErrorKind::TooManyPoints {
                 points,
                 max: MAX_LIKERT_POINTS,
-            });
+            }
+            .into());
         }
         anchors.sort_by_key(|a| a.value);
         for (i, a) in anchors.iter().enumerate() {
             if a.value < min || a.value > max {
-                return Err(Error::AnchorOutOfRange {
+                return Err(ErrorKind::AnchorOutOfRange {
                     value: a.value,
                     label: a.label.clone(),
                     min,
                     max,
-                });
+                }
+                .into());
             }
-            if a.label.trim().is_empty() {
-                return Err(Error::EmptyAnchorLabel { value: a.value });
-            }
+            ids::check(TextRule::Label, &a.label).map_err(|p| p.error("anchor label", &a.label))?;
             if i > 0 && anchors.get(i - 1).is_some_and(|b| b.value == a.value) {
-                return Err(Error::DuplicateAnchor { value: a.value });
+                return Err(ErrorKind::DuplicateAnchor { value: a.value }.into());
             }
         }
         Ok(ResponseScale {
@@ -218,27 +237,33 @@ impl ResponseScale {
     /// ```
     pub fn visual_analogue(min: f64, max: f64, decimals: u8) -> Result<Self> {
         if decimals > MAX_DECIMALS {
-            return Err(Error::TooManyDecimals {
+            return Err(ErrorKind::TooManyDecimals {
                 decimals,
                 max: MAX_DECIMALS,
-            });
+            }
+            .into());
         }
         let step = 10f64.powi(-i32::from(decimals));
         let bound = |value: f64| -> Result<i32> {
             let units = value / step;
             let rounded = units.round();
-            if !units.is_finite()
-                || rounded.abs() > MAX_UNITS
-                || (units - rounded).abs() > STEP_TOLERANCE * rounded.abs().max(1.0)
+            if !units.is_finite() || (units - rounded).abs() > STEP_TOLERANCE * rounded.abs().max(1.0)
             {
-                return Err(Error::ScaleBound { value, step });
+                return Err(ErrorKind::ScaleBound { value, step }.into());
+            }
+            if rounded.abs() > MAX_UNITS {
+                return Err(ErrorKind::BoundTooLarge {
+                    value,
+                    max: MAX_UNITS,
+                }
+                .into());
             }
             // In range of i32 by the MAX_UNITS check just above.
             Ok(rounded as i32)
         };
         let (lo, hi) = (bound(min)?, bound(max)?);
         if hi <= lo {
-            return Err(Error::EmptyScale { min, max });
+            return Err(ErrorKind::EmptyScale { min, max }.into());
         }
         Ok(ResponseScale {
             kind: ScaleKind::VisualAnalogue,
@@ -437,6 +462,16 @@ impl ResponseScale {
         resolution(self.decimals)
     }
 
+    /// Units per 1.0 of answer, as an integer: `10^decimals`.
+    pub(crate) fn resolution_units(&self) -> i128 {
+        match self.decimals {
+            0 => 1,
+            1 => 10,
+            2 => 100,
+            _ => 1000,
+        }
+    }
+
     /// Reverse keying in units: exact.
     pub(crate) fn reverse_units(&self, units: i32) -> i32 {
         self.min + self.max - units
@@ -488,26 +523,41 @@ impl ResponseScale {
     /// naming the item and value.
     pub(crate) fn units_for(&self, item: &str, value: f64) -> Result<i32> {
         self.to_units(value)
-            .map_err(|p| self.value_error(p, item, value))
+            .map_err(|p| self.value_error(p, item, value, None))
+    }
+
+    /// Reads an answer written as text (`"4"`, `"7.3"`), validates it and converts it to units.
+    /// Errors quote the text as written (`1e400`, not `inf`).
+    pub(crate) fn units_for_text(&self, item: &str, text: &str) -> Result<i32> {
+        let value: f64 = text.trim().parse().map_err(|_| ErrorKind::NotANumber {
+            item: item.to_owned(),
+            text: text.to_owned(),
+        })?;
+        self.to_units(value)
+            .map_err(|p| self.value_error(p, item, value, Some(text)))
     }
 
     /// The typed error for a value problem on `item`.
-    fn value_error(&self, problem: ValueProblem, item: &str, value: f64) -> Error {
+    fn value_error(&self, problem: ValueProblem, item: &str, value: f64, text: Option<&str>) -> Error {
         let item = item.to_owned();
+        let text = text.map(str::to_owned);
         match problem {
-            ValueProblem::NotFinite => Error::NotFinite { item, value },
-            ValueProblem::OutOfRange => Error::OutOfRange {
+            ValueProblem::NotFinite => ErrorKind::NotFinite { item, value, text },
+            ValueProblem::OutOfRange => ErrorKind::OutOfRange {
                 item,
                 value,
+                text,
                 min: self.min(),
                 max: self.max(),
             },
-            ValueProblem::OffStep => Error::OffStep {
+            ValueProblem::OffStep => ErrorKind::OffStep {
                 item,
                 value,
+                text,
                 step: self.step(),
             },
         }
+        .into()
     }
 }
 
@@ -582,25 +632,30 @@ mod tests {
 
     #[test]
     fn likert_validates() -> Result<()> {
+        let kind = |r: Result<ResponseScale>| r.map_err(|e| e.kind().clone()).err();
         assert!(matches!(
-            ResponseScale::likert(5, 1, []),
-            Err(Error::EmptyScale { .. })
+            kind(ResponseScale::likert(5, 1, [])),
+            Some(ErrorKind::EmptyScale { .. })
         ));
         assert!(matches!(
-            ResponseScale::likert(1, 5, [(6, "x")]),
-            Err(Error::AnchorOutOfRange { value: 6, .. })
+            kind(ResponseScale::likert(1, 5, [(6, "x")])),
+            Some(ErrorKind::AnchorOutOfRange { value: 6, .. })
         ));
         assert!(matches!(
-            ResponseScale::likert(1, 5, [(2, "a"), (2, "b")]),
-            Err(Error::DuplicateAnchor { value: 2 })
+            kind(ResponseScale::likert(1, 5, [(2, "a"), (2, "b")])),
+            Some(ErrorKind::DuplicateAnchor { value: 2 })
         ));
         assert!(matches!(
-            ResponseScale::likert(1, 5, [(2, " ")]),
-            Err(Error::EmptyAnchorLabel { value: 2 })
+            kind(ResponseScale::likert(1, 5, [(2, " ")])),
+            Some(ErrorKind::InvalidText { field: "anchor label", .. })
         ));
         assert!(matches!(
-            ResponseScale::likert(0, 200, []),
-            Err(Error::TooManyPoints { points: 201, .. })
+            kind(ResponseScale::likert(0, 200, [])),
+            Some(ErrorKind::TooManyPoints { points: 201, .. })
+        ));
+        assert!(matches!(
+            kind(ResponseScale::likert(1_999_999_990, 2_000_000_000, [])),
+            Some(ErrorKind::BoundTooLarge { .. })
         ));
         let s = ResponseScale::likert(1, 5, [(5, "Always"), (1, "Seldom")])?;
         assert_eq!(s.anchors()[0].label(), "Seldom");
@@ -640,21 +695,10 @@ mod tests {
 
     #[test]
     fn visual_analogue_validates() {
-        assert!(matches!(
-            ResponseScale::visual_analogue(0.0, 10.0, 4),
-            Err(Error::TooManyDecimals { .. })
-        ));
-        assert!(matches!(
-            ResponseScale::visual_analogue(f64::NAN, 10.0, 1),
-            Err(Error::ScaleBound { .. })
-        ));
-        assert!(matches!(
-            ResponseScale::visual_analogue(0.0, 1e12, 1),
-            Err(Error::ScaleBound { .. })
-        ));
-        assert!(matches!(
-            ResponseScale::visual_analogue(10.0, 10.0, 1),
-            Err(Error::EmptyScale { .. })
-        ));
+        let kind = |r: Result<ResponseScale>| r.map_err(|e| e.code()).err();
+        assert_eq!(kind(ResponseScale::visual_analogue(0.0, 10.0, 4)), Some("too_many_decimals"));
+        assert_eq!(kind(ResponseScale::visual_analogue(f64::NAN, 10.0, 1)), Some("scale_bound"));
+        assert_eq!(kind(ResponseScale::visual_analogue(0.0, 1e12, 1)), Some("bound_too_large"));
+        assert_eq!(kind(ResponseScale::visual_analogue(10.0, 10.0, 1)), Some("empty_scale"));
     }
 }

@@ -1,17 +1,23 @@
 //! The instruments that ship with the crate: published scoring keys (without their copyrighted
-//! wording) and the crate's own modality item sets.
+//! wording) and the crate's own modality item sets. Each has a page here giving its key in the
+//! crate's own words: items and subscales, reversed items, range, sum or mean, confidence and
+//! source.
 //!
-//! | id | instrument | items, scale | score | confidence |
-//! |---|---|---|---|---|
-//! | `wai-sr` | WAI-SR, client (Hatcher & Gillaspy 2006) | 12, 1-5 Seldom..Always | sum 12-60 | confirmed |
-//! | `wai-s` | WAI-S (Tracey & Kokotovic 1989) | 12, 1-7 Never..Always, 4 and 10 reversed | sum 12-84 | secondary |
-//! | `wai` | WAI, 36 items (Horvath & Greenberg 1989) | 36, 1-7, 14 reversed | sum 36-252 | secondary |
-//! | `srs` | SRS 3.0 (Duncan, Miller et al. 2003) | 4 lines, 0-10 by 0.1 | sum 0-40; alert at or below 36 (convention) | confirmed format, secondary cutoff |
-//! | `tasc-r` | TASC-r, child | 12, 1-4, 2 5 7 8 11 reversed | sum 12-48 | secondary |
-//! | `arm-5` | ARM-5 | 5, 1-7, 3 reversed | mean 1-7 | secondary |
-//! | `cbt-client`, `cbt-therapist` | this crate's CBT forms | 12, 1-5 Never..Always | sum 12-60 | **unvalidated** |
-//! | `psychodynamic-client`, `psychodynamic-therapist` | this crate's psychodynamic forms | 12, 1-5 | sum 12-60 | **unvalidated** |
-//! | `humanistic-client`, `humanistic-therapist` | this crate's humanistic forms | 12, 1-5 | sum 12-60 | **unvalidated** |
+//! | id | page | instrument | items, scale | score | confidence |
+//! |---|---|---|---|---|---|
+//! | `wai-sr` | [`wai_sr`] | WAI-SR, client (Hatcher & Gillaspy 2006) | 12, 1-5 Seldom..Always | sum 12-60 | confirmed |
+//! | `wai-s` | [`wai_s`] | WAI-S (Tracey & Kokotovic 1989) | 12, 1-7 Never..Always, 4 and 10 reversed | sum 12-84 | secondary |
+//! | `wai` | [`wai`] | WAI, 36 items (Horvath & Greenberg 1989) | 36, 1-7, 14 reversed | sum 36-252 | secondary |
+//! | `srs` | [`srs`] | SRS 3.0 (Duncan, Miller et al. 2003) | 4 lines, 0-10 by 0.1 | sum 0-40; alert at or below 36 (convention) | confirmed format, secondary cutoff |
+//! | `tasc-r` | [`tasc_r`] | TASC-r, child | 12, 1-4, 2 5 7 8 11 reversed | sum 12-48 | secondary |
+//! | `arm-5` | [`arm_5`] | ARM-5 | 5, 1-7, 3 reversed | mean 1-7 | secondary |
+//! | `cbt-client`, `cbt-therapist` | [`modality`] | this crate's CBT forms | 12, 1-5 Never..Always | sum 12-60 | **unvalidated** |
+//! | `psychodynamic-client`, `psychodynamic-therapist` | [`modality`] | this crate's psychodynamic forms | 12, 1-5 | sum 12-60 | **unvalidated** |
+//! | `humanistic-client`, `humanistic-therapist` | [`modality`] | this crate's humanistic forms | 12, 1-5 | sum 12-60 | **unvalidated** |
+//!
+//! Subscale ids are `goals`, `collaboration` and `bond` for the alliance components and `global`
+//! for a subscale of all items or an overall line; labels keep each instrument's own names (the
+//! WAI calls collaboration "Task").
 //!
 //! Licensing: the wording of the WAI family, the SRS and the other published instruments is
 //! copyrighted, so their items are identified by number (`"1"`, `"2"`, ...) with no text; obtain
@@ -19,18 +25,11 @@
 //! [`Provenance`](crate::Provenance). The HAq-II and CALPAS keys could not be confirmed and are not
 //! shipped.
 //!
-//! On the WAI-SR, several studies find that two factors (bond; goals and tasks together) fit better
-//! than three; the key still scores the three published subscales.
-//!
-//! The modality forms are **new, unvalidated item sets** written for this crate: see
-//! [`Modality`](crate::Modality) and the item texts themselves (`Item::text`).
-//!
 //! ```
 //! use therapeutic_alliance::{catalog, Confidence};
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let srs = catalog::get("srs").ok_or("missing")?;
-//! assert_eq!(srs.items().len(), 4);
+//! # fn main() -> Result<(), therapeutic_alliance::Error> {
+//! assert_eq!(catalog::require("srs")?.items().len(), 4);
 //! let unvalidated = catalog::all()
 //!     .iter()
 //!     .filter(|i| i.provenance().confidence() == Confidence::Unvalidated)
@@ -40,30 +39,46 @@
 //! # }
 //! ```
 
-mod modality;
-mod published;
+pub mod arm_5;
+pub mod modality;
+pub mod srs;
+pub mod tasc_r;
+pub mod wai;
+pub mod wai_s;
+pub mod wai_sr;
 
-use crate::error::{Error, Result};
-use crate::instruments::Instrument;
-use std::sync::{Arc, LazyLock};
+use crate::components::Component;
+use crate::error::{ErrorKind, Result};
+use crate::instruments::{Instrument, Item, Subscale};
+use crate::responses::Registry;
+use std::sync::LazyLock;
 
-static CATALOG: LazyLock<Vec<Arc<Instrument>>> = LazyLock::new(|| {
+static CATALOG: LazyLock<Vec<Instrument>> = LazyLock::new(|| {
     // The definitions are constants of this crate; `catalog_builds` in the tests checks that every
     // one of them is valid, so this cannot fail on any input.
     build().expect("the catalog's instrument definitions are valid")
 });
 
-fn build() -> Result<Vec<Arc<Instrument>>> {
+static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
+    let mut r = Registry::new();
+    for inst in all() {
+        // Catalog ids are unique (tested), so registering cannot conflict.
+        let _ = r.register(inst.clone());
+    }
+    r
+});
+
+fn build() -> Result<Vec<Instrument>> {
     let mut all = vec![
-        published::wai_sr()?,
-        published::wai_s()?,
-        published::wai()?,
-        published::srs()?,
-        published::tasc_r()?,
-        published::arm_5()?,
+        wai_sr::define()?,
+        wai_s::define()?,
+        wai::define()?,
+        srs::define()?,
+        tasc_r::define()?,
+        arm_5::define()?,
     ];
-    all.extend(modality::forms()?);
-    Ok(all.into_iter().map(Arc::new).collect())
+    all.extend(modality::define()?);
+    Ok(all)
 }
 
 /// Every instrument in the catalog: the published keys, then the modality forms.
@@ -71,7 +86,7 @@ fn build() -> Result<Vec<Arc<Instrument>>> {
 /// ```
 /// assert_eq!(therapeutic_alliance::catalog::all().len(), 12);
 /// ```
-pub fn all() -> &'static [Arc<Instrument>] {
+pub fn all() -> &'static [Instrument] {
     &CATALOG
 }
 
@@ -80,33 +95,68 @@ pub fn all() -> &'static [Arc<Instrument>] {
 /// ```
 /// use therapeutic_alliance::catalog;
 ///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let cbt = catalog::get("cbt-client").ok_or("missing")?;
-/// assert_eq!(cbt.items().len(), 12);
+/// assert!(catalog::get("cbt-client").is_some());
 /// assert!(catalog::get("haq-ii").is_none());
-/// # Ok(())
-/// # }
 /// ```
-pub fn get(id: &str) -> Option<Arc<Instrument>> {
+pub fn get(id: &str) -> Option<Instrument> {
     CATALOG.iter().find(|i| i.id() == id).cloned()
 }
 
 /// As [`get`], with an error naming the id for callers that want one.
 ///
 /// # Errors
-/// [`Error::UnknownInstrument`] if no instrument has this id.
+/// [`ErrorKind::UnknownInstrument`] if no instrument has this id.
 ///
 /// ```
 /// use therapeutic_alliance::catalog;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!(catalog::require("wai-s")?.items().len(), 12);
-/// assert_eq!(catalog::require("calpas").unwrap_err().to_string(), "no instrument calpas in the catalog");
+/// assert_eq!(catalog::require("calpas").unwrap_err().to_string(), "no instrument calpas is registered");
 /// # Ok(())
 /// # }
 /// ```
-pub fn require(id: &str) -> Result<Arc<Instrument>> {
-    get(id).ok_or_else(|| Error::UnknownInstrument { id: id.to_owned() })
+pub fn require(id: &str) -> Result<Instrument> {
+    get(id).ok_or_else(|| ErrorKind::UnknownInstrument { id: id.to_owned() }.into())
+}
+
+/// The catalog as a registry (built once).
+pub(crate) fn registry() -> &'static Registry {
+    &REGISTRY
+}
+
+/// The catalog instrument with this id; for the pages' `instrument()` functions.
+fn cached(id: &str) -> Instrument {
+    // Every page's id is in the catalog (tested), so the fallback is never taken.
+    get(id).unwrap_or_else(|| CATALOG[0].clone())
+}
+
+/// What the licence notes of the published keys say.
+const KEY_ONLY: &str = "item wording is copyrighted and not shipped: items are identified by number; \
+     obtain the form (and any licence its authors require) from its authors or publisher";
+
+/// Items `"1"..="count"`, reversed where listed.
+fn numbered(count: u32, reversed: &[u32]) -> Vec<Item> {
+    (1..=count)
+        .map(|n| {
+            let item = Item::new(n.to_string());
+            if reversed.contains(&n) {
+                item.reversed()
+            } else {
+                item
+            }
+        })
+        .collect()
+}
+
+/// The subscale measuring `component`, of the numbered items listed.
+fn component(component: Component, label: &str, items: &[u32]) -> Subscale {
+    Subscale::for_component(component, label, items.iter().map(u32::to_string))
+}
+
+/// The `global` subscale of the numbered items listed.
+fn global(label: &str, items: impl IntoIterator<Item = u32>) -> Subscale {
+    Subscale::new("global", label, items.into_iter().map(|n| n.to_string()))
 }
 
 #[cfg(test)]

@@ -1,21 +1,58 @@
-//! The crate's own modality item sets: CBT, psychodynamic and humanistic, each with a client and a
-//! therapist form in parallel wording.
+//! # The crate's modality forms: CBT, psychodynamic and humanistic
 //!
 //! **These are new, unvalidated item sets**, written from scratch for this crate. Nothing is known
 //! about their reliability, factor structure or norms; use them for practice and research into
 //! exactly those questions, not as a validated measure. They are released with the crate under
-//! MIT OR Apache-2.0.
+//! MIT OR Apache-2.0, wording included.
 //!
-//! Each form has 12 items, 4 per component, answered on a 5-point frequency scale (1 Never,
-//! 2 Rarely, 3 Sometimes, 4 Often, 5 Always). Items 4, 8 and 12 are reverse keyed (one per
-//! component). Item `n` of the client form and item `n` of the therapist form ask the same thing
-//! from each side, so client-therapist agreement can be analysed item by item.
+//! **Ids:** `cbt-client`, `cbt-therapist`, `psychodynamic-client`, `psychodynamic-therapist`,
+//! `humanistic-client`, `humanistic-therapist`; version `0.1`.
+//! **Items:** 12, numbered 1-12, with wording. Item `n` of the client form and item `n` of the
+//! therapist form ask the same thing from each side, so client-therapist agreement can be
+//! analysed item by item.
+//! **Response range:** 1 to 5 (1 Never, 2 Rarely, 3 Sometimes, 4 Often, 5 Always).
+//! **Reversed items:** 4, 8, 12 (scored 6 - x; one per component).
+//! **Score:** sum. Subscales 4-20, total 12-60 (the sum of the three subscales).
+//! **Missing items:** a subscale is prorated when at least 3 of its 4 items are answered.
+//! **Flag:** total below 50% of maximum: "alliance below the scale midpoint: talk about the
+//! relationship", a convention of this crate for an unvalidated item set, not a validated cutoff.
+//! **Confidence:** unvalidated.
+//!
+//! | subscale | label | component | items |
+//! |---|---|---|---|
+//! | `goals` | Goals | goals | 1, 4, 7, 10 |
+//! | `collaboration` | Collaboration | collaboration | 2, 5, 8, 11 |
+//! | `bond` | Bond | bond | 3, 6, 9, 12 |
+//!
+//! ```
+//! use therapeutic_alliance::{catalog::modality, Modality, Rater};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let form = modality::instrument(Modality::Psychodynamic, Rater::Therapist).ok_or("shipped")?;
+//! assert_eq!(form.id(), "psychodynamic-therapist");
+//! assert!(form.items()[0].text().is_some_and(|t| t.starts_with("My client")));
+//! # Ok(())
+//! # }
+//! ```
 
-use crate::Target;
 use crate::components::{Component, Modality, Rater};
 use crate::error::Result;
-use crate::instruments::{Comparison, Confidence, Instrument, Item, Metric, Provenance, Threshold};
+use crate::instruments::{Comparison, Confidence, Instrument, Item, Provenance, Subscale, Threshold};
 use crate::scale::ResponseScale;
+use crate::scoring::Metric;
+
+/// The catalog's form for a modality and rater (client or therapist); `None` for
+/// [`Modality::General`] or an observer.
+///
+/// ```
+/// use therapeutic_alliance::{catalog::modality, Modality, Rater};
+///
+/// assert!(modality::instrument(Modality::Cbt, Rater::Client).is_some());
+/// assert!(modality::instrument(Modality::Cbt, Rater::Observer).is_none());
+/// ```
+pub fn instrument(modality: Modality, rater: Rater) -> Option<Instrument> {
+    super::get(&format!("{modality}-{rater}"))
+}
 
 /// One item's wording from both sides: (client, therapist).
 type Pair = (&'static str, &'static str);
@@ -252,12 +289,25 @@ fn form(w: &Wording, rater: Rater) -> Result<Instrument> {
         } else {
             client
         };
-        let item = Item::new((pos + 1).to_string(), component).with_text(text);
+        let item = Item::new((pos + 1).to_string()).with_text(text);
         if i == 3 { item.reversed() } else { item }
     });
+    let subscales = Component::ALL.iter().map(|&c| {
+        let items = ORDER
+            .iter()
+            .enumerate()
+            .filter(|(_, (component, _))| *component == c)
+            .map(|(pos, _)| (pos + 1).to_string());
+        let label = match c {
+            Component::Goals => "Goals",
+            Component::Collaboration => "Collaboration",
+            Component::Bond => "Bond",
+        };
+        Subscale::for_component(c, label, items)
+    });
     let threshold = Threshold::new(
-        Target::Total,
-        Metric::PercentOfMaximum,
+        "total",
+        Metric::Pomp,
         Comparison::Below,
         50.0,
         "alliance below the scale midpoint: talk about the relationship",
@@ -271,8 +321,8 @@ fn form(w: &Wording, rater: Rater) -> Result<Instrument> {
     .version("0.1")
     .modality(w.modality)
     .rater(rater)
-    .parts(Component::ALL)
     .items(items)
+    .subscales(subscales)
     .citation("written for the therapeutic-alliance crate (2026); not published or validated")
     .provenance(Provenance::new(
         Confidence::Unvalidated,
@@ -284,7 +334,7 @@ fn form(w: &Wording, rater: Rater) -> Result<Instrument> {
 }
 
 /// All six modality forms: client then therapist, for CBT, psychodynamic, humanistic.
-pub(super) fn forms() -> Result<Vec<Instrument>> {
+pub(super) fn define() -> Result<Vec<Instrument>> {
     let mut out = Vec::with_capacity(6);
     for w in [&CBT, &PSYCHODYNAMIC, &HUMANISTIC] {
         out.push(form(w, Rater::Client)?);

@@ -1,27 +1,45 @@
 //! The instrument builder and its validation.
 
-use super::{Instrument, Item, MissingRule, Provenance, ScoringRule, Threshold};
-use crate::components::{Modality, Part, Rater, Target};
-use crate::error::{Error, Result};
+use super::{
+    Compiled, Instrument, Item, MissingRule, Provenance, ScoringRule, Slot, Subscale, Threshold,
+    TotalRule, digest,
+};
+use crate::components::{Component, Modality, Rater};
+use crate::error::{ErrorKind, Result};
+use crate::ids::{TextRule, check_field};
 use crate::scale::ResponseScale;
+use std::collections::HashMap;
 
 /// Builds an [`Instrument`]; [`InstrumentBuilder::build`] validates.
 ///
 /// Defaults: version `"1"`, [`Modality::General`], [`Rater::Client`], [`ScoringRule::Sum`],
-/// [`MissingRule::default`] (3/4 of each part's items), no citation, a user-defined
-/// [`Provenance`], no licence note, no thresholds.
+/// [`MissingRule::default`] (3/4 of each subscale's items), [`TotalRule::SumOfSubscales`], no
+/// citation, a user-defined [`Provenance`], no licence note, no thresholds.
+///
+/// With `serde`, a builder is the instrument's definition: an [`Instrument`] serializes to it and
+/// deserializes from it, validating as [`build`](InstrumentBuilder::build) does. Its JSON form:
+///
+/// ```json
+/// {"id": "clinic-trust", "name": "Clinic trust check", "version": "2",
+///  "scale": {"kind": "likert", "min": 1, "max": 5},
+///  "items": [{"id": "1"}, {"id": "2", "keying": "reversed"}, {"id": "3"}, {"id": "4"}],
+///  "subscales": [{"id": "trust", "label": "Trust", "items": ["1", "2"]},
+///                {"id": "bond", "label": "Bond", "component": "bond", "items": ["3", "4"]}],
+///  "scoring": "mean", "missing": {"rule": "strict"}, "total": "sum_of_subscales"}
+/// ```
 ///
 /// ```
-/// use therapeutic_alliance::{Instrument, Item, MissingRule, Part, Rater, ResponseScale, ScoringRule};
+/// use therapeutic_alliance::{Instrument, Item, MissingRule, Rater, ResponseScale, ScoringRule, Subscale, TotalRule};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let inst = Instrument::builder("pulse", "Session pulse", ResponseScale::likert(0, 4, [])?)
+/// let pulse = Instrument::builder("pulse", "Session pulse", ResponseScale::likert(0, 4, [])?)
 ///     .rater(Rater::Therapist)
 ///     .scoring(ScoringRule::Mean)
 ///     .missing(MissingRule::strict())
-///     .items((1..=3).map(|i| Item::new(i.to_string(), Part::Global)))
+///     .items(["1", "2", "3"])
+///     .total(TotalRule::OverItems)
 ///     .build()?;
-/// assert_eq!(inst.rater(), Rater::Therapist);
+/// assert_eq!((pulse.rater(), pulse.subscales().len()), (Rater::Therapist, 0));
 /// # Ok(())
 /// # }
 /// ```
@@ -41,17 +59,18 @@ pub struct InstrumentBuilder {
     #[cfg_attr(feature = "serde", serde(default = "default_rater"))]
     pub(super) rater: Rater,
     pub(super) scale: ResponseScale,
-    /// The parts the instrument declares it scores; empty = whatever parts its items have.
+    pub(super) items: Vec<Item>,
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
-    pub(super) parts: Vec<Part>,
-    pub(super) items: Vec<Item>,
+    pub(super) subscales: Vec<Subscale>,
     #[cfg_attr(feature = "serde", serde(default))]
     pub(super) scoring: ScoringRule,
     #[cfg_attr(feature = "serde", serde(default))]
     pub(super) missing: MissingRule,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(super) total: TotalRule,
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
@@ -83,48 +102,37 @@ fn default_modality() -> Modality {
 fn default_rater() -> Rater {
     Rater::Client
 }
-/// Whether `s` is a valid instrument id: lowercase ASCII letters, digits, `-`, not at either end.
-fn check_instrument_id(s: &str) -> Result<()> {
-    let ok = !s.is_empty()
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::InvalidId {
-            field: "instrument id",
-            value: s.to_owned(),
-            rule: "use lowercase ascii letters, digits and inner hyphens",
-        })
-    }
-}
-
-/// Checks an id or label given by a user: not empty, no surrounding whitespace, no control characters.
-pub(crate) fn check_text_id(field: &'static str, s: &str) -> Result<()> {
-    if s.is_empty() || s.trim() != s || s.chars().any(char::is_control) {
-        return Err(Error::InvalidId {
-            field,
-            value: s.to_owned(),
-            rule: "must be non-empty, without surrounding whitespace or control characters",
-        });
-    }
-    Ok(())
-}
 
 impl InstrumentBuilder {
-    /// Sets the version of the form or key.
+    pub(super) fn new(id: String, name: String, scale: ResponseScale) -> Self {
+        InstrumentBuilder {
+            id,
+            name,
+            version: "1".to_owned(),
+            modality: Modality::General,
+            rater: Rater::Client,
+            scale,
+            items: Vec::new(),
+            subscales: Vec::new(),
+            scoring: ScoringRule::default(),
+            missing: MissingRule::default(),
+            total: TotalRule::default(),
+            citation: None,
+            provenance: Provenance::default(),
+            licence: None,
+            thresholds: Vec::new(),
+        }
+    }
+
+    /// Sets the version of the form or key. A changed definition must carry a new id or version:
+    /// records name both, and a [`Registry`](crate::Registry) refuses a record whose definition
+    /// differs from the one registered under them.
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, Part, ResponseScale};
-    ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
-    ///     .version("2")
-    ///     .build()?;
-    /// assert_eq!(inst.version(), "2");
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let strict = wai.to_builder().version("client form, strict").missing(therapeutic_alliance::MissingRule::strict()).build()?;
+    /// assert_eq!(strict.version(), "client form, strict");
     /// # Ok(())
     /// # }
     /// ```
@@ -137,11 +145,11 @@ impl InstrumentBuilder {
     /// Sets the modality.
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, Modality, Part, ResponseScale};
+    /// use therapeutic_alliance::{Instrument, Modality, ResponseScale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
+    ///     .items(["1"]).total(TotalRule::OverItems)
     ///     .modality(Modality::Cbt)
     ///     .build()?;
     /// assert_eq!(inst.modality(), Modality::Cbt);
@@ -157,11 +165,11 @@ impl InstrumentBuilder {
     /// Sets the rater.
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, Part, Rater, ResponseScale};
+    /// use therapeutic_alliance::{Instrument, Rater, ResponseScale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
+    ///     .items(["1"]).total(TotalRule::OverItems)
     ///     .rater(Rater::Observer)
     ///     .build()?;
     /// assert_eq!(inst.rater(), Rater::Observer);
@@ -174,82 +182,101 @@ impl InstrumentBuilder {
         self
     }
 
-    /// Declares the parts the instrument scores, so that a declared component left without items,
-    /// or an item in an undeclared part, is an error rather than a silently different instrument.
-    /// Without a declaration the parts are those the items have.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{Component, Error, Instrument, Item, ResponseScale};
-    ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let scale = ResponseScale::likert(1, 5, [])?;
-    /// let err = Instrument::builder("gcb", "Three components", scale)
-    ///     .parts(Component::ALL)
-    ///     .item(Item::new("1", Component::Goals))
-    ///     .item(Item::new("2", Component::Bond))
-    ///     .build()
-    ///     .unwrap_err();
-    /// assert_eq!(err.to_string(), "instrument gcb: collaboration has no items");
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[must_use]
-    pub fn parts<P: Into<Part>>(mut self, parts: impl IntoIterator<Item = P>) -> Self {
-        self.parts = parts.into_iter().map(Into::into).collect();
-        self
-    }
-
     /// Adds one item (presentation order is the order added).
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, Part, ResponseScale};
+    /// use therapeutic_alliance::{Instrument, Item, ResponseScale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
-    ///     .item(Item::new("2", Part::Global).reversed())
+    ///     .item(Item::new("1"))
+    ///     .item(Item::new("2").reversed())
+    ///     .total(TotalRule::OverItems)
     ///     .build()?;
     /// assert!(inst.items()[1].is_reversed());
     /// # Ok(())
     /// # }
     /// ```
     #[must_use]
-    pub fn item(mut self, item: Item) -> Self {
-        self.items.push(item);
+    pub fn item(mut self, item: impl Into<Item>) -> Self {
+        self.items.push(item.into());
         self
     }
 
-    /// Adds several items.
+    /// Adds several items: [`Item`]s, or plain ids for positively keyed items without wording.
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, Part, ResponseScale};
+    /// use therapeutic_alliance::{Instrument, ResponseScale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
-    ///     .items([Item::new("2", Part::Global), Item::new("3", Part::Global)])
+    ///     .items((1..=5).map(|n| n.to_string()))
+    ///     .total(TotalRule::OverItems)
     ///     .build()?;
-    /// assert_eq!(inst.items().len(), 3);
+    /// assert_eq!(inst.items().len(), 5);
     /// # Ok(())
     /// # }
     /// ```
     #[must_use]
-    pub fn items(mut self, items: impl IntoIterator<Item = Item>) -> Self {
-        self.items.extend(items);
+    pub fn items<I: Into<Item>>(mut self, items: impl IntoIterator<Item = I>) -> Self {
+        self.items.extend(items.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds a subscale. Subscales are reported in the order added.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Instrument, ResponseScale, Subscale, TotalRule};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// // A clinic's form where item 2 counts in both of its scales: no sum-of-subscales total.
+    /// let form = Instrument::builder("clinic", "Clinic form", ResponseScale::likert(1, 5, [])?)
+    ///     .items(["1", "2", "3"])
+    ///     .subscale(Subscale::new("trust", "Trust", ["1", "2"]))
+    ///     .subscale(Subscale::for_component(Component::Bond, "Warmth", ["2", "3"]))
+    ///     .total(TotalRule::OverItems)
+    ///     .build()?;
+    /// assert_eq!(form.score_values(&[Some(4.0), Some(2.0), Some(5.0)])?.primary(Component::Bond), Some(7.0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn subscale(mut self, subscale: Subscale) -> Self {
+        self.subscales.push(subscale);
+        self
+    }
+
+    /// Adds several subscales.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Component, Instrument, ResponseScale, Subscale};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let inst = Instrument::builder("gcb", "Three components", ResponseScale::likert(1, 5, [])?)
+    ///     .items(["g", "c", "b"])
+    ///     .subscales(Component::ALL.iter().zip(["g", "c", "b"]).map(|(&c, i)| Subscale::for_component(c, c.name(), [i])))
+    ///     .build()?;
+    /// assert_eq!(inst.subscales().len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn subscales(mut self, subscales: impl IntoIterator<Item = Subscale>) -> Self {
+        self.subscales.extend(subscales);
         self
     }
 
     /// Sets the scoring rule.
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, Part, ResponseScale, ScoringRule};
+    /// use therapeutic_alliance::{Instrument, ResponseScale, ScoringRule, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
+    ///     .items(["1", "2"]).total(TotalRule::OverItems)
     ///     .scoring(ScoringRule::Mean)
     ///     .build()?;
-    /// assert_eq!(inst.scoring(), ScoringRule::Mean);
+    /// assert_eq!(inst.score_values(&[Some(2.0), Some(5.0)])?.primary("total"), Some(3.5));
     /// # Ok(())
     /// # }
     /// ```
@@ -262,14 +289,14 @@ impl InstrumentBuilder {
     /// Sets the missing-item rule.
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, MissingRule, Part, ResponseScale};
+    /// use therapeutic_alliance::{Instrument, MissingRule, ResponseScale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
+    ///     .items(["1", "2"]).total(TotalRule::OverItems)
     ///     .missing(MissingRule::strict())
     ///     .build()?;
-    /// assert!(inst.missing().is_strict());
+    /// assert_eq!(inst.score_values(&[Some(2.0), None])?.primary("total"), None);
     /// # Ok(())
     /// # }
     /// ```
@@ -279,17 +306,35 @@ impl InstrumentBuilder {
         self
     }
 
-    /// Sets the citation of the published source.
+    /// Sets how the total is formed (see [`TotalRule`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, Part, ResponseScale};
+    /// use therapeutic_alliance::{Instrument, ResponseScale, Subscale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
-    ///     .citation("Doe (2026)")
+    ///     .items(["1", "2"])
+    ///     .subscale(Subscale::new("a", "A", ["1"]))
+    ///     .subscale(Subscale::new("b", "B", ["2"]))
+    ///     .total(TotalRule::None)
     ///     .build()?;
-    /// assert_eq!(inst.citation(), Some("Doe (2026)"));
+    /// assert!(inst.score_values(&[Some(2.0), Some(3.0)])?.total().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn total(mut self, total: TotalRule) -> Self {
+        self.total = total;
+        self
+    }
+
+    /// Sets the citation of the published source.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let cited = wai.to_builder().version("local").citation("Clinic handbook (2026)").build()?;
+    /// assert_eq!(cited.citation(), Some("Clinic handbook (2026)"));
     /// # Ok(())
     /// # }
     /// ```
@@ -302,11 +347,11 @@ impl InstrumentBuilder {
     /// Sets the provenance of the scoring key.
     ///
     /// ```
-    /// use therapeutic_alliance::{Confidence, Instrument, Item, Part, Provenance, ResponseScale};
+    /// use therapeutic_alliance::{Confidence, Instrument, Provenance, ResponseScale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
+    ///     .items(["1"]).total(TotalRule::OverItems)
     ///     .provenance(Provenance::new(Confidence::Secondary, "one vendor page"))
     ///     .build()?;
     /// assert_eq!(inst.provenance().confidence(), Confidence::Secondary);
@@ -322,11 +367,11 @@ impl InstrumentBuilder {
     /// Sets the licence note.
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, Part, ResponseScale};
+    /// use therapeutic_alliance::{Instrument, ResponseScale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
+    ///     .items(["1"]).total(TotalRule::OverItems)
     ///     .licence("CC BY 4.0")
     ///     .build()?;
     /// assert_eq!(inst.licence(), Some("CC BY 4.0"));
@@ -342,14 +387,17 @@ impl InstrumentBuilder {
     /// Adds an interpretation threshold.
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Instrument, Item, Metric, Part, ResponseScale, Target, Threshold};
+    /// use therapeutic_alliance::{catalog, Comparison, Metric, Threshold};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
-    ///     .threshold(Threshold::new(Target::Total, Metric::Mean, Comparison::Below, 2.0, "low")?)
+    /// let wai = catalog::require("wai-sr")?;
+    /// let watched = wai.to_builder()
+    ///     .version("client form, bond alert")
+    ///     .threshold(Threshold::new("bond", Metric::Mean, Comparison::Below, 3.0, "check in about the bond")?)
     ///     .build()?;
-    /// assert_eq!(inst.thresholds().len(), 1);
+    /// let scores = watched.score_values(&[Some(4.0), Some(4.0), Some(2.0), Some(4.0), Some(2.0), Some(4.0),
+    ///                                     Some(3.0), Some(4.0), Some(3.0), Some(4.0), Some(4.0), Some(4.0)])?;
+    /// assert_eq!(scores.flags()[0].message(), "check in about the bond");
     /// # Ok(())
     /// # }
     /// ```
@@ -362,15 +410,10 @@ impl InstrumentBuilder {
     /// Removes every threshold (to replace a catalog default).
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Instrument, Item, Metric, Part, ResponseScale, Target, Threshold};
-    ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
-    ///     .threshold(Threshold::new(Target::Total, Metric::Mean, Comparison::Below, 2.0, "low")?)
-    ///     .clear_thresholds()
-    ///     .build()?;
-    /// assert!(inst.thresholds().is_empty());
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// let quiet = srs.to_builder().version("3.0, no alert").clear_thresholds().build()?;
+    /// assert!(quiet.thresholds().is_empty());
     /// # Ok(())
     /// # }
     /// ```
@@ -383,108 +426,298 @@ impl InstrumentBuilder {
     /// Validates and builds the instrument.
     ///
     /// # Errors
-    /// - [`Error::InvalidId`] for a malformed instrument id, an empty name or a malformed item id;
-    /// - [`Error::NoItems`] without items;
-    /// - [`Error::DuplicateItem`] when two items share an id;
-    /// - [`Error::EmptyPart`] when a declared part ([`InstrumentBuilder::parts`]) has no items;
-    /// - [`Error::UndeclaredPart`] when an item scores a part that is not declared;
-    /// - [`Error::UnreachableMissingRule`] when a part has fewer items than the missing-item rule requires;
-    /// - [`Error::EmptyPart`] when a threshold reads a part without items;
-    /// - [`Error::ThresholdOutOfRange`] when a threshold value lies outside its score's range.
+    /// - [`ErrorKind::InvalidText`] for a malformed instrument id, version, name, item id,
+    ///   subscale id or label, item text, citation or licence;
+    /// - [`ErrorKind::NoItems`] without items; [`ErrorKind::DuplicateItem`] when two items
+    ///   share an id;
+    /// - [`ErrorKind::DuplicateSubscale`], [`ErrorKind::ReservedSubscaleId`],
+    ///   [`ErrorKind::EmptySubscale`], [`ErrorKind::SubscaleUnknownItem`],
+    ///   [`ErrorKind::SubscaleRepeatsItem`], [`ErrorKind::ComponentTwice`] for a bad subscale;
+    /// - [`ErrorKind::TotalNeedsPartition`] when a sum-of-subscales total has an item in no
+    ///   subscale or in several;
+    /// - [`ErrorKind::UnreachableMissingRule`] when a subscale (or an over-items total) has
+    ///   fewer items than the missing-item rule requires;
+    /// - [`ErrorKind::NotExact`] when a prorated total could not be computed exactly;
+    /// - [`ErrorKind::UnknownTarget`] when a threshold reads a subscale or total the instrument
+    ///   does not have; [`ErrorKind::ThresholdOutOfRange`] when its value lies outside its
+    ///   score's range.
     ///
     /// ```
-    /// use therapeutic_alliance::{Component, Error, Instrument, Item, ResponseScale};
+    /// use therapeutic_alliance::{ErrorKind, Instrument, ResponseScale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let scale = ResponseScale::likert(1, 5, [])?;
-    /// let err = Instrument::builder("dup", "Duplicate", scale)
-    ///     .item(Item::new("1", Component::Goals))
-    ///     .item(Item::new("1", Component::Bond))
+    /// let err = Instrument::builder("dup", "Duplicate", ResponseScale::likert(1, 5, [])?)
+    ///     .items(["1", "1"])
+    ///     .total(TotalRule::OverItems)
     ///     .build()
     ///     .unwrap_err();
-    /// assert!(matches!(err, Error::DuplicateItem { .. }));
+    /// assert!(matches!(err.kind(), ErrorKind::DuplicateItem { .. }));
     /// # Ok(())
     /// # }
     /// ```
     pub fn build(self) -> Result<Instrument> {
-        check_instrument_id(&self.id)?;
-        check_text_id("instrument name", &self.name)?;
-        check_text_id("instrument version", &self.version)?;
+        check_field(TextRule::InstrumentId, "instrument id", &self.id)?;
+        check_field(TextRule::Label, "instrument name", &self.name)?;
+        check_field(TextRule::Id, "instrument version", &self.version)?;
+        for (field, text) in [("citation", &self.citation), ("licence", &self.licence)] {
+            if let Some(t) = text {
+                check_field(TextRule::Label, field, t)?;
+            }
+        }
+        let instrument = || self.id.clone();
         if self.items.is_empty() {
-            return Err(Error::NoItems {
-                instrument: self.id,
-            });
+            return Err(ErrorKind::NoItems {
+                instrument: instrument(),
+            }
+            .into());
         }
-        let mut part_items = [0usize; 4];
-        let mut seen = std::collections::HashSet::with_capacity(self.items.len());
-        for item in &self.items {
-            check_text_id("item id", item.id())?;
-            if !seen.insert(item.id()) {
-                return Err(Error::DuplicateItem {
-                    instrument: self.id.clone(),
+        let mut index: HashMap<Box<str>, usize> = HashMap::with_capacity(self.items.len());
+        for (i, item) in self.items.iter().enumerate() {
+            check_field(TextRule::Id, "item id", item.id())?;
+            if let Some(text) = item.text() {
+                check_field(TextRule::Label, "item text", text)?;
+            }
+            if index.insert(item.id().into(), i).is_some() {
+                return Err(ErrorKind::DuplicateItem {
+                    instrument: instrument(),
                     item: item.id().to_owned(),
-                });
-            }
-            if !self.parts.is_empty() && !self.parts.contains(&item.part()) {
-                return Err(Error::UndeclaredPart {
-                    instrument: self.id.clone(),
-                    item: item.id().to_owned(),
-                    part: item.part(),
-                });
-            }
-            part_items[item.part().index()] += 1;
-        }
-        if let Some(&part) = self.parts.iter().find(|p| part_items[p.index()] == 0) {
-            return Err(Error::EmptyPart {
-                instrument: self.id.clone(),
-                part,
-            });
-        }
-        for part in Part::ALL {
-            let items = part_items[part.index()];
-            let required = self.missing.required(items);
-            if items > 0 && required > items {
-                return Err(Error::UnreachableMissingRule {
-                    instrument: self.id.clone(),
-                    part,
-                    required,
-                    items,
-                });
-            }
-        }
-        let inst = Instrument {
-            def: self,
-            part_items,
-        };
-        for t in inst.thresholds() {
-            let (min, max) = inst.range(t.target(), t.metric()).ok_or_else(|| {
-                let part = match t.target() {
-                    Target::Part(p) => p,
-                    // The total always has items: an instrument without items was refused above.
-                    Target::Total => Part::Global,
-                };
-                Error::EmptyPart {
-                    instrument: inst.id().to_owned(),
-                    part,
                 }
-            })?;
-            if t.value() < min || t.value() > max {
-                return Err(Error::ThresholdOutOfRange {
-                    instrument: inst.id().to_owned(),
-                    target: t.target(),
-                    metric: t.metric().name(),
-                    value: t.value(),
-                    min,
-                    max,
-                });
+                .into());
             }
+        }
+        let (subscales, components) = self.compile_subscales(&index)?;
+        let k = self.items.len();
+        if self.total == TotalRule::SumOfSubscales {
+            let mut count = vec![0usize; k];
+            for s in &subscales {
+                for &i in s.iter() {
+                    if let Some(c) = count.get_mut(i as usize) {
+                        *c += 1;
+                    }
+                }
+            }
+            if let Some((item, &n)) = self.items.iter().zip(&count).find(|(_, n)| **n != 1) {
+                return Err(ErrorKind::TotalNeedsPartition {
+                    instrument: instrument(),
+                    item: item.id().to_owned(),
+                    subscales: n,
+                }
+                .into());
+            }
+        }
+        let mut required = Vec::with_capacity(subscales.len());
+        for (s, def) in subscales.iter().zip(&self.subscales) {
+            required.push(self.reachable(def.id(), s.len())?);
+        }
+        let total_required = match self.total {
+            TotalRule::OverItems => self.reachable("total", k)?,
+            _ => 0,
+        };
+        self.check_exact(&subscales, &required)?;
+        let compiled = Compiled {
+            digest: digest::of(&self),
+            index,
+            subscales: subscales
+                .into_iter()
+                .zip(required)
+                .map(|(items, required)| super::CompiledSubscale { items, required })
+                .collect(),
+            components,
+            total_required,
+            threshold_slots: Vec::new(),
+            def: self,
+        };
+        let mut inst = Instrument(std::sync::Arc::new(compiled));
+        let slots = inst.check_thresholds()?;
+        if let Some(c) = std::sync::Arc::get_mut(&mut inst.0) {
+            c.threshold_slots = slots;
         }
         Ok(inst)
+    }
+
+    /// Validates the subscales: item indices of each, and the subscale measuring each component.
+    #[allow(clippy::type_complexity)]
+    fn compile_subscales(
+        &self,
+        index: &HashMap<Box<str>, usize>,
+    ) -> Result<(Vec<Box<[u32]>>, [Option<usize>; 3])> {
+        let instrument = || self.id.clone();
+        let mut out: Vec<Box<[u32]>> = Vec::with_capacity(self.subscales.len());
+        let mut components: [Option<usize>; 3] = [None; 3];
+        let mut seen_ids = std::collections::HashSet::with_capacity(self.subscales.len());
+        for (si, s) in self.subscales.iter().enumerate() {
+            check_field(TextRule::Id, "subscale id", s.id())?;
+            check_field(TextRule::Label, "subscale label", s.label())?;
+            let reserved = match s.id().parse::<Component>() {
+                _ if s.id() == "total" => Some("is reserved for the total"),
+                Ok(c) if s.component() != Some(c) => {
+                    Some("names a component, so the subscale must measure that component")
+                }
+                _ => None,
+            };
+            if let Some(reason) = reserved {
+                return Err(ErrorKind::ReservedSubscaleId {
+                    instrument: instrument(),
+                    subscale: s.id().to_owned(),
+                    reason,
+                }
+                .into());
+            }
+            if !seen_ids.insert(s.id()) {
+                return Err(ErrorKind::DuplicateSubscale {
+                    instrument: instrument(),
+                    subscale: s.id().to_owned(),
+                }
+                .into());
+            }
+            if s.items().is_empty() {
+                return Err(ErrorKind::EmptySubscale {
+                    instrument: instrument(),
+                    subscale: s.id().to_owned(),
+                }
+                .into());
+            }
+            let mut items = Vec::with_capacity(s.items().len());
+            let mut in_this = std::collections::HashSet::with_capacity(s.items().len());
+            for id in s.items() {
+                let &i = index.get(id.as_str()).ok_or_else(|| ErrorKind::SubscaleUnknownItem {
+                    instrument: instrument(),
+                    subscale: s.id().to_owned(),
+                    item: id.clone(),
+                })?;
+                if !in_this.insert(i) {
+                    return Err(ErrorKind::SubscaleRepeatsItem {
+                        instrument: instrument(),
+                        subscale: s.id().to_owned(),
+                        item: id.clone(),
+                    }
+                    .into());
+                }
+                // Item counts are far below u32::MAX: a definition that large cannot be held.
+                items.push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+            if let Some(c) = s.component() {
+                let slot = &mut components[component_index(c)];
+                if let Some(first) = *slot {
+                    return Err(ErrorKind::ComponentTwice {
+                        instrument: instrument(),
+                        component: c,
+                        first: self
+                            .subscales
+                            .get(first)
+                            .map_or_else(String::new, |f| f.id().to_owned()),
+                        second: s.id().to_owned(),
+                    }
+                    .into());
+                }
+                *slot = Some(si);
+            }
+            out.push(items.into_boxed_slice());
+        }
+        Ok((out, components))
+    }
+
+    /// The items the missing-item rule requires of `items` items, if it can be met.
+    fn reachable(&self, target: &str, items: usize) -> Result<usize> {
+        let required = self.missing.required(items);
+        if required > items {
+            return Err(ErrorKind::UnreachableMissingRule {
+                instrument: self.id.clone(),
+                target: target.to_owned(),
+                required,
+                items,
+            }
+            .into());
+        }
+        Ok(required)
+    }
+
+    /// Checks that every prorated score fits exact `i128` arithmetic (see `scoring`): the
+    /// denominator of a sum-of-subscales total is the least common multiple of the prorated
+    /// subscales' answered counts, bounded by their product and by the lcm of every count they
+    /// may take.
+    fn check_exact(&self, subscales: &[Box<[u32]>], required: &[usize]) -> Result<()> {
+        let k = self.items.len() as i128;
+        let m = i128::from(
+            self.scale
+                .min_units()
+                .unsigned_abs()
+                .max(self.scale.max_units().unsigned_abs()),
+        );
+        let res = self.scale.resolution_units();
+        // Worst case of the largest intermediate product, per unit of denominator.
+        let per_den = k
+            .checked_mul(2 * m + 1)
+            .and_then(|v| v.checked_mul(100 * res))
+            .and_then(|v| v.checked_mul(k));
+        let fits = |den: i128| per_den.and_then(|p| p.checked_mul(den)).is_some();
+        let prorated: Vec<(usize, usize)> = subscales
+            .iter()
+            .zip(required)
+            .map(|(s, &r)| (r, s.len()))
+            .filter(|&(r, n)| r < n)
+            .collect();
+        let den = if self.total != TotalRule::SumOfSubscales || prorated.len() <= 1 {
+            Some(k.max(1))
+        } else {
+            let product = prorated
+                .iter()
+                .try_fold(1i128, |acc, &(_, n)| acc.checked_mul(n as i128));
+            let lcm = prorated.iter().try_fold(1u128, |acc, &(r, n)| {
+                (r.max(1)..n).try_fold(acc, |acc, a| crate::scoring::lcm(acc, a as u128))
+            });
+            let lcm = lcm.and_then(|l| i128::try_from(l).ok());
+            match (product, lcm) {
+                (Some(p), Some(l)) => Some(p.min(l)),
+                (p, l) => p.or(l),
+            }
+        };
+        match den {
+            Some(d) if fits(d) => Ok(()),
+            _ => Err(ErrorKind::NotExact {
+                instrument: self.id.clone(),
+                subscales: prorated.len(),
+            }
+            .into()),
+        }
+    }
+}
+
+/// Position of a component in [`Component::ALL`].
+pub(super) fn component_index(c: Component) -> usize {
+    match c {
+        Component::Goals => 0,
+        Component::Collaboration => 1,
+        Component::Bond => 2,
+    }
+}
+
+impl Instrument {
+    /// Resolves every threshold's target and checks its value against the score's range.
+    fn check_thresholds(&self) -> Result<Vec<Slot>> {
+        let mut slots = Vec::with_capacity(self.thresholds().len());
+        for t in self.thresholds() {
+            let slot = self.slot(t.target())?;
+            let range = self.slot_range(slot, t.metric());
+            if t.value() < range.min() || t.value() > range.max() {
+                return Err(ErrorKind::ThresholdOutOfRange {
+                    instrument: self.id().to_owned(),
+                    target: t.target().to_string(),
+                    metric: t.metric(),
+                    value: t.value(),
+                    min: range.min(),
+                    max: range.max(),
+                }
+                .into());
+            }
+            slots.push(slot);
+        }
+        Ok(slots)
     }
 }
 
 impl TryFrom<InstrumentBuilder> for Instrument {
-    type Error = Error;
+    type Error = crate::Error;
 
     fn try_from(b: InstrumentBuilder) -> Result<Self> {
         b.build()
@@ -493,120 +726,7 @@ impl TryFrom<InstrumentBuilder> for Instrument {
 
 impl From<Instrument> for InstrumentBuilder {
     fn from(i: Instrument) -> Self {
-        i.def
+        i.to_builder()
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::components::Component;
-    use crate::instruments::{Comparison, Metric};
-
-    fn scale() -> ResponseScale {
-        ResponseScale::likert(1, 5, []).expect("valid scale")
-    }
-
-    fn three() -> InstrumentBuilder {
-        Instrument::builder("t", "Test", scale()).items([
-            Item::new("1", Component::Goals),
-            Item::new("2", Component::Collaboration),
-            Item::new("3", Component::Bond),
-        ])
-    }
-
-    #[test]
-    fn builder_validates() {
-        assert!(three().build().is_ok());
-        assert!(matches!(
-            Instrument::builder("t", "Test", scale()).build(),
-            Err(Error::NoItems { .. })
-        ));
-        for bad in ["", "Wai", "wai_sr", "-x", "x-", "w i"] {
-            assert!(
-                matches!(
-                    Instrument::builder(bad, "Test", scale())
-                        .item(Item::new("1", Part::Global))
-                        .build(),
-                    Err(Error::InvalidId { .. })
-                ),
-                "{bad}"
-            );
-        }
-        for bad in ["", " 1", "1 ", "a\nb"] {
-            assert!(matches!(
-                three().item(Item::new(bad, Part::Global)).build(),
-                Err(Error::InvalidId {
-                    field: "item id",
-                    ..
-                })
-            ));
-        }
-        let err = three()
-            .missing(MissingRule::at_least_items(2).expect("valid rule"))
-            .build()
-            .unwrap_err();
-        assert!(matches!(
-            err,
-            Error::UnreachableMissingRule {
-                required: 2,
-                items: 1,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn declared_parts_must_match_the_items() {
-        assert!(three().parts(Component::ALL).build().is_ok());
-        assert!(matches!(
-            three().parts(Part::ALL).build(),
-            Err(Error::EmptyPart {
-                part: Part::Global,
-                ..
-            })
-        ));
-        assert!(matches!(
-            three().parts([Component::Goals, Component::Bond]).build(),
-            Err(Error::UndeclaredPart { ref item, part: Part::Component(Component::Collaboration), .. }) if item == "2"
-        ));
-    }
-
-    #[test]
-    fn thresholds_are_checked_against_their_range() -> Result<()> {
-        let t = |target: Target, metric, value| {
-            Threshold::new(target, metric, Comparison::Below, value, "x")
-        };
-        assert!(
-            three()
-                .threshold(t(Target::Total, Metric::Sum, 3.0)?)
-                .build()
-                .is_ok()
-        );
-        assert!(matches!(
-            three()
-                .threshold(t(Target::Total, Metric::Sum, 15.5)?)
-                .build(),
-            Err(Error::ThresholdOutOfRange { .. })
-        ));
-        assert!(matches!(
-            three()
-                .threshold(t(Target::Part(Part::Global), Metric::Mean, 3.0)?)
-                .build(),
-            Err(Error::EmptyPart {
-                part: Part::Global,
-                ..
-            })
-        ));
-        assert!(matches!(
-            three()
-                .threshold(t(Target::Total, Metric::PercentOfMaximum, 100.5)?)
-                .build(),
-            Err(Error::ThresholdOutOfRange { .. })
-        ));
-        assert!(
-            Threshold::new(Target::Total, Metric::Sum, Comparison::Below, f64::NAN, "x").is_err()
-        );
-        Ok(())
-    }
-}

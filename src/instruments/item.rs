@@ -1,22 +1,21 @@
 //! Questionnaire items.
 
-use crate::components::Part;
+use crate::vocab::vocabulary;
 
 /// Whether a higher answer means a stronger alliance (positive) or a weaker one (reversed).
 ///
-/// A reversed item is scored `min + max - answer` on the item's own scale.
+/// A reversed item is scored `min + max - answer` on the instrument's response scale.
 ///
 /// ```
 /// use therapeutic_alliance::Keying;
 ///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!(Keying::default(), Keying::Positive);
+/// assert_eq!("reversed".parse::<Keying>()?, Keying::Reversed);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "snake_case")
-)]
 #[non_exhaustive]
 pub enum Keying {
     /// Higher answers mean a stronger alliance.
@@ -26,17 +25,19 @@ pub enum Keying {
     Reversed,
 }
 
-/// One item of an instrument: a stable id, the part it scores, its keying and optional wording.
+vocabulary!(Keying, "keying", None, [Positive => "positive", Reversed => "reversed"]);
+
+/// One item of an instrument: a stable id, its keying and optional wording. Which subscales it
+/// counts in is said by the instrument's [`Subscale`](crate::Subscale)s.
 ///
 /// Published instruments ship without wording (it is copyrighted); their ids are the item numbers
 /// `"1"`, `"2"`, ... The id is validated when the item is added to an instrument.
 ///
 /// ```
-/// use therapeutic_alliance::{Component, Item, Keying};
+/// use therapeutic_alliance::{Item, Keying};
 ///
-/// let item = Item::new("4", Component::Goals).reversed();
-/// assert_eq!(item.keying(), Keying::Reversed);
-/// assert_eq!(item.text(), None);
+/// let item = Item::new("4").reversed();
+/// assert_eq!((item.id(), item.keying(), item.text()), ("4", Keying::Reversed, None));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(
@@ -46,8 +47,10 @@ pub enum Keying {
 )]
 pub struct Item {
     id: String,
-    part: Part,
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "is_positive")
+    )]
     keying: Keying,
     #[cfg_attr(
         feature = "serde",
@@ -56,19 +59,22 @@ pub struct Item {
     text: Option<String>,
 }
 
+#[cfg(feature = "serde")]
+fn is_positive(k: &Keying) -> bool {
+    *k == Keying::Positive
+}
+
 impl Item {
     /// A positively keyed item without wording.
     ///
     /// ```
-    /// use therapeutic_alliance::{Item, Part};
+    /// use therapeutic_alliance::Item;
     ///
-    /// let overall = Item::new("4", Part::Global);
-    /// assert_eq!(overall.part(), Part::Global);
+    /// assert!(!Item::new("q1").is_reversed());
     /// ```
-    pub fn new(id: impl Into<String>, part: impl Into<Part>) -> Self {
+    pub fn new(id: impl Into<String>) -> Self {
         Item {
             id: id.into(),
-            part: part.into(),
             keying: Keying::Positive,
             text: None,
         }
@@ -77,10 +83,9 @@ impl Item {
     /// The same item, reverse keyed.
     ///
     /// ```
-    /// use therapeutic_alliance::{Component, Item, Keying};
+    /// use therapeutic_alliance::Item;
     ///
-    /// let item = Item::new("4", Component::Goals).reversed();
-    /// assert!(item.is_reversed());
+    /// assert!(Item::new("4").reversed().is_reversed());
     /// ```
     #[must_use]
     pub fn reversed(mut self) -> Self {
@@ -91,10 +96,11 @@ impl Item {
     /// The same item with the given keying.
     ///
     /// ```
-    /// use therapeutic_alliance::{Component, Item, Keying};
+    /// use therapeutic_alliance::{Item, Keying};
     ///
-    /// let item = Item::new("4", Component::Goals).with_keying(Keying::Reversed);
-    /// assert_eq!(item.keying(), Keying::Reversed);
+    /// let keying: Keying = "reversed".parse()?;
+    /// assert_eq!(Item::new("4").with_keying(keying).keying(), Keying::Reversed);
+    /// # Ok::<(), therapeutic_alliance::Error>(())
     /// ```
     #[must_use]
     pub fn with_keying(mut self, keying: Keying) -> Self {
@@ -105,9 +111,9 @@ impl Item {
     /// The same item with wording.
     ///
     /// ```
-    /// use therapeutic_alliance::{Component, Item};
+    /// use therapeutic_alliance::Item;
     ///
-    /// let item = Item::new("1", Component::Bond).with_text("I feel understood.");
+    /// let item = Item::new("1").with_text("I feel understood.");
     /// assert_eq!(item.text(), Some("I feel understood."));
     /// ```
     #[must_use]
@@ -119,31 +125,18 @@ impl Item {
     /// The item's stable id (a column name in CSV files, a `linkId` in FHIR).
     ///
     /// ```
-    /// use therapeutic_alliance::{Component, Item, Keying};
-    ///
-    /// assert_eq!(Item::new("7", Component::Bond).id(), "7");
+    /// assert_eq!(therapeutic_alliance::Item::new("7").id(), "7");
     /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
-    /// The part the item is scored in.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{Component, Item, Part};
-    ///
-    /// assert_eq!(Item::new("7", Component::Bond).part(), Part::Component(Component::Bond));
-    /// ```
-    pub fn part(&self) -> Part {
-        self.part
-    }
-
     /// Positive or reversed.
     ///
     /// ```
-    /// use therapeutic_alliance::{Component, Item, Keying};
+    /// use therapeutic_alliance::{Item, Keying};
     ///
-    /// assert_eq!(Item::new("7", Component::Bond).keying(), Keying::Positive);
+    /// assert_eq!(Item::new("7").keying(), Keying::Positive);
     /// ```
     pub fn keying(&self) -> Keying {
         self.keying
@@ -152,9 +145,12 @@ impl Item {
     /// Whether the item is reverse keyed.
     ///
     /// ```
-    /// use therapeutic_alliance::{Component, Item, Keying};
-    ///
-    /// assert!(!Item::new("7", Component::Bond).is_reversed());
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai_s = therapeutic_alliance::catalog::require("wai-s")?;
+    /// let reversed: Vec<_> = wai_s.items().iter().filter(|i| i.is_reversed()).map(|i| i.id()).collect();
+    /// assert_eq!(reversed, ["4", "10"]);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn is_reversed(&self) -> bool {
         self.keying == Keying::Reversed
@@ -165,15 +161,25 @@ impl Item {
     /// ```
     /// use therapeutic_alliance::catalog;
     ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let cbt = catalog::require("cbt-client")?;
-    /// assert!(cbt.items()[0].text().is_some());
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.items()[0].text(), None);
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// assert!(catalog::require("cbt-client")?.items()[0].text().is_some());
+    /// assert_eq!(catalog::require("wai-sr")?.items()[0].text(), None);
     /// # Ok(())
     /// # }
     /// ```
     pub fn text(&self) -> Option<&str> {
         self.text.as_deref()
+    }
+}
+
+impl From<&str> for Item {
+    fn from(id: &str) -> Self {
+        Item::new(id)
+    }
+}
+
+impl From<String> for Item {
+    fn from(id: String) -> Self {
+        Item::new(id)
     }
 }

@@ -1,53 +1,101 @@
-//! Questionnaire instruments: items, response scale, keying, rater, scoring and missing-item rules,
-//! provenance and interpretation thresholds.
+//! Questionnaire instruments: items, response scale, keying, subscales, rater, scoring,
+//! missing-item and total rules, provenance and interpretation thresholds.
 
 mod builder;
+mod digest;
 mod item;
 mod provenance;
 mod rules;
+mod subscale;
 mod threshold;
 
 pub use builder::InstrumentBuilder;
-pub(crate) use builder::check_text_id;
 pub use item::{Item, Keying};
 pub use provenance::{Confidence, Provenance};
-pub use rules::{MissingRule, ScoringRule};
-pub use threshold::{Comparison, Flag, Metric, Threshold};
+pub use rules::{MissingRule, ScoringRule, TotalRule};
+pub use subscale::Subscale;
+pub use threshold::{Comparison, Threshold};
 
-use crate::components::{Modality, Part, Rater, Target};
+use crate::components::{Component, Modality, Rater, Target};
+use crate::error::{ErrorKind, Result};
+use crate::responses::Administration;
 use crate::scale::ResponseScale;
+use crate::scoring::{self, Flag, Metric, ScoreRange, Scores};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A validated questionnaire instrument.
 ///
 /// Get a published key or a modality form from the [`catalog`](crate::catalog), or define one with
-/// [`Instrument::builder`]. Every `Instrument` has at least one item, unique item ids, thresholds
-/// inside their score's range, and a missing-item rule every part can meet.
+/// [`Instrument::builder`]. Every `Instrument` has at least one item, unique item and subscale
+/// ids, subscales that list known items, thresholds that read a subscale or total it has inside
+/// their score's range, and a missing-item rule every subscale can meet.
+///
+/// An `Instrument` is a cheap handle: cloning it shares the definition (like an `Arc`).
 ///
 /// ```
-/// use therapeutic_alliance::{Component, Instrument, Item, ResponseScale};
+/// use therapeutic_alliance::{Component, Instrument, Item, ResponseScale, Subscale};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let scale = ResponseScale::likert(1, 5, [(1, "Never"), (5, "Always")])?;
 /// let mini = Instrument::builder("mini", "Mini alliance check", scale)
-///     .item(Item::new("1", Component::Goals))
-///     .item(Item::new("2", Component::Collaboration))
-///     .item(Item::new("3", Component::Bond).reversed())
+///     .items([Item::new("1"), Item::new("2"), Item::new("3").reversed()])
+///     .subscales([
+///         Subscale::for_component(Component::Goals, "Goals", ["1"]),
+///         Subscale::for_component(Component::Collaboration, "Working together", ["2"]),
+///         Subscale::for_component(Component::Bond, "Bond", ["3"]),
+///     ])
 ///     .build()?;
-/// assert_eq!(mini.items().len(), 3);
 /// assert_eq!(mini.item_index("3"), Some(2));
+/// // Item 3 is reversed: 1 + 5 - 2 = 4.
+/// assert_eq!(mini.score_values(&[Some(5.0), Some(4.0), Some(2.0)])?.primary("total"), Some(13.0));
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "InstrumentBuilder", into = "InstrumentBuilder")
 )]
-pub struct Instrument {
-    def: InstrumentBuilder,
-    /// Number of items in each part, indexed by `Part::index`.
-    part_items: [usize; 4],
+pub struct Instrument(Arc<Compiled>);
+
+/// A validated definition with what scoring needs precomputed.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub(crate) def: InstrumentBuilder,
+    /// Item id -> position, so looking up an answer's item is constant time.
+    pub(crate) index: HashMap<Box<str>, usize>,
+    pub(crate) subscales: Box<[CompiledSubscale]>,
+    /// The subscale measuring each component, indexed as `Component::ALL`.
+    pub(crate) components: [Option<usize>; 3],
+    /// Answered items an over-items total needs.
+    pub(crate) total_required: usize,
+    /// Where each threshold reads.
+    pub(crate) threshold_slots: Vec<Slot>,
+    /// Digest of everything that decides scores and flags.
+    pub(crate) digest: String,
+}
+
+/// A subscale as item positions, with the answered items its missing-item rule needs.
+#[derive(Debug)]
+pub(crate) struct CompiledSubscale {
+    pub(crate) items: Box<[u32]>,
+    pub(crate) required: usize,
+}
+
+/// Where a target's score lives: a subscale by position, or the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Subscale(usize),
+    Total,
+}
+
+impl PartialEq for Instrument {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.0.digest == other.0.digest && self.0.def == other.0.def)
+    }
 }
 
 impl Instrument {
@@ -56,13 +104,14 @@ impl Instrument {
     /// The id is lowercase ASCII letters, digits and `-` (e.g. `wai-sr`).
     ///
     /// ```
-    /// use therapeutic_alliance::{Instrument, Item, Part, ResponseScale};
+    /// use therapeutic_alliance::{Instrument, ResponseScale, TotalRule};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let inst = Instrument::builder("one", "One item", ResponseScale::likert(1, 5, [])?)
-    ///     .item(Item::new("1", Part::Global))
+    /// let one = Instrument::builder("one", "One item", ResponseScale::likert(1, 5, [])?)
+    ///     .items(["1"])
+    ///     .total(TotalRule::OverItems)
     ///     .build()?;
-    /// assert_eq!(inst.name(), "One item");
+    /// assert_eq!(one.name(), "One item");
     /// # Ok(())
     /// # }
     /// ```
@@ -71,330 +120,495 @@ impl Instrument {
         name: impl Into<String>,
         scale: ResponseScale,
     ) -> InstrumentBuilder {
-        InstrumentBuilder {
-            id: id.into(),
-            name: name.into(),
-            version: "1".to_owned(),
-            modality: Modality::General,
-            rater: Rater::Client,
-            scale,
-            parts: Vec::new(),
-            items: Vec::new(),
-            scoring: ScoringRule::default(),
-            missing: MissingRule::default(),
-            citation: None,
-            provenance: Provenance::default(),
-            licence: None,
-            thresholds: Vec::new(),
-        }
+        InstrumentBuilder::new(id.into(), name.into(), scale)
     }
 
-    /// A builder holding this instrument's definition, to derive a variant (another cutoff, another
-    /// missing-item rule).
+    /// A builder holding this instrument's definition, to derive a variant (another cutoff,
+    /// another missing-item rule). Give the variant a new version or id: records name both.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Comparison, Metric, Target, Threshold};
+    /// use therapeutic_alliance::{catalog, Comparison, Metric, Threshold};
     ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let srs = catalog::get("srs").ok_or("missing")?;
-    /// let strict_34 = srs.to_builder()
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = catalog::require("srs")?;
+    /// let below_34 = srs.to_builder()
+    ///     .version("3.0, cutoff 34")
     ///     .clear_thresholds()
-    ///     .threshold(Threshold::new(Target::Total, Metric::Sum, Comparison::Below, 34.0, "discuss the relationship")?)
+    ///     .threshold(Threshold::new("total", Metric::Sum, Comparison::Below, 34.0, "discuss the relationship")?)
     ///     .build()?;
-    /// assert_eq!(strict_34.thresholds()[0].value(), 34.0);
+    /// assert_ne!(below_34.digest(), srs.digest());
     /// # Ok(())
     /// # }
     /// ```
     pub fn to_builder(&self) -> InstrumentBuilder {
-        self.def.clone()
+        self.0.def.clone()
     }
 
     /// The id used for lookup and in files (`wai-sr`).
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.id(), "wai-sr");
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// assert_eq!(therapeutic_alliance::catalog::require("wai-sr")?.id(), "wai-sr");
     /// # Ok(())
     /// # }
     /// ```
     pub fn id(&self) -> &str {
-        &self.def.id
+        &self.0.def.id
     }
 
     /// The display name.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert!(wai.name().contains("WAI-SR"));
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// assert!(therapeutic_alliance::catalog::require("wai-sr")?.name().contains("WAI-SR"));
     /// # Ok(())
     /// # }
     /// ```
     pub fn name(&self) -> &str {
-        &self.def.name
+        &self.0.def.name
     }
 
     /// The version of the form or key.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.version(), "client form");
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// assert_eq!(therapeutic_alliance::catalog::require("srs")?.version(), "3.0");
     /// # Ok(())
     /// # }
     /// ```
     pub fn version(&self) -> &str {
-        &self.def.version
+        &self.0.def.version
+    }
+
+    /// A digest (16 hex digits, FNV-1a 64) of everything that decides scores and flags: the
+    /// response scale's bounds and step, the items and their keying, the subscales, the scoring,
+    /// missing-item and total rules, and the thresholds. Names, labels, wording, citation,
+    /// provenance and licence are not in it. Records carry it, so a record made with a changed
+    /// definition is never read back as the registered one.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// assert_eq!(wai.digest().len(), 16);
+    /// let cited = wai.to_builder().citation("Local copy of the key").build()?;
+    /// assert_eq!(cited.digest(), wai.digest());
+    /// let strict = wai.to_builder().missing(therapeutic_alliance::MissingRule::strict()).build()?;
+    /// assert_ne!(strict.digest(), wai.digest());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn digest(&self) -> &str {
+        &self.0.digest
     }
 
     /// The therapy the wording was written for.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.modality(), therapeutic_alliance::Modality::General);
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let cbt = therapeutic_alliance::catalog::require("cbt-client")?;
+    /// assert_eq!(cbt.modality(), therapeutic_alliance::Modality::Cbt);
     /// # Ok(())
     /// # }
     /// ```
     pub fn modality(&self) -> Modality {
-        self.def.modality
+        self.0.def.modality
     }
 
     /// Who fills it in.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.rater(), therapeutic_alliance::Rater::Client);
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let form = therapeutic_alliance::catalog::require("humanistic-therapist")?;
+    /// assert_eq!(form.rater(), therapeutic_alliance::Rater::Therapist);
     /// # Ok(())
     /// # }
     /// ```
     pub fn rater(&self) -> Rater {
-        self.def.rater
+        self.0.def.rater
     }
 
     /// The response scale shared by all items.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!((wai.scale().min(), wai.scale().max()), (1.0, 5.0));
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-s")?;
+    /// assert_eq!((wai.scale().min(), wai.scale().max()), (1.0, 7.0));
     /// # Ok(())
     /// # }
     /// ```
     pub fn scale(&self) -> &ResponseScale {
-        &self.def.scale
+        &self.0.def.scale
     }
 
     /// The items in presentation order.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.items().len(), 12);
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// assert_eq!(therapeutic_alliance::catalog::require("wai")?.items().len(), 36);
     /// # Ok(())
     /// # }
     /// ```
     pub fn items(&self) -> &[Item] {
-        &self.def.items
+        &self.0.def.items
     }
 
-    /// The item with this id.
+    /// The item with this id (constant time).
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.item("4").map(|i| i.part()), Some(therapeutic_alliance::Component::Goals.into()));
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-s")?;
+    /// assert!(wai.item("10").is_some_and(|i| i.is_reversed()));
     /// # Ok(())
     /// # }
     /// ```
     pub fn item(&self, id: &str) -> Option<&Item> {
-        self.def.items.iter().find(|i| i.id() == id)
+        self.items().get(self.item_index(id)?)
     }
 
-    /// Position of the item with this id in [`Instrument::items`].
+    /// Position of the item with this id in [`Instrument::items`] (constant time).
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.item_index("4"), Some(3));
-    /// assert_eq!(wai.item_index("13"), None);
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// assert_eq!((wai.item_index("4"), wai.item_index("13")), (Some(3), None));
     /// # Ok(())
     /// # }
     /// ```
     pub fn item_index(&self, id: &str) -> Option<usize> {
-        self.def.items.iter().position(|i| i.id() == id)
+        self.0.index.get(id).copied()
     }
 
-    /// Sum or mean.
+    /// The subscales, in the order defined.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let ids: Vec<_> = wai.subscales().iter().map(|s| (s.id(), s.label())).collect();
+    /// assert_eq!(ids, [("goals", "Goal"), ("collaboration", "Task"), ("bond", "Bond")]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn subscales(&self) -> &[Subscale] {
+        &self.0.def.subscales
+    }
+
+    /// The subscale a target names: by id, or the one measuring a component; `None` for the
+    /// total or a subscale the instrument does not have.
     ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
+    /// ```
+    /// use therapeutic_alliance::Component;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai")?;
+    /// assert_eq!(wai.subscale(Component::Collaboration).map(|s| s.label()), Some("Task"));
+    /// assert!(wai.subscale("trust").is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn subscale(&self, target: impl Into<Target>) -> Option<&Subscale> {
+        match self.slot(&target.into()).ok()? {
+            Slot::Subscale(i) => self.subscales().get(i),
+            Slot::Total => None,
+        }
+    }
+
+    /// Sum or mean: which metric is the primary score.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
     /// assert_eq!(wai.scoring(), therapeutic_alliance::ScoringRule::Sum);
     /// # Ok(())
     /// # }
     /// ```
     pub fn scoring(&self) -> ScoringRule {
-        self.def.scoring
+        self.0.def.scoring
+    }
+
+    /// The metric of the primary score: [`Metric::Sum`] or [`Metric::Mean`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let arm = therapeutic_alliance::catalog::require("arm-5")?;
+    /// assert_eq!(arm.primary_metric(), therapeutic_alliance::Metric::Mean);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn primary_metric(&self) -> Metric {
+        Metric::from(self.scoring())
     }
 
     /// The missing-item rule.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.missing(), therapeutic_alliance::MissingRule::default());
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// assert_eq!(wai.missing().to_string(), "at least 3/4 of the items, prorated");
     /// # Ok(())
     /// # }
     /// ```
     pub fn missing(&self) -> MissingRule {
-        self.def.missing
+        self.0.def.missing
+    }
+
+    /// How the total is formed.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// assert_eq!(srs.total_rule(), therapeutic_alliance::TotalRule::SumOfSubscales);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn total_rule(&self) -> TotalRule {
+        self.0.def.total
     }
 
     /// The published source, if any.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
     /// assert!(wai.citation().is_some_and(|c| c.contains("Hatcher")));
     /// # Ok(())
     /// # }
     /// ```
     pub fn citation(&self) -> Option<&str> {
-        self.def.citation.as_deref()
+        self.0.def.citation.as_deref()
     }
 
     /// Where the scoring key comes from and how sure that is.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.provenance().confidence(), therapeutic_alliance::Confidence::Confirmed);
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let tasc = therapeutic_alliance::catalog::require("tasc-r")?;
+    /// assert_eq!(tasc.provenance().confidence(), therapeutic_alliance::Confidence::Secondary);
     /// # Ok(())
     /// # }
     /// ```
     pub fn provenance(&self) -> &Provenance {
-        &self.def.provenance
+        &self.0.def.provenance
     }
 
     /// Licence note: what may be shipped and where to obtain the form.
     ///
     /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
     /// assert!(wai.licence().is_some_and(|l| l.contains("copyrighted")));
     /// # Ok(())
     /// # }
     /// ```
     pub fn licence(&self) -> Option<&str> {
-        self.def.licence.as_deref()
+        self.0.def.licence.as_deref()
     }
 
     /// The interpretation thresholds.
     ///
     /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// assert!(wai.thresholds().is_empty());
+    /// assert!(catalog::require("wai-sr")?.thresholds().is_empty());
     /// assert_eq!(catalog::require("srs")?.thresholds().len(), 1);
     /// # Ok(())
     /// # }
     /// ```
     pub fn thresholds(&self) -> &[Threshold] {
-        &self.def.thresholds
+        &self.0.def.thresholds
     }
 
-    /// The parts that have items, in canonical order (goals, collaboration, bond, global).
+    /// Lowest and highest possible score of a target in a metric; `None` for a target the
+    /// instrument does not have (or the total of an instrument without one).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Part};
+    /// use therapeutic_alliance::{catalog, Component, Metric};
     ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let srs = catalog::get("srs").ok_or("missing")?;
-    /// assert_eq!(srs.parts().count(), 4);
-    /// let arm = catalog::get("arm-5").ok_or("missing")?;
-    /// assert_eq!(arm.parts().collect::<Vec<_>>(), [Part::Global]);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn parts(&self) -> impl Iterator<Item = Part> + '_ {
-        Part::ALL
-            .into_iter()
-            .filter(|p| self.part_items[p.index()] > 0)
-    }
-
-    /// Number of items in a part (0 if the instrument does not score it).
-    ///
-    /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let wai = catalog::require("wai-sr")?;
-    /// assert_eq!(wai.part_items(therapeutic_alliance::Component::Bond.into()), 4);
-    /// assert_eq!(wai.part_items(therapeutic_alliance::Part::Global), 0);
-    /// # Ok(())
+    /// let total = wai.range("total", Metric::Sum).ok_or("has a total")?;
+    /// assert_eq!((total.min(), total.max()), (12.0, 60.0));
+    /// assert_eq!(wai.range(Component::Bond, Metric::Sum).map(|r| r.max()), Some(20.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # }
     /// ```
-    pub fn part_items(&self, part: Part) -> usize {
-        self.part_items[part.index()]
+    pub fn range(&self, target: impl Into<Target>, metric: Metric) -> Option<ScoreRange> {
+        let slot = self.slot(&target.into()).ok()?;
+        Some(self.slot_range(slot, metric))
     }
 
-    /// Lowest and highest possible score of a target in a metric.
+    /// The column names of [`Scores::row`]: `<subscale>_sum`, `<subscale>_mean`,
+    /// `<subscale>_pomp` for each subscale, then the same for `total` if there is one.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Metric, Target};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
-    /// assert_eq!(wai.range(Target::Total, Metric::Sum), Some((12.0, 60.0)));
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let arm = therapeutic_alliance::catalog::require("arm-5")?;
+    /// assert_eq!(arm.score_columns(), ["global_sum", "global_mean", "global_pomp", "total_sum", "total_mean", "total_pomp"]);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn range(&self, target: Target, metric: Metric) -> Option<(f64, f64)> {
-        let items = match target {
-            Target::Part(p) => self.part_items(p),
-            Target::Total => self.def.items.len(),
-        };
-        if items == 0 {
-            return None;
-        }
-        let (lo, hi) = (self.scale().min(), self.scale().max());
-        Some(match metric {
-            Metric::Sum => (lo * items as f64, hi * items as f64),
-            Metric::Mean => (lo, hi),
-            Metric::PercentOfMaximum => (0.0, 100.0),
+    pub fn score_columns(&self) -> Vec<String> {
+        let names = self
+            .subscales()
+            .iter()
+            .map(Subscale::id)
+            .chain((self.total_rule() != TotalRule::None).then_some("total"));
+        names
+            .flat_map(|n| Metric::ALL.iter().map(move |m| format!("{n}_{m}")))
+            .collect()
+    }
+
+    /// Scores one row of answers given in item order (`None` = unanswered), validating each value.
+    ///
+    /// # Errors
+    /// - [`ErrorKind::WrongLength`] if `values.len()` is not the item count;
+    /// - [`ErrorKind::NotFinite`], [`ErrorKind::OutOfRange`], [`ErrorKind::OffStep`] naming the
+    ///   first bad item.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let mut row = [Some(4.0); 12];
+    /// assert_eq!(wai.score_values(&row)?.primary("total"), Some(48.0));
+    /// row[8] = Some(9.0);
+    /// assert_eq!(
+    ///     wai.score_values(&row).unwrap_err().to_string(),
+    ///     "item 9: value 9 is outside the response range 1 to 5"
+    /// );
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn score_values(&self, values: &[Option<f64>]) -> Result<Scores> {
+        scoring::score_values(self, values)
+    }
+
+    /// Scores many rows lazily; an error carries its (1-based) row.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let rows = vec![vec![Some(4.0); 12], vec![Some(2.0); 12]];
+    /// let totals = wai
+    ///     .score_rows(&rows)
+    ///     .map(|s| s.map(|s| s.primary("total")))
+    ///     .collect::<Result<Vec<_>, _>>()?;
+    /// assert_eq!(totals, [Some(48.0), Some(24.0)]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn score_rows<'a, R>(
+        &'a self,
+        rows: impl IntoIterator<Item = R> + 'a,
+    ) -> impl Iterator<Item = Result<Scores>> + 'a
+    where
+        R: AsRef<[Option<f64>]> + 'a,
+    {
+        rows.into_iter().zip(1u64..).map(move |(row, n)| {
+            self.score_values(row.as_ref())
+                .map_err(|e| e.at_row(n))
         })
+    }
+
+    /// Scores an administration of this instrument.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InstrumentMismatch`] if the administration is of another instrument
+    /// (compared by definition, not only by id).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let (wai, srs) = (catalog::require("wai-sr")?, catalog::require("srs")?);
+    /// let adm = Administration::from_values(&wai, &[Some(4.0); 12])?;
+    /// assert!(wai.score(&adm).is_ok());
+    /// assert_eq!(srs.score(&adm).unwrap_err().code(), "instrument_mismatch");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn score(&self, administration: &Administration) -> Result<Scores> {
+        self.check_same(administration.instrument())?;
+        Ok(administration.score())
+    }
+
+    /// The flags these scores raise under this instrument's thresholds.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InstrumentMismatch`] for scores of another instrument: they are refused, not
+    /// compared against the wrong thresholds.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// use therapeutic_alliance::catalog;
+    /// let srs = catalog::require("srs")?;
+    /// let low = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?;
+    /// assert_eq!(srs.flags(&low)?[0].score(), 35.0);
+    /// let cbt = catalog::require("cbt-client")?;
+    /// assert!(cbt.flags(&low).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn flags(&self, scores: &Scores) -> Result<Vec<Flag>> {
+        self.check_same(scores.instrument())?;
+        Ok(scores.flags())
+    }
+
+    /// `id version`, as errors and reports name an instrument.
+    pub(crate) fn label(&self) -> String {
+        format!("{} (version {:?})", self.id(), self.version())
+    }
+
+    /// Refuses something that belongs to another instrument.
+    pub(crate) fn check_same(&self, theirs: &Instrument) -> Result<()> {
+        if self == theirs {
+            Ok(())
+        } else {
+            Err(ErrorKind::InstrumentMismatch {
+                expected: self.label(),
+                found: theirs.label(),
+            }
+            .into())
+        }
+    }
+
+    /// The compiled form, for scoring.
+    pub(crate) fn compiled(&self) -> &Compiled {
+        &self.0
+    }
+
+    /// Where a target's score lives.
+    pub(crate) fn slot(&self, target: &Target) -> Result<Slot> {
+        let found = match target {
+            Target::Total => (self.total_rule() != TotalRule::None).then_some(Slot::Total),
+            Target::Component(c) => self.0.components[builder::component_index(*c)].map(Slot::Subscale),
+            Target::Subscale(id) => self
+                .subscales()
+                .iter()
+                .position(|s| s.id() == id)
+                .map(Slot::Subscale),
+        };
+        found.ok_or_else(|| {
+            ErrorKind::UnknownTarget {
+                instrument: self.id().to_owned(),
+                target: target.to_string(),
+            }
+            .into()
+        })
+    }
+
+    /// The range of a slot's score in a metric.
+    pub(crate) fn slot_range(&self, slot: Slot, metric: Metric) -> ScoreRange {
+        let items = match slot {
+            Slot::Subscale(i) => self.0.subscales.get(i).map_or(0, |s| s.items.len()),
+            Slot::Total => self.items().len(),
+        };
+        ScoreRange::of(self.scale(), items, metric)
+    }
+
+    /// The component a slot measures.
+    pub(crate) fn slot_component(&self, slot: Slot) -> Option<Component> {
+        match slot {
+            Slot::Subscale(i) => self.subscales().get(i)?.component(),
+            Slot::Total => None,
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Where an instrument's scoring key comes from, and how sure we are of it.
 
+use crate::vocab::vocabulary;
+
 /// How well established a scoring key is.
 ///
 /// The crate ships `Confirmed` keys, `Secondary` keys with their provenance stated, and its own
@@ -16,11 +18,6 @@
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "snake_case")
-)]
 #[non_exhaustive]
 pub enum Confidence {
     /// Two independent sources agree on the key.
@@ -33,27 +30,12 @@ pub enum Confidence {
     Unvalidated,
 }
 
-impl Confidence {
-    /// The lowercase name: `confirmed`, `secondary`, `unconfirmed`, `unvalidated`.
-    ///
-    /// ```
-    /// assert_eq!(therapeutic_alliance::Confidence::Secondary.name(), "secondary");
-    /// ```
-    pub const fn name(self) -> &'static str {
-        match self {
-            Confidence::Confirmed => "confirmed",
-            Confidence::Secondary => "secondary",
-            Confidence::Unconfirmed => "unconfirmed",
-            Confidence::Unvalidated => "unvalidated",
-        }
-    }
-}
-
-impl std::fmt::Display for Confidence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.name())
-    }
-}
+vocabulary!(
+    Confidence,
+    "confidence",
+    None,
+    [Confirmed => "confirmed", Secondary => "secondary", Unconfirmed => "unconfirmed", Unvalidated => "unvalidated"]
+);
 
 /// The confidence in a scoring key and a note saying where it comes from.
 ///

@@ -1,58 +1,11 @@
 //! Interpretation thresholds: a score at or past a value raises a flag.
 
 use crate::components::Target;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
+use crate::ids::{TextRule, check_field};
+use crate::scoring::Metric;
+use crate::vocab::vocabulary;
 use std::fmt;
-
-/// Which form of a score a threshold reads.
-///
-/// ```
-/// use therapeutic_alliance::Metric;
-///
-/// assert_eq!(Metric::PercentOfMaximum.name(), "percent of maximum");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "snake_case")
-)]
-#[non_exhaustive]
-pub enum Metric {
-    /// The (prorated) sum.
-    Sum,
-    /// The mean item score.
-    Mean,
-    /// Percent of the maximum possible score, 0-100.
-    PercentOfMaximum,
-}
-
-impl Metric {
-    /// The name used in messages.
-    ///
-    /// ```
-    /// use therapeutic_alliance::Metric;
-    ///
-    /// assert_eq!(Metric::Sum.name(), "sum");
-    /// ```
-    pub const fn name(self) -> &'static str {
-        match self {
-            Metric::Sum => "sum",
-            Metric::Mean => "mean",
-            Metric::PercentOfMaximum => "percent of maximum",
-        }
-    }
-}
-
-impl From<super::ScoringRule> for Metric {
-    /// The metric an instrument's scoring rule reports: [`Metric::Sum`] or [`Metric::Mean`].
-    fn from(rule: super::ScoringRule) -> Self {
-        match rule {
-            super::ScoringRule::Sum => Metric::Sum,
-            super::ScoringRule::Mean => Metric::Mean,
-        }
-    }
-}
 
 /// How a score is compared with a threshold value.
 ///
@@ -61,13 +14,10 @@ impl From<super::ScoringRule> for Metric {
 ///
 /// assert!(Comparison::AtOrBelow.holds(36.0, 36.0));
 /// assert!(!Comparison::Below.holds(36.0, 36.0));
+/// assert_eq!(Comparison::AtOrBelow.to_string(), "at_or_below");
+/// assert_eq!(Comparison::AtOrBelow.words(), "at or below");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "snake_case")
-)]
 #[non_exhaustive]
 pub enum Comparison {
     /// Score < value.
@@ -79,6 +29,13 @@ pub enum Comparison {
     /// Score >= value.
     AtOrAbove,
 }
+
+vocabulary!(
+    Comparison,
+    "comparison",
+    None,
+    [Below => "below", AtOrBelow => "at_or_below", Above => "above", AtOrAbove => "at_or_above"]
+);
 
 impl Comparison {
     /// Whether `score` compared with `value` raises the flag.
@@ -103,9 +60,9 @@ impl Comparison {
     /// ```
     /// use therapeutic_alliance::Comparison;
     ///
-    /// assert_eq!(Comparison::AtOrBelow.name(), "at or below");
+    /// assert_eq!(Comparison::AtOrAbove.words(), "at or above");
     /// ```
-    pub const fn name(self) -> &'static str {
+    pub const fn words(self) -> &'static str {
         match self {
             Comparison::Below => "below",
             Comparison::AtOrBelow => "at or below",
@@ -117,9 +74,9 @@ impl Comparison {
 
 /// A rule that flags a score: "SRS total at or below 36: discuss the relationship".
 ///
-/// The value is checked against the range its score can take when the threshold is added to an
-/// instrument. The `source` says where the value comes from; most alliance cutoffs are conventions,
-/// not validated clinical cutoffs, and the source should say so.
+/// The target is resolved and the value checked against the range its score can take when the
+/// threshold is added to an instrument. The `source` says where the value comes from; most
+/// alliance cutoffs are conventions, not validated clinical cutoffs, and the source should say so.
 ///
 /// ```
 /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
@@ -159,7 +116,10 @@ pub(crate) struct ThresholdDef {
     comparison: Comparison,
     value: f64,
     message: String,
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "String::is_empty")
+    )]
     source: String,
 }
 
@@ -167,36 +127,43 @@ impl Threshold {
     /// A threshold raising `message` when the `target`'s `metric` compares with `value`.
     ///
     /// # Errors
-    /// [`Error::NonFiniteThreshold`] if `value` is NaN or infinite. Whether the value is in the
-    /// score's range is checked when the threshold is added to an instrument
-    /// ([`Error::ThresholdOutOfRange`]).
+    /// - [`ErrorKind::NonFiniteThreshold`] if `value` is NaN or infinite;
+    /// - [`ErrorKind::InvalidText`] for an empty message or one with control, invisible or
+    ///   bidirectional characters.
+    ///
+    /// Whether the target exists and the value is in its score's range is checked when the
+    /// threshold is added to an instrument ([`ErrorKind::UnknownTarget`],
+    /// [`ErrorKind::ThresholdOutOfRange`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    /// use therapeutic_alliance::{Comparison, Metric, Threshold};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
-    /// assert_eq!(t.value(), 50.0);
-    /// assert!(Threshold::new(Target::Total, Metric::Sum, Comparison::Below, f64::NAN, "x").is_err());
+    /// let t = Threshold::new("bond", Metric::Mean, Comparison::Below, 3.0, "check in about the bond")?;
+    /// assert_eq!(t.value(), 3.0);
+    /// assert!(Threshold::new("total", Metric::Sum, Comparison::Below, f64::NAN, "x").is_err());
+    /// assert!(Threshold::new("total", Metric::Sum, Comparison::Below, 30.0, "").is_err());
     /// # Ok(())
     /// # }
     /// ```
     pub fn new(
-        target: Target,
+        target: impl Into<Target>,
         metric: Metric,
         comparison: Comparison,
         value: f64,
         message: impl Into<String>,
     ) -> Result<Self> {
         if !value.is_finite() {
-            return Err(Error::NonFiniteThreshold { value });
+            return Err(ErrorKind::NonFiniteThreshold { value }.into());
         }
+        let message = message.into();
+        check_field(TextRule::Label, "threshold message", &message)?;
         Ok(Threshold {
-            target,
+            target: target.into(),
             metric,
             comparison,
             value,
-            message: message.into(),
+            message,
             source: String::new(),
         })
     }
@@ -204,11 +171,11 @@ impl Threshold {
     /// The same threshold with a note on where its value comes from.
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
+    /// use therapeutic_alliance::{Comparison, Metric, Threshold};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
-    /// let t = t.with_source("a convention");
+    /// let t = Threshold::new("total", Metric::Pomp, Comparison::Below, 50.0, "talk about it")?
+    ///     .with_source("a convention");
     /// assert_eq!(t.source(), "a convention");
     /// # Ok(())
     /// # }
@@ -222,26 +189,22 @@ impl Threshold {
     /// The score it reads.
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
-    ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
-    /// assert_eq!(t.target(), Target::Total);
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// assert_eq!(srs.thresholds()[0].target(), &therapeutic_alliance::Target::Total);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn target(&self) -> Target {
-        self.target
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 
     /// Sum, mean or percent of maximum.
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
-    ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
-    /// assert_eq!(t.metric(), Metric::PercentOfMaximum);
+    /// let cbt = therapeutic_alliance::catalog::require("cbt-client")?;
+    /// assert_eq!(cbt.thresholds()[0].metric(), therapeutic_alliance::Metric::Pomp);
     /// # Ok(())
     /// # }
     /// ```
@@ -252,11 +215,9 @@ impl Threshold {
     /// How the score is compared.
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
-    ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
-    /// assert_eq!(t.comparison(), Comparison::Below);
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// assert_eq!(srs.thresholds()[0].comparison(), therapeutic_alliance::Comparison::AtOrBelow);
     /// # Ok(())
     /// # }
     /// ```
@@ -267,11 +228,9 @@ impl Threshold {
     /// The threshold value.
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
-    ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
-    /// assert_eq!(t.value(), 50.0);
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// assert_eq!(srs.thresholds()[0].value(), 36.0);
     /// # Ok(())
     /// # }
     /// ```
@@ -282,11 +241,9 @@ impl Threshold {
     /// What the flag says.
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
-    ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
-    /// assert_eq!(t.message(), "talk about it");
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// assert_eq!(srs.thresholds()[0].message(), "discuss the relationship");
     /// # Ok(())
     /// # }
     /// ```
@@ -297,11 +254,9 @@ impl Threshold {
     /// Where the value comes from (empty if not given).
     ///
     /// ```
-    /// use therapeutic_alliance::{Comparison, Metric, Target, Threshold};
-    ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let t = Threshold::new(Target::Total, Metric::PercentOfMaximum, Comparison::Below, 50.0, "talk about it")?;
-    /// assert_eq!(t.source(), "");
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// assert!(srs.thresholds()[0].source().contains("not a validated cutoff"));
     /// # Ok(())
     /// # }
     /// ```
@@ -316,18 +271,21 @@ impl fmt::Display for Threshold {
             f,
             "{} {} {} {}: {}",
             self.target,
-            self.metric.name(),
-            self.comparison.name(),
-            self.value,
+            self.metric.label(),
+            self.comparison.words(),
+            crate::error::Num(self.value),
             self.message
         )
     }
 }
 
 impl TryFrom<ThresholdDef> for Threshold {
-    type Error = Error;
+    type Error = crate::Error;
 
     fn try_from(d: ThresholdDef) -> Result<Self> {
+        if !d.source.is_empty() {
+            check_field(TextRule::Label, "threshold source", &d.source)?;
+        }
         Ok(
             Threshold::new(d.target, d.metric, d.comparison, d.value, d.message)?
                 .with_source(d.source),
@@ -345,101 +303,5 @@ impl From<Threshold> for ThresholdDef {
             message: t.message,
             source: t.source,
         }
-    }
-}
-
-/// A threshold that a score crossed.
-///
-/// ```
-/// use therapeutic_alliance::{catalog, Administration};
-///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let srs = catalog::get("srs").ok_or("missing")?;
-/// let adm = Administration::builder(srs)
-///     .answer("1", 9.0)?.answer("2", 8.5)?.answer("3", 9.1)?.answer("4", 8.0)?
-///     .build()?;
-/// let scores = adm.score();
-/// let flags: Vec<_> = adm.instrument().flags(&scores).collect();
-/// assert_eq!(flags.len(), 1);
-/// assert_eq!(flags[0].score(), 34.6);
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Flag<'a> {
-    threshold: &'a Threshold,
-    score: f64,
-}
-
-impl<'a> Flag<'a> {
-    pub(crate) fn new(threshold: &'a Threshold, score: f64) -> Self {
-        Flag { threshold, score }
-    }
-
-    /// The threshold crossed.
-    ///
-    /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let srs = catalog::require("srs")?;
-    /// let scores = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?;
-    /// let flag = srs.flags(&scores).next().ok_or("flagged")?;
-    /// assert_eq!(flag.threshold().value(), 36.0);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn threshold(&self) -> &'a Threshold {
-        self.threshold
-    }
-
-    /// The score that crossed it.
-    ///
-    /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let srs = catalog::require("srs")?;
-    /// let scores = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?;
-    /// let flag = srs.flags(&scores).next().ok_or("flagged")?;
-    /// assert_eq!(flag.score(), 35.0);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn score(&self) -> f64 {
-        self.score
-    }
-
-    /// What the flag says.
-    ///
-    /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let srs = catalog::require("srs")?;
-    /// let scores = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?;
-    /// let flag = srs.flags(&scores).next().ok_or("flagged")?;
-    /// assert_eq!(flag.message(), "discuss the relationship");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn message(&self) -> &'a str {
-        self.threshold.message()
-    }
-}
-
-impl fmt::Display for Flag<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = self.threshold;
-        write!(
-            f,
-            "{} {} {} is {} {}: {}",
-            t.target,
-            t.metric.name(),
-            self.score,
-            t.comparison.name(),
-            t.value,
-            t.message
-        )
     }
 }

@@ -1,6 +1,6 @@
 //! A calendar date without time zone, written `YYYY-MM-DD`.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::fmt;
 use std::str::FromStr;
 
@@ -51,9 +51,10 @@ impl Date {
             _ => 0,
         };
         if !(1..=9999).contains(&year) || day == 0 || day > days {
-            return Err(Error::InvalidDate {
+            return Err(ErrorKind::InvalidDate {
                 value: format!("{year:04}-{month:02}-{day:02}"),
-            });
+            }
+            .into());
         }
         Ok(Date { year, month, day })
     }
@@ -108,8 +109,11 @@ impl FromStr for Date {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        let invalid = || Error::InvalidDate {
-            value: s.to_owned(),
+        let invalid = || -> Error {
+            ErrorKind::InvalidDate {
+                value: s.to_owned(),
+            }
+            .into()
         };
         let b = s.as_bytes();
         let digits = |r: std::ops::Range<usize>| -> Option<u16> {

@@ -1,18 +1,18 @@
 //! Responses: one administration of an instrument, with validated answers and who, when and
-//! which session it belongs to.
+//! which session it belongs to; its serializable record; the registry that resolves records.
 
 mod date;
-#[cfg(feature = "serde")]
 mod record;
+mod registry;
 
 pub use date::Date;
-#[cfg(feature = "serde")]
 pub use record::AdministrationRecord;
+pub use registry::Registry;
 
-use crate::error::{Error, Result};
-use crate::instruments::{Instrument, check_text_id};
-use crate::scoring::{Scores, Tallies};
-use std::sync::Arc;
+use crate::error::{Error, ErrorKind, Errors, Result};
+use crate::ids::{TextRule, check_field};
+use crate::instruments::Instrument;
+use crate::scoring::{self, Flag, Report, Scores};
 
 /// One completed questionnaire: the answers to an instrument's items, plus optional client id,
 /// therapist id, session number and date.
@@ -22,25 +22,23 @@ use std::sync::Arc;
 /// simply absent. Answers are held as exact integers in item order.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, Date, Target};
+/// use therapeutic_alliance::{catalog, Administration};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let wai = catalog::get("wai-sr").ok_or("missing")?;
-/// let adm = Administration::builder(wai)
+/// let wai = catalog::require("wai-sr")?;
+/// let adm = Administration::builder(&wai)
 ///     .client("c-017")
-///     .therapist("t-03")
 ///     .session(4)
-///     .date("2026-11-02".parse::<Date>()?)
-///     .answers((1..=12).map(|i| (i.to_string(), 4.0)))?
+///     .date("2026-11-02".parse()?)
+///     .answers((1..=12).map(|i| (i.to_string(), 4)))?
 ///     .build()?;
-/// assert_eq!(adm.value("7"), Some(4.0));
-/// assert_eq!(adm.score().primary(Target::Total), Some(48.0));
+/// assert_eq!(adm.score().primary("total"), Some(48.0));
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Administration {
-    instrument: Arc<Instrument>,
+    instrument: Instrument,
     /// Answers in item order, in scale units.
     values: Box<[Option<i32>]>,
     client: Option<String>,
@@ -55,8 +53,8 @@ pub struct Administration {
 /// use therapeutic_alliance::{catalog, Administration};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let srs = catalog::get("srs").ok_or("missing")?;
-/// let adm = Administration::builder(srs).session(1).answer("1", 7.3)?.build()?;
+/// let srs = catalog::require("srs")?;
+/// let adm = Administration::builder(&srs).session(1).answer("1", 7.3)?.build()?;
 /// assert_eq!(adm.answered(), 1);
 /// # Ok(())
 /// # }
@@ -70,22 +68,19 @@ impl Administration {
     /// Starts an administration of `instrument` with no answers.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
-    /// assert_eq!(adm.answered(), 1);
+    /// let empty = Administration::builder(&catalog::require("arm-5")?).build()?;
+    /// assert_eq!(empty.answered(), 0);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn builder(instrument: Arc<Instrument>) -> AdministrationBuilder {
+    pub fn builder(instrument: &Instrument) -> AdministrationBuilder {
         let values = vec![None; instrument.items().len()].into_boxed_slice();
         AdministrationBuilder {
             adm: Administration {
-                instrument,
+                instrument: instrument.clone(),
                 values,
                 client: None,
                 therapist: None,
@@ -98,25 +93,28 @@ impl Administration {
     /// An administration from answers in item order (`None` = unanswered).
     ///
     /// # Errors
-    /// [`Error::WrongLength`] if `values` does not have one entry per item; [`Error::NotFinite`],
-    /// [`Error::OutOfRange`] or [`Error::OffStep`] naming the first bad item.
+    /// [`ErrorKind::WrongLength`] if `values` does not have one entry per item;
+    /// [`ErrorKind::NotFinite`], [`ErrorKind::OutOfRange`] or [`ErrorKind::OffStep`] naming the
+    /// first bad item.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let arm = catalog::get("arm-5").ok_or("missing")?;
-    /// let adm = Administration::from_values(arm, &[Some(7.0), None, Some(1.0), Some(6.0), Some(7.0)])?;
+    /// let arm = catalog::require("arm-5")?;
+    /// let adm = Administration::from_values(&arm, &[Some(7.0), None, Some(1.0), Some(6.0), Some(7.0)])?;
     /// assert_eq!(adm.answered(), 4);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn from_values(instrument: Arc<Instrument>, values: &[Option<f64>]) -> Result<Self> {
-        instrument.check_row_length(values.len())?;
+    pub fn from_values(instrument: &Instrument, values: &[Option<f64>]) -> Result<Self> {
+        if values.len() != instrument.items().len() {
+            return Err(scoring::wrong_length(instrument, values.len()));
+        }
         let mut b = Administration::builder(instrument);
         for (index, value) in values.iter().enumerate() {
             if let Some(v) = *value {
-                b.set(index, v)?;
+                b.set(index, v, None)?;
             }
         }
         b.build()
@@ -125,31 +123,25 @@ impl Administration {
     /// The instrument administered.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
+    /// let adm = Administration::builder(&catalog::require("wai-sr")?).build()?;
     /// assert_eq!(adm.instrument().id(), "wai-sr");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn instrument(&self) -> &Arc<Instrument> {
+    pub fn instrument(&self) -> &Instrument {
         &self.instrument
     }
 
     /// The client's id, if recorded.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
+    /// let adm = Administration::builder(&catalog::require("srs")?).client("c-1").build()?;
     /// assert_eq!(adm.client(), Some("c-1"));
     /// # Ok(())
     /// # }
@@ -161,14 +153,11 @@ impl Administration {
     /// The therapist's id, if recorded.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
-    /// assert_eq!(adm.therapist(), Some("t-2"));
+    /// let adm = Administration::builder(&catalog::require("srs")?).build()?;
+    /// assert_eq!(adm.therapist(), None);
     /// # Ok(())
     /// # }
     /// ```
@@ -179,13 +168,10 @@ impl Administration {
     /// The session number, if recorded.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
+    /// let adm = Administration::builder(&catalog::require("srs")?).session(5).build()?;
     /// assert_eq!(adm.session(), Some(5));
     /// # Ok(())
     /// # }
@@ -200,10 +186,7 @@ impl Administration {
     /// use therapeutic_alliance::{catalog, Administration, Date};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
+    /// let adm = Administration::builder(&catalog::require("srs")?).date(Date::new(2026, 11, 29)?).build()?;
     /// assert_eq!(adm.date().map(|d| d.to_string()).as_deref(), Some("2026-11-29"));
     /// # Ok(())
     /// # }
@@ -215,34 +198,26 @@ impl Administration {
     /// The answer to an item, as given (before reverse keying); `None` if unanswered or unknown.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
-    /// assert_eq!(adm.value("1"), Some(4.0));
-    /// assert_eq!(adm.value("2"), None);
+    /// let adm = Administration::builder(&catalog::require("wai-s")?).answer("4", 2)?.build()?;
+    /// assert_eq!((adm.value("4"), adm.value("5")), (Some(2.0), None));
     /// # Ok(())
     /// # }
     /// ```
     pub fn value(&self, item: &str) -> Option<f64> {
-        let index = self.instrument.item_index(item)?;
-        self.value_at(index)
+        self.value_at(self.instrument.item_index(item)?)
     }
 
     /// The answer to the item at `index` in item order.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
-    /// assert_eq!(adm.value_at(0), Some(4.0));
+    /// let adm = Administration::builder(&catalog::require("srs")?).answer("1", 6.6)?.build()?;
+    /// assert_eq!(adm.value_at(0), Some(6.6));
     /// # Ok(())
     /// # }
     /// ```
@@ -257,8 +232,8 @@ impl Administration {
     /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let srs = catalog::get("srs").ok_or("missing")?;
-    /// let adm = Administration::builder(srs).answer("2", 6.5)?.build()?;
+    /// let srs = catalog::require("srs")?;
+    /// let adm = Administration::builder(&srs).answer("2", 6.5)?.build()?;
     /// assert_eq!(adm.values().collect::<Vec<_>>(), [None, Some(6.5), None, None]);
     /// # Ok(())
     /// # }
@@ -273,14 +248,11 @@ impl Administration {
     /// Number of items answered.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
-    /// assert_eq!(adm.answered(), 1);
+    /// let adm = Administration::from_values(&catalog::require("srs")?, &[Some(5.0), None, None, Some(1.0)])?;
+    /// assert_eq!(adm.answered(), 2);
     /// # Ok(())
     /// # }
     /// ```
@@ -288,75 +260,71 @@ impl Administration {
         self.values.iter().filter(|v| v.is_some()).count()
     }
 
-    /// Scores this administration under its instrument's rules.
-    ///
-    /// Infallible: the answers were validated when given.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
-    /// assert!(adm.score().total().score().is_none(), "one answer scores no total");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn score(&self) -> Scores {
-        let mut tallies = Tallies::default();
-        let scale = self.instrument.scale();
-        for (item, units) in self.instrument.items().iter().zip(self.values.iter()) {
-            if let Some(u) = *units {
-                tallies.add(item, scale, u);
-            }
-        }
-        self.instrument.score_tallies(&tallies)
-    }
-}
-
-impl Instrument {
-    /// Scores an administration of this instrument.
-    ///
-    /// # Errors
-    /// [`Error::InstrumentMismatch`] if the administration is of another instrument (compared by
-    /// definition, not only by id).
+    /// Scores this administration under its instrument's rules. Infallible: the answers were
+    /// validated when given.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let (wai, srs) = (catalog::get("wai-sr").ok_or("missing")?, catalog::get("srs").ok_or("missing")?);
-    /// let adm = Administration::from_values(wai.clone(), &[Some(4.0); 12])?;
-    /// assert!(wai.score(&adm).is_ok());
-    /// assert!(srs.score(&adm).is_err());
+    /// let adm = Administration::builder(&catalog::require("wai-sr")?).answer("1", 4)?.build()?;
+    /// assert_eq!(adm.score().primary("total"), None, "one answer scores no total");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn score(&self, administration: &Administration) -> Result<Scores> {
-        let theirs = administration.instrument();
-        if !std::ptr::eq(Arc::as_ptr(theirs), self) && **theirs != *self {
-            return Err(Error::InstrumentMismatch {
-                expected: self.id().to_owned(),
-                found: theirs.id().to_owned(),
-            });
-        }
-        Ok(administration.score())
+    pub fn score(&self) -> Scores {
+        scoring::score_units(&self.instrument, &self.values)
     }
+
+    /// The flags its scores raise under its instrument's thresholds.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let adm = Administration::from_values(&srs, &[Some(9.0), Some(9.0), Some(9.0), Some(9.1)])?;
+    /// assert!(adm.flags().is_empty(), "36.1 is above the alert at 36");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn flags(&self) -> Vec<Flag> {
+        self.score().flags()
+    }
+
+    /// The report of this administration: its context, every score and the flags (see
+    /// [`Report`] for the JSON shape).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let adm = Administration::builder(&wai).client("c-9").session(2).answers((1..=12).map(|i| (i.to_string(), 3)))?.build()?;
+    /// let report = adm.report();
+    /// assert_eq!((report.client.as_deref(), report.session), (Some("c-9"), Some(2)));
+    /// assert_eq!(report.subscales[1].label, "Task");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn report(&self) -> Report {
+        Report::new(&self.score(), Some(self))
+    }
+}
+
+/// `/answers/<item>` as a JSON Pointer (RFC 6901: `~` is `~0`, `/` is `~1`).
+pub(crate) fn answer_path(item: &str) -> String {
+    format!("/answers/{}", item.replace('~', "~0").replace('/', "~1"))
 }
 
 impl AdministrationBuilder {
     /// Records the client's id.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
+    /// let adm = Administration::builder(&catalog::require("srs")?).client("c-1").build()?;
     /// assert_eq!(adm.client(), Some("c-1"));
     /// # Ok(())
     /// # }
@@ -370,13 +338,10 @@ impl AdministrationBuilder {
     /// Records the therapist's id.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
+    /// let adm = Administration::builder(&catalog::require("srs")?).therapist("t-2").build()?;
     /// assert_eq!(adm.therapist(), Some("t-2"));
     /// # Ok(())
     /// # }
@@ -390,14 +355,11 @@ impl AdministrationBuilder {
     /// Records the session number.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Date};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
-    /// assert_eq!(adm.session(), Some(5));
+    /// let adm = Administration::builder(&catalog::require("srs")?).session(0).build()?;
+    /// assert_eq!(adm.session(), Some(0), "an intake session may be numbered 0");
     /// # Ok(())
     /// # }
     /// ```
@@ -413,11 +375,8 @@ impl AdministrationBuilder {
     /// use therapeutic_alliance::{catalog, Administration, Date};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("wai-sr")?)
-    ///     .client("c-1").therapist("t-2").session(5).date(Date::new(2026, 11, 29)?)
-    ///     .answer("1", 4)?
-    ///     .build()?;
-    /// assert_eq!(adm.date(), Some(Date::new(2026, 11, 29)?));
+    /// let adm = Administration::builder(&catalog::require("srs")?).date(Date::new(2026, 2, 28)?).build()?;
+    /// assert_eq!(adm.date(), Some(Date::new(2026, 2, 28)?));
     /// # Ok(())
     /// # }
     /// ```
@@ -430,35 +389,53 @@ impl AdministrationBuilder {
     /// Records the answer to an item.
     ///
     /// # Errors
-    /// [`Error::UnknownItem`], [`Error::DuplicateAnswer`], [`Error::NotFinite`],
-    /// [`Error::OutOfRange`] or [`Error::OffStep`], each naming the item and value.
+    /// [`ErrorKind::UnknownItem`], [`ErrorKind::DuplicateAnswer`], [`ErrorKind::NotFinite`],
+    /// [`ErrorKind::OutOfRange`] or [`ErrorKind::OffStep`], each naming the item and value, with
+    /// the path `/answers/<item>`.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Error};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
-    /// let b = Administration::builder(wai).answer("1", 5)?;
-    /// assert!(matches!(b.clone().answer("1", 4), Err(Error::DuplicateAnswer { .. })));
-    /// assert!(matches!(b.clone().answer("13", 4), Err(Error::UnknownItem { .. })));
-    /// assert!(matches!(b.answer("2", 3.5), Err(Error::OffStep { .. })));
+    /// let b = Administration::builder(&catalog::require("wai-sr")?).answer("1", 5)?;
+    /// assert_eq!(b.clone().answer("1", 4).unwrap_err().code(), "duplicate_answer");
+    /// assert_eq!(b.clone().answer("13", 4).unwrap_err().code(), "unknown_item");
+    /// assert_eq!(b.answer("2", 3.5).unwrap_err().code(), "off_step");
     /// # Ok(())
     /// # }
     /// ```
     pub fn answer(mut self, item: &str, value: impl Into<f64>) -> Result<Self> {
-        let index = self
-            .adm
-            .instrument
-            .item_index(item)
-            .ok_or_else(|| Error::UnknownItem {
-                instrument: self.adm.instrument.id().to_owned(),
-                item: item.to_owned(),
-            })?;
-        self.set(index, value.into())?;
+        self.answer_mut(item, Answer::Number(value.into()))
+            .map_err(|e| e.at_path(answer_path(item)))?;
         Ok(self)
     }
 
-    /// Records several answers, keyed by item id.
+    /// Records an answer written as text (a CSV cell, a form field), quoting the text as written
+    /// in any error.
+    ///
+    /// # Errors
+    /// As [`AdministrationBuilder::answer`], and [`ErrorKind::NotANumber`] for text that is not
+    /// a number.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let b = Administration::builder(&catalog::require("wai-sr")?);
+    /// assert_eq!(b.clone().answer_text("3", " 4 ")?.build()?.value("3"), Some(4.0));
+    /// let err = b.clone().answer_text("3", "1e400").unwrap_err();
+    /// assert_eq!(err.to_string(), "item 3: value 1e400 is not a finite number");
+    /// assert_eq!(b.answer_text("3", "often").unwrap_err().to_string(), "item 3: \"often\" is not a number");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn answer_text(mut self, item: &str, text: &str) -> Result<Self> {
+        self.answer_mut(item, Answer::Text(text))
+            .map_err(|e| e.at_path(answer_path(item)))?;
+        Ok(self)
+    }
+
+    /// Records several answers, keyed by item id, stopping at the first bad one.
     ///
     /// # Errors
     /// As [`AdministrationBuilder::answer`], for the first bad answer.
@@ -467,7 +444,7 @@ impl AdministrationBuilder {
     /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("srs")?)
+    /// let adm = Administration::builder(&catalog::require("srs")?)
     ///     .answers([("1", 7.5), ("2", 8.0), ("3", 9.1), ("4", 8.4)])?
     ///     .build()?;
     /// assert_eq!(adm.answered(), 4);
@@ -484,51 +461,121 @@ impl AdministrationBuilder {
         Ok(self)
     }
 
-    /// Sets item `index` (in range) to `value` after validation.
-    fn set(&mut self, index: usize, value: f64) -> Result<()> {
+    /// Records several answers, keyed by item id, reporting every bad one (a form needs all its
+    /// field errors at once). The good answers are kept only if there is no bad one.
+    ///
+    /// # Errors
+    /// [`Errors`] holding, in order, the error of each bad answer as
+    /// [`AdministrationBuilder::answer`] gives it.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let b = Administration::builder(&catalog::require("wai-sr")?);
+    /// let errors = b.all_answers([("1", 0.0), ("2", 4.0), ("2", 5.0)]).unwrap_err();
+    /// let paths: Vec<_> = errors.iter().filter_map(|e| e.path()).collect();
+    /// assert_eq!(paths, ["/answers/1", "/answers/2"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn all_answers<K: AsRef<str>, V: Into<f64>>(
+        mut self,
+        answers: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Self, Errors> {
+        let mut errors = Vec::new();
+        for (k, v) in answers {
+            let item = k.as_ref();
+            if let Err(e) = self.answer_mut(item, Answer::Number(v.into())) {
+                errors.push(e.at_path(answer_path(item)));
+            }
+        }
+        match Errors::from_vec(errors) {
+            Some(e) => Err(e),
+            None => Ok(self),
+        }
+    }
+
+    /// Records one answer in place.
+    fn answer_mut(&mut self, item: &str, answer: Answer<'_>) -> Result<()> {
+        let index = self
+            .adm
+            .instrument
+            .item_index(item)
+            .ok_or_else(|| ErrorKind::UnknownItem {
+                instrument: self.adm.instrument.id().to_owned(),
+                item: item.to_owned(),
+            })?;
+        match answer {
+            Answer::Number(v) => self.set(index, v, None),
+            Answer::Text(t) => self.set(index, 0.0, Some(t)),
+        }
+    }
+
+    /// Sets item `index` to `value` (or to `text`, parsed) after validation.
+    fn set(&mut self, index: usize, value: f64, text: Option<&str>) -> Result<()> {
         let inst = &self.adm.instrument;
         let id = inst.items().get(index).map_or("", |i| i.id());
-        let units = inst.scale().units_for(id, value)?;
+        let units = match text {
+            Some(t) => inst.scale().units_for_text(id, t)?,
+            None => inst.scale().units_for(id, value)?,
+        };
         match self.adm.values.get_mut(index) {
-            Some(Some(_)) => Err(Error::DuplicateAnswer {
-                item: id.to_owned(),
-            }),
+            Some(Some(_)) => Err(ErrorKind::DuplicateAnswer { item: id.to_owned() }.into()),
             Some(slot) => {
                 *slot = Some(units);
                 Ok(())
             }
-            None => Err(Error::UnknownItem {
+            None => Err(ErrorKind::UnknownItem {
                 instrument: inst.id().to_owned(),
                 item: id.to_owned(),
-            }),
+            }
+            .into()),
         }
     }
 
     /// Validates the ids and finishes the administration.
     ///
     /// # Errors
-    /// [`Error::InvalidId`] if the client or therapist id is empty, has surrounding whitespace or
-    /// control characters.
+    /// [`ErrorKind::InvalidText`] if the client or therapist id is empty, has surrounding
+    /// whitespace, or control, invisible or bidirectional characters.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let b = Administration::builder(catalog::require("srs")?);
+    /// let b = Administration::builder(&catalog::require("srs")?);
     /// assert!(b.clone().client("c-1").build().is_ok());
-    /// assert!(b.client(" c-1").build().is_err());
+    /// assert_eq!(b.client("c\u{202E}1").build().unwrap_err().code(), "invalid_text");
     /// # Ok(())
     /// # }
     /// ```
     pub fn build(self) -> Result<Administration> {
-        if let Some(c) = &self.adm.client {
-            check_text_id("client id", c)?;
-        }
-        if let Some(t) = &self.adm.therapist {
-            check_text_id("therapist id", t)?;
-        }
+        self.check_ids().map_err(Errors::into_first)?;
         Ok(self.adm)
     }
+
+    /// Every invalid id.
+    fn check_ids(&self) -> Result<(), Errors> {
+        let mut errors: Vec<Error> = Vec::new();
+        for (field, path, value) in [
+            ("client id", "/client", &self.adm.client),
+            ("therapist id", "/therapist", &self.adm.therapist),
+        ] {
+            if let Some(v) = value
+                && let Err(e) = check_field(TextRule::Id, field, v)
+            {
+                errors.push(e.at_path(path));
+            }
+        }
+        Errors::from_vec(errors).map_or(Ok(()), Err)
+    }
+}
+
+/// An answer as a number or as text.
+enum Answer<'a> {
+    Number(f64),
+    Text(&'a str),
 }
 
 #[cfg(test)]
@@ -536,30 +583,32 @@ mod tests {
     use super::*;
     use crate::catalog;
 
-    fn wai() -> Arc<Instrument> {
-        catalog::get("wai-sr").expect("wai-sr is in the catalog")
+    fn wai() -> Instrument {
+        catalog::require("wai-sr").expect("wai-sr is in the catalog")
     }
 
     #[test]
     fn bad_answers_name_item_and_value() {
-        let err = Administration::builder(wai()).answer("9", 9).unwrap_err();
+        let err = Administration::builder(&wai()).answer("9", 9).unwrap_err();
         assert_eq!(
-            err,
-            Error::OutOfRange {
+            err.kind(),
+            &ErrorKind::OutOfRange {
                 item: "9".into(),
                 value: 9.0,
+                text: None,
                 min: 1.0,
                 max: 5.0
             }
         );
-        let err = Administration::builder(wai())
+        assert_eq!(err.path(), Some("/answers/9"));
+        let err = Administration::builder(&wai())
             .answer("2", f64::NAN)
             .unwrap_err();
-        assert!(matches!(err, Error::NotFinite { ref item, .. } if item == "2"));
-        let err = Administration::from_values(wai(), &[Some(1.0); 11]).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::NotFinite { item, .. } if item == "2"));
+        let err = Administration::from_values(&wai(), &[Some(1.0); 11]).unwrap_err();
         assert!(matches!(
-            err,
-            Error::WrongLength {
+            err.kind(),
+            ErrorKind::WrongLength {
                 expected: 12,
                 found: 11,
                 ..
@@ -567,15 +616,17 @@ mod tests {
         ));
         let mut row = [None; 12];
         row[5] = Some(0.0);
-        let err = Administration::from_values(wai(), &row).unwrap_err();
-        assert!(matches!(err, Error::OutOfRange { ref item, .. } if item == "6"));
+        let err = Administration::from_values(&wai(), &row).unwrap_err();
+        assert_eq!(err.item(), Some("6"));
     }
 
     #[test]
     fn ids_are_validated() {
-        let b = || Administration::builder(wai());
+        let b = || Administration::builder(&wai());
         assert!(b().client("").build().is_err());
         assert!(b().therapist(" t1").build().is_err());
+        assert!(b().client("c\u{200B}1").build().is_err());
         assert!(b().client("c1").therapist("t1").session(0).build().is_ok());
+        assert_eq!(answer_path("a/b~c"), "/answers/a~1b~0c");
     }
 }

@@ -1,172 +1,214 @@
-//! The serialized form of an administration, and its validation.
+//! The serialized form of an administration.
 
-use super::{Administration, Date};
-use crate::catalog;
-use crate::error::{Error, Result};
-use crate::instruments::Instrument;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::sync::Arc;
+use super::{Administration, Registry};
 
-/// An administration as data: the instrument's id, the optional context fields and the answers
-/// keyed by item id, not yet validated.
+/// An administration as data, not yet validated: the instrument's id, version and definition
+/// digest, the optional context fields, and the answers keyed by item id.
 ///
 /// This is the JSON form of an [`Administration`]:
 ///
 /// ```json
-/// {"instrument": "wai-sr", "client": "c-017", "session": 4, "date": "2026-11-02",
+/// {"instrument": "wai-sr", "version": "client form", "digest": "…",
+///  "client": "c-017", "session": 4, "date": "2026-11-02",
 ///  "answers": {"1": 4, "2": 5, "3": 4}}
 /// ```
 ///
-/// Deserializing an `Administration` looks its instrument up in the [`catalog`]; for an instrument
-/// of your own, deserialize the record and call [`Administration::from_record`]. A `null` answer
-/// means unanswered; an item given twice is an error, not "last one wins".
+/// Reading a record resolves its instrument in a [`Registry`] (the catalog plus your own
+/// instruments) and validates it exactly as [`AdministrationBuilder`](crate::AdministrationBuilder)
+/// does, with the same typed errors. A record's `version` and `digest` may be left out by
+/// hand-written input (then the id must name one registered version); when present they must
+/// match the registered instrument, so a record of a changed definition is refused instead of
+/// scored under the wrong rules. A `null` answer means unanswered; an item given twice is an
+/// error, not "last one wins"; a non-finite answer cannot be serialized.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, AdministrationRecord};
+/// use therapeutic_alliance::{catalog, Administration, AdministrationRecord, Registry};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let json = r#"{"instrument": "wai-sr", "session": 4, "answers": {"1": 4, "2": 5}}"#;
-/// let adm: Administration = serde_json::from_str(json)?;
+/// let record: AdministrationRecord =
+///     serde_json::from_str(r#"{"instrument": "wai-sr", "session": 4, "answers": {"1": 4, "2": 5}}"#)?;
+/// let adm = Registry::with_catalog().read(record)?;
 /// assert_eq!(adm.value("2"), Some(5.0));
-/// assert_eq!(serde_json::to_string(&adm)?, r#"{"instrument":"wai-sr","session":4,"answers":{"1":4,"2":5}}"#);
 ///
-/// let record: AdministrationRecord = serde_json::from_str(json)?;
-/// let wai = catalog::get("wai-sr").ok_or("missing")?;
-/// assert_eq!(Administration::from_record(wai, record)?, adm);
+/// let json = serde_json::to_string(&adm)?;
+/// assert!(json.starts_with(r#"{"instrument":"wai-sr","version":"client form","digest":""#));
+/// let back: Administration = serde_json::from_str(&json)?; // the catalog's instruments
+/// assert_eq!(back, adm);
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+#[non_exhaustive]
 pub struct AdministrationRecord {
     /// The instrument's id.
     pub instrument: String,
+    /// The instrument's version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub version: Option<String>,
+    /// The digest of the instrument's definition ([`Instrument::digest`](crate::Instrument::digest)).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub digest: Option<String>,
     /// The client's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub client: Option<String>,
     /// The therapist's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub therapist: Option<String>,
     /// The session number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub session: Option<u32>,
-    /// The session date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<Date>,
-    /// The answers in order, keyed by item id (serialized as a map).
-    #[serde(with = "answer_map")]
-    pub answers: Vec<(String, f64)>,
+    /// The session date as written (`YYYY-MM-DD`); validated when the record is read.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub date: Option<String>,
+    /// The answers in order, keyed by item id (a map in JSON); `None` is unanswered. Repeated
+    /// ids are kept so that reading the record refuses them.
+    #[cfg_attr(feature = "serde", serde(with = "answer_map"))]
+    pub answers: Vec<(String, Option<f64>)>,
 }
 
-impl Administration {
-    /// Validates a record against an instrument.
-    ///
-    /// # Errors
-    /// [`Error::InstrumentMismatch`] if the record names another instrument; otherwise as
-    /// [`AdministrationBuilder::answer`](crate::AdministrationBuilder::answer) and
-    /// [`AdministrationBuilder::build`](crate::AdministrationBuilder::build).
+impl AdministrationRecord {
+    /// An empty record of the instrument with this id (no version, digest, context or answers).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, AdministrationRecord};
+    /// use therapeutic_alliance::{AdministrationRecord, Registry};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let record = AdministrationRecord {
-    ///     instrument: "srs".into(), client: None, therapist: None, session: Some(2), date: None,
-    ///     answers: vec![("1".into(), 8.5), ("4".into(), 9.0)],
-    /// };
-    /// let adm = Administration::from_record(catalog::require("srs")?, record)?;
+    /// let mut record = AdministrationRecord::new("srs");
+    /// record.session = Some(2);
+    /// record.answers = vec![("1".into(), Some(8.5)), ("4".into(), Some(9.0))];
+    /// let adm = Registry::with_catalog().read(record)?;
     /// assert_eq!(adm.value("4"), Some(9.0));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn from_record(instrument: Arc<Instrument>, record: AdministrationRecord) -> Result<Self> {
-        if record.instrument != instrument.id() {
-            return Err(Error::InstrumentMismatch {
-                expected: instrument.id().to_owned(),
-                found: record.instrument,
-            });
+    pub fn new(instrument: impl Into<String>) -> Self {
+        AdministrationRecord {
+            instrument: instrument.into(),
+            version: None,
+            digest: None,
+            client: None,
+            therapist: None,
+            session: None,
+            date: None,
+            answers: Vec::new(),
         }
-        let mut b = Administration::builder(instrument);
-        if let Some(c) = record.client {
-            b = b.client(c);
-        }
-        if let Some(t) = record.therapist {
-            b = b.therapist(t);
-        }
-        if let Some(s) = record.session {
-            b = b.session(s);
-        }
-        if let Some(d) = record.date {
-            b = b.date(d);
-        }
-        b.answers(record.answers)?.build()
     }
+}
 
-    /// This administration as a record.
+impl Administration {
+    /// This administration as a record: instrument id, version and digest, context, and the
+    /// answered items in item order.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Administration};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(catalog::require("srs")?).answer("2", 6.5)?.build()?;
-    /// assert_eq!(adm.to_record().answers, [("2".to_owned(), 6.5)]);
+    /// let srs = catalog::require("srs")?;
+    /// let record = Administration::builder(&srs).answer("2", 6.5)?.build()?.to_record();
+    /// assert_eq!(record.answers, [("2".to_owned(), Some(6.5))]);
+    /// assert_eq!(record.digest.as_deref(), Some(srs.digest()));
     /// # Ok(())
     /// # }
     /// ```
     pub fn to_record(&self) -> AdministrationRecord {
+        let inst = self.instrument();
         AdministrationRecord {
-            instrument: self.instrument.id().to_owned(),
+            instrument: inst.id().to_owned(),
+            version: Some(inst.version().to_owned()),
+            digest: Some(inst.digest().to_owned()),
             client: self.client.clone(),
             therapist: self.therapist.clone(),
             session: self.session,
-            date: self.date,
-            answers: self
-                .instrument
+            date: self.date.map(|d| d.to_string()),
+            answers: inst
                 .items()
                 .iter()
                 .zip(self.values())
-                .filter_map(|(item, v)| Some((item.id().to_owned(), v?)))
+                .filter_map(|(item, v)| Some((item.id().to_owned(), Some(v?))))
                 .collect(),
         }
     }
 }
 
-impl Serialize for Administration {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+#[cfg(feature = "serde")]
+impl serde::Serialize for Administration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.to_record().serialize(s)
     }
 }
 
-impl<'de> Deserialize<'de> for Administration {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let record = AdministrationRecord::deserialize(d)?;
-        let instrument = catalog::get(&record.instrument).ok_or_else(|| {
-            serde::de::Error::custom(Error::UnknownInstrument {
-                id: record.instrument.clone(),
-            })
-        })?;
-        Administration::from_record(instrument, record).map_err(serde::de::Error::custom)
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Administration {
+    /// Reads a record against the [`catalog`](crate::catalog); for instruments of your own, use
+    /// a [`Registry`] (`Registry::read`, or `DeserializeSeed` on `&Registry`).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::DeserializeSeed::deserialize(crate::catalog::registry(), d)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::de::DeserializeSeed<'de> for &Registry {
+    type Value = Administration;
+
+    /// Reads a record and validates it against this registry. Serde's error type carries only
+    /// the message; use [`Registry::read`] on an [`AdministrationRecord`] to keep the typed error.
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let record = <AdministrationRecord as serde::Deserialize>::deserialize(d)?;
+        self.read(record).map_err(serde::de::Error::custom)
     }
 }
 
 /// Answers as a map that keeps order and duplicates (so validation can refuse them).
+#[cfg(feature = "serde")]
 mod answer_map {
     use serde::de::{MapAccess, Visitor};
     use serde::ser::SerializeMap;
     use serde::{Deserializer, Serializer};
     use std::fmt;
 
-    /// Integral values are written as integers, so Likert answers read `4`, not `4.0`.
+    /// Integral values are written as integers, so Likert answers read `4`, not `4.0`; a
+    /// non-finite value is refused (JSON would turn it into `null`, read back as unanswered).
     pub(super) fn serialize<S: Serializer>(
-        answers: &[(String, f64)],
+        answers: &[(String, Option<f64>)],
         s: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(answers.len()))?;
         for (k, v) in answers {
-            if v.fract() == 0.0 && v.abs() < 9.0e15 {
-                map.serialize_entry(k, &(*v as i64))?;
-            } else {
-                map.serialize_entry(k, v)?;
+            match *v {
+                Some(v) if !v.is_finite() => {
+                    return Err(serde::ser::Error::custom(crate::ErrorKind::NotFinite {
+                        item: k.clone(),
+                        value: v,
+                        text: None,
+                    }));
+                }
+                Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => {
+                    map.serialize_entry(k, &(v as i64))?;
+                }
+                v => map.serialize_entry(k, &v)?,
             }
         }
         map.end()
@@ -174,28 +216,19 @@ mod answer_map {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
-    ) -> Result<Vec<(String, f64)>, D::Error> {
+    ) -> Result<Vec<(String, Option<f64>)>, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Vec<(String, f64)>;
+            type Value = Vec<(String, Option<f64>)>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map from item id to a number or null")
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0).min(1024));
-                let mut seen = std::collections::HashSet::new();
-                while let Some((k, v)) = m.next_entry::<String, Option<f64>>()? {
-                    // Refuse a repeated key even when one of the two is null: the input is ambiguous.
-                    if !seen.insert(k.clone()) {
-                        return Err(serde::de::Error::custom(crate::Error::DuplicateAnswer {
-                            item: k,
-                        }));
-                    }
-                    if let Some(v) = v {
-                        out.push((k, v));
-                    }
+                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0).min(4096));
+                while let Some(entry) = m.next_entry::<String, Option<f64>>()? {
+                    out.push(entry);
                 }
                 Ok(out)
             }

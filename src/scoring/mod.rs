@@ -1,384 +1,510 @@
-//! Scoring: component and total scores as sum, mean and percent of maximum, under the instrument's
-//! missing-item rule, plus interpretation flags.
+//! Scoring: subscale and total scores as sum, mean and percent of maximum, under the
+//! instrument's missing-item and total rules; interpretation flags; the report a clinic's
+//! service returns; a flat row for tables.
 //!
-//! Answers are accumulated as exact integers (units of the scale's step), and every part score,
-//! prorated or not, and every complete total is computed from exact integers with a single
-//! rounding: a WAI-SR total of 48 is exactly 48.0, a POMP of 50 exactly 50.0, an SRS total of
-//! 36.0 exactly the double nearest 36, so thresholds never misfire on accumulated rounding error.
-//! Only a total with prorated parts adds rounded part sums (error below 1e-15 relative).
+//! Answers are exact integers (units of the scale's step), so every score is an exact rational:
+//! a subscale's keyed sum, prorated as `sum x items / answered`, and a sum-of-subscales total
+//! as the exact sum of those fractions (denominators are at most the least common multiple of
+//! the answered counts, checked to fit `i128` when the instrument is built). Each sum, mean and
+//! percent of maximum is the correctly rounded double of its exact value, with one rounding.
 
+mod exact;
+mod flag;
+mod report;
+mod row;
 mod score;
 
-pub use score::{Mean, NotScored, PartScore, Pomp, Score, Sum};
+pub use flag::{Flag, Metric};
+pub use report::{InstrumentSummary, Report, ReportEntry};
+pub use row::ScoreRow;
+pub use score::{Mean, Pomp, Score, ScoreRange, Sum};
 
-use crate::components::{Part, Target};
+use crate::components::{Component, Target};
 use crate::error::{Error, Result};
-use crate::instruments::{Flag, Instrument, Item, Metric, ScoringRule};
-use crate::scale::ResponseScale;
+use crate::instruments::{Instrument, Slot, Subscale, TotalRule};
+use std::fmt;
 
-/// Per-part accumulation of answered items, as exact integers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Tally {
-    answered: usize,
-    /// Sum of keyed answers in scale units.
-    units: i64,
+pub(crate) use exact::gcd;
+
+/// `lcm(a, b)`, `None` on overflow.
+pub(crate) fn lcm(a: u128, b: u128) -> Option<u128> {
+    exact::lcm_checked(a, b)
 }
 
-/// Tallies for every part, indexed by `Part::index`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Tallies([Tally; 4]);
-
-impl Tallies {
-    /// Adds an item's answer (in units of `scale`), reverse keyed where the item is.
-    pub(crate) fn add(&mut self, item: &Item, scale: &ResponseScale, units: i32) {
-        let keyed = if item.is_reversed() {
-            scale.reverse_units(units)
-        } else {
-            units
-        };
-        // `Part::index` is below 4 by construction.
-        let t = &mut self.0[item.part().index()];
-        t.answered += 1;
-        t.units += i64::from(keyed);
-    }
-}
-
-/// Every score of one administration: each part the instrument has, and the total.
-///
-/// `Scores` holds no heap memory, so scoring many rows allocates nothing per row.
+/// Every score of one administration: each subscale and the total, tied to the instrument that
+/// scored them.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, Component, Metric, Target};
+/// use therapeutic_alliance::{catalog, Administration, Component, Metric};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let wai = catalog::get("wai-sr").ok_or("missing")?;
-/// let adm = Administration::from_values(wai, &[Some(3.0); 12])?;
-/// let scores = adm.score();
-/// assert_eq!(scores.value(Component::Bond.into(), Metric::Sum), Some(12.0));
-/// assert_eq!(scores.value(Target::Total, Metric::PercentOfMaximum), Some(50.0));
+/// let wai = catalog::require("wai-sr")?;
+/// let scores = Administration::from_values(&wai, &[Some(3.0); 12])?.score();
+/// assert_eq!(scores.value(Component::Bond, Metric::Sum), Some(12.0));
+/// assert_eq!(scores.value("total", Metric::Pomp), Some(50.0));
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scores {
-    parts: [Option<PartScore>; 4],
-    total: PartScore,
-    rule: ScoringRule,
+    instrument: Instrument,
+    subscales: Box<[TargetScore]>,
+    total: Option<TargetScore>,
 }
 
-impl Scores {
-    /// The result for a target; `None` for a part the instrument does not have.
+/// The result for one subscale or the total: a score, or the reason there is none.
+///
+/// ```
+/// use therapeutic_alliance::TargetScore;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+/// let scores = wai.score_values(&[Some(5.0); 12])?;
+/// assert!(matches!(scores.get("total"), Some(TargetScore::Scored(s)) if s.sum().get() == 60.0));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum TargetScore {
+    /// Scored.
+    Scored(Score),
+    /// Not scored, and why.
+    NotScored(NotScored),
+}
+
+impl TargetScore {
+    /// The score, if there is one.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// let scores = wai.score_values(&[Some(4.0); 12])?;
-    /// assert!(scores.get(Target::Total).is_some());
-    /// assert!(scores.get(therapeutic_alliance::Part::Global.into()).is_none());
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[None; 12])?;
+    /// assert!(scores.get("goals").ok_or("wai-sr has goals")?.score().is_none());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, target: Target) -> Option<&PartScore> {
-        match target {
-            Target::Part(p) => self.parts.get(p.index()).and_then(Option::as_ref),
-            Target::Total => Some(&self.total),
+    pub fn score(&self) -> Option<&Score> {
+        match self {
+            TargetScore::Scored(s) => Some(s),
+            TargetScore::NotScored(_) => None,
         }
+    }
+
+    /// Why there is no score, if there is none.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[None; 12])?;
+    /// let why = scores.get("goals").and_then(|g| g.not_scored()).ok_or("not scored")?;
+    /// assert_eq!(why.to_string(), "0 of 4 items answered; the missing-item rule needs 3");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn not_scored(&self) -> Option<&NotScored> {
+        match self {
+            TargetScore::Scored(_) => None,
+            TargetScore::NotScored(n) => Some(n),
+        }
+    }
+}
+
+/// Why a subscale or the total has no score.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Administration, NotScored};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let wai = catalog::require("wai-sr")?;
+/// let adm = Administration::builder(&wai).answers([("4", 3), ("6", 4)])?.build()?;
+/// let scores = adm.score();
+/// let why = scores.get("goals").and_then(|g| g.not_scored());
+/// assert_eq!(why, Some(&NotScored::TooFewAnswered { answered: 2, required: 3, items: 4 }));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "reason", rename_all = "snake_case")
+)]
+#[non_exhaustive]
+pub enum NotScored {
+    /// Fewer items answered than the missing-item rule requires.
+    TooFewAnswered {
+        /// Items answered.
+        answered: usize,
+        /// Items the rule requires.
+        required: usize,
+        /// Items in the subscale (or instrument).
+        items: usize,
+    },
+    /// A sum-of-subscales total is not scored because this subscale (the first in order) is not.
+    SubscaleNotScored {
+        /// The unscored subscale's id.
+        subscale: String,
+    },
+}
+
+impl fmt::Display for NotScored {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotScored::TooFewAnswered {
+                answered,
+                required,
+                items,
+            } => write!(
+                f,
+                "{answered} of {items} items answered; the missing-item rule needs {required}"
+            ),
+            NotScored::SubscaleNotScored { subscale } => {
+                write!(f, "subscale {subscale} is not scored")
+            }
+        }
+    }
+}
+
+impl Scores {
+    /// The instrument that scored them.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// assert_eq!(srs.score_values(&[None; 4])?.instrument().id(), "srs");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn instrument(&self) -> &Instrument {
+        &self.instrument
+    }
+
+    /// The result for a target: `"total"`, a component, or a subscale id; `None` for a target
+    /// the instrument does not have.
+    ///
+    /// ```
+    /// use therapeutic_alliance::Component;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let scores = wai.score_values(&[Some(4.0); 12])?;
+    /// assert!(scores.get(Component::Bond).is_some());
+    /// assert!(scores.get("global").is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self, target: impl Into<Target>) -> Option<&TargetScore> {
+        self.at(self.instrument.slot(&target.into()).ok()?)
     }
 
     /// The score of a target, if it has one.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
     /// let scores = wai.score_values(&[Some(4.0); 12])?;
-    /// assert_eq!(scores.score(Component::Goals.into()).map(|s| s.answered()), Some(4));
+    /// assert_eq!(scores.score("goals").map(|s| s.answered()), Some(4));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn score(&self, target: Target) -> Option<&Score> {
-        self.get(target).and_then(PartScore::score)
-    }
-
-    /// The total's result.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// let scores = wai.score_values(&[Some(4.0); 12])?;
-    /// assert_eq!(scores.total().score().map(|s| s.sum().get()), Some(48.0));
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn total(&self) -> &PartScore {
-        &self.total
+    pub fn score(&self, target: impl Into<Target>) -> Option<&Score> {
+        self.get(target).and_then(TargetScore::score)
     }
 
     /// One metric of a target's score, if it has one.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
+    /// use therapeutic_alliance::Metric;
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
     /// let scores = wai.score_values(&[Some(4.0); 12])?;
-    /// assert_eq!(scores.value(Target::Total, Metric::Mean), Some(4.0));
+    /// assert_eq!(scores.value("total", Metric::Mean), Some(4.0));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn value(&self, target: Target, metric: Metric) -> Option<f64> {
-        self.score(target).map(|s| match metric {
-            Metric::Sum => s.sum().0,
-            Metric::Mean => s.mean().0,
-            Metric::PercentOfMaximum => s.pomp().0,
-        })
+    pub fn value(&self, target: impl Into<Target>, metric: Metric) -> Option<f64> {
+        self.score(target).map(|s| s.get(metric))
     }
 
-    /// The target's score under the instrument's scoring rule (sum or mean).
+    /// The target's score in the instrument's primary metric (sum or mean).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Target};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let arm = catalog::get("arm-5").ok_or("missing")?;
+    /// let arm = therapeutic_alliance::catalog::require("arm-5")?;
     /// // Item 3 is reversed: 8 - 2 = 6.
-    /// let adm = Administration::from_values(arm, &[Some(6.0), Some(6.0), Some(2.0), Some(6.0), Some(6.0)])?;
-    /// assert_eq!(adm.score().primary(Target::Total), Some(6.0));
+    /// let scores = arm.score_values(&[Some(6.0), Some(6.0), Some(2.0), Some(6.0), Some(6.0)])?;
+    /// assert_eq!(scores.primary("total"), Some(6.0));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn primary(&self, target: Target) -> Option<f64> {
-        self.value(target, self.rule_metric())
+    pub fn primary(&self, target: impl Into<Target>) -> Option<f64> {
+        self.value(target, self.instrument.primary_metric())
     }
 
-    /// The metric the instrument's scoring rule reports.
+    /// The total's result; `None` if the instrument has no total.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
     /// let scores = wai.score_values(&[Some(4.0); 12])?;
-    /// assert_eq!(scores.rule_metric(), Metric::Sum);
+    /// assert_eq!(scores.total().and_then(|t| t.score()).map(|s| s.sum().get()), Some(48.0));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn rule_metric(&self) -> Metric {
-        Metric::from(self.rule)
+    pub fn total(&self) -> Option<&TargetScore> {
+        self.total.as_ref()
     }
 
-    /// The parts the instrument has, with their results, in canonical order.
+    /// The subscales with their results, in the instrument's order.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Component, Metric, Target};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
     /// let scores = wai.score_values(&[Some(4.0); 12])?;
-    /// let names: Vec<_> = scores.parts().map(|(p, _)| p.name()).collect();
-    /// assert_eq!(names, ["goals", "collaboration", "bond"]);
+    /// let ids: Vec<_> = scores.subscales().map(|(s, _)| s.id()).collect();
+    /// assert_eq!(ids, ["goals", "collaboration", "bond"]);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn parts(&self) -> impl Iterator<Item = (Part, &PartScore)> + '_ {
-        Part::ALL
-            .into_iter()
-            .zip(self.parts.iter())
-            .filter_map(|(p, s)| s.as_ref().map(|s| (p, s)))
+    pub fn subscales(&self) -> impl ExactSizeIterator<Item = (&Subscale, &TargetScore)> + '_ {
+        self.instrument.subscales().iter().zip(self.subscales.iter())
     }
-}
 
-impl Instrument {
-    /// Scores one row of answers given in item order (`None` = unanswered), validating each value.
-    ///
-    /// This is the allocation-free path for batch scoring: see [`Instrument::score_rows`].
-    ///
-    /// # Errors
-    /// - [`Error::WrongLength`] if `values.len()` is not the item count;
-    /// - [`Error::NotFinite`], [`Error::OutOfRange`], [`Error::OffStep`] naming the first bad item.
+    /// The flags these scores raise under their instrument's thresholds.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Error, Target};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
-    /// let mut row = [Some(4.0); 12];
-    /// assert_eq!(wai.score_values(&row)?.primary(Target::Total), Some(48.0));
-    /// row[8] = Some(9.0);
-    /// assert_eq!(
-    ///     wai.score_values(&row).unwrap_err().to_string(),
-    ///     "item 9: value 9 is outside the response range 1 to 5"
-    /// );
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// let flags = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?.flags();
+    /// assert_eq!(flags[0].to_string(), "total sum 35 is at or below 36: discuss the relationship");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn score_values(&self, values: &[Option<f64>]) -> Result<Scores> {
-        self.check_row_length(values.len())?;
-        let mut tallies = Tallies::default();
-        for (item, value) in self.items().iter().zip(values) {
-            if let Some(v) = *value {
-                let units = self.scale().units_for(item.id(), v)?;
-                tallies.add(item, self.scale(), units);
-            }
-        }
-        Ok(self.score_tallies(&tallies))
-    }
-
-    /// Scores many rows lazily; an error names its (1-based) row. Nothing is allocated per row.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Target};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
-    /// let rows = vec![vec![Some(4.0); 12], vec![Some(2.0); 12]];
-    /// let totals = wai
-    ///     .score_rows(&rows)
-    ///     .map(|s| s.map(|s| s.primary(Target::Total)))
-    ///     .collect::<Result<Vec<_>, _>>()?;
-    /// assert_eq!(totals, [Some(48.0), Some(24.0)]);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn score_rows<'a, R>(
-        &'a self,
-        rows: impl IntoIterator<Item = R> + 'a,
-    ) -> impl Iterator<Item = Result<Scores>> + 'a
-    where
-        R: AsRef<[Option<f64>]> + 'a,
-    {
-        rows.into_iter()
-            .enumerate()
-            .map(move |(i, row)| self.score_values(row.as_ref()).map_err(|e| e.at_row(i + 1)))
-    }
-
-    /// The flags raised by these scores under the instrument's thresholds.
-    ///
-    /// ```
-    /// use therapeutic_alliance::catalog;
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let srs = catalog::get("srs").ok_or("missing")?;
-    /// let low = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?;
-    /// let flag = srs.flags(&low).next().ok_or("flagged")?;
-    /// assert_eq!(flag.score(), 35.0);
-    /// let high = srs.score_values(&[Some(9.5), Some(9.0), Some(9.0), Some(9.0)])?;
-    /// assert_eq!(srs.flags(&high).count(), 0);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn flags<'a>(&'a self, scores: &Scores) -> impl Iterator<Item = Flag<'a>> + use<'a> {
-        let scores = *scores;
-        self.thresholds().iter().filter_map(move |t| {
-            let v = scores.value(t.target(), t.metric())?;
-            t.comparison().holds(v, t.value()).then(|| Flag::new(t, v))
-        })
-    }
-
-    /// Checks that a row of answers in item order has one entry per item.
-    pub(crate) fn check_row_length(&self, found: usize) -> Result<()> {
-        if found == self.items().len() {
-            Ok(())
-        } else {
-            Err(Error::WrongLength {
-                instrument: self.id().to_owned(),
-                expected: self.items().len(),
-                found,
+    pub fn flags(&self) -> Vec<Flag> {
+        let c = self.instrument.compiled();
+        self.instrument
+            .thresholds()
+            .iter()
+            .zip(&c.threshold_slots)
+            .filter_map(|(t, &slot)| {
+                let v = self.at(slot)?.score()?.get(t.metric());
+                t.comparison().holds(v, t.value()).then(|| Flag::new(t, v))
             })
+            .collect()
+    }
+
+    /// The report of these scores (no administration context; see
+    /// [`Administration::report`](crate::Administration::report) for one with it).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// let report = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?.report();
+    /// assert_eq!(report.total.as_ref().and_then(|t| t.primary), Some(35.0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn report(&self) -> Report {
+        Report::new(self, None)
+    }
+
+    /// These scores as one flat row for tabular export: for each subscale and then the total,
+    /// its sum, mean and percent of maximum (empty where not scored). The column names are
+    /// [`Instrument::score_columns`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let arm = therapeutic_alliance::catalog::require("arm-5")?;
+    /// let scores = arm.score_values(&[Some(7.0); 5])?;
+    /// let row: Vec<Option<f64>> = scores.row().values().collect();
+    /// // Item 3 is reversed: 7 + 7 + 1 + 7 + 7 = 29.
+    /// assert_eq!(row[..3], [Some(29.0), Some(5.8), Some(80.0)]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn row(&self) -> ScoreRow<'_> {
+        ScoreRow::new(self)
+    }
+
+    /// The result in a slot.
+    pub(crate) fn at(&self, slot: Slot) -> Option<&TargetScore> {
+        match slot {
+            Slot::Subscale(i) => self.subscales.get(i),
+            Slot::Total => self.total.as_ref(),
         }
     }
 
-    /// Turns per-part tallies into scores under the missing-item rule.
-    pub(crate) fn score_tallies(&self, tallies: &Tallies) -> Scores {
-        let scale = self.scale();
-        let mut parts = [None; 4];
-        let mut total_units = 0i64;
-        let mut total_prorated_units = 0f64;
-        let mut total_answered = 0usize;
-        let mut missing_part = None;
-        for (part, (slot, tally)) in Part::ALL.into_iter().zip(parts.iter_mut().zip(&tallies.0)) {
-            let items = self.part_items(part);
-            if items == 0 {
-                continue;
-            }
-            let required = self.missing().required(items);
-            let result = if tally.answered >= required && tally.answered > 0 {
-                total_units += tally.units;
-                total_prorated_units += tally.units as f64 * items as f64 / tally.answered as f64;
-                total_answered += tally.answered;
-                PartScore::Scored(Score::new(
-                    tally.units as f64,
-                    tally.answered,
-                    tally.answered,
-                    items,
-                    scale,
-                ))
-            } else {
-                missing_part.get_or_insert(part);
-                PartScore::NotScored(NotScored::TooFewAnswered {
-                    answered: tally.answered,
-                    required,
-                    items,
-                })
-            };
-            *slot = Some(result);
-        }
-        let k = self.items().len();
-        let total = match missing_part {
-            Some(part) => PartScore::NotScored(NotScored::PartNotScored { part }),
-            None if total_answered == k => {
-                PartScore::Scored(Score::new(total_units as f64, k, k, k, scale))
-            }
-            // Some part was prorated: the total is the sum of the prorated part sums.
-            None => PartScore::Scored(Score::new(
-                total_prorated_units,
-                k,
-                total_answered,
-                k,
-                scale,
-            )),
-        };
-        Scores {
-            parts,
-            total,
-            rule: self.scoring(),
-        }
+    /// The component a subscale or the total measures.
+    pub(crate) fn component_of(&self, slot: Slot) -> Option<Component> {
+        self.instrument.slot_component(slot)
     }
 }
 
 #[cfg(feature = "serde")]
 impl serde::Serialize for Scores {
+    /// A map from subscale id (then `total`) to its result.
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(None)?;
-        for (part, score) in self.parts() {
-            map.serialize_entry(part.name(), score)?;
+        let mut map = s.serialize_map(Some(self.subscales.len() + 1))?;
+        for (sub, score) in self.subscales() {
+            map.serialize_entry(sub.id(), score)?;
         }
-        map.serialize_entry("total", &self.total)?;
+        if let Some(total) = &self.total {
+            map.serialize_entry("total", total)?;
+        }
         map.end()
     }
 }
 
-#[cfg(feature = "serde")]
-impl serde::Serialize for Flag<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let t = self.threshold();
-        let mut st = s.serialize_struct("Flag", 7)?;
-        st.serialize_field("target", &t.target())?;
-        st.serialize_field("metric", &t.metric())?;
-        st.serialize_field("comparison", &t.comparison())?;
-        st.serialize_field("threshold", &t.value())?;
-        st.serialize_field("score", &self.score())?;
-        st.serialize_field("message", t.message())?;
-        st.serialize_field("source", t.source())?;
-        st.end()
+/// Largest instrument scored with a stack buffer instead of a heap one.
+const STACK_ITEMS: usize = 64;
+
+/// Validates a row of values (item order) and scores it.
+pub(crate) fn score_values(inst: &Instrument, values: &[Option<f64>]) -> Result<Scores> {
+    let k = inst.items().len();
+    if values.len() != k {
+        return Err(wrong_length(inst, values.len()));
     }
+    let scale = inst.scale();
+    let convert = |(item, v): (&crate::Item, &Option<f64>)| -> Result<Option<i32>> {
+        v.map(|v| scale.units_for(item.id(), v)).transpose()
+    };
+    if k <= STACK_ITEMS {
+        let mut buf = [None; STACK_ITEMS];
+        for (slot, pair) in buf.iter_mut().zip(inst.items().iter().zip(values)) {
+            *slot = convert(pair)?;
+        }
+        Ok(score_units(inst, buf.get(..k).unwrap_or_default()))
+    } else {
+        let units = inst
+            .items()
+            .iter()
+            .zip(values)
+            .map(convert)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(score_units(inst, &units))
+    }
+}
+
+/// The error for a row of the wrong length.
+pub(crate) fn wrong_length(inst: &Instrument, found: usize) -> Error {
+    crate::ErrorKind::WrongLength {
+        instrument: inst.id().to_owned(),
+        expected: inst.items().len(),
+        found,
+    }
+    .into()
+}
+
+/// Scores validated answers (units, item order, one per item).
+pub(crate) fn score_units(inst: &Instrument, units: &[Option<i32>]) -> Scores {
+    let c = inst.compiled();
+    let scale = inst.scale();
+    let (lo, hi) = (scale.min_units(), scale.max_units());
+    let items = inst.items();
+    let keyed = |i: usize| -> Option<i64> {
+        let u = (*units.get(i)?)?;
+        let item = items.get(i)?;
+        Some(i64::from(if item.is_reversed() { lo + hi - u } else { u }))
+    };
+    let rule = inst.total_rule();
+    let mut subscales = Vec::with_capacity(c.subscales.len());
+    // Sum-of-subscales total as an exact fraction num / den of units.
+    let (mut num, mut den, mut answered_all) = (0i128, 1i128, 0usize);
+    let mut unscored: Option<usize> = None;
+    for (si, s) in c.subscales.iter().enumerate() {
+        let (mut sum, mut answered) = (0i64, 0usize);
+        for &i in s.items.iter() {
+            if let Some(v) = keyed(i as usize) {
+                sum += v;
+                answered += 1;
+            }
+        }
+        let n = s.items.len();
+        let result = if answered >= s.required && answered > 0 {
+            let (snum, sden) = prorated(sum, answered, n);
+            if rule == TotalRule::SumOfSubscales {
+                (num, den) = add_fractions(num, den, snum, sden);
+                answered_all += answered;
+            }
+            TargetScore::Scored(Score::new(snum, sden, answered, n, scale))
+        } else {
+            unscored.get_or_insert(si);
+            TargetScore::NotScored(NotScored::TooFewAnswered {
+                answered,
+                required: s.required,
+                items: n,
+            })
+        };
+        subscales.push(result);
+    }
+    let k = items.len();
+    let total = match rule {
+        TotalRule::None => None,
+        TotalRule::SumOfSubscales => Some(match unscored {
+            Some(si) => TargetScore::NotScored(NotScored::SubscaleNotScored {
+                subscale: inst
+                    .subscales()
+                    .get(si)
+                    .map_or_else(String::new, |s| s.id().to_owned()),
+            }),
+            None => TargetScore::Scored(Score::new(num, den, answered_all, k, scale)),
+        }),
+        TotalRule::OverItems => {
+            let (mut sum, mut answered) = (0i64, 0usize);
+            for i in 0..k {
+                if let Some(v) = keyed(i) {
+                    sum += v;
+                    answered += 1;
+                }
+            }
+            Some(if answered >= c.total_required && answered > 0 {
+                let (tnum, tden) = prorated(sum, answered, k);
+                TargetScore::Scored(Score::new(tnum, tden, answered, k, scale))
+            } else {
+                TargetScore::NotScored(NotScored::TooFewAnswered {
+                    answered,
+                    required: c.total_required,
+                    items: k,
+                })
+            })
+        }
+    };
+    Scores {
+        instrument: inst.clone(),
+        subscales: subscales.into_boxed_slice(),
+        total,
+    }
+}
+
+/// The exact prorated sum `sum x items / answered` as a fraction (reduced when not prorated).
+fn prorated(sum: i64, answered: usize, items: usize) -> (i128, i128) {
+    if answered == items {
+        (i128::from(sum), 1)
+    } else {
+        (i128::from(sum) * items as i128, answered as i128)
+    }
+}
+
+/// `a/b + c/d` over the least common multiple of the denominators. The instrument builder's
+/// exactness check guarantees the results fit; on the impossible overflow the sum saturates
+/// rather than panics.
+fn add_fractions(a: i128, b: i128, c: i128, d: i128) -> (i128, i128) {
+    if d == 1 {
+        return (a.saturating_add(c.saturating_mul(b)), b);
+    }
+    let g = gcd(b.unsigned_abs(), d.unsigned_abs());
+    let g = i128::try_from(g).unwrap_or(1).max(1);
+    let (bg, dg) = (b / g, d / g);
+    let den = bg.saturating_mul(d);
+    let num = a.saturating_mul(dg).saturating_add(c.saturating_mul(bg));
+    (num, den)
 }
 
 #[cfg(test)]

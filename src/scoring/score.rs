@@ -1,6 +1,9 @@
-//! Score types: newtypes for the three forms of a score, and the per-part result.
+//! Score types: newtypes for the three forms of a score, one score with its exact value, and
+//! the range a score can take.
 
-use crate::components::Part;
+use super::exact::ratio;
+use super::Metric;
+use crate::scale::ResponseScale;
 use std::fmt;
 
 macro_rules! score_newtype {
@@ -36,13 +39,10 @@ score_newtype!(
     /// (WAI-SR total: 12-60).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Target};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
-    /// let adm = Administration::from_values(wai, &[Some(4.0); 12])?;
-    /// let total = adm.score().score(Target::Total).ok_or("scored")?.sum();
-    /// assert_eq!(total.get(), 48.0);
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// let scores = srs.score_values(&[Some(9.1), Some(8.7), Some(9.3), Some(9.3)])?;
+    /// assert_eq!(scores.score("total").ok_or("scored")?.sum().get(), 36.4);
     /// # Ok(())
     /// # }
     /// ```
@@ -52,12 +52,11 @@ score_newtype!(
     /// The mean keyed item score, on the response scale (WAI-SR: 1-5).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Target};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
-    /// let adm = Administration::from_values(wai, &[Some(4.0); 12])?;
-    /// assert_eq!(adm.score().score(Target::Total).ok_or("scored")?.mean().get(), 4.0);
+    /// let arm = therapeutic_alliance::catalog::require("arm-5")?;
+    /// // Item 3 is reversed: 8 - 1 = 7.
+    /// let scores = arm.score_values(&[Some(6.0), Some(7.0), Some(1.0), Some(6.0), Some(6.0)])?;
+    /// assert_eq!(scores.score("total").ok_or("scored")?.mean().get(), 6.4);
     /// # Ok(())
     /// # }
     /// ```
@@ -69,35 +68,120 @@ score_newtype!(
     /// *Multivariate Behavioral Research* 34(3)).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Target};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::get("wai-sr").ok_or("missing")?;
-    /// let adm = Administration::from_values(wai, &[Some(4.0); 12])?;
-    /// assert_eq!(adm.score().score(Target::Total).ok_or("scored")?.pomp().get(), 75.0);
+    /// let tasc = therapeutic_alliance::catalog::require("tasc-r")?;
+    /// // Answer 4 everywhere on 1..4 with five reversed items: (33 - 12) / (48 - 12) = 58.33%.
+    /// let scores = tasc.score_values(&[Some(4.0); 12])?;
+    /// assert_eq!(scores.score("total").ok_or("scored")?.pomp().get(), 175.0 / 3.0);
     /// # Ok(())
     /// # }
     /// ```
     Pomp
 );
 
-/// The score of one part or of the total: sum, mean and percent of maximum, and how many items
-/// it rests on.
+/// The lowest and highest score a target can take in a metric.
 ///
-/// A score with fewer answered items than items is prorated: the mean is that of the answered
-/// items, the sum is that mean times the item count.
+/// ```
+/// use therapeutic_alliance::{catalog, Metric};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let srs = catalog::require("srs")?;
+/// let r = srs.range("total", Metric::Sum).ok_or("srs has a total")?;
+/// assert_eq!((r.min(), r.max()), (0.0, 40.0));
+/// assert!(r.contains(36.0));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ScoreRange {
+    min: f64,
+    max: f64,
+}
+
+impl ScoreRange {
+    /// The range of a score over `items` items of `scale` in `metric`, each bound correctly
+    /// rounded from exact integers (the SRS total's maximum is exactly 40).
+    pub(crate) fn of(scale: &ResponseScale, items: usize, metric: Metric) -> Self {
+        let (lo, hi) = (i128::from(scale.min_units()), i128::from(scale.max_units()));
+        let res = scale.resolution_units();
+        let n = items as i128;
+        match metric {
+            Metric::Sum => ScoreRange {
+                min: ratio(lo.saturating_mul(n), res),
+                max: ratio(hi.saturating_mul(n), res),
+            },
+            Metric::Mean => ScoreRange {
+                min: ratio(lo, res),
+                max: ratio(hi, res),
+            },
+            Metric::Pomp => ScoreRange {
+                min: 0.0,
+                max: 100.0,
+            },
+        }
+    }
+
+    /// The lowest possible score.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = therapeutic_alliance::catalog::require("wai")?;
+    /// assert_eq!(wai.range("goals", therapeutic_alliance::Metric::Sum).ok_or("has goals")?.min(), 12.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn min(&self) -> f64 {
+        self.min
+    }
+
+    /// The highest possible score.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = therapeutic_alliance::catalog::require("wai")?;
+    /// assert_eq!(wai.range("goals", therapeutic_alliance::Metric::Sum).ok_or("has goals")?.max(), 84.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// Whether `value` lies in the range (bounds included).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let mean = wai.range("total", therapeutic_alliance::Metric::Mean).ok_or("has a total")?;
+    /// assert!(mean.contains(5.0) && !mean.contains(5.5));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn contains(&self, value: f64) -> bool {
+        value >= self.min && value <= self.max
+    }
+}
+
+/// The score of one subscale or of the total: sum, mean and percent of maximum, and how many
+/// items it rests on.
+///
+/// A score keeps its exact value, a rational of integers: the keyed sum of the answered items
+/// in units of the scale's step, times the item count over the answered count when prorated, and
+/// for a sum-of-subscales total the exact sum of those fractions. Each metric is the correctly
+/// rounded double of its exact value, with one rounding: a prorated WAI-SR total of 24 is exactly
+/// 24.0, never 24.000000000000004, and a threshold at 50% of maximum is never crossed by
+/// rounding error.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Administration, Component};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let wai = catalog::get("wai-sr").ok_or("missing")?;
+/// let wai = catalog::require("wai-sr")?;
 /// // Goals are items 4, 6, 8, 11; item 11 is left unanswered.
-/// let adm = Administration::builder(wai)
-///     .answer("4", 3)?.answer("6", 4)?.answer("8", 5)?
-///     .build()?;
+/// let adm = Administration::builder(&wai).answers([("4", 3), ("6", 4), ("8", 5)])?.build()?;
 /// let scores = adm.score();
-/// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
+/// let goals = scores.score(Component::Goals).ok_or("scored")?;
 /// assert_eq!((goals.sum().get(), goals.answered(), goals.items()), (16.0, 3, 4));
 /// assert!(goals.is_prorated());
 /// # Ok(())
@@ -105,46 +189,46 @@ score_newtype!(
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
-    /// Keyed sum of the `basis` items it covers, in scale units: an exact integer except for a
-    /// total whose parts were prorated (then the sum of the prorated part sums).
-    numerator: f64,
-    /// How many items `numerator` sums over: the answered items, or every item of a prorated total.
-    basis: u32,
+    /// The exact (prorated) keyed sum in units is `num / den`.
+    num: i128,
+    den: i128,
     answered: u32,
     items: u32,
     /// Scale minimum and maximum in units.
     lo: i32,
     hi: i32,
-    /// Units per point, as a power of ten.
-    decimals: u8,
+    /// Units per point: `10^decimals`.
+    res: i128,
 }
 
 impl Score {
-    /// A score from a keyed sum in units over `basis` items. Each metric is then computed with a
-    /// single rounding from exact integers wherever no prorated total is involved.
-    ///
-    /// Counts are item counts of one instrument, far below `u32::MAX`.
+    /// A score whose exact keyed sum in units is `num / den` (`den >= 1`).
     pub(crate) fn new(
-        numerator: f64,
-        basis: usize,
+        num: i128,
+        den: i128,
         answered: usize,
         items: usize,
-        scale: &crate::scale::ResponseScale,
+        scale: &ResponseScale,
     ) -> Self {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Score {
-            numerator,
-            basis: count(basis),
+            num,
+            den: den.max(1),
             answered: count(answered),
             items: count(items),
             lo: scale.min_units(),
             hi: scale.max_units(),
-            decimals: scale.decimals(),
+            res: scale.resolution_units(),
         }
     }
 
-    fn resolution(&self) -> f64 {
-        crate::scale::resolution(self.decimals)
+    /// `num / den`, correctly rounded; the builder's exactness check guarantees the products
+    /// fit, so the floating-point fallback is never taken.
+    fn exact(num: Option<i128>, den: Option<i128>, approx: impl FnOnce() -> f64) -> f64 {
+        match (num, den) {
+            (Some(n), Some(d)) if d > 0 => ratio(n, d),
+            _ => approx(),
+        }
     }
 
     /// The (prorated) sum.
@@ -155,15 +239,17 @@ impl Score {
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let wai = catalog::require("wai-sr")?;
     /// let mut row = [Some(4.0); 12];
-    /// row[3] = None; // a goals item
-    /// let scores = wai.score_values(&row)?;
-    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
-    /// assert_eq!(goals.sum().get(), 16.0);
+    /// (row[3], row[5]) = (None, Some(5.0)); // goals: 5, 4, 4 answered -> 13 x 4 / 3
+    /// let goals = *wai.score_values(&row)?.score(Component::Goals).ok_or("scored")?;
+    /// assert_eq!(goals.sum().get(), 52.0 / 3.0);
     /// # Ok(())
     /// # }
     /// ```
     pub fn sum(&self) -> Sum {
-        Sum(self.numerator * f64::from(self.items) / (f64::from(self.basis) * self.resolution()))
+        let den = self.den.checked_mul(self.res);
+        Sum(Self::exact(Some(self.num), den, || {
+            self.num as f64 / (self.den as f64 * self.res as f64)
+        }))
     }
 
     /// The mean item score.
@@ -174,15 +260,20 @@ impl Score {
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let wai = catalog::require("wai-sr")?;
     /// let mut row = [Some(4.0); 12];
-    /// row[3] = None; // a goals item
-    /// let scores = wai.score_values(&row)?;
-    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
-    /// assert_eq!(goals.mean().get(), 4.0);
+    /// (row[3], row[5]) = (None, Some(5.0));
+    /// let goals = *wai.score_values(&row)?.score(Component::Goals).ok_or("scored")?;
+    /// assert_eq!(goals.mean().get(), 13.0 / 3.0);
     /// # Ok(())
     /// # }
     /// ```
     pub fn mean(&self) -> Mean {
-        Mean(self.numerator / (f64::from(self.basis) * self.resolution()))
+        let den = self
+            .den
+            .checked_mul(i128::from(self.items))
+            .and_then(|d| d.checked_mul(self.res));
+        Mean(Self::exact(Some(self.num), den, || {
+            self.num as f64 / (self.den as f64 * f64::from(self.items) * self.res as f64)
+        }))
     }
 
     /// Percent of maximum possible, 0-100.
@@ -193,31 +284,53 @@ impl Score {
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let wai = catalog::require("wai-sr")?;
     /// let mut row = [Some(4.0); 12];
-    /// row[3] = None; // a goals item
-    /// let scores = wai.score_values(&row)?;
-    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
-    /// assert_eq!(goals.pomp().get(), 75.0);
+    /// (row[3], row[5]) = (None, Some(5.0));
+    /// let goals = *wai.score_values(&row)?.score(Component::Goals).ok_or("scored")?;
+    /// assert_eq!(goals.pomp().get(), 250.0 / 3.0); // (13/3 - 1) / 4 x 100
     /// # Ok(())
     /// # }
     /// ```
     pub fn pomp(&self) -> Pomp {
-        let basis = f64::from(self.basis);
-        let (lo, hi) = (f64::from(self.lo), f64::from(self.hi));
-        Pomp((self.numerator - basis * lo) * 100.0 / (basis * (hi - lo)))
+        let (lo, hi) = (i128::from(self.lo), i128::from(self.hi));
+        let base = self.den.checked_mul(i128::from(self.items));
+        let num = base
+            .and_then(|b| b.checked_mul(lo))
+            .and_then(|m| self.num.checked_sub(m))
+            .and_then(|d| d.checked_mul(100));
+        let den = base.and_then(|b| b.checked_mul(hi - lo));
+        Pomp(Self::exact(num, den, || {
+            let mean = self.num as f64 / (self.den as f64 * f64::from(self.items));
+            (mean - lo as f64) * 100.0 / (hi - lo) as f64
+        }))
+    }
+
+    /// One metric of the score.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Metric};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let total = *wai.score_values(&[Some(3.0); 12])?.score("total").ok_or("scored")?;
+    /// assert_eq!(total.get(Metric::Pomp), 50.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self, metric: Metric) -> f64 {
+        match metric {
+            Metric::Sum => self.sum().0,
+            Metric::Mean => self.mean().0,
+            Metric::Pomp => self.pomp().0,
+        }
     }
 
     /// Items answered.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Component};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// let mut row = [Some(4.0); 12];
-    /// row[3] = None; // a goals item
-    /// let scores = wai.score_values(&row)?;
-    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
-    /// assert_eq!(goals.answered(), 3);
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// let total = *srs.score_values(&[Some(9.0); 4])?.score("total").ok_or("scored")?;
+    /// assert_eq!(total.answered(), 4);
     /// # Ok(())
     /// # }
     /// ```
@@ -225,18 +338,13 @@ impl Score {
         self.answered as usize
     }
 
-    /// Items in the part (or instrument, for the total).
+    /// Items in the subscale (or instrument, for the total).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Component};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// let mut row = [Some(4.0); 12];
-    /// row[3] = None; // a goals item
-    /// let scores = wai.score_values(&row)?;
-    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
-    /// assert_eq!(goals.items(), 4);
+    /// let wai = therapeutic_alliance::catalog::require("wai")?;
+    /// let bond = *wai.score_values(&[Some(4.0); 36])?.score("bond").ok_or("scored")?;
+    /// assert_eq!(bond.items(), 12);
     /// # Ok(())
     /// # }
     /// ```
@@ -247,15 +355,13 @@ impl Score {
     /// Whether unanswered items were prorated.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Component};
-    ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
     /// let mut row = [Some(4.0); 12];
-    /// row[3] = None; // a goals item
+    /// row[0] = None; // a collaboration item
     /// let scores = wai.score_values(&row)?;
-    /// let goals = scores.score(Component::Goals.into()).ok_or("scored")?;
-    /// assert!(goals.is_prorated());
+    /// assert!(scores.score("collaboration").ok_or("scored")?.is_prorated());
+    /// assert!(!scores.score("bond").ok_or("scored")?.is_prorated());
     /// # Ok(())
     /// # }
     /// ```
@@ -275,129 +381,5 @@ impl serde::Serialize for Score {
         st.serialize_field("answered", &self.answered)?;
         st.serialize_field("items", &self.items)?;
         st.end()
-    }
-}
-
-/// Why a part or the total has no score.
-///
-/// ```
-/// use therapeutic_alliance::{catalog, Administration, Component, NotScored, PartScore};
-///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let wai = catalog::get("wai-sr").ok_or("missing")?;
-/// let adm = Administration::builder(wai).answer("4", 3)?.answer("6", 4)?.build()?;
-/// let scores = adm.score();
-/// assert_eq!(
-///     scores.get(Component::Goals.into()),
-///     Some(&PartScore::NotScored(NotScored::TooFewAnswered { answered: 2, required: 3, items: 4 }))
-/// );
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize),
-    serde(tag = "reason", rename_all = "snake_case")
-)]
-#[non_exhaustive]
-pub enum NotScored {
-    /// Fewer items answered than the missing-item rule requires.
-    TooFewAnswered {
-        /// Items answered.
-        answered: usize,
-        /// Items the rule requires.
-        required: usize,
-        /// Items in the part.
-        items: usize,
-    },
-    /// The total is not scored because this part (the first in canonical order) is not.
-    PartNotScored {
-        /// The unscored part.
-        part: Part,
-    },
-}
-
-impl fmt::Display for NotScored {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NotScored::TooFewAnswered {
-                answered,
-                required,
-                items,
-            } => write!(
-                f,
-                "{answered} of {items} items answered, the missing-item rule needs {required}"
-            ),
-            NotScored::PartNotScored { part } => write!(f, "{part} is not scored"),
-        }
-    }
-}
-
-/// The result for one part or the total: a score, or the reason there is none.
-///
-/// ```
-/// use therapeutic_alliance::{catalog, Administration, Target};
-///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let wai = catalog::get("wai-sr").ok_or("missing")?;
-/// let adm = Administration::from_values(wai, &[Some(5.0); 12])?;
-/// let total = adm.score().get(Target::Total).copied().ok_or("present")?;
-/// assert_eq!(total.score().map(|s| s.sum().get()), Some(60.0));
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize),
-    serde(rename_all = "snake_case")
-)]
-pub enum PartScore {
-    /// Scored.
-    Scored(Score),
-    /// Not scored, and why.
-    NotScored(NotScored),
-}
-
-impl PartScore {
-    /// The score, if there is one.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Component};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// let scores = wai.score_values(&[None; 12])?;
-    /// let goals = scores.get(Component::Goals.into()).ok_or("wai-sr has goals")?;
-    /// assert!(goals.score().is_none());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn score(&self) -> Option<&Score> {
-        match self {
-            PartScore::Scored(s) => Some(s),
-            PartScore::NotScored(_) => None,
-        }
-    }
-
-    /// Why there is no score, if there is none.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Component};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// let scores = wai.score_values(&[None; 12])?;
-    /// let goals = scores.get(Component::Goals.into()).ok_or("wai-sr has goals")?;
-    /// assert_eq!(goals.not_scored().map(|n| n.to_string()).as_deref(), Some("0 of 4 items answered, the missing-item rule needs 3"));
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn not_scored(&self) -> Option<&NotScored> {
-        match self {
-            PartScore::Scored(_) => None,
-            PartScore::NotScored(n) => Some(n),
-        }
     }
 }

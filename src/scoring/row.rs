@@ -1,0 +1,62 @@
+//! A flat row of scores for tabular export.
+
+use super::{Metric, Scores};
+
+/// One administration's scores as a flat row: for each subscale and then the total, its sum,
+/// mean and percent of maximum (`None` where not scored), in the order of
+/// [`Instrument::score_columns`](crate::Instrument::score_columns).
+///
+/// With `serde` it serializes as a sequence, so a CSV writer's `serialize` writes it as
+/// columns (and flattens it after other fields in a tuple):
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+/// let mut out = csv::Writer::from_writer(vec![]);
+/// out.write_record(std::iter::once("id".to_owned()).chain(wai.score_columns()))?;
+/// let scores = wai.score_values(&[Some(4.0); 12])?;
+/// out.serialize(("p01", scores.row()))?;
+/// let text = String::from_utf8(out.into_inner()?)?;
+/// assert!(text.lines().nth(1).is_some_and(|l| l.starts_with("p01,16,4,75,16,4,75,16,4,75,48,4,75")));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ScoreRow<'a> {
+    scores: &'a Scores,
+}
+
+impl<'a> ScoreRow<'a> {
+    pub(crate) fn new(scores: &'a Scores) -> Self {
+        ScoreRow { scores }
+    }
+
+    /// The values in column order.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// let scores = srs.score_values(&[Some(9.0); 4])?;
+    /// assert_eq!(scores.row().values().count(), srs.score_columns().len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn values(&self) -> impl Iterator<Item = Option<f64>> + 'a {
+        let scores = self.scores;
+        scores
+            .subscales()
+            .map(|(_, r)| r)
+            .chain(scores.total())
+            .flat_map(|r| {
+                let s = r.score().copied();
+                Metric::ALL.iter().map(move |&m| s.map(|s| s.get(m)))
+            })
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ScoreRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.values())
+    }
+}
