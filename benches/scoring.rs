@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use therapeutic_alliance::{Administration, Target, catalog};
+use therapeutic_alliance::{Administration, catalog};
 
 /// Deterministic pseudo-random rows with about 3% missing answers.
 fn rows(items: usize, n: usize, lo: i64, hi: i64, r: f64) -> Vec<Vec<Option<f64>>> {
@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
             let mut total = 0.0;
             for row in &wai_rows {
                 let s = wai.score_values(black_box(row)).expect("valid");
-                total += s.primary(Target::Total).unwrap_or(0.0);
+                total += s.primary("total").unwrap_or(0.0);
             }
             total
         })
@@ -50,8 +50,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut total = 0.0;
             for row in &wai_rows {
-                let adm = Administration::from_values(wai.clone(), black_box(row)).expect("valid");
-                total += adm.score().primary(Target::Total).unwrap_or(0.0);
+                let adm = Administration::from_values(&wai, black_box(row)).expect("valid");
+                total += adm.score().primary("total").unwrap_or(0.0);
             }
             total
         })
@@ -62,7 +62,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("srs rows (score_values)", |b| {
         b.iter(|| {
             srs.score_rows(black_box(&srs_rows))
-                .filter_map(|s| s.ok()?.primary(Target::Total))
+                .filter_map(|s| s.ok()?.primary("total"))
                 .sum::<f64>()
         })
     });

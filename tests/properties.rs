@@ -1,44 +1,86 @@
-//! Property tests for the invariants of scoring and serialization.
+//! Property tests for the invariants of scoring and serialization, on catalog instruments and on
+//! random user-defined ones (any Likert or decimal line, random subscales, keying and rules).
 #![cfg(feature = "serde")]
 
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, Zero};
 use proptest::prelude::*;
-use std::sync::Arc;
 use therapeutic_alliance::{
-    Administration, AdministrationRecord, Instrument, Item, Metric, MissingRule, Part,
-    ResponseScale, Target, catalog,
+    Administration, AdministrationRecord, Component, Instrument, Item, Metric, MissingRule,
+    Registry, ResponseScale, ScoringRule, Subscale, TotalRule, catalog,
 };
 
 /// A user-defined instrument: a Likert scale anywhere in -10..=10 or a line with 0-3 decimals,
-/// 1-15 items in random parts and keying, and a random missing-item rule.
-fn custom_instrument() -> impl Strategy<Value = Arc<Instrument>> {
+/// 1-15 items with random keying, split into random subscales (some measuring a component), a
+/// random missing-item rule and total rule. Overlapping subscales come with an over-items total.
+fn custom_instrument() -> impl Strategy<Value = Instrument> {
     let scale = prop_oneof![
         (-10i32..10, 1i32..10).prop_map(|(lo, span)| ResponseScale::likert(lo, lo + span, [])),
         (-20i32..20, 1i32..40, 0u8..=3).prop_map(|(lo, span, d)| {
             ResponseScale::visual_analogue(f64::from(lo), f64::from(lo + span), d)
         }),
     ];
-    let items = proptest::collection::vec((0usize..4, any::<bool>()), 1..15);
+    // Per item: reversed?, which of up to 4 subscales, and whether it is also in an extra one.
+    let items = proptest::collection::vec((any::<bool>(), 0usize..4, any::<bool>()), 1..15);
     let rule = prop_oneof![
         Just(MissingRule::strict()),
         (1u32..=4, 4u32..=5)
             .prop_map(|(n, d)| MissingRule::at_least_fraction(n, d).expect("valid")),
         Just(MissingRule::at_least_items(1).expect("valid")),
     ];
-    (scale, items, rule).prop_map(|(scale, items, rule)| {
-        let inst = Instrument::builder("custom", "Custom", scale.expect("valid scale"))
-            .missing(rule)
-            .items(items.iter().enumerate().map(|(i, &(p, rev))| {
-                let item = Item::new(format!("q{i}"), Part::ALL[p]);
-                if rev { item.reversed() } else { item }
-            }))
-            .build()
-            .expect("valid instrument");
-        Arc::new(inst)
-    })
+    let total = prop_oneof![
+        Just(TotalRule::SumOfSubscales),
+        Just(TotalRule::OverItems),
+        Just(TotalRule::None)
+    ];
+    (scale, items, rule, total, any::<bool>(), any::<bool>()).prop_map(
+        |(scale, items, rule, total, overlap, mean)| {
+            let ids: Vec<String> = (0..items.len()).map(|i| format!("q{i}")).collect();
+            let mut groups: Vec<Vec<String>> = vec![Vec::new(); 4];
+            for (id, &(_, g, _)) in ids.iter().zip(&items) {
+                groups[g].push(id.clone());
+            }
+            let mut subscales: Vec<Subscale> = groups
+                .into_iter()
+                .enumerate()
+                .filter(|(_, g)| !g.is_empty())
+                .map(|(n, g)| match Component::ALL.get(n) {
+                    Some(&c) if n % 2 == 0 => Subscale::for_component(c, c.name(), g),
+                    _ => Subscale::new(format!("s{n}"), format!("Scale {n}"), g),
+                })
+                .collect();
+            let total = if overlap {
+                let extra: Vec<String> = ids
+                    .iter()
+                    .zip(&items)
+                    .filter(|(_, i)| i.2)
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                if !extra.is_empty() {
+                    subscales.push(Subscale::new("extra", "Extra", extra));
+                }
+                if total == TotalRule::SumOfSubscales { TotalRule::OverItems } else { total }
+            } else {
+                total
+            };
+            Instrument::builder("custom", "Custom", scale.expect("valid scale"))
+                .missing(rule)
+                .scoring(if mean { ScoringRule::Mean } else { ScoringRule::Sum })
+                .total(total)
+                .items(ids.iter().zip(&items).map(|(id, &(rev, _, _))| {
+                    let item = Item::new(id.clone());
+                    if rev { item.reversed() } else { item }
+                }))
+                .subscales(subscales)
+                .build()
+                .expect("valid instrument")
+        },
+    )
 }
 
 /// A catalog or custom instrument and a row of answers on its scale (`None` = unanswered).
-fn instrument_and_row() -> impl Strategy<Value = (Arc<Instrument>, Vec<Option<f64>>)> {
+fn instrument_and_row() -> impl Strategy<Value = (Instrument, Vec<Option<f64>>)> {
     let catalog_or_custom = prop_oneof![
         (0..catalog::all().len()).prop_map(|i| catalog::all()[i].clone()),
         custom_instrument(),
@@ -58,32 +100,111 @@ fn instrument_and_row() -> impl Strategy<Value = (Arc<Instrument>, Vec<Option<f6
     })
 }
 
+/// The exact rational of a double.
+fn exact(f: f64) -> BigRational {
+    BigRational::from_float(f).expect("finite")
+}
+
+/// Whether `f` is the double nearest `x` (ties to even).
+fn correctly_rounded(f: f64, x: &BigRational) -> bool {
+    let d = (exact(f) - x).abs();
+    let up = (exact(f.next_up()) - x).abs();
+    let down = (exact(f.next_down()) - x).abs();
+    let even = f.to_bits() % 2 == 0;
+    (d < up || (d == up && even)) && (d < down || (d == down && even))
+}
+
+fn int(v: i64) -> BigRational {
+    BigRational::from_integer(BigInt::from(v))
+}
+
+/// The exact (sum in points, mean, pomp) of a keyed sum `u` of `a` answered of `n` items, from
+/// the definition alone.
+fn metrics(u: &BigRational, a: usize, n: usize, lo: i64, hi: i64, res: i64) -> [BigRational; 3] {
+    let mean_units = u / int(a as i64);
+    let sum = &mean_units * int(n as i64) / int(res);
+    let mean = &mean_units / int(res);
+    let pomp = (mean_units - int(lo)) * int(100) / int(hi - lo);
+    [sum, mean, pomp]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn scores_stay_in_range((inst, row) in instrument_and_row()) {
+    fn every_score_is_the_correctly_rounded_exact_rational((inst, row) in instrument_and_row()) {
         let scores = inst.score_values(&row).expect("valid row");
-        let targets = inst.parts().map(Target::from).chain([Target::Total]);
-        for t in targets {
-            let Some(s) = scores.score(t) else { continue };
-            for m in [Metric::Sum, Metric::Mean, Metric::PercentOfMaximum] {
-                let (lo, hi) = inst.range(t, m).expect("target has items");
-                let v = scores.value(t, m).expect("scored");
-                prop_assert!(v >= lo - 1e-9 && v <= hi + 1e-9, "{} {t} {m:?} = {v} not in {lo}..{hi}", inst.id());
+        let res = 10i64.pow(u32::from(inst.scale().decimals()));
+        let units = |v: f64| (v * res as f64).round() as i64;
+        let (lo, hi) = (units(inst.scale().min()), units(inst.scale().max()));
+        let keyed = |i: usize| -> Option<i64> {
+            let u = units(row[i]?);
+            Some(if inst.items()[i].is_reversed() { lo + hi - u } else { u })
+        };
+        let index = |id: &str| inst.item_index(id).expect("subscale items exist");
+        let mut total_sum = BigRational::zero();
+        let mut all_scored = true;
+        for sub in inst.subscales() {
+            let answers: Vec<i64> = sub.items().iter().filter_map(|id| keyed(index(id))).collect();
+            let (a, n) = (answers.len(), sub.items().len());
+            let required = inst.missing().required(n);
+            let got = scores.score(sub.id());
+            if a == 0 || a < required {
+                prop_assert!(got.is_none(), "{} {} scored with {a} of {n}", inst.id(), sub.id());
+                all_scored = false;
+                continue;
             }
-            prop_assert!((0.0..=100.0).contains(&s.pomp().get()));
-            prop_assert!(s.answered() <= s.items());
+            let got = got.expect("scored");
+            let u = int(answers.iter().sum());
+            let want = metrics(&u, a, n, lo, hi, res);
+            total_sum += &want[0];
+            for (m, w) in [Metric::Sum, Metric::Mean, Metric::Pomp].into_iter().zip(&want) {
+                prop_assert!(correctly_rounded(got.get(m), w), "{} {} {m}: {} vs {}", inst.id(), sub.id(), got.get(m), w);
+            }
+        }
+        let k = inst.items().len();
+        let total = scores.score("total");
+        match inst.total_rule() {
+            TotalRule::SumOfSubscales if all_scored => {
+                let got = total.expect("every subscale scored, so the total is");
+                // Exact total in units: the sum of the prorated subscale sums.
+                let u = &total_sum * int(res);
+                let want = metrics(&u, k, k, lo, hi, res);
+                for (m, w) in [Metric::Sum, Metric::Mean, Metric::Pomp].into_iter().zip(&want) {
+                    prop_assert!(correctly_rounded(got.get(m), w), "{} total {m}: {} vs {}", inst.id(), got.get(m), w);
+                }
+            }
+            TotalRule::SumOfSubscales => prop_assert!(total.is_none()),
+            TotalRule::OverItems => {
+                let answers: Vec<i64> = (0..k).filter_map(keyed).collect();
+                let a = answers.len();
+                if a == 0 || a < inst.missing().required(k) {
+                    prop_assert!(total.is_none());
+                } else {
+                    let got = total.expect("scored");
+                    let want = metrics(&int(answers.iter().sum()), a, k, lo, hi, res);
+                    for (m, w) in [Metric::Sum, Metric::Mean, Metric::Pomp].into_iter().zip(&want) {
+                        prop_assert!(correctly_rounded(got.get(m), w), "{} total {m}", inst.id());
+                    }
+                }
+            }
+            _ => prop_assert!(scores.total().is_none()),
         }
     }
 
     #[test]
-    fn complete_rows_total_equals_sum_of_parts((inst, row) in instrument_and_row()) {
-        let row: Vec<Option<f64>> = row.iter().map(|v| v.or(Some(inst.scale().min()))).collect();
+    fn scores_stay_in_range((inst, row) in instrument_and_row()) {
         let scores = inst.score_values(&row).expect("valid row");
-        let parts: f64 = scores.parts().filter_map(|(_, p)| p.score()).map(|s| s.sum().get()).sum();
-        let total = scores.value(Target::Total, Metric::Sum).expect("complete row is scored");
-        prop_assert!((total - parts).abs() <= 1e-9 * total.abs().max(1.0));
+        let targets = inst.subscales().iter().map(|s| s.id().to_owned()).chain(["total".to_owned()]);
+        for t in targets {
+            let Some(s) = scores.score(&t) else { continue };
+            for m in [Metric::Sum, Metric::Mean, Metric::Pomp] {
+                let range = inst.range(&t, m).expect("target exists");
+                prop_assert!(range.contains(s.get(m)), "{} {t} {m} = {} not in {range:?}", inst.id(), s.get(m));
+            }
+            prop_assert!((0.0..=100.0).contains(&s.pomp().get()));
+            prop_assert!(s.answered() <= s.items());
+        }
     }
 
     #[test]
@@ -103,18 +224,18 @@ proptest! {
             .zip(&row)
             .filter_map(|(item, v)| Some((item.id().to_owned(), (*v)?)))
             .collect();
-        let forward = Administration::builder(inst.clone()).answers(answers.clone()).expect("valid").build().expect("valid");
+        let forward = Administration::builder(&inst).answers(answers.clone()).expect("valid").build().expect("valid");
         // A deterministic shuffle driven by the seed.
         let mut state = seed | 1;
         for i in (1..answers.len()).rev() {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17;
             answers.swap(i, (state % (i as u64 + 1)) as usize);
         }
-        let shuffled = Administration::builder(inst.clone()).answers(answers).expect("valid").build().expect("valid");
+        let shuffled = Administration::builder(&inst).answers(answers).expect("valid").build().expect("valid");
         prop_assert_eq!(&forward, &shuffled);
         prop_assert_eq!(forward.score(), shuffled.score());
         prop_assert_eq!(forward.score(), inst.score_values(&row).expect("valid"));
-        prop_assert_eq!(Administration::from_values(inst, &row).expect("valid"), forward);
+        prop_assert_eq!(Administration::from_values(&inst, &row).expect("valid"), forward);
     }
 
     #[test]
@@ -123,18 +244,21 @@ proptest! {
         session in proptest::option::of(0u32..500),
         client in proptest::option::of("[a-z0-9-]{1,12}"),
     ) {
-        let mut record = Administration::from_values(inst.clone(), &row).expect("valid").to_record();
-        record.session = session;
-        record.client = client;
-        let adm = Administration::from_record(inst, record).expect("valid");
+        let mut b = Administration::builder(&inst);
+        if let Some(s) = session { b = b.session(s); }
+        if let Some(c) = client { b = b.client(c); }
+        let adm = b.answers(inst.items().iter().zip(&row).filter_map(|(i, v)| Some((i.id().to_owned(), (*v)?)))).expect("valid").build().expect("valid");
         let json = serde_json::to_string(&adm).expect("serializes");
         // The instrument travels too: a custom one is not in the catalog.
-        let inst_json = serde_json::to_string(&**adm.instrument()).expect("serializes");
-        let inst: Instrument = serde_json::from_str(&inst_json).expect("instrument deserializes");
-        prop_assert_eq!(&inst, &**adm.instrument());
+        let inst_json = serde_json::to_string(adm.instrument()).expect("serializes");
+        let back_inst: Instrument = serde_json::from_str(&inst_json).expect("instrument deserializes");
+        prop_assert_eq!(&back_inst, adm.instrument());
+        let mut registry = Registry::new();
+        registry.register(back_inst).expect("registers");
         let record: AdministrationRecord = serde_json::from_str(&json).expect("deserializes");
-        let back = Administration::from_record(Arc::new(inst), record).expect("validates");
+        let back = registry.read(record).expect("validates");
         prop_assert_eq!(&back, &adm);
+        prop_assert_eq!(back.score(), adm.score());
         prop_assert_eq!(&serde_json::to_string(&back).expect("serializes"), &json);
         if catalog::get(adm.instrument().id()).is_some() {
             let direct: Administration = serde_json::from_str(&json).expect("deserializes");
@@ -147,16 +271,19 @@ proptest! {
         let inst = catalog::all()[i].clone();
         let json = format!(r#"{{"instrument":"{}","answers":{{"1":{}}}}}"#, inst.id(), serde_json::to_string(&v).expect("number"));
         let decoded = serde_json::from_str::<Administration>(&json);
-        let built = Administration::builder(inst.clone()).answer("1", v).and_then(|b| b.build());
+        let built = Administration::builder(&inst).answer("1", v).and_then(|b| b.build());
         prop_assert_eq!(decoded.is_ok(), inst.scale().accepts(v), "{}: {}", inst.id(), v);
         prop_assert_eq!(decoded.is_ok(), built.is_ok());
+        let record: AdministrationRecord = serde_json::from_str(&json).expect("a record");
+        let read = Registry::with_catalog().read(record);
+        prop_assert_eq!(read.err().map(|e| e.kind().clone()), built.err().map(|e| e.kind().clone()));
     }
 
     #[test]
     fn any_number_is_accepted_or_refused_without_panic((inst, _) in instrument_and_row(), v in any::<f64>(), bits in any::<u64>()) {
         for v in [v, f64::from_bits(bits)] {
             let id = inst.items()[0].id().to_owned();
-            match Administration::builder(inst.clone()).answer(&id, v).and_then(|b| b.build()) {
+            match Administration::builder(&inst).answer(&id, v).and_then(|b| b.build()) {
                 Ok(adm) => {
                     prop_assert!(inst.scale().accepts(v));
                     let stored = adm.value(&id).expect("answered");
@@ -165,9 +292,17 @@ proptest! {
                 }
                 Err(e) => {
                     prop_assert!(!inst.scale().accepts(v));
-                    prop_assert!(e.to_string().contains(&format!("item {id}")), "{e}");
+                    prop_assert_eq!(e.item(), Some(id.as_str()));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn any_text_is_accepted_or_refused_without_panic((inst, _) in instrument_and_row(), text in "\\PC{0,12}") {
+        let id = inst.items()[0].id().to_owned();
+        if let Err(e) = Administration::builder(&inst).answer_text(&id, &text) {
+            prop_assert_eq!(e.item(), Some(id.as_str()));
         }
     }
 }

@@ -6,7 +6,7 @@
 #![cfg(feature = "serde")]
 
 use therapeutic_alliance::{
-    Instrument, Item, Metric, MissingRule, Part, ResponseScale, ScoringRule, Target,
+    Instrument, Item, Metric, MissingRule, ResponseScale, ScoringRule, Subscale, TotalRule,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -17,8 +17,10 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1e-3)
 }
 
-/// The bfi scale as an instrument: 1..6 Likert, mean scoring, scored from a single answered item
-/// (psych's impute = "none"), reversed items keyed 7 - x.
+/// The bfi scale as an instrument, as the crate docs' "Coming from R psych" section builds it:
+/// 1..6 Likert, mean scoring, scored from a single answered item (psych's impute = "none"),
+/// reversed items keyed 7 - x; the scale is a subscale, and the same items once more as the
+/// total taken over items.
 fn scale_instrument(
     items: &[String],
     reversed: &[String],
@@ -27,13 +29,15 @@ fn scale_instrument(
         .scoring(ScoringRule::Mean)
         .missing(MissingRule::at_least_items(1)?)
         .items(items.iter().map(|id| {
-            let item = Item::new(id.clone(), Part::Global);
+            let item = Item::new(id.clone());
             if reversed.contains(id) {
                 item.reversed()
             } else {
                 item
             }
         }))
+        .subscale(Subscale::new("scale", "bfi scale", items.iter().cloned()))
+        .total(TotalRule::OverItems)
         .build()
 }
 
@@ -70,12 +74,16 @@ fn check(reference: &str) -> TestResult {
                 Some(cell.parse::<f64>()?)
             };
         }
-        scores.push(inst.score_values(&row)?.value(Target::Total, Metric::Mean));
+        let s = inst.score_values(&row)?;
+        // The subscale and the over-items total are the same scale here.
+        assert_eq!(s.value("scale", Metric::Mean), s.value("total", Metric::Mean));
+        scores.push(s.value("total", Metric::Mean));
     }
     assert_eq!(scores.len(), 2800);
 
     let expected = &r["score_items"]["impute_none"];
     let first: Vec<f64> = serde_json::from_value(expected["scores_first_50"].clone())?;
+    assert_eq!(first.len(), 50, "{reference}: the reference has 50 first scores");
     for (i, (got, want)) in scores.iter().zip(&first).enumerate() {
         let got = got.ok_or(format!("row {} not scored", i + 1))?;
         assert!(

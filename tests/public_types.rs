@@ -8,7 +8,6 @@ fn send_sync_debug<T: Send + Sync + std::fmt::Debug>() {}
 fn public_types_are_send_sync_debug() {
     send_sync_debug::<Administration>();
     send_sync_debug::<AdministrationBuilder>();
-    #[cfg(feature = "serde")]
     send_sync_debug::<AdministrationRecord>();
     send_sync_debug::<Anchor>();
     send_sync_debug::<Comparison>();
@@ -16,7 +15,10 @@ fn public_types_are_send_sync_debug() {
     send_sync_debug::<Confidence>();
     send_sync_debug::<Date>();
     send_sync_debug::<Error>();
-    send_sync_debug::<Flag<'static>>();
+    send_sync_debug::<Errors>();
+    send_sync_debug::<ErrorKind>();
+    send_sync_debug::<Flag>();
+    send_sync_debug::<InstrumentSummary>();
     send_sync_debug::<Instrument>();
     send_sync_debug::<InstrumentBuilder>();
     send_sync_debug::<Item>();
@@ -26,8 +28,14 @@ fn public_types_are_send_sync_debug() {
     send_sync_debug::<MissingRule>();
     send_sync_debug::<Modality>();
     send_sync_debug::<NotScored>();
-    send_sync_debug::<Part>();
-    send_sync_debug::<PartScore>();
+    send_sync_debug::<Registry>();
+    send_sync_debug::<Report>();
+    send_sync_debug::<ReportEntry>();
+    send_sync_debug::<ScoreRange>();
+    send_sync_debug::<ScoreRow<'static>>();
+    send_sync_debug::<Subscale>();
+    send_sync_debug::<TargetScore>();
+    send_sync_debug::<TotalRule>();
     send_sync_debug::<Pomp>();
     send_sync_debug::<Provenance>();
     send_sync_debug::<Rater>();

@@ -1,5 +1,9 @@
+//! The catalog against its own pages: each published instrument's key is parsed from the page
+//! that documents it (`src/catalog/<id>.rs`, rendered as `catalog::<id>`) and compared with the
+//! instrument the crate builds, so the documentation and the data cannot drift apart.
+
 use super::*;
-use crate::{Component, Confidence, Keying, Modality, Part, Rater, ScaleKind};
+use crate::{Confidence, Keying, Modality, Rater, ScaleKind, ScoringRule, TotalRule};
 
 #[test]
 fn catalog_builds() {
@@ -9,122 +13,104 @@ fn catalog_builds() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 12, "ids are unique");
+    assert_eq!(registry().instruments().count(), 12);
 }
 
-/// (id, items, scale min, max, reversed item ids, [(part, item ids)]) from INSTRUMENTS.md.
-type Key = (
-    &'static str,
-    usize,
-    f64,
-    f64,
-    Vec<&'static str>,
-    Vec<(Part, Vec<u32>)>,
-);
+/// The published pages, by instrument id.
+const PAGES: [(&str, &str); 6] = [
+    ("wai-sr", include_str!("wai_sr.rs")),
+    ("wai-s", include_str!("wai_s.rs")),
+    ("wai", include_str!("wai.rs")),
+    ("srs", include_str!("srs.rs")),
+    ("tasc-r", include_str!("tasc_r.rs")),
+    ("arm-5", include_str!("arm_5.rs")),
+];
 
-fn published_keys() -> Vec<Key> {
-    let g = Part::Component(Component::Goals);
-    let c = Part::Component(Component::Collaboration);
-    let b = Part::Component(Component::Bond);
-    vec![
-        (
-            "wai-sr",
-            12,
-            1.0,
-            5.0,
-            vec![],
-            vec![
-                (c, vec![1, 2, 10, 12]),
-                (b, vec![3, 5, 7, 9]),
-                (g, vec![4, 6, 8, 11]),
-            ],
-        ),
-        (
-            "wai-s",
-            12,
-            1.0,
-            7.0,
-            vec!["4", "10"],
-            vec![
-                (c, vec![1, 2, 8, 12]),
-                (b, vec![3, 5, 7, 9]),
-                (g, vec![4, 6, 10, 11]),
-            ],
-        ),
-        (
-            "wai",
-            36,
-            1.0,
-            7.0,
-            vec![
-                "7", "11", "15", "31", "33", "1", "20", "29", "3", "9", "10", "12", "27", "34",
-            ],
-            vec![
-                (c, vec![2, 4, 7, 11, 13, 15, 16, 18, 24, 31, 33, 35]),
-                (b, vec![1, 5, 8, 17, 19, 20, 21, 23, 26, 28, 29, 36]),
-                (g, vec![3, 6, 9, 10, 12, 14, 22, 25, 27, 30, 32, 34]),
-            ],
-        ),
-        (
-            "srs",
-            4,
-            0.0,
-            10.0,
-            vec![],
-            vec![
-                (b, vec![1]),
-                (g, vec![2]),
-                (c, vec![3]),
-                (Part::Global, vec![4]),
-            ],
-        ),
-        (
-            "tasc-r",
-            12,
-            1.0,
-            4.0,
-            vec!["2", "5", "7", "8", "11"],
-            vec![(Part::Global, (1..=12).collect())],
-        ),
-        (
-            "arm-5",
-            5,
-            1.0,
-            7.0,
-            vec!["3"],
-            vec![(Part::Global, (1..=5).collect())],
-        ),
-    ]
+/// The page's doc lines (`//! ` stripped).
+fn doc_lines(page: &str) -> Vec<&str> {
+    page.lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(str::trim)
+        .collect()
+}
+
+/// The text after a `**Label:**` line start.
+fn field<'a>(lines: &[&'a str], label: &str) -> &'a str {
+    let prefix = format!("**{label}:**");
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("page has no {label} line"))
+}
+
+/// Whole numbers in `s` before any parenthesis.
+fn numbers(s: &str) -> Vec<u32> {
+    s.split('(')
+        .next()
+        .unwrap_or("")
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }
 
 #[test]
-fn published_keys_match_instruments_md() {
-    for (id, n, lo, hi, reversed, parts) in published_keys() {
+fn published_keys_match_their_pages() {
+    for (id, page) in PAGES {
         let inst = require(id).expect("in catalog");
-        assert_eq!(inst.items().len(), n, "{id}");
-        assert_eq!((inst.scale().min(), inst.scale().max()), (lo, hi), "{id}");
-        assert_eq!(inst.modality(), Modality::General);
-        assert_eq!(inst.rater(), Rater::Client);
+        let lines = doc_lines(page);
+        // Id and version.
+        let id_line = field(&lines, "Id");
+        assert!(id_line.starts_with(&format!("`{id}`, version `{}`", inst.version())), "{id}");
+        // Range.
+        let range = numbers(field(&lines, "Response range"));
+        assert_eq!(
+            (inst.scale().min(), inst.scale().max()),
+            (f64::from(range[0]), f64::from(range[1])),
+            "{id}"
+        );
+        // Score: sum or mean.
+        let score = field(&lines, "Score");
+        let rule = if score.starts_with("mean") { ScoringRule::Mean } else { ScoringRule::Sum };
+        assert_eq!(inst.scoring(), rule, "{id}");
+        // Reversed items.
+        let reversed = numbers(field(&lines, "Reversed items"));
+        let got: Vec<u32> = inst
+            .items()
+            .iter()
+            .filter(|i| i.is_reversed())
+            .filter_map(|i| i.id().parse().ok())
+            .collect();
+        assert_eq!(got, reversed, "{id} reversed items");
+        // Subscale table: | `id` | label | component | items |.
+        let rows: Vec<Vec<&str>> = lines
+            .iter()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+            .collect();
+        assert_eq!(rows.len(), inst.subscales().len(), "{id} subscales");
+        for (row, sub) in rows.iter().zip(inst.subscales()) {
+            assert_eq!(row[0].trim_matches('`'), sub.id(), "{id}");
+            assert_eq!(row[1], sub.label(), "{id}");
+            assert_eq!(row[2], sub.component().map_or("", |c| c.name()), "{id}");
+            let items: Vec<String> = numbers(row[3]).iter().map(u32::to_string).collect();
+            assert_eq!(items, sub.items(), "{id} {}", sub.id());
+        }
+        // Every published key: numbered items, no wording, sum-of-subscales total.
         for (i, item) in inst.items().iter().enumerate() {
             assert_eq!(item.id(), (i + 1).to_string(), "{id}: items are numbered");
             assert_eq!(item.text(), None, "{id}: no copyrighted wording ships");
-            assert_eq!(
-                item.is_reversed(),
-                reversed.contains(&item.id()),
-                "{id} item {}",
-                item.id()
-            );
         }
-        for (part, numbers) in parts {
-            let got: Vec<u32> = inst
-                .items()
-                .iter()
-                .filter(|i| i.part() == part)
-                .filter_map(|i| i.id().parse().ok())
-                .collect();
-            assert_eq!(got, numbers, "{id} {part}");
-        }
+        assert_eq!(inst.total_rule(), TotalRule::SumOfSubscales);
+        assert_eq!(inst.modality(), Modality::General);
         assert!(inst.licence().is_some_and(|l| l.contains("copyrighted")));
         assert!(inst.citation().is_some());
+        let confidence = field(&lines, "Confidence");
+        assert!(
+            confidence.starts_with(inst.provenance().confidence().name())
+                || (id == "srs" && confidence.contains("confirmed")),
+            "{id}: {confidence}"
+        );
         assert_ne!(inst.provenance().confidence(), Confidence::Unconfirmed);
         assert_ne!(inst.provenance().confidence(), Confidence::Unvalidated);
     }
@@ -132,14 +118,16 @@ fn published_keys_match_instruments_md() {
         require("srs").expect("srs").scale().kind(),
         ScaleKind::VisualAnalogue
     );
-    assert_eq!(
-        require("wai-sr").expect("wai-sr").provenance().confidence(),
-        Confidence::Confirmed
-    );
 }
 
 #[test]
-fn modality_forms_are_parallel_and_described() {
+fn modality_forms_are_parallel_and_match_their_page() {
+    let lines = doc_lines(include_str!("modality.rs"));
+    let rows: Vec<Vec<&str>> = lines
+        .iter()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+        .collect();
     for m in [Modality::Cbt, Modality::Psychodynamic, Modality::Humanistic] {
         let client = require(&format!("{m}-client")).expect("client form");
         let therapist = require(&format!("{m}-therapist")).expect("therapist form");
@@ -151,10 +139,12 @@ fn modality_forms_are_parallel_and_described() {
             assert_eq!(form.modality(), m);
             assert_eq!(form.items().len(), 12);
             assert_eq!(form.provenance().confidence(), Confidence::Unvalidated);
-            for c in Component::ALL {
-                assert_eq!(form.part_items(c.into()), 4, "{} {c}", form.id());
+            for (row, sub) in rows.iter().zip(form.subscales()) {
+                assert_eq!(row[0].trim_matches('`'), sub.id());
+                assert_eq!(row[1], sub.label());
+                let items: Vec<String> = numbers(row[3]).iter().map(u32::to_string).collect();
+                assert_eq!(items, sub.items());
             }
-            assert!(form.items().iter().filter(|i| i.is_reversed()).count() >= 2);
             assert!(
                 form.items()
                     .iter()
@@ -162,12 +152,10 @@ fn modality_forms_are_parallel_and_described() {
             );
         }
         for (a, b) in client.items().iter().zip(therapist.items()) {
-            assert_eq!(
-                (a.id(), a.part(), a.keying()),
-                (b.id(), b.part(), b.keying())
-            );
+            assert_eq!((a.id(), a.keying()), (b.id(), b.keying()));
             assert_ne!(a.text(), b.text());
         }
+        assert_eq!(client.subscales(), therapist.subscales());
         // Client wording speaks of "my therapist" or "I", therapist wording of "my client".
         assert!(
             therapist
@@ -188,5 +176,10 @@ fn modality_forms_are_parallel_and_described() {
             .map(|i| i.id())
             .collect();
         assert_eq!(reversed, ["4", "8", "12"]);
+        assert_eq!(
+            numbers(field(&lines, "Reversed items")),
+            [4, 8, 12],
+            "page and forms agree"
+        );
     }
 }

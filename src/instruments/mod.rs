@@ -52,13 +52,26 @@ use std::sync::Arc;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "InstrumentBuilder", into = "InstrumentBuilder")
 )]
 pub struct Instrument(Arc<Compiled>);
+
+impl std::fmt::Debug for Instrument {
+    /// A summary (id, version, digest, counts): the full definition is [`Instrument::to_builder`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instrument")
+            .field("id", &self.id())
+            .field("version", &self.version())
+            .field("digest", &self.digest())
+            .field("items", &self.items().len())
+            .field("subscales", &self.subscales().len())
+            .finish()
+    }
+}
 
 /// A validated definition with what scoring needs precomputed.
 #[derive(Debug)]
@@ -423,12 +436,13 @@ impl Instrument {
     /// ```
     /// use therapeutic_alliance::{catalog, Component, Metric};
     ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let wai = catalog::require("wai-sr")?;
     /// let total = wai.range("total", Metric::Sum).ok_or("has a total")?;
     /// assert_eq!((total.min(), total.max()), (12.0, 60.0));
     /// assert_eq!(wai.range(Component::Bond, Metric::Sum).map(|r| r.max()), Some(20.0));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// assert!(wai.range("global", Metric::Sum).is_none());
+    /// # Ok(())
     /// # }
     /// ```
     pub fn range(&self, target: impl Into<Target>, metric: Metric) -> Option<ScoreRange> {

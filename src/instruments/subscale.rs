@@ -105,7 +105,7 @@ impl Subscale {
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = therapeutic_alliance::catalog::require("srs")?;
     /// let labels: Vec<_> = srs.subscales().iter().map(|s| s.label()).collect();
-    /// assert_eq!(labels, ["Relationship", "Goals and topics", "Approach or method", "Overall"]);
+    /// assert_eq!(labels, ["Goals and topics", "Approach or method", "Relationship", "Overall"]);
     /// # Ok(())
     /// # }
     /// ```

@@ -17,7 +17,7 @@ use crate::responses::{Administration, Date};
 ///   "client": "c-017", "session": 4, "date": "2026-11-02",
 ///   "metric": "sum",
 ///   "subscales": [
-///     {"id": "bond", "label": "Relationship", "component": "bond", "primary": 8.5,
+///     {"id": "goals", "label": "Goals and topics", "component": "goals", "primary": 8.5,
 ///      "sum": 8.5, "mean": 8.5, "pomp": 85.0, "range": {"min": 0.0, "max": 10.0},
 ///      "answered": 1, "items": 1, "prorated": false},
 ///     …
@@ -39,7 +39,7 @@ use crate::responses::{Administration, Date};
 /// let adm = Administration::builder(&srs).client("c-017").session(4)
 ///     .answers([("1", 8.5), ("2", 7.0), ("3", 9.0), ("4", 8.0)])?.build()?;
 /// let report = adm.report();
-/// assert_eq!(report.subscales[0].label, "Relationship");
+/// assert_eq!(report.subscales[2].label, "Relationship");
 /// assert_eq!(report.total.as_ref().and_then(|t| t.primary), Some(32.5));
 /// assert_eq!(report.flags[0].message(), "discuss the relationship");
 /// # Ok(())

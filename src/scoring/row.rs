@@ -17,7 +17,7 @@ use super::{Metric, Scores};
 /// let scores = wai.score_values(&[Some(4.0); 12])?;
 /// out.serialize(("p01", scores.row()))?;
 /// let text = String::from_utf8(out.into_inner()?)?;
-/// assert!(text.lines().nth(1).is_some_and(|l| l.starts_with("p01,16,4,75,16,4,75,16,4,75,48,4,75")));
+/// assert_eq!(text.lines().nth(1), Some("p01,16.0,4.0,75.0,16.0,4.0,75.0,16.0,4.0,75.0,48.0,4.0,75.0"));
 /// # Ok(())
 /// # }
 /// ```

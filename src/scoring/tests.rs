@@ -1,19 +1,15 @@
-//! Known-answer tests for scoring. Expected values are worked by hand from the published keys
-//! (INSTRUMENTS.md) and written out in each test; comparisons are exact unless a tolerance is named.
+//! Known-answer tests for scoring. Expected values are worked by hand from the keys on the
+//! catalog's pages (`catalog::wai_sr`, `catalog::wai_s`, `catalog::wai`, `catalog::srs`,
+//! `catalog::tasc_r`, `catalog::arm_5`) and written out in each test; comparisons are exact.
 
 use super::*;
 use crate::catalog;
-use crate::{Administration, Component, Instrument, Item, MissingRule, ResponseScale};
-use std::sync::Arc;
+use crate::{Administration, Comparison, ErrorKind, Item, MissingRule, ResponseScale, Threshold};
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
-fn get(id: &str) -> Arc<Instrument> {
+fn get(id: &str) -> Instrument {
     catalog::require(id).expect("catalog instrument")
-}
-
-fn t(c: Component) -> Target {
-    Target::from(c)
 }
 
 #[test]
@@ -27,21 +23,15 @@ fn wai_sr_complete_row_by_hand() -> TestResult {
         .map(|&v| Some(f64::from(v)))
         .collect();
     let s = wai.score_values(&row)?;
-    assert_eq!(
-        s.value(t(Component::Collaboration), Metric::Sum),
-        Some(10.0)
-    );
-    assert_eq!(s.value(t(Component::Bond), Metric::Sum), Some(14.0));
-    assert_eq!(s.value(t(Component::Goals), Metric::Sum), Some(9.0));
-    assert_eq!(s.value(Target::Total, Metric::Sum), Some(33.0));
-    assert_eq!(s.value(Target::Total, Metric::Mean), Some(2.75));
+    assert_eq!(s.value(Component::Collaboration, Metric::Sum), Some(10.0));
+    assert_eq!(s.value(Component::Bond, Metric::Sum), Some(14.0));
+    assert_eq!(s.value(Component::Goals, Metric::Sum), Some(9.0));
+    assert_eq!(s.value("total", Metric::Sum), Some(33.0));
+    assert_eq!(s.value("total", Metric::Mean), Some(2.75));
     // POMP: (33 - 12) / (60 - 12) * 100 = 43.75 exactly.
-    assert_eq!(
-        s.value(Target::Total, Metric::PercentOfMaximum),
-        Some(43.75)
-    );
-    assert_eq!(s.get(Target::Part(Part::Global)), None);
-    assert_eq!(s.parts().count(), 3);
+    assert_eq!(s.value("total", Metric::Pomp), Some(43.75));
+    assert!(s.get("global").is_none());
+    assert_eq!(s.subscales().len(), 3);
     Ok(())
 }
 
@@ -55,60 +45,83 @@ fn prorating_and_not_scored() -> TestResult {
     row[7] = Some(4.0);
     row[10] = None;
     let s = wai.score_values(&row)?;
-    let goals = s
-        .score(t(Component::Goals))
-        .copied()
-        .ok_or("goals not scored")?;
+    let goals = *s.score(Component::Goals).ok_or("goals not scored")?;
     assert_eq!((goals.answered(), goals.items()), (3, 4));
     assert!(goals.is_prorated());
     // Single rounding from exact integers: exactly the doubles nearest 52/3 and 13/3.
     assert_eq!(goals.sum().get(), 52.0 / 3.0);
     assert_eq!(goals.mean().get(), 13.0 / 3.0);
-    // POMP of the answered items: (13/3 - 1) / 4 * 100 = 250/3.
     assert_eq!(goals.pomp().get(), 250.0 / 3.0);
-    // Total = 12 + 12 + 52/3 (prorated goals), answered 11 of 12.
-    let total = s.score(Target::Total).copied().ok_or("total not scored")?;
-    assert!((total.sum().get() - (24.0 + 52.0 / 3.0)).abs() < 1e-12);
+    // Total = 12 + 12 + 52/3 = 124/3 exactly (one rounding), answered 11 of 12.
+    let total = *s.score("total").ok_or("total not scored")?;
+    assert_eq!(total.sum().get(), 124.0 / 3.0);
+    assert_eq!(total.mean().get(), 31.0 / 9.0);
+    // POMP = (124/3 - 12) / 48 * 100 = 2200/36 = 550/9.
+    assert_eq!(total.pomp().get(), 550.0 / 9.0);
     assert_eq!((total.answered(), total.items()), (11, 12));
-    assert!((total.pomp().get() - ((24.0 + 52.0 / 3.0) / 12.0 - 1.0) / 4.0 * 100.0).abs() < 1e-12);
 
     // Two goals items missing: goals not scored, and so neither is the total.
     row[3] = None;
     let s = wai.score_values(&row)?;
     assert_eq!(
-        s.get(t(Component::Goals)),
-        Some(&PartScore::NotScored(NotScored::TooFewAnswered {
+        s.get(Component::Goals).and_then(TargetScore::not_scored),
+        Some(&NotScored::TooFewAnswered {
             answered: 2,
             required: 3,
             items: 4
-        }))
-    );
-    assert_eq!(
-        s.total(),
-        &PartScore::NotScored(NotScored::PartNotScored {
-            part: Part::Component(Component::Goals)
         })
     );
-    assert_eq!(s.primary(Target::Total), None);
-    assert_eq!(s.primary(t(Component::Bond)), Some(12.0));
+    assert_eq!(
+        s.total().and_then(TargetScore::not_scored),
+        Some(&NotScored::SubscaleNotScored {
+            subscale: "goals".into()
+        })
+    );
+    assert_eq!(s.primary("total"), None);
+    assert_eq!(s.primary(Component::Bond), Some(12.0));
 
     // An empty row scores nothing and does not divide by zero.
     let s = wai.score_values(&[None; 12])?;
-    assert!(s.parts().all(|(_, p)| p.score().is_none()));
+    assert!(s.subscales().all(|(_, r)| r.score().is_none()));
     Ok(())
 }
 
 #[test]
-fn strict_rule_scores_only_complete_parts() -> TestResult {
+fn prorated_totals_that_are_whole_are_exact() -> TestResult {
+    // The case the float sum got wrong: goals 2, 2, 2 of 4 (prorated 8), the rest 2: total 24.
+    let wai = get("wai-sr");
+    let mut row = [Some(2.0); 12];
+    row[10] = None;
+    let s = wai.score_values(&row)?;
+    assert_eq!(s.primary("total"), Some(24.0));
+    assert_eq!(s.value("total", Metric::Pomp), Some(25.0));
+    // Two subscales prorated with different answered counts on the WAI: bond 9 of 12 answered
+    // and goals 11 of 12, every answer 4.
+    let wai36 = get("wai");
+    let mut row = [Some(4.0); 36];
+    for i in [17, 19, 21] {
+        row[i - 1] = None; // bond items 17, 19, 21
+    }
+    row[2] = None; // goals item 3
+    let s = wai36.score_values(&row)?;
+    // Every keyed answer is 4 (8 - 4 = 4), so each subscale's mean is 4 and the total 144.
+    assert_eq!(s.primary("total"), Some(144.0));
+    assert_eq!(s.value("total", Metric::Pomp), Some(50.0));
+    Ok(())
+}
+
+#[test]
+fn strict_rule_scores_only_complete_subscales() -> TestResult {
     let wai = get("wai-sr")
         .to_builder()
+        .version("strict")
         .missing(MissingRule::strict())
         .build()?;
     let mut row = [Some(4.0); 12];
     row[0] = None;
     let s = wai.score_values(&row)?;
-    assert!(s.score(t(Component::Collaboration)).is_none());
-    assert_eq!(s.primary(t(Component::Goals)), Some(16.0));
+    assert!(s.score(Component::Collaboration).is_none());
+    assert_eq!(s.primary(Component::Goals), Some(16.0));
     Ok(())
 }
 
@@ -117,16 +130,16 @@ fn reversed_items_use_the_scale_bounds() -> TestResult {
     // WAI-S: items 4 and 10 reversed as 8 - x. Answer 2 everywhere: goals 4, 6, 10, 11 ->
     // 6 + 2 + 6 + 2 = 16; collaboration and bond 8; total 32.
     let s = get("wai-s").score_values(&[Some(2.0); 12])?;
-    assert_eq!(s.primary(t(Component::Goals)), Some(16.0));
-    assert_eq!(s.primary(t(Component::Bond)), Some(8.0));
-    assert_eq!(s.primary(Target::Total), Some(32.0));
+    assert_eq!(s.primary(Component::Goals), Some(16.0));
+    assert_eq!(s.primary(Component::Bond), Some(8.0));
+    assert_eq!(s.primary("total"), Some(32.0));
     // WAI-36: 14 reversed items. Answer 7 everywhere: 22 items give 7, 14 give 1 -> 168.
     let s = get("wai").score_values(&[Some(7.0); 36])?;
-    assert_eq!(s.primary(Target::Total), Some(22.0 * 7.0 + 14.0));
+    assert_eq!(s.primary("total"), Some(22.0 * 7.0 + 14.0));
     // TASC-r: 5 reversed of 12 on 1..4. Answer 4: 7 * 4 + 5 * 1 = 33.
     let s = get("tasc-r").score_values(&[Some(4.0); 12])?;
-    assert_eq!(s.primary(Target::Total), Some(33.0));
-    assert_eq!(s.primary(Target::Part(Part::Global)), Some(33.0));
+    assert_eq!(s.primary("total"), Some(33.0));
+    assert_eq!(s.primary("global"), Some(33.0));
     Ok(())
 }
 
@@ -149,20 +162,10 @@ fn pomp_spans_0_to_100() -> TestResult {
         };
         let lo = inst.score_values(&keyed_extreme(false))?;
         let hi = inst.score_values(&keyed_extreme(true))?;
+        assert_eq!(lo.value("total", Metric::Pomp), Some(0.0), "{}", inst.id());
+        assert_eq!(hi.value("total", Metric::Pomp), Some(100.0), "{}", inst.id());
         assert_eq!(
-            lo.value(Target::Total, Metric::PercentOfMaximum),
-            Some(0.0),
-            "{}",
-            inst.id()
-        );
-        assert_eq!(
-            hi.value(Target::Total, Metric::PercentOfMaximum),
-            Some(100.0),
-            "{}",
-            inst.id()
-        );
-        assert_eq!(
-            hi.value(Target::Total, Metric::Sum),
+            hi.value("total", Metric::Sum),
             Some(inst.scale().max() * k as f64),
             "{}",
             inst.id()
@@ -176,17 +179,17 @@ fn srs_sums_are_exact_decimals_and_flag_at_36() -> TestResult {
     let srs = get("srs");
     // 7.3 + 8.1 + 9.9 + 6.8 = 32.1: exactly the double nearest 32.1, no accumulated error.
     let s = srs.score_values(&[Some(7.3), Some(8.1), Some(9.9), Some(6.8)])?;
-    assert_eq!(s.primary(Target::Total), Some(32.1));
-    assert_eq!(s.primary(Target::Part(Part::Global)), Some(6.8));
-    assert_eq!(s.primary(t(Component::Bond)), Some(7.3));
+    assert_eq!(s.primary("total"), Some(32.1));
+    assert_eq!(s.primary("global"), Some(6.8));
+    assert_eq!(s.primary(Component::Bond), Some(7.3));
     let at = srs.score_values(&[Some(9.0), Some(9.0), Some(9.0), Some(9.0)])?;
-    assert_eq!(srs.flags(&at).count(), 1, "36.0 is at or below 36");
+    assert_eq!(at.flags().len(), 1, "36.0 is at or below 36");
     let above = srs.score_values(&[Some(9.1), Some(9.0), Some(9.0), Some(9.0)])?;
-    assert_eq!(srs.flags(&above).count(), 0, "36.1 is above 36");
-    // With one line missing nothing is scored: one-item parts need their item.
+    assert!(above.flags().is_empty(), "36.1 is above 36");
+    // With one line missing nothing is scored: one-item subscales need their item.
     let s = srs.score_values(&[Some(9.1), None, Some(9.0), Some(9.0)])?;
-    assert_eq!(s.primary(Target::Total), None);
-    assert_eq!(srs.flags(&s).count(), 0, "no flag without a score");
+    assert_eq!(s.primary("total"), None);
+    assert!(s.flags().is_empty(), "no flag without a score");
     Ok(())
 }
 
@@ -195,9 +198,9 @@ fn arm_5_scores_the_mean() -> TestResult {
     // Item 3 reversed (8 - x): answers 7, 5, 2, 6, 4 -> 7 + 5 + 6 + 6 + 4 = 28, mean 5.6.
     let arm = get("arm-5");
     let s = arm.score_values(&[Some(7.0), Some(5.0), Some(2.0), Some(6.0), Some(4.0)])?;
-    assert_eq!(s.rule_metric(), Metric::Mean);
-    assert_eq!(s.primary(Target::Total), Some(5.6));
-    assert_eq!(s.value(Target::Total, Metric::Sum), Some(28.0));
+    assert_eq!(arm.primary_metric(), Metric::Mean);
+    assert_eq!(s.primary("total"), Some(5.6));
+    assert_eq!(s.value("total", Metric::Sum), Some(28.0));
     Ok(())
 }
 
@@ -205,21 +208,15 @@ fn arm_5_scores_the_mean() -> TestResult {
 fn administration_and_row_scoring_agree() -> TestResult {
     let cbt = get("cbt-client");
     let row: Vec<Option<f64>> = (0..12)
-        .map(|i| {
-            if i == 5 {
-                None
-            } else {
-                Some(f64::from(i % 5 + 1))
-            }
-        })
+        .map(|i| (i != 5).then(|| f64::from(i % 5 + 1)))
         .collect();
-    let adm = Administration::from_values(cbt.clone(), &row)?;
+    let adm = Administration::from_values(&cbt, &row)?;
     assert_eq!(adm.score(), cbt.score_values(&row)?);
     assert_eq!(cbt.score(&adm)?, adm.score());
-    assert!(matches!(
-        get("cbt-therapist").score(&adm),
-        Err(Error::InstrumentMismatch { .. })
-    ));
+    let err = get("cbt-therapist").score(&adm).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InstrumentMismatch { .. }));
+    // Scores of one instrument are refused by another's flags.
+    assert!(get("srs").flags(&adm.score()).is_err());
     Ok(())
 }
 
@@ -236,31 +233,184 @@ fn score_rows_reports_the_row() {
         err.to_string(),
         "row 2: item 9: value 9 is outside the response range 1 to 5"
     );
+    assert_eq!((err.row(), err.item()), (Some(2), Some("9")));
 }
 
 #[test]
-fn custom_instrument_with_global_and_thresholds() -> TestResult {
-    let inst = Instrument::builder("t", "T", ResponseScale::likert(0, 4, [])?)
+fn clinic_form_with_an_item_in_two_subscales() -> TestResult {
+    // Four scales of a clinic's form; item 2 counts in trust and in bond; total over items.
+    let inst = Instrument::builder("clinic", "Clinic form", ResponseScale::likert(0, 4, [])?)
         .items([
-            Item::new("a", Component::Goals),
-            Item::new("b", Component::Goals).reversed(),
-            Item::new("c", Part::Global),
+            Item::new("1"),
+            Item::new("2"),
+            Item::new("3").reversed(),
+            Item::new("4"),
+            Item::new("5"),
         ])
-        .threshold(crate::Threshold::new(
-            Component::Goals.into(),
+        .subscales([
+            Subscale::new("trust", "Trust", ["1", "2"]),
+            Subscale::for_component(Component::Bond, "Warmth", ["2", "3"]),
+            Subscale::for_component(Component::Goals, "Aims", ["4"]),
+            Subscale::new("hope", "Hope", ["5"]),
+        ])
+        .total(TotalRule::OverItems)
+        .threshold(Threshold::new(
+            "trust",
             Metric::Mean,
-            crate::Comparison::Below,
+            Comparison::Below,
             2.0,
-            "low goals",
+            "low trust",
         )?)
         .build()?;
-    // a = 1, b = 4 -> keyed 0; goals mean 0.5; c = 2.
-    let s = inst.score_values(&[Some(1.0), Some(4.0), Some(2.0)])?;
-    assert_eq!(s.value(t(Component::Goals), Metric::Mean), Some(0.5));
-    assert_eq!(s.primary(Target::Total), Some(3.0));
-    assert_eq!(s.value(Target::Total, Metric::PercentOfMaximum), Some(25.0));
-    let flags: Vec<_> = inst.flags(&s).collect();
+    // 1 = 1, 2 = 2, 3 = 4 (keyed 0), 4 = 3, 5 = 4.
+    let s = inst.score_values(&[Some(1.0), Some(2.0), Some(4.0), Some(3.0), Some(4.0)])?;
+    assert_eq!(s.value("trust", Metric::Mean), Some(1.5));
+    assert_eq!(s.primary(Component::Bond), Some(2.0));
+    assert_eq!(s.primary(Component::Goals), Some(3.0));
+    assert_eq!(s.primary("total"), Some(10.0));
+    assert_eq!(s.value("total", Metric::Pomp), Some(50.0));
+    let flags = s.flags();
     assert_eq!(flags.len(), 1);
-    assert_eq!(flags[0].to_string(), "goals mean 0.5 is below 2: low goals");
+    assert_eq!(flags[0].to_string(), "trust mean 1.5 is below 2: low trust");
+    assert_eq!(
+        inst.score_columns()[..4],
+        ["trust_sum", "trust_mean", "trust_pomp", "bond_sum"]
+    );
+    // A sum-of-subscales total is refused: item 2 is in two subscales, item 5 in ... one.
+    let err = inst
+        .to_builder()
+        .total(TotalRule::SumOfSubscales)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::TotalNeedsPartition {
+            instrument: "clinic".into(),
+            item: "2".into(),
+            subscales: 2
+        }
+    );
+    Ok(())
+}
+
+#[test]
+fn builder_refuses_bad_subscales() -> TestResult {
+    let base = || {
+        Instrument::builder("t", "T", ResponseScale::likert(1, 5, []).expect("scale"))
+            .items(["1", "2"])
+            .total(TotalRule::None)
+    };
+    let code = |b: crate::InstrumentBuilder| b.build().map_err(|e| e.code()).err();
+    assert_eq!(
+        code(base().subscale(Subscale::new("total", "T", ["1"]))),
+        Some("reserved_subscale_id")
+    );
+    assert_eq!(
+        code(base().subscale(Subscale::new("goals", "G", ["1"]))),
+        Some("reserved_subscale_id")
+    );
+    assert_eq!(
+        code(base().subscales([Subscale::new("a", "A", ["1"]), Subscale::new("a", "B", ["2"])])),
+        Some("duplicate_subscale")
+    );
+    assert_eq!(
+        code(base().subscale(Subscale::new("a", "A", Vec::<String>::new()))),
+        Some("empty_subscale")
+    );
+    assert_eq!(
+        code(base().subscale(Subscale::new("a", "A", ["1", "1"]))),
+        Some("subscale_repeats_item")
+    );
+    assert_eq!(
+        code(base().subscale(Subscale::new("a", "", ["1"]))),
+        Some("invalid_text")
+    );
+    assert_eq!(
+        code(base().subscales([
+            Subscale::new("a", "A", ["1"]).measuring(Component::Bond),
+            Subscale::new("b", "B", ["2"]).measuring(Component::Bond)
+        ])),
+        Some("component_twice")
+    );
+    assert_eq!(
+        code(
+            base()
+                .total(TotalRule::OverItems)
+                .threshold(Threshold::new("trust", Metric::Sum, Comparison::Below, 3.0, "x")?)
+        ),
+        Some("unknown_target")
+    );
+    assert_eq!(
+        code(
+            base()
+                .total(TotalRule::OverItems)
+                .threshold(Threshold::new("total", Metric::Sum, Comparison::Below, 10.5, "x")?)
+        ),
+        Some("threshold_out_of_range")
+    );
+    assert_eq!(
+        code(
+            base()
+                .subscale(Subscale::new("a", "A", ["1"]))
+                .missing(MissingRule::at_least_items(2)?)
+        ),
+        Some("unreachable_missing_rule")
+    );
+    Ok(())
+}
+
+#[test]
+fn exactness_is_checked_when_building() -> TestResult {
+    // 40 subscales of 12 items, every one of which may be prorated: the lcm of 9..=11 per
+    // subscale stays small (3960), so it is exact and builds.
+    let ids: Vec<String> = (0..480).map(|i| format!("q{i}")).collect();
+    let build = |per: usize| {
+        Instrument::builder("big", "Big", ResponseScale::likert(1, 5, []).expect("scale"))
+            .items(ids.iter().cloned())
+            .subscales(
+                ids.chunks(per)
+                    .enumerate()
+                    .map(|(n, c)| Subscale::new(format!("s{n}"), "S", c.iter().cloned())),
+            )
+            .build()
+    };
+    assert!(build(12).is_ok());
+    // Two subscales of 240 items each: the denominator is at most 240 x 240.
+    assert!(build(240).is_ok());
+    // 96 subscales of 5 (4 or 5 answered): lcm(4) = 4, fine.
+    assert!(build(5).is_ok());
+    // 24 subscales of 20 that may all be prorated at once with answered counts 15..=19: the
+    // product 20^24 overflows, but the lcm of 15..=19 (93,024) bounds every denominator.
+    assert!(build(20).is_ok());
+    // 4 subscales of 120, answered 90..=119 each: the lcm of those counts and the product
+    // 120^4 (2.1e8) - the product is the bound, and it fits.
+    assert!(build(120).is_ok());
+    // Refused only past i128: twenty subscales of prime sizes 101..=197, whose answered counts
+    // (76..=196) have an lcm and a product far beyond i128.
+    let sizes = [
+        101usize, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181,
+        191, 193, 197,
+    ];
+    let total: usize = sizes.iter().sum();
+    let ids: Vec<String> = (0..total).map(|i| format!("q{i}")).collect();
+    let mut start = 0;
+    let subscales: Vec<Subscale> = sizes
+        .iter()
+        .enumerate()
+        .map(|(n, &len)| {
+            let s = Subscale::new(format!("s{n}"), "S", ids[start..start + len].iter().cloned());
+            start += len;
+            s
+        })
+        .collect();
+    let huge = || {
+        Instrument::builder("huge", "Huge", ResponseScale::likert(1, 5, []).expect("scale"))
+            .items(ids.iter().cloned())
+            .subscales(subscales.clone())
+    };
+    assert_eq!(huge().build().err().map(|e| e.code()), Some("not_exact"));
+    // The same items with a total over items, or a strict rule, are exact.
+    assert!(huge().total(TotalRule::OverItems).build().is_ok());
+    assert!(huge().missing(MissingRule::strict()).build().is_ok());
     Ok(())
 }
