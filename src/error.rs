@@ -583,7 +583,9 @@ pub enum ErrorKind {
         subscale: String,
     },
     /// A subscale that lists an item the instrument does not have.
-    #[error("instrument {instrument}: subscale {subscale} lists item {item}, which the instrument does not have")]
+    #[error(
+        "instrument {instrument}: subscale {subscale} lists item {item}, which the instrument does not have"
+    )]
     SubscaleUnknownItem {
         /// The instrument id.
         instrument: String,
@@ -616,7 +618,9 @@ pub enum ErrorKind {
     },
     /// A total that sums subscale scores, on an instrument whose subscales do not split the items
     /// (an item in no subscale or in several).
-    #[error("instrument {instrument}: item {item} is in {subscales} subscales, but a total that sums subscale scores needs every item in exactly one (score the total over_items, or none)")]
+    #[error(
+        "instrument {instrument}: item {item} is in {subscales} subscales, but a total that sums subscale scores needs every item in exactly one (score the total over_items, or none)"
+    )]
     TotalNeedsPartition {
         /// The instrument id.
         instrument: String,
@@ -662,7 +666,9 @@ pub enum ErrorKind {
         reason: String,
     },
     /// A missing-item rule that asks for more answered items than a subscale (or the total) has.
-    #[error("instrument {instrument}: the missing-item rule needs {required} answered items but {target} has only {items}")]
+    #[error(
+        "instrument {instrument}: the missing-item rule needs {required} answered items but {target} has only {items}"
+    )]
     UnreachableMissingRule {
         /// The instrument id.
         instrument: String,
@@ -675,7 +681,9 @@ pub enum ErrorKind {
     },
     /// An instrument whose prorated total could not be computed in exact integer arithmetic
     /// (many large subscales that may all be prorated at once).
-    #[error("instrument {instrument}: a total summing {subscales} prorated subscales cannot be computed exactly; score the total over_items or use a stricter missing-item rule")]
+    #[error(
+        "instrument {instrument}: a total summing {subscales} prorated subscales cannot be computed exactly; score the total over_items or use a stricter missing-item rule"
+    )]
     NotExact {
         /// The instrument id.
         instrument: String,
@@ -768,7 +776,10 @@ pub enum ErrorKind {
         id: String,
     },
     /// A version of a known instrument that is not registered.
-    #[error("instrument {id} has no version {version:?} registered (registered: {})", List(known))]
+    #[error(
+        "instrument {id} has no version {version:?} registered (registered: {})",
+        List(known)
+    )]
     UnknownVersion {
         /// The instrument id.
         id: String,
@@ -778,7 +789,10 @@ pub enum ErrorKind {
         known: Vec<String>,
     },
     /// A record without a version, for an id registered in several versions.
-    #[error("instrument {id} is registered in several versions ({}); the record must name one", List(versions))]
+    #[error(
+        "instrument {id} is registered in several versions ({}); the record must name one",
+        List(versions)
+    )]
     AmbiguousVersion {
         /// The instrument id.
         id: String,
@@ -786,7 +800,9 @@ pub enum ErrorKind {
         versions: Vec<String>,
     },
     /// A record made with a different definition than the one registered under its id and version.
-    #[error("the record's instrument {id} version {version:?} has definition digest {found}, but the registered one has {registered}: a changed instrument must carry a new id or version")]
+    #[error(
+        "the record's instrument {id} version {version:?} has definition digest {found}, but the registered one has {registered}: a changed instrument must carry a new id or version"
+    )]
     DefinitionMismatch {
         /// The instrument id.
         id: String,
@@ -798,7 +814,9 @@ pub enum ErrorKind {
         registered: String,
     },
     /// A second, different definition registered under an id and version already taken.
-    #[error("instrument {id} version {version:?} is already registered with a different definition: give the changed instrument a new id or version")]
+    #[error(
+        "instrument {id} version {version:?} is already registered with a different definition: give the changed instrument a new id or version"
+    )]
     RegistryConflict {
         /// The instrument id.
         id: String,

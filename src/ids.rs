@@ -41,7 +41,6 @@ pub(crate) enum TextRule {
     Label,
 }
 
-
 /// Why a text was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TextProblem {

@@ -114,11 +114,11 @@ pub use instruments::{
 pub use responses::{Administration, AdministrationBuilder, AdministrationRecord, Date, Registry};
 pub use scale::{Anchor, ResponseScale, ScaleKind};
 pub use scoring::{
-    Flag, InstrumentSummary, Mean, Metric, NotScored, Pomp, Report, ReportEntry, Score,
-    ScoreRange, ScoreRow, Scores, Sum, TargetScore,
+    Flag, InstrumentSummary, Mean, Metric, NotScored, Pomp, Report, ReportEntry, Score, ScoreRange,
+    ScoreRow, Scores, Sum, TargetScore,
 };
 
-/// The README's code examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's code examples, compiled and run as doctests (they use serde_json).
+#[cfg(all(doctest, feature = "serde"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

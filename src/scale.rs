@@ -8,9 +8,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{self, TextRule};
 
 /// Largest number of decimals a visual-analogue scale may have.
-pub const MAX_DECIMALS: u8 = 3;
+const MAX_DECIMALS: u8 = ResponseScale::MAX_DECIMALS;
 /// Largest number of points a Likert scale may have.
-pub const MAX_LIKERT_POINTS: i64 = 101;
+const MAX_LIKERT_POINTS: i64 = ResponseScale::MAX_LIKERT_POINTS;
 /// Largest magnitude of a scale bound, in units, so that sums over millions of rows stay exact.
 const MAX_UNITS: f64 = 1_000_000.0;
 /// Relative distance from a step below which a value is read as that step: binary noise only.
@@ -137,12 +137,32 @@ pub(crate) enum ValueProblem {
 }
 
 impl ResponseScale {
+    /// Largest number of decimals a visual-analogue scale may have.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// assert!(ResponseScale::visual_analogue(0.0, 1.0, ResponseScale::MAX_DECIMALS + 1).is_err());
+    /// ```
+    pub const MAX_DECIMALS: u8 = 3;
+
+    /// Largest number of points a Likert scale may have.
+    ///
+    /// ```
+    /// use therapeutic_alliance::ResponseScale;
+    ///
+    /// assert!(ResponseScale::likert(0, ResponseScale::MAX_LIKERT_POINTS as i32 - 1, []).is_ok());
+    /// assert!(ResponseScale::likert(0, ResponseScale::MAX_LIKERT_POINTS as i32, []).is_err());
+    /// ```
+    pub const MAX_LIKERT_POINTS: i64 = 101;
+
     /// A Likert scale with integer points `min..=max` and labels for some or all of them.
     ///
     /// # Errors
-    /// - [`Error::EmptyScale`] if `max <= min`;
-    /// - [`Error::TooManyPoints`] above [`MAX_LIKERT_POINTS`] points;
-    /// - [`Error::AnchorOutOfRange`], [`Error::DuplicateAnchor`], [`Error::EmptyAnchorLabel`] for a bad anchor.
+    /// - [`ErrorKind::EmptyScale`](crate::ErrorKind::EmptyScale) if `max <= min`;
+    /// - [`ErrorKind::TooManyPoints`](crate::ErrorKind::TooManyPoints) above [`ResponseScale::MAX_LIKERT_POINTS`] points;
+    /// - [`ErrorKind::AnchorOutOfRange`](crate::ErrorKind::AnchorOutOfRange), [`ErrorKind::DuplicateAnchor`](crate::ErrorKind::DuplicateAnchor) for a bad anchor, [`ErrorKind::InvalidText`](crate::ErrorKind::InvalidText) for an empty or malformed label;
+    /// - [`ErrorKind::BoundTooLarge`](crate::ErrorKind::BoundTooLarge) for a bound beyond a million steps.
     ///
     /// ```
     /// use therapeutic_alliance::ResponseScale;
@@ -221,9 +241,9 @@ impl ResponseScale {
     /// (SRS: `visual_analogue(0.0, 10.0, 1)`).
     ///
     /// # Errors
-    /// - [`Error::TooManyDecimals`] above [`MAX_DECIMALS`];
-    /// - [`Error::ScaleBound`] if a bound is not finite, too large, or not on the step;
-    /// - [`Error::EmptyScale`] if `max <= min`.
+    /// - [`ErrorKind::TooManyDecimals`](crate::ErrorKind::TooManyDecimals) above [`ResponseScale::MAX_DECIMALS`];
+    /// - [`ErrorKind::ScaleBound`](crate::ErrorKind::ScaleBound) if a bound is not finite, too large, or not on the step;
+    /// - [`ErrorKind::EmptyScale`](crate::ErrorKind::EmptyScale) if `max <= min`.
     ///
     /// ```
     /// use therapeutic_alliance::ResponseScale;
@@ -247,7 +267,8 @@ impl ResponseScale {
         let bound = |value: f64| -> Result<i32> {
             let units = value / step;
             let rounded = units.round();
-            if !units.is_finite() || (units - rounded).abs() > STEP_TOLERANCE * rounded.abs().max(1.0)
+            if !units.is_finite()
+                || (units - rounded).abs() > STEP_TOLERANCE * rounded.abs().max(1.0)
             {
                 return Err(ErrorKind::ScaleBound { value, step }.into());
             }
@@ -538,7 +559,13 @@ impl ResponseScale {
     }
 
     /// The typed error for a value problem on `item`.
-    fn value_error(&self, problem: ValueProblem, item: &str, value: f64, text: Option<&str>) -> Error {
+    fn value_error(
+        &self,
+        problem: ValueProblem,
+        item: &str,
+        value: f64,
+        text: Option<&str>,
+    ) -> Error {
         let item = item.to_owned();
         let text = text.map(str::to_owned);
         match problem {
@@ -561,7 +588,7 @@ impl ResponseScale {
     }
 }
 
-/// `10^decimals`, exact, for the supported decimals (at most [`MAX_DECIMALS`]).
+/// `10^decimals`, exact, for the supported decimals (at most [`ResponseScale::MAX_DECIMALS`]).
 pub(crate) fn resolution(decimals: u8) -> f64 {
     match decimals {
         0 => 1.0,
@@ -647,7 +674,10 @@ mod tests {
         ));
         assert!(matches!(
             kind(ResponseScale::likert(1, 5, [(2, " ")])),
-            Some(ErrorKind::InvalidText { field: "anchor label", .. })
+            Some(ErrorKind::InvalidText {
+                field: "anchor label",
+                ..
+            })
         ));
         assert!(matches!(
             kind(ResponseScale::likert(0, 200, [])),
@@ -696,9 +726,21 @@ mod tests {
     #[test]
     fn visual_analogue_validates() {
         let kind = |r: Result<ResponseScale>| r.map_err(|e| e.code()).err();
-        assert_eq!(kind(ResponseScale::visual_analogue(0.0, 10.0, 4)), Some("too_many_decimals"));
-        assert_eq!(kind(ResponseScale::visual_analogue(f64::NAN, 10.0, 1)), Some("scale_bound"));
-        assert_eq!(kind(ResponseScale::visual_analogue(0.0, 1e12, 1)), Some("bound_too_large"));
-        assert_eq!(kind(ResponseScale::visual_analogue(10.0, 10.0, 1)), Some("empty_scale"));
+        assert_eq!(
+            kind(ResponseScale::visual_analogue(0.0, 10.0, 4)),
+            Some("too_many_decimals")
+        );
+        assert_eq!(
+            kind(ResponseScale::visual_analogue(f64::NAN, 10.0, 1)),
+            Some("scale_bound")
+        );
+        assert_eq!(
+            kind(ResponseScale::visual_analogue(0.0, 1e12, 1)),
+            Some("bound_too_large")
+        );
+        assert_eq!(
+            kind(ResponseScale::visual_analogue(10.0, 10.0, 1)),
+            Some("empty_scale")
+        );
     }
 }

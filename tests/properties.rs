@@ -60,13 +60,21 @@ fn custom_instrument() -> impl Strategy<Value = Instrument> {
                 if !extra.is_empty() {
                     subscales.push(Subscale::new("extra", "Extra", extra));
                 }
-                if total == TotalRule::SumOfSubscales { TotalRule::OverItems } else { total }
+                if total == TotalRule::SumOfSubscales {
+                    TotalRule::OverItems
+                } else {
+                    total
+                }
             } else {
                 total
             };
             Instrument::builder("custom", "Custom", scale.expect("valid scale"))
                 .missing(rule)
-                .scoring(if mean { ScoringRule::Mean } else { ScoringRule::Sum })
+                .scoring(if mean {
+                    ScoringRule::Mean
+                } else {
+                    ScoringRule::Sum
+                })
                 .total(total)
                 .items(ids.iter().zip(&items).map(|(id, &(rev, _, _))| {
                     let item = Item::new(id.clone());
@@ -110,7 +118,7 @@ fn correctly_rounded(f: f64, x: &BigRational) -> bool {
     let d = (exact(f) - x).abs();
     let up = (exact(f.next_up()) - x).abs();
     let down = (exact(f.next_down()) - x).abs();
-    let even = f.to_bits() % 2 == 0;
+    let even = f.to_bits().is_multiple_of(2);
     (d < up || (d == up && even)) && (d < down || (d == down && even))
 }
 

@@ -153,7 +153,10 @@ fn a_variant_never_reads_back_as_the_catalog_instrument() -> TestResult {
         "ambiguous_version"
     );
     // Registering a different definition under a taken id and version is refused.
-    let moved = strict.to_builder().missing(MissingRule::default()).build()?;
+    let moved = strict
+        .to_builder()
+        .missing(MissingRule::default())
+        .build()?;
     assert_eq!(
         registry.register(moved).unwrap_err().code(),
         "registry_conflict"
@@ -163,23 +166,27 @@ fn a_variant_never_reads_back_as_the_catalog_instrument() -> TestResult {
 
 #[test]
 fn a_clinic_form_with_an_item_in_two_subscales_round_trips() -> TestResult {
-    let form = Instrument::builder("clinic-four", "Clinic form", ResponseScale::likert(1, 5, [])?)
-        .version("2026-11")
-        .items([
-            Item::new("1"),
-            Item::new("2"),
-            Item::new("3").reversed(),
-            Item::new("4"),
-            Item::new("5"),
-        ])
-        .subscales([
-            Subscale::new("trust", "Trust", ["1", "2"]),
-            Subscale::for_component(Component::Bond, "Warmth", ["2", "3"]),
-            Subscale::for_component(Component::Goals, "Aims", ["4"]),
-            Subscale::new("hope", "Hope", ["5"]),
-        ])
-        .total(TotalRule::OverItems)
-        .build()?;
+    let form = Instrument::builder(
+        "clinic-four",
+        "Clinic form",
+        ResponseScale::likert(1, 5, [])?,
+    )
+    .version("2026-11")
+    .items([
+        Item::new("1"),
+        Item::new("2"),
+        Item::new("3").reversed(),
+        Item::new("4"),
+        Item::new("5"),
+    ])
+    .subscales([
+        Subscale::new("trust", "Trust", ["1", "2"]),
+        Subscale::for_component(Component::Bond, "Warmth", ["2", "3"]),
+        Subscale::for_component(Component::Goals, "Aims", ["4"]),
+        Subscale::new("hope", "Hope", ["5"]),
+    ])
+    .total(TotalRule::OverItems)
+    .build()?;
     let json = serde_json::to_string(&form)?;
     let back: Instrument = serde_json::from_str(&json)?;
     assert_eq!(back, form);
@@ -203,7 +210,11 @@ fn non_finite_answers_are_refused_when_serialized() {
     let mut record = AdministrationRecord::new("wai-sr");
     record.answers.push(("1".into(), Some(f64::NAN)));
     let err = serde_json::to_string(&record).unwrap_err();
-    assert!(err.to_string().contains("item 1: value NaN is not a finite number"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("item 1: value NaN is not a finite number"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -259,7 +270,8 @@ fn instruments_are_validated_on_the_way_in() -> TestResult {
     // Unknown fields are refused everywhere: anchors, the strict missing rule, subscales.
     let err = with(&|v| v["scale"]["anchors"][0]["colour"] = "red".into()).unwrap_err();
     assert!(err.to_string().contains("unknown field"), "{err}");
-    let err = with(&|v| v["missing"] = serde_json::json!({"rule": "strict", "items": 3})).unwrap_err();
+    let err =
+        with(&|v| v["missing"] = serde_json::json!({"rule": "strict", "items": 3})).unwrap_err();
     assert!(err.to_string().contains("unknown field"), "{err}");
     let err = with(&|v| v["subscales"][0]["weight"] = 2.into()).unwrap_err();
     assert!(err.to_string().contains("unknown field"), "{err}");
@@ -304,7 +316,8 @@ fn a_non_finite_threshold_is_refused_by_validation() -> TestResult {
     )
     .unwrap_err();
     assert!(
-        err.to_string().contains("threshold value inf is not a finite number"),
+        err.to_string()
+            .contains("threshold value inf is not a finite number"),
         "{err}"
     );
     let ok: Threshold = toml::from_str(
@@ -327,8 +340,49 @@ fn errors_serialize_with_code_location_and_fields() -> TestResult {
         v["message"],
         "row 2, column \"9\": item 9: value 9 is outside the response range 1 to 5"
     );
-    assert_eq!((v["row"].as_u64(), v["column"].as_str()), (Some(2), Some("9")));
-    assert_eq!((v["item"].as_str(), v["text"].as_str()), (Some("9"), Some("9")));
+    assert_eq!(
+        (v["row"].as_u64(), v["column"].as_str()),
+        (Some(2), Some("9"))
+    );
+    assert_eq!(
+        (v["item"].as_str(), v["text"].as_str()),
+        (Some("9"), Some("9"))
+    );
     assert_eq!(v["path"], "/answers/9");
+    Ok(())
+}
+
+#[test]
+fn a_large_user_instrument_reads_back_in_linear_time() -> TestResult {
+    // 100,000 items (a 1 MB record): looking up each answer's item is constant time, so reading
+    // it back takes a fraction of a second even in a debug build (12 s with a linear search).
+    let n = 100_000;
+    let ids: Vec<String> = (0..n).map(|i| format!("item-{i}")).collect();
+    let inst = Instrument::builder("huge-form", "Huge form", ResponseScale::likert(1, 5, [])?)
+        .items(ids.iter().cloned())
+        .subscale(Subscale::new("global", "All items", ids.iter().cloned()))
+        .build()?;
+    let adm = Administration::builder(&inst)
+        .answers(
+            ids.iter()
+                .enumerate()
+                .map(|(i, id)| (id.as_str(), (i % 5 + 1) as f64)),
+        )?
+        .build()?;
+    let json = serde_json::to_string(&adm)?;
+    assert!(json.len() > 1_000_000);
+    let mut registry = Registry::new();
+    registry.register(inst)?;
+    let start = std::time::Instant::now();
+    let record: AdministrationRecord = serde_json::from_str(&json)?;
+    let back = registry.read(record)?;
+    let took = start.elapsed();
+    assert_eq!(back, adm);
+    assert_eq!(back.score().primary("total"), Some(300_000.0));
+    assert!(took.as_secs_f64() < 5.0, "reading took {took:?}");
+    eprintln!(
+        "read a {} byte record of {n} answers in {took:?}",
+        json.len()
+    );
     Ok(())
 }

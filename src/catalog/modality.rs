@@ -37,7 +37,9 @@
 
 use crate::components::{Component, Modality, Rater};
 use crate::error::Result;
-use crate::instruments::{Comparison, Confidence, Instrument, Item, Provenance, Subscale, Threshold};
+use crate::instruments::{
+    Comparison, Confidence, Instrument, Item, Provenance, Subscale, Threshold,
+};
 use crate::scale::ResponseScale;
 use crate::scoring::Metric;
 

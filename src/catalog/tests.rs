@@ -61,7 +61,10 @@ fn published_keys_match_their_pages() {
         let lines = doc_lines(page);
         // Id and version.
         let id_line = field(&lines, "Id");
-        assert!(id_line.starts_with(&format!("`{id}`, version `{}`", inst.version())), "{id}");
+        assert!(
+            id_line.starts_with(&format!("`{id}`, version `{}`", inst.version())),
+            "{id}"
+        );
         // Range.
         let range = numbers(field(&lines, "Response range"));
         assert_eq!(
@@ -71,7 +74,11 @@ fn published_keys_match_their_pages() {
         );
         // Score: sum or mean.
         let score = field(&lines, "Score");
-        let rule = if score.starts_with("mean") { ScoringRule::Mean } else { ScoringRule::Sum };
+        let rule = if score.starts_with("mean") {
+            ScoringRule::Mean
+        } else {
+            ScoringRule::Sum
+        };
         assert_eq!(inst.scoring(), rule, "{id}");
         // Reversed items.
         let reversed = numbers(field(&lines, "Reversed items"));

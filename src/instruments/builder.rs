@@ -580,11 +580,13 @@ impl InstrumentBuilder {
             let mut items = Vec::with_capacity(s.items().len());
             let mut in_this = std::collections::HashSet::with_capacity(s.items().len());
             for id in s.items() {
-                let &i = index.get(id.as_str()).ok_or_else(|| ErrorKind::SubscaleUnknownItem {
-                    instrument: instrument(),
-                    subscale: s.id().to_owned(),
-                    item: id.clone(),
-                })?;
+                let &i = index
+                    .get(id.as_str())
+                    .ok_or_else(|| ErrorKind::SubscaleUnknownItem {
+                        instrument: instrument(),
+                        subscale: s.id().to_owned(),
+                        item: id.clone(),
+                    })?;
                 if !in_this.insert(i) {
                     return Err(ErrorKind::SubscaleRepeatsItem {
                         instrument: instrument(),
@@ -729,4 +731,3 @@ impl From<Instrument> for InstrumentBuilder {
         i.to_builder()
     }
 }
-

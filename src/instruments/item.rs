@@ -47,10 +47,7 @@ vocabulary!(Keying, "keying", None, [Positive => "positive", Reversed => "revers
 )]
 pub struct Item {
     id: String,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "is_positive")
-    )]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_positive"))]
     keying: Keying,
     #[cfg_attr(
         feature = "serde",

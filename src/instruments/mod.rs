@@ -516,10 +516,9 @@ impl Instrument {
     where
         R: AsRef<[Option<f64>]> + 'a,
     {
-        rows.into_iter().zip(1u64..).map(move |(row, n)| {
-            self.score_values(row.as_ref())
-                .map_err(|e| e.at_row(n))
-        })
+        rows.into_iter()
+            .zip(1u64..)
+            .map(move |(row, n)| self.score_values(row.as_ref()).map_err(|e| e.at_row(n)))
     }
 
     /// Scores an administration of this instrument.
@@ -593,7 +592,9 @@ impl Instrument {
     pub(crate) fn slot(&self, target: &Target) -> Result<Slot> {
         let found = match target {
             Target::Total => (self.total_rule() != TotalRule::None).then_some(Slot::Total),
-            Target::Component(c) => self.0.components[builder::component_index(*c)].map(Slot::Subscale),
+            Target::Component(c) => {
+                self.0.components[builder::component_index(*c)].map(Slot::Subscale)
+            }
             Target::Subscale(id) => self
                 .subscales()
                 .iter()

@@ -29,7 +29,7 @@ impl Date {
     /// A validated date.
     ///
     /// # Errors
-    /// [`Error::InvalidDate`] if the year is outside 1-9999 or the day does not exist.
+    /// [`ErrorKind::InvalidDate`](crate::ErrorKind::InvalidDate) if the year is outside 1-9999 or the day does not exist.
     ///
     /// ```
     /// use therapeutic_alliance::Date;

@@ -521,7 +521,10 @@ impl AdministrationBuilder {
             None => inst.scale().units_for(id, value)?,
         };
         match self.adm.values.get_mut(index) {
-            Some(Some(_)) => Err(ErrorKind::DuplicateAnswer { item: id.to_owned() }.into()),
+            Some(Some(_)) => Err(ErrorKind::DuplicateAnswer {
+                item: id.to_owned(),
+            }
+            .into()),
             Some(slot) => {
                 *slot = Some(units);
                 Ok(())

@@ -1,6 +1,6 @@
 //! The serialized form of an administration.
 
-use super::{Administration, Registry};
+use super::Administration;
 
 /// An administration as data, not yet validated: the instrument's id, version and definition
 /// digest, the optional context fields, and the answers keyed by item id.
@@ -13,7 +13,7 @@ use super::{Administration, Registry};
 ///  "answers": {"1": 4, "2": 5, "3": 4}}
 /// ```
 ///
-/// Reading a record resolves its instrument in a [`Registry`] (the catalog plus your own
+/// Reading a record resolves its instrument in a [`Registry`](crate::Registry) (the catalog plus your own
 /// instruments) and validates it exactly as [`AdministrationBuilder`](crate::AdministrationBuilder)
 /// does, with the same typed errors. A record's `version` and `digest` may be left out by
 /// hand-written input (then the id must name one registered version); when present they must
@@ -22,8 +22,9 @@ use super::{Administration, Registry};
 /// error, not "last one wins"; a non-finite answer cannot be serialized.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, AdministrationRecord, Registry};
+/// use therapeutic_alliance::{Administration, AdministrationRecord, Registry};
 ///
+/// # #[cfg(feature = "serde")]
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let record: AdministrationRecord =
 ///     serde_json::from_str(r#"{"instrument": "wai-sr", "session": 4, "answers": {"1": 4, "2": 5}}"#)?;
@@ -36,6 +37,8 @@ use super::{Administration, Registry};
 /// assert_eq!(back, adm);
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "serde"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
@@ -163,18 +166,18 @@ impl serde::Serialize for Administration {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Administration {
     /// Reads a record against the [`catalog`](crate::catalog); for instruments of your own, use
-    /// a [`Registry`] (`Registry::read`, or `DeserializeSeed` on `&Registry`).
+    /// a [`Registry`](crate::Registry) (`Registry::read`, or `DeserializeSeed` on `&Registry`).
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         serde::de::DeserializeSeed::deserialize(crate::catalog::registry(), d)
     }
 }
 
 #[cfg(feature = "serde")]
-impl<'de> serde::de::DeserializeSeed<'de> for &Registry {
+impl<'de> serde::de::DeserializeSeed<'de> for &super::Registry {
     type Value = Administration;
 
     /// Reads a record and validates it against this registry. Serde's error type carries only
-    /// the message; use [`Registry::read`] on an [`AdministrationRecord`] to keep the typed error.
+    /// the message; use [`Registry::read`](crate::Registry::read) on an [`AdministrationRecord`] to keep the typed error.
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         let record = <AdministrationRecord as serde::Deserialize>::deserialize(d)?;
         self.read(record).map_err(serde::de::Error::custom)

@@ -76,7 +76,10 @@ impl Registry {
     /// ```
     pub fn register(&mut self, instrument: Instrument) -> Result<()> {
         let versions = self.by_id.entry(instrument.id().to_owned()).or_default();
-        match versions.iter().find(|i| i.version() == instrument.version()) {
+        match versions
+            .iter()
+            .find(|i| i.version() == instrument.version())
+        {
             Some(existing) if *existing == instrument => Ok(()),
             Some(_) => Err(ErrorKind::RegistryConflict {
                 id: instrument.id().to_owned(),
@@ -132,17 +135,14 @@ impl Registry {
                 versions: known(),
             }
             .into()),
-            (Some(v), _) => versions
-                .iter()
-                .find(|i| i.version() == v)
-                .ok_or_else(|| {
-                    ErrorKind::UnknownVersion {
-                        id: id.to_owned(),
-                        version: v.to_owned(),
-                        known: known(),
-                    }
-                    .into()
-                }),
+            (Some(v), _) => versions.iter().find(|i| i.version() == v).ok_or_else(|| {
+                ErrorKind::UnknownVersion {
+                    id: id.to_owned(),
+                    version: v.to_owned(),
+                    known: known(),
+                }
+                .into()
+            }),
         }
     }
 
@@ -210,6 +210,7 @@ impl Registry {
     /// ```
     /// use therapeutic_alliance::{AdministrationRecord, Registry};
     ///
+    /// # #[cfg(feature = "serde")]
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let record: AdministrationRecord = serde_json::from_str(
     ///     r#"{"instrument": "srs", "client": "", "date": "2026-13-01",
@@ -219,6 +220,8 @@ impl Registry {
     /// assert_eq!(codes, ["invalid_text", "invalid_date", "out_of_range", "duplicate_answer", "unknown_item"]);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "serde"))]
+    /// # fn main() {}
     /// ```
     pub fn read_all(&self, record: AdministrationRecord) -> Result<Administration, Errors> {
         let inst = self.resolve(&record)?;

@@ -273,7 +273,10 @@ impl Scores {
     /// # }
     /// ```
     pub fn subscales(&self) -> impl ExactSizeIterator<Item = (&Subscale, &TargetScore)> + '_ {
-        self.instrument.subscales().iter().zip(self.subscales.iter())
+        self.instrument
+            .subscales()
+            .iter()
+            .zip(self.subscales.iter())
     }
 
     /// The flags these scores raise under their instrument's thresholds.

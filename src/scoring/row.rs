@@ -10,6 +10,7 @@ use super::{Metric, Scores};
 /// columns (and flattens it after other fields in a tuple):
 ///
 /// ```
+/// # #[cfg(feature = "serde")]
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
 /// let mut out = csv::Writer::from_writer(vec![]);
@@ -20,6 +21,8 @@ use super::{Metric, Scores};
 /// assert_eq!(text.lines().nth(1), Some("p01,16.0,4.0,75.0,16.0,4.0,75.0,16.0,4.0,75.0,48.0,4.0,75.0"));
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "serde"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ScoreRow<'a> {

@@ -1,8 +1,8 @@
 //! Score types: newtypes for the three forms of a score, one score with its exact value, and
 //! the range a score can take.
 
-use super::exact::ratio;
 use super::Metric;
+use super::exact::ratio;
 use crate::scale::ResponseScale;
 use std::fmt;
 

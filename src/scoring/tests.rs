@@ -163,7 +163,12 @@ fn pomp_spans_0_to_100() -> TestResult {
         let lo = inst.score_values(&keyed_extreme(false))?;
         let hi = inst.score_values(&keyed_extreme(true))?;
         assert_eq!(lo.value("total", Metric::Pomp), Some(0.0), "{}", inst.id());
-        assert_eq!(hi.value("total", Metric::Pomp), Some(100.0), "{}", inst.id());
+        assert_eq!(
+            hi.value("total", Metric::Pomp),
+            Some(100.0),
+            "{}",
+            inst.id()
+        );
         assert_eq!(
             hi.value("total", Metric::Sum),
             Some(inst.scale().max() * k as f64),
@@ -310,7 +315,10 @@ fn builder_refuses_bad_subscales() -> TestResult {
         Some("reserved_subscale_id")
     );
     assert_eq!(
-        code(base().subscales([Subscale::new("a", "A", ["1"]), Subscale::new("a", "B", ["2"])])),
+        code(base().subscales([
+            Subscale::new("a", "A", ["1"]),
+            Subscale::new("a", "B", ["2"])
+        ])),
         Some("duplicate_subscale")
     );
     assert_eq!(
@@ -333,19 +341,23 @@ fn builder_refuses_bad_subscales() -> TestResult {
         Some("component_twice")
     );
     assert_eq!(
-        code(
-            base()
-                .total(TotalRule::OverItems)
-                .threshold(Threshold::new("trust", Metric::Sum, Comparison::Below, 3.0, "x")?)
-        ),
+        code(base().total(TotalRule::OverItems).threshold(Threshold::new(
+            "trust",
+            Metric::Sum,
+            Comparison::Below,
+            3.0,
+            "x"
+        )?)),
         Some("unknown_target")
     );
     assert_eq!(
-        code(
-            base()
-                .total(TotalRule::OverItems)
-                .threshold(Threshold::new("total", Metric::Sum, Comparison::Below, 10.5, "x")?)
-        ),
+        code(base().total(TotalRule::OverItems).threshold(Threshold::new(
+            "total",
+            Metric::Sum,
+            Comparison::Below,
+            10.5,
+            "x"
+        )?)),
         Some("threshold_out_of_range")
     );
     assert_eq!(
@@ -365,14 +377,18 @@ fn exactness_is_checked_when_building() -> TestResult {
     // subscale stays small (3960), so it is exact and builds.
     let ids: Vec<String> = (0..480).map(|i| format!("q{i}")).collect();
     let build = |per: usize| {
-        Instrument::builder("big", "Big", ResponseScale::likert(1, 5, []).expect("scale"))
-            .items(ids.iter().cloned())
-            .subscales(
-                ids.chunks(per)
-                    .enumerate()
-                    .map(|(n, c)| Subscale::new(format!("s{n}"), "S", c.iter().cloned())),
-            )
-            .build()
+        Instrument::builder(
+            "big",
+            "Big",
+            ResponseScale::likert(1, 5, []).expect("scale"),
+        )
+        .items(ids.iter().cloned())
+        .subscales(
+            ids.chunks(per)
+                .enumerate()
+                .map(|(n, c)| Subscale::new(format!("s{n}"), "S", c.iter().cloned())),
+        )
+        .build()
     };
     assert!(build(12).is_ok());
     // Two subscales of 240 items each: the denominator is at most 240 x 240.
@@ -398,19 +414,74 @@ fn exactness_is_checked_when_building() -> TestResult {
         .iter()
         .enumerate()
         .map(|(n, &len)| {
-            let s = Subscale::new(format!("s{n}"), "S", ids[start..start + len].iter().cloned());
+            let s = Subscale::new(
+                format!("s{n}"),
+                "S",
+                ids[start..start + len].iter().cloned(),
+            );
             start += len;
             s
         })
         .collect();
     let huge = || {
-        Instrument::builder("huge", "Huge", ResponseScale::likert(1, 5, []).expect("scale"))
-            .items(ids.iter().cloned())
-            .subscales(subscales.clone())
+        Instrument::builder(
+            "huge",
+            "Huge",
+            ResponseScale::likert(1, 5, []).expect("scale"),
+        )
+        .items(ids.iter().cloned())
+        .subscales(subscales.clone())
     };
     assert_eq!(huge().build().err().map(|e| e.code()), Some("not_exact"));
     // The same items with a total over items, or a strict rule, are exact.
     assert!(huge().total(TotalRule::OverItems).build().is_ok());
     assert!(huge().missing(MissingRule::strict()).build().is_ok());
+    Ok(())
+}
+
+#[test]
+fn a_threshold_at_half_of_maximum_is_not_crossed_by_rounding() -> TestResult {
+    // WAI-S (key: catalog::wai_s), one item missing in each subscale. Goals 4 missing; 6 = 1,
+    // 10 = 7 (reversed: 1), 11 = 4 -> 6, prorated 8. Collaboration 12 missing; 1 = 7, 2 = 7,
+    // 8 = 5 -> 19, prorated 76/3. Bond 9 missing; 3 = 4, 5 = 4, 7 = 3 -> 11, prorated 44/3.
+    // Total 8 + 76/3 + 44/3 = 48 exactly: the midpoint of 12..84, POMP 50. Adding the rounded
+    // subscale sums in floating point gives 47.99999999999999 and flags it.
+    let wai_s = get("wai-s")
+        .to_builder()
+        .version("client form, half alert")
+        .threshold(Threshold::new(
+            "total",
+            Metric::Pomp,
+            Comparison::Below,
+            50.0,
+            "below half of maximum",
+        )?)
+        .build()?;
+    let adm = Administration::builder(&wai_s)
+        .answers([
+            ("6", 1),
+            ("10", 7),
+            ("11", 4),
+            ("1", 7),
+            ("2", 7),
+            ("8", 5),
+            ("3", 4),
+            ("5", 4),
+            ("7", 3),
+        ])?
+        .build()?;
+    let s = adm.score();
+    assert_eq!(s.primary("total"), Some(48.0));
+    assert_eq!(s.value("total", Metric::Pomp), Some(50.0));
+    assert!(adm.flags().is_empty());
+    let float_sum: f64 = s
+        .subscales()
+        .filter_map(|(_, r)| r.score())
+        .map(|x| x.sum().get())
+        .sum();
+    assert_ne!(
+        float_sum, 48.0,
+        "the float sum of the rounded parts is off by one ulp"
+    );
     Ok(())
 }
