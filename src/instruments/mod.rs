@@ -18,7 +18,6 @@ pub use threshold::{Comparison, Threshold};
 
 use crate::components::{Component, Modality, Rater, Target};
 use crate::error::{ErrorKind, Result};
-use crate::responses::Administration;
 use crate::scale::ResponseScale;
 use crate::scoring::{self, Flag, Metric, ScoreRange, Scores};
 use std::collections::HashMap;
@@ -519,28 +518,6 @@ impl Instrument {
         rows.into_iter()
             .zip(1u64..)
             .map(move |(row, n)| self.score_values(row.as_ref()).map_err(|e| e.at_row(n)))
-    }
-
-    /// Scores an administration of this instrument.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InstrumentMismatch`] if the administration is of another instrument
-    /// (compared by definition, not only by id).
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Administration};
-    ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let (wai, srs) = (catalog::require("wai-sr")?, catalog::require("srs")?);
-    /// let adm = Administration::from_values(&wai, &[Some(4.0); 12])?;
-    /// assert!(wai.score(&adm).is_ok());
-    /// assert_eq!(srs.score(&adm).unwrap_err().code(), "instrument_mismatch");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn score(&self, administration: &Administration) -> Result<Scores> {
-        self.check_same(administration.instrument())?;
-        Ok(administration.score())
     }
 
     /// The flags these scores raise under this instrument's thresholds.
