@@ -125,7 +125,7 @@ impl Error {
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let mut record = AdministrationRecord::new("wai-sr");
-    /// record.answers.push(("9".into(), Some(9.0)));
+    /// record.answers.push(("9".into(), Some(9.0.into())));
     /// let err = Registry::with_catalog().read(record).unwrap_err();
     /// assert_eq!(err.path(), Some("/answers/9"));
     /// # Ok(())
@@ -449,7 +449,7 @@ impl fmt::Display for List<'_> {
 ///     .build()
 ///     .unwrap_err();
 /// assert!(matches!(err.kind(), ErrorKind::SubscaleUnknownItem { .. }));
-/// assert_eq!(err.to_string(), "instrument pair: subscale goals lists item 3, which the instrument does not have");
+/// assert_eq!(err.to_string(), "instrument pair: subscale goals lists item \"3\", which the instrument does not have");
 /// # Ok(())
 /// # }
 /// ```
@@ -463,11 +463,12 @@ impl fmt::Display for List<'_> {
 pub enum ErrorKind {
     /// An id, version, name, label or message that is empty, has surrounding whitespace, or
     /// contains control, invisible or bidirectional characters.
-    #[error("invalid {field} {value:?}: {problem}")]
+    #[error("invalid {field} \"{value}\": {problem}")]
     InvalidText {
         /// Which field: "instrument id", "item id", "subscale label", "client id", ...
         field: &'static str,
-        /// The text given.
+        /// The text given, safe to show: control, invisible and bidirectional characters are
+        /// written as `\u{..}` escapes and a long text is cut at 80 characters.
         value: String,
         /// What is wrong with it.
         problem: String,
@@ -584,7 +585,8 @@ pub enum ErrorKind {
     },
     /// A subscale that lists an item the instrument does not have.
     #[error(
-        "instrument {instrument}: subscale {subscale} lists item {item}, which the instrument does not have"
+        "instrument {instrument}: subscale {subscale} lists item {item:?}, which the instrument does not have{}",
+        Hint(*hint)
     )]
     SubscaleUnknownItem {
         /// The instrument id.
@@ -593,6 +595,9 @@ pub enum ErrorKind {
         subscale: String,
         /// The unknown item id.
         item: String,
+        /// A hint for a likely confusion (psych's `-A1` notation for a reversed item).
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        hint: Option<&'static str>,
     },
     /// A subscale that lists an item twice.
     #[error("instrument {instrument}: subscale {subscale} lists item {item} more than once")]
@@ -630,12 +635,14 @@ pub enum ErrorKind {
         subscales: usize,
     },
     /// A threshold or lookup naming a subscale or total the instrument does not have.
-    #[error("instrument {instrument} has no {target} to score")]
+    #[error("instrument {instrument} has no {} {target:?} (it has: {})", if target == "total" { "score" } else { "subscale" }, List(known))]
     UnknownTarget {
         /// The instrument id.
         instrument: String,
         /// The target as written.
         target: String,
+        /// What it has: its subscale ids and `total` if it has a total.
+        known: Vec<String>,
     },
     /// A threshold value outside the range its score can take.
     #[error("instrument {instrument}: threshold {} on the {target} {metric} is outside its range {} to {}", Num(*value), Num(*min), Num(*max))]
@@ -691,7 +698,7 @@ pub enum ErrorKind {
         subscales: usize,
     },
     /// An answer to an item the instrument does not have.
-    #[error("instrument {instrument} has no item {item}")]
+    #[error("instrument {instrument} has no item {item:?}")]
     UnknownItem {
         /// The instrument id.
         instrument: String,
@@ -770,10 +777,12 @@ pub enum ErrorKind {
         found: String,
     },
     /// An instrument id that the catalog or registry does not know.
-    #[error("no instrument {id} is registered")]
+    #[error("no instrument {id:?} is registered (registered: {})", List(known))]
     UnknownInstrument {
         /// The id asked for.
         id: String,
+        /// The ids registered.
+        known: Vec<String>,
     },
     /// A version of a known instrument that is not registered.
     #[error(
@@ -801,7 +810,7 @@ pub enum ErrorKind {
     },
     /// A record made with a different definition than the one registered under its id and version.
     #[error(
-        "the record's instrument {id} version {version:?} has definition digest {found}, but the registered one has {registered}: a changed instrument must carry a new id or version"
+        "the record's instrument {id} version {version:?} has definition digest {found:?}, but the registered one has {registered:?}: a changed instrument must carry a new id or version"
     )]
     DefinitionMismatch {
         /// The instrument id.

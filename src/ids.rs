@@ -56,7 +56,17 @@ pub(crate) enum TextProblem {
     Bidi(char),
     /// An instrument id with characters other than `a-z`, `0-9` and inner `-`.
     InstrumentIdChars,
+    /// Longer than the rule allows (in characters).
+    TooLong(usize),
 }
+
+/// Longest instrument id, in characters.
+const MAX_INSTRUMENT_ID: usize = 64;
+/// Longest id or version, in characters: ample for any real id, small enough that a hostile
+/// one is not echoed back at length.
+const MAX_ID: usize = 256;
+/// Longest label, message, name or citation, in characters.
+const MAX_LABEL: usize = 4096;
 
 impl TextProblem {
     /// A lowercase phrase without a trailing period, to follow the field's name.
@@ -77,6 +87,7 @@ impl TextProblem {
             TextProblem::InstrumentIdChars => {
                 "use lowercase ascii letters, digits and inner hyphens".to_owned()
             }
+            TextProblem::TooLong(max) => format!("is longer than {max} characters"),
         }
     }
 }
@@ -88,15 +99,35 @@ pub(crate) fn check_field(rule: TextRule, field: &'static str, s: &str) -> crate
 }
 
 impl TextProblem {
-    /// The crate error for this problem in `field`.
+    /// The crate error for this problem in `field`. The value is quoted with every refused
+    /// character written as an escape (`\u{202e}`), so neither the message nor a program
+    /// showing the error's value reorders or hides text; a long value is cut short.
     pub(crate) fn error(self, field: &'static str, value: &str) -> crate::Error {
         crate::ErrorKind::InvalidText {
             field,
-            value: value.to_owned(),
+            value: escaped(value),
             problem: self.describe(),
         }
         .into()
     }
+}
+
+/// `s` safe to show: control, line-break, invisible and bidirectional characters as `\u{..}`
+/// escapes, at most 80 characters of it followed by `…`.
+pub(crate) fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(96));
+    for (n, c) in s.chars().enumerate() {
+        if n == 80 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || (!c.is_ascii() && classify(c).is_some()) {
+            out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The class of a refused non-ASCII character.
@@ -162,6 +193,15 @@ fn classify(c: char) -> Option<Class> {
 pub(crate) fn check(rule: TextRule, s: &str) -> Result<(), TextProblem> {
     if s.is_empty() {
         return Err(TextProblem::Empty);
+    }
+    let max = match rule {
+        TextRule::InstrumentId => MAX_INSTRUMENT_ID,
+        TextRule::Id => MAX_ID,
+        TextRule::Label => MAX_LABEL,
+    };
+    // Bytes bound characters from above, so most texts skip the count.
+    if s.len() > max && s.chars().count() > max {
+        return Err(TextProblem::TooLong(max));
     }
     let printable_ascii = s.bytes().all(|b| (0x20..=0x7E).contains(&b));
     if printable_ascii {

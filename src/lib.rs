@@ -44,7 +44,8 @@
 //! - [`catalog`]: the published scoring keys (WAI-SR, WAI-S, WAI, SRS, TASC-r, ARM-5; keys only)
 //!   and the crate's own CBT, psychodynamic and humanistic forms (new, **unvalidated** item sets).
 //! - Responses: [`Administration`] and [`AdministrationBuilder`], [`Date`]; their serialized form
-//!   [`AdministrationRecord`], read back through a [`Registry`] of instruments.
+//!   [`AdministrationRecord`] with its [`RecordAnswer`]s, read back through a [`Registry`] of
+//!   instruments.
 //! - Scoring: [`Scores`] of each subscale and the total ([`TargetScore`], [`Score`],
 //!   [`NotScored`]) as [`Sum`], [`Mean`] and percent of maximum ([`Pomp`]) in a [`ScoreRange`],
 //!   exact with one rounding; [`Metric`]; [`Flag`]s from thresholds; the [`Report`] a service
@@ -111,7 +112,9 @@ pub use instruments::{
     Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying, MissingRule, Provenance,
     ScoringRule, Subscale, Threshold, TotalRule,
 };
-pub use responses::{Administration, AdministrationBuilder, AdministrationRecord, Date, Registry};
+pub use responses::{
+    Administration, AdministrationBuilder, AdministrationRecord, Date, RecordAnswer, Registry,
+};
 pub use scale::{Anchor, ResponseScale, ScaleKind};
 pub use scoring::{
     Flag, InstrumentSummary, Mean, Metric, NotScored, Pomp, Report, ReportEntry, Score, ScoreRange,

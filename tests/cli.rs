@@ -2,29 +2,83 @@
 //! tests, so the binary sits in `target/<profile>/examples/`.
 #![cfg(feature = "serde")]
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn alliance(args: &[&str]) -> Output {
-    // target/<profile>/deps/cli-<hash> -> target/<profile>/examples/alliance
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target profile directory");
-    let bin = dir
-        .join("examples")
-        .join(format!("alliance{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} not built: run `cargo test`, which builds examples",
-        bin.display()
-    );
-    Command::new(bin)
+/// The built example, checked once to be newer than its sources (`cargo test --test cli` alone
+/// does not build examples, and an old binary would test old code).
+fn exe() -> PathBuf {
+    static CHECKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            // target/<profile>/deps/cli-<hash> -> target/<profile>/examples/alliance
+            let exe = std::env::current_exe().expect("test binary path");
+            let dir = exe
+                .parent()
+                .and_then(|deps| deps.parent())
+                .expect("target profile directory");
+            let bin = dir
+                .join("examples")
+                .join(format!("alliance{}", std::env::consts::EXE_SUFFIX));
+            let built = std::fs::metadata(&bin).and_then(|m| m.modified());
+            let Ok(built) = built else {
+                panic!(
+                    "{} not built: run `cargo test`, which builds examples",
+                    bin.display()
+                );
+            };
+            // Cargo's dep-info next to the binary lists every source it was built from.
+            let dep_info = std::fs::read_to_string(bin.with_extension("d")).unwrap_or_default();
+            if let Some(newer) = dep_info_sources(&dep_info).find(|p| {
+                std::fs::metadata(p)
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t > built)
+            }) {
+                panic!(
+                    "{} is older than {}: run `cargo test` (which builds examples) or \
+                     `cargo build --example alliance` first",
+                    bin.display(),
+                    newer.display()
+                );
+            }
+            bin
+        })
+        .clone()
+}
+
+/// The sources listed in a Makefile-style dep-info file (`target: source source ...`, spaces in
+/// paths escaped with `\\`).
+fn dep_info_sources(dep_info: &str) -> impl Iterator<Item = PathBuf> + '_ {
+    dep_info.lines().flat_map(|line| {
+        let sources = line.split_once(": ").map_or("", |(_, s)| s);
+        let mut paths = Vec::new();
+        let mut current = String::new();
+        let mut chars = sources.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => current.extend(chars.next()),
+                ' ' => paths.extend(
+                    (!current.is_empty()).then(|| PathBuf::from(std::mem::take(&mut current))),
+                ),
+                c => current.push(c),
+            }
+        }
+        paths.extend((!current.is_empty()).then(|| PathBuf::from(current)));
+        paths
+    })
+}
+
+fn alliance_os<S: AsRef<OsStr>>(args: &[S]) -> Output {
+    Command::new(exe())
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("runs")
+}
+
+fn alliance(args: &[&str]) -> Output {
+    alliance_os(args)
 }
 
 fn data(name: &str) -> String {
@@ -42,6 +96,24 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A temporary file path unique to this test process and `name`.
+fn temp_path(name: &str, ext: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("alliance-{name}-{}.{ext}", std::process::id()))
+}
+
+/// Runs `alliance score` on CSV text written to a temporary file, with extra arguments.
+fn score_text(name: &str, csv: &str, extra: &[&str]) -> Output {
+    exe(); // Fails (if it does) before the temporary file is written.
+    let path = temp_path(name, "csv");
+    std::fs::write(&path, csv).expect("temp file");
+    let path_text = path.to_string_lossy().into_owned();
+    let mut args = vec!["score", "--csv", &path_text];
+    args.extend_from_slice(extra);
+    let o = alliance(&args);
+    let _ = std::fs::remove_file(&path);
+    o
+}
+
 #[test]
 fn demo_prints_the_session_report() {
     let o = alliance(&["demo"]);
@@ -54,6 +126,15 @@ fn demo_prints_the_session_report() {
     };
     assert_eq!(rater_rows("client"), 12, "{out}");
     assert_eq!(rater_rows("therapist"), 12, "{out}");
+    assert!(
+        out.contains("session  date        rater      goals  collab   bond  total   POMP  flags"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l
+            == "      1  2026-03-02  client        8       8     10     26      29  alliance below the scale midpoint: talk about the relationship"),
+        "{out}"
+    );
     assert!(
         out.contains("Client total: 26 at session 1 -> 57 at session 12."),
         "{out}"
@@ -68,6 +149,10 @@ fn instruments_lists_the_catalog() {
     let o = alliance(&["instruments"]);
     assert!(o.status.success());
     let out = stdout(&o);
+    assert!(
+        out.starts_with("id                       rater     modality      items  scale"),
+        "{out}"
+    );
     for id in [
         "wai-sr",
         "wai-s",
@@ -80,6 +165,205 @@ fn instruments_lists_the_catalog() {
     ] {
         assert!(out.contains(id), "{id}: {out}");
     }
+    assert!(
+        out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
+            == [
+                "arm-5",
+                "client",
+                "general",
+                "5",
+                "1-7",
+                "Strongly",
+                "disagree~",
+                "mean",
+                "secondary"
+            ]),
+        "{out}"
+    );
+}
+
+/// The value of a `name   value` line of `alliance instruments ID`.
+fn field<'a>(out: &'a str, name: &str) -> Option<&'a str> {
+    out.lines().find_map(|l| {
+        let rest = l.strip_prefix(name)?;
+        rest.starts_with(' ').then(|| rest.trim())
+    })
+}
+
+#[test]
+fn instruments_id_shows_the_key_and_provenance() {
+    let o = alliance(&["instruments", "wai-s"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(field(&out, "id"), Some("wai-s"), "{out}");
+    assert_eq!(field(&out, "version"), Some("client form"), "{out}");
+    assert_eq!(
+        field(&out, "name"),
+        Some("Working Alliance Inventory, short form (WAI-S)")
+    );
+    assert_eq!(field(&out, "rater"), Some("client"));
+    assert_eq!(field(&out, "modality"), Some("general"));
+    assert_eq!(
+        field(&out, "scale"),
+        Some("1 to 7, 7 points; anchors: 1 Never, 7 Always")
+    );
+    assert_eq!(field(&out, "scoring"), Some("sum (total 12-84)"));
+    assert_eq!(
+        field(&out, "missing"),
+        Some("at least 3/4 of the items, prorated")
+    );
+    assert!(field(&out, "total").is_some_and(|t| t.contains("subscales added up")));
+    assert_eq!(field(&out, "reversed"), Some("4, 10 (scored 8 - x)"));
+    assert!(
+        out.contains("  goals          Goal, measures goals: items 4, 6, 10, 11; sum 4-28\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  collaboration  Task, measures collaboration: items 1, 2, 8, 12; sum 4-28\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("  bond           Bond, measures bond: items 3, 5, 7, 9; sum 4-28\n"),
+        "{out}"
+    );
+    assert!(out.contains("thresholds\n  none\n"), "{out}");
+    assert!(field(&out, "citation").is_some_and(|c| c.starts_with("Tracey, T. J.")));
+    assert!(
+        field(&out, "provenance")
+            .is_some_and(|p| p.starts_with("secondary: derived from the WAI-36 key"))
+    );
+    assert!(field(&out, "licence").is_some_and(|l| l.contains("copyrighted")));
+    let digest = field(&out, "digest").expect("digest line");
+    assert_eq!(digest.len(), 16, "{digest}");
+    assert!(digest.chars().all(|c| c.is_ascii_hexdigit()), "{digest}");
+
+    // The SRS's threshold and where its cutoff comes from.
+    let out = stdout(&alliance(&["instruments", "srs"]));
+    assert!(
+        out.contains("thresholds\n  total sum at or below 36: discuss the relationship\n    source: a measurement-based-care convention, not a validated cutoff"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  global         Overall: item 4; sum 0-10\n"),
+        "{out}"
+    );
+    assert_eq!(
+        field(&out, "scale"),
+        Some("0 to 10 by 0.1 (visual analogue)")
+    );
+
+    // The crate's own forms ship their wording.
+    let out = stdout(&alliance(&["instruments", "cbt-client"]));
+    assert!(out.contains("\nwording\n"), "{out}");
+    assert!(out.contains("  4 (R)"), "{out}");
+}
+
+#[test]
+fn instruments_unknown_id_is_one_short_line() {
+    let o = alliance(&["instruments", "calpas"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: no instrument calpas in the catalog (`alliance instruments` lists them)\n"
+    );
+}
+
+#[test]
+fn instruments_json_prints_a_definition_that_scores_identically_from_a_file() {
+    let o = alliance(&["instruments", "wai-s", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let definition: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(definition["id"], "wai-s");
+    assert_eq!(definition["items"].as_array().map(Vec::len), Some(12));
+    assert_eq!(definition["items"][3]["keying"], "reversed");
+    assert_eq!(definition["subscales"][0]["items"][3], "11");
+    // It reads back as the library's instrument.
+    let inst: therapeutic_alliance::Instrument =
+        serde_json::from_slice(&o.stdout).expect("an instrument definition");
+    assert_eq!(
+        inst.digest(),
+        therapeutic_alliance::catalog::require("wai-s")
+            .expect("wai-s")
+            .digest()
+    );
+
+    let file = temp_path("wai-s-definition", "json");
+    std::fs::write(&file, &o.stdout).expect("temp file");
+    let file_text = file.to_string_lossy().into_owned();
+    let from_catalog = alliance(&[
+        "score",
+        "--instrument",
+        "wai-s",
+        "--csv",
+        &data("wai_s.csv"),
+    ]);
+    let from_file = alliance(&[
+        "score",
+        "--instrument-file",
+        &file_text,
+        "--csv",
+        &data("wai_s.csv"),
+    ]);
+    let _ = std::fs::remove_file(&file);
+    assert!(from_catalog.status.success(), "{}", stderr(&from_catalog));
+    assert!(from_file.status.success(), "{}", stderr(&from_file));
+    assert_eq!(
+        from_file.stdout, from_catalog.stdout,
+        "byte-identical output"
+    );
+    // Sums worked by hand from the WAI-S key (items 4 and 10 reversed, 8 - x).
+    let expected = std::fs::read_to_string(data("wai_s.expected.csv")).expect("expected file");
+    assert_eq!(stdout(&from_catalog), expected);
+}
+
+#[test]
+fn instrument_file_is_validated_on_load_naming_the_file() {
+    let o = alliance(&["instruments", "wai-s", "--json"]);
+    let mut definition: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    definition["subscales"][0]["items"][0] = "13".into();
+    let bad = temp_path("bad-definition", "json");
+    std::fs::write(&bad, definition.to_string()).expect("temp file");
+    let not_json = temp_path("not-json", "json");
+    std::fs::write(&not_json, "id,1,2\n").expect("temp file");
+    for (file, needle) in [
+        (
+            &bad,
+            "subscale goals lists item \"13\", which the instrument does not have",
+        ),
+        (&not_json, "not a valid instrument definition"),
+    ] {
+        let path = file.to_string_lossy().into_owned();
+        let o = alliance(&[
+            "score",
+            "--instrument-file",
+            &path,
+            "--csv",
+            &data("wai_s.csv"),
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("alliance: error: {path}: ")),
+            "{err}"
+        );
+        assert!(err.contains(needle), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+    let _ = std::fs::remove_file(&bad);
+    let _ = std::fs::remove_file(&not_json);
+    let o = alliance(&[
+        "score",
+        "--instrument-file",
+        &data("no_such_definition.json"),
+        "--csv",
+        &data("wai_s.csv"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
 }
 
 #[test]
@@ -96,19 +380,13 @@ fn score_wai_sr_gives_component_and_total_sums() {
     assert!(o.status.success(), "{}", stderr(&o));
     let expected = std::fs::read_to_string(data("wai_sr.expected.csv")).expect("expected file");
     assert_eq!(stdout(&o), expected);
-    // csv is the default output.
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "wai-sr",
-        "--csv",
-        &data("wai_sr.csv"),
-    ]);
+    // csv is the default output; `--flag=value` works too.
+    let o = alliance(&["score", "--instrument=wai-sr", "--csv", &data("wai_sr.csv")]);
     assert_eq!(stdout(&o), expected);
 }
 
 #[test]
-fn score_refuses_a_nine_naming_row_column_and_value() {
+fn score_stops_at_a_nine_after_writing_the_rows_before_it() {
     let o = alliance(&[
         "score",
         "--instrument",
@@ -117,10 +395,15 @@ fn score_refuses_a_nine_naming_row_column_and_value() {
         &data("wai_sr_nine.csv"),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(o.stdout.is_empty(), "nothing is written for a bad file");
+    assert_eq!(
+        stdout(&o),
+        "id,goals,collaboration,bond,total\np01,14,16,19,49\n",
+        "the row before the bad one is written"
+    );
+    // Line 3 of the file (the header is line 1).
     assert_eq!(
         stderr(&o),
-        "alliance: error: row 2 (id \"p02\"), column \"9\": item 9: value 9 is outside the response range 1 to 5\n"
+        "alliance: error: row 3 (id \"p02\"), column \"9\": item 9: value 9 is outside the response range 1 to 5\n"
     );
 }
 
@@ -129,30 +412,33 @@ fn score_reports_other_bad_input_in_one_line() {
     let cases = [
         (
             "wai_sr_text.csv",
-            "row 1 (id \"p01\"), column \"5\": \"five\" is not a number",
+            "alliance: error: row 2 (id \"p01\"), column \"5\": item 5: \"five\" is not a number",
         ),
         (
             "wai_sr_unknown_column.csv",
-            "column 14 (\"13\") is neither the id column \"id\" nor an item of wai-sr",
+            "alliance: error: column 14 (\"13\") is neither the id column \"id\" nor an item of wai-sr; to pass it through, name it in --keep",
         ),
         (
             "wai_sr_ragged.csv",
-            "found record with 12 fields, but the previous record has 13 fields",
+            "alliance: error: row 2 (id \"p01\"): 12 fields, but the header has 13",
         ),
-        ("no_such_file.csv", "cannot read"),
+        ("no_such_file.csv", "alliance: error: cannot read "),
     ];
     for (file, needle) in cases {
         let o = alliance(&["score", "--instrument", "wai-sr", "--csv", &data(file)]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(1), "{file}: {err}");
         assert_eq!(err.lines().count(), 1, "{file}: {err}");
-        assert!(err.contains(needle), "{file}: {err}");
+        assert!(err.starts_with(needle), "{file}: {err}");
     }
     let o = alliance(&["score", "--instrument", "srs", "--csv", &data("srs.csv")]);
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: the header has no id column \"id\"\n"
+    );
     assert!(
-        stderr(&o).contains("the header has no id column \"id\""),
-        "{}",
-        stderr(&o)
+        o.stdout.is_empty(),
+        "a bad header stops the run before any output"
     );
     let o = alliance(&[
         "score",
@@ -163,88 +449,332 @@ fn score_reports_other_bad_input_in_one_line() {
         "--id",
         "client",
     ]);
-    assert!(
-        stderr(&o).contains("row 3 (id \"c\"), column \"1\": item 1: value 7.25 is not a point of the response scale (step 0.1)"),
-        "{}",
-        stderr(&o)
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: row 4 (id \"c\"), column \"1\": item 1: value 7.25 is not a point of the response scale (step 0.1)\n"
     );
-    assert!(
-        stdout(&o).is_empty(),
-        "a bad row stops the run before anything is written"
+    assert_eq!(
+        stdout(&o),
+        "id,goals,collaboration,bond,global,total\na,9,9,9,9,36\nb,9,9,9.5,9,36.5\n"
     );
     let o = alliance(&["score", "--instrument", "nope", "--csv", &data("srs.csv")]);
     assert_eq!(
         stderr(&o),
-        "alliance: error: no instrument nope in the catalog\n"
+        "alliance: error: no instrument nope in the catalog (`alliance instruments` lists them)\n"
     );
 }
 
 #[test]
-fn usage_errors_exit_2() {
-    for args in [
-        &[][..],
-        &["frobnicate"],
-        &["score", "--csv", "x.csv"],
-        &[
-            "score",
-            "--instrument",
-            "srs",
-            "--csv",
-            "x.csv",
-            "--output",
-            "xml",
-        ],
-        &[
-            "score",
-            "--instrument",
-            "srs",
-            "--instrument",
-            "srs",
-            "--csv",
-            "x.csv",
-        ],
-        &["score", "--instrument"],
-        &["demo", "extra"],
-    ] {
-        let o = alliance(args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&o).starts_with("alliance: "), "{args:?}");
-        assert_eq!(stderr(&o).lines().count(), 1, "{args:?}");
-    }
-}
+fn score_keep_going_reports_every_bad_row_and_scores_every_good_one() {
+    let file = data("wai_sr_bad_rows.csv");
+    let bad_rows = [
+        "alliance: error: row 3 (id \"p02\"), column \"9\": item 9: value 9 is outside the response range 1 to 5",
+        // The text as written, not the infinity it parses to.
+        "alliance: error: row 5 (id \"p04\"), column \"4\": item 4: value 1e400 is not a finite number",
+        "alliance: error: row 6 (id \"p05\"): 12 fields, but the header has 13",
+    ];
 
-/// Runs `alliance score` on CSV text written to a temporary file, with extra arguments.
-fn score_text(name: &str, csv: &str, extra: &[&str]) -> Output {
-    let path = std::env::temp_dir().join(format!("alliance-{name}-{}.csv", std::process::id()));
-    std::fs::write(&path, csv).expect("temp file");
-    let path_text = path.to_string_lossy().into_owned();
-    let mut args = vec!["score", "--csv", &path_text];
-    args.extend_from_slice(extra);
-    let o = alliance(&args);
-    let _ = std::fs::remove_file(&path);
-    o
+    let o = alliance(&["score", "--instrument", "wai-sr", "--csv", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "id,goals,collaboration,bond,total\np01,14,16,19,49\n"
+    );
+    assert_eq!(stderr(&o), format!("{}\n", bad_rows[0]));
+
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "wai-sr",
+        "--csv",
+        &file,
+        "--keep-going",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "a row failed");
+    assert_eq!(
+        stdout(&o),
+        "id,goals,collaboration,bond,total\np01,14,16,19,49\np03,9,10,14,33\np06,20,20,20,60\n"
+    );
+    assert_eq!(stderr(&o).lines().collect::<Vec<_>>(), bad_rows);
+
+    // JSON: the document is complete, holding the rows scored.
+    for extra in [&[][..], &["--keep-going"]] {
+        let mut args = vec![
+            "score",
+            "--instrument",
+            "wai-sr",
+            "--csv",
+            &file,
+            "--output",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = alliance(&args);
+        assert_eq!(o.status.code(), Some(1));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let ids: Vec<_> = v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        let expected: &[&str] = if extra.is_empty() {
+            &["p01"]
+        } else {
+            &["p01", "p03", "p06"]
+        };
+        assert_eq!(ids, expected, "{extra:?}");
+    }
+
+    // Every row good: exit 0.
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "wai-sr",
+        "--csv",
+        &data("wai_sr.csv"),
+        "--keep-going",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stderr.is_empty());
 }
 
 #[test]
-fn score_json_carries_scores_and_flags() {
+fn score_na_token_and_kept_columns_as_r_writes_them() {
+    // write.csv(row.names = FALSE): quoted header and strings, NA unquoted.
+    let file = data("wai_sr_r.csv");
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "wai-sr",
+        "--csv",
+        &file,
+        "--na",
+        "NA",
+        "--keep",
+        "therapist,session",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "id,therapist,session,goals,collaboration,bond,total\n\
+         p01,t1,3,13.333333333333334,16,19,48.333333333333336\n\
+         p02,t2,1,9,10,14,33\n\
+         p03,t1,4,,,19,\n"
+    );
+    // Kept columns come in --keep order.
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "wai-sr",
+        "--csv",
+        &file,
+        "--na",
+        "NA",
+        "--keep",
+        "session, therapist",
+    ]);
+    assert!(
+        stdout(&o).starts_with("id,session,therapist,goals,"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("\np02,1,t2,9,10,14,33\n"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Without --na, NA is text that is not a number.
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "wai-sr",
+        "--csv",
+        &file,
+        "--keep",
+        "therapist,session",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: row 2 (id \"p01\"), column \"11\": item 11: \"NA\" is not a number\n"
+    );
+
+    // Without --keep, the extra columns are an error naming the fix.
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "wai-sr",
+        "--csv",
+        &file,
+        "--na",
+        "NA",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("column 2 (\"therapist\") is neither the id column \"id\" nor an item of wai-sr; to pass it through, name it in --keep"),
+        "{}",
+        stderr(&o)
+    );
+
+    // JSON: kept values as an object, in --keep order.
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "wai-sr",
+        "--csv",
+        &file,
+        "--na",
+        "NA",
+        "--keep",
+        "session,therapist",
+        "--output",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("\"keep\":{\"session\":\"3\",\"therapist\":\"t1\"}"),
+        "{text}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["rows"][2]["keep"]["session"], "4");
+    assert_eq!(v["rows"][2]["report"]["subscales"][2]["sum"], 19.0);
+    assert_eq!(
+        v["rows"][2]["report"]["total"]["sum"],
+        serde_json::Value::Null
+    );
+
+    // --keep errors.
+    for (keep, needle) in [
+        (
+            "room",
+            "the header has no column \"room\" (named in --keep)",
+        ),
+        ("therapist,session,3", "column \"3\" is an item of wai-sr"),
+    ] {
+        let o = alliance(&[
+            "score",
+            "--instrument",
+            "wai-sr",
+            "--csv",
+            &file,
+            "--na",
+            "NA",
+            "--keep",
+            keep,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{keep}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{keep}");
+        assert!(stderr(&o).contains(needle), "{keep}: {}", stderr(&o));
+    }
+    let o = score_text(
+        "keep-clash",
+        "client,total,1,2,3,4\na,x,9,9,9,9\n",
+        &["--instrument", "srs", "--id", "client", "--keep", "total"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("would clash with the output column"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn score_reads_messy_csv() {
+    // A byte-order mark, CRLF line endings, quoted fields (with a comma, an escaped quote and a
+    // line break), spaces around values, a blank line, a line of spaces and a trailing empty line.
+    let messy = "\u{feff}\"client\" , 1 ,2,3,4 ,note\r\n\
+                 \" a \", 9 ,\"9\", 9,9 ,\"one, two\"\r\n\
+                 \r\n\
+                 \"b \"\"B\"\"\",9.5,, 9 ,9,\"line\r\nbreak\"\r\n\
+                 \x20\x20\x20\r\n\
+                 c,7.25,9,9,9,x\r\n\
+                 \r\n";
+    let o = score_text(
+        "messy",
+        messy,
+        &[
+            "--instrument",
+            "srs",
+            "--id",
+            "client",
+            "--keep",
+            "note",
+            "--keep-going",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "id,note,goals,collaboration,bond,global,total\n\
+         a,\"one, two\",9,9,9,9,36\n\
+         \"b \"\"B\"\"\",\"line\r\nbreak\",,9,9.5,9,\n"
+    );
+    // Row c starts on line 7: the header is line 1, the quoted line break and the blank lines
+    // count.
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: row 7 (id \"c\"), column \"1\": item 1: value 7.25 is not a point of the response scale (step 0.1)\n"
+    );
+    assert_eq!(o.status.code(), Some(1));
+
+    // The same without the bad row: exit 0.
+    let clean = messy.replace("c,7.25,9,9,9,x\r\n", "");
+    let o = score_text(
+        "messy-clean",
+        &clean,
+        &["--instrument", "srs", "--id", "client", "--keep", "note"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn score_json_streams_reports_with_scores_and_flags() {
     let o = score_text(
         "srs-json",
         "client,1,2,3,4\na,9,9,9,9\nb,9.5,9,9,9\n",
         &["--instrument", "srs", "--id", "client", "--output", "json"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let text = stdout(&o);
+    // One row per line between the document's first and last line.
+    assert_eq!(text.lines().count(), 4, "{text}");
+    assert!(text.ends_with("\n]}\n"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["instrument"]["id"], "srs");
+    assert_eq!(v["instrument"]["version"], "3.0");
+    assert_eq!(v["instrument"]["name"], "Session Rating Scale (SRS)");
+    assert_eq!(v["instrument"]["digest"].as_str().map(str::len), Some(16));
+    assert_eq!(v["missing_rule"], "at least 3/4 of the items, prorated");
     let rows = v["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0]["scores"]["total"]["scored"]["sum"], 36.0);
-    assert_eq!(rows[0]["flags"][0]["message"], "discuss the relationship");
+    assert_eq!(rows[0]["id"], "a");
+    assert!(rows[0].get("keep").is_none(), "no --keep, no keep");
+    let report = &rows[0]["report"];
+    assert_eq!(report["instrument"], v["instrument"]);
+    assert_eq!(report["metric"], "sum");
+    assert_eq!(report["total"]["sum"], 36.0);
+    assert_eq!(report["total"]["pomp"], 90.0);
+    assert_eq!(report["subscales"][3]["id"], "global");
+    assert_eq!(report["flags"][0]["message"], "discuss the relationship");
     assert!(
-        rows[0]["flags"][0]["source"]
+        report["flags"][0]["source"]
             .as_str()
             .is_some_and(|s| s.contains("not a validated cutoff"))
     );
-    assert_eq!(rows[1]["scores"]["total"]["scored"]["sum"], 36.5);
-    assert_eq!(rows[1]["flags"].as_array().map(Vec::len), Some(0));
+    assert_eq!(rows[1]["report"]["total"]["sum"], 36.5);
+    assert_eq!(rows[1]["report"]["flags"].as_array().map(Vec::len), Some(0));
+
+    // No rows: still one document.
+    let o = score_text(
+        "srs-json-empty",
+        "client,1,2,3,4\n",
+        &["--instrument", "srs", "--id", "client", "--output", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["rows"].as_array().map(Vec::len), Some(0));
 }
 
 #[test]
@@ -260,6 +790,21 @@ fn score_names_the_output_id_column_id_and_adds_global_for_srs() {
         "id,goals,collaboration,bond,global,total\na,9,9,9,9,36\nb,,9,9.5,9,\n"
     );
 }
+
+#[test]
+fn score_prints_numbers_in_their_shortest_round_trip_form() {
+    // 7.3 + 7.3 + 9.1 + 8.4 = 32.1 exactly in tenths; a float sum would print 32.099999999999994.
+    let o = score_text(
+        "srs-shortest",
+        "id,1,2,3,4\na,7.3,7.3,9.1,8.4\n",
+        &["--instrument", "srs"],
+    );
+    assert_eq!(
+        stdout(&o),
+        "id,goals,collaboration,bond,global,total\na,7.3,9.1,7.3,8.4,32.1\n"
+    );
+}
+
 #[test]
 fn score_metric_option_selects_mean_or_pomp() {
     let run = |metric: &str| {
@@ -282,4 +827,307 @@ fn score_metric_option_selects_mean_or_pomp() {
         Some("complete,31.25,37.5,62.5,43.75")
     );
     assert_eq!(run("sum").as_deref(), Some("complete,9,10,14,33"));
+}
+
+#[test]
+fn help_texts_exit_0() {
+    for args in [
+        &["score", "--help"][..],
+        &["score", "-h"],
+        &["help", "score"],
+    ] {
+        let o = alliance(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        let out = stdout(&o);
+        assert!(out.starts_with("usage: alliance score "), "{args:?}: {out}");
+        assert!(out.contains("the header being\nline 1"), "{out}");
+        assert!(out.contains("--keep-going"), "{out}");
+        assert!(o.stderr.is_empty());
+    }
+    for args in [&["help"][..], &["--help"], &["-h"]] {
+        let o = alliance(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        for command in ["demo", "instruments", "score"] {
+            assert!(stdout(&o).contains(command), "{args:?}");
+        }
+    }
+    for command in ["demo", "instruments"] {
+        let o = alliance(&[command, "--help"]);
+        assert_eq!(o.status.code(), Some(0), "{command}");
+        assert!(stdout(&o).starts_with(&format!("usage: alliance {command}")));
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &[][..],
+        &["frobnicate"],
+        &["help", "frobnicate"],
+        &["score", "--csv", "x.csv"],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--instrument-file",
+            "s.json",
+            "--csv",
+            "x.csv",
+        ],
+        &["score", "--instrument", "srs"],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            "x.csv",
+            "--output",
+            "xml",
+        ],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            "x.csv",
+            "--metric",
+            "median",
+        ],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            "x.csv",
+            "--output",
+            "json",
+            "--metric",
+            "sum",
+        ],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--instrument",
+            "srs",
+            "--csv",
+            "x.csv",
+        ],
+        &["score", "--instrument"],
+        &["score", "--instrument", "--csv", "x.csv"],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            "x.csv",
+            "--keep",
+            "a,,b",
+        ],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            "x.csv",
+            "--keep",
+            "a,a",
+        ],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            "x.csv",
+            "--keep",
+            "id",
+        ],
+        &["score", "--instrument", "srs", "--csv", "x.csv", "--na", ""],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            "x.csv",
+            "--frobnicate",
+        ],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            "x.csv",
+            "--keep-going=yes",
+        ],
+        &["score", "extra"],
+        &["demo", "extra"],
+        &["instruments", "--json"],
+        &["instruments", "srs", "wai"],
+    ] {
+        let o = alliance(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("alliance: "), "{args:?}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "srs",
+        "--csv",
+        "x.csv",
+        "--metric",
+        "median",
+    ]);
+    assert_eq!(
+        stderr(&o),
+        "alliance: --metric: unknown metric \"median\": expected sum, mean or pomp (run `alliance score --help` for usage)\n"
+    );
+}
+
+#[test]
+fn a_non_utf8_argument_is_an_error_line_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+
+    let bad = OsStr::from_bytes(b"caf\xe9.csv");
+    let o = alliance_os(&[
+        OsStr::new("score"),
+        OsStr::new("--instrument"),
+        OsStr::new("wai-sr"),
+        OsStr::new("--csv"),
+        bad,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "alliance: argument 5 is not valid UTF-8: \"caf\\xE9.csv\" (run `alliance help` for usage)\n"
+    );
+    assert!(o.stdout.is_empty());
+    // As the command itself.
+    let o = alliance_os(&[OsStr::from_bytes(b"\xff")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1);
+    assert!(!stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn a_non_utf8_cell_is_a_row_error() {
+    exe();
+    let path = temp_path("latin1", "csv");
+    std::fs::write(
+        &path,
+        b"id,1,2,3,4\na,9,9,9,9\nb\xe9,9,9,9,9\nc,9,\xe9,9,9\n",
+    )
+    .expect("temp file");
+    let path_text = path.to_string_lossy().into_owned();
+    let o = alliance(&[
+        "score",
+        "--instrument",
+        "srs",
+        "--csv",
+        &path_text,
+        "--keep-going",
+    ]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "id,goals,collaboration,bond,global,total\na,9,9,9,9,36\n"
+    );
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: row 3 (id \"b\u{fffd}\"), column \"id\": the cell is not valid UTF-8\n\
+         alliance: error: row 4 (id \"c\"), column \"2\": the cell is not valid UTF-8\n"
+    );
+}
+
+/// Peak resident memory (VmHWM, in kB) of a running process, read from /proc on Linux.
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+#[ignore = "generates a 1,000,000-row file and runs for a while; run with --ignored"]
+fn score_streams_a_million_rows_to_json_in_under_64_mb() {
+    use std::io::{BufWriter, Read, Write};
+
+    const ROWS: u64 = 1_000_000;
+    let path = temp_path("million", "csv");
+    {
+        let mut out = BufWriter::new(std::fs::File::create(&path).expect("temp file"));
+        writeln!(out, "id,1,2,3,4,5,6,7,8,9,10,11,12").expect("write");
+        // A fixed pseudo-random sequence (xorshift) of answers 1-5, one item in seven skipped.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for row in 0..ROWS {
+            write!(out, "p{row:07}").expect("write");
+            for item in 0..12u64 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if (row + item) % 7 == 0 && item == row % 12 {
+                    write!(out, ",").expect("write");
+                } else {
+                    write!(out, ",{}", 1 + x % 5).expect("write");
+                }
+            }
+            writeln!(out).expect("write");
+        }
+        out.flush().expect("flush");
+    }
+    let started = std::time::Instant::now();
+    let mut child = Command::new(exe())
+        .args([
+            "score",
+            "--instrument",
+            "wai-sr",
+            "--output",
+            "json",
+            "--csv",
+        ])
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let pid = child.id();
+    let mut stdout = child.stdout.take().expect("stdout");
+    // Read the output as it streams, counting lines and sampling the child's peak memory.
+    let (mut bytes, mut lines, mut peak_kb) = (0u64, 0u64, 0u64);
+    let mut tail = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = stdout.read(&mut buf).expect("read");
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        bytes += n as u64;
+        lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        tail = chunk[n.saturating_sub(8)..].to_vec();
+        if let Some(kb) = peak_rss_kb(pid) {
+            peak_kb = peak_kb.max(kb);
+        }
+    }
+    let mut err = String::new();
+    let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut err));
+    let status = child.wait().expect("waits");
+    let elapsed = started.elapsed();
+    let _ = std::fs::remove_file(&path);
+    assert!(status.success(), "{err}");
+    // The document's first line, one line per row, and the closing `]}`.
+    assert_eq!(lines, ROWS + 2);
+    assert!(tail.ends_with(b"\n]}\n"));
+    println!(
+        "{ROWS} rows to JSON: {bytes} bytes in {:.1} s, peak RSS {peak_kb} kB",
+        elapsed.as_secs_f64()
+    );
+    if cfg!(target_os = "linux") {
+        assert!(peak_kb > 0, "no VmHWM sample from /proc/{pid}/status");
+    }
+    assert!(
+        peak_kb < 64 * 1024,
+        "peak RSS {peak_kb} kB is not under 64 MB"
+    );
 }

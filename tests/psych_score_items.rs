@@ -76,14 +76,21 @@ fn check(reference: &str) -> TestResult {
         }
         let s = inst.score_values(&row)?;
         // The subscale and the over-items total are the same scale here.
-        assert_eq!(s.value("scale", Metric::Mean), s.value("total", Metric::Mean));
+        assert_eq!(
+            s.value("scale", Metric::Mean),
+            s.value("total", Metric::Mean)
+        );
         scores.push(s.value("total", Metric::Mean));
     }
     assert_eq!(scores.len(), 2800);
 
     let expected = &r["score_items"]["impute_none"];
     let first: Vec<f64> = serde_json::from_value(expected["scores_first_50"].clone())?;
-    assert_eq!(first.len(), 50, "{reference}: the reference has 50 first scores");
+    assert_eq!(
+        first.len(),
+        50,
+        "{reference}: the reference has 50 first scores"
+    );
     for (i, (got, want)) in scores.iter().zip(&first).enumerate() {
         let got = got.ok_or(format!("row {} not scored", i + 1))?;
         assert!(

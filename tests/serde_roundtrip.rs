@@ -61,7 +61,7 @@ fn administrations_are_validated_on_the_way_in() {
     );
     refuses::<Administration>(
         r#"{"instrument":"wai-sr","answers":{"13":3}}"#,
-        "instrument wai-sr has no item 13",
+        "instrument wai-sr has no item \"13\"",
     );
     refuses::<Administration>(
         r#"{"instrument":"wai-sr","answers":{"2":3,"2":4}}"#,
@@ -77,7 +77,7 @@ fn administrations_are_validated_on_the_way_in() {
     );
     refuses::<Administration>(
         r#"{"instrument":"haq-ii","answers":{}}"#,
-        "no instrument haq-ii is registered",
+        "no instrument \"haq-ii\" is registered (registered: ",
     );
     refuses::<Administration>(
         r#"{"instrument":"wai-sr","client":"","answers":{}}"#,
@@ -208,7 +208,7 @@ fn a_clinic_form_with_an_item_in_two_subscales_round_trips() -> TestResult {
 #[test]
 fn non_finite_answers_are_refused_when_serialized() {
     let mut record = AdministrationRecord::new("wai-sr");
-    record.answers.push(("1".into(), Some(f64::NAN)));
+    record.answers.push(("1".into(), Some(f64::NAN.into())));
     let err = serde_json::to_string(&record).unwrap_err();
     assert!(
         err.to_string()
@@ -246,7 +246,7 @@ fn instruments_are_validated_on_the_way_in() -> TestResult {
         "{err}"
     );
     let err = with(&|v| v["subscales"][0]["items"][0] = "13".into()).unwrap_err();
-    assert!(err.to_string().contains("lists item 13"), "{err}");
+    assert!(err.to_string().contains("lists item \"13\""), "{err}");
     let err = with(&|v| {
         v["missing"] =
             serde_json::json!({"rule": "at_least_fraction", "numerator": 5, "denominator": 4})
@@ -384,5 +384,131 @@ fn a_large_user_instrument_reads_back_in_linear_time() -> TestResult {
         "read a {} byte record of {n} answers in {took:?}",
         json.len()
     );
+    Ok(())
+}
+
+#[test]
+fn hostile_and_awkward_records() -> TestResult {
+    let registry = Registry::with_catalog();
+    let read_all = |json: &str| {
+        let record: AdministrationRecord = serde_json::from_str(json).expect("a record");
+        registry.read_all(record)
+    };
+    // A web form's text answers are read as numbers; text that is not one is a typed error.
+    let adm = read_all(r#"{"instrument":"srs","answers":{"1":"8.5","2":" 9 ","3":8,"4":null}}"#)
+        .map_err(|e| e.to_string())?;
+    assert_eq!(
+        (adm.value("1"), adm.value("2"), adm.value("4")),
+        (Some(8.5), Some(9.0), None)
+    );
+    let errors =
+        read_all(r#"{"instrument":"srs","client":"","answers":{"1":10.5,"2":"x","3":"1e400"}}"#)
+            .unwrap_err();
+    let found: Vec<_> = errors.iter().map(|e| (e.code(), e.path())).collect();
+    assert_eq!(
+        found,
+        [
+            ("invalid_text", Some("/client")),
+            ("out_of_range", Some("/answers/1")),
+            ("not_a_number", Some("/answers/2")),
+            ("not_finite", Some("/answers/3")),
+        ]
+    );
+    assert_eq!(
+        errors.iter().nth(3).map(ToString::to_string).as_deref(),
+        Some("item 3: value 1e400 is not a finite number")
+    );
+    // A record is a map: a positional array is refused.
+    assert!(
+        serde_json::from_str::<AdministrationRecord>(
+            r#"["srs",null,null,"c-1",null,4,null,{"1":5}]"#
+        )
+        .is_err()
+    );
+    // A bidirectional override in an id is refused, and the error's value shows it escaped.
+    let err = read_all("{\"instrument\":\"srs\",\"client\":\"c-\\u202e710\",\"answers\":{}}")
+        .unwrap_err();
+    let first = err.first();
+    assert_eq!(
+        first.to_string(),
+        "invalid client id \"c-\\u{202e}710\": contains the bidirectional control U+202E"
+    );
+    // A very long id is refused, and not echoed back at length.
+    let long = "c".repeat(100_000);
+    let err = read_all(&format!(
+        r#"{{"instrument":"srs","client":"{long}","answers":{{}}}}"#
+    ))
+    .unwrap_err();
+    assert!(err.first().to_string().len() < 200, "{}", err.first());
+    assert!(
+        err.first()
+            .to_string()
+            .contains("longer than 256 characters")
+    );
+    // An empty digest is a mismatch that says so plainly.
+    let err = read_all(r#"{"instrument":"srs","digest":"","answers":{}}"#).unwrap_err();
+    assert!(
+        err.first()
+            .to_string()
+            .contains("has definition digest \"\""),
+        "{}",
+        err.first()
+    );
+    Ok(())
+}
+
+#[test]
+fn definition_errors_locate_and_explain() -> TestResult {
+    let mut def = serde_json::to_value(catalog::require("wai-sr")?)?;
+    def["thresholds"] = serde_json::json!([{"target": "trust", "metric": "sum", "comparison": "below",
+        "value": 10, "message": "low trust"}]);
+    let err = serde_json::from_value::<Instrument>(def.clone()).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "instrument wai-sr has no subscale \"trust\" (it has: \"goals\", \"collaboration\", \"bond\", \"total\")"
+        ),
+        "{err}"
+    );
+    let built = catalog::require("wai-sr")?
+        .to_builder()
+        .threshold(Threshold::new(
+            "trust",
+            therapeutic_alliance::Metric::Sum,
+            therapeutic_alliance::Comparison::Below,
+            10.0,
+            "low trust",
+        )?)
+        .build()
+        .unwrap_err();
+    assert_eq!(built.path(), Some("/thresholds/0/target"));
+    // psych's "-A1" keying gets a hint.
+    let err = Instrument::builder("bfi", "bfi", ResponseScale::likert(1, 6, [])?)
+        .items(["A1", "A2"])
+        .subscale(Subscale::new("agree", "Agreeableness", ["-A1", "A2"]))
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("Item::new(\"item\").reversed()"),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[test]
+fn reports_and_flags_store_and_reload() -> TestResult {
+    let srs = catalog::require("srs")?;
+    let adm = Administration::builder(&srs)
+        .client("c-4")
+        .session(2)
+        .answers([("1", 8.0), ("2", 8.5), ("3", 9.0), ("4", 8.1)])?
+        .build()?;
+    let report = adm.report();
+    let json = serde_json::to_string(&report)?;
+    let back: therapeutic_alliance::Report = serde_json::from_str(&json)?;
+    assert_eq!(back, report);
+    assert_eq!(back.flags[0].score(), 33.6);
+    let flags: Vec<therapeutic_alliance::Flag> =
+        serde_json::from_str(&serde_json::to_string(&adm.flags())?)?;
+    assert_eq!(flags, adm.flags());
     Ok(())
 }

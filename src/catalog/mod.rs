@@ -112,12 +112,19 @@ pub fn get(id: &str) -> Option<Instrument> {
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!(catalog::require("wai-s")?.items().len(), 12);
-/// assert_eq!(catalog::require("calpas").unwrap_err().to_string(), "no instrument calpas is registered");
+/// let err = catalog::require("calpas").unwrap_err();
+/// assert!(err.to_string().starts_with("no instrument \"calpas\" is registered (registered: \"wai-sr\", "));
 /// # Ok(())
 /// # }
 /// ```
 pub fn require(id: &str) -> Result<Instrument> {
-    get(id).ok_or_else(|| ErrorKind::UnknownInstrument { id: id.to_owned() }.into())
+    get(id).ok_or_else(|| {
+        ErrorKind::UnknownInstrument {
+            id: id.to_owned(),
+            known: all().iter().map(|i| i.id().to_owned()).collect(),
+        }
+        .into()
+    })
 }
 
 /// The catalog as a registry (built once).

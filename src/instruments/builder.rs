@@ -586,6 +586,12 @@ impl InstrumentBuilder {
                         instrument: instrument(),
                         subscale: s.id().to_owned(),
                         item: id.clone(),
+                        hint: id
+                            .strip_prefix('-')
+                            .filter(|rest| index.contains_key(*rest))
+                            .map(|_| {
+                                "psych's \"-item\" keying is written Item::new(\"item\").reversed() here"
+                            }),
                     })?;
                 if !in_this.insert(i) {
                     return Err(ErrorKind::SubscaleRepeatsItem {
@@ -698,19 +704,21 @@ impl Instrument {
     /// Resolves every threshold's target and checks its value against the score's range.
     fn check_thresholds(&self) -> Result<Vec<Slot>> {
         let mut slots = Vec::with_capacity(self.thresholds().len());
-        for t in self.thresholds() {
-            let slot = self.slot(t.target())?;
+        for (n, t) in self.thresholds().iter().enumerate() {
+            let slot = self
+                .slot(t.target())
+                .map_err(|e| e.at_path(format!("/thresholds/{n}/target")))?;
             let range = self.slot_range(slot, t.metric());
             if t.value() < range.min() || t.value() > range.max() {
-                return Err(ErrorKind::ThresholdOutOfRange {
+                return Err(crate::Error::from(ErrorKind::ThresholdOutOfRange {
                     instrument: self.id().to_owned(),
                     target: t.target().to_string(),
                     metric: t.metric(),
                     value: t.value(),
                     min: range.min(),
                     max: range.max(),
-                }
-                .into());
+                })
+                .at_path(format!("/thresholds/{n}/value")));
             }
             slots.push(slot);
         }

@@ -192,6 +192,24 @@ impl Instrument {
         &self.0.def.version
     }
 
+    /// The id, version, name and digest, as a [`Report`](crate::Report) names the instrument.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// assert_eq!(srs.summary().version, "3.0");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn summary(&self) -> crate::InstrumentSummary {
+        crate::InstrumentSummary {
+            id: self.id().to_owned(),
+            version: self.version().to_owned(),
+            name: self.name().to_owned(),
+            digest: self.digest().to_owned(),
+        }
+    }
+
     /// A digest (16 hex digits, FNV-1a 64) of everything that decides scores and flags: the
     /// response scale's bounds and step, the items and their keying, the subscales, the scoring,
     /// missing-item and total rules, and the thresholds. Names, labels, wording, citation,
@@ -582,6 +600,12 @@ impl Instrument {
             ErrorKind::UnknownTarget {
                 instrument: self.id().to_owned(),
                 target: target.to_string(),
+                known: self
+                    .subscales()
+                    .iter()
+                    .map(|s| s.id().to_owned())
+                    .chain((self.total_rule() != TotalRule::None).then(|| "total".to_owned()))
+                    .collect(),
             }
             .into()
         })

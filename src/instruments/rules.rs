@@ -41,8 +41,9 @@ vocabulary!(ScoringRule, "scoring rule", None, [Sum => "sum", Mean => "mean"]);
 ///   missing-item rule applies to the items as a whole.
 /// - [`TotalRule::None`]: no total (instruments whose subscales are not meant to be added).
 ///
-/// The two differ when subscales of different sizes, or several subscales, are prorated. On the
-/// WAI-SR with goals items 4, 6, 8 answered 5, 5, 4 (item 11 missing) and the other eight items
+/// The two differ whenever a subscale is prorated, and in when a total exists: a sum-of-subscales
+/// total needs every subscale scored, an over-items total only enough answered items overall. On
+/// the WAI-SR with goals items 4, 6, 8 answered 5, 5, 4 (item 11 missing) and the other eight items
 /// answered 2, the goals subscale is prorated to 14/3 x 4 = 56/3; the sum of subscales is
 /// 8 + 8 + 56/3 = 34.67, while over items the mean is 30/11 and the prorated sum
 /// 12 x 30/11 = 32.73: the first keeps each subscale's weight, the second weights every answered
@@ -80,6 +81,23 @@ vocabulary!(
     None,
     [None => "none", SumOfSubscales => "sum_of_subscales", OverItems => "over_items"]
 );
+
+impl TotalRule {
+    /// Words for reports: "no total", "the sum of the subscale scores", "over all items".
+    ///
+    /// ```
+    /// use therapeutic_alliance::TotalRule;
+    ///
+    /// assert_eq!(TotalRule::OverItems.label(), "over all items");
+    /// ```
+    pub const fn label(self) -> &'static str {
+        match self {
+            TotalRule::None => "no total",
+            TotalRule::SumOfSubscales => "the sum of the subscale scores",
+            TotalRule::OverItems => "over all items",
+        }
+    }
+}
 
 /// When a subscale (or an over-items total) with unanswered items still gets a score.
 ///

@@ -6,7 +6,7 @@ mod record;
 mod registry;
 
 pub use date::Date;
-pub use record::AdministrationRecord;
+pub use record::{AdministrationRecord, RecordAnswer};
 pub use registry::Registry;
 
 use crate::error::{Error, ErrorKind, Errors, Result};

@@ -43,7 +43,7 @@ use super::Administration;
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
+    derive(serde::Serialize),
     serde(deny_unknown_fields)
 )]
 #[non_exhaustive]
@@ -89,7 +89,51 @@ pub struct AdministrationRecord {
     /// The answers in order, keyed by item id (a map in JSON); `None` is unanswered. Repeated
     /// ids are kept so that reading the record refuses them.
     #[cfg_attr(feature = "serde", serde(with = "answer_map"))]
-    pub answers: Vec<(String, Option<f64>)>,
+    pub answers: Vec<(String, Option<RecordAnswer>)>,
+}
+
+/// An answer in a record as it was given: a number, or text to be read as one (a web form often
+/// sends `"4"`). Reading the record validates either exactly as the builder does; text that is
+/// not a number is [`ErrorKind::NotANumber`](crate::ErrorKind::NotANumber), quoted as written.
+///
+/// ```
+/// use therapeutic_alliance::{AdministrationRecord, RecordAnswer, Registry};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let mut record = AdministrationRecord::new("wai-sr");
+/// record.answers.push(("1".into(), Some(RecordAnswer::from("4"))));
+/// record.answers.push(("2".into(), Some(RecordAnswer::from(5.0))));
+/// assert_eq!(Registry::with_catalog().read(record.clone())?.value("1"), Some(4.0));
+/// record.answers.push(("3".into(), Some(RecordAnswer::from("often"))));
+/// assert_eq!(Registry::with_catalog().read(record).unwrap_err().code(), "not_a_number");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RecordAnswer {
+    /// A number.
+    Number(f64),
+    /// Text to be read as a number.
+    Text(String),
+}
+
+impl From<f64> for RecordAnswer {
+    fn from(v: f64) -> Self {
+        RecordAnswer::Number(v)
+    }
+}
+
+impl From<&str> for RecordAnswer {
+    fn from(t: &str) -> Self {
+        RecordAnswer::Text(t.to_owned())
+    }
+}
+
+impl From<String> for RecordAnswer {
+    fn from(t: String) -> Self {
+        RecordAnswer::Text(t)
+    }
 }
 
 impl AdministrationRecord {
@@ -101,7 +145,7 @@ impl AdministrationRecord {
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let mut record = AdministrationRecord::new("srs");
     /// record.session = Some(2);
-    /// record.answers = vec![("1".into(), Some(8.5)), ("4".into(), Some(9.0))];
+    /// record.answers = vec![("1".into(), Some(8.5.into())), ("4".into(), Some(9.0.into()))];
     /// let adm = Registry::with_catalog().read(record)?;
     /// assert_eq!(adm.value("4"), Some(9.0));
     /// # Ok(())
@@ -131,7 +175,7 @@ impl Administration {
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let srs = catalog::require("srs")?;
     /// let record = Administration::builder(&srs).answer("2", 6.5)?.build()?.to_record();
-    /// assert_eq!(record.answers, [("2".to_owned(), Some(6.5))]);
+    /// assert_eq!(record.answers, [("2".to_owned(), Some(6.5.into()))]);
     /// assert_eq!(record.digest.as_deref(), Some(srs.digest()));
     /// # Ok(())
     /// # }
@@ -150,7 +194,9 @@ impl Administration {
                 .items()
                 .iter()
                 .zip(self.values())
-                .filter_map(|(item, v)| Some((item.id().to_owned(), Some(v?))))
+                .filter_map(|(item, v)| {
+                    Some((item.id().to_owned(), Some(RecordAnswer::Number(v?))))
+                })
                 .collect(),
         }
     }
@@ -184,9 +230,64 @@ impl<'de> serde::de::DeserializeSeed<'de> for &super::Registry {
     }
 }
 
+/// Records are read from maps only (a positional array is refused), with unknown fields refused.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for AdministrationRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Def {
+            instrument: String,
+            #[serde(default)]
+            version: Option<String>,
+            #[serde(default)]
+            digest: Option<String>,
+            #[serde(default)]
+            client: Option<String>,
+            #[serde(default)]
+            therapist: Option<String>,
+            #[serde(default)]
+            session: Option<u32>,
+            #[serde(default)]
+            date: Option<String>,
+            #[serde(default, with = "answer_map")]
+            answers: Vec<(String, Option<RecordAnswer>)>,
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = AdministrationRecord;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an administration record (a map with instrument and answers)")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let d: Def = serde::Deserialize::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(m),
+                )?;
+                Ok(AdministrationRecord {
+                    instrument: d.instrument,
+                    version: d.version,
+                    digest: d.digest,
+                    client: d.client,
+                    therapist: d.therapist,
+                    session: d.session,
+                    date: d.date,
+                    answers: d.answers,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// Answers as a map that keeps order and duplicates (so validation can refuse them).
 #[cfg(feature = "serde")]
 mod answer_map {
+    use super::RecordAnswer;
     use serde::de::{MapAccess, Visitor};
     use serde::ser::SerializeMap;
     use serde::{Deserializer, Serializer};
@@ -195,43 +296,99 @@ mod answer_map {
     /// Integral values are written as integers, so Likert answers read `4`, not `4.0`; a
     /// non-finite value is refused (JSON would turn it into `null`, read back as unanswered).
     pub(super) fn serialize<S: Serializer>(
-        answers: &[(String, Option<f64>)],
+        answers: &[(String, Option<RecordAnswer>)],
         s: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(answers.len()))?;
         for (k, v) in answers {
-            match *v {
-                Some(v) if !v.is_finite() => {
+            match v {
+                Some(RecordAnswer::Number(v)) if !v.is_finite() => {
                     return Err(serde::ser::Error::custom(crate::ErrorKind::NotFinite {
                         item: k.clone(),
-                        value: v,
+                        value: *v,
                         text: None,
                     }));
                 }
-                Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => {
-                    map.serialize_entry(k, &(v as i64))?;
+                Some(RecordAnswer::Number(v)) if v.fract() == 0.0 && v.abs() < 9.0e15 => {
+                    map.serialize_entry(k, &(*v as i64))?;
                 }
-                v => map.serialize_entry(k, &v)?,
+                Some(RecordAnswer::Number(v)) => map.serialize_entry(k, v)?,
+                Some(RecordAnswer::Text(t)) => map.serialize_entry(k, t)?,
+                None => map.serialize_entry(k, &None::<f64>)?,
             }
         }
         map.end()
     }
 
+    /// One answer: a number, a string, or null.
+    struct AnswerSeed;
+
+    impl<'de> serde::de::DeserializeSeed<'de> for AnswerSeed {
+        type Value = Option<RecordAnswer>;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(AnswerVisitor)
+        }
+    }
+
+    struct AnswerVisitor;
+
+    impl<'de> Visitor<'de> for AnswerVisitor {
+        type Value = Option<RecordAnswer>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number, a string holding a number, or null")
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(RecordAnswer::Number(v)))
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(RecordAnswer::Number(v as f64)))
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(RecordAnswer::Number(v as f64)))
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(RecordAnswer::Text(v.to_owned())))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(RecordAnswer::Text(v)))
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
-    ) -> Result<Vec<(String, Option<f64>)>, D::Error> {
+    ) -> Result<Vec<(String, Option<RecordAnswer>)>, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Vec<(String, Option<f64>)>;
+            type Value = Vec<(String, Option<RecordAnswer>)>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map from item id to a number or null")
+                f.write_str("a map from item id to a number, a string holding a number, or null")
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0).min(4096));
-                while let Some(entry) = m.next_entry::<String, Option<f64>>()? {
-                    out.push(entry);
+                while let Some(k) = m.next_key::<String>()? {
+                    let v = m.next_value_seed(AnswerSeed)?;
+                    out.push((k, v));
                 }
                 Ok(out)
             }

@@ -1,6 +1,6 @@
 //! The registry that resolves records to instruments.
 
-use super::{Administration, AdministrationRecord, Date, answer_path};
+use super::{Administration, AdministrationRecord, Date, RecordAnswer, answer_path};
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::instruments::Instrument;
 use std::collections::HashMap;
@@ -126,7 +126,14 @@ impl Registry {
             .by_id
             .get(id)
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| ErrorKind::UnknownInstrument { id: id.to_owned() })?;
+            .ok_or_else(|| {
+                let mut known: Vec<String> = self.by_id.keys().cloned().collect();
+                known.sort_unstable();
+                ErrorKind::UnknownInstrument {
+                    id: id.to_owned(),
+                    known,
+                }
+            })?;
         let known = || versions.iter().map(|i| i.version().to_owned()).collect();
         match (version, versions.as_slice()) {
             (None, [only]) => Ok(only),
@@ -246,9 +253,12 @@ impl Registry {
                 );
                 continue;
             }
-            if let Some(v) = *value
-                && let Err(e) = b.answer_mut(item, super::Answer::Number(v))
-            {
+            let answer = match value {
+                Some(RecordAnswer::Number(v)) => super::Answer::Number(*v),
+                Some(RecordAnswer::Text(t)) => super::Answer::Text(t),
+                None => continue,
+            };
+            if let Err(e) = b.answer_mut(item, answer) {
                 errors.push(e.at_path(answer_path(item)));
             }
         }

@@ -59,7 +59,8 @@ impl From<ScoringRule> for Metric {
     }
 }
 
-/// A threshold that a score crossed. A flag owns its data, so a session monitor can keep it.
+/// A threshold that a score crossed. A flag owns its data, so a session monitor can keep it (and,
+/// with `serde`, store and reload it).
 ///
 /// With `serde` it serializes as
 /// `{"target": "total", "metric": "sum", "comparison": "at_or_below", "threshold": 36.0,
@@ -77,7 +78,7 @@ impl From<ScoringRule> for Metric {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Flag {
     target: Target,
     metric: Metric,
@@ -85,7 +86,7 @@ pub struct Flag {
     threshold: f64,
     score: f64,
     message: String,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "String::is_empty"))]
+    #[cfg_attr(feature = "serde", serde(default))]
     source: String,
 }
 

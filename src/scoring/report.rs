@@ -6,7 +6,9 @@ use crate::instruments::Slot;
 use crate::responses::{Administration, Date};
 
 /// The scores of one administration as plain data: the instrument, the context, each subscale
-/// and the total with every metric, and the flags. This is what a clinic's API returns.
+/// and the total with every metric, and the flags. This is what a clinic's API returns; it also
+/// deserializes, so a session monitor can store reports and read them back (as stored data: a
+/// report is not re-validated against its instrument).
 ///
 /// Its JSON (with `serde`), for an SRS administration whose overall line was skipped:
 ///
@@ -46,22 +48,34 @@ use crate::responses::{Administration, Date};
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Report {
     /// The instrument scored.
     pub instrument: InstrumentSummary,
     /// The client's id, if recorded.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub client: Option<String>,
     /// The therapist's id, if recorded.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub therapist: Option<String>,
     /// The session number, if recorded.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub session: Option<u32>,
     /// The session date, if recorded.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub date: Option<Date>,
     /// The metric of each entry's `primary` value (the instrument's scoring rule).
     pub metric: Metric,
@@ -84,7 +98,7 @@ pub struct Report {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct InstrumentSummary {
     /// The instrument's id.
@@ -112,7 +126,7 @@ pub struct InstrumentSummary {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReportEntry {
     /// The subscale id, or `total`.
@@ -120,7 +134,10 @@ pub struct ReportEntry {
     /// The subscale label in the instrument's words, or `Total`.
     pub label: String,
     /// The alliance component the subscale measures.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub component: Option<Component>,
     /// The score in the report's metric; `None` when not scored.
     pub primary: Option<f64>,
@@ -139,7 +156,10 @@ pub struct ReportEntry {
     /// Whether unanswered items were prorated.
     pub prorated: bool,
     /// Why there is no score, in words.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub not_scored: Option<String>,
 }
 
@@ -181,12 +201,7 @@ impl Report {
             }
         };
         Report {
-            instrument: InstrumentSummary {
-                id: inst.id().to_owned(),
-                version: inst.version().to_owned(),
-                name: inst.name().to_owned(),
-                digest: inst.digest().to_owned(),
-            },
+            instrument: inst.summary(),
             client: adm.and_then(|a| a.client().map(str::to_owned)),
             therapist: adm.and_then(|a| a.therapist().map(str::to_owned)),
             session: adm.and_then(Administration::session),

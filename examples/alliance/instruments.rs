@@ -1,0 +1,263 @@
+//! `alliance instruments`: the catalog, or one instrument's key and provenance (as text or as its
+//! JSON definition).
+
+use std::fmt::Write as _;
+
+use therapeutic_alliance::{Instrument, ResponseScale, ScaleKind, Target, TotalRule, catalog};
+
+use crate::Failure;
+use crate::args::{Arg, Parser, set_once, unexpected};
+use crate::output::{self, wrap};
+
+pub const USAGE: &str = "usage: alliance instruments [ID [--json]]
+
+Without ID, lists the catalog: id, rater, modality, item count, response scale, score (sum or
+mean) and how sure the scoring key is.
+
+With ID, shows that instrument's key and provenance: version, name, rater, modality, response
+scale and anchors, scoring, missing-item and total rules, each subscale and its items, reversed
+items, thresholds and their source, citation, provenance, licence and definition digest.
+
+  --json       print the instrument's definition as JSON instead: the form
+               `alliance score --instrument-file` reads (edit it, give it a new id or
+               version, and score with it)
+  -h, --help   this text
+";
+
+/// Width that long notes are wrapped to.
+const WIDTH: usize = 100;
+/// Column where the values of `alliance instruments ID` start.
+const INDENT: usize = 14;
+
+pub fn run(args: &[String]) -> Result<(), Failure> {
+    let (mut id, mut json) = (None, false);
+    let mut parser = Parser::new(args);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Arg::Flag("-h" | "--help") => return output::print(USAGE),
+            Arg::Flag("--json") => json = true,
+            Arg::Positional(p) => set_once(&mut id, "the instrument id", p)?,
+            other => return Err(unexpected(other)),
+        }
+    }
+    match (id, json) {
+        (None, false) => output::print(&list()),
+        (None, true) => Err(Failure::usage("--json needs an instrument id")),
+        (Some(id), json) => {
+            let inst = require(id)?;
+            if json {
+                let mut text = serde_json::to_string_pretty(&inst)
+                    .map_err(|e| Failure::run(format!("cannot write {id} as JSON: {e}")))?;
+                text.push('\n');
+                output::print(&text)
+            } else {
+                output::print(&show(&inst))
+            }
+        }
+    }
+}
+
+/// The catalog instrument with this id; the error points to the list rather than printing it.
+pub fn require(id: &str) -> Result<Instrument, Failure> {
+    catalog::get(id).ok_or_else(|| {
+        Failure::run(format!(
+            "no instrument {id} in the catalog (`alliance instruments` lists them)"
+        ))
+    })
+}
+
+/// The catalog as a table.
+fn list() -> String {
+    let mut out = format!(
+        "{:<24} {:<9} {:<13} {:>5}  {:<22} {:<5} {}\n",
+        "id", "rater", "modality", "items", "scale", "score", "confidence"
+    );
+    for inst in catalog::all() {
+        let s = inst.scale();
+        let range = match s.points() {
+            Some(_) => format!("{}-{}", s.min(), s.max()),
+            None => format!("{}-{} by {}", s.min(), s.max(), s.step()),
+        };
+        let anchors = match (s.anchors().first(), s.anchors().last()) {
+            (Some(a), Some(b)) if s.anchors().len() > 1 => format!(" {}..{}", a.label(), b.label()),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<24} {:<9} {:<13} {:>5}  {:<22} {:<5} {}",
+            inst.id(),
+            inst.rater(),
+            inst.modality(),
+            inst.items().len(),
+            truncate(&format!("{range}{anchors}"), 22),
+            inst.primary_metric(),
+            inst.provenance().confidence()
+        );
+    }
+    out.push_str(
+        "\nPublished instruments ship their scoring keys only (item wording is copyrighted).\n\
+         The cbt, psychodynamic and humanistic forms are new, unvalidated item sets written for this crate.\n\
+         `alliance instruments ID` shows one instrument's key and provenance.\n",
+    );
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('~');
+        t
+    }
+}
+
+/// The response scale in words: range, points or step, and every anchor.
+fn describe_scale(s: &ResponseScale) -> String {
+    let mut text = match (s.kind(), s.points()) {
+        (ScaleKind::Likert, Some(points)) => {
+            format!("{} to {}, {points} points", s.min(), s.max())
+        }
+        _ => format!(
+            "{} to {} by {} (visual analogue)",
+            s.min(),
+            s.max(),
+            s.step()
+        ),
+    };
+    if !s.anchors().is_empty() {
+        let anchors: Vec<String> = s
+            .anchors()
+            .iter()
+            .map(|a| format!("{} {}", a.value(), a.label()))
+            .collect();
+        let _ = write!(text, "; anchors: {}", anchors.join(", "));
+    }
+    text
+}
+
+fn describe_total(rule: TotalRule) -> String {
+    match rule {
+        TotalRule::None => "none".to_owned(),
+        TotalRule::SumOfSubscales => {
+            "the subscales added up (scored when every subscale is)".to_owned()
+        }
+        TotalRule::OverItems => {
+            "over all items (the mean of the answered items, prorated to a sum)".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `lo-hi` of a target's primary score.
+fn range(inst: &Instrument, target: Target) -> String {
+    inst.range(target, inst.primary_metric())
+        .map_or_else(String::new, |r| format!("{}-{}", r.min(), r.max()))
+}
+
+/// One instrument's key and provenance, as text.
+fn show(inst: &Instrument) -> String {
+    let mut out = String::new();
+    let mut field = |name: &str, value: &str| {
+        let _ = writeln!(out, "{name:<w$}{}", wrap(value, INDENT, WIDTH), w = INDENT);
+    };
+    field("id", inst.id());
+    field("version", inst.version());
+    field("name", inst.name());
+    field("rater", inst.rater().name());
+    field("modality", inst.modality().name());
+    field("scale", &describe_scale(inst.scale()));
+    let metric = inst.primary_metric();
+    let total = range(inst, Target::Total);
+    let scoring = if total.is_empty() {
+        metric.to_string()
+    } else {
+        format!("{metric} (total {total})")
+    };
+    field("scoring", &scoring);
+    field("missing", &inst.missing().to_string());
+    field("total", &describe_total(inst.total_rule()));
+    let reversed: Vec<&str> = inst
+        .items()
+        .iter()
+        .filter(|i| i.is_reversed())
+        .map(|i| i.id())
+        .collect();
+    let s = inst.scale();
+    field(
+        "reversed",
+        &if reversed.is_empty() {
+            "none".to_owned()
+        } else {
+            format!("{} (scored {} - x)", reversed.join(", "), s.min() + s.max())
+        },
+    );
+    let ids: Vec<&str> = inst.items().iter().map(|i| i.id()).collect();
+    field(
+        "items",
+        &format!("{}: {}", inst.items().len(), ids.join(", ")),
+    );
+
+    // Item wording, where the instrument ships it (the crate's own forms).
+    if inst.items().iter().any(|i| i.text().is_some()) {
+        out.push_str("wording\n");
+        for item in inst.items() {
+            let mark = if item.is_reversed() { " (R)" } else { "" };
+            let head = format!("  {}{mark}", item.id());
+            let _ = writeln!(
+                out,
+                "{head:<w$}{}",
+                wrap(item.text().unwrap_or("-"), INDENT, WIDTH),
+                w = INDENT
+            );
+        }
+    }
+
+    out.push_str("subscales\n");
+    if inst.subscales().is_empty() {
+        out.push_str("  none\n");
+    }
+    let id_width = inst
+        .subscales()
+        .iter()
+        .map(|s| s.id().chars().count())
+        .max()
+        .unwrap_or(0);
+    for sub in inst.subscales() {
+        let component = sub
+            .component()
+            .map_or_else(String::new, |c| format!(", measures {c}"));
+        let items = match sub.items() {
+            [one] => format!("item {one}"),
+            many => format!("items {}", many.join(", ")),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<id_width$}  {}{component}: {items}; {metric} {}",
+            sub.id(),
+            sub.label(),
+            range(inst, Target::from(sub.id())),
+        );
+    }
+
+    out.push_str("thresholds\n");
+    if inst.thresholds().is_empty() {
+        out.push_str("  none\n");
+    }
+    for t in inst.thresholds() {
+        let _ = writeln!(out, "  {t}");
+        if !t.source().is_empty() {
+            let _ = writeln!(out, "    source: {}", wrap(t.source(), 12, WIDTH));
+        }
+    }
+
+    let mut field = |name: &str, value: &str| {
+        let _ = writeln!(out, "{name:<w$}{}", wrap(value, INDENT, WIDTH), w = INDENT);
+    };
+    field("citation", inst.citation().unwrap_or("none"));
+    let p = inst.provenance();
+    field("provenance", &format!("{}: {}", p.confidence(), p.note()));
+    field("licence", inst.licence().unwrap_or("none"));
+    field("digest", inst.digest());
+    out
+}

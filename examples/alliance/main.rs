@@ -1,0 +1,161 @@
+//! `alliance`: a small command-line front end over the therapeutic-alliance library.
+//!
+//! ```text
+//! cargo run --example alliance -- demo
+//! cargo run --example alliance -- instruments [ID [--json]]
+//! cargo run --example alliance -- score --instrument wai-sr --csv answers.csv [options]
+//! cargo run --example alliance -- score --help
+//! ```
+//!
+//! One module per command; a command is a function from its arguments to success or a
+//! [`Failure`], listed once in [`COMMANDS`]. Errors print one line to stderr and exit with status
+//! 1 (2 for a usage error); bad input never panics.
+
+mod args;
+mod demo;
+mod instruments;
+mod output;
+mod score;
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+/// A command: its name, a one-line summary for `alliance help`, its usage text and what it runs.
+struct Command {
+    name: &'static str,
+    summary: &'static str,
+    usage: &'static str,
+    run: fn(&[String]) -> Result<(), Failure>,
+}
+
+/// Every command, in the order `alliance help` lists them. A new command is a module and a line
+/// here.
+const COMMANDS: &[Command] = &[
+    Command {
+        name: "demo",
+        summary: "one client's 12 sessions of CBT for anxiety, scored session by session",
+        usage: demo::USAGE,
+        run: demo::run,
+    },
+    Command {
+        name: "instruments",
+        summary: "the instrument catalog, or one instrument's key and provenance",
+        usage: instruments::USAGE,
+        run: instruments::run,
+    },
+    Command {
+        name: "score",
+        summary: "score a wide CSV file of answers to CSV or JSON",
+        usage: score::USAGE,
+        run: score::run,
+    },
+];
+
+/// What went wrong, and so how `alliance` exits.
+#[derive(Debug)]
+enum Failure {
+    /// The command line itself is wrong: one line, exit status 2.
+    Usage {
+        message: String,
+        /// The command whose usage to point to.
+        command: Option<&'static str>,
+    },
+    /// The input is wrong or cannot be read: one line `alliance: error: ...`, exit status 1.
+    Run(String),
+    /// Errors already reported on stderr (one line each): exit status 1.
+    Reported,
+    /// Whoever reads stdout stopped reading (`| head`): not an error worth a message.
+    Closed,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Failure::Usage {
+            message: message.into(),
+            command: None,
+        }
+    }
+
+    fn run(message: impl Into<String>) -> Self {
+        Failure::Run(message.into())
+    }
+
+    /// Points a usage error at the help of the command it came from.
+    fn in_command(self, name: &'static str) -> Self {
+        match self {
+            Failure::Usage {
+                message,
+                command: None,
+            } => Failure::Usage {
+                message,
+                command: Some(name),
+            },
+            other => other,
+        }
+    }
+}
+
+impl From<therapeutic_alliance::Error> for Failure {
+    fn from(e: therapeutic_alliance::Error) -> Self {
+        Failure::Run(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let result = args::utf8_args(std::env::args_os().skip(1)).and_then(|args| run(&args));
+    match result {
+        Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(Failure::Usage { message, command }) => {
+            let help = command.map_or_else(
+                || "alliance help".to_owned(),
+                |c| format!("alliance {c} --help"),
+            );
+            output::error_line(&format!("alliance: {message} (run `{help}` for usage)"));
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(message)) => {
+            output::error_line(&format!("alliance: error: {message}"));
+            ExitCode::FAILURE
+        }
+        Err(Failure::Reported) => ExitCode::FAILURE,
+    }
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    let Some((name, rest)) = args.split_first() else {
+        return Err(Failure::usage("no command given"));
+    };
+    match name.as_str() {
+        "help" | "--help" | "-h" => help(rest),
+        _ => {
+            let command = find(name)?;
+            (command.run)(rest).map_err(|f| f.in_command(command.name))
+        }
+    }
+}
+
+fn find(name: &str) -> Result<&'static Command, Failure> {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| Failure::usage(format!("unknown command {name:?}")))
+}
+
+/// `alliance help [COMMAND]`.
+fn help(rest: &[String]) -> Result<(), Failure> {
+    match rest {
+        [] => {
+            let mut text = String::from("usage: alliance <command> [arguments]\n\ncommands:\n");
+            for c in COMMANDS {
+                let _ = writeln!(text, "  {:<13} {}", c.name, c.summary);
+            }
+            text.push_str(
+                "  help          this text; `alliance help COMMAND` or `alliance COMMAND --help` for one command\n\n\
+                 Exit status: 0 success, 1 bad input (one line on stderr per error), 2 bad command line.\n",
+            );
+            output::print(&text)
+        }
+        [name] => output::print(find(name)?.usage),
+        [_, extra, ..] => Err(Failure::usage(format!("unexpected argument {extra:?}"))),
+    }
+}
