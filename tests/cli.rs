@@ -101,6 +101,13 @@ fn temp_path(name: &str, ext: &str) -> PathBuf {
     std::env::temp_dir().join(format!("alliance-{name}-{}.{ext}", std::process::id()))
 }
 
+/// Runs `alliance score --instrument ID --csv FILE` with extra arguments.
+fn score(instrument: &str, csv: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["score", "--instrument", instrument, "--csv", csv];
+    args.extend_from_slice(extra);
+    alliance(&args)
+}
+
 /// Runs `alliance score` on CSV text written to a temporary file, with extra arguments.
 fn score_text(name: &str, csv: &str, extra: &[&str]) -> Output {
     exe(); // Fails (if it does) before the temporary file is written.
@@ -293,13 +300,7 @@ fn instruments_json_prints_a_definition_that_scores_identically_from_a_file() {
     let file = temp_path("wai-s-definition", "json");
     std::fs::write(&file, &o.stdout).expect("temp file");
     let file_text = file.to_string_lossy().into_owned();
-    let from_catalog = alliance(&[
-        "score",
-        "--instrument",
-        "wai-s",
-        "--csv",
-        &data("wai_s.csv"),
-    ]);
+    let from_catalog = score("wai-s", &data("wai_s.csv"), &[]);
     let from_file = alliance(&[
         "score",
         "--instrument-file",
@@ -368,15 +369,7 @@ fn instrument_file_is_validated_on_load_naming_the_file() {
 
 #[test]
 fn score_wai_sr_gives_component_and_total_sums() {
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "wai-sr",
-        "--csv",
-        &data("wai_sr.csv"),
-        "--output",
-        "csv",
-    ]);
+    let o = score("wai-sr", &data("wai_sr.csv"), &["--output", "csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let expected = std::fs::read_to_string(data("wai_sr.expected.csv")).expect("expected file");
     assert_eq!(stdout(&o), expected);
@@ -387,13 +380,7 @@ fn score_wai_sr_gives_component_and_total_sums() {
 
 #[test]
 fn score_stops_at_a_nine_after_writing_the_rows_before_it() {
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "wai-sr",
-        "--csv",
-        &data("wai_sr_nine.csv"),
-    ]);
+    let o = score("wai-sr", &data("wai_sr_nine.csv"), &[]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stdout(&o),
@@ -425,13 +412,13 @@ fn score_reports_other_bad_input_in_one_line() {
         ("no_such_file.csv", "alliance: error: cannot read "),
     ];
     for (file, needle) in cases {
-        let o = alliance(&["score", "--instrument", "wai-sr", "--csv", &data(file)]);
+        let o = score("wai-sr", &data(file), &[]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(1), "{file}: {err}");
         assert_eq!(err.lines().count(), 1, "{file}: {err}");
         assert!(err.starts_with(needle), "{file}: {err}");
     }
-    let o = alliance(&["score", "--instrument", "srs", "--csv", &data("srs.csv")]);
+    let o = score("srs", &data("srs.csv"), &[]);
     assert_eq!(
         stderr(&o),
         "alliance: error: the header has no id column \"id\"\n"
@@ -440,15 +427,7 @@ fn score_reports_other_bad_input_in_one_line() {
         o.stdout.is_empty(),
         "a bad header stops the run before any output"
     );
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "srs",
-        "--csv",
-        &data("srs.csv"),
-        "--id",
-        "client",
-    ]);
+    let o = score("srs", &data("srs.csv"), &["--id", "client"]);
     assert_eq!(
         stderr(&o),
         "alliance: error: row 4 (id \"c\"), column \"1\": item 1: value 7.25 is not a point of the response scale (step 0.1)\n"
@@ -457,7 +436,7 @@ fn score_reports_other_bad_input_in_one_line() {
         stdout(&o),
         "id,goals,collaboration,bond,global,total\na,9,9,9,9,36\nb,9,9,9.5,9,36.5\n"
     );
-    let o = alliance(&["score", "--instrument", "nope", "--csv", &data("srs.csv")]);
+    let o = score("nope", &data("srs.csv"), &[]);
     assert_eq!(
         stderr(&o),
         "alliance: error: no instrument nope in the catalog (`alliance instruments` lists them)\n"
@@ -474,7 +453,7 @@ fn score_keep_going_reports_every_bad_row_and_scores_every_good_one() {
         "alliance: error: row 6 (id \"p05\"): 12 fields, but the header has 13",
     ];
 
-    let o = alliance(&["score", "--instrument", "wai-sr", "--csv", &file]);
+    let o = score("wai-sr", &file, &[]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stdout(&o),
@@ -482,14 +461,7 @@ fn score_keep_going_reports_every_bad_row_and_scores_every_good_one() {
     );
     assert_eq!(stderr(&o), format!("{}\n", bad_rows[0]));
 
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "wai-sr",
-        "--csv",
-        &file,
-        "--keep-going",
-    ]);
+    let o = score("wai-sr", &file, &["--keep-going"]);
     assert_eq!(o.status.code(), Some(1), "a row failed");
     assert_eq!(
         stdout(&o),
@@ -527,14 +499,7 @@ fn score_keep_going_reports_every_bad_row_and_scores_every_good_one() {
     }
 
     // Every row good: exit 0.
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "wai-sr",
-        "--csv",
-        &data("wai_sr.csv"),
-        "--keep-going",
-    ]);
+    let o = score("wai-sr", &data("wai_sr.csv"), &["--keep-going"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(o.stderr.is_empty());
 }
@@ -543,17 +508,11 @@ fn score_keep_going_reports_every_bad_row_and_scores_every_good_one() {
 fn score_na_token_and_kept_columns_as_r_writes_them() {
     // write.csv(row.names = FALSE): quoted header and strings, NA unquoted.
     let file = data("wai_sr_r.csv");
-    let o = alliance(&[
-        "score",
-        "--instrument",
+    let o = score(
         "wai-sr",
-        "--csv",
         &file,
-        "--na",
-        "NA",
-        "--keep",
-        "therapist,session",
-    ]);
+        &["--na", "NA", "--keep", "therapist,session"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
@@ -563,17 +522,11 @@ fn score_na_token_and_kept_columns_as_r_writes_them() {
          p03,t1,4,,,19,\n"
     );
     // Kept columns come in --keep order.
-    let o = alliance(&[
-        "score",
-        "--instrument",
+    let o = score(
         "wai-sr",
-        "--csv",
         &file,
-        "--na",
-        "NA",
-        "--keep",
-        "session, therapist",
-    ]);
+        &["--na", "NA", "--keep", "session, therapist"],
+    );
     assert!(
         stdout(&o).starts_with("id,session,therapist,goals,"),
         "{}",
@@ -586,15 +539,7 @@ fn score_na_token_and_kept_columns_as_r_writes_them() {
     );
 
     // Without --na, NA is text that is not a number.
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "wai-sr",
-        "--csv",
-        &file,
-        "--keep",
-        "therapist,session",
-    ]);
+    let o = score("wai-sr", &file, &["--keep", "therapist,session"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
@@ -602,15 +547,7 @@ fn score_na_token_and_kept_columns_as_r_writes_them() {
     );
 
     // Without --keep, the extra columns are an error naming the fix.
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "wai-sr",
-        "--csv",
-        &file,
-        "--na",
-        "NA",
-    ]);
+    let o = score("wai-sr", &file, &["--na", "NA"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("column 2 (\"therapist\") is neither the id column \"id\" nor an item of wai-sr; to pass it through, name it in --keep"),
@@ -619,19 +556,18 @@ fn score_na_token_and_kept_columns_as_r_writes_them() {
     );
 
     // JSON: kept values as an object, in --keep order.
-    let o = alliance(&[
-        "score",
-        "--instrument",
+    let o = score(
         "wai-sr",
-        "--csv",
         &file,
-        "--na",
-        "NA",
-        "--keep",
-        "session,therapist",
-        "--output",
-        "json",
-    ]);
+        &[
+            "--na",
+            "NA",
+            "--keep",
+            "session,therapist",
+            "--output",
+            "json",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
@@ -654,17 +590,7 @@ fn score_na_token_and_kept_columns_as_r_writes_them() {
         ),
         ("therapist,session,3", "column \"3\" is an item of wai-sr"),
     ] {
-        let o = alliance(&[
-            "score",
-            "--instrument",
-            "wai-sr",
-            "--csv",
-            &file,
-            "--na",
-            "NA",
-            "--keep",
-            keep,
-        ]);
+        let o = score("wai-sr", &file, &["--na", "NA", "--keep", keep]);
         assert_eq!(o.status.code(), Some(1), "{keep}");
         assert_eq!(stderr(&o).lines().count(), 1, "{keep}");
         assert!(stderr(&o).contains(needle), "{keep}: {}", stderr(&o));
@@ -808,15 +734,7 @@ fn score_prints_numbers_in_their_shortest_round_trip_form() {
 #[test]
 fn score_metric_option_selects_mean_or_pomp() {
     let run = |metric: &str| {
-        let o = alliance(&[
-            "score",
-            "--instrument",
-            "wai-sr",
-            "--csv",
-            &data("wai_sr.csv"),
-            "--metric",
-            metric,
-        ]);
+        let o = score("wai-sr", &data("wai_sr.csv"), &["--metric", metric]);
         assert!(o.status.success(), "{}", stderr(&o));
         stdout(&o).lines().nth(1).map(str::to_owned)
     };
@@ -1020,14 +938,7 @@ fn a_non_utf8_cell_is_a_row_error() {
     )
     .expect("temp file");
     let path_text = path.to_string_lossy().into_owned();
-    let o = alliance(&[
-        "score",
-        "--instrument",
-        "srs",
-        "--csv",
-        &path_text,
-        "--keep-going",
-    ]);
+    let o = score("srs", &path_text, &["--keep-going"]);
     let _ = std::fs::remove_file(&path);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(

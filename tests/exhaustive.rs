@@ -6,23 +6,12 @@
 //! catalog pages `catalog::wai_sr`, `catalog::wai_s` and `catalog::modality`.
 #![cfg(feature = "serde")]
 
+mod common;
+
+use common::correctly_rounded;
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::Signed;
 use therapeutic_alliance::{Instrument, Metric, catalog};
-
-fn exact(f: f64) -> BigRational {
-    BigRational::from_float(f).expect("finite")
-}
-
-/// Whether `f` is the double nearest `x` (ties to even).
-fn correctly_rounded(f: f64, x: &BigRational) -> bool {
-    let d = (exact(f) - x).abs();
-    let up = (exact(f.next_up()) - x).abs();
-    let down = (exact(f.next_down()) - x).abs();
-    let even = f.to_bits().is_multiple_of(2);
-    (d < up || (d == up && even)) && (d < down || (d == down && even))
-}
 
 fn r(n: i64, d: i64) -> BigRational {
     BigRational::new(BigInt::from(n), BigInt::from(d))

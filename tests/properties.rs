@@ -2,9 +2,12 @@
 //! random user-defined ones (any Likert or decimal line, random subscales, keying and rules).
 #![cfg(feature = "serde")]
 
+mod common;
+
+use common::correctly_rounded;
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{Signed, Zero};
+use num_traits::Zero;
 use proptest::prelude::*;
 use therapeutic_alliance::{
     Administration, AdministrationRecord, Component, Instrument, Item, Metric, MissingRule,
@@ -106,20 +109,6 @@ fn instrument_and_row() -> impl Strategy<Value = (Instrument, Vec<Option<f64>>)>
         );
         (Just(inst), row)
     })
-}
-
-/// The exact rational of a double.
-fn exact(f: f64) -> BigRational {
-    BigRational::from_float(f).expect("finite")
-}
-
-/// Whether `f` is the double nearest `x` (ties to even).
-fn correctly_rounded(f: f64, x: &BigRational) -> bool {
-    let d = (exact(f) - x).abs();
-    let up = (exact(f.next_up()) - x).abs();
-    let down = (exact(f.next_down()) - x).abs();
-    let even = f.to_bits().is_multiple_of(2);
-    (d < up || (d == up && even)) && (d < down || (d == down && even))
 }
 
 fn int(v: i64) -> BigRational {
