@@ -467,13 +467,15 @@ impl Instrument {
         Some(self.slot_range(slot, metric))
     }
 
-    /// The column names of [`Scores::row`]: `<subscale>_sum`, `<subscale>_mean`,
-    /// `<subscale>_pomp` for each subscale, then the same for `total` if there is one.
+    /// The column names of [`Scores::row`]: for each subscale, then for `total` if there is one,
+    /// `<id>_sum` (the prorated sum: the mean of the answered items times the item count),
+    /// `<id>_mean`, `<id>_pomp` (percent of maximum) and `<id>_answered` (items answered).
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let arm = therapeutic_alliance::catalog::require("arm-5")?;
-    /// assert_eq!(arm.score_columns(), ["global_sum", "global_mean", "global_pomp", "total_sum", "total_mean", "total_pomp"]);
+    /// assert_eq!(arm.score_columns()[..4], ["global_sum", "global_mean", "global_pomp", "global_answered"]);
+    /// assert_eq!(arm.score_columns().len(), 8);
     /// # Ok(())
     /// # }
     /// ```
@@ -484,7 +486,12 @@ impl Instrument {
             .map(Subscale::id)
             .chain((self.total_rule() != TotalRule::None).then_some("total"));
         names
-            .flat_map(|n| Metric::ALL.iter().map(move |m| format!("{n}_{m}")))
+            .flat_map(|n| {
+                Metric::ALL
+                    .iter()
+                    .map(move |m| format!("{n}_{m}"))
+                    .chain([format!("{n}_answered")])
+            })
             .collect()
     }
 

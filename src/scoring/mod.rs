@@ -78,6 +78,29 @@ pub enum TargetScore {
 }
 
 impl TargetScore {
+    /// Items answered, whether scored or not.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
+    /// let mut row = [Some(4.0); 12];
+    /// (row[3], row[5]) = (None, None); // two of the four goals items
+    /// let scores = wai.score_values(&row)?;
+    /// assert_eq!(scores.get("goals").map(|g| g.answered()), Some(2));
+    /// assert_eq!(scores.total().map(|t| t.answered()), Some(10));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn answered(&self) -> usize {
+        match self {
+            TargetScore::Scored(s) => s.answered(),
+            TargetScore::NotScored(
+                NotScored::TooFewAnswered { answered, .. }
+                | NotScored::SubscaleNotScored { answered, .. },
+            ) => *answered,
+        }
+    }
+
     /// The score, if there is one.
     ///
     /// ```
@@ -149,6 +172,8 @@ pub enum NotScored {
     SubscaleNotScored {
         /// The unscored subscale's id.
         subscale: String,
+        /// Items answered in the whole instrument.
+        answered: usize,
     },
 }
 
@@ -163,7 +188,7 @@ impl fmt::Display for NotScored {
                 f,
                 "{answered} of {items} items answered; the missing-item rule needs {required}"
             ),
-            NotScored::SubscaleNotScored { subscale } => {
+            NotScored::SubscaleNotScored { subscale, .. } => {
                 write!(f, "subscale {subscale} is not scored")
             }
         }
@@ -318,8 +343,8 @@ impl Scores {
     }
 
     /// These scores as one flat row for tabular export: for each subscale and then the total,
-    /// its sum, mean and percent of maximum (empty where not scored). The column names are
-    /// [`Instrument::score_columns`].
+    /// its sum, mean and percent of maximum (empty where not scored) and the items answered. The
+    /// column names are [`Instrument::score_columns`].
     ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -456,6 +481,8 @@ pub(crate) fn score_units(inst: &Instrument, units: &[Option<i32>]) -> Scores {
                     .subscales()
                     .get(si)
                     .map_or_else(String::new, |s| s.id().to_owned()),
+                // The subscales split the items, so their answered counts add up.
+                answered: subscales.iter().map(TargetScore::answered).sum(),
             }),
             None => TargetScore::Scored(Score::new(num, den, answered_all, k, scale)),
         }),

@@ -167,22 +167,13 @@ impl Report {
     pub(crate) fn new(scores: &Scores, adm: Option<&Administration>) -> Self {
         let inst = scores.instrument();
         let metric = inst.primary_metric();
-        // A sum-of-subscales total splits the items, so its answered count is the subscales'.
-        let subscale_answered: usize = scores
-            .subscales()
-            .map(|(_, r)| match r {
-                TargetScore::Scored(s) => s.answered(),
-                TargetScore::NotScored(NotScored::TooFewAnswered { answered, .. }) => *answered,
-                TargetScore::NotScored(_) => 0,
-            })
-            .sum();
         let entry = |slot: Slot, id: &str, label: &str, result: &TargetScore| {
             let (answered, items) = match result {
                 TargetScore::Scored(s) => (s.answered(), s.items()),
                 TargetScore::NotScored(NotScored::TooFewAnswered {
                     answered, items, ..
                 }) => (*answered, *items),
-                TargetScore::NotScored(_) => (subscale_answered, inst.items().len()),
+                TargetScore::NotScored(_) => (result.answered(), inst.items().len()),
             };
             let score = result.score();
             ReportEntry {

@@ -74,7 +74,8 @@ fn prorating_and_not_scored() -> TestResult {
     assert_eq!(
         s.total().and_then(TargetScore::not_scored),
         Some(&NotScored::SubscaleNotScored {
-            subscale: "goals".into()
+            subscale: "goals".into(),
+            answered: 10
         })
     );
     assert_eq!(s.primary("total"), None);
@@ -278,7 +279,7 @@ fn clinic_form_with_an_item_in_two_subscales() -> TestResult {
     assert_eq!(flags[0].to_string(), "trust mean 1.5 is below 2: low trust");
     assert_eq!(
         inst.score_columns()[..4],
-        ["trust_sum", "trust_mean", "trust_pomp", "bond_sum"]
+        ["trust_sum", "trust_mean", "trust_pomp", "trust_answered"]
     );
     // A sum-of-subscales total is refused: item 2 is in two subscales, item 5 in ... one.
     let err = inst
