@@ -260,6 +260,11 @@ impl Administration {
         self.values.iter().filter(|v| v.is_some()).count()
     }
 
+    /// The answers in units, item order.
+    pub(crate) fn units(&self) -> &[Option<i32>] {
+        &self.values
+    }
+
     /// Scores this administration under its instrument's rules. Infallible: the answers were
     /// validated when given.
     ///

@@ -430,6 +430,13 @@ pub(crate) fn wrong_length(inst: &Instrument, found: usize) -> Error {
     .into()
 }
 
+/// The keyed sum (in units) and answered count of one subscale, or of all items.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub(crate) sum: i64,
+    pub(crate) answered: usize,
+}
+
 /// Scores validated answers (units, item order, one per item).
 pub(crate) fn score_units(inst: &Instrument, units: &[Option<i32>]) -> Scores {
     let c = inst.compiled();
@@ -441,75 +448,95 @@ pub(crate) fn score_units(inst: &Instrument, units: &[Option<i32>]) -> Scores {
         let item = items.get(i)?;
         Some(i64::from(if item.is_reversed() { lo + hi - u } else { u }))
     };
-    let rule = inst.total_rule();
-    let mut subscales = Vec::with_capacity(c.subscales.len());
-    // Sum-of-subscales total as an exact fraction num / den of units.
-    let (mut num, mut den, mut answered_all) = (0i128, 1i128, 0usize);
-    let mut unscored: Option<usize> = None;
-    for (si, s) in c.subscales.iter().enumerate() {
-        let (mut sum, mut answered) = (0i64, 0usize);
-        for &i in s.items.iter() {
-            if let Some(v) = keyed(i as usize) {
-                sum += v;
-                answered += 1;
-            }
+    let tally = |indices: &mut dyn Iterator<Item = usize>| {
+        let mut t = Tally::default();
+        for v in indices.filter_map(keyed) {
+            t.sum += v;
+            t.answered += 1;
         }
-        let n = s.items.len();
-        let result = if answered >= s.required && answered > 0 {
-            let (snum, sden) = prorated(sum, answered, n);
-            if rule == TotalRule::SumOfSubscales {
-                (num, den) = add_fractions(num, den, snum, sden);
-                answered_all += answered;
-            }
-            TargetScore::Scored(Score::new(snum, sden, answered, n, scale))
-        } else {
-            unscored.get_or_insert(si);
-            TargetScore::NotScored(NotScored::TooFewAnswered {
-                answered,
-                required: s.required,
-                items: n,
-            })
-        };
-        subscales.push(result);
-    }
-    let k = items.len();
-    let total = match rule {
-        TotalRule::None => None,
-        TotalRule::SumOfSubscales => Some(match unscored {
-            Some(si) => TargetScore::NotScored(NotScored::SubscaleNotScored {
-                subscale: inst
-                    .subscales()
-                    .get(si)
-                    .map_or_else(String::new, |s| s.id().to_owned()),
-                // The subscales split the items, so their answered counts add up.
-                answered: subscales.iter().map(TargetScore::answered).sum(),
-            }),
-            None => TargetScore::Scored(Score::new(num, den, answered_all, k, scale)),
-        }),
-        TotalRule::OverItems => {
-            let (mut sum, mut answered) = (0i64, 0usize);
-            for i in 0..k {
-                if let Some(v) = keyed(i) {
-                    sum += v;
-                    answered += 1;
-                }
-            }
-            Some(if answered >= c.total_required && answered > 0 {
-                let (tnum, tden) = prorated(sum, answered, k);
-                TargetScore::Scored(Score::new(tnum, tden, answered, k, scale))
-            } else {
-                TargetScore::NotScored(NotScored::TooFewAnswered {
-                    answered,
-                    required: c.total_required,
-                    items: k,
-                })
-            })
-        }
+        t
     };
+    let tallies: Vec<Tally> = c
+        .subscales
+        .iter()
+        .map(|s| tally(&mut s.items.iter().map(|&i| i as usize)))
+        .collect();
+    let all = match inst.total_rule() {
+        TotalRule::OverItems => tally(&mut (0..items.len())),
+        _ => Tally::default(),
+    };
+    let subscales: Box<[TargetScore]> = tallies
+        .iter()
+        .enumerate()
+        .map(|(si, &t)| subscale_result(inst, si, t))
+        .collect();
+    let total = total_result(inst, &tallies, all);
     Scores {
         instrument: inst.clone(),
-        subscales: subscales.into_boxed_slice(),
+        subscales,
         total,
+    }
+}
+
+/// The result of subscale `si` from its tally.
+pub(crate) fn subscale_result(inst: &Instrument, si: usize, t: Tally) -> TargetScore {
+    let c = inst.compiled();
+    let (n, required) = c
+        .subscales
+        .get(si)
+        .map_or((0, 0), |s| (s.items.len(), s.required));
+    result(inst, t, n, required)
+}
+
+/// A scored or unscored result over `n` items needing `required` answered.
+fn result(inst: &Instrument, t: Tally, n: usize, required: usize) -> TargetScore {
+    if t.answered >= required && t.answered > 0 {
+        let (num, den) = prorated(t.sum, t.answered, n);
+        TargetScore::Scored(Score::new(num, den, t.answered, n, inst.scale()))
+    } else {
+        TargetScore::NotScored(NotScored::TooFewAnswered {
+            answered: t.answered,
+            required,
+            items: n,
+        })
+    }
+}
+
+/// The total from the subscales' tallies (sum of subscales) or the all-items tally (over
+/// items); `None` for an instrument without a total.
+pub(crate) fn total_result(inst: &Instrument, subscales: &[Tally], all: Tally) -> Option<TargetScore> {
+    let c = inst.compiled();
+    let k = inst.items().len();
+    match inst.total_rule() {
+        TotalRule::OverItems => Some(result(inst, all, k, c.total_required)),
+        TotalRule::SumOfSubscales => {
+            // The exact sum of the prorated subscale sums, as a fraction num / den of units.
+            let (mut num, mut den, mut answered) = (0i128, 1i128, 0usize);
+            for (si, (t, s)) in subscales.iter().zip(c.subscales.iter()).enumerate() {
+                let n = s.items.len();
+                if t.answered < s.required || t.answered == 0 {
+                    return Some(TargetScore::NotScored(NotScored::SubscaleNotScored {
+                        subscale: inst
+                            .subscales()
+                            .get(si)
+                            .map_or_else(String::new, |s| s.id().to_owned()),
+                        // The subscales split the items, so their answered counts add up.
+                        answered: subscales.iter().map(|t| t.answered).sum(),
+                    }));
+                }
+                let (snum, sden) = prorated(t.sum, t.answered, n);
+                (num, den) = add_fractions(num, den, snum, sden);
+                answered += t.answered;
+            }
+            Some(TargetScore::Scored(Score::new(
+                num,
+                den,
+                answered,
+                k,
+                inst.scale(),
+            )))
+        }
+        _ => None,
     }
 }
 
