@@ -101,6 +101,7 @@ mod components;
 mod error;
 mod ids;
 mod instruments;
+mod matrix;
 mod responses;
 mod scale;
 mod scoring;
@@ -112,6 +113,7 @@ pub use instruments::{
     Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying, MissingRule, Provenance,
     ScoringRule, Subscale, Threshold, TotalRule,
 };
+pub use matrix::{BatchScores, Merge, Moments, ResponseMatrix};
 pub use responses::{
     Administration, AdministrationBuilder, AdministrationRecord, Date, RecordAnswer, Registry,
 };

@@ -92,11 +92,21 @@ fn custom_instrument() -> impl Strategy<Value = Instrument> {
 
 /// A catalog or custom instrument and a row of answers on its scale (`None` = unanswered).
 fn instrument_and_row() -> impl Strategy<Value = (Instrument, Vec<Option<f64>>)> {
+    instrument_and_rows(1..2).prop_map(|(inst, mut rows)| {
+        let row = rows.pop().unwrap_or_default();
+        (inst, row)
+    })
+}
+
+/// A catalog or custom instrument and `count` rows of answers on its scale.
+fn instrument_and_rows(
+    count: std::ops::Range<usize>,
+) -> impl Strategy<Value = (Instrument, Vec<Vec<Option<f64>>>)> {
     let catalog_or_custom = prop_oneof![
         (0..catalog::all().len()).prop_map(|i| catalog::all()[i].clone()),
         custom_instrument(),
     ];
-    catalog_or_custom.prop_flat_map(|inst| {
+    catalog_or_custom.prop_flat_map(move |inst| {
         let r = 10f64.powi(i32::from(inst.scale().decimals()));
         let (lo, hi) = (
             (inst.scale().min() * r).round() as i64,
@@ -107,7 +117,7 @@ fn instrument_and_row() -> impl Strategy<Value = (Instrument, Vec<Option<f64>>)>
             proptest::option::weighted(0.85, (lo..=hi).prop_map(move |u| u as f64 / r)),
             n,
         );
-        (Just(inst), row)
+        (Just(inst), proptest::collection::vec(row, count.clone()))
     })
 }
 
@@ -301,5 +311,50 @@ proptest! {
         if let Err(e) = Administration::builder(&inst).answer_text(&id, &text) {
             prop_assert_eq!(e.item(), Some(id.as_str()));
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn batch_scores_equal_row_scores((inst, rows) in instrument_and_rows(1..20)) {
+        let m = therapeutic_alliance::ResponseMatrix::from_rows(&inst, &rows).expect("valid rows");
+        let batch = m.score();
+        for (r, row) in rows.iter().enumerate() {
+            let single = inst.score_values(row).expect("valid row");
+            prop_assert_eq!(batch.scores(r), Some(single.clone()));
+            for (sub, _) in single.subscales() {
+                for metric in [Metric::Sum, Metric::Mean, Metric::Pomp] {
+                    prop_assert_eq!(batch.value(r, sub.id(), metric), single.value(sub.id(), metric));
+                }
+            }
+            prop_assert_eq!(batch.primary(r, "total"), single.primary("total"));
+        }
+    }
+
+    #[test]
+    fn merging_moments_at_any_split_equals_one_pass(
+        (inst, rows) in instrument_and_rows(0..40),
+        split in any::<prop::sample::Index>(),
+    ) {
+        use therapeutic_alliance::{Merge, Moments, ResponseMatrix};
+        let m = ResponseMatrix::from_rows(&inst, &rows).expect("valid rows");
+        let at = split.index(rows.len() + 1);
+        let mut merged = m.moments_of(0..at).expect("range");
+        merged.merge(&m.moments_of(at..rows.len()).expect("range")).expect("same instrument");
+        prop_assert_eq!(&merged, &m.moments());
+        // Chunks collected: the same.
+        let chunks = [
+            ResponseMatrix::from_rows(&inst, &rows[..at]).expect("valid rows"),
+            ResponseMatrix::from_rows(&inst, &rows[at..]).expect("valid rows"),
+        ];
+        let collected: Moments = chunks.iter().collect();
+        prop_assert_eq!(&collected, &m.moments());
+        // Row order does not matter either.
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        let back = ResponseMatrix::from_rows(&inst, &reversed).expect("valid rows");
+        prop_assert_eq!(back.moments(), m.moments());
     }
 }

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::instruments::{Instrument, Slot, Subscale, TotalRule};
 use std::fmt;
 
-pub(crate) use exact::gcd;
+pub(crate) use exact::{gcd, ratio};
 
 /// `lcm(a, b)`, `None` on overflow.
 pub(crate) fn lcm(a: u128, b: u128) -> Option<u128> {
@@ -465,12 +465,17 @@ pub(crate) fn score_units(inst: &Instrument, units: &[Option<i32>]) -> Scores {
         TotalRule::OverItems => tally(&mut (0..items.len())),
         _ => Tally::default(),
     };
+    from_tallies(inst, &tallies, all)
+}
+
+/// Every score from the subscales' tallies and the all-items tally.
+pub(crate) fn from_tallies(inst: &Instrument, tallies: &[Tally], all: Tally) -> Scores {
     let subscales: Box<[TargetScore]> = tallies
         .iter()
         .enumerate()
         .map(|(si, &t)| subscale_result(inst, si, t))
         .collect();
-    let total = total_result(inst, &tallies, all);
+    let total = total_result(inst, tallies, all);
     Scores {
         instrument: inst.clone(),
         subscales,
@@ -504,7 +509,11 @@ fn result(inst: &Instrument, t: Tally, n: usize, required: usize) -> TargetScore
 
 /// The total from the subscales' tallies (sum of subscales) or the all-items tally (over
 /// items); `None` for an instrument without a total.
-pub(crate) fn total_result(inst: &Instrument, subscales: &[Tally], all: Tally) -> Option<TargetScore> {
+pub(crate) fn total_result(
+    inst: &Instrument,
+    subscales: &[Tally],
+    all: Tally,
+) -> Option<TargetScore> {
     let c = inst.compiled();
     let k = inst.items().len();
     match inst.total_rule() {

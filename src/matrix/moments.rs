@@ -1,0 +1,610 @@
+//! The exact, mergeable accumulator of item statistics.
+
+use super::{Columns, MISSING_U8, MISSING_U32, ResponseMatrix};
+use crate::error::{Error, Result};
+use crate::instruments::{Instrument, TotalRule};
+use std::collections::BTreeMap;
+
+/// Rows per block: each block's columns stay in cache while every pair of them is multiplied,
+/// and per-block sums of products of bytes fit `u32` (254 x 254 x 16,384 < 2^32).
+const BLOCK: usize = 16_384;
+
+/// Combines two partial results into the result of their union.
+///
+/// As in the `average` crate's `Merge`, merging the accumulators of two parts of the data gives
+/// what accumulating the whole would give. Here accumulation is exact (integers), so the result
+/// is the same bit for bit whatever the split, the order or the number of threads. Unlike
+/// `average`'s, merging can fail: accumulators of different instruments do not combine.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Merge, ResponseMatrix};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let wai = catalog::require("wai-sr")?;
+/// let a = ResponseMatrix::from_rows(&wai, [[Some(4.0); 12]])?.moments();
+/// let b = ResponseMatrix::from_rows(&wai, [[Some(2.0); 12]])?.moments();
+/// let mut both = a.clone();
+/// both.merge(&b)?;
+/// assert_eq!(both.rows(), 2);
+/// let srs = ResponseMatrix::from_rows(&catalog::require("srs")?, [[None; 4]])?.moments();
+/// assert_eq!(both.merge(&srs).unwrap_err().code(), "instrument_mismatch");
+/// # Ok(())
+/// # }
+/// ```
+pub trait Merge {
+    /// Adds `other` into `self`.
+    ///
+    /// # Errors
+    /// When the two cannot be combined (the implementation says which).
+    fn merge(&mut self, other: &Self) -> Result<()>;
+}
+
+/// Sums over the rows where both items of a pair are answered, in keyed units offset by the
+/// scale minimum: the pair's count, each item's sum and sum of squares, and the sum of products.
+/// For `i == j`, the item's own count, sum and sum of squares.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PairSums {
+    pub(crate) n: u64,
+    pub(crate) s_i: u128,
+    pub(crate) s_j: u128,
+    pub(crate) q_i: u128,
+    pub(crate) q_j: u128,
+    pub(crate) p: u128,
+}
+
+impl PairSums {
+    fn add(&mut self, o: &PairSums) {
+        self.n += o.n;
+        self.s_i += o.s_i;
+        self.s_j += o.s_j;
+        self.q_i += o.q_i;
+        self.q_j += o.q_j;
+        self.p += o.p;
+    }
+}
+
+/// The sums of one item set (a subscale, or all items) over its complete rows, and the person
+/// scores of its incomplete rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SetSums {
+    /// Item positions.
+    pub(crate) items: Vec<usize>,
+    /// Rows answered on every item of the set.
+    pub(crate) complete: u64,
+    /// Per set item: the sum over complete rows.
+    pub(crate) sum: Vec<u128>,
+    /// Packed lower triangle (set positions `a <= b` at `b (b + 1) / 2 + a`): sums of products
+    /// over complete rows.
+    pub(crate) cross: Vec<u128>,
+    /// Rows with some but not all items answered: how many rows had each (answered, sum).
+    pub(crate) partial: BTreeMap<(u32, u64), u64>,
+}
+
+impl SetSums {
+    fn new(items: Vec<usize>) -> Self {
+        let m = items.len();
+        SetSums {
+            items,
+            complete: 0,
+            sum: vec![0; m],
+            cross: vec![0; m * (m + 1) / 2],
+            partial: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, o: &SetSums) {
+        self.complete += o.complete;
+        for (a, b) in self.sum.iter_mut().zip(&o.sum) {
+            *a += b;
+        }
+        for (a, b) in self.cross.iter_mut().zip(&o.cross) {
+            *a += b;
+        }
+        for (key, count) in &o.partial {
+            *self.partial.entry(*key).or_insert(0) += count;
+        }
+    }
+}
+
+/// Position of pair `i <= j` in a packed lower triangle.
+pub(crate) fn packed(i: usize, j: usize) -> usize {
+    let (i, j) = if i <= j { (i, j) } else { (j, i) };
+    j * (j + 1) / 2 + i
+}
+
+/// The exact sums of a matrix's items, accumulated in one pass: for every pair of items the
+/// pairwise-complete count, sums, sums of squares and sum of products; for every item set (each
+/// subscale, and all items) the same over its complete rows and the person scores of its other
+/// rows; and each item's response counts. Every reliability statistic is computed from these.
+///
+/// Integers throughout, so the result does not depend on row order, chunking or threads; merge
+/// partial results with [`Merge`]. Memory is O(k²) in the number of items, whatever the rows.
+///
+/// [`Extend`] and [`FromIterator`] take matrices (chunks of the data); a chunk of another
+/// instrument is kept as an error that [`Moments::check`] and every statistic report.
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Moments, ResponseMatrix};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let wai = catalog::require("wai-sr")?;
+/// let chunks = [
+///     ResponseMatrix::from_rows(&wai, [[Some(4.0); 12], [Some(3.0); 12]])?,
+///     ResponseMatrix::from_rows(&wai, [[Some(5.0); 12]])?,
+/// ];
+/// let moments: Moments = chunks.iter().collect();
+/// assert_eq!(moments.rows(), 3);
+/// assert_eq!(moments.item_mean(0), Some(4.0));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moments {
+    instrument: Option<Instrument>,
+    rows: u64,
+    k: usize,
+    pairs: Vec<PairSums>,
+    sets: Vec<SetSums>,
+    /// Per item, the count of each category `0..=span` (narrow scales of at most 100 steps).
+    freq: Option<Vec<Vec<u64>>>,
+    error: Option<Error>,
+}
+
+impl Moments {
+    /// Accumulators with nothing in them, for `instrument`: one set per subscale, then all items.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Moments};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let m = Moments::new(&catalog::require("wai-sr")?);
+    /// assert_eq!(m.rows(), 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn new(instrument: &Instrument) -> Self {
+        let k = instrument.items().len();
+        let mut sets: Vec<SetSums> = instrument
+            .compiled()
+            .subscales
+            .iter()
+            .map(|s| SetSums::new(s.items.iter().map(|&i| i as usize).collect()))
+            .collect();
+        sets.push(SetSums::new((0..k).collect()));
+        let span = super::span_units(instrument);
+        let freq = (span <= 100).then(|| vec![vec![0u64; span as usize + 1]; k]);
+        Moments {
+            instrument: Some(instrument.clone()),
+            rows: 0,
+            k,
+            pairs: vec![PairSums::default(); k * (k + 1) / 2],
+            sets,
+            freq,
+            error: None,
+        }
+    }
+
+    /// The moments of rows `range` of a matrix (in range: checked by the caller).
+    pub(super) fn of_rows(m: &ResponseMatrix, range: std::ops::Range<usize>) -> Self {
+        let mut out = Moments::new(m.instrument());
+        out.add_rows(m, range);
+        out
+    }
+
+    /// Adds rows `range` of a matrix of the same instrument.
+    fn add_rows(&mut self, m: &ResponseMatrix, range: std::ops::Range<usize>) {
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + BLOCK).min(range.end);
+            match m.columns() {
+                Columns::Narrow(cols) => self.add_narrow_block(cols, start..end),
+                Columns::Wide(cols) => self.add_wide_block(cols, start..end),
+            }
+            start = end;
+        }
+    }
+
+    /// Adds a block of at most [`BLOCK`] rows of narrow columns.
+    fn add_narrow_block(&mut self, cols: &[Vec<u8>], rows: std::ops::Range<usize>) {
+        let len = rows.len();
+        self.rows += len as u64;
+        // Per column: values with missing as 0, presence as 0/1, squares.
+        let mut v: Vec<Vec<u8>> = Vec::with_capacity(self.k);
+        let mut present: Vec<Vec<u8>> = Vec::with_capacity(self.k);
+        let mut sq: Vec<Vec<u16>> = Vec::with_capacity(self.k);
+        let mut missing = vec![0usize; self.k];
+        for (col, miss) in cols.iter().zip(&mut missing) {
+            let block = col.get(rows.clone()).unwrap_or_default();
+            let vals: Vec<u8> = block
+                .iter()
+                .map(|&x| if x == MISSING_U8 { 0 } else { x })
+                .collect();
+            let pres: Vec<u8> = block.iter().map(|&x| u8::from(x != MISSING_U8)).collect();
+            *miss = len - pres.iter().map(|&p| usize::from(p)).sum::<usize>();
+            sq.push(vals.iter().map(|&x| u16::from(x) * u16::from(x)).collect());
+            v.push(vals);
+            present.push(pres);
+            if let Some(freq) = self.freq.as_mut().and_then(|f| f.get_mut(v.len() - 1)) {
+                count_categories(block, freq);
+            }
+        }
+        // Item sums and squares over each item's answered rows.
+        let sums: Vec<u64> = v.iter().map(|c| sum_u8(c)).collect();
+        let squares: Vec<u64> = sq.iter().map(|c| sum_u16(c)).collect();
+        // Pairwise sums; the products are kept for the complete-row sums of the sets.
+        let mut products = vec![0u64; self.pairs.len()];
+        for j in 0..self.k {
+            for i in 0..=j {
+                let idx = packed(i, j);
+                let (vi, vj) = (&v[i], &v[j]);
+                let p = dot_u8(vi, vj);
+                products[idx] = p;
+                let mut s = PairSums {
+                    p: u128::from(p),
+                    ..PairSums::default()
+                };
+                if missing[i] == 0 && missing[j] == 0 {
+                    s.n = len as u64;
+                    (s.s_i, s.s_j) = (u128::from(sums[i]), u128::from(sums[j]));
+                    (s.q_i, s.q_j) = (u128::from(squares[i]), u128::from(squares[j]));
+                } else {
+                    s.n = dot_u8(&present[i], &present[j]);
+                    s.s_i = u128::from(dot_u8(vi, &present[j]));
+                    s.s_j = u128::from(dot_u8(vj, &present[i]));
+                    s.q_i = u128::from(dot_u16_u8(&sq[i], &present[j]));
+                    s.q_j = u128::from(dot_u16_u8(&sq[j], &present[i]));
+                }
+                if let Some(t) = self.pairs.get_mut(idx) {
+                    t.add(&s);
+                }
+            }
+        }
+        for set in &mut self.sets {
+            let all_present = set.items.iter().all(|&i| missing.get(i) == Some(&0));
+            if all_present {
+                set.complete += len as u64;
+                for (a, &i) in set.items.iter().enumerate() {
+                    if let Some(s) = set.sum.get_mut(a) {
+                        *s += u128::from(sums[i]);
+                    }
+                    for (b, &j) in set.items.iter().enumerate().skip(a) {
+                        if let Some(c) = set.cross.get_mut(packed(a, b)) {
+                            *c += u128::from(products[packed(i, j)]);
+                        }
+                    }
+                }
+                continue;
+            }
+            // The rows complete on this set, and each row's answered count and sum.
+            let mut answered = vec![0u32; len];
+            let mut total = vec![0u32; len];
+            for &i in &set.items {
+                for ((a, t), (&p, &x)) in answered
+                    .iter_mut()
+                    .zip(total.iter_mut())
+                    .zip(present[i].iter().zip(&v[i]))
+                {
+                    *a += u32::from(p);
+                    *t += u32::from(x);
+                }
+            }
+            let full = set.items.len() as u32;
+            let complete: Vec<u8> = answered.iter().map(|&a| u8::from(a == full)).collect();
+            set.complete += complete.iter().map(|&c| u64::from(c)).sum::<u64>();
+            let masked: Vec<Vec<u8>> = set
+                .items
+                .iter()
+                .map(|&i| v[i].iter().zip(&complete).map(|(&x, &c)| x * c).collect())
+                .collect();
+            for (a, wa) in masked.iter().enumerate() {
+                if let Some(s) = set.sum.get_mut(a) {
+                    *s += u128::from(sum_u8(wa));
+                }
+                for (b, wb) in masked.iter().enumerate().skip(a) {
+                    if let Some(c) = set.cross.get_mut(packed(a, b)) {
+                        *c += u128::from(dot_u8(wa, wb));
+                    }
+                }
+            }
+            for (&a, &t) in answered.iter().zip(&total) {
+                if a > 0 && a < full {
+                    *set.partial.entry((a, u64::from(t))).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+
+    /// Adds a block of wide columns (scales of more than 254 steps), row by row.
+    fn add_wide_block(&mut self, cols: &[Vec<u32>], rows: std::ops::Range<usize>) {
+        let mut row: Vec<Option<u64>> = vec![None; self.k];
+        for r in rows {
+            for (cell, col) in row.iter_mut().zip(cols) {
+                *cell = col
+                    .get(r)
+                    .and_then(|&x| (x != MISSING_U32).then_some(u64::from(x)));
+            }
+            self.add_row(&row);
+        }
+    }
+
+    /// Adds one row of keyed offset cells.
+    fn add_row(&mut self, row: &[Option<u64>]) {
+        self.rows += 1;
+        for j in 0..self.k {
+            for i in 0..=j {
+                if let (Some(Some(x)), Some(Some(y))) = (row.get(i), row.get(j)) {
+                    let (x, y) = (u128::from(*x), u128::from(*y));
+                    if let Some(t) = self.pairs.get_mut(packed(i, j)) {
+                        t.add(&PairSums {
+                            n: 1,
+                            s_i: x,
+                            s_j: y,
+                            q_i: x * x,
+                            q_j: y * y,
+                            p: x * y,
+                        });
+                    }
+                }
+            }
+        }
+        for set in &mut self.sets {
+            let vals: Vec<Option<u64>> = set
+                .items
+                .iter()
+                .map(|&i| row.get(i).copied().flatten())
+                .collect();
+            let answered = vals.iter().flatten().count();
+            if answered == set.items.len() {
+                set.complete += 1;
+                for (a, x) in vals.iter().enumerate() {
+                    let x = u128::from(x.unwrap_or(0));
+                    if let Some(s) = set.sum.get_mut(a) {
+                        *s += x;
+                    }
+                    for (b, y) in vals.iter().enumerate().skip(a) {
+                        if let Some(c) = set.cross.get_mut(packed(a, b)) {
+                            *c += x * u128::from(y.unwrap_or(0));
+                        }
+                    }
+                }
+            } else if answered > 0 {
+                let total: u64 = vals.iter().flatten().sum();
+                *set.partial.entry((answered as u32, total)).or_insert(0) += 1;
+            }
+        }
+    }
+
+    /// Number of rows accumulated.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let m = ResponseMatrix::from_rows(&catalog::require("srs")?, vec![[Some(5.0); 4]; 5])?;
+    /// assert_eq!(m.moments().rows(), 5);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The instrument (`None` for the empty result of collecting no matrices).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Moments, ResponseMatrix};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let none: Moments = std::iter::empty::<&ResponseMatrix>().collect();
+    /// assert!(none.instrument().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn instrument(&self) -> Option<&Instrument> {
+        self.instrument.as_ref()
+    }
+
+    /// Reports a chunk of another instrument given to [`Extend`] or [`FromIterator`].
+    ///
+    /// # Errors
+    /// [`ErrorKind::InstrumentMismatch`] naming the first such chunk's instrument.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Moments, ResponseMatrix};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = ResponseMatrix::from_rows(&catalog::require("wai-sr")?, [[Some(4.0); 12]])?;
+    /// let srs = ResponseMatrix::from_rows(&catalog::require("srs")?, [[None; 4]])?;
+    /// let mixed: Moments = [&wai, &srs].into_iter().collect();
+    /// assert_eq!(mixed.check().unwrap_err().code(), "instrument_mismatch");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        match &self.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// The mean of an item's answers (keyed, in the scale's units), over the rows that answer
+    /// it; `None` for an item without answers or out of range.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai_s = catalog::require("wai-s")?;
+    /// let m = ResponseMatrix::from_rows(&wai_s, [[Some(2.0); 12], [Some(3.0); 12]])?;
+    /// // Item 4 is reversed: keyed 6 and 5.
+    /// assert_eq!(m.moments().item_mean(3), Some(5.5));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn item_mean(&self, item: usize) -> Option<f64> {
+        let d = self.pairs.get(packed(item, item))?;
+        let inst = self.instrument.as_ref()?;
+        if d.n == 0 {
+            return None;
+        }
+        let scale = inst.scale();
+        let res = scale.resolution_units();
+        // (sum + n lo) / (n res), exactly rounded.
+        let num = i128::try_from(d.s_i).ok()? + i128::from(d.n) * i128::from(scale.min_units());
+        Some(crate::scoring::ratio(num, i128::from(d.n) * res))
+    }
+
+    /// The pairwise sums of items `i` and `j` (either order).
+    #[allow(dead_code)] // read by the reliability statistics
+    pub(crate) fn pair(&self, i: usize, j: usize) -> Option<PairSums> {
+        let p = *self.pairs.get(packed(i, j))?;
+        Some(if i <= j {
+            p
+        } else {
+            PairSums {
+                s_i: p.s_j,
+                s_j: p.s_i,
+                q_i: p.q_j,
+                q_j: p.q_i,
+                ..p
+            }
+        })
+    }
+
+    /// The item sets: each subscale, then all items.
+    #[allow(dead_code)] // read by the reliability statistics
+    pub(crate) fn sets(&self) -> &[SetSums] {
+        &self.sets
+    }
+
+    /// Per item, the count of each category, when the scale has at most 101 steps.
+    #[allow(dead_code)] // read by the reliability statistics
+    pub(crate) fn frequencies(&self) -> Option<&[Vec<u64>]> {
+        self.freq.as_deref()
+    }
+
+    /// Whether the instrument's total is a set of its own (always the last set: all items).
+    #[allow(dead_code)] // read by the reliability statistics
+    pub(crate) fn total_rule(&self) -> Option<TotalRule> {
+        self.instrument.as_ref().map(Instrument::total_rule)
+    }
+
+    /// Adds a whole matrix, or records the mismatch.
+    fn add_matrix(&mut self, m: &ResponseMatrix) {
+        if self.error.is_some() {
+            return;
+        }
+        match &self.instrument {
+            None => *self = Moments::of_rows(m, 0..m.rows()),
+            Some(inst) => match inst.check_same(m.instrument()) {
+                Ok(()) => self.add_rows(m, 0..m.rows()),
+                Err(e) => self.error = Some(e),
+            },
+        }
+    }
+}
+
+impl Merge for Moments {
+    /// # Errors
+    /// [`ErrorKind::InstrumentMismatch`] when the two are of different instruments; an error
+    /// recorded in either is kept.
+    fn merge(&mut self, other: &Self) -> Result<()> {
+        let Some(theirs) = &other.instrument else {
+            return Ok(());
+        };
+        let Some(mine) = &self.instrument else {
+            *self = other.clone();
+            return Ok(());
+        };
+        mine.check_same(theirs)?;
+        if self.error.is_none() {
+            self.error.clone_from(&other.error);
+        }
+        self.rows += other.rows;
+        for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
+            a.add(b);
+        }
+        for (a, b) in self.sets.iter_mut().zip(&other.sets) {
+            a.add(b);
+        }
+        if let (Some(a), Some(b)) = (self.freq.as_mut(), other.freq.as_ref()) {
+            for (x, y) in a.iter_mut().zip(b) {
+                for (p, q) in x.iter_mut().zip(y) {
+                    *p += q;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Extend<&'a ResponseMatrix> for Moments {
+    /// Accumulates each matrix (a chunk of rows); a matrix of another instrument is recorded as
+    /// an error ([`Moments::check`]) and nothing more is added.
+    fn extend<I: IntoIterator<Item = &'a ResponseMatrix>>(&mut self, chunks: I) {
+        for m in chunks {
+            self.add_matrix(m);
+        }
+    }
+}
+
+impl<'a> FromIterator<&'a ResponseMatrix> for Moments {
+    fn from_iter<I: IntoIterator<Item = &'a ResponseMatrix>>(chunks: I) -> Self {
+        let mut out = Moments {
+            instrument: None,
+            rows: 0,
+            k: 0,
+            pairs: Vec::new(),
+            sets: Vec::new(),
+            freq: None,
+            error: None,
+        };
+        out.extend(chunks);
+        out
+    }
+}
+
+/// Counts each category of a column block (missing cells are not counted).
+fn count_categories(block: &[u8], freq: &mut [u64]) {
+    if freq.len() <= 16 {
+        // One vectorized compare-and-count pass per category.
+        for (c, f) in freq.iter_mut().enumerate() {
+            let c = c as u8;
+            *f += block.iter().map(|&x| u64::from(x == c)).sum::<u64>();
+        }
+    } else {
+        for &x in block {
+            if let Some(f) = freq.get_mut(usize::from(x)) {
+                *f += 1;
+            }
+        }
+    }
+}
+
+fn sum_u8(a: &[u8]) -> u64 {
+    u64::from(
+        a.iter()
+            .fold(0u32, |acc, &x| acc.wrapping_add(u32::from(x))),
+    )
+}
+
+fn sum_u16(a: &[u16]) -> u64 {
+    u64::from(
+        a.iter()
+            .fold(0u32, |acc, &x| acc.wrapping_add(u32::from(x))),
+    )
+}
+
+/// Sum of products of two byte columns of one block (fits `u32`: see [`BLOCK`]).
+fn dot_u8(a: &[u8], b: &[u8]) -> u64 {
+    u64::from(a.iter().zip(b).fold(0u32, |acc, (&x, &y)| {
+        acc.wrapping_add(u32::from(x) * u32::from(y))
+    }))
+}
+
+/// Sum of squares masked by presence (fits `u32`: 254² x 16,384 < 2^32).
+fn dot_u16_u8(a: &[u16], m: &[u8]) -> u64 {
+    u64::from(a.iter().zip(m).fold(0u32, |acc, (&x, &y)| {
+        acc.wrapping_add(u32::from(x) * u32::from(y))
+    }))
+}
