@@ -832,6 +832,54 @@ pub enum ErrorKind {
         /// The version.
         version: String,
     },
+    /// A statistic asked of fewer items than it needs.
+    #[error("{target} has {items} item(s); {statistic} needs at least {needed}")]
+    TooFewItems {
+        /// The item set (a subscale id or `total`).
+        target: String,
+        /// Items it has.
+        items: usize,
+        /// The statistic.
+        statistic: &'static str,
+        /// Items it needs.
+        needed: usize,
+    },
+    /// A statistic asked of fewer usable rows than it needs.
+    #[error("{target}: {rows} usable row(s); {statistic} needs at least {needed}")]
+    TooFewRows {
+        /// The item set or data.
+        target: String,
+        /// Usable rows.
+        rows: u64,
+        /// The statistic.
+        statistic: &'static str,
+        /// Rows it needs.
+        needed: u64,
+    },
+    /// An item whose answers do not vary, so it has no correlation with anything.
+    #[error("item {item} has no variance (every usable answer is the same)")]
+    ZeroVariance {
+        /// The item.
+        item: String,
+    },
+    /// Two items answered together in fewer than two rows, so they have no covariance.
+    #[error(
+        "items {first} and {second} are answered together in {rows} row(s); a covariance needs at least 2"
+    )]
+    TooFewPairs {
+        /// One item.
+        first: String,
+        /// The other.
+        second: String,
+        /// Rows answering both.
+        rows: u64,
+    },
+    /// Data for a rating table that is not a complete, finite table.
+    #[error("{reason}")]
+    InvalidTable {
+        /// What is wrong, naming the row and column.
+        reason: String,
+    },
     /// A calendar date that does not exist or is not written `YYYY-MM-DD`.
     #[error("invalid date {value:?}: expected an existing calendar date written YYYY-MM-DD")]
     InvalidDate {
@@ -883,6 +931,11 @@ impl ErrorKind {
             K::DefinitionMismatch { .. } => "definition_mismatch",
             K::RegistryConflict { .. } => "registry_conflict",
             K::InvalidDate { .. } => "invalid_date",
+            K::TooFewItems { .. } => "too_few_items",
+            K::TooFewRows { .. } => "too_few_rows",
+            K::ZeroVariance { .. } => "zero_variance",
+            K::TooFewPairs { .. } => "too_few_pairs",
+            K::InvalidTable { .. } => "invalid_table",
         }
     }
 
@@ -899,7 +952,8 @@ impl ErrorKind {
             | K::NotANumber { item, .. }
             | K::NotFinite { item, .. }
             | K::OutOfRange { item, .. }
-            | K::OffStep { item, .. } => Some(item),
+            | K::OffStep { item, .. }
+            | K::ZeroVariance { item } => Some(item),
             _ => None,
         }
     }

@@ -102,6 +102,7 @@ mod error;
 mod ids;
 mod instruments;
 mod matrix;
+mod reliability;
 mod responses;
 mod scale;
 mod scoring;
@@ -114,6 +115,10 @@ pub use instruments::{
     ScoringRule, Subscale, Threshold, TotalRule,
 };
 pub use matrix::{BatchScores, Merge, Moments, ResponseMatrix};
+pub use reliability::{
+    Category, Icc, IccForm, IccResult, IfDropped, Interval, ItemStatistics, MissingData,
+    Reliability, ReliabilityOptions, ResponseFrequency, SplitHalf, SplitHalfMethod,
+};
 pub use responses::{
     Administration, AdministrationBuilder, AdministrationRecord, Date, RecordAnswer, Registry,
 };

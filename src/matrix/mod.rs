@@ -9,7 +9,7 @@
 //! over them are simple loops the compiler vectorizes.
 
 mod batch;
-mod moments;
+pub(crate) mod moments;
 
 pub use batch::BatchScores;
 pub use moments::{Merge, Moments};

@@ -76,8 +76,37 @@ pub(crate) struct SetSums {
     /// Packed lower triangle (set positions `a <= b` at `b (b + 1) / 2 + a`): sums of products
     /// over complete rows.
     pub(crate) cross: Vec<u128>,
-    /// Rows with some but not all items answered: how many rows had each (answered, sum).
-    pub(crate) partial: BTreeMap<(u32, u64), u64>,
+    /// Rows with some but not all items answered, grouped by (answered, sum).
+    pub(crate) partial: BTreeMap<(u32, u64), Group>,
+}
+
+/// The rows of a set that share an answered count and a sum (so a person score): how many, and
+/// per set item how many of them answered it and the sum of those answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Group {
+    pub(crate) rows: u64,
+    pub(crate) item_n: Vec<u64>,
+    pub(crate) item_sum: Vec<u128>,
+}
+
+impl Group {
+    fn new(m: usize) -> Self {
+        Group {
+            rows: 0,
+            item_n: vec![0; m],
+            item_sum: vec![0; m],
+        }
+    }
+
+    fn add(&mut self, o: &Group) {
+        self.rows += o.rows;
+        for (a, b) in self.item_n.iter_mut().zip(&o.item_n) {
+            *a += b;
+        }
+        for (a, b) in self.item_sum.iter_mut().zip(&o.item_sum) {
+            *a += b;
+        }
+    }
 }
 
 impl SetSums {
@@ -100,8 +129,12 @@ impl SetSums {
         for (a, b) in self.cross.iter_mut().zip(&o.cross) {
             *a += b;
         }
-        for (key, count) in &o.partial {
-            *self.partial.entry(*key).or_insert(0) += count;
+        let m = self.items.len();
+        for (key, g) in &o.partial {
+            self.partial
+                .entry(*key)
+                .or_insert_with(|| Group::new(m))
+                .add(g);
         }
     }
 }
@@ -306,9 +339,20 @@ impl Moments {
                     }
                 }
             }
-            for (&a, &t) in answered.iter().zip(&total) {
+            let m = set.items.len();
+            for (r, (&a, &t)) in answered.iter().zip(&total).enumerate() {
                 if a > 0 && a < full {
-                    *set.partial.entry((a, u64::from(t))).or_insert(0) += 1;
+                    let g = set
+                        .partial
+                        .entry((a, u64::from(t)))
+                        .or_insert_with(|| Group::new(m));
+                    g.rows += 1;
+                    for ((n, sum), &i) in g.item_n.iter_mut().zip(&mut g.item_sum).zip(&set.items) {
+                        if present[i].get(r) == Some(&1) {
+                            *n += 1;
+                            *sum += u128::from(v[i].get(r).copied().unwrap_or(0));
+                        }
+                    }
                 }
             }
         }
@@ -369,7 +413,18 @@ impl Moments {
                 }
             } else if answered > 0 {
                 let total: u64 = vals.iter().flatten().sum();
-                *set.partial.entry((answered as u32, total)).or_insert(0) += 1;
+                let m = set.items.len();
+                let g = set
+                    .partial
+                    .entry((answered as u32, total))
+                    .or_insert_with(|| Group::new(m));
+                g.rows += 1;
+                for ((n, sum), x) in g.item_n.iter_mut().zip(&mut g.item_sum).zip(&vals) {
+                    if let Some(x) = x {
+                        *n += 1;
+                        *sum += u128::from(*x);
+                    }
+                }
             }
         }
     }
