@@ -114,7 +114,7 @@ pub use instruments::{
     Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying, MissingRule, Provenance,
     ScoringRule, Subscale, Threshold, TotalRule,
 };
-pub use matrix::{BatchScores, Merge, Moments, ResponseMatrix};
+pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
 pub use reliability::{
     Category, Icc, IccForm, IccResult, IfDropped, Interval, ItemStatistics, MissingData,
     Reliability, ReliabilityOptions, ResponseFrequency, SplitHalf, SplitHalfMethod,

@@ -9,8 +9,8 @@
 
 use serde_json::Value;
 use therapeutic_alliance::{
-    Icc, IccForm, Instrument, Item, MissingData, Reliability, ReliabilityOptions, ResponseMatrix,
-    ResponseScale, SplitHalfMethod, TotalRule,
+    Icc, IccForm, Imputation, Instrument, Item, MissingData, Reliability, ReliabilityOptions,
+    ResponseMatrix, ResponseScale, SplitHalfMethod, TotalRule,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -216,6 +216,43 @@ fn check_scale(reference: &str) -> TestResult {
         &format!("{reference} omega_total"),
     );
     Ok(())
+}
+
+/// `scoreItems(keys, x, min = 1, max = 6, impute = "none" | "median")`: the first 50 person
+/// scores and the mean of all of them.
+fn check_score_items(reference: &str) -> TestResult {
+    let r = read(reference)?;
+    let (m, _) = scale(&r)?;
+    for (imputation, key) in [
+        (Imputation::None, "impute_none"),
+        (Imputation::Median, "impute_median"),
+    ] {
+        let want = &r["score_items"][key];
+        let scores = m.mean_scores("total", imputation)?;
+        let first: Vec<f64> = serde_json::from_value(want["scores_first_50"].clone())?;
+        assert_eq!(first.len(), 50);
+        for (i, (got, w)) in scores.iter().zip(&first).enumerate() {
+            close(
+                got.ok_or("scored")?,
+                *w,
+                &format!("{reference} {key} row {}", i + 1),
+            );
+        }
+        let scored: Vec<f64> = scores.iter().flatten().copied().collect();
+        let mean = scored.iter().sum::<f64>() / scored.len() as f64;
+        close(
+            mean,
+            num(want, "scores_mean"),
+            &format!("{reference} {key} mean"),
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn score_items_matches_psych() -> TestResult {
+    check_score_items("bfi_agree.json")?;
+    check_score_items("bfi_conscientious.json")
 }
 
 #[test]

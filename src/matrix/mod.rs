@@ -335,6 +335,97 @@ impl ResponseMatrix {
         BatchScores::of(self)
     }
 
+    /// Person scores as psych's `scoreItems(keys, items, min, max, impute)` computes them for a
+    /// subscale or `total` (all items): the mean of the keyed items of each row, on the
+    /// response scale, with unanswered items left out ([`Imputation::None`]) or replaced by the
+    /// item's median answer ([`Imputation::Median`]). The instrument's missing-item rule does
+    /// not apply; see [`ResponseMatrix::score`] for the instrument's own scores.
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnknownTarget`] for a subscale the instrument does not have.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Imputation, ResponseMatrix};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let arm = catalog::require("arm-5")?;
+    /// let m = ResponseMatrix::from_rows(&arm, [
+    ///     [Some(7.0), Some(6.0), Some(2.0), None, Some(6.0)],
+    ///     [Some(5.0), Some(4.0), Some(4.0), Some(4.0), Some(5.0)],
+    ///     [Some(3.0), Some(4.0), Some(6.0), Some(6.0), None],
+    /// ])?;
+    /// let none = m.mean_scores("total", Imputation::None)?;
+    /// assert_eq!(none[0], Some(6.25)); // (7 + 6 + 6 + 6) / 4, item 3 keyed 8 - 2
+    /// let median = m.mean_scores("total", Imputation::Median)?;
+    /// assert_eq!(median[0], Some(6.0)); // item 4's median answer is 5
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn mean_scores(
+        &self,
+        target: impl Into<crate::Target>,
+        imputation: Imputation,
+    ) -> Result<Vec<Option<f64>>> {
+        let target = target.into();
+        let items: Vec<usize> = match target {
+            crate::Target::Total => (0..self.items()).collect(),
+            _ => match self.instrument.slot(&target)? {
+                crate::instruments::Slot::Subscale(i) => self
+                    .instrument
+                    .compiled()
+                    .subscales
+                    .get(i)
+                    .map(|s| s.items.iter().map(|&i| i as usize).collect())
+                    .unwrap_or_default(),
+                crate::instruments::Slot::Total => (0..self.items()).collect(),
+            },
+        };
+        let scale = self.instrument.scale();
+        let lo = f64::from(scale.min_units());
+        let res = scale.resolution_units() as f64;
+        let medians: Vec<Option<f64>> = match imputation {
+            Imputation::None => vec![None; items.len()],
+            Imputation::Median => items.iter().map(|&i| self.median(i)).collect(),
+        };
+        let m = items.len() as f64;
+        Ok((0..self.rows)
+            .map(|r| {
+                let (mut sum, mut count) = (0.0, 0.0);
+                for (&i, med) in items.iter().zip(&medians) {
+                    match (self.cell(r, i), med) {
+                        (Some(v), _) => {
+                            sum += v as f64;
+                            count += 1.0;
+                        }
+                        (None, Some(md)) => {
+                            sum += md;
+                            count += 1.0;
+                        }
+                        (None, None) => {}
+                    }
+                }
+                let n = if imputation == Imputation::Median {
+                    m
+                } else {
+                    count
+                };
+                (count > 0.0).then(|| (lo + sum / n) / res)
+            })
+            .collect())
+    }
+
+    /// The median of an item's keyed, offset answers; `None` without answers.
+    fn median(&self, item: usize) -> Option<f64> {
+        let mut v: Vec<u64> = (0..self.rows).filter_map(|r| self.cell(r, item)).collect();
+        v.sort_unstable();
+        let n = v.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => v.get(n / 2).map(|&x| x as f64),
+            _ => Some((*v.get(n / 2 - 1)? as f64 + *v.get(n / 2)? as f64) / 2.0),
+        }
+    }
+
     /// The moments of every item and item set (each subscale, and all items), accumulated over
     /// every row: the input of the reliability statistics.
     ///
@@ -382,6 +473,29 @@ impl ResponseMatrix {
         Ok(Moments::of_rows(self, range))
     }
 }
+
+/// How [`ResponseMatrix::mean_scores`] treats unanswered items (psych `scoreItems`'s
+/// `impute`).
+///
+/// ```
+/// use therapeutic_alliance::Imputation;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// assert_eq!("median".parse::<Imputation>()?, Imputation::Median);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Imputation {
+    /// The mean of the answered items (`impute = "none"`); no score without an answer.
+    None,
+    /// Each unanswered item takes the median of that item's answers, then the mean of all
+    /// items (`impute = "median"`).
+    Median,
+}
+
+crate::vocab::vocabulary!(Imputation, "imputation", None, [None => "none", Median => "median"]);
 
 /// The scale's span in units (`max - min`).
 pub(crate) fn span_units(instrument: &Instrument) -> i64 {

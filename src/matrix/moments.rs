@@ -2,7 +2,7 @@
 
 use super::{Columns, MISSING_U8, MISSING_U32, ResponseMatrix};
 use crate::error::{Error, Result};
-use crate::instruments::{Instrument, TotalRule};
+use crate::instruments::Instrument;
 use std::collections::BTreeMap;
 
 /// Rows per block: each block's columns stay in cache while every pair of them is multiplied,
@@ -510,7 +510,6 @@ impl Moments {
     }
 
     /// The pairwise sums of items `i` and `j` (either order).
-    #[allow(dead_code)] // read by the reliability statistics
     pub(crate) fn pair(&self, i: usize, j: usize) -> Option<PairSums> {
         let p = *self.pairs.get(packed(i, j))?;
         Some(if i <= j {
@@ -527,21 +526,13 @@ impl Moments {
     }
 
     /// The item sets: each subscale, then all items.
-    #[allow(dead_code)] // read by the reliability statistics
     pub(crate) fn sets(&self) -> &[SetSums] {
         &self.sets
     }
 
     /// Per item, the count of each category, when the scale has at most 101 steps.
-    #[allow(dead_code)] // read by the reliability statistics
     pub(crate) fn frequencies(&self) -> Option<&[Vec<u64>]> {
         self.freq.as_deref()
-    }
-
-    /// Whether the instrument's total is a set of its own (always the last set: all items).
-    #[allow(dead_code)] // read by the reliability statistics
-    pub(crate) fn total_rule(&self) -> Option<TotalRule> {
-        self.instrument.as_ref().map(Instrument::total_rule)
     }
 
     /// Adds a whole matrix, or records the mismatch.

@@ -197,6 +197,7 @@ pub(crate) fn variance(values: &[f64]) -> Option<f64> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
 

@@ -231,8 +231,8 @@ fn line_search(
         if stage1 && f <= ftest && g >= 0.0 {
             stage1 = false;
         }
-        let warning = (st.brackt && (stp <= stmin || stp >= stmax))
-            || (st.brackt && stmax - stmin <= XTOL * stmax)
+        let warning = (st.brackt
+            && (stp <= stmin || stp >= stmax || stmax - stmin <= XTOL * stmax))
             || (stp == stpmax && f <= ftest && g <= gtest)
             || (stp == STPMIN && (f > ftest || g >= gtest));
         let converged = f <= ftest && g.abs() <= GTOL * (-ginit);

@@ -37,7 +37,14 @@ pub use split::{SplitHalf, SplitHalfMethod};
 
 use crate::vocab::vocabulary;
 
-/// How missing answers enter the covariances; see the [module docs](crate::Reliability).
+/// How missing answers enter the covariances: pairwise-complete (psych's default) or listwise.
+///
+/// Pairwise, each covariance uses the rows where both items are answered, with those rows'
+/// means, and correlations are `cov2cor` of that matrix (as in `alpha()` and `splitHalf()`);
+/// omega uses the pairwise correlations proper (each pair's own means and SDs), as `omega()`
+/// does. Listwise, only rows answering every item of the set count. In both, `N` for the
+/// standard error and Feldt's interval is every row of the data, as in psych, and the person
+/// scores are the means of each row's answered items.
 ///
 /// ```
 /// use therapeutic_alliance::MissingData;

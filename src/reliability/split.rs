@@ -149,7 +149,7 @@ pub(crate) fn split_half(r: &Matrix, options: ReliabilityOptions) -> Option<Spli
             let count = total as f64 / 2.0;
             (count.ceil() as u64, count)
         }
-        SplitHalfMethod::AllSplits if n % 2 == 0 => (total / 2, (total / 2) as f64),
+        SplitHalfMethod::AllSplits if n.is_multiple_of(2) => (total / 2, (total / 2) as f64),
         SplitHalfMethod::AllSplits => (total, total as f64),
     };
     let mut comb: Vec<usize> = (0..half).collect();
