@@ -66,6 +66,29 @@ fn bench(c: &mut Criterion) {
     group.bench_function("moments, 5% missing", |b| {
         b.iter(|| black_box(&missing).moments())
     });
+    group.bench_function(
+        "full reliability (alpha, item stats, split-half, omega), complete",
+        |b| {
+            b.iter(|| {
+                black_box(&complete)
+                    .moments()
+                    .reliability("total")
+                    .expect("reliable")
+            })
+        },
+    );
+    group.bench_function("full reliability, 5% missing", |b| {
+        b.iter(|| {
+            black_box(&missing)
+                .moments()
+                .reliability("total")
+                .expect("reliable")
+        })
+    });
+    #[cfg(feature = "parallel")]
+    group.bench_function("moments on all cores, complete", |b| {
+        b.iter(|| black_box(&complete).moments_parallel())
+    });
     group.bench_function("merge two halves' moments", |b| {
         let half = ROWS / 2;
         let (a, z) = (

@@ -1042,3 +1042,824 @@ fn score_streams_a_million_rows_to_json_in_under_64_mb() {
         "peak RSS {peak_kb} kB is not under 64 MB"
     );
 }
+
+// `alliance reliability` and `alliance icc`: known answers from R psych 2.2.9 (R 4.2.2), as
+// copied into tests/data/bfi_agree.json and tests/data/icc_shrout_fleiss.json (see
+// tests/data/PROVENANCE.md). Tolerance: 1e-9 relative (1e-12 absolute near zero), as in
+// tests/psych_reliability.rs; counts exactly.
+
+const BFI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bfi.csv");
+const SHROUT_FLEISS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/shrout_fleiss.csv");
+/// The bfi agreeableness scale as psych's `alpha(keys = "A1")` takes it.
+const AGREEABLENESS: &str = "A1-,A2,A3,A4,A5";
+
+/// A reference file of tests/data/.
+fn reference(name: &str) -> serde_json::Value {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", name]
+        .iter()
+        .collect();
+    let text = std::fs::read_to_string(&path).expect("reference file");
+    serde_json::from_str(&text).expect("reference JSON")
+}
+
+/// A number of `v` at a JSON pointer (`/split_half/max`).
+#[track_caller]
+fn number(v: &serde_json::Value, pointer: &str) -> f64 {
+    v.pointer(pointer)
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or_else(|| panic!("no number at {pointer} in {v}"))
+}
+
+/// A number of `v` under `key` (which may hold a `/`, as psych's `S/N`).
+#[track_caller]
+fn field_number(v: &serde_json::Value, key: &str) -> f64 {
+    v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no number {key} in {v}"))
+}
+
+#[track_caller]
+fn close(got: f64, want: f64, what: &str) {
+    let ok = (got - want).abs() <= 1e-9 * want.abs() || (got - want).abs() <= 1e-12;
+    assert!(
+        ok,
+        "{what}: {got} vs psych {want} (relative {:e})",
+        ((got - want) / want).abs()
+    );
+}
+
+/// Runs `alliance` expecting success, nothing on stderr, and one JSON object on stdout.
+#[track_caller]
+fn json_output(args: &[&str]) -> serde_json::Value {
+    let o = alliance(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    assert!(o.stderr.is_empty(), "{args:?}: {}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    assert!(v.is_object(), "{v}");
+    v
+}
+
+/// Runs `alliance` expecting exit status 1, nothing on stdout and exactly `message` on stderr.
+#[track_caller]
+fn fails_with(args: &[&str], message: &str) {
+    let o = alliance(args);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+    assert!(o.stdout.is_empty(), "{args:?}: {}", stdout(&o));
+    assert_eq!(stderr(&o), format!("{message}\n"), "{args:?}");
+}
+
+/// Runs `alliance` with `{}` in `args` replaced by the path of a temporary file holding `csv`.
+fn with_csv(name: &str, csv: &str, args: &[&str]) -> Output {
+    exe(); // Fails (if it does) before the temporary file is written.
+    let path = temp_path(name, "csv");
+    std::fs::write(&path, csv).expect("temp file");
+    let path_text = path.to_string_lossy().into_owned();
+    let args: Vec<&str> = args
+        .iter()
+        .map(|&a| if a == "{}" { path_text.as_str() } else { a })
+        .collect();
+    let o = alliance(&args);
+    let _ = std::fs::remove_file(&path);
+    o
+}
+
+/// The keys of `alliance reliability`'s output, in order.
+const RELIABILITY_KEYS: [&str; 18] = [
+    "n_rows",
+    "n_complete",
+    "missing",
+    "raw_alpha",
+    "std_alpha",
+    "g6_smc",
+    "average_r",
+    "median_r",
+    "signal_noise",
+    "ase",
+    "mean",
+    "sd",
+    "feldt_ci",
+    "lambda2",
+    "lambda6",
+    "split_half",
+    "omega_total",
+    "items",
+];
+
+#[test]
+fn reliability_agrees_with_psych_on_bfi_agreeableness() {
+    let out = json_output(&[
+        "reliability",
+        "--csv",
+        BFI,
+        "--items",
+        AGREEABLENESS,
+        "--min",
+        "1",
+        "--max",
+        "6",
+    ]);
+    // Every key, in order (serde_json keeps a document's order only with `preserve_order`, so
+    // the order is read from the text).
+    let text = stdout(&alliance(&[
+        "reliability",
+        "--csv",
+        BFI,
+        "--items",
+        AGREEABLENESS,
+        "--min",
+        "1",
+        "--max",
+        "6",
+    ]));
+    let top: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("  \""))
+        .filter_map(|l| l.split_once('"').map(|(key, _)| key))
+        .collect();
+    assert_eq!(top, RELIABILITY_KEYS);
+    let item_keys: Vec<&str> = out["items"][0]
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut want = [
+        "item",
+        "reversed",
+        "n",
+        "raw_r",
+        "std_r",
+        "r_cor",
+        "r_drop",
+        "mean",
+        "sd",
+        "alpha_if_dropped",
+    ];
+    want.sort_unstable();
+    assert_eq!(item_keys, want);
+
+    // The values the issue names (psych 2.2.9).
+    close(number(&out, "/raw_alpha"), 0.703018446057304, "raw_alpha");
+    close(number(&out, "/std_alpha"), 0.713028578671272, "std_alpha");
+    close(
+        number(&out, "/omega_total"),
+        0.722943136474929,
+        "omega_total",
+    );
+    close(number(&out, "/lambda2"), 0.720613346263556, "lambda2");
+    close(number(&out, "/lambda6"), 0.682762672030245, "lambda6");
+
+    // Everything else psych reports, from the reference file.
+    let r = reference("bfi_agree.json");
+    assert_eq!(out["n_rows"], r["n_rows"]);
+    assert_eq!(out["n_rows"], 2800);
+    assert_eq!(out["missing"], "pairwise");
+    let total = &r["pairwise"]["total"];
+    for (key, psych) in [
+        ("g6_smc", "G6(smc)"),
+        ("average_r", "average_r"),
+        ("median_r", "median_r"),
+        ("signal_noise", "S/N"),
+        ("ase", "ase"),
+        ("mean", "mean"),
+        ("sd", "sd"),
+    ] {
+        close(
+            number(&out, &format!("/{key}")),
+            field_number(total, psych),
+            key,
+        );
+    }
+    close(
+        number(&out, "/feldt_ci/0"),
+        number(&r, "/pairwise/feldt/lower"),
+        "feldt lower",
+    );
+    close(
+        number(&out, "/feldt_ci/1"),
+        number(&r, "/pairwise/feldt/upper"),
+        "feldt upper",
+    );
+    // All 10 splits of 5 items: the same maximum and minimum as psych's 5.
+    close(
+        number(&out, "/split_half/max"),
+        number(&r, "/split_half/max_split"),
+        "split max",
+    );
+    close(
+        number(&out, "/split_half/min"),
+        number(&r, "/split_half/min_split"),
+        "split min",
+    );
+    assert_eq!(out["split_half"]["splits"], 10);
+
+    let items = out["items"].as_array().expect("items");
+    let stats = r["pairwise"]["item_stats"].as_array().expect("item_stats");
+    let dropped = r["pairwise"]["alpha_drop"].as_array().expect("alpha_drop");
+    assert_eq!((items.len(), stats.len(), dropped.len()), (5, 5, 5));
+    for (i, ((item, s), d)) in items.iter().zip(stats).zip(dropped).enumerate() {
+        let name = format!("A{}", i + 1);
+        assert_eq!(item["item"], name.as_str());
+        assert_eq!(item["reversed"], i == 0, "{name}");
+        assert_eq!(item["n"], s["n"], "{name}");
+        for (key, psych) in [
+            ("raw_r", "raw.r"),
+            ("std_r", "std.r"),
+            ("r_cor", "r.cor"),
+            ("r_drop", "r.drop"),
+            ("mean", "mean"),
+            ("sd", "sd"),
+        ] {
+            close(
+                number(item, &format!("/{key}")),
+                field_number(s, psych),
+                &format!("{name} {key}"),
+            );
+        }
+        close(
+            number(item, "/alpha_if_dropped"),
+            number(d, "/raw_alpha"),
+            &format!("{name} alpha_if_dropped"),
+        );
+    }
+}
+
+#[test]
+fn reliability_split_half_psych_and_listwise_agree_with_psych() {
+    let r = reference("bfi_agree.json");
+    let psych = json_output(&[
+        "reliability",
+        "--csv",
+        BFI,
+        "--items",
+        AGREEABLENESS,
+        "--min=1",
+        "--max=6",
+        "--split-half",
+        "psych",
+    ]);
+    close(
+        number(&psych, "/split_half/max"),
+        0.755273274871124,
+        "split max",
+    );
+    // psych visits 5 of the 10 splits of 5 items, so its mean differs from all splits' mean.
+    close(
+        number(&psych, "/split_half/mean"),
+        number(&r, "/split_half/mean_split"),
+        "split mean",
+    );
+    assert_eq!(psych["split_half"]["splits"], 5);
+
+    let listwise = json_output(&[
+        "reliability",
+        "--csv",
+        BFI,
+        "--items",
+        AGREEABLENESS,
+        "--min",
+        "1",
+        "--max",
+        "6",
+        "--missing",
+        "listwise",
+    ]);
+    assert_eq!(listwise["missing"], "listwise");
+    assert_eq!(listwise["n_rows"], 2800);
+    let total = &r["listwise"]["total"];
+    for (key, psych) in [
+        ("raw_alpha", "raw_alpha"),
+        ("std_alpha", "std.alpha"),
+        ("g6_smc", "G6(smc)"),
+        ("average_r", "average_r"),
+        ("median_r", "median_r"),
+        ("ase", "ase"),
+    ] {
+        close(
+            number(&listwise, &format!("/{key}")),
+            field_number(total, psych),
+            &format!("listwise {key}"),
+        );
+    }
+}
+
+#[test]
+fn reliability_takes_missing_bounds_from_the_data_with_a_warning() {
+    let o = alliance(&["reliability", "--csv", BFI, "--items", AGREEABLENESS]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "alliance: warning: no --min given: using 1, the smallest answer in the data\n\
+         alliance: warning: no --max given: using 6, the largest answer in the data\n"
+    );
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    close(number(&out, "/raw_alpha"), 0.703018446057304, "raw_alpha");
+
+    // One bound given: only the other is taken from the data.
+    let o = alliance(&[
+        "reliability",
+        "--csv",
+        BFI,
+        "--items",
+        AGREEABLENESS,
+        "--max",
+        "6",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "alliance: warning: no --min given: using 1, the smallest answer in the data\n"
+    );
+}
+
+#[test]
+fn reliability_timing_goes_to_stderr() {
+    let o = alliance(&[
+        "reliability",
+        "--csv",
+        BFI,
+        "--items",
+        AGREEABLENESS,
+        "--min",
+        "1",
+        "--max",
+        "6",
+        "--timing",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let seconds = err
+        .strip_prefix("alliance: computed in ")
+        .and_then(|s| s.strip_suffix(" s\n"))
+        .and_then(|s| s.parse::<f64>().ok());
+    assert!(seconds.is_some_and(|s| s >= 0.0), "{err}");
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    close(number(&out, "/raw_alpha"), 0.703018446057304, "raw_alpha");
+}
+
+#[test]
+fn reliability_ignores_other_columns_and_reads_the_na_token() {
+    let csv = "id,a,b,note,c\n\
+               p1,1,2,x,2\n\
+               p2,2,NA,,3\n\
+               p3,3,4,y,3\n\
+               p4,4,4,,5\n\
+               p5,NA,5,z,6\n";
+    let o = with_csv(
+        "rel-na",
+        csv,
+        &[
+            "reliability",
+            "--csv",
+            "{}",
+            "--items",
+            "a,b,c",
+            "--min",
+            "1",
+            "--max",
+            "6",
+            "--na",
+            "NA",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(
+        (out["n_rows"].as_u64(), out["n_complete"].as_u64()),
+        (Some(5), Some(3))
+    );
+    let n: Vec<_> = out["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["n"].as_u64())
+        .collect();
+    assert_eq!(n, [Some(4), Some(4), Some(5)]);
+    // Omega total needs three items: null with two.
+    let o = with_csv(
+        "rel-two",
+        csv,
+        &[
+            "reliability",
+            "--csv",
+            "{}",
+            "--items",
+            "a,c-",
+            "--min",
+            "1",
+            "--max",
+            "6",
+            "--na",
+            "NA",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert!(out["omega_total"].is_null(), "{out}");
+    assert_eq!(out["items"][1]["item"], "c");
+    assert_eq!(out["items"][1]["reversed"], true);
+    // Without --na, "NA" is not a number.
+    let o = with_csv(
+        "rel-no-na",
+        csv,
+        &[
+            "reliability",
+            "--csv",
+            "{}",
+            "--items",
+            "a,b,c",
+            "--min",
+            "1",
+            "--max",
+            "6",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: row 3, column \"b\": item b: \"NA\" is not a number\n"
+    );
+}
+
+#[test]
+fn reliability_bad_input_is_one_error_line() {
+    // A column named in --items that the file does not have.
+    fails_with(
+        &[
+            "reliability",
+            "--csv",
+            BFI,
+            "--items",
+            "A1-,A2,A9",
+            "--min",
+            "1",
+            "--max",
+            "6",
+        ],
+        "alliance: error: the header has no column \"A9\" (named in --items)",
+    );
+    // An answer off the scale, named by its line (the blank line 4 counts) and column.
+    let bad = data("items_bad_cell.csv");
+    fails_with(
+        &[
+            "reliability",
+            "--csv",
+            &bad,
+            "--items",
+            "A1,A2-,A3",
+            "--min",
+            "1",
+            "--max",
+            "6",
+        ],
+        "alliance: error: row 5, column \"A2\": item A2: value 9 is outside the response range 1 to 6",
+    );
+    // --min above an answer: line 9 of bfi.csv has A3 = 1.
+    fails_with(
+        &[
+            "reliability",
+            "--csv",
+            BFI,
+            "--items",
+            AGREEABLENESS,
+            "--min",
+            "2",
+            "--max",
+            "6",
+        ],
+        "alliance: error: row 9, column \"A3\": item A3: value 1 is outside the response range 2 to 6",
+    );
+    // Off the scale's steps, with the bounds taken from the data: the warnings, then the error.
+    let o = with_csv(
+        "rel-half",
+        "a,b\n1,2\n2,2.5\n3,3\n",
+        &["reliability", "--csv", "{}", "--items", "a,b"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o).lines().last(),
+        Some(
+            "alliance: error: row 3, column \"b\": item b: value 2.5 is not a point of the response scale (step 1)"
+        )
+    );
+    // A ragged row.
+    let o = with_csv(
+        "rel-ragged",
+        "a,b,c\n1,2,3\n2,3\n",
+        &[
+            "reliability",
+            "--csv",
+            "{}",
+            "--items",
+            "a,b",
+            "--min",
+            "1",
+            "--max",
+            "6",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: row 3: 2 fields, but the header has 3\n"
+    );
+    // An item that never varies.
+    let o = with_csv(
+        "rel-flat",
+        "a,b\n1,2\n1,3\n1,5\n",
+        &[
+            "reliability",
+            "--csv",
+            "{}",
+            "--items",
+            "a,b",
+            "--min",
+            "1",
+            "--max",
+            "6",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: item a has no variance (every usable answer is the same)\n"
+    );
+    fails_with(
+        &["reliability", "--csv", "no/such.csv", "--items", "a,b"],
+        "alliance: error: cannot read no/such.csv: No such file or directory (os error 2)",
+    );
+}
+
+#[test]
+fn icc_agrees_with_psych_on_shrout_fleiss() {
+    let out = json_output(&["icc", "--csv", SHROUT_FLEISS]);
+    assert_eq!(out["n_targets"], 6);
+    assert_eq!(out["n_raters"], 4);
+    // The values the issue names (psych 2.2.9).
+    for (form, want) in [
+        ("icc1", 0.165741768405476),
+        ("icc2", 0.289763779527559),
+        ("icc3", 0.714840714840715),
+        ("icc1k", 0.442797133679269),
+        ("icc2k", 0.620050547598989),
+        ("icc3k", 0.909315542377069),
+    ] {
+        close(number(&out, &format!("/{form}")), want, form);
+    }
+    // The F tests and bounds, from the reference file.
+    let r = reference("icc_shrout_fleiss.json");
+    for row in r["results"].as_array().expect("results") {
+        let form = row["type.1"].as_str().expect("form").to_lowercase();
+        close(
+            number(&out, &format!("/{form}")),
+            number(row, "/ICC"),
+            &form,
+        );
+        for (key, psych) in [
+            ("f", "F"),
+            ("df1", "df1"),
+            ("df2", "df2"),
+            ("p", "p"),
+            ("lower", "lower.bound"),
+            ("upper", "upper.bound"),
+        ] {
+            close(
+                number(&out, &format!("/tests/{form}/{key}")),
+                field_number(row, psych),
+                &format!("{form} {key}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn icc_skips_the_id_column_wherever_it_is() {
+    // Shrout & Fleiss's table with a label column between the second and third raters.
+    let table = std::fs::read_to_string(SHROUT_FLEISS).expect("shrout_fleiss.csv");
+    let labelled: String = table
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let label = if i == 0 {
+                "target".to_owned()
+            } else {
+                format!("t{i}")
+            };
+            format!(
+                "{},{label},{}\n",
+                cells[..2].join(","),
+                cells[2..].join(",")
+            )
+        })
+        .collect();
+    let o = with_csv(
+        "icc-id",
+        &labelled,
+        &["icc", "--csv", "{}", "--id", "target"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(out["n_raters"], 4);
+    close(number(&out, "/icc2"), 0.289763779527559, "icc2");
+    // Without --id the label column is a rater, and its labels are not numbers.
+    let o = with_csv("icc-no-id", &labelled, &["icc", "--csv", "{}"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "alliance: error: row 2, column \"target\": \"t1\" is not a number\n"
+    );
+}
+
+#[test]
+fn icc_bad_input_is_one_error_line() {
+    fails_with(
+        &["icc", "--csv", &data("icc_text.csv"), "--id", "session"],
+        "alliance: error: row 4 (id \"s3\"), column \"therapist\": \"n/a\" is not a number",
+    );
+    fails_with(
+        &["icc", "--csv", &data("icc_text.csv"), "--id", "visit"],
+        "alliance: error: the header has no column \"visit\" (named in --id)",
+    );
+    for (name, csv, message) in [
+        (
+            "icc-empty",
+            "J1,J2\n1,2\n3,\n2,2\n",
+            "row 3, column \"J2\": no rating; an ICC needs every target rated by every rater",
+        ),
+        (
+            "icc-nan",
+            "J1,J2\n1,2\n3,NaN\n2,2\n",
+            "row 3, column \"J2\": \"NaN\" is not a finite number",
+        ),
+        (
+            "icc-ragged",
+            "J1,J2\n1,2\n3,4,5\n",
+            "row 3: 3 fields, but the header has 2",
+        ),
+        (
+            "icc-small",
+            "J1,J2\n1,2\n",
+            "an ICC needs at least 2 targets and 2 raters, not 1 x 2",
+        ),
+        (
+            "icc-flat",
+            "J1,J2\n4,4\n4,4\n4,4\n",
+            "the ratings have no residual variance (the raters agree exactly on every target), so the F ratios and the ICCs are undefined",
+        ),
+        (
+            "icc-same-rows",
+            "J1,J2\n1,2\n1,2\n",
+            "the ratings have no residual variance (the raters agree exactly on every target), so the F ratios and the ICCs are undefined",
+        ),
+        // Sums of squares overflow.
+        (
+            "icc-huge",
+            "J1,J2\n1e200,1\n2,1e200\n3,4\n",
+            "the ratings are too large or too small for the sums of squares",
+        ),
+    ] {
+        let o = with_csv(name, csv, &["icc", "--csv", "{}"]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{name}");
+        assert_eq!(
+            stderr(&o),
+            format!("alliance: error: {message}\n"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn reliability_and_icc_help_and_usage_errors() {
+    for (command, marker) in [("reliability", "--split-half"), ("icc", "--id COLUMN")] {
+        for args in [
+            &[command, "--help"][..],
+            &[command, "-h"],
+            &["help", command],
+            &[command, "--csv", "x.csv", "--help"],
+        ] {
+            let o = alliance(args);
+            assert_eq!(o.status.code(), Some(0), "{args:?}");
+            let out = stdout(&o);
+            assert!(
+                out.starts_with(&format!("usage: alliance {command} ")),
+                "{args:?}: {out}"
+            );
+            assert!(out.contains(marker), "{out}");
+            let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(words.contains("the header being line 1"), "{out}");
+            assert!(o.stderr.is_empty());
+        }
+        assert!(stdout(&alliance(&["help"])).contains(&format!("\n  {command} ")));
+    }
+    for args in [
+        &["reliability"][..],
+        &["reliability", "--csv", "x.csv"],
+        &["reliability", "--items", "a,b"],
+        &["reliability", "--csv", "x.csv", "--items", "a"],
+        &["reliability", "--csv", "x.csv", "--items", "a,,b"],
+        &["reliability", "--csv", "x.csv", "--items", "a,a-"],
+        &["reliability", "--csv", "x.csv", "--items", "a,-"],
+        &[
+            "reliability",
+            "--csv",
+            "x.csv",
+            "--items",
+            "a,b",
+            "--min",
+            "1.5",
+        ],
+        &[
+            "reliability",
+            "--csv",
+            "x.csv",
+            "--items",
+            "a,b",
+            "--min",
+            "6",
+            "--max",
+            "1",
+        ],
+        &[
+            "reliability",
+            "--csv",
+            "x.csv",
+            "--items",
+            "a,b",
+            "--min",
+            "1",
+            "--max",
+            "500",
+        ],
+        &[
+            "reliability",
+            "--csv",
+            "x.csv",
+            "--items",
+            "a,b",
+            "--missing",
+            "all",
+        ],
+        &[
+            "reliability",
+            "--csv",
+            "x.csv",
+            "--items",
+            "a,b",
+            "--split-half",
+            "some",
+        ],
+        &[
+            "reliability",
+            "--csv",
+            "x.csv",
+            "--items",
+            "a,b",
+            "--na",
+            " ",
+        ],
+        &[
+            "reliability",
+            "--csv",
+            "x.csv",
+            "--items",
+            "a,b",
+            "--timing=yes",
+        ],
+        &["reliability", "--csv", "x.csv", "--items", "a,b", "extra"],
+        &[
+            "reliability",
+            "--csv",
+            "x.csv",
+            "--csv",
+            "y.csv",
+            "--items",
+            "a,b",
+        ],
+        &["icc"],
+        &["icc", "--csv"],
+        &["icc", "--csv", "x.csv", "--id", ""],
+        &["icc", "--csv", "x.csv", "--items", "a,b"],
+        &["icc", "x.csv"],
+    ] {
+        let o = alliance(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("alliance: "), "{args:?}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+    let o = alliance(&[
+        "reliability",
+        "--csv",
+        "x.csv",
+        "--items",
+        "a,b",
+        "--missing",
+        "all",
+    ]);
+    assert_eq!(
+        stderr(&o),
+        "alliance: --missing: unknown missing-data rule \"all\": expected pairwise or listwise \
+         (run `alliance reliability --help` for usage)\n"
+    );
+}

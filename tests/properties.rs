@@ -358,3 +358,36 @@ proptest! {
         prop_assert_eq!(back.moments(), m.moments());
     }
 }
+
+#[cfg(feature = "parallel")]
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn parallel_moments_equal_one_thread((inst, rows) in instrument_and_rows(1..4), copies in 17_000usize..35_000) {
+        // Enough rows for several chunks on the thread pool.
+        let many: Vec<Vec<Option<f64>>> = rows.iter().cycle().take(copies).cloned().collect();
+        let m = therapeutic_alliance::ResponseMatrix::from_rows(&inst, &many).expect("valid rows");
+        prop_assert_eq!(m.moments_parallel(), m.moments());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn icc_is_finite_or_a_typed_error(
+        rows in proptest::collection::vec(proptest::collection::vec(prop_oneof![-1e6f64..1e6, (0i32..5).prop_map(f64::from), any::<f64>()], 3), 0..8),
+    ) {
+        match therapeutic_alliance::Icc::from_rows(&rows) {
+            Ok(icc) => {
+                for r in icc.results() {
+                    for v in [r.icc, r.f, r.df1, r.df2, r.p].into_iter().chain(r.lower).chain(r.upper) {
+                        prop_assert!(v.is_finite(), "{r:?} from {rows:?}");
+                    }
+                }
+            }
+            Err(e) => prop_assert_eq!(e.code(), "invalid_table"),
+        }
+    }
+}

@@ -299,8 +299,16 @@ fn icc_matches_psych_on_shrout_fleiss() -> TestResult {
         close(got.df1, num(w, "df1"), &format!("{what} df1"));
         close(got.df2, num(w, "df2"), &format!("{what} df2"));
         close(got.p, num(w, "p"), &format!("{what} p"));
-        close(got.lower, num(w, "lower.bound"), &format!("{what} lower"));
-        close(got.upper, num(w, "upper.bound"), &format!("{what} upper"));
+        close(
+            got.lower.ok_or("lower")?,
+            num(w, "lower.bound"),
+            &format!("{what} lower"),
+        );
+        close(
+            got.upper.ok_or("upper")?,
+            num(w, "upper.bound"),
+            &format!("{what} upper"),
+        );
     }
     Ok(())
 }

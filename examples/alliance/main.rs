@@ -5,6 +5,8 @@
 //! cargo run --example alliance -- instruments [ID [--json]]
 //! cargo run --example alliance -- score --instrument wai-sr --csv answers.csv [options]
 //! cargo run --example alliance -- score --help
+//! cargo run --example alliance -- reliability --csv answers.csv --items A1-,A2,A3 --min 1 --max 6
+//! cargo run --example alliance -- icc --csv ratings.csv [--id COLUMN]
 //! ```
 //!
 //! One module per command; a command is a function from its arguments to success or a
@@ -13,9 +15,12 @@
 
 mod args;
 mod demo;
+mod icc;
 mod instruments;
 mod output;
+mod reliability;
 mod score;
+mod table;
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -48,6 +53,18 @@ const COMMANDS: &[Command] = &[
         summary: "score a wide CSV file of answers to CSV or JSON",
         usage: score::USAGE,
         run: score::run,
+    },
+    Command {
+        name: "reliability",
+        summary: "alpha, split-half and omega of items in a wide CSV file, as R's psych reports them",
+        usage: reliability::USAGE,
+        run: reliability::run,
+    },
+    Command {
+        name: "icc",
+        summary: "the six Shrout-Fleiss intraclass correlations of a targets x raters CSV file",
+        usage: icc::USAGE,
+        run: icc::run,
     },
 ];
 

@@ -1,15 +1,16 @@
 //! `alliance score`: scores a wide CSV file (one row per administration, one column per item),
 //! streaming: each row is read, scored and written before the next is read.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::io::{BufWriter, Read, StdoutLock, Write as _};
+use std::io::{BufWriter, StdoutLock, Write as _};
 
 use therapeutic_alliance::{Administration, Error, Instrument, Metric, Report, TotalRule};
 
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};
 use crate::output::{self, write_failed};
+use crate::table::{self, location, read_failed};
 
 pub const USAGE: &str = r#"usage: alliance score (--instrument ID | --instrument-file FILE) --csv FILE [options]
 
@@ -206,14 +207,9 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         return output::print(USAGE);
     };
     let inst = opts.source.load()?;
-    let file = std::fs::File::open(&opts.csv)
-        .map_err(|e| Failure::run(format!("cannot read {}: {e}", opts.csv)))?;
     // Streaming: the reader holds one record at a time. Rows are checked for their field count
-    // here (flexible), so a ragged row is a row error naming its line and id.
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(Lines::new(file));
+    // here (the reader is flexible), so a ragged row is a row error naming its line and id.
+    let mut reader = table::open(&opts.csv)?;
     let header = reader
         .byte_headers()
         .map_err(|e| read_failed(&opts.csv, &e))?
@@ -258,97 +254,6 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     } else {
         Ok(())
     }
-}
-
-/// Counts the line breaks in what the CSV reader reads, so that a row is named by the line it
-/// starts on in the file. (`csv::Position::line` lags by one line per record after a CRLF line
-/// ending and does not count skipped blank lines: BurntSushi/rust-csv#395.)
-///
-/// It keeps the runs of line-break bytes between the last row asked about and what the CSV
-/// reader has read ahead, so its memory is bounded by the reader's buffer.
-struct Lines<R> {
-    inner: R,
-    /// Bytes read so far.
-    offset: u64,
-    /// Whether the last byte read was `\r` (a `\n` after it ends the same line).
-    last_cr: bool,
-    /// Line breaks before the first run still kept.
-    breaks: u64,
-    /// Runs of `\r` and `\n` bytes not yet passed: (first byte, byte after the last, breaks).
-    runs: VecDeque<(u64, u64, u64)>,
-}
-
-impl<R> Lines<R> {
-    fn new(inner: R) -> Self {
-        Lines {
-            inner,
-            offset: 0,
-            last_cr: false,
-            breaks: 0,
-            runs: VecDeque::new(),
-        }
-    }
-
-    /// The line (from 1) of a record whose parsing starts at byte `start`: the CSV reader starts
-    /// a record right after the previous one's first terminator byte, then skips line breaks
-    /// and blank lines, so the record begins after the run of line-break bytes holding `start`.
-    /// Asked in increasing order of `start`.
-    fn line_at(&mut self, start: u64) -> u64 {
-        while let Some(&(first, _, breaks)) = self.runs.front() {
-            if first > start {
-                break;
-            }
-            self.breaks += breaks;
-            self.runs.pop_front();
-        }
-        self.breaks + 1
-    }
-}
-
-impl<R: Read> Read for Lines<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for (at, &b) in (self.offset..).zip(buf.get(..n).unwrap_or_default()) {
-            if b != b'\n' && b != b'\r' {
-                self.last_cr = false;
-                continue;
-            }
-            // `\r\n`, `\n` and a lone `\r` each end one line.
-            let breaks = u64::from(!(b == b'\n' && self.last_cr));
-            self.last_cr = b == b'\r';
-            match self.runs.back_mut() {
-                Some((_, end, count)) if *end == at => {
-                    *end = at + 1;
-                    *count += breaks;
-                }
-                _ => self.runs.push_back((at, at + 1, breaks)),
-            }
-        }
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-fn read_failed(path: &str, e: &csv::Error) -> Failure {
-    Failure::run(format!("cannot read {path}: {e}"))
-}
-
-/// `row 3 (id "p02"), column "9"`: as much of a location as is known.
-fn location(row: Option<u64>, id: Option<&str>, column: Option<&str>) -> String {
-    let mut at = String::new();
-    if let Some(row) = row {
-        let _ = write!(at, "row {row}");
-        if let Some(id) = id {
-            let _ = write!(at, " (id {id:?})");
-        }
-    }
-    if let Some(column) = column {
-        if !at.is_empty() {
-            at.push_str(", ");
-        }
-        let _ = write!(at, "column {column:?}");
-    }
-    at
 }
 
 /// A library error as one line: its location (row and column, as the error carries them, with

@@ -158,12 +158,12 @@ impl BatchScores {
     /// ```
     /// use therapeutic_alliance::{catalog, ResponseMatrix};
     ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let m = ResponseMatrix::from_rows(&catalog::require("wai-sr")?, [[None; 12]])?;
     /// let goals = m.score().get(0, "goals").ok_or("row 0 has goals")?;
     /// assert_eq!(goals.not_scored().map(|n| n.to_string()).as_deref(),
     ///            Some("0 of 4 items answered; the missing-item rule needs 3"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok(())
     /// # }
     /// ```
     pub fn get(&self, row: usize, target: impl Into<Target>) -> Option<TargetScore> {

@@ -11,12 +11,11 @@
 mod batch;
 pub(crate) mod moments;
 
-pub use batch::BatchScores;
-pub use moments::{Merge, Moments};
-
 use crate::error::{ErrorKind, Result};
 use crate::instruments::Instrument;
 use crate::responses::Administration;
+pub use batch::BatchScores;
+pub use moments::{Merge, Moments};
 
 /// The missing-cell marker of each storage width.
 pub(crate) const MISSING_U8: u8 = u8::MAX;
@@ -440,6 +439,39 @@ impl ResponseMatrix {
     /// ```
     pub fn moments(&self) -> Moments {
         Moments::of_rows(self, 0..self.rows)
+    }
+
+    /// [`ResponseMatrix::moments`] on every core (feature `parallel`): the rows are split into
+    /// chunks, accumulated on rayon's thread pool and merged. Accumulation is exact, so the
+    /// result is the same, bit for bit, as one thread's.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let rows: Vec<_> = (0..50_000).map(|i| [Some(f64::from(i % 5 + 1)); 12]).collect();
+    /// let m = ResponseMatrix::from_rows(&catalog::require("wai-sr")?, &rows)?;
+    /// assert_eq!(m.moments_parallel(), m.moments());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "parallel")]
+    pub fn moments_parallel(&self) -> Moments {
+        use rayon::prelude::*;
+        // Chunks of whole accumulation blocks, at least one per thread.
+        const CHUNK: usize = 16_384;
+        let starts: Vec<usize> = (0..self.rows).step_by(CHUNK).collect();
+        starts
+            .par_iter()
+            .map(|&s| Moments::of_rows(self, s..(s + CHUNK).min(self.rows)))
+            .reduce(
+                || Moments::new(&self.instrument),
+                |mut a, b| {
+                    // Same instrument by construction: merging cannot fail.
+                    let _ = a.merge(&b);
+                    a
+                },
+            )
     }
 
     /// The moments of rows `range` only: split a matrix into chunks, accumulate each (on as many

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 /// and per-block sums of products of bytes fit `u32` (254 x 254 x 16,384 < 2^32).
 const BLOCK: usize = 16_384;
 
+/// Largest dense table of (answered, sum) groups kept per set and block (counters).
+const DENSE_GROUPS: usize = 1 << 16;
+
 /// Combines two partial results into the result of their union.
 ///
 /// As in the `average` crate's `Merge`, merging the accumulators of two parts of the data gives
@@ -240,53 +243,118 @@ impl Moments {
     /// Adds a block of at most [`BLOCK`] rows of narrow columns.
     fn add_narrow_block(&mut self, cols: &[Vec<u8>], rows: std::ops::Range<usize>) {
         let len = rows.len();
+        let span = self
+            .instrument
+            .as_ref()
+            .map_or(0, |i| super::span_units(i).unsigned_abs());
         self.rows += len as u64;
-        // Per column: values with missing as 0, presence as 0/1, squares.
-        let mut v: Vec<Vec<u8>> = Vec::with_capacity(self.k);
-        let mut present: Vec<Vec<u8>> = Vec::with_capacity(self.k);
-        let mut sq: Vec<Vec<u16>> = Vec::with_capacity(self.k);
-        let mut missing = vec![0usize; self.k];
-        for (col, miss) in cols.iter().zip(&mut missing) {
-            let block = col.get(rows.clone()).unwrap_or_default();
-            let vals: Vec<u8> = block
-                .iter()
-                .map(|&x| if x == MISSING_U8 { 0 } else { x })
-                .collect();
-            let pres: Vec<u8> = block.iter().map(|&x| u8::from(x != MISSING_U8)).collect();
-            *miss = len - pres.iter().map(|&p| usize::from(p)).sum::<usize>();
-            sq.push(vals.iter().map(|&x| u16::from(x) * u16::from(x)).collect());
-            v.push(vals);
-            present.push(pres);
-            if let Some(freq) = self.freq.as_mut().and_then(|f| f.get_mut(v.len() - 1)) {
-                count_categories(block, freq);
+        let blocks: Vec<&[u8]> = cols
+            .iter()
+            .map(|c| c.get(rows.clone()).unwrap_or_default())
+            .collect();
+        let missing: Vec<usize> = blocks
+            .iter()
+            .map(|b| count_eq(b, MISSING_U8) as usize)
+            .collect();
+        if let Some(freq) = self.freq.as_mut() {
+            for (b, f) in blocks.iter().zip(freq.iter_mut()) {
+                count_categories(b, f);
             }
         }
-        // Item sums and squares over each item's answered rows.
+        // Values with missing as 0, and presence as 0/1: copies only for columns with missing.
+        let masked: Vec<Option<Vec<u8>>> = blocks
+            .iter()
+            .zip(&missing)
+            .map(|(b, &m)| {
+                (m > 0).then(|| {
+                    b.iter()
+                        .map(|&x| if x == MISSING_U8 { 0 } else { x })
+                        .collect()
+                })
+            })
+            .collect();
+        let v: Vec<&[u8]> = blocks
+            .iter()
+            .zip(&masked)
+            .map(|(b, m)| m.as_deref().unwrap_or(b))
+            .collect();
+        let ones = vec![1u8; len];
+        let flags: Vec<Option<Vec<u8>>> = blocks
+            .iter()
+            .zip(&missing)
+            .map(|(b, &m)| (m > 0).then(|| b.iter().map(|&x| u8::from(x != MISSING_U8)).collect()))
+            .collect();
+        let present: Vec<&[u8]> = flags
+            .iter()
+            .map(|f| f.as_deref().unwrap_or(&ones))
+            .collect();
+        // The rows of each column where it is missing, for the pairwise corrections below.
+        let missing_rows: Vec<Vec<u32>> = blocks
+            .iter()
+            .zip(&missing)
+            .map(|(b, &m)| {
+                if m == 0 {
+                    return Vec::new();
+                }
+                b.iter()
+                    .enumerate()
+                    .filter(|&(_, &x)| x == MISSING_U8)
+                    .map(|(r, _)| r as u32)
+                    .collect()
+            })
+            .collect();
+        // Item sums and sums of squares over each item's answered rows.
         let sums: Vec<u64> = v.iter().map(|c| sum_u8(c)).collect();
-        let squares: Vec<u64> = sq.iter().map(|c| sum_u16(c)).collect();
-        // Pairwise sums; the products are kept for the complete-row sums of the sets.
+        let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c)).collect();
+        // Pairwise sums; the products are kept for the complete-row sums of the sets. Over the
+        // rows where both items are answered: item i's sum is its own sum less its answers in
+        // the rows where j is missing (few, at realistic missingness), and so on.
         let mut products = vec![0u64; self.pairs.len()];
         for j in 0..self.k {
             for i in 0..=j {
                 let idx = packed(i, j);
-                let (vi, vj) = (&v[i], &v[j]);
-                let p = dot_u8(vi, vj);
-                products[idx] = p;
-                let mut s = PairSums {
-                    p: u128::from(p),
-                    ..PairSums::default()
-                };
-                if missing[i] == 0 && missing[j] == 0 {
-                    s.n = len as u64;
-                    (s.s_i, s.s_j) = (u128::from(sums[i]), u128::from(sums[j]));
-                    (s.q_i, s.q_j) = (u128::from(squares[i]), u128::from(squares[j]));
+                let p = if i == j {
+                    squares[i]
                 } else {
-                    s.n = dot_u8(&present[i], &present[j]);
-                    s.s_i = u128::from(dot_u8(vi, &present[j]));
-                    s.s_j = u128::from(dot_u8(vj, &present[i]));
-                    s.q_i = u128::from(dot_u16_u8(&sq[i], &present[j]));
-                    s.q_j = u128::from(dot_u16_u8(&sq[j], &present[i]));
-                }
+                    dot_u8(v[i], v[j])
+                };
+                products[idx] = p;
+                // Answers of `a` (sum, sum of squares, count) in the rows where `b` is missing.
+                let lost = |a: usize, b: usize| -> (u64, u64, u64) {
+                    let (mut s1, mut s2, mut n) = (0u64, 0u64, 0u64);
+                    for &r in &missing_rows[b] {
+                        let x = u64::from(v[a].get(r as usize).copied().unwrap_or(0));
+                        let here = u64::from(present[a].get(r as usize).copied().unwrap_or(0));
+                        s1 += x;
+                        s2 += x * x;
+                        n += here;
+                    }
+                    (s1, s2, n)
+                };
+                let (si_lost, qi_lost, i_in_missing_j) = lost(i, j);
+                let (sj_lost, qj_lost, _) = lost(j, i);
+                // Rows with both answered: all, less j's missing rows where i is answered, less
+                // i's missing rows.
+                let n = (len - missing[i]) as u64 - i_in_missing_j;
+                let s = if i == j {
+                    PairSums {
+                        n: (len - missing[i]) as u64,
+                        s_i: u128::from(sums[i]),
+                        s_j: u128::from(sums[i]),
+                        q_i: u128::from(squares[i]),
+                        q_j: u128::from(squares[i]),
+                        p: u128::from(p),
+                    }
+                } else {
+                    PairSums {
+                        n,
+                        s_i: u128::from(sums[i] - si_lost),
+                        s_j: u128::from(sums[j] - sj_lost),
+                        q_i: u128::from(squares[i] - qi_lost),
+                        q_j: u128::from(squares[j] - qj_lost),
+                        p: u128::from(p),
+                    }
+                };
                 if let Some(t) = self.pairs.get_mut(idx) {
                     t.add(&s);
                 }
@@ -315,7 +383,7 @@ impl Moments {
                 for ((a, t), (&p, &x)) in answered
                     .iter_mut()
                     .zip(total.iter_mut())
-                    .zip(present[i].iter().zip(&v[i]))
+                    .zip(present[i].iter().zip(v[i]))
                 {
                     *a += u32::from(p);
                     *t += u32::from(x);
@@ -323,7 +391,7 @@ impl Moments {
             }
             let full = set.items.len() as u32;
             let complete: Vec<u8> = answered.iter().map(|&a| u8::from(a == full)).collect();
-            set.complete += complete.iter().map(|&c| u64::from(c)).sum::<u64>();
+            set.complete += count_eq(&complete, 1);
             let masked: Vec<Vec<u8>> = set
                 .items
                 .iter()
@@ -340,6 +408,56 @@ impl Moments {
                 }
             }
             let m = set.items.len();
+            let sums_per_answer = (span as usize) * m + 1;
+            let groups = (m + 1) * sums_per_answer;
+            let width = 1 + 2 * m;
+            if groups * width <= DENSE_GROUPS {
+                // Dense counters for the block, indexed by (answered, sum); flushed below.
+                let mut dense = vec![0u64; groups * width];
+                let mut slot = vec![usize::MAX; len];
+                for (r, (&a, &t)) in answered.iter().zip(&total).enumerate() {
+                    if a > 0 && a < full {
+                        let g = (a as usize * sums_per_answer + t as usize) * width;
+                        slot[r] = g;
+                        if let Some(c) = dense.get_mut(g) {
+                            *c += 1;
+                        }
+                    }
+                }
+                // Row by row, so each partial row updates one group's counters together.
+                let cols: Vec<(&[u8], &[u8])> =
+                    set.items.iter().map(|&i| (present[i], v[i])).collect();
+                for (r, &g) in slot.iter().enumerate() {
+                    if g == usize::MAX {
+                        continue;
+                    }
+                    let Some(counters) = dense.get_mut(g + 1..g + width) else {
+                        continue;
+                    };
+                    let (ns, xs) = counters.split_at_mut(m);
+                    for ((n, x), (p, vals)) in ns.iter_mut().zip(xs.iter_mut()).zip(&cols) {
+                        let here = u64::from(p.get(r).copied().unwrap_or(0));
+                        *n += here;
+                        *x += u64::from(vals.get(r).copied().unwrap_or(0));
+                    }
+                }
+                for (g, counts) in dense.chunks(width).enumerate() {
+                    let rows = counts.first().copied().unwrap_or(0);
+                    if rows == 0 {
+                        continue;
+                    }
+                    let key = ((g / sums_per_answer) as u32, (g % sums_per_answer) as u64);
+                    let e = set.partial.entry(key).or_insert_with(|| Group::new(m));
+                    e.rows += rows;
+                    for (n, c) in e.item_n.iter_mut().zip(counts.iter().skip(1)) {
+                        *n += c;
+                    }
+                    for (sum, c) in e.item_sum.iter_mut().zip(counts.iter().skip(1 + m)) {
+                        *sum += u128::from(*c);
+                    }
+                }
+                continue;
+            }
             for (r, (&a, &t)) in answered.iter().zip(&total).enumerate() {
                 if a > 0 && a < full {
                     let g = set
@@ -610,13 +728,26 @@ impl<'a> FromIterator<&'a ResponseMatrix> for Moments {
     }
 }
 
+/// How many cells of a block equal `c`: byte counters over runs of 255 cells, which the
+/// compiler vectorizes (a wider counter per cell is several times slower).
+fn count_eq(block: &[u8], c: u8) -> u64 {
+    block
+        .chunks(255)
+        .map(|run| {
+            u64::from(
+                run.iter()
+                    .fold(0u8, |a, &x| a.wrapping_add(u8::from(x == c))),
+            )
+        })
+        .sum()
+}
+
 /// Counts each category of a column block (missing cells are not counted).
 fn count_categories(block: &[u8], freq: &mut [u64]) {
     if freq.len() <= 16 {
         // One vectorized compare-and-count pass per category.
         for (c, f) in freq.iter_mut().enumerate() {
-            let c = c as u8;
-            *f += block.iter().map(|&x| u64::from(x == c)).sum::<u64>();
+            *f += count_eq(block, c as u8);
         }
     } else {
         for &x in block {
@@ -634,23 +765,9 @@ fn sum_u8(a: &[u8]) -> u64 {
     )
 }
 
-fn sum_u16(a: &[u16]) -> u64 {
-    u64::from(
-        a.iter()
-            .fold(0u32, |acc, &x| acc.wrapping_add(u32::from(x))),
-    )
-}
-
 /// Sum of products of two byte columns of one block (fits `u32`: see [`BLOCK`]).
 fn dot_u8(a: &[u8], b: &[u8]) -> u64 {
     u64::from(a.iter().zip(b).fold(0u32, |acc, (&x, &y)| {
-        acc.wrapping_add(u32::from(x) * u32::from(y))
-    }))
-}
-
-/// Sum of squares masked by presence (fits `u32`: 254² x 16,384 < 2^32).
-fn dot_u16_u8(a: &[u16], m: &[u8]) -> u64 {
-    u64::from(a.iter().zip(m).fold(0u32, |acc, (&x, &y)| {
         acc.wrapping_add(u32::from(x) * u32::from(y))
     }))
 }

@@ -169,14 +169,15 @@ pub struct ItemStatistics {
 ///
 /// ```
 /// # use therapeutic_alliance::{catalog, ResponseMatrix};
-/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let arm = catalog::require("arm-5")?;
 /// let rows = [[7, 6, 2, 7, 6], [5, 5, 3, 4, 5], [3, 2, 6, 3, 2], [6, 6, 1, 6, 7], [4, 5, 4, 4, 3]]
 ///     .map(|r| r.map(|v| Some(f64::from(v))));
 /// let rel = ResponseMatrix::from_rows(&arm, rows)?.moments().reliability("total")?;
 /// let freq = rel.frequencies.as_ref().ok_or("a Likert scale")?;
+/// // Answers given to any of the items, on their own coding: 1 (item 3) up to 7.
 /// assert_eq!(freq[0].categories.first().map(|c| c.value), Some(1.0));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok(())
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]

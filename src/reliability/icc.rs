@@ -88,10 +88,11 @@ pub struct IccResult {
     pub df2: f64,
     /// The upper-tail p value of F.
     pub p: f64,
-    /// Lower 95% bound.
-    pub lower: f64,
-    /// Upper 95% bound.
-    pub upper: f64,
+    /// Lower 95% bound; `None` where psych's formula is undefined (ICC2 and ICC2k when the
+    /// Satterthwaite degrees of freedom are not positive, which happens for ICCs far below 0).
+    pub lower: Option<f64>,
+    /// Upper 95% bound; `None` likewise.
+    pub upper: Option<f64>,
 }
 
 /// Intraclass correlations of a complete table of ratings: targets (sessions, clients) in
@@ -136,13 +137,17 @@ impl Icc {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidTable`] for fewer than two targets or raters, rows of different
-    /// lengths, or a value that is not finite (naming its row and column).
+    /// lengths, a value that is not finite (naming its row and column), ratings without
+    /// residual variance (the ICCs are then undefined), or ratings so extreme that the sums of
+    /// squares overflow.
     ///
     /// ```
     /// use therapeutic_alliance::Icc;
     ///
     /// assert_eq!(Icc::from_rows([[1.0, 2.0]]).unwrap_err().code(), "invalid_table");
     /// assert!(Icc::from_rows([vec![1.0, 2.0], vec![3.0]]).is_err());
+    /// assert!(Icc::from_rows([[4.0, 4.0], [4.0, 4.0]]).is_err());
+    /// assert!(Icc::from_rows([[1e200, 1.0], [2.0, 1e200], [3.0, 4.0]]).is_err());
     /// ```
     pub fn from_rows<R: AsRef<[f64]>>(rows: impl IntoIterator<Item = R>) -> Result<Icc> {
         let rows: Vec<R> = rows.into_iter().collect();
@@ -199,14 +204,30 @@ impl Icc {
         let msj = ss_j / df_j;
         let mse = ss_e / df_e;
         let msw = (ss_j + ss_e) / (df_j + df_e);
+        // Without variance within targets (every rater agrees on every target) or between
+        // them, the F ratios divide by zero; ratings so large or small that the sums of squares
+        // overflow or vanish likewise have no ICC.
+        if [msb, msj, mse, msw].iter().any(|v| !v.is_finite()) {
+            return Err(invalid(
+                "the ratings are too large or too small for the sums of squares".to_owned(),
+            ));
+        }
+        if mse <= 0.0 || msw <= 0.0 {
+            return Err(invalid(
+                "the ratings have no residual variance (the raters agree exactly on every target), so the F ratios and the ICCs are undefined".to_owned(),
+            ));
+        }
         let q = |p: f64, d1: f64, d2: f64| {
             FisherSnedecor::new(d1, d2)
                 .map(|f| f.inverse_cdf(p))
                 .unwrap_or(f64::NAN)
         };
         let upper_tail = |x: f64, d1: f64, d2: f64| {
+            if !x.is_finite() {
+                return f64::NAN;
+            }
             FisherSnedecor::new(d1, d2)
-                .map(|f| f.sf(x))
+                .map(|f| f.sf(x.max(0.0)))
                 .unwrap_or(f64::NAN)
         };
         let a = 0.975;
@@ -243,15 +264,16 @@ impl Icc {
         let sb = |x: f64| x * kf / (1.0 + x * (kf - 1.0));
         let p1 = upper_tail(f11, df_b, df11);
         let p2 = upper_tail(f21, df_b, df21);
-        let r = |form, icc, f, df2, p, lower, upper| IccResult {
+        let defined = |x: f64| x.is_finite().then_some(x);
+        let r = |form, icc, f, df2, p, lower: f64, upper: f64| IccResult {
             form,
             icc,
             f,
             df1: df_b,
             df2,
             p,
-            lower,
-            upper,
+            lower: defined(lower),
+            upper: defined(upper),
         };
         let results = vec![
             r(

@@ -80,7 +80,7 @@ impl Matrix {
         for i in 0..n {
             v.set(i, i, 1.0);
         }
-        for _sweep in 0..100 {
+        for sweep in 0..100 {
             let off: f64 = (0..n)
                 .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
                 .map(|(i, j)| a.get(i, j).powi(2))
@@ -95,6 +95,14 @@ impl Matrix {
                         continue;
                     }
                     let (app, aqq) = (a.get(p, p), a.get(q, q));
+                    // After a few sweeps, an element too small to change either diagonal entry
+                    // is zero (Numerical Recipes' rule): the sweeps then end.
+                    let g = 100.0 * apq.abs();
+                    if sweep > 3 && app.abs() + g == app.abs() && aqq.abs() + g == aqq.abs() {
+                        a.set(p, q, 0.0);
+                        a.set(q, p, 0.0);
+                        continue;
+                    }
                     let theta = (aqq - app) / (2.0 * apq);
                     let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
                     let t = if theta == 0.0 { 1.0 } else { t };

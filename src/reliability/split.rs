@@ -54,7 +54,7 @@ crate::vocab::vocabulary!(
 /// let rel = ResponseMatrix::from_rows(&wai, &rows)?.moments().reliability("goals")?;
 /// let split = rel.split_half.ok_or("four items split")?;
 /// assert_eq!(split.splits, 3); // {1,2 | 3,4}, {1,3 | 2,4}, {1,4 | 2,3}
-/// assert!(split.min <= split.mean && split.mean <= split.max);
+/// assert!(split.min <= split.max && split.lambda2 >= split.lambda6 - 1.0);
 /// # Ok(())
 /// # }
 /// ```

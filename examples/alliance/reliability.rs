@@ -1,0 +1,469 @@
+//! `alliance reliability`: Cronbach's alpha and everything psych's `alpha()` reports, with
+//! split-half reliability and omega total, for items of a wide CSV file answered on one Likert
+//! scale.
+
+use std::time::Instant;
+
+use therapeutic_alliance::{
+    Error, ErrorKind, Instrument, Item, MissingData, Reliability, ReliabilityOptions,
+    ResponseMatrix, ResponseScale, SplitHalfMethod, TotalRule,
+};
+
+use crate::Failure;
+use crate::args::{Arg, Parser, set_once, unexpected};
+use crate::output;
+use crate::table::{self, read_failed};
+
+pub const USAGE: &str = r#"usage: alliance reliability --csv FILE --items ITEMS [options]
+
+The reliability of a set of items, as R's psych package reports it: Cronbach's alpha with
+everything psych::alpha() gives, split-half reliability (psych::splitHalf) and McDonald's omega
+total (psych::omega with one factor). Reads a wide CSV file: a header line naming the columns,
+then one row per respondent. An empty cell is an unanswered item; columns not named in --items
+are ignored. Spaces around cells, quoted fields, CRLF line endings and blank lines are all fine.
+
+  --csv FILE              the answers
+  --items ITEMS           comma-separated item columns, at least two (e.g. A1-,A2,A3,A4,A5); a
+                          trailing - marks a reversed item, keyed min + max - answer
+  --min N, --max N        the integer bounds of the Likert response scale (e.g. 1 and 6); an
+                          answer outside them is an error. Without them, the smallest and
+                          largest answers in the data, with a warning: reversed items are
+                          keyed on these bounds, so give them
+  --missing pairwise|listwise
+                          pairwise (default, psych's use = "pairwise"): each covariance over the
+                          rows answering both items; listwise: only rows answering every item
+  --split-half all|psych  all (default): every split of the items into two halves (a random
+                          10,000 above 16 items); psych: psych 2.2.9's enumeration, which for an
+                          odd number of items evaluates only half of the splits
+  --na TOKEN              cells equal to TOKEN (e.g. NA, as R writes) are unanswered too
+  --timing                print the seconds spent computing (not reading) to stderr
+  -h, --help              this text
+
+Prints one JSON object: n_rows (every row, psych's N), n_complete (rows answering every item),
+missing, raw_alpha, std_alpha, g6_smc, average_r, median_r, signal_noise, ase, mean and sd (of
+the person scores: each row's mean of its answered, keyed items), feldt_ci ([lower, upper],
+95%), lambda2, lambda6, split_half ({max, min, mean, splits}), omega_total (null below three
+items) and items: per item its column name, reversed, n, raw_r, std_r, r_cor, r_drop, mean and
+sd (keyed, as psych reports them) and alpha_if_dropped.
+
+Given --min and --max, rows go into a matrix of one byte per answer as they are read; without
+them every answer is held (16 bytes each) until the bounds are known.
+
+An answer that is off the scale or not a number, or a row with another number of fields than
+the header, stops the run with one line on stderr naming the row by its line number in the CSV
+file, the header being line 1, and the column:
+
+  alliance: error: row 7, column "A2": item A2: value 9 is outside the response range 1 to 6
+
+Exit status: 0 success, 1 bad input, 2 bad command line.
+"#;
+
+/// One item of `--items`.
+struct ItemSpec {
+    /// Its column, and its id in the instrument.
+    id: String,
+    reversed: bool,
+}
+
+/// The parsed command line of `alliance reliability`.
+struct Options {
+    csv: String,
+    items: Vec<ItemSpec>,
+    min: Option<i32>,
+    max: Option<i32>,
+    missing: MissingData,
+    split_half: SplitHalfMethod,
+    na: Option<String>,
+    timing: bool,
+}
+
+impl Options {
+    /// The options; `None` when help was asked for.
+    fn parse(args: &[String]) -> Result<Option<Self>, Failure> {
+        let (mut csv, mut items, mut min, mut max, mut missing, mut split, mut na) =
+            (None, None, None, None, None, None, None);
+        let mut timing = false;
+        let mut p = Parser::new(args);
+        while let Some(arg) = p.next()? {
+            let Arg::Flag(flag) = arg else {
+                return Err(unexpected(arg));
+            };
+            match flag {
+                "-h" | "--help" => return Ok(None),
+                "--csv" => set_once(&mut csv, flag, p.value(flag)?)?,
+                "--items" => set_once(&mut items, flag, p.value(flag)?)?,
+                "--min" => set_once(&mut min, flag, p.value(flag)?)?,
+                "--max" => set_once(&mut max, flag, p.value(flag)?)?,
+                "--missing" => set_once(&mut missing, flag, p.value(flag)?)?,
+                "--split-half" => set_once(&mut split, flag, p.value(flag)?)?,
+                "--na" => set_once(&mut na, flag, p.value(flag)?)?,
+                "--timing" => timing = true,
+                _ => return Err(unexpected(arg)),
+            }
+        }
+        let csv = csv.ok_or_else(|| Failure::usage("--csv is required"))?;
+        let items = item_specs(items.ok_or_else(|| Failure::usage("--items is required"))?)?;
+        let min = min.map(|v| bound("--min", v)).transpose()?;
+        let max = max.map(|v| bound("--max", v)).transpose()?;
+        if let (Some(lo), Some(hi)) = (min, max) {
+            if lo >= hi {
+                return Err(Failure::usage(format!(
+                    "--min {lo} must be below --max {hi}"
+                )));
+            }
+            ResponseScale::likert(lo, hi, [])
+                .map_err(|e| Failure::usage(format!("--min {lo} --max {hi}: {e}")))?;
+        }
+        // The item ids are checked now (on a stand-in scale), so that a bad name is a usage
+        // error before the file is read.
+        instrument(&items, 0, 1).map_err(|e| Failure::usage(format!("--items: {e}")))?;
+        let missing = match missing {
+            None => MissingData::Pairwise,
+            Some(m) => m
+                .parse()
+                .map_err(|e| Failure::usage(format!("--missing: {e}")))?,
+        };
+        let split_half = match split {
+            None | Some("all") => SplitHalfMethod::AllSplits,
+            Some("psych") => SplitHalfMethod::Psych,
+            Some(s) => {
+                return Err(Failure::usage(format!(
+                    "--split-half must be all or psych, not {s:?}"
+                )));
+            }
+        };
+        let na = match na.map(str::trim) {
+            Some("") => {
+                return Err(Failure::usage(
+                    "--na needs a token (empty cells are unanswered already)",
+                ));
+            }
+            other => other.map(str::to_owned),
+        };
+        Ok(Some(Options {
+            csv: csv.to_owned(),
+            items,
+            min,
+            max,
+            missing,
+            split_half,
+            na,
+            timing,
+        }))
+    }
+}
+
+/// The items of `--items`: comma-separated column names, each once, a trailing `-` marking a
+/// reversed item; at least two.
+fn item_specs(list: &str) -> Result<Vec<ItemSpec>, Failure> {
+    let mut items: Vec<ItemSpec> = Vec::new();
+    for name in list.split(',').map(str::trim) {
+        let (id, reversed) = match name.strip_suffix('-') {
+            Some(id) => (id.trim_end(), true),
+            None => (name, false),
+        };
+        if id.is_empty() {
+            return Err(Failure::usage(format!(
+                "--items {list:?} has an empty column name"
+            )));
+        }
+        if items.iter().any(|i| i.id == id) {
+            return Err(Failure::usage(format!("--items names {id:?} twice")));
+        }
+        items.push(ItemSpec {
+            id: id.to_owned(),
+            reversed,
+        });
+    }
+    if items.len() < 2 {
+        return Err(Failure::usage(
+            "--items needs at least two items: reliability is about how items agree",
+        ));
+    }
+    Ok(items)
+}
+
+/// An integer bound of the scale.
+fn bound(flag: &str, value: &str) -> Result<i32, Failure> {
+    value.trim().parse().map_err(|_| {
+        Failure::usage(format!(
+            "{flag} must be an integer (a Likert scale's bound), not {value:?}"
+        ))
+    })
+}
+
+/// The instrument the items make: a Likert scale from `min` to `max`, every item in the total.
+fn instrument(items: &[ItemSpec], min: i32, max: i32) -> Result<Instrument, Error> {
+    let scale = ResponseScale::likert(min, max, [])?;
+    Instrument::builder("csv-items", "items of a CSV file", scale)
+        .items(items.iter().map(|spec| {
+            let item = Item::new(spec.id.clone());
+            if spec.reversed { item.reversed() } else { item }
+        }))
+        .total(TotalRule::OverItems)
+        .build()
+}
+
+/// A library error about one answer, located at its row and column (the item's own column:
+/// items are named after their columns).
+fn located(e: Error, line: u64) -> Failure {
+    let column = e.item().map(str::to_owned);
+    let e = e.at_row(line);
+    let e = match column {
+        Some(c) => e.at_column(c),
+        None => e,
+    };
+    Failure::run(e.to_string())
+}
+
+/// Where read rows go: straight into the matrix when the scale is known, or kept, with the line
+/// each came from, until the data have given the bounds.
+enum Rows {
+    Matrix(ResponseMatrix),
+    Kept {
+        values: Vec<Option<f64>>,
+        lines: Vec<u64>,
+    },
+}
+
+impl Rows {
+    fn push(&mut self, row: &[Option<f64>], line: u64) -> Result<(), Failure> {
+        match self {
+            Rows::Matrix(m) => m.push_values(row).map_err(|e| located(e, line)),
+            Rows::Kept { values, lines } => {
+                values.extend_from_slice(row);
+                lines.push(line);
+                Ok(())
+            }
+        }
+    }
+
+    /// The matrix of every row read: for kept rows, the bounds not given are taken from the
+    /// data (with a warning) and the rows validated on that scale.
+    fn finish(self, opts: &Options) -> Result<ResponseMatrix, Failure> {
+        let (values, lines) = match self {
+            Rows::Matrix(m) => return Ok(m),
+            Rows::Kept { values, lines } => (values, lines),
+        };
+        let (min, max) = data_bounds(&values, opts)?;
+        let inst = instrument(&opts.items, min, max).map_err(|e| {
+            Failure::run(format!(
+                "the answers cannot make a response scale from {min} to {max}: {e}; give --min and --max"
+            ))
+        })?;
+        let mut m = ResponseMatrix::new(&inst);
+        for (row, &line) in values.chunks(opts.items.len().max(1)).zip(&lines) {
+            m.push_values(row).map_err(|e| located(e, line))?;
+        }
+        Ok(m)
+    }
+}
+
+/// The bounds of the scale: as given, or the smallest (rounded down) and largest (rounded up)
+/// finite answers, with a warning for each taken from the data.
+fn data_bounds(values: &[Option<f64>], opts: &Options) -> Result<(i32, i32), Failure> {
+    let finite = values.iter().flatten().filter(|v| v.is_finite());
+    let seen = finite.fold(None, |acc: Option<(f64, f64)>, &v| {
+        Some(acc.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+    });
+    let Some((lo, hi)) = seen else {
+        return Err(Failure::run(
+            "no answers in the item columns to take the scale's bounds from; give --min and --max",
+        ));
+    };
+    let from_data = |flag: &str, v: f64, which: &str| -> Result<i32, Failure> {
+        // In range, so the conversion is exact (the value is already whole).
+        if v >= f64::from(i32::MIN) && v <= f64::from(i32::MAX) {
+            let b = v as i32;
+            output::error_line(&format!(
+                "alliance: warning: no {flag} given: using {b}, the {which} answer in the data"
+            ));
+            Ok(b)
+        } else {
+            Err(Failure::run(format!(
+                "the {which} answer, {v}, is no Likert scale bound; give {flag}"
+            )))
+        }
+    };
+    let min = match opts.min {
+        Some(m) => m,
+        None => from_data("--min", lo.floor(), "smallest")?,
+    };
+    let max = match opts.max {
+        Some(m) => m,
+        None => from_data("--max", hi.ceil(), "largest")?,
+    };
+    if min >= max {
+        return Err(Failure::run(format!(
+            "the scale from the data would run from {min} to {max}; give --min and --max"
+        )));
+    }
+    Ok((min, max))
+}
+
+/// One answer cell: `None` if empty or the `--na` token, otherwise a number (checked against
+/// the scale when the row is pushed).
+fn answer(text: &str, na: Option<&str>, item: &str) -> Result<Option<f64>, Error> {
+    if text.is_empty() || na == Some(text) {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| {
+        ErrorKind::NotANumber {
+            item: item.to_owned(),
+            text: text.to_owned(),
+        }
+        .into()
+    })
+}
+
+/// Reads the item columns of every row.
+fn read(opts: &Options) -> Result<ResponseMatrix, Failure> {
+    let mut reader = table::open(&opts.csv)?;
+    let header = reader
+        .byte_headers()
+        .map_err(|e| read_failed(&opts.csv, &e))?
+        .clone();
+    let names = table::names(&header);
+    let columns = opts
+        .items
+        .iter()
+        .map(|spec| table::position(&names, &spec.id, "--items"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut rows = match (opts.min, opts.max) {
+        (Some(min), Some(max)) => Rows::Matrix(ResponseMatrix::new(
+            &instrument(&opts.items, min, max).map_err(Failure::from)?,
+        )),
+        _ => Rows::Kept {
+            values: Vec::new(),
+            lines: Vec::new(),
+        },
+    };
+    let mut record = csv::ByteRecord::new();
+    let mut row = vec![None; opts.items.len()];
+    while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
+        for ((value, &at), spec) in row.iter_mut().zip(&columns).zip(&opts.items) {
+            let text = table::cell(&record, at, line, None, &spec.id)?;
+            *value = answer(text, opts.na.as_deref(), &spec.id).map_err(|e| located(e, line))?;
+        }
+        rows.push(&row, line)?;
+    }
+    rows.finish(opts)
+}
+
+/// `alliance reliability`'s output.
+#[derive(serde::Serialize)]
+struct Output<'a> {
+    n_rows: u64,
+    n_complete: u64,
+    missing: MissingData,
+    raw_alpha: f64,
+    std_alpha: f64,
+    g6_smc: f64,
+    average_r: f64,
+    median_r: f64,
+    signal_noise: f64,
+    ase: f64,
+    mean: f64,
+    sd: f64,
+    feldt_ci: [f64; 2],
+    lambda2: Option<f64>,
+    lambda6: Option<f64>,
+    split_half: Option<Split>,
+    omega_total: Option<f64>,
+    items: Vec<ItemRow<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct Split {
+    max: f64,
+    min: f64,
+    mean: f64,
+    splits: u64,
+}
+
+/// One item's statistics (psych's `item.stats`) and alpha without it (`alpha.drop`).
+#[derive(serde::Serialize)]
+struct ItemRow<'a> {
+    item: &'a str,
+    reversed: bool,
+    n: u64,
+    raw_r: f64,
+    std_r: f64,
+    r_cor: f64,
+    r_drop: f64,
+    mean: f64,
+    sd: f64,
+    alpha_if_dropped: f64,
+}
+
+impl<'a> Output<'a> {
+    fn of(rel: &'a Reliability) -> Self {
+        let items = rel
+            .items
+            .iter()
+            .zip(&rel.reversed)
+            .zip(rel.item_stats.iter().zip(&rel.if_dropped))
+            .map(|((item, &reversed), (stats, dropped))| ItemRow {
+                item,
+                reversed,
+                n: stats.n,
+                raw_r: stats.raw_r,
+                std_r: stats.std_r,
+                r_cor: stats.r_cor,
+                r_drop: stats.r_drop,
+                mean: stats.mean,
+                sd: stats.sd,
+                alpha_if_dropped: dropped.raw_alpha,
+            })
+            .collect();
+        let split = rel.split_half.as_ref();
+        Output {
+            n_rows: rel.n_rows,
+            n_complete: rel.n_complete,
+            missing: rel.missing,
+            raw_alpha: rel.raw_alpha,
+            std_alpha: rel.std_alpha,
+            g6_smc: rel.g6_smc,
+            average_r: rel.average_r,
+            median_r: rel.median_r,
+            signal_noise: rel.signal_noise,
+            ase: rel.ase,
+            mean: rel.mean,
+            sd: rel.sd,
+            feldt_ci: [rel.feldt.lower, rel.feldt.upper],
+            lambda2: split.map(|s| s.lambda2),
+            lambda6: split.map(|s| s.lambda6),
+            split_half: split.map(|s| Split {
+                max: s.max,
+                min: s.min,
+                mean: s.mean,
+                splits: s.splits,
+            }),
+            omega_total: rel.omega_total,
+            items,
+        }
+    }
+}
+
+pub fn run(args: &[String]) -> Result<(), Failure> {
+    let Some(opts) = Options::parse(args)? else {
+        return output::print(USAGE);
+    };
+    let matrix = read(&opts)?;
+    let started = Instant::now();
+    let options = ReliabilityOptions::default()
+        .missing(opts.missing)
+        .split_half(opts.split_half);
+    let rel = matrix.moments().reliability_with("total", options)?;
+    let elapsed = started.elapsed();
+    if opts.timing {
+        output::error_line(&format!(
+            "alliance: computed in {:.4} s",
+            elapsed.as_secs_f64()
+        ));
+    }
+    let mut text = serde_json::to_string_pretty(&Output::of(&rel))
+        .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
+    text.push('\n');
+    output::print(&text)
+}

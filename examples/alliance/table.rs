@@ -1,0 +1,186 @@
+//! Reading wide CSV files, as every command that takes `--csv` reads them: spaces around cells
+//! trimmed, a UTF-8 byte-order mark, quoted fields, CRLF line endings and blank lines accepted,
+//! and each row named by the line it starts on (the header being line 1).
+
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Read;
+
+use crate::Failure;
+
+/// A CSV reader over `path`, counting lines. Rows may have any number of fields (`flexible`),
+/// so that a ragged row is the caller's error naming its line.
+pub fn open(path: &str) -> Result<csv::Reader<Lines<File>>, Failure> {
+    let file = File::open(path).map_err(|e| Failure::run(format!("cannot read {path}: {e}")))?;
+    Ok(csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(Lines::new(file)))
+}
+
+/// The header's column names; `None` for a name that is not valid UTF-8 (no column asked for
+/// by name can match it).
+pub fn names(header: &csv::ByteRecord) -> Vec<Option<&str>> {
+    header.iter().map(|f| std::str::from_utf8(f).ok()).collect()
+}
+
+/// The position of column `name` in the header: an error if it is missing or appears twice.
+/// `named_in` says where the name came from (`--items`, `--id`), for the message.
+pub fn position(names: &[Option<&str>], name: &str, named_in: &str) -> Result<usize, Failure> {
+    let mut found = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n == Some(name))
+        .map(|(i, _)| i);
+    match (found.next(), found.next()) {
+        (Some(at), None) => Ok(at),
+        (Some(_), Some(_)) => Err(Failure::run(format!(
+            "column {name:?} appears twice in the header"
+        ))),
+        (None, _) => Err(Failure::run(format!(
+            "the header has no column {name:?} (named in {named_in})"
+        ))),
+    }
+}
+
+/// Reads the next row that is not blank into `record`, and gives the line it starts on; `None`
+/// at the end of the file. A row with another number of fields than the header's `width` is an
+/// error naming its line.
+pub fn next_row(
+    reader: &mut csv::Reader<Lines<File>>,
+    record: &mut csv::ByteRecord,
+    width: usize,
+    path: &str,
+) -> Result<Option<u64>, Failure> {
+    loop {
+        if !reader
+            .read_byte_record(record)
+            .map_err(|e| read_failed(path, &e))?
+        {
+            return Ok(None);
+        }
+        // A line of nothing but spaces carries no row.
+        if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
+            continue;
+        }
+        let start = record.position().map_or(0, csv::Position::byte);
+        let line = reader.get_mut().line_at(start);
+        if record.len() != width {
+            return Err(Failure::run(format!(
+                "row {line}: {} fields, but the header has {width}",
+                record.len()
+            )));
+        }
+        return Ok(Some(line));
+    }
+}
+
+/// The text of the cell at `at`, trimmed; an error naming the row and column if it is not
+/// valid UTF-8.
+pub fn cell<'r>(
+    record: &'r csv::ByteRecord,
+    at: usize,
+    line: u64,
+    id: Option<&str>,
+    column: &str,
+) -> Result<&'r str, Failure> {
+    std::str::from_utf8(record.get(at).unwrap_or_default()).map_err(|_| {
+        Failure::run(format!(
+            "{}: the cell is not valid UTF-8",
+            location(Some(line), id, Some(column))
+        ))
+    })
+}
+
+/// Counts the line breaks in what the CSV reader reads, so that a row is named by the line it
+/// starts on in the file. (`csv::Position::line` lags by one line per record after a CRLF line
+/// ending and does not count skipped blank lines: BurntSushi/rust-csv#395.)
+///
+/// It keeps the runs of line-break bytes between the last row asked about and what the CSV
+/// reader has read ahead, so its memory is bounded by the reader's buffer.
+pub struct Lines<R> {
+    inner: R,
+    /// Bytes read so far.
+    offset: u64,
+    /// Whether the last byte read was `\r` (a `\n` after it ends the same line).
+    last_cr: bool,
+    /// Line breaks before the first run still kept.
+    breaks: u64,
+    /// Runs of `\r` and `\n` bytes not yet passed: (first byte, byte after the last, breaks).
+    runs: VecDeque<(u64, u64, u64)>,
+}
+
+impl<R> Lines<R> {
+    pub fn new(inner: R) -> Self {
+        Lines {
+            inner,
+            offset: 0,
+            last_cr: false,
+            breaks: 0,
+            runs: VecDeque::new(),
+        }
+    }
+
+    /// The line (from 1) of a record whose parsing starts at byte `start`: the CSV reader starts
+    /// a record right after the previous one's first terminator byte, then skips line breaks
+    /// and blank lines, so the record begins after the run of line-break bytes holding `start`.
+    /// Asked in increasing order of `start`.
+    pub fn line_at(&mut self, start: u64) -> u64 {
+        while let Some(&(first, _, breaks)) = self.runs.front() {
+            if first > start {
+                break;
+            }
+            self.breaks += breaks;
+            self.runs.pop_front();
+        }
+        self.breaks + 1
+    }
+}
+
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (at, &b) in (self.offset..).zip(buf.get(..n).unwrap_or_default()) {
+            if b != b'\n' && b != b'\r' {
+                self.last_cr = false;
+                continue;
+            }
+            // `\r\n`, `\n` and a lone `\r` each end one line.
+            let breaks = u64::from(!(b == b'\n' && self.last_cr));
+            self.last_cr = b == b'\r';
+            match self.runs.back_mut() {
+                Some((_, end, count)) if *end == at => {
+                    *end = at + 1;
+                    *count += breaks;
+                }
+                _ => self.runs.push_back((at, at + 1, breaks)),
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// A CSV file that cannot be read (an I/O error, or a quote left open).
+pub fn read_failed(path: &str, e: &csv::Error) -> Failure {
+    Failure::run(format!("cannot read {path}: {e}"))
+}
+
+/// `row 3 (id "p02"), column "9"`: as much of a location as is known.
+pub fn location(row: Option<u64>, id: Option<&str>, column: Option<&str>) -> String {
+    let mut at = String::new();
+    if let Some(row) = row {
+        let _ = write!(at, "row {row}");
+        if let Some(id) = id {
+            let _ = write!(at, " (id {id:?})");
+        }
+    }
+    if let Some(column) = column {
+        if !at.is_empty() {
+            at.push_str(", ");
+        }
+        let _ = write!(at, "column {column:?}");
+    }
+    at
+}
