@@ -1704,12 +1704,12 @@ fn icc_bad_input_is_one_error_line() {
         (
             "icc-flat",
             "J1,J2\n4,4\n4,4\n4,4\n",
-            "the ratings have no residual variance (the raters agree exactly on every target), so the F ratios and the ICCs are undefined",
+            "the targets have no variance between them (every target has the same mean rating), so the ICCs of averaged raters are undefined",
         ),
         (
             "icc-same-rows",
             "J1,J2\n1,2\n1,2\n",
-            "the ratings have no residual variance (the raters agree exactly on every target), so the F ratios and the ICCs are undefined",
+            "the targets have no variance between them (every target has the same mean rating), so the ICCs of averaged raters are undefined",
         ),
         // Sums of squares overflow.
         (

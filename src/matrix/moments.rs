@@ -580,7 +580,7 @@ impl Moments {
     /// Reports a chunk of another instrument given to [`Extend`] or [`FromIterator`].
     ///
     /// # Errors
-    /// [`ErrorKind::InstrumentMismatch`] naming the first such chunk's instrument.
+    /// [`ErrorKind::InstrumentMismatch`](crate::ErrorKind::InstrumentMismatch) naming the first such chunk's instrument.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Moments, ResponseMatrix};
@@ -670,7 +670,7 @@ impl Moments {
 
 impl Merge for Moments {
     /// # Errors
-    /// [`ErrorKind::InstrumentMismatch`] when the two are of different instruments; an error
+    /// [`ErrorKind::InstrumentMismatch`](crate::ErrorKind::InstrumentMismatch) when the two are of different instruments; an error
     /// recorded in either is kept.
     fn merge(&mut self, other: &Self) -> Result<()> {
         let Some(theirs) = &other.instrument else {

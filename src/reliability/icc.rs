@@ -212,6 +212,11 @@ impl Icc {
                 "the ratings are too large or too small for the sums of squares".to_owned(),
             ));
         }
+        if msb <= 0.0 {
+            return Err(invalid(
+                "the targets have no variance between them (every target has the same mean rating), so the ICCs of averaged raters are undefined".to_owned(),
+            ));
+        }
         if mse <= 0.0 || msw <= 0.0 {
             return Err(invalid(
                 "the ratings have no residual variance (the raters agree exactly on every target), so the F ratios and the ICCs are undefined".to_owned(),
