@@ -1386,11 +1386,19 @@ fn reliability_timing_goes_to_stderr() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    let seconds = err
-        .strip_prefix("alliance: computed in ")
-        .and_then(|s| s.strip_suffix(" s\n"))
+    let mut lines = err.lines();
+    let seconds = lines
+        .next()
+        .and_then(|l| l.strip_prefix("alliance: computed in "))
+        .and_then(|s| s.strip_suffix(" s"))
         .and_then(|s| s.parse::<f64>().ok());
     assert!(seconds.is_some_and(|s| s >= 0.0), "{err}");
+    assert!(
+        lines.next().is_some_and(
+            |l| l.starts_with("alliance: a plain pass summing the same 14000 cells took ")
+        ),
+        "{err}"
+    );
     let out: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     close(number(&out, "/raw_alpha"), 0.703018446057304, "raw_alpha");
 }

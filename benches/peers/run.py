@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Time the crate's reliability analysis against its peers on the same data.
+
+Generates 1,000,000 x 12 five-point responses (complete, and with 5% missing cells), writes them
+as CSV, then times only the computation of:
+  - the crate: `alliance reliability --timing` (alpha, item statistics, alpha if dropped,
+    split-half, omega), which also times a plain pass summing the same cells (the floor);
+  - R psych: `psych::alpha(x, check.keys = FALSE)` (system.time around the call only);
+  - Python pingouin: `pingouin.cronbach_alpha(df)` (time.perf_counter around the call only).
+Peers that are not installed are skipped. Prints a table of seconds and ratios.
+
+Usage: python3 benches/peers/run.py [--rows 1000000]
+Needs: the crate built with `cargo build --release --example alliance`; optionally Rscript with
+psych (Debian: r-cran-psych) and pingouin (pip install pingouin).
+"""
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ITEMS = [f"i{n}" for n in range(1, 13)]
+
+
+def write_data(path, rows, missing):
+    rng = random.Random(20261129)
+    with open(path, "w") as f:
+        f.write(",".join(ITEMS) + "\n")
+        for _ in range(rows):
+            # A common factor so the items correlate, as a scale's do.
+            base = rng.random()
+            cells = []
+            for _ in ITEMS:
+                if rng.random() < missing:
+                    cells.append("")
+                    continue
+                v = 1 + int(5 * (0.6 * base + 0.4 * rng.random()))
+                cells.append(str(min(v, 5)))
+            f.write(",".join(cells) + "\n")
+
+
+def crate(path):
+    exe = os.path.join(ROOT, "target", "release", "examples", "alliance")
+    out = subprocess.run(
+        [exe, "reliability", "--csv", path, "--items", ",".join(ITEMS),
+         "--min", "1", "--max", "5", "--timing"],
+        capture_output=True, text=True, check=True)
+    lines = out.stderr.splitlines()
+    computed = float(lines[0].split("computed in ")[1].split(" s")[0])
+    floor = float(lines[1].split(" took ")[1].split(" s")[0])
+    return computed, floor
+
+
+def psych(path):
+    if not shutil.which("Rscript"):
+        return None
+    script = (
+        "suppressMessages(library(psych));"
+        f"x <- read.csv('{path}');"
+        "t <- system.time(a <- alpha(x, check.keys = FALSE))[['elapsed']];"
+        "cat(t, '\\n')"
+    )
+    out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stderr, file=sys.stderr)
+        return None
+    return float(out.stdout.split()[-1])
+
+
+def pingouin(path):
+    try:
+        import pandas as pd
+        import pingouin as pg
+    except ImportError:
+        return None
+    df = pd.read_csv(path)
+    started = time.perf_counter()
+    pg.cronbach_alpha(data=df)
+    return time.perf_counter() - started
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, missing in [("complete", 0.0), ("5% missing", 0.05)]:
+            path = os.path.join(tmp, "data.csv")
+            write_data(path, args.rows, missing)
+            computed, floor = crate(path)
+            p = psych(path)
+            g = pingouin(path)
+            print(f"\n{args.rows:,} x 12, {label}")
+            print(f"  {'what':<52} {'seconds':>9} {'x crate':>9}")
+            print(f"  {'plain pass summing the same cells (floor)':<52} {floor:>9.4f} {floor / computed:>9.3f}")
+            print(f"  {'crate: full reliability analysis':<52} {computed:>9.4f} {1:>9.1f}")
+            if p is not None:
+                print(f"  {'R psych::alpha (computation only)':<52} {p:>9.3f} {p / computed:>9.0f}")
+            if g is not None:
+                print(f"  {'pingouin.cronbach_alpha (alpha only)':<52} {g:>9.3f} {g / computed:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
