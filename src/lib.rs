@@ -116,8 +116,9 @@ pub use instruments::{
 };
 pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
 pub use reliability::{
-    Category, Icc, IccForm, IccResult, IfDropped, Interval, ItemStatistics, MissingData,
-    Reliability, ReliabilityOptions, ResponseFrequency, SplitHalf, SplitHalfMethod,
+    Agreement, Category, Icc, IccForm, IccResult, IfDropped, Interval, ItemAgreement,
+    ItemStatistics, MissingData, Reliability, ReliabilityOptions, ResponseFrequency, SplitHalf,
+    SplitHalfMethod, TargetAgreement,
 };
 pub use responses::{
     Administration, AdministrationBuilder, AdministrationRecord, Date, RecordAnswer, Registry,

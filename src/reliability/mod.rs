@@ -25,12 +25,14 @@
 //! Statistics are checked against psych 2.2.9 on the bfi data to 1e-9 relative
 //! (`tests/psych_reliability.rs`).
 
+mod agreement;
 mod alpha;
 mod icc;
 mod linalg;
 mod minres;
 mod split;
 
+pub use agreement::{Agreement, ItemAgreement, TargetAgreement};
 pub use alpha::{Category, IfDropped, ItemStatistics, Reliability, ResponseFrequency};
 pub use icc::{Icc, IccForm, IccResult};
 pub use split::{SplitHalf, SplitHalfMethod};
