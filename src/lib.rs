@@ -50,6 +50,14 @@
 //!   [`NotScored`]) as [`Sum`], [`Mean`] and percent of maximum ([`Pomp`]) in a [`ScoreRange`],
 //!   exact with one rounding; [`Metric`]; [`Flag`]s from thresholds; the [`Report`] a service
 //!   returns ([`ReportEntry`], [`InstrumentSummary`]); a flat [`ScoreRow`] for tables.
+//! - Many administrations: [`ResponseMatrix`] (N x k exact answer units, validated once), its
+//!   [`BatchScores`] (every subscale and total of every row) and [`Moments`] (exact, mergeable
+//!   sums: [`Merge`], `Extend`, `FromIterator`); psych-style person scores with [`Imputation`].
+//! - Reliability, as R psych reports it: [`Reliability`] (alpha and everything `psych::alpha()`
+//!   gives: [`IfDropped`], [`ItemStatistics`], [`ResponseFrequency`], [`Category`],
+//!   [`Interval`]), [`SplitHalf`] ([`SplitHalfMethod`]), omega total; [`MissingData`] and
+//!   [`ReliabilityOptions`]; intraclass correlations [`Icc`] ([`IccForm`], [`IccResult`]);
+//!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
 //!   [`Result`].
 //!
@@ -87,10 +95,38 @@
 //! The crate's tests check this against psych 2.2.9's `scoreItems(impute = "none")` on all 2800
 //! rows of the bfi data (agreement to 1e-9 relative).
 //!
+//! `psych::alpha(x, keys)` is [`Moments::reliability`] on a [`ResponseMatrix`] of the items
+//! (keys are the items' keying, the scale's bounds those of the [`ResponseScale`]):
+//!
+//! ```
+//! use therapeutic_alliance::{Instrument, Item, ResponseMatrix, ResponseScale, TotalRule};
+//!
+//! # fn main() -> Result<(), therapeutic_alliance::Error> {
+//! let scale = Instrument::builder("agree", "Agreeableness", ResponseScale::likert(1, 6, [])?)
+//!     .items([Item::new("A1").reversed(), Item::new("A2"), Item::new("A3")])
+//!     .total(TotalRule::OverItems)
+//!     .build()?;
+//! let rows = [[2, 5, 6], [1, 6, 5], [4, 4, 4], [3, 5, 4], [1, 6, 6], [5, 2, 3]]
+//!     .map(|r| r.map(|v| Some(f64::from(v))));
+//! let rel = ResponseMatrix::from_rows(&scale, rows)?.moments().reliability("total")?;
+//! // raw_alpha, std.alpha, G6(smc), average_r, S/N, ase, mean, sd, median_r, feldt, alpha.drop,
+//! // item.stats and response.freq, as psych names them; plus split-half and omega total.
+//! assert!(rel.raw_alpha > 0.8 && rel.item_stats[0].item == "A1-");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! On the bfi agreeableness and conscientiousness scales every field agrees with psych 2.2.9
+//! (`alpha` pairwise and listwise, `splitHalf(brute = TRUE)`, `omega(nfactors = 1)`) to 1e-9
+//! relative, and `ICC(lmer = FALSE)` on Shrout and Fleiss's example likewise
+//! (`tests/psych_reliability.rs`).
+//!
 //! ## Features
 //! - `serde` (default): serialize and deserialize every model type; deserialization validates
-//!   exactly as the constructors do. Results ([`Scores`], [`Report`], [`Flag`], [`Error`])
-//!   serialize only.
+//!   exactly as the constructors do. Results ([`Scores`], [`Error`]) serialize; reports, flags
+//!   and reliability results also deserialize, as stored data.
+//! - `parallel`: [`ResponseMatrix::moments_parallel`] accumulates on every core (rayon), with
+//!   the same result, bit for bit, as one thread.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
