@@ -170,6 +170,42 @@ impl ResponseMatrix {
         Ok(())
     }
 
+    /// Appends a row of answers written as text (cells of a CSV file, in item order; `None` or
+    /// an empty cell is unanswered), validating each; errors quote the text as written.
+    ///
+    /// # Errors
+    /// [`ErrorKind::WrongLength`], or [`ErrorKind::NotANumber`], [`ErrorKind::NotFinite`],
+    /// [`ErrorKind::OutOfRange`], [`ErrorKind::OffStep`] naming the first bad item; the matrix is
+    /// unchanged.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let mut m = ResponseMatrix::new(&catalog::require("arm-5")?);
+    /// m.push_text(&[Some("7"), Some(" 6 "), None, Some(""), Some("5")])?;
+    /// let err = m.push_text(&[Some("1e400"), None, None, None, None]).unwrap_err();
+    /// assert_eq!(err.to_string(), "item 1: value 1e400 is not a finite number");
+    /// assert_eq!((m.rows(), m.value(0, 1)), (1, Some(6.0)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn push_text(&mut self, cells: &[Option<&str>]) -> Result<()> {
+        let inst = &self.instrument;
+        if cells.len() != inst.items().len() {
+            return Err(crate::scoring::wrong_length(inst, cells.len()));
+        }
+        let mut units = Vec::with_capacity(cells.len());
+        for (item, cell) in inst.items().iter().zip(cells) {
+            units.push(match cell.map(str::trim).filter(|c| !c.is_empty()) {
+                Some(text) => Some(inst.scale().units_for_text(item.id(), text)?),
+                None => None,
+            });
+        }
+        self.push_units(&units);
+        Ok(())
+    }
+
     /// Appends an administration of this matrix's instrument.
     ///
     /// # Errors

@@ -154,7 +154,10 @@ pub(crate) fn packed(i: usize, j: usize) -> usize {
 /// rows; and each item's response counts. Every reliability statistic is computed from these.
 ///
 /// Integers throughout, so the result does not depend on row order, chunking or threads; merge
-/// partial results with [`Merge`]. Memory is O(k²) in the number of items, whatever the rows.
+/// partial results with [`Merge`]. Memory does not grow with the rows: O(k²) sums for k items,
+/// plus, per item set, one small record for each distinct (answered count, sum) among rows that
+/// skip some of its items (at most (m + 1)(m x steps + 1) for m items on a scale of that many
+/// steps; a handful in practice).
 ///
 /// [`Extend`] and [`FromIterator`] take matrices (chunks of the data); a chunk of another
 /// instrument is kept as an error that [`Moments::check`] and every statistic report.
