@@ -1549,11 +1549,20 @@ fn reliability_bad_input_is_one_error_line() {
             "alliance: error: row 3, column \"b\": item b: value 2.5 is not a point of the response scale (step 1)"
         )
     );
-    // A ragged row.
-    let o = with_csv(
-        "rel-ragged",
-        "a,b,c\n1,2,3\n2,3\n",
-        &[
+    // Written files, items a and b on 1..6: one error line each.
+    for (name, csv, message) in [
+        (
+            "rel-ragged",
+            "a,b,c\n1,2,3\n2,3\n",
+            "row 3: 2 fields, but the header has 3",
+        ),
+        (
+            "rel-flat",
+            "a,b\n1,2\n1,3\n1,5\n",
+            "item a has no variance (every usable answer is the same)",
+        ),
+    ] {
+        let args = [
             "reliability",
             "--csv",
             "{}",
@@ -1563,34 +1572,15 @@ fn reliability_bad_input_is_one_error_line() {
             "1",
             "--max",
             "6",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(1));
-    assert_eq!(
-        stderr(&o),
-        "alliance: error: row 3: 2 fields, but the header has 3\n"
-    );
-    // An item that never varies.
-    let o = with_csv(
-        "rel-flat",
-        "a,b\n1,2\n1,3\n1,5\n",
-        &[
-            "reliability",
-            "--csv",
-            "{}",
-            "--items",
-            "a,b",
-            "--min",
-            "1",
-            "--max",
-            "6",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(1));
-    assert_eq!(
-        stderr(&o),
-        "alliance: error: item a has no variance (every usable answer is the same)\n"
-    );
+        ];
+        let o = with_csv(name, csv, &args);
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert_eq!(
+            stderr(&o),
+            format!("alliance: error: {message}\n"),
+            "{name}"
+        );
+    }
     fails_with(
         &["reliability", "--csv", "no/such.csv", "--items", "a,b"],
         "alliance: error: cannot read no/such.csv: No such file or directory (os error 2)",

@@ -1,4 +1,6 @@
-//! Known-answer tests against R psych 2.2.9 (R 4.2.2) on the bfi data: `alpha()` with pairwise
+//! Known-answer tests against R psych 2.2.9 (R 4.2.2) on the bfi data: `scoreItems(impute =
+//! "none" | "median")` person scores, through `ResponseMatrix::mean_scores` and through the crate
+//! docs' "Coming from R psych" recipe row by row; `alpha()` with pairwise
 //! (default) and listwise (`use = "complete.obs"`) covariances, every field of `total`,
 //! `alpha.drop`, `item.stats`, `response.freq` and the Feldt interval; `splitHalf(brute = TRUE)`;
 //! `omega(nfactors = 1)$omega.tot`; and `ICC(lmer = FALSE)` on Shrout & Fleiss's (1979) example.
@@ -9,8 +11,9 @@
 
 use serde_json::Value;
 use therapeutic_alliance::{
-    Icc, IccForm, Imputation, Instrument, Item, MissingData, Reliability, ReliabilityOptions,
-    ResponseMatrix, ResponseScale, SplitHalfMethod, TotalRule,
+    Icc, IccForm, Imputation, Instrument, Item, Metric, MissingData, MissingRule, Reliability,
+    ReliabilityOptions, ResponseMatrix, ResponseScale, ScoringRule, SplitHalfMethod, Subscale,
+    TotalRule,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -247,6 +250,53 @@ fn check_score_items(reference: &str) -> TestResult {
         );
     }
     Ok(())
+}
+
+/// The crate docs' "Coming from R psych" recipe, row by row: a subscale per key, mean scoring,
+/// scored from one answered item, and the same items as the total taken over items.
+fn check_recipe(reference: &str) -> TestResult {
+    let r = read(reference)?;
+    let (m, items) = scale(&r)?;
+    let keyed = m.instrument();
+    let recipe = Instrument::builder("bfi-recipe", "bfi scale", ResponseScale::likert(1, 6, [])?)
+        .scoring(ScoringRule::Mean)
+        .missing(MissingRule::at_least_items(1)?)
+        .items(keyed.items().iter().cloned())
+        .subscale(Subscale::new("scale", "bfi scale", items.iter().cloned()))
+        .total(TotalRule::OverItems)
+        .build()?;
+    let want = &r["score_items"]["impute_none"];
+    let first: Vec<f64> = serde_json::from_value(want["scores_first_50"].clone())?;
+    assert_eq!(first.len(), 50);
+    let mut sum = 0.0;
+    let mut n = 0.0;
+    for row in 0..m.rows() {
+        let values: Vec<Option<f64>> = (0..items.len()).map(|i| m.value(row, i)).collect();
+        let s = recipe.score_values(&values)?;
+        assert_eq!(
+            s.value("scale", Metric::Mean),
+            s.value("total", Metric::Mean)
+        );
+        if let Some(v) = s.value("total", Metric::Mean) {
+            if let Some(w) = first.get(row) {
+                close(v, *w, &format!("{reference} recipe row {}", row + 1));
+            }
+            sum += v;
+            n += 1.0;
+        }
+    }
+    close(
+        sum / n,
+        num(want, "scores_mean"),
+        &format!("{reference} recipe mean"),
+    );
+    Ok(())
+}
+
+#[test]
+fn the_coming_from_psych_recipe_matches_score_items() -> TestResult {
+    check_recipe("bfi_agree.json")?;
+    check_recipe("bfi_conscientious.json")
 }
 
 #[test]
