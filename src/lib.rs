@@ -55,7 +55,7 @@
 //!   sums: [`Merge`], `Extend`, `FromIterator`); psych-style person scores with [`Imputation`].
 //! - Reliability, as R psych reports it: [`Reliability`] (alpha and everything `psych::alpha()`
 //!   gives: [`IfDropped`], [`ItemStatistics`], [`ResponseFrequency`], [`Category`],
-//!   [`Interval`]), [`SplitHalf`] ([`SplitHalfMethod`]), omega total; [`MissingData`] and
+//!   [`Interval`]), [`SplitHalf`] ([`SplitHalfMethod`]), [`Omega`]; [`MissingData`] and
 //!   [`ReliabilityOptions`]; intraclass correlations [`Icc`] ([`IccForm`], [`IccResult`]);
 //!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
@@ -125,7 +125,7 @@
 //! - `serde` (default): serialize and deserialize every model type; deserialization validates
 //!   exactly as the constructors do. Results ([`Scores`], [`Error`]) serialize; reports, flags
 //!   and reliability results also deserialize, as stored data.
-//! - `parallel`: [`ResponseMatrix::moments_parallel`] accumulates on every core (rayon), with
+//! - `parallel`: `ResponseMatrix::moments_parallel` accumulates on every core (rayon), with
 //!   the same result, bit for bit, as one thread.
 
 #![forbid(unsafe_code)]
@@ -153,8 +153,8 @@ pub use instruments::{
 pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
 pub use reliability::{
     Agreement, Category, Icc, IccForm, IccResult, IfDropped, Interval, ItemAgreement,
-    ItemStatistics, MissingData, Reliability, ReliabilityOptions, ResponseFrequency, SplitHalf,
-    SplitHalfMethod, TargetAgreement,
+    ItemStatistics, MissingData, Omega, Reliability, ReliabilityOptions, ResponseFrequency,
+    SplitHalf, SplitHalfMethod, TargetAgreement,
 };
 pub use responses::{
     Administration, AdministrationBuilder, AdministrationRecord, Date, RecordAnswer, Registry,

@@ -1861,3 +1861,23 @@ fn reliability_and_icc_help_and_usage_errors() {
          (run `alliance reliability --help` for usage)\n"
     );
 }
+
+#[test]
+fn reliability_reads_psych_style_keys_too() {
+    let args = |items: &str| {
+        json_output(&[
+            "reliability",
+            "--csv",
+            BFI,
+            "--items",
+            items,
+            "--min",
+            "1",
+            "--max",
+            "6",
+        ])
+    };
+    let suffix = args("A1-,A2,A3,A4,A5");
+    let prefix = args("-A1,A2,A3,A4,A5");
+    assert_eq!(suffix, prefix);
+}

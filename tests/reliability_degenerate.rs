@@ -114,7 +114,7 @@ fn two_items_give_alpha_and_no_omega() {
         .reliability("total")
         .expect("two items have an alpha");
     assert!(rel.raw_alpha.is_finite());
-    assert_eq!(rel.omega_total, None);
+    assert_eq!(rel.omega, None);
     assert_eq!(rel.if_dropped.len(), 2);
     assert_eq!(rel.if_dropped[0].ase, None);
     let split = rel.split_half.expect("one split");

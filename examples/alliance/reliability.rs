@@ -23,8 +23,9 @@ then one row per respondent. An empty cell is an unanswered item; columns not na
 are ignored. Spaces around cells, quoted fields, CRLF line endings and blank lines are all fine.
 
   --csv FILE              the answers
-  --items ITEMS           comma-separated item columns, at least two (e.g. A1-,A2,A3,A4,A5); a
-                          trailing - marks a reversed item, keyed min + max - answer
+  --items ITEMS           comma-separated item columns, at least two (e.g. A1-,A2,A3,A4,A5);
+                          a trailing or leading - marks a reversed item (A1- or -A1, as
+                          psych writes them), keyed min + max - answer
   --min N, --max N        the integer bounds of the Likert response scale (e.g. 1 and 6); an
                           answer outside them is an error. Without them, the smallest and
                           largest answers in the data, with a warning: reversed items are
@@ -154,14 +155,15 @@ impl Options {
     }
 }
 
-/// The items of `--items`: comma-separated column names, each once, a trailing `-` marking a
-/// reversed item; at least two.
+/// The items of `--items`: comma-separated column names, each once, a trailing `-` (psych's
+/// output names) or a leading `-` (psych's keys) marking a reversed item; at least two.
 fn item_specs(list: &str) -> Result<Vec<ItemSpec>, Failure> {
     let mut items: Vec<ItemSpec> = Vec::new();
     for name in list.split(',').map(str::trim) {
-        let (id, reversed) = match name.strip_suffix('-') {
-            Some(id) => (id.trim_end(), true),
-            None => (name, false),
+        let (id, reversed) = match (name.strip_prefix('-'), name.strip_suffix('-')) {
+            (Some(id), _) => (id.trim_start(), true),
+            (None, Some(id)) => (id.trim_end(), true),
+            (None, None) => (name, false),
         };
         if id.is_empty() {
             return Err(Failure::usage(format!(
@@ -440,7 +442,7 @@ impl<'a> Output<'a> {
                 mean: s.mean,
                 splits: s.splits,
             }),
-            omega_total: rel.omega_total,
+            omega_total: rel.omega.as_ref().map(|o| o.total),
             items,
         }
     }

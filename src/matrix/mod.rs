@@ -374,7 +374,9 @@ impl ResponseMatrix {
     /// subscale or `total` (all items): the mean of the keyed items of each row, on the
     /// response scale, with unanswered items left out ([`Imputation::None`]) or replaced by the
     /// item's median answer ([`Imputation::Median`]). The instrument's missing-item rule does
-    /// not apply; see [`ResponseMatrix::score`] for the instrument's own scores.
+    /// not apply; see [`ResponseMatrix::score`] for the instrument's own scores. Unlike psych,
+    /// which drops an item without variance from the scores (with a warning), every item counts:
+    /// its answers are data.
     ///
     /// # Errors
     /// [`ErrorKind::UnknownTarget`] for a subscale the instrument does not have.

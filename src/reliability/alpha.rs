@@ -83,9 +83,45 @@ pub struct Reliability {
     /// Split-half reliability; `None` for fewer than 2 items.
     pub split_half: Option<SplitHalf>,
     /// McDonald's omega total from a one-factor minres solution (psych's
-    /// `omega(nfactors = 1)$omega.tot`); `None` for fewer than 3 items, where one factor is not
+    /// `omega(nfactors = 1)`); `None` for fewer than 3 items, where one factor is not
     /// identified.
-    pub omega_total: Option<f64>,
+    pub omega: Option<Omega>,
+    /// Items whose correlation with the rest of the set (`r_drop`) is negative: most likely
+    /// keyed the wrong way (psych warns of the same). Empty when every item fits.
+    pub doubtful_keying: Vec<String>,
+}
+
+/// McDonald's omega total from a one-factor minimum-residual solution, as psych's
+/// `omega(x, nfactors = 1)` computes it: `(sum(R) - k + sum(loadings²)) / sum(R)` on the
+/// pairwise correlations `R` (complete-row correlations, listwise).
+///
+/// ```
+/// # use therapeutic_alliance::{catalog, ResponseMatrix};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let arm = catalog::require("arm-5")?;
+/// let rows = [[7, 6, 2, 7, 6], [5, 5, 3, 4, 5], [3, 2, 6, 3, 2], [6, 6, 1, 6, 7], [4, 5, 4, 4, 3]]
+///     .map(|r| r.map(|v| Some(f64::from(v))));
+/// let rel = ResponseMatrix::from_rows(&arm, rows)?.moments().reliability("total")?;
+/// let omega = rel.omega.ok_or("five items")?;
+/// assert_eq!(omega.loadings.len(), 5);
+/// assert!(omega.total > 0.9);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Omega {
+    /// Omega total.
+    pub total: f64,
+    /// Each item's loading on the factor.
+    pub loadings: Vec<f64>,
+    /// Each item's uniqueness as fitted (between psych's bounds 0.005 and 1).
+    pub uniquenesses: Vec<f64>,
+    /// Whether some uniqueness ended on a bound (a Heywood case at 0.005, or an item unrelated
+    /// to the factor at 1): the fit is then at the edge of its admissible region; read it with
+    /// care (psych prints no warning).
+    pub at_bound: bool,
 }
 
 /// The statistics of a set with one item dropped (one row of psych's `alpha.drop`).
@@ -533,13 +569,27 @@ impl SetData<'_> {
         let if_dropped = self.if_dropped(&c, &r, n_rows);
         let item_stats = self.item_stats(&c, &r, missing);
         let split_half = split::split_half(&r, options);
-        let omega_total = (m >= 3).then(|| {
+        let omega = (m >= 3).then(|| {
             let mr = self.pairwise_correlation(missing, &c);
             let fit = minres::one_factor(&mr);
             let vt = mr.sum();
             let h2: f64 = fit.loadings.iter().map(|l| l * l).sum();
-            (vt - m as f64 + h2) / vt
+            let at_bound = fit
+                .uniquenesses
+                .iter()
+                .any(|&u| u <= 0.005 * (1.0 + 1e-12) || u >= 1.0 - 1e-12);
+            Omega {
+                total: (vt - m as f64 + h2) / vt,
+                loadings: fit.loadings,
+                uniquenesses: fit.uniquenesses,
+                at_bound,
+            }
         });
+        let doubtful_keying = item_stats
+            .iter()
+            .filter(|s| s.r_drop < 0.0)
+            .map(|s| s.item.clone())
+            .collect();
         Ok(Reliability {
             target: self.target.clone(),
             items: self.names.clone(),
@@ -566,7 +616,8 @@ impl SetData<'_> {
             item_stats,
             frequencies: self.frequencies(),
             split_half,
-            omega_total,
+            omega,
+            doubtful_keying,
         })
     }
 

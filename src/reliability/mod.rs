@@ -33,7 +33,7 @@ mod minres;
 mod split;
 
 pub use agreement::{Agreement, ItemAgreement, TargetAgreement};
-pub use alpha::{Category, IfDropped, ItemStatistics, Reliability, ResponseFrequency};
+pub use alpha::{Category, IfDropped, ItemStatistics, Omega, Reliability, ResponseFrequency};
 pub use icc::{Icc, IccForm, IccResult};
 pub use split::{SplitHalf, SplitHalfMethod};
 
