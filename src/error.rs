@@ -880,6 +880,17 @@ pub enum ErrorKind {
         /// What is wrong, naming the row and column.
         reason: String,
     },
+    /// An option or parameter outside the values it can take (a reliability above 1, a
+    /// percentage above 100, a window of 0 sessions, ...).
+    #[error("{option} {value}: {reason}")]
+    InvalidOption {
+        /// The option: "reliability", "cutoff", ...
+        option: &'static str,
+        /// The value given, as written.
+        value: String,
+        /// What it must be.
+        reason: String,
+    },
     /// A calendar date that does not exist or is not written `YYYY-MM-DD`.
     #[error("invalid date {value:?}: expected an existing calendar date written YYYY-MM-DD")]
     InvalidDate {
@@ -936,6 +947,7 @@ impl ErrorKind {
             K::ZeroVariance { .. } => "zero_variance",
             K::TooFewPairs { .. } => "too_few_pairs",
             K::InvalidTable { .. } => "invalid_table",
+            K::InvalidOption { .. } => "invalid_option",
         }
     }
 

@@ -133,6 +133,7 @@
 #![warn(missing_debug_implementations)]
 
 pub mod catalog;
+mod change;
 mod components;
 mod error;
 mod ids;
@@ -144,6 +145,7 @@ mod scale;
 mod scoring;
 mod vocab;
 
+pub use change::Better;
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{

@@ -1,0 +1,48 @@
+//! Change over therapy: reliable change and clinical significance, sudden gains and losses,
+//! trajectories, effect sizes and correlations, ruptures and repairs, and a session monitor.
+
+mod rci;
+mod stats;
+mod sudden;
+
+use crate::vocab::vocabulary;
+
+/// Which direction of change is improvement: lower scores (symptom measures such as the PHQ-9)
+/// or higher scores (alliance, the ORS).
+///
+/// ```
+/// use therapeutic_alliance::Better;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// assert_eq!("lower".parse::<Better>()?, Better::Lower);
+/// assert_eq!(Better::Higher.improvement(10.0, 14.0), 4.0);
+/// assert_eq!(Better::Lower.improvement(10.0, 14.0), -4.0);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Better {
+    /// Lower scores are better (symptoms).
+    Lower,
+    /// Higher scores are better (alliance, well-being).
+    Higher,
+}
+
+vocabulary!(Better, "direction", None, [Lower => "lower", Higher => "higher"]);
+
+impl Better {
+    /// The improvement from `before` to `after`: positive when things got better.
+    ///
+    /// ```
+    /// use therapeutic_alliance::Better;
+    ///
+    /// assert_eq!(Better::Lower.improvement(20.0, 12.0), 8.0);
+    /// ```
+    pub fn improvement(self, before: f64, after: f64) -> f64 {
+        match self {
+            Better::Lower => before - after,
+            Better::Higher => after - before,
+        }
+    }
+}
