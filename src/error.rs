@@ -666,6 +666,15 @@ pub enum ErrorKind {
         /// The value given.
         value: f64,
     },
+    /// Severity bands, a reliable-change amount or codes that do not fit the instrument (bounds
+    /// not increasing, an amount that is not positive, a code for an unknown item, ...).
+    #[error("invalid {field}: {reason}")]
+    InvalidDefinition {
+        /// The part of the definition: `bands`, `reliable_change`, `codes`.
+        field: &'static str,
+        /// What is wrong, naming the value.
+        reason: String,
+    },
     /// A missing-item rule that makes no sense (zero denominator, fraction above one, ...).
     #[error("invalid missing-item rule: {reason}")]
     InvalidMissingRule {
@@ -925,6 +934,7 @@ impl ErrorKind {
             K::UnknownTarget { .. } => "unknown_target",
             K::ThresholdOutOfRange { .. } => "threshold_out_of_range",
             K::NonFiniteThreshold { .. } => "non_finite_threshold",
+            K::InvalidDefinition { .. } => "invalid_definition",
             K::InvalidMissingRule { .. } => "invalid_missing_rule",
             K::UnreachableMissingRule { .. } => "unreachable_missing_rule",
             K::NotExact { .. } => "not_exact",

@@ -149,8 +149,8 @@ pub use change::Better;
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{
-    Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying, MissingRule, Provenance,
-    ScoringRule, Subscale, Threshold, TotalRule,
+    Band, Bands, Codes, Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying,
+    MissingRule, Provenance, ReliableChange, ScoringRule, Subscale, Threshold, TotalRule,
 };
 pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
 pub use reliability::{

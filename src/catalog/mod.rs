@@ -14,6 +14,9 @@
 //! | `cbt-client`, `cbt-therapist` | [`modality`] | this crate's CBT forms | 12, 1-5 Never..Always | sum 12-60 | **unvalidated** |
 //! | `psychodynamic-client`, `psychodynamic-therapist` | [`modality`] | this crate's psychodynamic forms | 12, 1-5 | sum 12-60 | **unvalidated** |
 //! | `humanistic-client`, `humanistic-therapist` | [`modality`] | this crate's humanistic forms | 12, 1-5 | sum 12-60 | **unvalidated** |
+//! | `phq-9` | [`phq_9`] | PHQ-9, depression (Kroenke et al. 2001); outcome, lower is better | 9, 0-3 | sum 0-27; severity bands; caseness at or above 10; reliable change 6 | confirmed |
+//! | `gad-7` | [`gad_7`] | GAD-7, anxiety (Spitzer et al. 2006); outcome, lower is better | 7, 0-3 | sum 0-21; severity bands; caseness at or above 8; reliable change 4 | confirmed |
+//! | `ors` | [`ors`] | ORS (Miller, Duncan et al. 2003); outcome, higher is better | 4 lines, 0-10 by 0.1 | sum 0-40; clinical below 25 (adults); reliable change 5 | confirmed format and adult cutoff |
 //!
 //! Subscale ids are `goals`, `collaboration` and `bond` for the alliance components and `global`
 //! for a subscale of all items or an overall line; labels keep each instrument's own names (the
@@ -40,7 +43,10 @@
 //! ```
 
 pub mod arm_5;
+pub mod gad_7;
 pub mod modality;
+pub mod ors;
+pub mod phq_9;
 pub mod srs;
 pub mod tasc_r;
 pub mod wai;
@@ -49,7 +55,11 @@ pub mod wai_sr;
 
 use crate::components::Component;
 use crate::error::{ErrorKind, Result};
-use crate::instruments::{Instrument, Item, Subscale};
+use crate::instruments::{
+    Bands, Comparison, Instrument, InstrumentBuilder, Item, MissingRule, ReliableChange, Subscale,
+    Threshold, TotalRule,
+};
+use crate::scoring::Metric;
 use crate::responses::Registry;
 use std::sync::LazyLock;
 
@@ -78,13 +88,19 @@ fn build() -> Result<Vec<Instrument>> {
         arm_5::define()?,
     ];
     all.extend(modality::define()?);
+    all.extend([
+        phq_9::define()?,
+        gad_7::define()?,
+        ors::define(ors::Population::Adult)?,
+    ]);
     Ok(all)
 }
 
-/// Every instrument in the catalog: the published keys, then the modality forms.
+/// Every instrument in the catalog: the published alliance keys, the modality forms, then the
+/// outcome measures.
 ///
 /// ```
-/// assert_eq!(therapeutic_alliance::catalog::all().len(), 12);
+/// assert_eq!(therapeutic_alliance::catalog::all().len(), 15);
 /// ```
 pub fn all() -> &'static [Instrument] {
     &CATALOG
@@ -164,6 +180,34 @@ fn component(component: Component, label: &str, items: &[u32]) -> Subscale {
 /// The `global` subscale of the numbered items listed.
 fn global(label: &str, items: impl IntoIterator<Item = u32>) -> Subscale {
     Subscale::new("global", label, items.into_iter().map(|n| n.to_string()))
+}
+
+/// The NHS Talking Therapies conventions of the PHQ-9 and GAD-7: a total over all items (all
+/// answered), a caseness flag, severity bands and the reliable-change amount.
+fn talking_therapies<const N: usize>(
+    builder: InstrumentBuilder,
+    caseness: f64,
+    reliable_change: f64,
+    bands: [(f64, &str); N],
+) -> Result<InstrumentBuilder> {
+    Ok(builder
+        .total(TotalRule::OverItems)
+        .missing(MissingRule::strict())
+        .threshold(
+            Threshold::new(
+                "total",
+                Metric::Sum,
+                Comparison::AtOrAbove,
+                caseness,
+                "clinical range (caseness)",
+            )?
+            .with_source("NHS Talking Therapies caseness cutoff"),
+        )
+        .bands(Bands::new("total", Metric::Sum, bands)?)
+        .reliable_change(
+            ReliableChange::new("total", Metric::Sum, reliable_change)?
+                .with_source("NHS Talking Therapies reliable change"),
+        ))
 }
 
 #[cfg(test)]

@@ -8,12 +8,104 @@ use crate::{Confidence, Keying, Modality, Rater, ScaleKind, ScoringRule, TotalRu
 #[test]
 fn catalog_builds() {
     assert!(build().is_ok(), "{:?}", build().err());
-    assert_eq!(all().len(), 12);
+    assert_eq!(all().len(), 15);
     let mut ids: Vec<_> = all().iter().map(|i| i.id()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 12, "ids are unique");
-    assert_eq!(registry().instruments().count(), 12);
+    assert_eq!(ids.len(), 15, "ids are unique");
+    assert_eq!(registry().instruments().count(), 15);
+    for p in [
+        ors::Population::Adult,
+        ors::Population::Adolescent,
+        ors::Population::Child,
+    ] {
+        let inst = ors::define(p).expect("ORS definitions are valid");
+        assert_eq!(ors::for_population(p), inst);
+        assert_eq!(inst.thresholds()[0].value(), p.cutoff());
+    }
+}
+
+/// The outcome measures against their pages and INSTRUMENTS.md: severity bands, caseness,
+/// reliable change, direction and every LOINC code.
+#[test]
+fn outcome_measures_match_their_pages() {
+    for (id, page, items, max, caseness, rc, bands) in [
+        (
+            "phq-9",
+            include_str!("phq_9.rs"),
+            9,
+            27.0,
+            10.0,
+            6.0,
+            &["minimal", "mild", "moderate", "moderately severe", "severe"][..],
+        ),
+        (
+            "gad-7",
+            include_str!("gad_7.rs"),
+            7,
+            21.0,
+            8.0,
+            4.0,
+            &["minimal", "mild", "moderate", "severe"][..],
+        ),
+    ] {
+        let inst = require(id).expect("in catalog");
+        let lines = doc_lines(page);
+        assert_eq!(inst.items().len(), items, "{id}");
+        assert_eq!(inst.better(), crate::Better::Lower, "{id}");
+        assert_eq!(
+            inst.range("total", crate::Metric::Sum).map(|r| r.max()),
+            Some(max)
+        );
+        let t = &inst.thresholds()[0];
+        assert_eq!((t.value(), t.comparison()), (caseness, Comparison::AtOrAbove));
+        assert!(field(&lines, "Caseness").contains(&format!("at or above {caseness}")));
+        assert_eq!(inst.reliable_change().map(|r| r.points()), Some(rc));
+        assert!(field(&lines, "Reliable change").starts_with(&format!("{rc} points")));
+        let b = &inst.bands()[0];
+        let labels: Vec<_> = b.bands().iter().map(|x| x.label()).collect();
+        assert_eq!(labels, bands, "{id}");
+        // The page's bands "0-4 minimal, 5-9 mild, ..." give each band's start and end.
+        let page_bands = field(&lines, "Severity bands");
+        for (n, band) in b.bands().iter().enumerate() {
+            let end = b.bands().get(n + 1).map_or(max, |next| next.from() - 1.0);
+            assert!(
+                page_bands.contains(&format!("{}-{} {}", band.from(), end, band.label())),
+                "{id}: {page_bands}"
+            );
+        }
+        // Every code on the page's LOINC line, and no other, is in the definition.
+        let codes = inst.codes().expect("LOINC codes");
+        let page_codes: String = lines
+            .iter()
+            .skip_while(|l| !l.starts_with("**LOINC:**"))
+            .take_while(|l| !l.starts_with("**Confidence"))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut defined: Vec<String> = codes
+            .items()
+            .map(|(_, c)| c.to_owned())
+            .chain(codes.instrument().map(str::to_owned))
+            .chain(codes.total().map(str::to_owned))
+            .collect();
+        for (value, code) in codes.answers() {
+            assert!(page_codes.contains(code) || id == "gad-7", "{id}: {code}");
+            assert_eq!(codes.answer(value), Some(code));
+        }
+        defined.sort();
+        for c in &defined {
+            assert!(page_codes.contains(c.as_str()), "{id}: {c} not on the page");
+        }
+        assert_eq!(codes.items().count(), items);
+        let item_order: Vec<_> = codes.items().map(|(i, _)| i.to_owned()).collect();
+        let numbered: Vec<_> = (1..=items).map(|n| n.to_string()).collect();
+        assert_eq!(item_order, numbered);
+    }
+    let ors = require("ors").expect("in catalog");
+    assert_eq!(ors.better(), crate::Better::Higher);
+    assert_eq!(ors.reliable_change().map(|r| r.points()), Some(5.0));
+    assert!(ors.codes().is_none());
 }
 
 /// The published pages, by instrument id.

@@ -1,9 +1,10 @@
 //! The instrument builder and its validation.
 
 use super::{
-    Compiled, Instrument, Item, MissingRule, Provenance, ScoringRule, Slot, Subscale, Threshold,
-    TotalRule, digest,
+    Bands, Codes, Compiled, Instrument, Item, MissingRule, Provenance, ReliableChange,
+    ScoringRule, Slot, Subscale, Threshold, TotalRule, digest,
 };
+use crate::change::Better;
 use crate::components::{Component, Modality, Rater};
 use crate::error::{ErrorKind, Result};
 use crate::ids::{TextRule, check_field};
@@ -14,7 +15,8 @@ use std::collections::HashMap;
 ///
 /// Defaults: version `"1"`, [`Modality::General`], [`Rater::Client`], [`ScoringRule::Sum`],
 /// [`MissingRule::default`] (3/4 of each subscale's items), [`TotalRule::SumOfSubscales`], no
-/// citation, a user-defined [`Provenance`], no licence note, no thresholds.
+/// citation, a user-defined [`Provenance`], no licence note, no thresholds, higher scores better
+/// ([`Better::Higher`]), no severity bands, no reliable-change amount, no codes.
 ///
 /// With `serde`, a builder is the instrument's definition: an [`Instrument`] serializes to it and
 /// deserializes from it, validating as [`build`](InstrumentBuilder::build) does. Its JSON form:
@@ -88,6 +90,35 @@ pub struct InstrumentBuilder {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub(super) thresholds: Vec<Threshold>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_better", skip_serializing_if = "is_higher")
+    )]
+    pub(super) better: Better,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub(super) bands: Vec<Bands>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub(super) reliable_change: Option<ReliableChange>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub(super) codes: Option<Codes>,
+}
+
+#[cfg(feature = "serde")]
+fn default_better() -> Better {
+    Better::Higher
+}
+#[cfg(feature = "serde")]
+fn is_higher(b: &Better) -> bool {
+    *b == Better::Higher
 }
 
 #[cfg(feature = "serde")]
@@ -121,6 +152,10 @@ impl InstrumentBuilder {
             provenance: Provenance::default(),
             licence: None,
             thresholds: Vec::new(),
+            better: Better::Higher,
+            bands: Vec::new(),
+            reliable_change: None,
+            codes: None,
         }
     }
 
@@ -423,6 +458,109 @@ impl InstrumentBuilder {
         self
     }
 
+    /// Sets which direction of change is improvement: [`Better::Lower`] for symptom measures
+    /// such as the PHQ-9, [`Better::Higher`] (the default) for alliance and well-being.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Better, Instrument, ResponseScale, TotalRule};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let distress = Instrument::builder("distress", "Distress", ResponseScale::likert(0, 10, [])?)
+    ///     .items(["1"])
+    ///     .total(TotalRule::OverItems)
+    ///     .better(Better::Lower)
+    ///     .build()?;
+    /// assert_eq!(distress.better(), Better::Lower);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn better(mut self, better: Better) -> Self {
+        self.better = better;
+        self
+    }
+
+    /// Adds named bands of a score (severity bands).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Bands, Metric};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let banded = wai.to_builder()
+    ///     .version("client form, banded")
+    ///     .bands(Bands::new("bond", Metric::Mean, [(1.0, "weak"), (3.5, "good")])?)
+    ///     .build()?;
+    /// let scores = banded.score_values(&[Some(4.0); 12])?;
+    /// assert_eq!(scores.band("bond"), Some("good"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn bands(mut self, bands: Bands) -> Self {
+        self.bands.push(bands);
+        self
+    }
+
+    /// Removes every set of bands (to replace a catalog default).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let phq9 = therapeutic_alliance::catalog::require("phq-9")?;
+    /// let plain = phq9.to_builder().version("no bands").clear_bands().build()?;
+    /// assert!(plain.bands().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn clear_bands(mut self) -> Self {
+        self.bands.clear();
+        self
+    }
+
+    /// Sets the smallest change that counts as reliable (replacing any set before).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Metric, ReliableChange};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = catalog::require("srs")?;
+    /// let clinic = srs.to_builder()
+    ///     .version("3.0, clinic")
+    ///     .reliable_change(ReliableChange::new("total", Metric::Sum, 5.0)?.with_source("clinic audit"))
+    ///     .build()?;
+    /// assert_eq!(clinic.reliable_change().map(|rc| rc.points()), Some(5.0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn reliable_change(mut self, reliable_change: ReliableChange) -> Self {
+        self.reliable_change = Some(reliable_change);
+        self
+    }
+
+    /// Sets the codes of the instrument, its total, items and answers in a code system.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Codes};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = catalog::require("srs")?;
+    /// let coded = srs.to_builder()
+    ///     .codes(Codes::new("https://clinic.example/codes").with_instrument("srs-3"))
+    ///     .build()?;
+    /// assert_eq!(coded.codes().and_then(|c| c.instrument()), Some("srs-3"));
+    /// // Codes do not change scores, so the digest stays.
+    /// assert_eq!(coded.digest(), srs.digest());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn codes(mut self, codes: Codes) -> Self {
+        self.codes = Some(codes);
+        self
+    }
+
     /// Validates and builds the instrument.
     ///
     /// # Errors
@@ -440,7 +578,11 @@ impl InstrumentBuilder {
     /// - [`ErrorKind::NotExact`] when a prorated total could not be computed exactly;
     /// - [`ErrorKind::UnknownTarget`] when a threshold reads a subscale or total the instrument
     ///   does not have; [`ErrorKind::ThresholdOutOfRange`] when its value lies outside its
-    ///   score's range.
+    ///   score's range;
+    /// - [`ErrorKind::UnknownTarget`] or [`ErrorKind::InvalidDefinition`] when bands or the
+    ///   reliable-change amount read a score the instrument does not have or lie outside its
+    ///   range; [`ErrorKind::InvalidDefinition`] when a code names an unknown item or an answer
+    ///   not on the scale, or an item or answer has two codes.
     ///
     /// ```
     /// use therapeutic_alliance::{ErrorKind, Instrument, ResponseScale, TotalRule};
@@ -529,6 +671,7 @@ impl InstrumentBuilder {
         };
         let mut inst = Instrument(std::sync::Arc::new(compiled));
         let slots = inst.check_thresholds()?;
+        inst.check_interpretation()?;
         if let Some(c) = std::sync::Arc::get_mut(&mut inst.0) {
             c.threshold_slots = slots;
         }
@@ -723,6 +866,70 @@ impl Instrument {
             slots.push(slot);
         }
         Ok(slots)
+    }
+}
+
+impl Instrument {
+    /// Checks bands, the reliable-change amount and codes against the instrument.
+    fn check_interpretation(&self) -> Result<()> {
+        let def = &self.0.def;
+        let out_of_range = |field: &'static str, what: String, slot: Slot, metric| {
+            let range = self.slot_range(slot, metric);
+            crate::Error::from(ErrorKind::InvalidDefinition {
+                field,
+                reason: format!(
+                    "{what} is outside the range {} to {} of the {}",
+                    crate::error::Num(range.min()),
+                    crate::error::Num(range.max()),
+                    metric.label()
+                ),
+            })
+        };
+        for (n, b) in def.bands.iter().enumerate() {
+            let slot = self
+                .slot(b.target())
+                .map_err(|e| e.at_path(format!("/bands/{n}/target")))?;
+            let range = self.slot_range(slot, b.metric());
+            if let Some(bad) = b.bands().iter().find(|x| !range.contains(x.from())) {
+                return Err(out_of_range(
+                    "bands",
+                    format!(
+                        "band {:?} of {} starts at {}, which",
+                        bad.label(),
+                        b.target(),
+                        crate::error::Num(bad.from())
+                    ),
+                    slot,
+                    b.metric(),
+                )
+                .at_path(format!("/bands/{n}")));
+            }
+        }
+        if let Some(rc) = &def.reliable_change {
+            let slot = self
+                .slot(rc.target())
+                .map_err(|e| e.at_path("/reliable_change/target"))?;
+            let range = self.slot_range(slot, rc.metric());
+            if rc.points() > range.max() - range.min() {
+                return Err(out_of_range(
+                    "reliable_change",
+                    format!(
+                        "a change of {} on {}, wider than the score can move,",
+                        crate::error::Num(rc.points()),
+                        rc.target()
+                    ),
+                    slot,
+                    rc.metric(),
+                )
+                .at_path("/reliable_change/points"));
+            }
+        }
+        if let Some(codes) = &def.codes {
+            codes
+                .check(&def.id, |id| self.item_index(id).is_some(), &def.scale)
+                .map_err(|e| e.at_path("/codes"))?;
+        }
+        Ok(())
     }
 }
 

@@ -42,6 +42,31 @@ pub(super) fn of(def: &InstrumentBuilder) -> String {
         h.int(i128::from(t.value().to_bits()));
         h.str(t.message());
     }
+    // Added with the outcome measures; hashed only when set, so the digests of definitions
+    // without them are unchanged.
+    if def.better != crate::change::Better::Higher {
+        h.str("better");
+        h.str(def.better.name());
+    }
+    if !def.bands.is_empty() {
+        h.str("bands");
+        h.int(def.bands.len() as i128);
+        for b in &def.bands {
+            h.str(b.target().as_str());
+            h.str(b.metric().name());
+            h.int(b.bands().len() as i128);
+            for band in b.bands() {
+                h.int(i128::from(band.from().to_bits()));
+                h.str(band.label());
+            }
+        }
+    }
+    if let Some(rc) = &def.reliable_change {
+        h.str("reliable_change");
+        h.str(rc.target().as_str());
+        h.str(rc.metric().name());
+        h.int(i128::from(rc.points().to_bits()));
+    }
     format!("{:016x}", h.0)
 }
 

@@ -2,7 +2,9 @@
 //! missing-item and total rules, provenance and interpretation thresholds.
 
 mod builder;
+mod codes;
 mod digest;
+mod interpretation;
 mod item;
 mod provenance;
 mod rules;
@@ -10,6 +12,8 @@ mod subscale;
 mod threshold;
 
 pub use builder::InstrumentBuilder;
+pub use codes::Codes;
+pub use interpretation::{Band, Bands, ReliableChange};
 pub use item::{Item, Keying};
 pub use provenance::{Confidence, Provenance};
 pub use rules::{MissingRule, ScoringRule, TotalRule};
@@ -445,6 +449,63 @@ impl Instrument {
     /// ```
     pub fn thresholds(&self) -> &[Threshold] {
         &self.0.def.thresholds
+    }
+
+    /// Which direction of change is improvement: lower on the PHQ-9 and GAD-7, higher on the
+    /// alliance instruments and the ORS.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Better};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// assert_eq!(catalog::require("phq-9")?.better(), Better::Lower);
+    /// assert_eq!(catalog::require("wai-sr")?.better(), Better::Higher);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn better(&self) -> crate::change::Better {
+        self.0.def.better
+    }
+
+    /// The named bands of its scores (severity bands), if any.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let gad7 = therapeutic_alliance::catalog::require("gad-7")?;
+    /// assert_eq!(gad7.bands()[0].classify(12.0), Some("moderate"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn bands(&self) -> &[Bands] {
+        &self.0.def.bands
+    }
+
+    /// The smallest change that counts as reliable, if the instrument states one.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// use therapeutic_alliance::catalog;
+    /// assert_eq!(catalog::require("phq-9")?.reliable_change().map(|rc| rc.points()), Some(6.0));
+    /// assert!(catalog::require("wai-sr")?.reliable_change().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn reliable_change(&self) -> Option<&ReliableChange> {
+        self.0.def.reliable_change.as_ref()
+    }
+
+    /// Its codes in a terminology (LOINC for the PHQ-9 and GAD-7), if any.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// use therapeutic_alliance::catalog;
+    /// assert_eq!(catalog::require("gad-7")?.codes().and_then(|c| c.instrument()), Some("69737-5"));
+    /// assert!(catalog::require("srs")?.codes().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn codes(&self) -> Option<&Codes> {
+        self.0.def.codes.as_ref()
     }
 
     /// Lowest and highest possible score of a target in a metric; `None` for a target the

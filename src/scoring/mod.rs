@@ -272,6 +272,31 @@ impl Scores {
         self.value(target, self.instrument.primary_metric())
     }
 
+    /// The label of the band (e.g. PHQ-9 severity) the target's score falls in: from the
+    /// first set of [`Bands`](crate::Bands) of the instrument reading that target; `None`
+    /// if there are none, the target is not scored, or its score is below the first band.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let phq9 = therapeutic_alliance::catalog::require("phq-9")?;
+    /// let scores = phq9.score_values(&[Some(2.0), Some(1.0), Some(1.0), Some(2.0), Some(1.0),
+    ///                                  Some(1.0), Some(1.0), Some(1.0), Some(0.0)])?;
+    /// assert_eq!(scores.primary("total"), Some(10.0));
+    /// assert_eq!(scores.band("total"), Some("moderate"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn band(&self, target: impl Into<Target>) -> Option<&str> {
+        let inst = &self.instrument;
+        let slot = inst.slot(&target.into()).ok()?;
+        let bands = inst
+            .bands()
+            .iter()
+            .find(|b| inst.slot(b.target()).ok() == Some(slot))?;
+        let value = self.value(bands.target().clone(), bands.metric())?;
+        bands.classify(value)
+    }
+
     /// The total's result; `None` if the instrument has no total.
     ///
     /// ```

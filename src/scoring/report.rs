@@ -155,6 +155,12 @@ pub struct ReportEntry {
     pub items: usize,
     /// Whether unanswered items were prorated.
     pub prorated: bool,
+    /// The band the score falls in (e.g. PHQ-9 severity), if the instrument has bands for it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub band: Option<String>,
     /// Why there is no score, in words.
     #[cfg_attr(
         feature = "serde",
@@ -188,6 +194,11 @@ impl Report {
                 answered,
                 items,
                 prorated: score.is_some_and(|s| s.is_prorated()),
+                band: match slot {
+                    Slot::Total => scores.band(crate::Target::Total),
+                    Slot::Subscale(_) => scores.band(crate::Target::Subscale(id.to_owned())),
+                }
+                .map(str::to_owned),
                 not_scored: result.not_scored().map(ToString::to_string),
             }
         };

@@ -1,0 +1,116 @@
+//! # PHQ-9: Patient Health Questionnaire, depression module
+//!
+//! Kroenke, K., Spitzer, R. L., & Williams, J. B. W. (2001). The PHQ-9: validity of a brief
+//! depression severity measure. *Journal of General Internal Medicine*, 16(9), 606-613.
+//!
+//! An outcome measure, scored beside the alliance in measurement-based care.
+//!
+//! **Id:** `phq-9`, version `1`.
+//! **Items:** 9, identified by number 1-9 (the crate ships no wording). The 10th question, on
+//! difficulty, is not part of the total and is not an item here.
+//! **Response range:** 0 to 3 (0 Not at all .. 3 Nearly every day).
+//! **Reversed items:** none.
+//! **Score:** sum of the 9 items, 0-27. **Lower is better** ([`Better::Lower`](crate::Better)).
+//! **Missing items:** every item must be answered (no prorating); replace the rule with
+//! [`Instrument::to_builder`] and a new version if your service prorates.
+//! **Severity bands:** 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe, 20-27 severe.
+//! **Caseness:** total at or above 10 (NHS Talking Therapies), raised as a flag.
+//! **Reliable change:** 6 points (NHS Talking Therapies).
+//! **LOINC:** panel 44249-1, total 44261-6, items 44250-9, 44255-8, 44259-0, 44254-1, 44251-7,
+//! 44258-2, 44252-5, 44253-3, 44260-8; answers LA6568-5 (0), LA6569-3 (1), LA6570-1 (2),
+//! LA6571-9 (3). The difficulty question is 69722-7.
+//! **Confidence:** confirmed.
+//!
+//! ```
+//! # fn main() -> Result<(), therapeutic_alliance::Error> {
+//! let phq9 = therapeutic_alliance::catalog::phq_9::instrument();
+//! let scores = phq9.score_values(&[Some(3.0); 9])?;
+//! assert_eq!(scores.primary("total"), Some(27.0));
+//! assert_eq!(scores.band("total"), Some("severe"));
+//! assert_eq!(scores.flags()[0].message(), "clinical range (caseness)");
+//! # Ok(())
+//! # }
+//! ```
+
+use super::{numbered, talking_therapies};
+use crate::change::Better;
+use crate::error::Result;
+use crate::instruments::{Codes, Confidence, Instrument, Provenance};
+use crate::scale::ResponseScale;
+
+/// The PHQ-9 from the catalog (the same as `catalog::require("phq-9")`).
+///
+/// ```
+/// assert_eq!(therapeutic_alliance::catalog::phq_9::instrument().items().len(), 9);
+/// ```
+pub fn instrument() -> Instrument {
+    super::cached("phq-9")
+}
+
+/// The caseness cutoff of NHS Talking Therapies: a total at or above 10.
+pub const CASENESS: f64 = 10.0;
+
+/// The reliable-change amount of NHS Talking Therapies: 6 points.
+pub const RELIABLE_CHANGE: f64 = 6.0;
+
+/// The 0-3 scale the PHQ-9 and GAD-7 share.
+pub(super) fn zero_to_three() -> Result<ResponseScale> {
+    ResponseScale::likert(0, 3, [(0, "Not at all"), (3, "Nearly every day")])
+}
+
+/// LOINC answer codes LL358-3 for 0-3.
+pub(super) fn loinc_answers(codes: Codes) -> Codes {
+    codes
+        .with_answer(0.0, "LA6568-5")
+        .with_answer(1.0, "LA6569-3")
+        .with_answer(2.0, "LA6570-1")
+        .with_answer(3.0, "LA6571-9")
+}
+
+pub(super) fn define() -> Result<Instrument> {
+    let items = [
+        "44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3",
+        "44260-8",
+    ];
+    let codes = items.iter().enumerate().fold(
+        Codes::new("http://loinc.org")
+            .with_instrument("44249-1")
+            .with_total("44261-6"),
+        |c, (n, code)| c.with_item((n + 1).to_string(), *code),
+    );
+    let builder = Instrument::builder(
+        "phq-9",
+        "Patient Health Questionnaire, depression (PHQ-9)",
+        zero_to_three()?,
+    )
+    .items(numbered(9, &[]))
+    .citation(
+        "Kroenke, K., Spitzer, R. L., & Williams, J. B. W. (2001). The PHQ-9: validity of a \
+         brief depression severity measure. Journal of General Internal Medicine, 16(9), 606-613",
+    )
+    .provenance(Provenance::new(
+        Confidence::Confirmed,
+        "9 items 0-3, sum 0-27; severity bands from Kroenke et al. 2001; caseness at 10 and \
+         reliable change of 6 points from NHS Talking Therapies; LOINC codes from HL7 \
+         implementation-guide examples",
+    ))
+    .licence(
+        "the PHQ-9 is free to reproduce; as for every instrument, the crate ships its scoring \
+         key and codes, not its wording",
+    )
+    .codes(loinc_answers(codes));
+    talking_therapies(
+        builder,
+        CASENESS,
+        RELIABLE_CHANGE,
+        [
+            (0.0, "minimal"),
+            (5.0, "mild"),
+            (10.0, "moderate"),
+            (15.0, "moderately severe"),
+            (20.0, "severe"),
+        ],
+    )?
+    .better(Better::Lower)
+    .build()
+}
