@@ -883,6 +883,15 @@ pub enum ErrorKind {
         /// Rows answering both.
         rows: u64,
     },
+    /// Administrations that do not form one client's series: no session number, sessions not
+    /// strictly increasing, dates going backwards, another instrument or another client.
+    #[error("{}{reason}", session.map_or_else(String::new, |s| format!("session {s}: ")))]
+    InvalidSeries {
+        /// The offending session, if it has a number.
+        session: Option<u32>,
+        /// What is wrong.
+        reason: String,
+    },
     /// Data for a rating table that is not a complete, finite table.
     #[error("{reason}")]
     InvalidTable {
@@ -957,6 +966,7 @@ impl ErrorKind {
             K::ZeroVariance { .. } => "zero_variance",
             K::TooFewPairs { .. } => "too_few_pairs",
             K::InvalidTable { .. } => "invalid_table",
+            K::InvalidSeries { .. } => "invalid_series",
             K::InvalidOption { .. } => "invalid_option",
         }
     }

@@ -145,7 +145,7 @@ mod scale;
 mod scoring;
 mod vocab;
 
-pub use change::Better;
+pub use change::{Better, Series, SessionScores};
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{

@@ -59,8 +59,8 @@ use crate::instruments::{
     Bands, Comparison, Instrument, InstrumentBuilder, Item, MissingRule, ReliableChange, Subscale,
     Threshold, TotalRule,
 };
-use crate::scoring::Metric;
 use crate::responses::Registry;
+use crate::scoring::Metric;
 use std::sync::LazyLock;
 
 static CATALOG: LazyLock<Vec<Instrument>> = LazyLock::new(|| {

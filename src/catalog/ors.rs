@@ -143,10 +143,7 @@ pub fn with_cutoff(cutoff: f64, comparison: Comparison) -> Result<Instrument> {
     }
     instrument()
         .to_builder()
-        .version(format!(
-            "cutoff {comparison} {}",
-            crate::error::Num(cutoff)
-        ))
+        .version(format!("cutoff {comparison} {}", crate::error::Num(cutoff)))
         .clear_thresholds()
         .threshold(clinical(cutoff, comparison, "a cutoff chosen by the user")?)
         .build()
@@ -161,7 +158,9 @@ fn clinical(cutoff: f64, comparison: Comparison, source: &str) -> Result<Thresho
 
 pub(super) fn define(population: Population) -> Result<Instrument> {
     let source = match population {
-        Population::Adult => "adult clinical cutoff 25 (confirmed); sources disagree whether exactly 25 is clinical",
+        Population::Adult => {
+            "adult clinical cutoff 25 (confirmed); sources disagree whether exactly 25 is clinical"
+        }
         Population::Adolescent => "cutoff 28 for ages 13-17 (secondary)",
         Population::Child => "cutoff 32 for children (secondary)",
     };

@@ -58,7 +58,10 @@ fn outcome_measures_match_their_pages() {
             Some(max)
         );
         let t = &inst.thresholds()[0];
-        assert_eq!((t.value(), t.comparison()), (caseness, Comparison::AtOrAbove));
+        assert_eq!(
+            (t.value(), t.comparison()),
+            (caseness, Comparison::AtOrAbove)
+        );
         assert!(field(&lines, "Caseness").contains(&format!("at or above {caseness}")));
         assert_eq!(inst.reliable_change().map(|r| r.points()), Some(rc));
         assert!(field(&lines, "Reliable change").starts_with(&format!("{rc} points")));

@@ -2,8 +2,11 @@
 //! trajectories, effect sizes and correlations, ruptures and repairs, and a session monitor.
 
 mod rci;
+mod series;
 mod stats;
 mod sudden;
+
+pub use series::{Series, SessionScores};
 
 use crate::vocab::vocabulary;
 

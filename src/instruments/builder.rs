@@ -1,8 +1,8 @@
 //! The instrument builder and its validation.
 
 use super::{
-    Bands, Codes, Compiled, Instrument, Item, MissingRule, Provenance, ReliableChange,
-    ScoringRule, Slot, Subscale, Threshold, TotalRule, digest,
+    Bands, Codes, Compiled, Instrument, Item, MissingRule, Provenance, ReliableChange, ScoringRule,
+    Slot, Subscale, Threshold, TotalRule, digest,
 };
 use crate::change::Better;
 use crate::components::{Component, Modality, Rater};

@@ -105,6 +105,37 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Days from `earlier` to this date (negative if `earlier` is later).
+    ///
+    /// ```
+    /// use therapeutic_alliance::Date;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let d = |s: &str| s.parse::<Date>();
+    /// assert_eq!(d("2024-03-01")?.days_since(d("2024-02-28")?), 2);
+    /// assert_eq!(d("2026-01-01")?.days_since(d("2025-01-01")?), 365);
+    /// assert_eq!(d("2025-01-01")?.days_since(d("2026-01-01")?), -365);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn days_since(self, earlier: Date) -> i64 {
+        self.day_number() - earlier.day_number()
+    }
+
+    /// Days since 0000-03-01 in the proleptic Gregorian calendar (Hinnant's days_from_civil).
+    fn day_number(self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe
+    }
+}
+
 impl FromStr for Date {
     type Err = Error;
 
@@ -157,6 +188,26 @@ impl<'de> serde::Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_numbers_count_every_day() {
+        // Walking day by day through leap years and century rules, each next date is one
+        // day later.
+        let mut prev = Date::new(1899, 12, 31).unwrap();
+        for year in 1900..=2100u16 {
+            for month in 1..=12u8 {
+                for day in 1..=31u8 {
+                    if let Ok(d) = Date::new(year, month, day) {
+                        assert_eq!(d.days_since(prev), 1, "{d}");
+                        prev = d;
+                    }
+                }
+            }
+        }
+        let first = Date::new(1, 1, 1).unwrap();
+        let last = Date::new(9999, 12, 31).unwrap();
+        assert_eq!(last.days_since(first), 3_652_058);
+    }
 
     #[test]
     fn parses_only_real_dates() {
