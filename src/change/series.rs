@@ -207,13 +207,11 @@ impl Series {
                 self.sessions.len() + 1
             )));
         };
-        if let Some(last) = self.sessions.last() {
-            if session <= last.session {
-                return Err(invalid(format!(
-                    "sessions must strictly increase, and session {session} follows session {}",
-                    last.session
-                )));
-            }
+        if let Some(last) = self.sessions.last().filter(|l| session <= l.session) {
+            return Err(invalid(format!(
+                "sessions must strictly increase, and session {session} follows session {}",
+                last.session
+            )));
         }
         if let Some(date) = adm.date() {
             let previous = self
