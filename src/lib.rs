@@ -145,7 +145,10 @@ mod scale;
 mod scoring;
 mod vocab;
 
-pub use change::{Better, Series, SessionScores};
+pub use change::{
+    Better, Repair, Rupture, RuptureRule, RuptureSize, Ruptures, SdSource, Series, SessionScores,
+    Shape,
+};
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{

@@ -2,10 +2,12 @@
 //! trajectories, effect sizes and correlations, ruptures and repairs, and a session monitor.
 
 mod rci;
+mod rupture;
 mod series;
 mod stats;
 mod sudden;
 
+pub use rupture::{Repair, Rupture, RuptureRule, RuptureSize, Ruptures, SdSource, Shape};
 pub use series::{Series, SessionScores};
 
 use crate::vocab::vocabulary;
