@@ -153,7 +153,7 @@ pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{
     Band, Bands, Codes, Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying,
-    MissingRule, Provenance, ReliableChange, ScoringRule, Subscale, Threshold, TotalRule,
+    MissingRule, Provenance, ReliableChangeAmount, ScoringRule, Subscale, Threshold, TotalRule,
 };
 pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
 pub use reliability::{

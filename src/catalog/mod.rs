@@ -56,8 +56,8 @@ pub mod wai_sr;
 use crate::components::Component;
 use crate::error::{ErrorKind, Result};
 use crate::instruments::{
-    Bands, Comparison, Instrument, InstrumentBuilder, Item, MissingRule, ReliableChange, Subscale,
-    Threshold, TotalRule,
+    Bands, Comparison, Instrument, InstrumentBuilder, Item, MissingRule, ReliableChangeAmount,
+    Subscale, Threshold, TotalRule,
 };
 use crate::responses::Registry;
 use crate::scoring::Metric;
@@ -205,7 +205,7 @@ fn talking_therapies<const N: usize>(
         )
         .bands(Bands::new("total", Metric::Sum, bands)?)
         .reliable_change(
-            ReliableChange::new("total", Metric::Sum, reliable_change)?
+            ReliableChangeAmount::new("total", Metric::Sum, reliable_change)?
                 .with_source("NHS Talking Therapies reliable change"),
         ))
 }

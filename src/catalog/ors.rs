@@ -43,7 +43,7 @@ use super::KEY_ONLY;
 use crate::change::Better;
 use crate::error::{ErrorKind, Result};
 use crate::instruments::{
-    Comparison, Confidence, Instrument, Provenance, ReliableChange, Subscale, Threshold,
+    Comparison, Confidence, Instrument, Provenance, ReliableChangeAmount, Subscale, Threshold,
 };
 use crate::scale::ResponseScale;
 use crate::scoring::Metric;
@@ -193,7 +193,7 @@ pub(super) fn define(population: Population) -> Result<Instrument> {
     .better(Better::Higher)
     .threshold(clinical(population.cutoff(), Comparison::Below, source)?)
     .reliable_change(
-        ReliableChange::new("total", Metric::Sum, 5.0)?
+        ReliableChangeAmount::new("total", Metric::Sum, 5.0)?
             .with_source("5 points (secondary: Miller et al.'s reliable change index)"),
     )
     .build()

@@ -398,10 +398,9 @@ impl RuptureRule {
         let mut tracker = Tracker::default();
         let mut ruptures = Vec::new();
         for (&s, v) in sessions.iter().zip(values) {
-            if let Some(v) = *v {
-                if let Some(done) = tracker.observe(s, v, threshold, self.window).closed {
-                    ruptures.push(done);
-                }
+            if let Some(done) = v.and_then(|v| tracker.observe(s, v, threshold, self.window).closed)
+            {
+                ruptures.push(done);
             }
         }
         ruptures.extend(tracker.finish());

@@ -1,8 +1,8 @@
 //! The instrument builder and its validation.
 
 use super::{
-    Bands, Codes, Compiled, Instrument, Item, MissingRule, Provenance, ReliableChange, ScoringRule,
-    Slot, Subscale, Threshold, TotalRule, digest,
+    Bands, Codes, Compiled, Instrument, Item, MissingRule, Provenance, ReliableChangeAmount,
+    ScoringRule, Slot, Subscale, Threshold, TotalRule, digest,
 };
 use crate::change::Better;
 use crate::components::{Component, Modality, Rater};
@@ -104,7 +104,7 @@ pub struct InstrumentBuilder {
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
     )]
-    pub(super) reliable_change: Option<ReliableChange>,
+    pub(super) reliable_change: Option<ReliableChangeAmount>,
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
@@ -521,20 +521,20 @@ impl InstrumentBuilder {
     /// Sets the smallest change that counts as reliable (replacing any set before).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Metric, ReliableChange};
+    /// use therapeutic_alliance::{catalog, Metric, ReliableChangeAmount};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;
     /// let clinic = srs.to_builder()
     ///     .version("3.0, clinic")
-    ///     .reliable_change(ReliableChange::new("total", Metric::Sum, 5.0)?.with_source("clinic audit"))
+    ///     .reliable_change(ReliableChangeAmount::new("total", Metric::Sum, 5.0)?.with_source("clinic audit"))
     ///     .build()?;
     /// assert_eq!(clinic.reliable_change().map(|rc| rc.points()), Some(5.0));
     /// # Ok(())
     /// # }
     /// ```
     #[must_use]
-    pub fn reliable_change(mut self, reliable_change: ReliableChange) -> Self {
+    pub fn reliable_change(mut self, reliable_change: ReliableChangeAmount) -> Self {
         self.reliable_change = Some(reliable_change);
         self
     }

@@ -252,13 +252,13 @@ impl From<Bands> for BandsDef {
 /// With `serde`: `{"target": "total", "metric": "sum", "points": 6.0, "source": "…"}`.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, Metric, ReliableChange};
+/// use therapeutic_alliance::{Better, Metric, ReliableChangeAmount};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let rc = ReliableChange::new("total", Metric::Sum, 6.0)?;
+/// let rc = ReliableChangeAmount::new("total", Metric::Sum, 6.0)?;
 /// assert!(rc.is_reliable(Better::Lower.improvement(18.0, 12.0)));
 /// assert!(!rc.is_reliable(Better::Lower.improvement(18.0, 13.0)));
-/// assert!(ReliableChange::new("total", Metric::Sum, 0.0).is_err());
+/// assert!(ReliableChangeAmount::new("total", Metric::Sum, 0.0).is_err());
 /// # Ok(())
 /// # }
 /// ```
@@ -268,14 +268,14 @@ impl From<Bands> for BandsDef {
     derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "ReliableChangeDef", into = "ReliableChangeDef")
 )]
-pub struct ReliableChange {
+pub struct ReliableChangeAmount {
     target: Target,
     metric: Metric,
     points: f64,
     source: String,
 }
 
-/// Serialized form of [`ReliableChange`].
+/// Serialized form of [`ReliableChangeAmount`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
@@ -293,7 +293,7 @@ pub(crate) struct ReliableChangeDef {
     source: String,
 }
 
-impl ReliableChange {
+impl ReliableChangeAmount {
     /// A reliable change of at least `points` in the `target`'s `metric`.
     ///
     /// # Errors
@@ -301,12 +301,12 @@ impl ReliableChange {
     /// target exists and the amount fits its range is checked when it is added to an instrument.
     ///
     /// ```
-    /// use therapeutic_alliance::{Metric, ReliableChange};
+    /// use therapeutic_alliance::{Metric, ReliableChangeAmount};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rc = ReliableChange::new("bond", Metric::Mean, 0.75)?;
+    /// let rc = ReliableChangeAmount::new("bond", Metric::Mean, 0.75)?;
     /// assert_eq!(rc.points(), 0.75);
-    /// assert!(ReliableChange::new("bond", Metric::Mean, f64::INFINITY).is_err());
+    /// assert!(ReliableChangeAmount::new("bond", Metric::Mean, f64::INFINITY).is_err());
     /// # Ok(())
     /// # }
     /// ```
@@ -323,10 +323,10 @@ impl ReliableChange {
     /// The same with a note on where the amount comes from.
     ///
     /// ```
-    /// use therapeutic_alliance::{Metric, ReliableChange};
+    /// use therapeutic_alliance::{Metric, ReliableChangeAmount};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rc = ReliableChange::new("total", Metric::Sum, 5.0)?.with_source("clinic convention");
+    /// let rc = ReliableChangeAmount::new("total", Metric::Sum, 5.0)?.with_source("clinic convention");
     /// assert_eq!(rc.source(), "clinic convention");
     /// # Ok(())
     /// # }
@@ -405,7 +405,7 @@ impl ReliableChange {
     }
 }
 
-impl fmt::Display for ReliableChange {
+impl fmt::Display for ReliableChangeAmount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -417,7 +417,7 @@ impl fmt::Display for ReliableChange {
     }
 }
 
-impl TryFrom<ReliableChangeDef> for ReliableChange {
+impl TryFrom<ReliableChangeDef> for ReliableChangeAmount {
     type Error = crate::Error;
 
     fn try_from(d: ReliableChangeDef) -> Result<Self> {
@@ -434,7 +434,7 @@ impl TryFrom<ReliableChangeDef> for ReliableChange {
         if !d.source.is_empty() {
             check_field(TextRule::Label, "reliable-change source", &d.source)?;
         }
-        Ok(ReliableChange {
+        Ok(ReliableChangeAmount {
             target: d.target,
             metric: d.metric,
             points: d.points,
@@ -443,8 +443,8 @@ impl TryFrom<ReliableChangeDef> for ReliableChange {
     }
 }
 
-impl From<ReliableChange> for ReliableChangeDef {
-    fn from(r: ReliableChange) -> Self {
+impl From<ReliableChangeAmount> for ReliableChangeDef {
+    fn from(r: ReliableChangeAmount) -> Self {
         ReliableChangeDef {
             target: r.target,
             metric: r.metric,

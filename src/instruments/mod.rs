@@ -13,7 +13,7 @@ mod threshold;
 
 pub use builder::InstrumentBuilder;
 pub use codes::Codes;
-pub use interpretation::{Band, Bands, ReliableChange};
+pub use interpretation::{Band, Bands, ReliableChangeAmount};
 pub use item::{Item, Keying};
 pub use provenance::{Confidence, Provenance};
 pub use rules::{MissingRule, ScoringRule, TotalRule};
@@ -490,7 +490,7 @@ impl Instrument {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn reliable_change(&self) -> Option<&ReliableChange> {
+    pub fn reliable_change(&self) -> Option<&ReliableChangeAmount> {
         self.0.def.reliable_change.as_ref()
     }
 
