@@ -5,6 +5,11 @@ mod rci;
 mod stats;
 mod sudden;
 
+pub use rci::{
+    CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType,
+    HagemanArrindell, PersonChange, RciMethod, ReliableChange, ReliableChangeResult,
+};
+
 use crate::vocab::vocabulary;
 
 /// Which direction of change is improvement: lower scores (symptom measures such as the PHQ-9)
