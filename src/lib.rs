@@ -58,6 +58,12 @@
 //!   [`Interval`]), [`SplitHalf`] ([`SplitHalfMethod`]), [`Omega`]; [`MissingData`] and
 //!   [`ReliabilityOptions`]; intraclass correlations [`Icc`] ([`IccForm`], [`IccResult`]);
 //!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
+//! - Change over therapy: [`Better`] (which direction is improvement); reliable change and
+//!   clinical significance with [`ReliableChange`] (the [`RciMethod`]s JT, GLN, HLL, EN, NK and
+//!   HA; [`CutoffType`] a, b, c and [`CutoffBSd`]) on one [`ChangeRow`] per person, giving a
+//!   [`ReliableChangeResult`]: each [`PersonChange`] with its [`ChangeCategory`], the
+//!   [`CategoryCounts`], the [`ClinicalCutoff`] and, for HA, [`HagemanArrindell`]'s
+//!   reliabilities.
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
 //!   [`Result`].
 //!
@@ -121,6 +127,19 @@
 //! relative, and `ICC(lmer = FALSE)` on Shrout and Fleiss's example likewise
 //! (`tests/psych_reliability.rs`).
 //!
+//! ## Coming from R clinicalsignificance
+//! `cs_combined(data, id, time, hamd, pre = 1, post = 4, reliability = 0.80, m_functional = 8,
+//! sd_functional = 8, better_is = "lower", rci_method = "JT", cutoff_type = "c")` is
+//! [`ReliableChange`]`::new(RciMethod::JacobsonTruax, 0.80, Better::Lower)?.functional(8.0,
+//! 8.0)?.cutoff(CutoffType::C).analyze(rows)?`, with one [`ChangeRow`] per patient (complete
+//! cases are analysed, the others reported as dropped). As in the package, the clinical mean and
+//! SD are the analysed sample's pre-test mean and SD unless given. One default differs: cutoff
+//! `b` steps two *functional* SDs from the functional mean, as Jacobson and Truax (1991) define
+//! it, where the package steps two clinical SDs; [`CutoffBSd::Clinical`] reproduces the package.
+//! On the package's `claus_2020` HAMD data every patient's RCI and category, the counts and the
+//! cutoff agree with clinicalsignificance 2.1.0.9000 for all six methods, to 1e-9 relative
+//! (`tests/rci_clinicalsignificance.rs`).
+//!
 //! ## Features
 //! - `serde` (default): serialize and deserialize every model type; deserialization validates
 //!   exactly as the constructors do. Results ([`Scores`], [`Error`]) serialize; reports, flags
@@ -146,8 +165,9 @@ mod scoring;
 mod vocab;
 
 pub use change::{
-    Better, Repair, Rupture, RuptureRule, RuptureSize, Ruptures, SdSource, Series, SessionScores,
-    Shape,
+    Better, CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType,
+    HagemanArrindell, PersonChange, RciMethod, ReliableChange, ReliableChangeResult, Repair,
+    Rupture, RuptureRule, RuptureSize, Ruptures, SdSource, Series, SessionScores, Shape,
 };
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};

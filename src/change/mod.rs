@@ -7,6 +7,10 @@ mod series;
 mod stats;
 mod sudden;
 
+pub use rci::{
+    CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType,
+    HagemanArrindell, PersonChange, RciMethod, ReliableChange, ReliableChangeResult,
+};
 pub use rupture::{Repair, Rupture, RuptureRule, RuptureSize, Ruptures, SdSource, Shape};
 pub use series::{Series, SessionScores};
 
