@@ -166,8 +166,9 @@ mod vocab;
 
 pub use change::{
     Better, CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType,
-    HagemanArrindell, PersonChange, RciMethod, ReliableChange, ReliableChangeResult, Repair,
-    Rupture, RuptureRule, RuptureSize, Ruptures, SdSource, Series, SessionScores, Shape,
+    HagemanArrindell, MeasureCourse, PersonChange, RciMethod, Recovery, ReliableChange,
+    ReliableChangeResult, ReliableStatus, Repair, Rupture, RuptureRule, RuptureSize, Ruptures,
+    SdSource, Series, SessionScores, Shape, TalkingTherapiesOutcome, TalkingTherapiesSummary,
 };
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};

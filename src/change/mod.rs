@@ -6,6 +6,7 @@ mod rupture;
 mod series;
 mod stats;
 mod sudden;
+mod talking_therapies;
 
 pub use rci::{
     CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType,
@@ -13,6 +14,9 @@ pub use rci::{
 };
 pub use rupture::{Repair, Rupture, RuptureRule, RuptureSize, Ruptures, SdSource, Shape};
 pub use series::{Series, SessionScores};
+pub use talking_therapies::{
+    MeasureCourse, Recovery, ReliableStatus, TalkingTherapiesOutcome, TalkingTherapiesSummary,
+};
 
 use crate::vocab::vocabulary;
 
