@@ -58,6 +58,12 @@
 //!   [`Interval`]), [`SplitHalf`] ([`SplitHalfMethod`]), [`Omega`]; [`MissingData`] and
 //!   [`ReliabilityOptions`]; intraclass correlations [`Icc`] ([`IccForm`], [`IccResult`]);
 //!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
+//! - Change over therapy: [`Better`] (which direction is improvement); sudden gains and losses
+//!   as R suddengains identifies them: [`SuddenOptions`] (the three criteria of Tang & DeRubeis,
+//!   [`SuddenCriterion`], [`CriticalValue`], [`SuddenCutoff`]) applied to each client's
+//!   [`SessionSeries`], giving a [`SuddenAnalysis`] ([`SuddenKind`]) of [`SuddenClient`]s with
+//!   every [`SuddenInterval`] and [`SuddenEvent`] ([`SuddenWindow`]), and one
+//!   [`SuddenByClient`] row per client ([`SuddenPick`]).
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
 //!   [`Result`].
 //!
@@ -145,7 +151,11 @@ mod scale;
 mod scoring;
 mod vocab;
 
-pub use change::Better;
+pub use change::{
+    Better, CriticalValue, SessionSeries, SuddenAnalysis, SuddenByClient, SuddenClient,
+    SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind, SuddenOptions,
+    SuddenPick, SuddenWindow,
+};
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{

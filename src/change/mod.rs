@@ -5,6 +5,11 @@ mod rci;
 mod stats;
 mod sudden;
 
+pub use sudden::{
+    CriticalValue, SessionSeries, SuddenAnalysis, SuddenByClient, SuddenClient, SuddenCriterion,
+    SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind, SuddenOptions, SuddenPick, SuddenWindow,
+};
+
 use crate::vocab::vocabulary;
 
 /// Which direction of change is improvement: lower scores (symptom measures such as the PHQ-9)
