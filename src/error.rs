@@ -915,6 +915,18 @@ pub enum ErrorKind {
         /// The text or numbers given.
         value: String,
     },
+    /// A score in a client's series of session scores (or a treatment start or end score) that
+    /// is NaN or infinite.
+    #[error("client {client}: {score} is {}, not a finite number", Num(*value))]
+    NotFiniteScore {
+        /// The client id.
+        client: String,
+        /// Which score: `score 3` (the third of the series, counted from 1), `treatment start`
+        /// or `treatment end`.
+        score: String,
+        /// The value given.
+        value: f64,
+    },
 }
 
 impl ErrorKind {
@@ -968,6 +980,7 @@ impl ErrorKind {
             K::InvalidTable { .. } => "invalid_table",
             K::InvalidSeries { .. } => "invalid_series",
             K::InvalidOption { .. } => "invalid_option",
+            K::NotFiniteScore { .. } => "not_finite_score",
         }
     }
 

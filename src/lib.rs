@@ -64,6 +64,12 @@
 //!   [`ReliableChangeResult`]: each [`PersonChange`] with its [`ChangeCategory`], the
 //!   [`CategoryCounts`], the [`ClinicalCutoff`] and, for HA, [`HagemanArrindell`]'s
 //!   reliabilities.
+//! - Sudden gains and losses
+//!   as R suddengains identifies them: [`SuddenOptions`] (the three criteria of Tang & DeRubeis,
+//!   [`SuddenCriterion`], [`CriticalValue`], [`SuddenCutoff`]) applied to each client's
+//!   [`ScoreSeries`], giving a [`SuddenAnalysis`] ([`SuddenKind`]) of [`SuddenClient`]s with
+//!   every [`SuddenInterval`] and [`SuddenEvent`] ([`SuddenWindow`]), and one
+//!   [`SuddenByClient`] row per client ([`SuddenPick`]).
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
 //!   [`Result`].
 //!
@@ -165,10 +171,12 @@ mod scoring;
 mod vocab;
 
 pub use change::{
-    Better, CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType,
-    HagemanArrindell, MeasureCourse, PersonChange, RciMethod, Recovery, ReliableChange,
+    Better, CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CriticalValue, CutoffBSd,
+    CutoffType, HagemanArrindell, MeasureCourse, PersonChange, RciMethod, Recovery, ReliableChange,
     ReliableChangeResult, ReliableStatus, Repair, Rupture, RuptureRule, RuptureSize, Ruptures,
-    SdSource, Series, SessionScores, Shape, TalkingTherapiesOutcome, TalkingTherapiesSummary,
+    ScoreSeries, SdSource, Series, SessionScores, Shape, SuddenAnalysis, SuddenByClient,
+    SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind,
+    SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome, TalkingTherapiesSummary,
 };
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};

@@ -18,6 +18,11 @@ pub use talking_therapies::{
     MeasureCourse, Recovery, ReliableStatus, TalkingTherapiesOutcome, TalkingTherapiesSummary,
 };
 
+pub use sudden::{
+    CriticalValue, ScoreSeries, SuddenAnalysis, SuddenByClient, SuddenClient, SuddenCriterion,
+    SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind, SuddenOptions, SuddenPick, SuddenWindow,
+};
+
 use crate::vocab::vocabulary;
 
 /// Which direction of change is improvement: lower scores (symptom measures such as the PHQ-9)

@@ -6,6 +6,9 @@ use crate::instruments::Instrument;
 use crate::responses::{Administration, Date};
 use crate::scoring::{Metric, Scores};
 
+/// The widest span of session numbers [`Series::score_series`] lays out.
+const MAX_SPAN: u32 = 100_000;
+
 /// One client's administrations of one instrument, in session order: session numbers strictly
 /// increase and dates (where recorded) never go backwards.
 ///
@@ -367,6 +370,55 @@ impl Series {
         self.values(target, self.instrument.primary_metric())
     }
 
+    /// A target's scores (primary metric) as a [`ScoreSeries`](crate::ScoreSeries) for sudden
+    /// gains and losses: one position per session number from the first session to the last,
+    /// `None` for a session number with no administration or no score. Its id is the client's,
+    /// or `client` when the administrations name none.
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnknownTarget`] if the instrument has no such target;
+    /// [`ErrorKind::InvalidSeries`] if the session numbers span 100,000 or more (one position
+    /// is made per session number).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// let phq9 = catalog::require("phq-9")?;
+    /// let at = |n: u32, v: f64| Administration::builder(&phq9).client("c-3").session(n)
+    ///     .answers((1..=9).map(|i| (i.to_string(), v)))?.build();
+    /// let series = Series::from_administrations([at(1, 3.0)?, at(2, 3.0)?, at(4, 1.0)?])?;
+    /// let scores = series.score_series("total")?;
+    /// assert_eq!(scores.id(), "c-3");
+    /// assert_eq!(scores.scores(), &[Some(27.0), Some(27.0), None, Some(9.0)]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn score_series(&self, target: impl Into<Target>) -> Result<super::ScoreSeries> {
+        let target = target.into();
+        self.instrument.slot(&target)?;
+        let metric = self.instrument.primary_metric();
+        let mut scores: Vec<Option<f64>> = Vec::with_capacity(self.sessions.len());
+        if let (Some(first), Some(last)) = (self.sessions.first(), self.sessions.last()) {
+            if last.session - first.session >= MAX_SPAN {
+                return Err(ErrorKind::InvalidSeries {
+                    session: Some(last.session),
+                    reason: format!(
+                        "sessions {} to {} span more than {MAX_SPAN} session numbers",
+                        first.session, last.session
+                    ),
+                }
+                .into());
+            }
+            let first = first.session;
+            for s in &self.sessions {
+                let position = (s.session - first) as usize;
+                scores.resize(position, None);
+                scores.push(s.scores.value(target.clone(), metric));
+            }
+        }
+        super::ScoreSeries::new(self.client.as_deref().unwrap_or("client"), scores)
+    }
+
     /// Days from each session to the next (one fewer than sessions); `None` where either date
     /// is not recorded.
     ///
@@ -462,6 +514,18 @@ mod tests {
             Series::from_administrations([adm(&srs, Some(1), None), adm(&quiet, Some(2), None)])
                 .unwrap_err();
         assert!(err.to_string().contains("digest"), "{err}");
+    }
+
+    #[test]
+    fn a_huge_gap_is_refused_not_allocated() {
+        let srs = catalog::require("srs").unwrap();
+        let series = Series::from_administrations([
+            adm(&srs, Some(1), None),
+            adm(&srs, Some(u32::MAX), None),
+        ])
+        .unwrap();
+        let err = series.score_series("total").unwrap_err();
+        assert!(err.to_string().contains("span more than 100000"), "{err}");
     }
 
     #[test]
