@@ -171,12 +171,14 @@ mod scoring;
 mod vocab;
 
 pub use change::{
-    Better, CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CriticalValue, CutoffBSd,
-    CutoffType, HagemanArrindell, MeasureCourse, PersonChange, RciMethod, Recovery, ReliableChange,
+    Better, CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, ComponentChange,
+    CriticalValue, CutoffBSd, CutoffType, Event, HagemanArrindell, MeasureCourse, MonitorOptions,
+    MonitorState, MonitoredSession, PersonChange, RciMethod, Recovery, ReliableChange,
     ReliableChangeResult, ReliableStatus, Repair, Rupture, RuptureRule, RuptureSize, Ruptures,
-    ScoreSeries, SdSource, Series, SessionScores, Shape, SuddenAnalysis, SuddenByClient,
-    SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind,
-    SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome, TalkingTherapiesSummary,
+    ScoreSeries, SdSource, Series, SessionMonitor, SessionScores, Shape, SuddenAnalysis,
+    SuddenByClient, SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval,
+    SuddenKind, SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome,
+    TalkingTherapiesSummary,
 };
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};

@@ -1,6 +1,7 @@
 //! Change over therapy: reliable change and clinical significance, sudden gains and losses,
 //! trajectories, effect sizes and correlations, ruptures and repairs, and a session monitor.
 
+mod monitor;
 mod rci;
 mod rupture;
 mod series;
@@ -8,6 +9,9 @@ mod stats;
 mod sudden;
 mod talking_therapies;
 
+pub use monitor::{
+    ComponentChange, Event, MonitorOptions, MonitorState, MonitoredSession, SessionMonitor,
+};
 pub use rci::{
     CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType,
     HagemanArrindell, PersonChange, RciMethod, ReliableChange, ReliableChangeResult,

@@ -37,7 +37,7 @@ const MAX_SPAN: u32 = 100_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     instrument: Instrument,
-    client: Option<String>,
+    order: Order,
     sessions: Vec<SessionScores>,
 }
 
@@ -121,7 +121,7 @@ impl Series {
     pub fn new(instrument: &Instrument) -> Self {
         Series {
             instrument: instrument.clone(),
-            client: None,
+            order: Order::default(),
             sessions: Vec::new(),
         }
     }
@@ -185,70 +185,7 @@ impl Series {
     /// # }
     /// ```
     pub fn push(&mut self, adm: &Administration) -> Result<()> {
-        let at = adm.session();
-        let invalid = |reason: String| -> crate::Error {
-            ErrorKind::InvalidSeries {
-                session: at,
-                reason,
-            }
-            .into()
-        };
-        if adm.instrument() != &self.instrument {
-            return Err(invalid(format!(
-                "administered {} version {:?} (digest {}), but the series is of {} version {:?} (digest {})",
-                adm.instrument().id(),
-                adm.instrument().version(),
-                adm.instrument().digest(),
-                self.instrument.id(),
-                self.instrument.version(),
-                self.instrument.digest()
-            )));
-        }
-        let Some(session) = at else {
-            return Err(invalid(format!(
-                "administration {} of the series has no session number",
-                self.sessions.len() + 1
-            )));
-        };
-        if let Some(last) = self.sessions.last().filter(|l| session <= l.session) {
-            return Err(invalid(format!(
-                "sessions must strictly increase, and session {session} follows session {}",
-                last.session
-            )));
-        }
-        if let Some(date) = adm.date() {
-            let previous = self
-                .sessions
-                .iter()
-                .rev()
-                .find_map(|s| s.date.map(|d| (s.session, d)));
-            if let Some((before, d)) = previous.filter(|&(_, d)| date < d) {
-                return Err(invalid(format!(
-                    "dated {date}, before session {before} on {d}"
-                )));
-            }
-        }
-        match (&self.client, adm.client()) {
-            (Some(mine), Some(theirs)) if mine != theirs => {
-                return Err(invalid(format!(
-                    "client {theirs:?}, but the series is of client {mine:?}"
-                )));
-            }
-            (None, Some(theirs)) if self.sessions.is_empty() => {
-                self.client = Some(theirs.to_owned());
-            }
-            (None, Some(theirs)) => {
-                return Err(invalid(format!(
-                    "client {theirs:?}, but the earlier sessions name no client"
-                )));
-            }
-            (Some(mine), None) => {
-                return Err(invalid(format!(
-                    "no client, but the series is of client {mine:?}"
-                )));
-            }
-            _ => {}
-        }
+        let session = self.order.admit(&self.instrument, adm)?;
         self.sessions.push(SessionScores {
             session,
             date: adm.date(),
@@ -281,7 +218,7 @@ impl Series {
     /// # }
     /// ```
     pub fn client(&self) -> Option<&str> {
-        self.client.as_deref()
+        self.order.client.as_deref()
     }
 
     /// The sessions, in order.
@@ -416,7 +353,7 @@ impl Series {
                 scores.push(s.scores.value(target.clone(), metric));
             }
         }
-        super::ScoreSeries::new(self.client.as_deref().unwrap_or("client"), scores)
+        super::ScoreSeries::new(self.client().unwrap_or("client"), scores)
     }
 
     /// Days from each session to the next (one fewer than sessions); `None` where either date
@@ -443,6 +380,86 @@ impl Series {
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// What the next administration of a series must follow: the last session, the last recorded
+/// date and the client. Shared by [`Series`] and the session monitor, so both check alike.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Order {
+    /// Administrations admitted.
+    count: usize,
+    last_session: Option<u32>,
+    last_date: Option<(u32, Date)>,
+    client: Option<String>,
+}
+
+impl Order {
+    /// Checks the next administration and records it; its session number.
+    pub(crate) fn admit(&mut self, instrument: &Instrument, adm: &Administration) -> Result<u32> {
+        let at = adm.session();
+        let invalid = |reason: String| -> crate::Error {
+            ErrorKind::InvalidSeries {
+                session: at,
+                reason,
+            }
+            .into()
+        };
+        if adm.instrument() != instrument {
+            return Err(invalid(format!(
+                "administered {} version {:?} (digest {}), but the series is of {} version {:?} (digest {})",
+                adm.instrument().id(),
+                adm.instrument().version(),
+                adm.instrument().digest(),
+                instrument.id(),
+                instrument.version(),
+                instrument.digest()
+            )));
+        }
+        let Some(session) = at else {
+            return Err(invalid(format!(
+                "administration {} of the series has no session number",
+                self.count + 1
+            )));
+        };
+        if let Some(last) = self.last_session.filter(|&l| session <= l) {
+            return Err(invalid(format!(
+                "sessions must strictly increase, and session {session} follows session {last}"
+            )));
+        }
+        if let (Some(date), Some((before, d))) = (adm.date(), self.last_date)
+            && date < d
+        {
+            return Err(invalid(format!(
+                "dated {date}, before session {before} on {d}"
+            )));
+        }
+        match (&self.client, adm.client()) {
+            (Some(mine), Some(theirs)) if mine != theirs => {
+                return Err(invalid(format!(
+                    "client {theirs:?}, but the series is of client {mine:?}"
+                )));
+            }
+            (None, Some(theirs)) if self.count > 0 => {
+                return Err(invalid(format!(
+                    "client {theirs:?}, but the earlier sessions name no client"
+                )));
+            }
+            (Some(mine), None) => {
+                return Err(invalid(format!(
+                    "no client, but the series is of client {mine:?}"
+                )));
+            }
+            (None, Some(theirs)) => self.client = Some(theirs.to_owned()),
+            _ => {}
+        }
+        self.count += 1;
+        self.last_session = Some(session);
+        if let Some(date) = adm.date() {
+            self.last_date = Some((session, date));
+        }
+        Ok(session)
     }
 }
 
