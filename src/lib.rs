@@ -40,9 +40,12 @@
 //!   integers in units of the scale's step.
 //! - Instruments: [`Instrument`] and [`InstrumentBuilder`], [`Item`], [`Keying`], [`Subscale`],
 //!   [`ScoringRule`], [`MissingRule`], [`TotalRule`], [`Threshold`], [`Comparison`],
-//!   [`Provenance`], [`Confidence`].
-//! - [`catalog`]: the published scoring keys (WAI-SR, WAI-S, WAI, SRS, TASC-r, ARM-5; keys only)
-//!   and the crate's own CBT, psychodynamic and humanistic forms (new, **unvalidated** item sets).
+//!   [`Provenance`], [`Confidence`]; what a score means beyond a threshold: the direction of
+//!   improvement ([`Better`]), named [`Bands`] ([`Band`]), the [`ReliableChangeAmount`], and
+//!   [`Codes`] in a terminology (LOINC).
+//! - [`catalog`]: the published scoring keys (WAI-SR, WAI-S, WAI, SRS, TASC-r, ARM-5; keys only),
+//!   the crate's own CBT, psychodynamic and humanistic forms (new, **unvalidated** item sets), and
+//!   the outcome measures used beside them (PHQ-9, GAD-7, ORS).
 //! - Responses: [`Administration`] and [`AdministrationBuilder`], [`Date`]; their serialized form
 //!   [`AdministrationRecord`] with its [`RecordAnswer`]s, read back through a [`Registry`] of
 //!   instruments.
@@ -58,6 +61,12 @@
 //!   [`Interval`]), [`SplitHalf`] ([`SplitHalfMethod`]), [`Omega`]; [`MissingData`] and
 //!   [`ReliabilityOptions`]; intraclass correlations [`Icc`] ([`IccForm`], [`IccResult`]);
 //!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
+//! - One client's course: a [`Series`] of [`SessionScores`]; ruptures and repairs by a
+//!   [`RuptureRule`] ([`RuptureSize`], [`SdSource`]) giving [`Ruptures`] ([`Rupture`],
+//!   [`Repair`], [`Shape`]); a [`SessionMonitor`] for clinical software ([`MonitorOptions`],
+//!   [`Event`], [`ComponentChange`], [`MonitorState`], [`MonitoredSession`]); the NHS Talking
+//!   Therapies classification ([`TalkingTherapiesOutcome`], [`MeasureCourse`],
+//!   [`ReliableStatus`], [`Recovery`], [`TalkingTherapiesSummary`]).
 //! - Change over therapy: [`Better`] (which direction is improvement); reliable change and
 //!   clinical significance with [`ReliableChange`] (the [`RciMethod`]s JT, GLN, HLL, EN, NK and
 //!   HA; [`CutoffType`] a, b, c and [`CutoffBSd`]) on one [`ChangeRow`] per person, giving a
