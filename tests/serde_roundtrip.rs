@@ -512,3 +512,48 @@ fn reports_and_flags_store_and_reload() -> TestResult {
     assert_eq!(flags, adm.flags());
     Ok(())
 }
+
+/// Bands, the reliable-change amount and codes are validated on the way in, with the errors the
+/// builder gives.
+#[test]
+fn interpretation_is_validated_on_the_way_in() -> TestResult {
+    let phq9 = serde_json::to_value(catalog::require("phq-9")?)?;
+    let with = |pointer: &str, value: serde_json::Value| -> String {
+        let mut v = phq9.clone();
+        if let Some(slot) = v.pointer_mut(pointer) {
+            *slot = value;
+        }
+        v.to_string()
+    };
+    use serde_json::json;
+    refuses::<Instrument>(
+        &with("/bands/0/bands/1/from", json!(0.0)),
+        "bounds must be finite and strictly increasing",
+    );
+    refuses::<Instrument>(
+        &with("/bands/0/bands/4/from", json!(30.0)),
+        "is outside the range 0 to 27",
+    );
+    refuses::<Instrument>(&with("/bands/0/target", json!("bond")), "bond");
+    refuses::<Instrument>(
+        &with("/reliable_change/points", json!(0.0)),
+        "it must be finite and positive",
+    );
+    refuses::<Instrument>(
+        &with("/reliable_change/points", json!(28.0)),
+        "wider than the score can move",
+    );
+    refuses::<Instrument>(
+        &with("/codes/items/0/item", json!("10")),
+        "a code is given for item \"10\"",
+    );
+    refuses::<Instrument>(
+        &with("/codes/answers/0/value", json!(4.0)),
+        "a code is given for answer 4, which is not on the response scale",
+    );
+    refuses::<Instrument>(&with("/better", json!("sideways")), "sideways");
+    // The same instrument as written is accepted.
+    let back: Instrument = serde_json::from_str(&phq9.to_string())?;
+    assert_eq!(back, catalog::require("phq-9")?);
+    Ok(())
+}
