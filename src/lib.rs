@@ -58,6 +58,13 @@
 //!   [`Interval`]), [`SplitHalf`] ([`SplitHalfMethod`]), [`Omega`]; [`MissingData`] and
 //!   [`ReliabilityOptions`]; intraclass correlations [`Icc`] ([`IccForm`], [`IccResult`]);
 //!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
+//! - Change over therapy: [`Better`] (which direction is improvement); per-client
+//!   [`Trajectory`] (least-squares slope with its standard error and 95% interval, early level,
+//!   change; [`TrajectoryOptions`]); a long [`SessionTable`] of session scores giving every
+//!   [`ClientTrajectory`], the mean trajectory ([`SessionMean`]), person-mean centred values
+//!   ([`CenteredValue`]) and lags ([`LaggedValue`]); pre-post effect sizes [`PrePost`] (paired
+//!   t, d_z with its noncentral-t interval as R effectsize gives it, g_z, d_av, d_rm); and
+//!   [`Correlation`] (Pearson with its Fisher-z interval, Spearman).
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
 //!   [`Result`].
 //!
@@ -145,7 +152,10 @@ mod scale;
 mod scoring;
 mod vocab;
 
-pub use change::Better;
+pub use change::{
+    Better, CenteredValue, ClientTrajectory, Correlation, LaggedValue, PrePost, SessionMean,
+    SessionTable, Trajectory, TrajectoryOptions,
+};
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{

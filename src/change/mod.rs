@@ -5,6 +5,11 @@ mod rci;
 mod stats;
 mod sudden;
 
+pub use stats::{
+    CenteredValue, ClientTrajectory, Correlation, LaggedValue, PrePost, SessionMean, SessionTable,
+    Trajectory, TrajectoryOptions,
+};
+
 use crate::vocab::vocabulary;
 
 /// Which direction of change is improvement: lower scores (symptom measures such as the PHQ-9)
