@@ -871,6 +871,17 @@ pub enum ErrorKind {
         /// The item.
         item: String,
     },
+    /// A variable that takes one value in every usable row, where a statistic needs it to vary
+    /// (a constant pre-post difference has no d_z, a constant variable no correlation).
+    #[error("{variable} has the same value in all {rows} usable rows, so {statistic} is undefined")]
+    NoVariation {
+        /// The variable: "x", "the post - pre difference", ...
+        variable: String,
+        /// Usable rows.
+        rows: u64,
+        /// The statistic.
+        statistic: &'static str,
+    },
     /// Two items answered together in fewer than two rows, so they have no covariance.
     #[error(
         "items {first} and {second} are answered together in {rows} row(s); a covariance needs at least 2"
@@ -976,6 +987,7 @@ impl ErrorKind {
             K::TooFewItems { .. } => "too_few_items",
             K::TooFewRows { .. } => "too_few_rows",
             K::ZeroVariance { .. } => "zero_variance",
+            K::NoVariation { .. } => "no_variation",
             K::TooFewPairs { .. } => "too_few_pairs",
             K::InvalidTable { .. } => "invalid_table",
             K::InvalidSeries { .. } => "invalid_series",

@@ -79,6 +79,12 @@
 //!   [`ScoreSeries`], giving a [`SuddenAnalysis`] ([`SuddenKind`]) of [`SuddenClient`]s with
 //!   every [`SuddenInterval`] and [`SuddenEvent`] ([`SuddenWindow`]), and one
 //!   [`SuddenByClient`] row per client ([`SuddenPick`]).
+//! - Trajectories and effect sizes: per-client [`Trajectory`] (least-squares slope with its standard error and 95% interval, early level,
+//!   change; [`TrajectoryOptions`]); a long [`SessionTable`] of session scores giving every
+//!   [`ClientTrajectory`], the mean trajectory ([`SessionMean`]), person-mean centred values
+//!   ([`CenteredValue`]) and lags ([`LaggedValue`]); pre-post effect sizes [`PrePost`] (paired
+//!   t, d_z with its noncentral-t interval as R effectsize gives it, g_z, d_av, d_rm); and
+//!   [`Correlation`] (Pearson with its Fisher-z interval, Spearman).
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
 //!   [`Result`].
 //!
@@ -180,14 +186,15 @@ mod scoring;
 mod vocab;
 
 pub use change::{
-    Better, CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, ComponentChange,
-    CriticalValue, CutoffBSd, CutoffType, Event, HagemanArrindell, MeasureCourse, MonitorOptions,
-    MonitorState, MonitoredSession, PersonChange, RciMethod, Recovery, ReliableChange,
-    ReliableChangeResult, ReliableStatus, Repair, Rupture, RuptureRule, RuptureSize, Ruptures,
-    ScoreSeries, SdSource, Series, SessionMonitor, SessionScores, Shape, SuddenAnalysis,
+    Better, CategoryCounts, CenteredValue, ChangeCategory, ChangeRow, ClientTrajectory,
+    ClinicalCutoff, ComponentChange, Correlation, CriticalValue, CutoffBSd, CutoffType, Event,
+    HagemanArrindell, LaggedValue, MeasureCourse, MonitorOptions, MonitorState, MonitoredSession,
+    PersonChange, PrePost, RciMethod, Recovery, ReliableChange, ReliableChangeResult,
+    ReliableStatus, Repair, Rupture, RuptureRule, RuptureSize, Ruptures, ScoreSeries, SdSource,
+    Series, SessionMean, SessionMonitor, SessionScores, SessionTable, Shape, SuddenAnalysis,
     SuddenByClient, SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval,
     SuddenKind, SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome,
-    TalkingTherapiesSummary,
+    TalkingTherapiesSummary, Trajectory, TrajectoryOptions,
 };
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};

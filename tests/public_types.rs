@@ -7,6 +7,15 @@ fn send_sync_debug<T: Send + Sync + std::fmt::Debug>() {}
 #[test]
 fn public_types_are_send_sync_debug() {
     send_sync_debug::<Administration>();
+    send_sync_debug::<CenteredValue>();
+    send_sync_debug::<ClientTrajectory>();
+    send_sync_debug::<Correlation>();
+    send_sync_debug::<LaggedValue>();
+    send_sync_debug::<PrePost>();
+    send_sync_debug::<SessionMean>();
+    send_sync_debug::<SessionTable>();
+    send_sync_debug::<Trajectory>();
+    send_sync_debug::<TrajectoryOptions>();
     send_sync_debug::<AdministrationBuilder>();
     send_sync_debug::<AdministrationRecord>();
     send_sync_debug::<Anchor>();

@@ -27,6 +27,11 @@ pub use sudden::{
     SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind, SuddenOptions, SuddenPick, SuddenWindow,
 };
 
+pub use stats::{
+    CenteredValue, ClientTrajectory, Correlation, LaggedValue, PrePost, SessionMean, SessionTable,
+    Trajectory, TrajectoryOptions,
+};
+
 use crate::vocab::vocabulary;
 
 /// Which direction of change is improvement: lower scores (symptom measures such as the PHQ-9)
