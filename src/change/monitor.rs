@@ -349,6 +349,7 @@ pub struct ComponentChange {
 /// with the client's record and [`SessionMonitor::resume`] later.
 ///
 /// ```
+/// # #[cfg(feature = "serde")]
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use therapeutic_alliance::{catalog, Administration, MonitorOptions, SessionMonitor};
 /// let srs = catalog::require("srs")?;
@@ -359,6 +360,8 @@ pub struct ComponentChange {
 /// assert_eq!(&state, monitor.state());
 /// # Ok(())
 /// # }
+/// # #[cfg(not(feature = "serde"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
