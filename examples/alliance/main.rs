@@ -18,6 +18,7 @@ mod demo;
 mod icc;
 mod instruments;
 mod output;
+mod rci;
 mod reliability;
 mod score;
 mod table;
@@ -65,6 +66,12 @@ const COMMANDS: &[Command] = &[
         summary: "the six Shrout-Fleiss intraclass correlations of a targets x raters CSV file",
         usage: icc::USAGE,
         run: icc::run,
+    },
+    Command {
+        name: "rci",
+        summary: "reliable change and clinical significance of a pre-post long CSV file",
+        usage: rci::USAGE,
+        run: rci::run,
     },
 ];
 

@@ -186,6 +186,29 @@ pub fn cell<'r>(
     })
 }
 
+/// A numeric cell (its text as [`cell`] gives it): `None` if it is empty or equal to `na`; an
+/// error naming the row and column if it is not a finite number.
+pub fn number(
+    text: &str,
+    na: Option<&str>,
+    line: u64,
+    id: Option<&str>,
+    column: &str,
+) -> Result<Option<f64>, Failure> {
+    if text.is_empty() || na == Some(text) {
+        return Ok(None);
+    }
+    let at = || location(Some(line), id, Some(column));
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        Ok(_) => Err(Failure::run(format!(
+            "{}: {text:?} is not a finite number",
+            at()
+        ))),
+        Err(_) => Err(Failure::run(format!("{}: {text:?} is not a number", at()))),
+    }
+}
+
 /// Counts the line breaks in what the CSV reader reads, so that a row is named by the line it
 /// starts on in the file. (`csv::Position::line` lags by one line per record after a CRLF line
 /// ending and does not count skipped blank lines: BurntSushi/rust-csv#395.)
