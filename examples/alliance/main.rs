@@ -21,6 +21,7 @@ mod output;
 mod rci;
 mod reliability;
 mod score;
+mod sudden;
 mod table;
 
 use std::fmt::Write as _;
@@ -72,6 +73,18 @@ const COMMANDS: &[Command] = &[
         summary: "reliable change and clinical significance of a pre-post long CSV file",
         usage: rci::USAGE,
         run: rci::run,
+    },
+    Command {
+        name: "sudden-gains",
+        summary: "sudden gains in a wide CSV file of session scores, as R's suddengains finds them",
+        usage: sudden::GAINS_USAGE,
+        run: sudden::run_gains,
+    },
+    Command {
+        name: "sudden-losses",
+        summary: "sudden losses in a wide CSV file of session scores (the mirror of sudden-gains)",
+        usage: sudden::LOSSES_USAGE,
+        run: sudden::run_losses,
     },
 ];
 
