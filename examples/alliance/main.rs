@@ -17,6 +17,7 @@ mod args;
 mod demo;
 mod icc;
 mod instruments;
+mod monitor;
 mod output;
 mod rci;
 mod reliability;
@@ -85,6 +86,12 @@ const COMMANDS: &[Command] = &[
         summary: "sudden losses in a wide CSV file of session scores (the mirror of sudden-gains)",
         usage: sudden::LOSSES_USAGE,
         run: sudden::run_losses,
+    },
+    Command {
+        name: "monitor",
+        summary: "one client's sessions in order: thresholds, worsening, ruptures and repairs",
+        usage: monitor::USAGE,
+        run: monitor::run,
     },
 ];
 
