@@ -7,6 +7,11 @@
 //! cargo run --example alliance -- score --help
 //! cargo run --example alliance -- reliability --csv answers.csv --items A1-,A2,A3 --min 1 --max 6
 //! cargo run --example alliance -- icc --csv ratings.csv [--id COLUMN]
+//! cargo run --example alliance -- rci --csv long.csv --id id --time time --outcome hamd \
+//!     --pre 1 --post 4 --reliability 0.8 --better lower --method JT --cutoff a
+//! cargo run --example alliance -- sudden-gains --csv wide.csv --id id --columns s1,s2,s3,s4,s5 --cutoff 7
+//! cargo run --example alliance -- sudden-losses --csv wide.csv --id id --columns s1,s2,s3,s4,s5 --cutoff 7
+//! cargo run --example alliance -- monitor --instrument srs --csv sessions.csv [options]
 //! ```
 //!
 //! One module per command; a command is a function from its arguments to success or a
