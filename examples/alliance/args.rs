@@ -131,3 +131,12 @@ pub fn na_token(na: Option<&str>) -> Result<Option<String>, Failure> {
         other => Ok(other.map(str::to_owned)),
     }
 }
+
+/// `--better`: lower or higher, in any case.
+pub fn better(value: &str) -> Result<therapeutic_alliance::Better, Failure> {
+    value
+        .trim()
+        .to_ascii_lowercase()
+        .parse()
+        .map_err(|_| Failure::usage(format!("--better must be lower or higher, not {value:?}")))
+}

@@ -92,15 +92,6 @@ fn method(value: &str) -> Result<RciMethod, Failure> {
     })
 }
 
-/// Parses `--better`.
-pub fn better(value: &str) -> Result<Better, Failure> {
-    value
-        .trim()
-        .to_ascii_lowercase()
-        .parse()
-        .map_err(|_| Failure::usage(format!("--better must be lower or higher, not {value:?}")))
-}
-
 /// A required column name.
 fn column(value: Option<&str>, flag: &str) -> Result<String, Failure> {
     match value.map(str::trim) {
@@ -167,7 +158,8 @@ impl Options {
             )));
         }
         let method = method(method_name.ok_or_else(|| Failure::usage("--method is required"))?)?;
-        let better_is = better(better_is.ok_or_else(|| Failure::usage("--better is required"))?)?;
+        let better_is =
+            args::better(better_is.ok_or_else(|| Failure::usage("--better is required"))?)?;
         let cutoff_text = cutoff.ok_or_else(|| Failure::usage("--cutoff is required"))?;
         let cutoff: CutoffType = cutoff_text
             .trim()

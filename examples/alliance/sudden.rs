@@ -152,7 +152,7 @@ impl Options {
         )?;
         let better = match better {
             None => Better::Lower,
-            Some(b) => crate::rci::better(b)?,
+            Some(b) => args::better(b)?,
         };
         let cutoff_text = cutoff.ok_or_else(|| Failure::usage("--cutoff is required"))?;
         let cutoff = args::number("--cutoff", cutoff_text)?;
