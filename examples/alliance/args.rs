@@ -100,3 +100,43 @@ pub fn unexpected(arg: Arg<'_>) -> Failure {
         Arg::Positional(p) => Failure::usage(format!("unexpected argument {p:?}")),
     }
 }
+
+/// A flag's value as a finite number.
+pub fn number(flag: &str, value: &str) -> Result<f64, Failure> {
+    match value.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(Failure::usage(format!(
+            "{flag} must be a number, not {value:?}"
+        ))),
+    }
+}
+
+/// A library error about an option's value, as a usage error naming the flag:
+/// `--reliability 1.5: must be above 0 and at most 1`.
+pub fn invalid(flag: &str, value: &str, e: &therapeutic_alliance::Error) -> Failure {
+    match e.kind() {
+        therapeutic_alliance::ErrorKind::InvalidOption { reason, .. } => {
+            Failure::usage(format!("{flag} {value}: {reason}"))
+        }
+        other => Failure::usage(format!("{flag} {value}: {other}")),
+    }
+}
+
+/// The `--na` token: not empty (empty cells are missing already).
+pub fn na_token(na: Option<&str>) -> Result<Option<String>, Failure> {
+    match na.map(str::trim) {
+        Some("") => Err(Failure::usage(
+            "--na needs a token (empty cells are missing already)",
+        )),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+/// `--better`: lower or higher, in any case.
+pub fn better(value: &str) -> Result<therapeutic_alliance::Better, Failure> {
+    value
+        .trim()
+        .to_ascii_lowercase()
+        .parse()
+        .map_err(|_| Failure::usage(format!("--better must be lower or higher, not {value:?}")))
+}

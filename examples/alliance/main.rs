@@ -7,6 +7,11 @@
 //! cargo run --example alliance -- score --help
 //! cargo run --example alliance -- reliability --csv answers.csv --items A1-,A2,A3 --min 1 --max 6
 //! cargo run --example alliance -- icc --csv ratings.csv [--id COLUMN]
+//! cargo run --example alliance -- rci --csv long.csv --id id --time time --outcome hamd \
+//!     --pre 1 --post 4 --reliability 0.8 --better lower --method JT --cutoff a
+//! cargo run --example alliance -- sudden-gains --csv wide.csv --id id --columns s1,s2,s3,s4,s5 --cutoff 7
+//! cargo run --example alliance -- sudden-losses --csv wide.csv --id id --columns s1,s2,s3,s4,s5 --cutoff 7
+//! cargo run --example alliance -- monitor --instrument srs --csv sessions.csv [options]
 //! ```
 //!
 //! One module per command; a command is a function from its arguments to success or a
@@ -17,9 +22,12 @@ mod args;
 mod demo;
 mod icc;
 mod instruments;
+mod monitor;
 mod output;
+mod rci;
 mod reliability;
 mod score;
+mod sudden;
 mod table;
 
 use std::fmt::Write as _;
@@ -65,6 +73,30 @@ const COMMANDS: &[Command] = &[
         summary: "the six Shrout-Fleiss intraclass correlations of a targets x raters CSV file",
         usage: icc::USAGE,
         run: icc::run,
+    },
+    Command {
+        name: "rci",
+        summary: "reliable change and clinical significance of a pre-post long CSV file",
+        usage: rci::USAGE,
+        run: rci::run,
+    },
+    Command {
+        name: "sudden-gains",
+        summary: "sudden gains in a wide CSV file of session scores, as R's suddengains finds them",
+        usage: sudden::GAINS_USAGE,
+        run: sudden::run_gains,
+    },
+    Command {
+        name: "sudden-losses",
+        summary: "sudden losses in a wide CSV file of session scores (the mirror of sudden-gains)",
+        usage: sudden::LOSSES_USAGE,
+        run: sudden::run_losses,
+    },
+    Command {
+        name: "monitor",
+        summary: "one client's sessions in order: thresholds, worsening, ruptures and repairs",
+        usage: monitor::USAGE,
+        run: monitor::run,
     },
 ];
 

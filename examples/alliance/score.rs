@@ -1,11 +1,10 @@
 //! `alliance score`: scores a wide CSV file (one row per administration, one column per item),
 //! streaming: each row is read, scored and written before the next is read.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{BufWriter, StdoutLock, Write as _};
 
-use therapeutic_alliance::{Administration, Error, Instrument, Metric, Report, TotalRule};
+use therapeutic_alliance::{Administration, Instrument, Metric, Report, TotalRule};
 
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};
@@ -256,17 +255,6 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
 }
 
-/// A library error as one line: its location (row and column, as the error carries them, with
-/// the row's id after the row) and then what went wrong.
-fn located(e: &Error, id: Option<&str>) -> String {
-    let at = location(e.row(), id, e.column());
-    if at.is_empty() {
-        e.kind().to_string()
-    } else {
-        format!("{at}: {}", e.kind())
-    }
-}
-
 /// How the input columns map onto the output: the id, the kept columns and the items.
 struct Layout {
     /// Fields in the header; every row must have as many.
@@ -288,19 +276,7 @@ struct Row<'r> {
 
 impl Layout {
     fn new(header: &csv::ByteRecord, inst: &Instrument, opts: &Options) -> Result<Self, Failure> {
-        let mut names = Vec::with_capacity(header.len());
-        let mut seen = HashSet::new();
-        for (i, field) in header.iter().enumerate() {
-            let name = std::str::from_utf8(field).map_err(|_| {
-                Failure::run(format!("column {} of the header is not valid UTF-8", i + 1))
-            })?;
-            if !seen.insert(name) {
-                return Err(Failure::run(format!(
-                    "column {name:?} appears twice in the header"
-                )));
-            }
-            names.push(name);
-        }
+        let names = table::unique_names(header)?;
         let id_at = names
             .iter()
             .position(|&n| n == opts.id)
@@ -328,33 +304,19 @@ impl Layout {
             keep.push((name.clone(), at));
         }
 
-        let mut items = Vec::with_capacity(inst.items().len());
-        let mut answered = vec![false; inst.items().len()];
-        for (col, &name) in names.iter().enumerate() {
-            if col == id_at || keep.iter().any(|&(_, at)| at == col) {
-                continue;
-            }
-            let index = inst.item_index(name).ok_or_else(|| {
-                Failure::run(format!(
-                    "column {} ({name:?}) is neither the id column {:?} nor an item of {}; \
+        let items = table::item_columns(
+            &names,
+            inst,
+            |col| col == id_at || keep.iter().any(|&(_, at)| at == col),
+            |col, name| {
+                format!(
+                    "column {col} ({name:?}) is neither the id column {:?} nor an item of {}; \
                      to pass it through, name it in --keep",
-                    col + 1,
                     opts.id,
                     inst.id()
-                ))
-            })?;
-            if let Some(slot) = answered.get_mut(index) {
-                *slot = true;
-            }
-            items.push((col, name.to_owned()));
-        }
-        if let Some((item, _)) = inst.items().iter().zip(&answered).find(|(_, a)| !**a) {
-            return Err(Failure::run(format!(
-                "the header has no column for item {} of {}",
-                item.id(),
-                inst.id()
-            )));
-        }
+                )
+            },
+        )?;
         Ok(Layout {
             width: names.len(),
             id_at,
@@ -399,19 +361,17 @@ impl Layout {
             .iter()
             .map(|(name, at)| text(record.get(*at), name))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut builder = Administration::builder(inst);
-        for (at, item) in &self.items {
-            let cell = text(record.get(*at), item)?;
-            if cell.is_empty() || na == Some(cell) {
-                continue;
-            }
-            builder = builder
-                .answer_text(item, cell)
-                .map_err(|e| located(&e.at_row(line).at_column(item.as_str()), Some(id)))?;
-        }
+        let builder = table::answers(
+            Administration::builder(inst),
+            &self.items,
+            record,
+            line,
+            Some(id),
+            na,
+        )?;
         let administration = builder
             .build()
-            .map_err(|e| located(&e.at_row(line), Some(id)))?;
+            .map_err(|e| table::located(&e.at_row(line), Some(id)))?;
         Ok(Row {
             id,
             keep,

@@ -2,10 +2,12 @@
 //! trimmed, a UTF-8 byte-order mark, quoted fields, CRLF line endings and blank lines accepted,
 //! and each row named by the line it starts on (the header being line 1).
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Read;
+
+use therapeutic_alliance::{AdministrationBuilder, Error, Instrument};
 
 use crate::Failure;
 
@@ -41,6 +43,97 @@ pub fn position(names: &[Option<&str>], name: &str, named_in: &str) -> Result<us
         (None, _) => Err(Failure::run(format!(
             "the header has no column {name:?} (named in {named_in})"
         ))),
+    }
+}
+
+/// The header's column names, each valid UTF-8 and named once: for a file whose every column
+/// must be accounted for (an id, an item, a column passed through).
+pub fn unique_names(header: &csv::ByteRecord) -> Result<Vec<&str>, Failure> {
+    let mut names: Vec<&str> = Vec::with_capacity(header.len());
+    let mut seen = HashSet::new();
+    for (i, field) in header.iter().enumerate() {
+        let name = std::str::from_utf8(field).map_err(|_| {
+            Failure::run(format!("column {} of the header is not valid UTF-8", i + 1))
+        })?;
+        if !seen.insert(name) {
+            return Err(Failure::run(format!(
+                "column {name:?} appears twice in the header"
+            )));
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// The item columns of a wide file of answers to `inst`, named by item id: (position, item id)
+/// in input order. Every column for which `other` is false must be an item (else the error
+/// `not_an_item(position from 1, name)` words), and every item needs a column.
+pub fn item_columns(
+    names: &[&str],
+    inst: &Instrument,
+    other: impl Fn(usize) -> bool,
+    not_an_item: impl Fn(usize, &str) -> String,
+) -> Result<Vec<(usize, String)>, Failure> {
+    let mut items = Vec::with_capacity(inst.items().len());
+    let mut answered = vec![false; inst.items().len()];
+    for (col, &name) in names.iter().enumerate() {
+        if other(col) {
+            continue;
+        }
+        let index = inst
+            .item_index(name)
+            .ok_or_else(|| Failure::run(not_an_item(col + 1, name)))?;
+        if let Some(slot) = answered.get_mut(index) {
+            *slot = true;
+        }
+        items.push((col, name.to_owned()));
+    }
+    if let Some((item, _)) = inst.items().iter().zip(&answered).find(|(_, a)| !**a) {
+        return Err(Failure::run(format!(
+            "the header has no column for item {} of {}",
+            item.id(),
+            inst.id()
+        )));
+    }
+    Ok(items)
+}
+
+/// Records the answers of one row (the cells of `items`, as [`item_columns`] gives them) in
+/// `builder`. An empty cell, or one equal to `na`, is unanswered. The error is one line naming
+/// the row (line `line`, id `shown_id`) and the column.
+pub fn answers(
+    mut builder: AdministrationBuilder,
+    items: &[(usize, String)],
+    record: &csv::ByteRecord,
+    line: u64,
+    shown_id: Option<&str>,
+    na: Option<&str>,
+) -> Result<AdministrationBuilder, String> {
+    for (at, item) in items {
+        let cell = std::str::from_utf8(record.get(*at).unwrap_or_default()).map_err(|_| {
+            format!(
+                "{}: the cell is not valid UTF-8",
+                location(Some(line), shown_id, Some(item))
+            )
+        })?;
+        if cell.is_empty() || na == Some(cell) {
+            continue;
+        }
+        builder = builder
+            .answer_text(item, cell)
+            .map_err(|e| located(&e.at_row(line).at_column(item.as_str()), shown_id))?;
+    }
+    Ok(builder)
+}
+
+/// A library error as one line: its location (row and column, as the error carries them, with
+/// the row's id after the row) and then what went wrong.
+pub fn located(e: &Error, id: Option<&str>) -> String {
+    let at = location(e.row(), id, e.column());
+    if at.is_empty() {
+        e.kind().to_string()
+    } else {
+        format!("{at}: {}", e.kind())
     }
 }
 
@@ -91,6 +184,29 @@ pub fn cell<'r>(
             location(Some(line), id, Some(column))
         ))
     })
+}
+
+/// A numeric cell (its text as [`cell`] gives it): `None` if it is empty or equal to `na`; an
+/// error naming the row and column if it is not a finite number.
+pub fn number(
+    text: &str,
+    na: Option<&str>,
+    line: u64,
+    id: Option<&str>,
+    column: &str,
+) -> Result<Option<f64>, Failure> {
+    if text.is_empty() || na == Some(text) {
+        return Ok(None);
+    }
+    let at = || location(Some(line), id, Some(column));
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        Ok(_) => Err(Failure::run(format!(
+            "{}: {text:?} is not a finite number",
+            at()
+        ))),
+        Err(_) => Err(Failure::run(format!("{}: {text:?} is not a number", at()))),
+    }
 }
 
 /// Counts the line breaks in what the CSV reader reads, so that a row is named by the line it
