@@ -1033,9 +1033,22 @@ fn monitor_srs_sessions_worked_by_hand() {
     assert_eq!(repair["sessions_after_onset"], 1);
 
     // The default rule, 1 SD of the client's own totals once three are scored: at session 3 the
-    // SD of 38, 38.4 and 37.6 is 0.4, and the dip from 38.4 is 0.8.
+    // SD of 38, 38.4 and 37.6 is 0.4, and the dip from 38.4 is 0.8, under the default floor of
+    // 5% of the range (2 points); session 4's dip of 6.4 opens a rupture.
     let out = json_output(&["monitor", "--instrument", "srs", "--csv", &csv]);
-    assert_eq!(kinds(&out)[2], (3, k(&["rupture_opened"])));
+    assert_eq!(kinds(&out)[2], (3, none.clone()));
+    assert!(kinds(&out)[3].1.contains(&"rupture_opened".to_owned()));
+    // Without the floor, 0.8 points is 2 of the client's own SDs.
+    let bare = json_output(&[
+        "monitor",
+        "--instrument",
+        "srs",
+        "--csv",
+        &csv,
+        "--rupture-floor",
+        "none",
+    ]);
+    assert_eq!(kinds(&bare)[2], (3, k(&["rupture_opened"])));
     // --drop-points none turns the SRS default off; a larger amount raises the bar.
     let quiet = json_output(&[
         "monitor",

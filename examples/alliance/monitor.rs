@@ -36,6 +36,10 @@ CRLF line endings and blank lines are all fine.
                           measures
   --window N              sessions after a rupture's onset within which a return to the
                           earlier level repairs it (default 3)
+  --rupture-floor PCT     a rupture is at least PCT percent of the total's range deep, whatever
+                          the rule says (default 5: 2 points on the SRS), so a client whose
+                          scores barely vary does not open one on a fraction of a point; none
+                          for no floor
   --na TOKEN              cells equal to TOKEN (e.g. NA, as R writes) are unanswered too
   -h, --help              this text
 
@@ -102,6 +106,7 @@ impl Options {
     fn parse(args: &[String]) -> Result<Option<Self>, Failure> {
         let (mut instrument, mut csv, mut drop, mut reliable, mut rule, mut window, mut na) =
             (None, None, None, None, None, None, None);
+        let mut floor = None;
         let mut p = Parser::new(args);
         while let Some(arg) = p.next()? {
             let Arg::Flag(flag) = arg else {
@@ -115,6 +120,7 @@ impl Options {
                 "--reliable-points" => set_once(&mut reliable, flag, p.value(flag)?)?,
                 "--rupture" => set_once(&mut rule, flag, p.value(flag)?)?,
                 "--window" => set_once(&mut window, flag, p.value(flag)?)?,
+                "--rupture-floor" => set_once(&mut floor, flag, p.value(flag)?)?,
                 "--na" => set_once(&mut na, flag, p.value(flag)?)?,
                 _ => return Err(unexpected(arg)),
             }
@@ -140,6 +146,15 @@ impl Options {
             options = options
                 .reliable_points(points("--reliable-points", text)?)
                 .map_err(|e| args::invalid("--reliable-points", text, &e))?;
+        }
+        if let Some(text) = floor {
+            let pomp = match text.trim() {
+                "none" => None,
+                t => Some(points("--rupture-floor", t)?),
+            };
+            options = options
+                .rupture_floor(pomp)
+                .map_err(|e| args::invalid("--rupture-floor", text, &e))?;
         }
         let mut rule = match rule {
             Some(text) => rupture(text)?,

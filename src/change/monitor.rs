@@ -14,8 +14,10 @@ use crate::scoring::{Flag, InstrumentSummary, Metric, Scores};
 /// [`MonitorOptions::default`].
 ///
 /// Defaults: the instrument's own reliable-change amount (if it states one); no point-drop
-/// rule; ruptures by [`RuptureRule::one_sd`] once 3 sessions are scored; a component falling
-/// by 10 percent-of-maximum points while the others hold.
+/// rule; ruptures by [`RuptureRule::one_sd`] once 3 sessions are scored, with a threshold of at
+/// least 5% of the total's range (2 points on the SRS, 2.4 on the WAI-SR: a client whose
+/// scores barely vary has a tiny own SD); a component falling by 10 percent-of-maximum points
+/// while the others hold. These amounts are this crate's conventions, not published cutoffs.
 ///
 /// ```
 /// use therapeutic_alliance::{MonitorOptions, RuptureRule};
@@ -39,6 +41,7 @@ pub struct MonitorOptions {
     reliable_points: Option<f64>,
     drop_points: Option<f64>,
     rupture: Option<RuptureRule>,
+    rupture_floor: Option<f64>,
     divergence: Option<f64>,
 }
 
@@ -57,6 +60,8 @@ struct OptionsDef {
     #[cfg_attr(feature = "serde", serde(default))]
     rupture: Option<RuptureRule>,
     #[cfg_attr(feature = "serde", serde(default))]
+    rupture_floor: Option<f64>,
+    #[cfg_attr(feature = "serde", serde(default))]
     divergence: Option<f64>,
 }
 
@@ -66,10 +71,14 @@ impl Default for MonitorOptions {
             reliable_points: None,
             drop_points: None,
             rupture: Some(RuptureRule::one_sd()),
+            rupture_floor: Some(DEFAULT_RUPTURE_FLOOR),
             divergence: Some(10.0),
         }
     }
 }
+
+/// The default floor of the rupture threshold, in percent of the total's range.
+const DEFAULT_RUPTURE_FLOOR: f64 = 5.0;
 
 fn positive(option: &'static str, v: f64) -> Result<f64> {
     if v.is_finite() && v > 0.0 {
@@ -131,6 +140,46 @@ impl MonitorOptions {
     pub fn rupture(mut self, rule: Option<RuptureRule>) -> Self {
         self.rupture = rule;
         self
+    }
+
+    /// The rupture threshold is at least `pomp` percent of the total's range (default 5);
+    /// `None` for no floor beyond the rule's own.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] unless a given amount is finite, positive and at most 100.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// use therapeutic_alliance::MonitorOptions;
+    /// assert_eq!(MonitorOptions::default().rupture_floor_value(), Some(5.0));
+    /// assert_eq!(MonitorOptions::default().rupture_floor(None)?.rupture_floor_value(), None);
+    /// assert!(MonitorOptions::default().rupture_floor(Some(150.0)).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rupture_floor(mut self, pomp: Option<f64>) -> Result<Self> {
+        if let Some(p) = pomp {
+            positive("rupture floor", p)?;
+            if p > 100.0 {
+                return Err(ErrorKind::InvalidOption {
+                    option: "rupture floor",
+                    value: Num(p).to_string(),
+                    reason: "it is a percent of the total's range, at most 100".to_owned(),
+                }
+                .into());
+            }
+        }
+        self.rupture_floor = pomp;
+        Ok(self)
+    }
+
+    /// The rupture floor in percent of the total's range, if any.
+    ///
+    /// ```
+    /// assert_eq!(therapeutic_alliance::MonitorOptions::default().rupture_floor_value(), Some(5.0));
+    /// ```
+    pub fn rupture_floor_value(&self) -> Option<f64> {
+        self.rupture_floor
     }
 
     /// Flags one component falling by at least `pomp` percent-of-maximum points while no other
@@ -195,6 +244,7 @@ impl TryFrom<OptionsDef> for MonitorOptions {
     fn try_from(d: OptionsDef) -> Result<Self> {
         let mut o = MonitorOptions::default()
             .rupture(d.rupture)
+            .rupture_floor(d.rupture_floor)?
             .divergence(d.divergence)?;
         if let Some(p) = d.reliable_points {
             o = o.reliable_points(p)?;
@@ -212,6 +262,7 @@ impl From<MonitorOptions> for OptionsDef {
             reliable_points: o.reliable_points,
             drop_points: o.drop_points,
             rupture: o.rupture,
+            rupture_floor: o.rupture_floor,
             divergence: o.divergence,
         }
     }
@@ -620,7 +671,13 @@ impl SessionMonitor {
                 .flatten();
             // Below the sessions the own SD needs, the level is still tracked with no rupture
             // possible.
-            let threshold = rule.threshold_for(own).unwrap_or(f64::INFINITY);
+            let floor = self.state.options.rupture_floor.map_or(0.0, |pomp| {
+                let range = inst.range(Target::Total, metric);
+                range.map_or(0.0, |r| pomp / 100.0 * (r.max() - r.min()))
+            });
+            let threshold = rule
+                .threshold_for(own)
+                .map_or(f64::INFINITY, |t| t.max(floor));
             let step = self
                 .state
                 .tracker

@@ -71,7 +71,8 @@ pub enum RuptureSize {
 /// the presets are this crate's rule with their thresholds.
 ///
 /// With `serde`: `{"size": 1.0, "unit": "sd", "sd": "own", "window": 3}`; `"unit": "points"`
-/// for points; `"sd": "sample"` or `"larger_of"` with `"sample_sd": 4.2`.
+/// for points; `"sd": "sample"` or `"larger_of"` with `"sample_sd": 4.2`; `"floor": 2.0` for a
+/// threshold of at least 2 points.
 ///
 /// ```
 /// use therapeutic_alliance::RuptureRule;
@@ -95,6 +96,7 @@ pub enum RuptureSize {
 pub struct RuptureRule {
     size: RuptureSize,
     window: u32,
+    floor: Option<f64>,
 }
 
 /// Serialized form of [`RuptureRule`].
@@ -118,6 +120,11 @@ struct RuleDef {
     )]
     sample_sd: Option<f64>,
     window: u32,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    floor: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -161,6 +168,7 @@ impl RuptureRule {
                 source: SdSource::Own,
             },
             window: DEFAULT_WINDOW,
+            floor: None,
         }
     }
 
@@ -180,6 +188,7 @@ impl RuptureRule {
                 source: SdSource::Own,
             },
             window: DEFAULT_WINDOW,
+            floor: None,
         }
     }
 
@@ -207,6 +216,7 @@ impl RuptureRule {
         Ok(RuptureRule {
             size: RuptureSize::Sd { multiple, source },
             window: DEFAULT_WINDOW,
+            floor: None,
         })
     }
 
@@ -227,6 +237,7 @@ impl RuptureRule {
         Ok(RuptureRule {
             size: RuptureSize::Points(points),
             window: DEFAULT_WINDOW,
+            floor: None,
         })
     }
 
@@ -255,6 +266,35 @@ impl RuptureRule {
         Ok(self)
     }
 
+    /// The same rule with a threshold of at least `points`: a client whose scores barely vary
+    /// has a tiny own SD, and without a floor a dip of a fraction of a point would count.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] unless `points` is finite and positive.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let rule = therapeutic_alliance::RuptureRule::one_sd().with_floor(2.0)?;
+    /// assert_eq!(rule.threshold_for(Some(0.4)), Some(2.0));
+    /// assert_eq!(rule.threshold_for(Some(3.0)), Some(3.0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_floor(mut self, points: f64) -> Result<Self> {
+        positive("rupture floor", points)?;
+        self.floor = Some(points);
+        Ok(self)
+    }
+
+    /// The floor of the threshold in points, if set.
+    ///
+    /// ```
+    /// assert_eq!(therapeutic_alliance::RuptureRule::one_sd().floor(), None);
+    /// ```
+    pub fn floor(&self) -> Option<f64> {
+        self.floor
+    }
+
     /// The threshold's size.
     ///
     /// ```
@@ -275,8 +315,8 @@ impl RuptureRule {
         self.window
     }
 
-    /// The threshold in points given the client's own SD; `None` when the rule needs the own SD
-    /// and it is not known.
+    /// The threshold in points given the client's own SD (and at least the floor, if set);
+    /// `None` when the rule needs the own SD and it is not known.
     ///
     /// ```
     /// use therapeutic_alliance::RuptureRule;
@@ -286,14 +326,14 @@ impl RuptureRule {
     /// ```
     pub fn threshold_for(&self, own_sd: Option<f64>) -> Option<f64> {
         match self.size {
-            RuptureSize::Points(p) => Some(p),
+            RuptureSize::Points(p) => Some(p.max(self.floor.unwrap_or(0.0))),
             RuptureSize::Sd { multiple, source } => {
                 let sd = match source {
                     SdSource::Own => own_sd?,
                     SdSource::Sample(s) => s,
                     SdSource::LargerOf(s) => own_sd.map_or(s, |o| o.max(s)),
                 };
-                Some(multiple * sd)
+                Some((multiple * sd).max(self.floor.unwrap_or(0.0)))
             }
         }
     }
@@ -459,7 +499,11 @@ impl TryFrom<RuleDef> for RuptureRule {
                 .into());
             }
         };
-        rule.with_window(d.window)
+        let rule = rule.with_window(d.window)?;
+        match d.floor {
+            Some(f) => rule.with_floor(f),
+            None => Ok(rule),
+        }
     }
 }
 
@@ -479,6 +523,7 @@ impl From<RuptureRule> for RuleDef {
             sd,
             sample_sd,
             window: r.window,
+            floor: r.floor,
         }
     }
 }
@@ -853,6 +898,7 @@ mod tests {
             RuptureRule::points(1.5).unwrap(),
             RuptureRule::sd(1.0, SdSource::Sample(4.0)).unwrap(),
             RuptureRule::sd(1.0, SdSource::LargerOf(4.0)).unwrap(),
+            RuptureRule::one_sd().with_floor(2.0).unwrap(),
         ] {
             let json = serde_json::to_string(&rule).unwrap();
             assert_eq!(
@@ -871,6 +917,7 @@ mod tests {
             r#"{"size":1.0,"unit":"points","sd":"own","window":3}"#,
             r#"{"size":-1.0,"unit":"points","window":3}"#,
             r#"{"size":1.0,"unit":"points","window":0}"#,
+            r#"{"size":1.0,"unit":"points","window":3,"floor":0.0}"#,
         ] {
             assert!(serde_json::from_str::<RuptureRule>(bad).is_err(), "{bad}");
         }
