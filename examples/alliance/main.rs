@@ -7,6 +7,9 @@
 //! cargo run --example alliance -- score --help
 //! cargo run --example alliance -- reliability --csv answers.csv --items A1-,A2,A3 --min 1 --max 6
 //! cargo run --example alliance -- icc --csv ratings.csv [--id COLUMN]
+//! cargo run --example alliance -- trajectory --csv long.csv --id ID --time SESSION --score SCORE [--early N]
+//! cargo run --example alliance -- effect-size --csv long.csv --id ID --time SESSION --score SCORE --pre 1 --post 4
+//! cargo run --example alliance -- correlate --csv wide.csv --x COLUMN --y COLUMN
 //! ```
 //!
 //! One module per command; a command is a function from its arguments to success or a
@@ -14,13 +17,16 @@
 //! 1 (2 for a usage error); bad input never panics.
 
 mod args;
+mod correlate;
 mod demo;
+mod effect_size;
 mod icc;
 mod instruments;
 mod output;
 mod reliability;
 mod score;
 mod table;
+mod trajectory;
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -65,6 +71,24 @@ const COMMANDS: &[Command] = &[
         summary: "the six Shrout-Fleiss intraclass correlations of a targets x raters CSV file",
         usage: icc::USAGE,
         run: icc::run,
+    },
+    Command {
+        name: "trajectory",
+        summary: "each client's line of a score over sessions (lm slope, SE, interval) from a long CSV file",
+        usage: trajectory::USAGE,
+        run: trajectory::run,
+    },
+    Command {
+        name: "effect-size",
+        summary: "pre-post paired t test, d_z with its noncentral-t interval, d_av and d_rm from a long CSV file",
+        usage: effect_size::USAGE,
+        run: effect_size::run,
+    },
+    Command {
+        name: "correlate",
+        summary: "Pearson's r with its interval and Spearman's rho of two columns of a wide CSV file",
+        usage: correlate::USAGE,
+        run: correlate::run,
     },
 ];
 
