@@ -202,6 +202,12 @@ pub fn column(names: &[Option<&str>], name: &str, named_in: &str) -> Result<usiz
         if names.len() > SHOWN {
             let _ = write!(list, " and {} more", names.len() - SHOWN);
         }
+        if names.iter().all(|n| *n == Some("")) {
+            return Failure::run(format!(
+                "the header has no column {name:?} (named in {named_in}); it names no columns \
+                 (is the file empty?)"
+            ));
+        }
         Failure::run(format!(
             "the header has no column {name:?} (named in {named_in}); its columns are {list}"
         ))
