@@ -14,6 +14,7 @@
 //! `cargo test` builds examples before running tests, so the binary sits in
 //! `target/<profile>/examples/`.
 #![cfg(feature = "serde")]
+#![allow(clippy::excessive_precision)] // R's values as printed, 17 digits
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -840,31 +841,31 @@ fn usage_errors_exit_2_naming_the_option() {
     let c = ["correlate", "--csv", "x.csv", "--x", "a"];
     for (args, message) in [
         (
-            vec![&t[..], &["--early", "0"]].concat(),
+            [&t[..], &["--early", "0"]].concat(),
             "--early: early sessions 0: the early level needs at least 1 session",
         ),
         (
-            vec![&t[..], &["--early", "-1"]].concat(),
+            [&t[..], &["--early", "-1"]].concat(),
             "--early must be a whole number of sessions, at least 1, not \"-1\"",
         ),
         (
-            vec![&t[..], &["--early=two"]].concat(),
+            [&t[..], &["--early=two"]].concat(),
             "--early must be a whole number of sessions, at least 1, not \"two\"",
         ),
         (
-            vec![&t[..], &["--early", "2", "--early", "3"]].concat(),
+            [&t[..], &["--early", "2", "--early", "3"]].concat(),
             "--early given twice",
         ),
         (
-            vec![&t[..], &["--na", " "]].concat(),
+            [&t[..], &["--na", " "]].concat(),
             "--na needs a token (empty cells are missing already)",
         ),
         (
-            vec![&t[..], &["extra"]].concat(),
+            [&t[..], &["extra"]].concat(),
             "unexpected argument \"extra\"",
         ),
         (
-            vec![&t[..], &["--pre", "1"]].concat(),
+            [&t[..], &["--pre", "1"]].concat(),
             "unknown option \"--pre\"",
         ),
         (t[..7].to_vec(), "--score COLUMN is required"),
@@ -898,27 +899,24 @@ fn usage_errors_exit_2_naming_the_option() {
             "--id and --time both name column \"s\"",
         ),
         (
-            vec![&e[..], &["--post", "1.0"]].concat(),
+            [&e[..], &["--post", "1.0"]].concat(),
             "--pre and --post are both session 1; they must differ",
         ),
         (
-            vec![&e[..], &["--post", "4.5"]].concat(),
+            [&e[..], &["--post", "4.5"]].concat(),
             "--post must be a session number (a whole number from 0), not \"4.5\"",
         ),
         (
-            vec![&e[..], &["--post", "-4"]].concat(),
+            [&e[..], &["--post", "-4"]].concat(),
             "--post must be a session number (a whole number from 0), not \"-4\"",
         ),
         (e.to_vec(), "--post SESSION is required"),
         (
-            vec![&c[..], &["--y", "a"]].concat(),
+            [&c[..], &["--y", "a"]].concat(),
             "--x and --y both name column \"a\"",
         ),
         (c.to_vec(), "--y COLUMN is required"),
-        (
-            vec![&c[..], &["--y", ""]].concat(),
-            "--y needs a column name",
-        ),
+        ([&c[..], &["--y", ""]].concat(), "--y needs a column name"),
     ] {
         let o = alliance(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));

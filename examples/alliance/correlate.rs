@@ -82,8 +82,11 @@ impl Options {
     }
 }
 
-/// The (x, y) pairs of every row, `None` for an empty cell.
-fn read(opts: &Options) -> Result<Vec<(Option<f64>, Option<f64>)>, Failure> {
+/// An (x, y) pair of one row, `None` for a missing value.
+type Pair = (Option<f64>, Option<f64>);
+
+/// The (x, y) pairs of every row.
+fn read(opts: &Options) -> Result<Vec<Pair>, Failure> {
     let mut reader = table::open(&opts.csv)?;
     let header = reader
         .byte_headers()
