@@ -32,7 +32,8 @@ line 1, and the column:
 
   alliance: error: row 6, column "rq_s0": "n/a" is not a number
 
-So do fewer than 3 complete pairs, and a column with the same value in every complete pair.
+Fewer than 3 complete pairs, or a column with the same value in every complete pair, are errors
+too.
 
 Exit status: 0 success, 1 bad input, 2 bad command line.
 "#;

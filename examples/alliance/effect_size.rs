@@ -42,7 +42,8 @@ line 1, and the column:
 
   alliance: error: row 9 (id "3"), column "time": client "3" has session 1 twice (first in row 8)
 
-So do fewer than 2 complete pairs, a session no row has, and differences that are all the same.
+Fewer than 2 complete pairs, a session no row has, or differences that are all the same are
+errors too.
 
 Exit status: 0 success, 1 bad input, 2 bad command line.
 "#;

@@ -74,19 +74,19 @@ const COMMANDS: &[Command] = &[
     },
     Command {
         name: "trajectory",
-        summary: "each client's line of a score over sessions (lm slope, SE, interval) from a long CSV file",
+        summary: "each client's line of a score over sessions, from a long CSV file",
         usage: trajectory::USAGE,
         run: trajectory::run,
     },
     Command {
         name: "effect-size",
-        summary: "pre-post paired t test, d_z with its noncentral-t interval, d_av and d_rm from a long CSV file",
+        summary: "pre-post paired t test and effect sizes (d_z, d_av, d_rm) from a long CSV file",
         usage: effect_size::USAGE,
         run: effect_size::run,
     },
     Command {
         name: "correlate",
-        summary: "Pearson's r with its interval and Spearman's rho of two columns of a wide CSV file",
+        summary: "Pearson's r and Spearman's rho of two columns of a wide CSV file",
         usage: correlate::USAGE,
         run: correlate::run,
     },
