@@ -12,6 +12,9 @@
 //! cargo run --example alliance -- sudden-gains --csv wide.csv --id id --columns s1,s2,s3,s4,s5 --cutoff 7
 //! cargo run --example alliance -- sudden-losses --csv wide.csv --id id --columns s1,s2,s3,s4,s5 --cutoff 7
 //! cargo run --example alliance -- monitor --instrument srs --csv sessions.csv [options]
+//! cargo run --example alliance -- trajectory --csv long.csv --id ID --time SESSION --score SCORE [--early N]
+//! cargo run --example alliance -- effect-size --csv long.csv --id ID --time SESSION --score SCORE --pre 1 --post 4
+//! cargo run --example alliance -- correlate --csv wide.csv --x COLUMN --y COLUMN
 //! ```
 //!
 //! One module per command; a command is a function from its arguments to success or a
@@ -19,7 +22,9 @@
 //! 1 (2 for a usage error); bad input never panics.
 
 mod args;
+mod correlate;
 mod demo;
+mod effect_size;
 mod icc;
 mod instruments;
 mod monitor;
@@ -29,6 +34,7 @@ mod reliability;
 mod score;
 mod sudden;
 mod table;
+mod trajectory;
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -97,6 +103,24 @@ const COMMANDS: &[Command] = &[
         summary: "one client's sessions in order: thresholds, worsening, ruptures and repairs",
         usage: monitor::USAGE,
         run: monitor::run,
+    },
+    Command {
+        name: "trajectory",
+        summary: "each client's line of a score over sessions, from a long CSV file",
+        usage: trajectory::USAGE,
+        run: trajectory::run,
+    },
+    Command {
+        name: "effect-size",
+        summary: "pre-post paired t test and effect sizes (d_z, d_av, d_rm) from a long CSV file",
+        usage: effect_size::USAGE,
+        run: effect_size::run,
+    },
+    Command {
+        name: "correlate",
+        summary: "Pearson's r and Spearman's rho of two columns of a wide CSV file",
+        usage: correlate::USAGE,
+        run: correlate::run,
     },
 ];
 

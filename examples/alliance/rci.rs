@@ -286,7 +286,9 @@ fn read(opts: &Options) -> Result<Vec<Person>, Failure> {
             )));
         }
         let text = table::cell(&record, outcome_at, line, Some(id), &opts.outcome)?;
-        let value = table::number(text, opts.na.as_deref(), line, Some(id), &opts.outcome)?;
+        let value = table::number(text, opts.na.as_deref(), || {
+            location(Some(line), Some(id), Some(&opts.outcome))
+        })?;
         *slot = Some((line, value));
     }
     Ok(people)

@@ -217,13 +217,9 @@ fn read(opts: &Options) -> Result<Vec<ScoreSeries>, Failure> {
         scores.clear();
         for (&col, name) in at.iter().zip(&opts.columns) {
             let text = table::cell(&record, col, line, Some(id), name)?;
-            scores.push(table::number(
-                text,
-                opts.na.as_deref(),
-                line,
-                Some(id),
-                name,
-            )?);
+            scores.push(table::number(text, opts.na.as_deref(), || {
+                location(Some(line), Some(id), Some(name))
+            })?);
         }
         let s = ScoreSeries::new(id, scores.iter().copied()).map_err(|e| match e.kind() {
             ErrorKind::InvalidText { .. } => Failure::run(format!("{}: {}", id_location(), e)),

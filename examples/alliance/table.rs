@@ -186,29 +186,6 @@ pub fn cell<'r>(
     })
 }
 
-/// A numeric cell (its text as [`cell`] gives it): `None` if it is empty or equal to `na`; an
-/// error naming the row and column if it is not a finite number.
-pub fn number(
-    text: &str,
-    na: Option<&str>,
-    line: u64,
-    id: Option<&str>,
-    column: &str,
-) -> Result<Option<f64>, Failure> {
-    if text.is_empty() || na == Some(text) {
-        return Ok(None);
-    }
-    let at = || location(Some(line), id, Some(column));
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
-        Ok(_) => Err(Failure::run(format!(
-            "{}: {text:?} is not a finite number",
-            at()
-        ))),
-        Err(_) => Err(Failure::run(format!("{}: {text:?} is not a number", at()))),
-    }
-}
-
 /// Counts the line breaks in what the CSV reader reads, so that a row is named by the line it
 /// starts on in the file. (`csv::Position::line` lags by one line per record after a CRLF line
 /// ending and does not count skipped blank lines: BurntSushi/rust-csv#395.)
@@ -299,4 +276,203 @@ pub fn location(row: Option<u64>, id: Option<&str>, column: Option<&str>) -> Str
         let _ = write!(at, "column {column:?}");
     }
     at
+}
+
+/// Like [`position`], but a name missing from the header is an error that lists the header's
+/// columns (the first 40), so that a misspelt name is easy to correct.
+pub fn column(names: &[Option<&str>], name: &str, named_in: &str) -> Result<usize, Failure> {
+    position(names, name, named_in).map_err(|e| {
+        if names.contains(&Some(name)) {
+            return e;
+        }
+        const SHOWN: usize = 40;
+        let mut list = names
+            .iter()
+            .take(SHOWN)
+            .map(|n| format!("{:?}", n.unwrap_or("(not UTF-8)")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > SHOWN {
+            let _ = write!(list, " and {} more", names.len() - SHOWN);
+        }
+        if names.iter().all(|n| *n == Some("")) {
+            return Failure::run(format!(
+                "the header has no column {name:?} (named in {named_in}); it names no columns \
+                 (is the file empty?)"
+            ));
+        }
+        Failure::run(format!(
+            "the header has no column {name:?} (named in {named_in}); its columns are {list}"
+        ))
+    })
+}
+
+/// A numeric cell: `None` when empty or equal to the `na` token (missing), else a finite number;
+/// anything else is an error at `at` (a [`location`]).
+pub fn number(
+    text: &str,
+    na: Option<&str>,
+    at: impl FnOnce() -> String,
+) -> Result<Option<f64>, Failure> {
+    if text.is_empty() || na == Some(text) {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        Ok(_) => Err(Failure::run(format!(
+            "{}: {text:?} is not a finite number",
+            at()
+        ))),
+        Err(_) => Err(Failure::run(format!("{}: {text:?} is not a number", at()))),
+    }
+}
+
+/// The token of `--na` (e.g. `NA`, as R writes): cells equal to it are missing too.
+pub fn na_token(na: Option<&str>) -> Result<Option<String>, Failure> {
+    match na.map(str::trim) {
+        Some("") => Err(Failure::usage(
+            "--na needs a token (empty cells are missing already)",
+        )),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+/// A session number: a whole number from 0 to 4294967295, written as an integer (`3`) or as a
+/// number with no fraction (`3.0`, as some programs export integers); `None` otherwise.
+pub fn session_number(text: &str) -> Option<u32> {
+    let text = text.trim();
+    if let Ok(n) = text.parse::<u32>() {
+        return Some(n);
+    }
+    let v = text.parse::<f64>().ok()?;
+    // In range and whole, so the conversion is exact (-0.0 becomes 0).
+    (v.is_finite() && v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v))
+        .then_some(v as u32)
+}
+
+/// The id, time and score column names of a long table: each required, not empty, and three
+/// different columns.
+pub fn long_columns(given: [(&str, Option<&str>); 3]) -> Result<[String; 3], Failure> {
+    let mut names: Vec<(&str, &str)> = Vec::with_capacity(3);
+    for (flag, value) in given {
+        let name = value
+            .ok_or_else(|| Failure::usage(format!("{flag} COLUMN is required")))?
+            .trim();
+        if name.is_empty() {
+            return Err(Failure::usage(format!("{flag} needs a column name")));
+        }
+        if let Some((other, _)) = names.iter().find(|(_, n)| *n == name) {
+            return Err(Failure::usage(format!(
+                "{other} and {flag} both name column {name:?}"
+            )));
+        }
+        names.push((flag, name));
+    }
+    match names.as_slice() {
+        [(_, id), (_, time), (_, score)] => {
+            Ok([(*id).to_owned(), (*time).to_owned(), (*score).to_owned()])
+        }
+        _ => Err(Failure::usage("--id, --time and --score are required")),
+    }
+}
+
+/// One row of a long table of session scores.
+pub struct LongRow {
+    /// The line the row starts on (the header is line 1).
+    pub line: u64,
+    pub id: String,
+    pub session: u32,
+    /// `None` for an empty score cell: a missed session.
+    pub score: Option<f64>,
+}
+
+/// Reads a long table (one row per client and session) from `path`: the client id, session
+/// number and score columns named by `columns`, each with the flag that named it (`("--id",
+/// "id")`); a score equal to `na` is missing, as an empty one is. An empty id or session, a
+/// session that is not a whole number, a score that is not a number, or a (client, session)
+/// given twice is an error naming the row and column.
+pub fn long_rows(
+    path: &str,
+    columns: [(&str, &str); 3],
+    na: Option<&str>,
+) -> Result<Vec<LongRow>, Failure> {
+    let mut reader = open(path)?;
+    let header = reader
+        .byte_headers()
+        .map_err(|e| read_failed(path, &e))?
+        .clone();
+    let names = names(&header);
+    let [
+        (id_flag, id_name),
+        (time_flag, time_name),
+        (score_flag, score_name),
+    ] = columns;
+    let id_at = column(&names, id_name, id_flag)?;
+    let time_at = column(&names, time_name, time_flag)?;
+    let score_at = column(&names, score_name, score_flag)?;
+    let mut seen: std::collections::HashMap<(String, u32), u64> = Default::default();
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while let Some(line) = next_row(&mut reader, &mut record, header.len(), path)? {
+        let id = cell(&record, id_at, line, None, id_name)?;
+        if id.is_empty() {
+            return Err(Failure::run(format!(
+                "{}: no client id",
+                location(Some(line), None, Some(id_name))
+            )));
+        }
+        let at = |column: &str| location(Some(line), Some(id), Some(column));
+        let time = cell(&record, time_at, line, Some(id), time_name)?;
+        if time.is_empty() {
+            return Err(Failure::run(format!(
+                "{}: no session number",
+                at(time_name)
+            )));
+        }
+        let session = session_number(time).ok_or_else(|| {
+            Failure::run(format!(
+                "{}: {time:?} is not a session number (a whole number from 0)",
+                at(time_name)
+            ))
+        })?;
+        let text = cell(&record, score_at, line, Some(id), score_name)?;
+        let score = number(text, na, || at(score_name))?;
+        if let Some(first) = seen.insert((id.to_owned(), session), line) {
+            return Err(Failure::run(format!(
+                "{}: client {id:?} has session {session} twice (first in row {first})",
+                location(Some(line), Some(id), Some(time_name))
+            )));
+        }
+        rows.push(LongRow {
+            line,
+            id: id.to_owned(),
+            session,
+            score,
+        });
+    }
+    Ok(rows)
+}
+
+/// The library's table of `rows`; an error it finds in a row (a client id it refuses) is named
+/// by the row's line and the id column.
+pub fn session_table(
+    rows: &[LongRow],
+    id_column: &str,
+) -> Result<therapeutic_alliance::SessionTable, Failure> {
+    therapeutic_alliance::SessionTable::from_rows(
+        rows.iter().map(|r| (r.id.as_str(), r.session, r.score)),
+    )
+    .map_err(|e| {
+        let line = e
+            .row()
+            .and_then(|i| usize::try_from(i).ok()?.checked_sub(1))
+            .and_then(|i| rows.get(i))
+            .map(|r| r.line);
+        let at = location(line, None, line.map(|_| id_column));
+        if at.is_empty() {
+            Failure::run(e.kind().to_string())
+        } else {
+            Failure::run(format!("{at}: {}", e.kind()))
+        }
+    })
 }

@@ -107,8 +107,12 @@ pub(crate) fn normal_cdf(x: f64) -> f64 {
     if x > 0.0 { 1.0 - tail } else { tail }
 }
 
-/// The central t CDF, P(T <= t) with `df` degrees of freedom (statrs; `df > 0`).
+/// The central t CDF, P(T <= t) with `df` degrees of freedom (statrs; `df > 0`); NaN for a NaN
+/// `t` (statrs panics on it).
 pub(crate) fn t_cdf(t: f64, df: f64) -> f64 {
+    if t.is_nan() {
+        return f64::NAN;
+    }
     StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| d.cdf(t))
 }
 
@@ -476,6 +480,8 @@ mod tests {
         }
         assert!(noncentral_t_cdf(1.0, 0.0, 1.0).is_nan());
         assert!(noncentral_t_cdf(f64::NAN, 3.0, 1.0).is_nan());
+        // statrs panics on a NaN t (overflowed scores give one); the central CDF does not.
+        assert!(t_cdf(f64::NAN, 3.0).is_nan());
         assert_eq!(noncentral_t_cdf(f64::INFINITY, 3.0, 1.0), 1.0);
         assert_eq!(noncentral_t_cdf(f64::NEG_INFINITY, 3.0, 1.0), 0.0);
         assert!((0.0..=1.0).contains(&noncentral_t_cdf(1e300, 3.0, 1e300)));
