@@ -926,6 +926,16 @@ pub enum ErrorKind {
         /// The text or numbers given.
         value: String,
     },
+    /// A finite value too large or too small in magnitude for the change statistics to compute
+    /// with in double precision (their squares and products would overflow or lose precision):
+    /// outside 1e-100 to 1e100 in absolute value, and not 0. No questionnaire score comes near.
+    #[error("{what}: {} is outside the magnitudes change statistics accept (0, or 1e-100 to 1e100 in absolute value)", Num(*value))]
+    ExtremeValue {
+        /// Which value: `row 3, x`, `client 7, score 2`, `session 4`.
+        what: String,
+        /// The value given.
+        value: f64,
+    },
     /// A score in a client's series of session scores (or a treatment start or end score) that
     /// is NaN or infinite.
     #[error("client {client}: {score} is {}, not a finite number", Num(*value))]
@@ -993,6 +1003,7 @@ impl ErrorKind {
             K::InvalidSeries { .. } => "invalid_series",
             K::InvalidOption { .. } => "invalid_option",
             K::NotFiniteScore { .. } => "not_finite_score",
+            K::ExtremeValue { .. } => "extreme_value",
         }
     }
 

@@ -175,3 +175,67 @@ proptest! {
         }
     }
 }
+
+/// Any f64: ordinary scores, extremes, subnormals, zero, NaN, infinities.
+fn any_value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => (-100.0f64..100.0),
+        1 => any::<f64>(),
+        1 => prop_oneof![Just(0.0), Just(-0.0), Just(f64::MIN_POSITIVE / 4.0), Just(1e-200),
+                         Just(1e100), Just(1.0000001e100), Just(f64::MAX), Just(f64::NAN), Just(f64::INFINITY)],
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Every change statistic takes any input without a panic, and what it returns is finite:
+    /// an extreme value is a typed error, never a silently wrong number.
+    #[test]
+    fn any_numbers_give_finite_results_or_typed_errors(
+        values in proptest::collection::vec((any_value(), any_value()), 0..12),
+    ) {
+        let pairs: Vec<(Option<f64>, Option<f64>)> = values.iter().map(|&(a, b)| (Some(a), Some(b))).collect();
+        if let Ok(c) = Correlation::from_pairs(pairs.clone()) {
+            prop_assert!(c.pearson.is_finite() && c.spearman.is_finite() && c.p.is_finite(), "{:?}", c);
+        }
+        if let Ok(p) = PrePost::from_pairs(pairs) {
+            prop_assert!(p.mean_diff.is_finite() && p.sd_diff.is_finite() && p.t.is_finite() && p.d_z.is_finite(), "{:?}", p);
+            prop_assert!(p.d_z_ci.lower.is_finite() && p.d_z_ci.upper.is_finite(), "{:?}", p);
+        }
+        let points: Vec<(f64, f64)> = values.clone();
+        if let Ok(t) = Trajectory::from_points(&points, &TrajectoryOptions::default()) {
+            for v in [Some(t.early), Some(t.change), t.intercept, t.slope, t.slope_se].into_iter().flatten() {
+                prop_assert!(v.is_finite(), "{:?}", t);
+            }
+        }
+        let rows: Vec<(&str, u32, Option<f64>)> = values.iter().enumerate().map(|(i, &(_, y))| ("c", i as u32, Some(y))).collect();
+        if let Ok(table) = SessionTable::from_rows(rows) {
+            for c in table.trajectories(&TrajectoryOptions::default()) {
+                if let Some(t) = c.trajectory {
+                    for v in [Some(t.early), Some(t.change), t.intercept, t.slope, t.slope_se].into_iter().flatten() {
+                        prop_assert!(v.is_finite(), "{:?}", t);
+                    }
+                }
+            }
+        }
+        let scores: Vec<Option<f64>> = values.iter().map(|&(a, _)| Some(a)).collect();
+        if let Ok(s) = ScoreSeries::new("c", scores.clone()) {
+            let analysis = SuddenOptions::new(Better::Lower, 1.0).expect("valid").gains(&[s]);
+            for e in analysis.events() {
+                prop_assert!(e.magnitude.is_none_or(f64::is_finite), "{:?}", e);
+            }
+        }
+        if let Ok(found) = RuptureRule::points(1.0).expect("valid").detect_values(&scores) {
+            for r in &found.ruptures {
+                prop_assert!(r.depth.is_finite() && r.level.is_finite(), "{:?}", r);
+            }
+        }
+        let rows: Vec<ChangeRow> = values.iter().enumerate().map(|(i, &(a, b))| ChangeRow::new(format!("p{i}"), Some(a), Some(b))).collect();
+        if let Ok(r) = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower).expect("valid").analyze(rows) {
+            for p in &r.people {
+                prop_assert!(p.rci.is_finite(), "{:?}", p);
+            }
+        }
+    }
+}

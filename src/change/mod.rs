@@ -32,7 +32,27 @@ pub use stats::{
     Trajectory, TrajectoryOptions,
 };
 
+use crate::error::{ErrorKind, Result};
 use crate::vocab::vocabulary;
+
+/// The largest magnitude the change statistics accept: squares and cross-products of many such
+/// values stay far from overflow.
+const MAX_MAGNITUDE: f64 = 1e100;
+
+/// Refuses a finite value whose magnitude the change statistics cannot compute with exactly
+/// enough: above 1e100, or below 1e-100 and not 0 ([`ErrorKind::ExtremeValue`]). NaN and
+/// infinities are left to the callers' own checks.
+pub(crate) fn check_magnitude(what: impl FnOnce() -> String, value: f64) -> Result<()> {
+    let a = value.abs();
+    if a.is_finite() && (a > MAX_MAGNITUDE || (a != 0.0 && a < 1.0 / MAX_MAGNITUDE)) {
+        return Err(ErrorKind::ExtremeValue {
+            what: what(),
+            value,
+        }
+        .into());
+    }
+    Ok(())
+}
 
 /// Which direction of change is improvement: lower scores (symptom measures such as the PHQ-9)
 /// or higher scores (alliance, the ORS).

@@ -1051,6 +1051,10 @@ fn complete_cases(
                 .at_row(at)
                 .at_column(column));
             }
+            if let Some(v) = value {
+                super::check_magnitude(|| format!("client {}, {what} score", row.id), v)
+                    .map_err(|e| e.at_row(at).at_column(column))?;
+            }
         }
         match (row.pre, row.post) {
             (Some(pre), Some(post)) => complete.push(Complete {
@@ -1731,7 +1735,10 @@ mod tests {
         let e = jt
             .analyze(rows(&[("a", 1e300, 2.0), ("b", -1e300, 3.0)]))
             .unwrap_err();
-        assert_eq!(e.code(), "invalid_table");
+        assert_eq!(
+            (e.code(), e.row(), e.column()),
+            ("extreme_value", Some(1), Some("pre"))
+        );
         let ha = ReliableChange::new(RciMethod::HagemanArrindell, 0.8, Better::Lower)?;
         // Post-test scores that do not vary.
         assert!(

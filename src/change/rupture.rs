@@ -421,6 +421,7 @@ impl RuptureRule {
                     }
                     .into());
                 }
+                super::check_magnitude(|| format!("session {s}"), v)?;
                 scored.push(v);
             }
         }

@@ -262,7 +262,8 @@ fn finite(item: &str, value: Option<f64>) -> Result<()> {
             text: None,
         }
         .into()),
-        _ => Ok(()),
+        Some(v) => super::check_magnitude(|| item.to_owned(), v),
+        None => Ok(()),
     }
 }
 
@@ -1249,7 +1250,7 @@ mod tests {
             Trajectory::from_points(&[(1e308, 1e308), (-1e308, -1e308), (1.7e308, 0.0)], &opts)
                 .map_err(|e| e.code())
                 .err(),
-            Some("invalid_table")
+            Some("extreme_value")
         );
         let one =
             Trajectory::from_sessions([(4, Some(9.0))], &opts).unwrap_or_else(|e| panic!("{e}"));

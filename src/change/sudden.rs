@@ -308,6 +308,9 @@ impl ScoreSeries {
                 }
                 .into());
             }
+            if let Some(v) = *v {
+                super::check_magnitude(|| format!("client {id}, score {}", i + 1), v)?;
+            }
         }
         Ok(ScoreSeries {
             id,
@@ -345,6 +348,9 @@ impl ScoreSeries {
                     value: v,
                 }
                 .into());
+            }
+            if let Some(v) = v {
+                super::check_magnitude(|| format!("client {}, {what}", self.id), v)?;
             }
         }
         self.treatment = Some(Treatment { start, end });
