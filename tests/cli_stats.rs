@@ -664,7 +664,7 @@ fn bad_long_files_are_one_error_line_naming_row_and_column() {
             "client,session,score\na,1,1e200\na,2,-1e200\na,3,1e200\n",
             &TRAJECTORY,
         ),
-        "client \"a\": the scores are too large for a line in double precision",
+        "row 2 (id \"a\"), column \"score\": \"1e200\" is outside the magnitudes change statistics accept (0, or 1e-100 to 1e100 in absolute value)",
     );
 }
 
@@ -711,7 +711,7 @@ fn effect_size_bad_input() {
             "1",
             "2",
         ),
-        "the scores are too large for these statistics in double precision",
+        "row 2 (id \"a\"), column \"y\": \"1e308\" is outside the magnitudes change statistics accept (0, or 1e-100 to 1e100 in absolute value)",
     );
 }
 
@@ -763,7 +763,7 @@ fn correlate_bad_input() {
         (
             "overflow",
             "a,b\n1e308,2\n-1e308,4\n1e308,6\n4,8\n",
-            "the values are too large for a correlation in double precision",
+            "row 2, column \"a\": \"1e308\" is outside the magnitudes change statistics accept (0, or 1e-100 to 1e100 in absolute value)",
         ),
     ] {
         let o = run(name, csv);

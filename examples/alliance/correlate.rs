@@ -101,7 +101,7 @@ fn read(opts: &Options) -> Result<Vec<Pair>, Failure> {
     while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
         let value = |at: usize, name: &str| {
             let text = table::cell(&record, at, line, None, name)?;
-            table::number(text, opts.na.as_deref(), || {
+            table::statistic_value(text, opts.na.as_deref(), || {
                 location(Some(line), None, Some(name))
             })
         };

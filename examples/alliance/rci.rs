@@ -286,7 +286,7 @@ fn read(opts: &Options) -> Result<Vec<Person>, Failure> {
             )));
         }
         let text = table::cell(&record, outcome_at, line, Some(id), &opts.outcome)?;
-        let value = table::number(text, opts.na.as_deref(), || {
+        let value = table::statistic_value(text, opts.na.as_deref(), || {
             location(Some(line), Some(id), Some(&opts.outcome))
         })?;
         *slot = Some((line, value));

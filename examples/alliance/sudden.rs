@@ -217,7 +217,7 @@ fn read(opts: &Options) -> Result<Vec<ScoreSeries>, Failure> {
         scores.clear();
         for (&col, name) in at.iter().zip(&opts.columns) {
             let text = table::cell(&record, col, line, Some(id), name)?;
-            scores.push(table::number(text, opts.na.as_deref(), || {
+            scores.push(table::statistic_value(text, opts.na.as_deref(), || {
                 location(Some(line), Some(id), Some(name))
             })?);
         }

@@ -327,6 +327,27 @@ pub fn number(
     }
 }
 
+/// A numeric cell for the change statistics: as [`number`], and refused (naming the row and
+/// column) beyond the magnitudes the library computes with, as it would refuse it.
+pub fn statistic_value(
+    text: &str,
+    na: Option<&str>,
+    at: impl Fn() -> String,
+) -> Result<Option<f64>, Failure> {
+    let value = number(text, na, &at)?;
+    if let Some(v) = value {
+        let a = v.abs();
+        if a > 1e100 || (a != 0.0 && a < 1e-100) {
+            return Err(Failure::run(format!(
+                "{}: {text:?} is outside the magnitudes change statistics accept (0, or 1e-100 \
+                 to 1e100 in absolute value)",
+                at()
+            )));
+        }
+    }
+    Ok(value)
+}
+
 /// The token of `--na` (e.g. `NA`, as R writes): cells equal to it are missing too.
 pub fn na_token(na: Option<&str>) -> Result<Option<String>, Failure> {
     match na.map(str::trim) {
@@ -436,7 +457,7 @@ pub fn long_rows(
             ))
         })?;
         let text = cell(&record, score_at, line, Some(id), score_name)?;
-        let score = number(text, na, || at(score_name))?;
+        let score = statistic_value(text, na, || at(score_name))?;
         if let Some(first) = seen.insert((id.to_owned(), session), line) {
             return Err(Failure::run(format!(
                 "{}: client {id:?} has session {session} twice (first in row {first})",
