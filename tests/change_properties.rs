@@ -179,7 +179,7 @@ proptest! {
 /// Any f64: ordinary scores, extremes, subnormals, zero, NaN, infinities.
 fn any_value() -> impl Strategy<Value = f64> {
     prop_oneof![
-        4 => (-100.0f64..100.0),
+        4 => -100.0f64..100.0,
         1 => any::<f64>(),
         1 => prop_oneof![Just(0.0), Just(-0.0), Just(f64::MIN_POSITIVE / 4.0), Just(1e-200),
                          Just(1e100), Just(1.0000001e100), Just(f64::MAX), Just(f64::NAN), Just(f64::INFINITY)],
