@@ -251,9 +251,50 @@ fn show(inst: &Instrument) -> String {
         }
     }
 
+    for b in inst.bands() {
+        let _ = writeln!(out, "bands of the {} {}", b.target(), b.metric().label());
+        let bands = b.bands();
+        for (n, band) in bands.iter().enumerate() {
+            let upto = bands
+                .get(n + 1)
+                .map_or_else(|| "up".to_owned(), |next| format!("below {}", next.from()));
+            let _ = writeln!(out, "  {} from {} {upto}", band.label(), band.from());
+        }
+    }
+
     let mut field = |name: &str, value: &str| {
         let _ = writeln!(out, "{name:<w$}{}", wrap(value, INDENT, WIDTH), w = INDENT);
     };
+    field(
+        "better",
+        &format!("{} scores (direction of improvement)", inst.better()),
+    );
+    if let Some(rc) = inst.reliable_change() {
+        let source = if rc.source().is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", rc.source())
+        };
+        field("reliable", &format!("{rc}{source}"));
+    }
+    if let Some(codes) = inst.codes() {
+        let mut text = codes.system().to_owned();
+        if let Some(c) = codes.instrument() {
+            text.push_str(&format!("; instrument {c}"));
+        }
+        if let Some(c) = codes.total() {
+            text.push_str(&format!("; total {c}"));
+        }
+        let items: Vec<String> = codes.items().map(|(i, c)| format!("{i} {c}")).collect();
+        if !items.is_empty() {
+            text.push_str(&format!("; items {}", items.join(", ")));
+        }
+        let answers: Vec<String> = codes.answers().map(|(v, c)| format!("{v} {c}")).collect();
+        if !answers.is_empty() {
+            text.push_str(&format!("; answers {}", answers.join(", ")));
+        }
+        field("codes", &text);
+    }
     field("citation", inst.citation().unwrap_or("none"));
     let p = inst.provenance();
     field("provenance", &format!("{}: {}", p.confidence(), p.note()));

@@ -30,11 +30,9 @@
 //! # }
 //! ```
 
-use super::phq_9::{loinc_answers, zero_to_three};
-use super::{numbered, talking_therapies};
-use crate::change::Better;
+use super::{OutcomeKey, talking_therapies};
 use crate::error::Result;
-use crate::instruments::{Codes, Confidence, Instrument, Provenance};
+use crate::instruments::Instrument;
 
 /// The GAD-7 from the catalog (the same as `catalog::require("gad-7")`).
 ///
@@ -52,48 +50,25 @@ pub const CASENESS: f64 = 8.0;
 pub const RELIABLE_CHANGE: f64 = 4.0;
 
 pub(super) fn define() -> Result<Instrument> {
-    let items = [
-        "69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7",
-    ];
-    let codes = items.iter().enumerate().fold(
-        Codes::new("http://loinc.org")
-            .with_instrument("69737-5")
-            .with_total("70274-6"),
-        |c, (n, code)| c.with_item((n + 1).to_string(), *code),
-    );
-    let builder = Instrument::builder(
-        "gad-7",
-        "Generalized Anxiety Disorder scale (GAD-7)",
-        zero_to_three()?,
-    )
-    .items(numbered(7, &[]))
-    .citation(
-        "Spitzer, R. L., Kroenke, K., Williams, J. B. W., & Löwe, B. (2006). A brief measure \
-         for assessing generalized anxiety disorder: the GAD-7. Archives of Internal Medicine, \
-         166(10), 1092-1097",
-    )
-    .provenance(Provenance::new(
-        Confidence::Confirmed,
-        "7 items 0-3, sum 0-21; severity bands from Spitzer et al. 2006; caseness at 8 and \
-         reliable change of 4 points from NHS Talking Therapies; LOINC codes from HL7 \
-         implementation-guide examples",
-    ))
-    .licence(
-        "the GAD-7 is free to reproduce; as for every instrument, the crate ships its scoring \
-         key and codes, not its wording",
-    )
-    .codes(loinc_answers(codes));
-    talking_therapies(
-        builder,
-        CASENESS,
-        RELIABLE_CHANGE,
-        [
+    talking_therapies(OutcomeKey {
+        id: "gad-7",
+        name: "Generalized Anxiety Disorder scale (GAD-7)",
+        loinc_panel: "69737-5",
+        loinc_total: "70274-6",
+        loinc_items: &[
+            "69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7",
+        ],
+        citation: "Spitzer, R. L., Kroenke, K., Williams, J. B. W., & Löwe, B. (2006). A brief \
+                   measure for assessing generalized anxiety disorder: the GAD-7. Archives of \
+                   Internal Medicine, 166(10), 1092-1097",
+        bands_source: "Spitzer et al. 2006",
+        caseness: CASENESS,
+        reliable_change: RELIABLE_CHANGE,
+        bands: &[
             (0.0, "minimal"),
             (5.0, "mild"),
             (10.0, "moderate"),
             (15.0, "severe"),
         ],
-    )?
-    .better(Better::Lower)
-    .build()
+    })
 }

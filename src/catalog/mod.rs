@@ -53,13 +53,15 @@ pub mod wai;
 pub mod wai_s;
 pub mod wai_sr;
 
+use crate::change::Better;
 use crate::components::Component;
 use crate::error::{ErrorKind, Result};
 use crate::instruments::{
-    Bands, Comparison, Instrument, InstrumentBuilder, Item, MissingRule, ReliableChangeAmount,
-    Subscale, Threshold, TotalRule,
+    Bands, Codes, Comparison, Confidence, Instrument, Item, MissingRule, Provenance,
+    ReliableChangeAmount, Subscale, Threshold, TotalRule,
 };
 use crate::responses::Registry;
+use crate::scale::ResponseScale;
 use crate::scoring::Metric;
 use std::sync::LazyLock;
 
@@ -182,32 +184,79 @@ fn global(label: &str, items: impl IntoIterator<Item = u32>) -> Subscale {
     Subscale::new("global", label, items.into_iter().map(|n| n.to_string()))
 }
 
-/// The NHS Talking Therapies conventions of the PHQ-9 and GAD-7: a total over all items (all
-/// answered), a caseness flag, severity bands and the reliable-change amount.
-fn talking_therapies<const N: usize>(
-    builder: InstrumentBuilder,
+/// What differs between the PHQ-9 and the GAD-7.
+struct OutcomeKey {
+    id: &'static str,
+    name: &'static str,
+    loinc_panel: &'static str,
+    loinc_total: &'static str,
+    /// Item codes in item order.
+    loinc_items: &'static [&'static str],
+    citation: &'static str,
+    bands_source: &'static str,
     caseness: f64,
     reliable_change: f64,
-    bands: [(f64, &str); N],
-) -> Result<InstrumentBuilder> {
-    Ok(builder
+    bands: &'static [(f64, &'static str)],
+}
+
+/// The PHQ-9 or GAD-7: items 0-3 (0 Not at all .. 3 Nearly every day), a total over all items
+/// (every item answered), lower better, a caseness flag, severity bands, the reliable-change
+/// amount of NHS Talking Therapies, and the LOINC codes (answers LL358-3).
+fn talking_therapies(key: OutcomeKey) -> Result<Instrument> {
+    let items = key.loinc_items.len();
+    let codes = key.loinc_items.iter().zip(1..).fold(
+        Codes::new("http://loinc.org")
+            .with_instrument(key.loinc_panel)
+            .with_total(key.loinc_total)
+            .with_answer(0.0, "LA6568-5")
+            .with_answer(1.0, "LA6569-3")
+            .with_answer(2.0, "LA6570-1")
+            .with_answer(3.0, "LA6571-9"),
+        |c, (code, n): (&&str, u32)| c.with_item(n.to_string(), *code),
+    );
+    let scale = ResponseScale::likert(0, 3, [(0, "Not at all"), (3, "Nearly every day")])?;
+    Instrument::builder(key.id, key.name, scale)
+        .items(numbered(u32::try_from(items).unwrap_or(0), &[]))
         .total(TotalRule::OverItems)
         .missing(MissingRule::strict())
+        .better(Better::Lower)
+        .citation(key.citation)
+        .provenance(Provenance::new(
+            Confidence::Confirmed,
+            format!(
+                "{items} items 0-3, sum 0-{}; severity bands from {}; caseness at {} and \
+                 reliable change of {} points from NHS Talking Therapies; LOINC codes from HL7 \
+                 implementation-guide examples",
+                items * 3,
+                key.bands_source,
+                key.caseness,
+                key.reliable_change
+            ),
+        ))
+        .licence(format!(
+            "the {} is free to reproduce; as for every instrument, the crate ships its scoring \
+             key and codes, not its wording",
+            key.name
+                .rsplit_once('(')
+                .map_or(key.id, |(_, short)| short.trim_end_matches(')'))
+        ))
+        .codes(codes)
         .threshold(
             Threshold::new(
                 "total",
                 Metric::Sum,
                 Comparison::AtOrAbove,
-                caseness,
+                key.caseness,
                 "clinical range (caseness)",
             )?
             .with_source("NHS Talking Therapies caseness cutoff"),
         )
-        .bands(Bands::new("total", Metric::Sum, bands)?)
+        .bands(Bands::new("total", Metric::Sum, key.bands.iter().copied())?)
         .reliable_change(
-            ReliableChangeAmount::new("total", Metric::Sum, reliable_change)?
+            ReliableChangeAmount::new("total", Metric::Sum, key.reliable_change)?
                 .with_source("NHS Talking Therapies reliable change"),
-        ))
+        )
+        .build()
 }
 
 #[cfg(test)]

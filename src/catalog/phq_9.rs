@@ -32,11 +32,9 @@
 //! # }
 //! ```
 
-use super::{numbered, talking_therapies};
-use crate::change::Better;
+use super::{OutcomeKey, talking_therapies};
 use crate::error::Result;
-use crate::instruments::{Codes, Confidence, Instrument, Provenance};
-use crate::scale::ResponseScale;
+use crate::instruments::Instrument;
 
 /// The PHQ-9 from the catalog (the same as `catalog::require("phq-9")`).
 ///
@@ -53,64 +51,28 @@ pub const CASENESS: f64 = 10.0;
 /// The reliable-change amount of NHS Talking Therapies: 6 points.
 pub const RELIABLE_CHANGE: f64 = 6.0;
 
-/// The 0-3 scale the PHQ-9 and GAD-7 share.
-pub(super) fn zero_to_three() -> Result<ResponseScale> {
-    ResponseScale::likert(0, 3, [(0, "Not at all"), (3, "Nearly every day")])
-}
-
-/// LOINC answer codes LL358-3 for 0-3.
-pub(super) fn loinc_answers(codes: Codes) -> Codes {
-    codes
-        .with_answer(0.0, "LA6568-5")
-        .with_answer(1.0, "LA6569-3")
-        .with_answer(2.0, "LA6570-1")
-        .with_answer(3.0, "LA6571-9")
-}
-
 pub(super) fn define() -> Result<Instrument> {
-    let items = [
-        "44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3",
-        "44260-8",
-    ];
-    let codes = items.iter().enumerate().fold(
-        Codes::new("http://loinc.org")
-            .with_instrument("44249-1")
-            .with_total("44261-6"),
-        |c, (n, code)| c.with_item((n + 1).to_string(), *code),
-    );
-    let builder = Instrument::builder(
-        "phq-9",
-        "Patient Health Questionnaire, depression (PHQ-9)",
-        zero_to_three()?,
-    )
-    .items(numbered(9, &[]))
-    .citation(
-        "Kroenke, K., Spitzer, R. L., & Williams, J. B. W. (2001). The PHQ-9: validity of a \
-         brief depression severity measure. Journal of General Internal Medicine, 16(9), 606-613",
-    )
-    .provenance(Provenance::new(
-        Confidence::Confirmed,
-        "9 items 0-3, sum 0-27; severity bands from Kroenke et al. 2001; caseness at 10 and \
-         reliable change of 6 points from NHS Talking Therapies; LOINC codes from HL7 \
-         implementation-guide examples",
-    ))
-    .licence(
-        "the PHQ-9 is free to reproduce; as for every instrument, the crate ships its scoring \
-         key and codes, not its wording",
-    )
-    .codes(loinc_answers(codes));
-    talking_therapies(
-        builder,
-        CASENESS,
-        RELIABLE_CHANGE,
-        [
+    talking_therapies(OutcomeKey {
+        id: "phq-9",
+        name: "Patient Health Questionnaire, depression (PHQ-9)",
+        loinc_panel: "44249-1",
+        loinc_total: "44261-6",
+        loinc_items: &[
+            "44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3",
+            "44260-8",
+        ],
+        citation: "Kroenke, K., Spitzer, R. L., & Williams, J. B. W. (2001). The PHQ-9: validity \
+                   of a brief depression severity measure. Journal of General Internal \
+                   Medicine, 16(9), 606-613",
+        bands_source: "Kroenke et al. 2001",
+        caseness: CASENESS,
+        reliable_change: RELIABLE_CHANGE,
+        bands: &[
             (0.0, "minimal"),
             (5.0, "mild"),
             (10.0, "moderate"),
             (15.0, "moderately severe"),
             (20.0, "severe"),
         ],
-    )?
-    .better(Better::Lower)
-    .build()
+    })
 }
