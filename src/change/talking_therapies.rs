@@ -198,6 +198,65 @@ impl TalkingTherapiesOutcome {
     }
 }
 
+impl TalkingTherapiesOutcome {
+    /// Classifies a course from a client's PHQ-9 and GAD-7 series: the first and last session
+    /// with a scored total on each.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InstrumentMismatch`] if a series is not of the catalog's PHQ-9 or GAD-7
+    /// definition (the cutoffs are theirs); [`ErrorKind::TooFewRows`] if a series has no scored
+    /// total.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Recovery, Series, TalkingTherapiesOutcome};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let (phq9, gad7) = (catalog::require("phq-9")?, catalog::require("gad-7")?);
+    /// // Every item answered `value` at a session.
+    /// let at = |inst: &therapeutic_alliance::Instrument, session: u32, value: f64| {
+    ///     Administration::builder(inst).session(session)
+    ///         .answers(inst.items().iter().map(|i| (i.id().to_owned(), value)))?.build()
+    /// };
+    /// let series = |inst, values: [f64; 2]| Series::from_administrations([at(inst, 1, values[0])?, at(inst, 6, values[1])?]);
+    /// // PHQ-9 18 -> 9, GAD-7 14 -> 7.
+    /// let course = TalkingTherapiesOutcome::from_series(&series(&phq9, [2.0, 1.0])?, &series(&gad7, [2.0, 1.0])?)?;
+    /// assert_eq!((course.phq9.first, course.phq9.last), (18.0, 9.0));
+    /// assert_eq!(course.recovery, Recovery::Recovered);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_series(phq9: &super::Series, gad7: &super::Series) -> Result<Self> {
+        let ends = |series: &super::Series, expected: crate::Instrument| -> Result<(f64, f64)> {
+            let inst = series.instrument();
+            if inst != &expected {
+                return Err(ErrorKind::InstrumentMismatch {
+                    expected: format!("{} version {:?}", expected.id(), expected.version()),
+                    found: format!("{} version {:?}", inst.id(), inst.version()),
+                }
+                .into());
+            }
+            let totals: Vec<f64> = series
+                .values(crate::Target::Total, crate::Metric::Sum)
+                .into_iter()
+                .flatten()
+                .collect();
+            match (totals.first(), totals.last()) {
+                (Some(&first), Some(&last)) => Ok((first, last)),
+                _ => Err(ErrorKind::TooFewRows {
+                    target: format!("the {} series", inst.id()),
+                    rows: 0,
+                    statistic: "the Talking Therapies classification",
+                    needed: 1,
+                }
+                .into()),
+            }
+        };
+        let (p0, p1) = ends(phq9, phq_9::instrument())?;
+        let (g0, g1) = ends(gad7, gad_7::instrument())?;
+        Self::classify(p0, p1, g0, g1)
+    }
+}
+
 fn course(
     first: (&'static str, f64),
     last: (&'static str, f64),
