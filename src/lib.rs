@@ -164,6 +164,8 @@ mod error;
 mod ids;
 mod instruments;
 mod matrix;
+#[cfg(feature = "plot")]
+mod plot;
 mod reliability;
 mod responses;
 mod scale;
@@ -187,6 +189,8 @@ pub use instruments::{
     MissingRule, Provenance, ReliableChangeAmount, ScoringRule, Subscale, Threshold, TotalRule,
 };
 pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
+#[cfg(feature = "plot")]
+pub use plot::{OutcomePanel, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines};
 pub use reliability::{
     Agreement, Category, Icc, IccForm, IccResult, IfDropped, Interval, ItemAgreement,
     ItemStatistics, MissingData, Omega, Reliability, ReliabilityOptions, ResponseFrequency,

@@ -18,6 +18,7 @@ mod demo;
 mod icc;
 mod instruments;
 mod output;
+mod plot;
 mod reliability;
 mod score;
 mod table;
@@ -65,6 +66,12 @@ const COMMANDS: &[Command] = &[
         summary: "the six Shrout-Fleiss intraclass correlations of a targets x raters CSV file",
         usage: icc::USAGE,
         run: icc::run,
+    },
+    Command {
+        name: "plot",
+        summary: "one client's alliance session by session as an SVG chart (feature plot)",
+        usage: plot::USAGE,
+        run: plot::run,
     },
 ];
 
