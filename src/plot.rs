@@ -748,10 +748,10 @@ impl PlotOptions {
             PlotRuptures::Detect(rule) => match rule.detect(series, target.clone()) {
                 Ok(found) => found,
                 Err(e) if matches!(e.kind(), ErrorKind::TooFewRows { .. }) => {
-                    panel.notes.push(format!("Ruptures: {}", rule_text(rule)));
+                    panel.notes.push(format!("Ruptures: {}.", rule_text(rule)));
                     panel
                         .notes
-                        .push("too few sessions to look for ruptures".to_owned());
+                        .push("Too few scored sessions to look for ruptures.".to_owned());
                     return Ok(());
                 }
                 Err(e) => return Err(e),
@@ -846,10 +846,12 @@ impl PlotOptions {
         }
         panel
             .notes
-            .push(format!("Ruptures: {}", rule_text(&found.rule)));
-        if found.ruptures.is_empty() {
-            panel.notes.push("none found".to_owned());
-        }
+            .push(format!("Ruptures: {}.", rule_text(&found.rule)));
+        let repaired = found.ruptures.iter().filter(|r| r.repair.is_some()).count();
+        panel.notes.push(match found.ruptures.len() {
+            0 => "No rupture found.".to_owned(),
+            all => format!("{}, {repaired} repaired.", count(all, "rupture")),
+        });
         Ok(())
     }
 }
@@ -975,14 +977,9 @@ fn outcome_panel(o: &OutcomePanel) -> Panel {
         let analysis = options.analyse(kind, std::slice::from_ref(&o.scores));
         let gain = kind == SuddenKind::Gain;
         let mark = if gain { MarkKind::Gain } else { MarkKind::Loss };
-        counts.push(format!(
-            "{} {}",
+        counts.push(count(
             analysis.count(),
-            if gain {
-                "sudden gains"
-            } else {
-                "sudden losses"
-            }
+            if gain { "sudden gain" } else { "sudden loss" },
         ));
         for e in analysis.events() {
             // u32 session numbers and at most u32::MAX scores: exact in f64.
@@ -1017,21 +1014,33 @@ fn outcome_panel(o: &OutcomePanel) -> Panel {
             });
         }
     }
-    let mut rule = String::from("Sudden shifts: ");
-    match options.cutoff_value() {
-        Some(c) => {
-            let _ = write!(rule, "cutoff {}", Num(c));
-        }
-        None => rule.push_str("no cutoff"),
+    let mut rule = String::from(match kinds {
+        [SuddenKind::Gain] => "Sudden gains",
+        [SuddenKind::Loss] => "Sudden losses",
+        _ => "Sudden gains and losses",
+    });
+    rule.push_str(" (Tang & DeRubeis): a change");
+    let mut criteria = Vec::new();
+    if let Some(c) = options.cutoff_value() {
+        criteria.push(format!(" of at least {} points", Num(c)));
     }
-    if options.relative_fraction().is_some() {
-        rule.push_str(", 25%");
+    if let Some(f) = options.relative_fraction() {
+        criteria.push(format!(
+            " of at least {}% of the score",
+            Num(round2(f * 100.0))
+        ));
     }
+    rule.push_str(&criteria.join(" and"));
     if options.critical_value_rule().is_some() {
-        rule.push_str(", mean shift");
+        rule.push_str(if criteria.is_empty() {
+            " in the mean"
+        } else {
+            ", and a shift in the mean"
+        });
     }
+    rule.push('.');
     panel.notes.push(rule);
-    panel.notes.push(counts.join(", "));
+    panel.notes.push(format!("{}.", counts.join(", ")));
     panel
 }
 
@@ -1057,16 +1066,29 @@ fn thresholds_on(inst: &Instrument, targets: &[(Target, Slot)], metric: Metric) 
         rules.push(Rule {
             value,
             target: target_name(inst, slot),
-            text: format!(
-                "{} {} {symbol} {}",
-                target_label(inst, slot),
-                t.metric().name(),
-                Num(t.value())
-            ),
+            text: if t.metric() == metric {
+                format!("{} {symbol} {}", target_label(inst, slot), Num(t.value()))
+            } else {
+                format!(
+                    "{} {symbol} {} {} (= {})",
+                    target_label(inst, slot),
+                    Num(t.value()),
+                    t.metric().name(),
+                    in_metric(round2(value), metric)
+                )
+            },
             message: t.message().to_owned(),
         });
     }
     rules
+}
+
+/// A value with its metric's unit: `90% of max`, `36 sum`, `3.2 mean`.
+fn in_metric(value: f64, metric: Metric) -> String {
+    match metric {
+        Metric::Pomp => format!("{}% of max", Num(value)),
+        other => format!("{} {}", Num(value), other.name()),
+    }
 }
 
 /// A score of `slot` in metric `from` as metric `to`: each metric is linear in the others.
@@ -1159,21 +1181,29 @@ fn short_name(inst: &Instrument) -> String {
 fn rule_text(rule: &RuptureRule) -> String {
     use crate::change::{RuptureSize, SdSource};
     let size = match rule.size() {
-        RuptureSize::Points(p) => format!("drop of {} points", Num(p)),
-        RuptureSize::Sd { multiple, source } => {
-            let whose = match source {
-                SdSource::Own => "own SD".to_owned(),
-                SdSource::Sample(s) => format!("sample SD {}", Num(s)),
-                SdSource::LargerOf(s) => format!("larger of own and {} SD", Num(s)),
-            };
-            format!("drop of {} × {whose}", Num(multiple))
-        }
+        RuptureSize::Points(p) => format!("a drop of {} points", Num(p)),
+        RuptureSize::Sd { multiple, source } => match source {
+            SdSource::Own => format!("a drop of {} SD of the client's scores", Num(multiple)),
+            SdSource::Sample(s) => {
+                format!("a drop of {} × the sample SD ({})", Num(multiple), Num(s))
+            }
+            SdSource::LargerOf(s) => format!(
+                "a drop of {} × the larger of the client's SD and {}",
+                Num(multiple),
+                Num(s)
+            ),
+        },
     };
     format!(
-        "{size}, repair within {} session{}",
+        "{size}, back to the level within {} session{}",
         rule.window(),
         plural(u64::from(rule.window()))
     )
+}
+
+/// `1 rupture`, `3 sudden gains`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", plural(n as u64))
 }
 
 fn plural(n: u64) -> &'static str {
