@@ -1083,10 +1083,10 @@ fn thresholds_on(inst: &Instrument, targets: &[(Target, Slot)], metric: Metric) 
     rules
 }
 
-/// A value with its metric's unit: `90% of max`, `36 sum`, `3.2 mean`.
+/// A value with its metric's unit: `90%` (of maximum), `36 sum`, `3.2 mean`.
 fn in_metric(value: f64, metric: Metric) -> String {
     match metric {
-        Metric::Pomp => format!("{}% of max", Num(value)),
+        Metric::Pomp => format!("{}%", Num(value)),
         other => format!("{} {}", Num(value), other.name()),
     }
 }
@@ -1157,7 +1157,12 @@ fn target_label(inst: &Instrument, slot: Slot) -> String {
             inst.subscales()
                 .get(i)
                 .map_or_else(String::new, |s| match s.component() {
-                    Some(c) if !s.label().to_lowercase().contains(c.name()) => {
+                    Some(c)
+                        if !s
+                            .label()
+                            .to_lowercase()
+                            .contains(c.name().trim_end_matches('s')) =>
+                    {
                         format!("{} ({})", s.label(), c.name())
                     }
                     _ => s.label().to_owned(),
@@ -1539,77 +1544,95 @@ impl Frame<'_> {
     }
 
     /// The panel's legend, right of it: its lines, thresholds, marks and notes, as many as fit.
+    /// A label too long for one line wraps onto a second, then is cut short.
     fn legend(&self, svg: &mut Svg, panel: &Panel, area: Area) {
         let x0 = self.legend_x;
         let text_x = x0 + 30.0;
         let chars = chars_fitting(self.canvas_width - text_x - 6.0, LEGEND.size);
         let note_chars = chars_fitting(self.canvas_width - x0 - 6.0, LEGEND_NOTE.size);
-        let row = LEGEND.size + 7.0;
-        let room = |y: f64, need: f64| y + need <= area.bottom() + 2.0;
+        let bottom = area.bottom() + 2.0;
         let mut y = area.top + LEGEND.size;
+        // Writes a key's wrapped label from `y` if it fits; the `y` of the next key.
+        let entry =
+            |svg: &mut Svg, y: &mut f64, label: &[(&str, Font)], key: &dyn Fn(&mut Svg, f64)| {
+                let lines: Vec<(String, Font)> = label
+                    .iter()
+                    .flat_map(|&(text, f)| {
+                        let width = if f.size < LEGEND.size {
+                            chars + 2
+                        } else {
+                            chars
+                        };
+                        wrap_lines(text, width, 2).into_iter().map(move |l| (l, f))
+                    })
+                    .collect();
+                let height: f64 = lines.iter().map(|(_, f)| f.size + 3.0).sum();
+                if *y + height - LEGEND.size > bottom {
+                    *y = f64::INFINITY;
+                    return;
+                }
+                key(svg, *y - LEGEND.size * 0.35);
+                for (text, f) in &lines {
+                    svg.text(text_x, *y, *f, text);
+                    *y += f.size + 3.0;
+                }
+                *y += 4.0;
+            };
         svg.0.push_str("<g class=\"legend\">\n");
         for line in &panel.lines {
-            if !room(y, row) {
-                break;
-            }
-            let cy = y - LEGEND.size * 0.35;
+            let label = if line.points.is_empty() {
+                format!("{} (no scores)", line.label)
+            } else {
+                line.label.clone()
+            };
             let key = Stroke {
                 class: "legend-line",
                 colour: line.colour,
                 width: line.width,
                 dash: None,
             };
-            svg.line((x0, cy), (x0 + 22.0, cy), key);
-            let label = if line.points.is_empty() {
-                format!("{} (no scores)", line.label)
-            } else {
-                line.label.clone()
-            };
-            svg.text(text_x, y, LEGEND, &fit(&label, chars));
-            y += row;
+            entry(svg, &mut y, &[(&label, LEGEND)], &|svg, cy| {
+                svg.line((x0, cy), (x0 + 22.0, cy), key);
+            });
         }
         for r in &panel.rules {
-            if !room(y, row * 2.0) {
-                break;
-            }
-            let cy = y - LEGEND.size * 0.35;
-            svg.line((x0, cy), (x0 + 22.0, cy), LEGEND_THRESHOLD);
-            svg.text(text_x, y, LEGEND, &fit(&r.text, chars));
-            y += LEGEND_NOTE.size + 4.0;
-            svg.text(text_x, y, LEGEND_NOTE, &fit(&r.message, chars + 2));
-            y += row;
-        }
-        if !panel.dips.is_empty() && room(y, row) {
-            let _ = writeln!(
-                svg.0,
-                "<rect class=\"legend-dip\" x=\"{}\" y=\"{}\" width=\"22\" height=\"{}\" \
-                 fill=\"{ONSET_COLOUR}\" fill-opacity=\"0.12\"/>",
-                n(x0),
-                n(y - LEGEND.size),
-                n(LEGEND.size + 2.0)
+            entry(
+                svg,
+                &mut y,
+                &[(&r.text, LEGEND), (&r.message, LEGEND_NOTE)],
+                &|svg, cy| {
+                    svg.line((x0, cy), (x0 + 22.0, cy), LEGEND_THRESHOLD);
+                },
             );
-            svg.text(text_x, y, LEGEND, "rupture (dip)");
-            y += row;
+        }
+        if !panel.dips.is_empty() {
+            entry(svg, &mut y, &[("rupture (dip)", LEGEND)], &|svg, cy| {
+                let _ = writeln!(
+                    svg.0,
+                    "<rect class=\"legend-dip\" x=\"{}\" y=\"{}\" width=\"22\" height=\"{}\" \
+                     fill=\"{ONSET_COLOUR}\" fill-opacity=\"0.12\"/>",
+                    n(x0),
+                    n(cy - LEGEND.size * 0.65),
+                    n(LEGEND.size + 2.0)
+                );
+            });
         }
         let mut kinds: Vec<MarkKind> = panel.marks.iter().map(|m| m.kind).collect();
         kinds.sort_by_key(|k| *k as u8);
         kinds.dedup();
         for kind in kinds {
-            if !room(y, row) {
-                break;
-            }
-            let _ = writeln!(
-                svg.0,
-                "<path class=\"legend-marker\" d=\"{}\" fill=\"{}\"/>",
-                marker_path(kind, x0 + 11.0, y - LEGEND.size * 0.35),
-                kind.colour()
-            );
-            svg.text(text_x, y, LEGEND, kind.legend());
-            y += row;
+            entry(svg, &mut y, &[(kind.legend(), LEGEND)], &|svg, cy| {
+                let _ = writeln!(
+                    svg.0,
+                    "<path class=\"legend-marker\" d=\"{}\" fill=\"{}\"/>",
+                    marker_path(kind, x0 + 11.0, cy),
+                    kind.colour()
+                );
+            });
         }
-        y += 4.0;
+        y += 2.0;
         for part in panel.notes.iter().flat_map(|note| wrap(note, note_chars)) {
-            if !room(y, LEGEND_NOTE.size) {
+            if y > bottom {
                 break;
             }
             svg.text(x0, y, LEGEND_NOTE, &part);
@@ -1845,6 +1868,16 @@ fn wrap(text: &str, max: usize) -> Vec<String> {
         lines.push(current);
     }
     lines.into_iter().map(|l| fit(&l, max)).collect()
+}
+
+/// `text` wrapped to at most `lines` lines of `max` characters, the last cut short if need be.
+fn wrap_lines(text: &str, max: usize, lines: usize) -> Vec<String> {
+    let mut out = wrap(text, max);
+    if out.len() > lines {
+        let rest = out.split_off(lines.saturating_sub(1)).join(" ");
+        out.push(fit(&rest, max));
+    }
+    out
 }
 
 /// Text escaped for XML content and attribute values, without the characters XML 1.0 cannot

@@ -30,6 +30,8 @@ blank lines are all fine.
                              how ruptures are found (default one-sd: a drop of 1 SD of the
                              client's own scores, repaired within 3 sessions)
   --title TEXT               the title (default: the instrument's name and the client)
+  --size WIDTHxHEIGHT        the picture's size in pixels (default 800x460, 800x760 with an
+                             outcome panel; at least 400x300)
   -h, --help                 this text
 
 The picture needs the library's `plot` feature: build the example with
@@ -79,6 +81,7 @@ mod drawing {
         metric: Metric,
         ruptures: PlotRuptures,
         title: Option<String>,
+        size: Option<(u32, u32)>,
     }
 
     impl Options {
@@ -86,7 +89,7 @@ mod drawing {
         fn parse(args: &[String]) -> Result<Option<Self>, Failure> {
             let (mut instrument, mut csv, mut out, mut outcome_instrument, mut outcome_csv) =
                 (None, None, None, None, None);
-            let (mut metric, mut ruptures, mut title) = (None, None, None);
+            let (mut metric, mut ruptures, mut title, mut size) = (None, None, None, None);
             let mut p = Parser::new(args);
             while let Some(arg) = p.next()? {
                 let Arg::Flag(flag) = arg else {
@@ -104,6 +107,7 @@ mod drawing {
                     "--metric" => set_once(&mut metric, flag, p.value(flag)?)?,
                     "--ruptures" => set_once(&mut ruptures, flag, p.value(flag)?)?,
                     "--title" => set_once(&mut title, flag, p.value(flag)?)?,
+                    "--size" => set_once(&mut size, flag, p.value(flag)?)?,
                     _ => return Err(unexpected(arg)),
                 }
             }
@@ -136,6 +140,19 @@ mod drawing {
                     )));
                 }
             };
+            let size = match size {
+                None => None,
+                Some(text) => {
+                    let parsed = text
+                        .split_once('x')
+                        .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)));
+                    Some(parsed.ok_or_else(|| {
+                        Failure::usage(format!(
+                            "--size must be WIDTHxHEIGHT in pixels, not {text:?}"
+                        ))
+                    })?)
+                }
+            };
             Ok(Some(Options {
                 instrument: required(instrument, "--instrument")?,
                 csv: required(csv, "--csv")?,
@@ -144,6 +161,7 @@ mod drawing {
                 metric,
                 ruptures,
                 title: title.map(str::to_owned),
+                size,
             }))
         }
     }
@@ -157,6 +175,11 @@ mod drawing {
         let mut plot = PlotOptions::new()
             .metric(opts.metric)
             .ruptures(opts.ruptures.clone());
+        if let Some((width, height)) = opts.size {
+            plot = plot
+                .size(width, height)
+                .map_err(|e| Failure::usage(format!("--size: {e}")))?;
+        }
         if let Some(title) = &opts.title {
             plot = plot
                 .title(title.as_str())
