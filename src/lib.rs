@@ -70,6 +70,8 @@
 //!   [`ScoreSeries`], giving a [`SuddenAnalysis`] ([`SuddenKind`]) of [`SuddenClient`]s with
 //!   every [`SuddenInterval`] and [`SuddenEvent`] ([`SuddenWindow`]), and one
 //!   [`SuddenByClient`] row per client ([`SuddenPick`]).
+//! - Pictures (feature `plot`): `PlotOptions` (`PlotTargets`, `PlotRuptures`,
+//!   `ThresholdLines`) draws a [`Series`] as SVG, with an `OutcomePanel` and its `SuddenMarks`.
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
 //!   [`Result`].
 //!
@@ -152,6 +154,9 @@
 //!   and reliability results also deserialize, as stored data.
 //! - `parallel`: `ResponseMatrix::moments_parallel` accumulates on every core (rayon), with
 //!   the same result, bit for bit, as one thread.
+//! - `plot`: `PlotOptions` draws one client's [`Series`] as an SVG chart: the total and each
+//!   component, thresholds, ruptures and repairs, and optionally an outcome panel
+//!   (`OutcomePanel`) with its sudden gains (`SuddenMarks`). Hand-written SVG, no dependencies.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
