@@ -402,3 +402,14 @@ fn text_is_escaped_and_the_output_is_deterministic() -> Result {
     assert_eq!(title[0].text(), Some("Goals & tasks <client \"17\"> 'α'"));
     Ok(())
 }
+
+#[test]
+fn plot_types_are_send_sync_debug_clone() {
+    fn check<T: Send + Sync + std::fmt::Debug + Clone>() {}
+    check::<PlotOptions>();
+    check::<PlotTargets>();
+    check::<PlotRuptures>();
+    check::<ThresholdLines>();
+    check::<OutcomePanel>();
+    check::<SuddenMarks>();
+}
