@@ -79,12 +79,14 @@
 //!   [`ScoreSeries`], giving a [`SuddenAnalysis`] ([`SuddenKind`]) of [`SuddenClient`]s with
 //!   every [`SuddenInterval`] and [`SuddenEvent`] ([`SuddenWindow`]), and one
 //!   [`SuddenByClient`] row per client ([`SuddenPick`]).
-//! - Trajectories and effect sizes: per-client [`Trajectory`] (least-squares slope with its standard error and 95% interval, early level,
-//!   change; [`TrajectoryOptions`]); a long [`SessionTable`] of session scores giving every
+//! - Trajectories and effect sizes: per-client [`Trajectory`] (least-squares slope with its standard
+//!   error and 95% interval, early level, change; [`TrajectoryOptions`]); a long [`SessionTable`] of session scores giving every
 //!   [`ClientTrajectory`], the mean trajectory ([`SessionMean`]), person-mean centred values
 //!   ([`CenteredValue`]) and lags ([`LaggedValue`]); pre-post effect sizes [`PrePost`] (paired
 //!   t, d_z with its noncentral-t interval as R effectsize gives it, g_z, d_av, d_rm); and
 //!   [`Correlation`] (Pearson with its Fisher-z interval, Spearman).
+//! - Pictures (feature `plot`): `PlotOptions` (`PlotTargets`, `PlotRuptures`,
+//!   `ThresholdLines`) draws a [`Series`] as SVG, with an `OutcomePanel` and its `SuddenMarks`.
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
 //!   [`Result`].
 //!
@@ -188,6 +190,9 @@
 //!   and reliability results also deserialize, as stored data.
 //! - `parallel`: `ResponseMatrix::moments_parallel` accumulates on every core (rayon), with
 //!   the same result, bit for bit, as one thread.
+//! - `plot`: `PlotOptions` draws one client's [`Series`] as an SVG chart: the total and each
+//!   component, thresholds, ruptures and repairs, and optionally an outcome panel
+//!   (`OutcomePanel`) with its sudden gains (`SuddenMarks`). Hand-written SVG, no dependencies.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -200,6 +205,8 @@ mod error;
 mod ids;
 mod instruments;
 mod matrix;
+#[cfg(feature = "plot")]
+mod plot;
 mod reliability;
 mod responses;
 mod scale;
@@ -224,6 +231,8 @@ pub use instruments::{
     MissingRule, Provenance, ReliableChangeAmount, ScoringRule, Subscale, Threshold, TotalRule,
 };
 pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
+#[cfg(feature = "plot")]
+pub use plot::{OutcomePanel, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines};
 pub use reliability::{
     Agreement, Category, Icc, IccForm, IccResult, IfDropped, Interval, ItemAgreement,
     ItemStatistics, MissingData, Omega, Reliability, ReliabilityOptions, ResponseFrequency,

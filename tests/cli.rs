@@ -1821,3 +1821,170 @@ fn reliability_reads_psych_style_keys_too() {
     let prefix = args("-A1,A2,A3,A4,A5");
     assert_eq!(suffix, prefix);
 }
+
+/// Runs `alliance plot` on the WAI-SR and PHQ-9 courses of tests/data/cli with extra arguments.
+#[cfg(feature = "plot")]
+fn plot_course(extra: &[&str]) -> Output {
+    let (alliance_csv, outcome_csv) = (data("plot_wai_sr.csv"), data("plot_phq_9.csv"));
+    let mut args = vec![
+        "plot",
+        "--instrument",
+        "wai-sr",
+        "--csv",
+        &alliance_csv,
+        "--outcome-instrument",
+        "phq-9",
+        "--outcome-csv",
+        &outcome_csv,
+    ];
+    args.extend_from_slice(extra);
+    alliance(&args)
+}
+
+#[test]
+#[cfg(feature = "plot")]
+fn plot_draws_the_course_to_a_file_or_stdout() {
+    let path = temp_path("plot", "svg");
+    let path_text = path.to_string_lossy().into_owned();
+    let o = plot_course(&["--out", &path_text]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+    let svg = std::fs::read_to_string(&path).expect("the SVG was written");
+    let _ = std::fs::remove_file(&path);
+    let count = |mark: &str| svg.matches(mark).count();
+    assert!(svg.starts_with("<svg "), "{svg}");
+    assert_eq!(
+        count("<path class=\"line\""),
+        5,
+        "total, three components, PHQ-9"
+    );
+    assert_eq!(count("class=\"rupture-onset\" data-session=\"6\""), 1);
+    assert_eq!(count("class=\"rupture-repair\" data-session=\"8\""), 1);
+    assert_eq!(count("class=\"sudden-gain\" data-session=\"6\""), 1);
+    assert_eq!(count("<line class=\"threshold\""), 1, "PHQ-9 caseness");
+
+    let o = plot_course(&[
+        "--out",
+        "-",
+        "--metric",
+        "sum",
+        "--ruptures",
+        "none",
+        "--size",
+        "640x480",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("<svg ") && out.contains("width=\"640\" height=\"480\""),
+        "{out}"
+    );
+    assert!(!out.contains("rupture-onset"));
+}
+
+#[test]
+#[cfg(feature = "plot")]
+fn plot_errors_name_the_file_row_and_column() {
+    let header = "session,date,1,2,3,4,5,6,7,8,9,10,11,12\n";
+    let cases = [
+        (
+            format!("{header}1,2026-01-05,3,3,7,3,3,3,3,3,3,3,3,3\n"),
+            "alliance: error: wai-sr sessions: row 2, column \"3\": item 3: value 7 is outside the response range 1 to 5\n",
+        ),
+        (
+            format!("{header}2,,3,3,3,3,3,3,3,3,3,3,3,3\n\n1,,3,3,3,3,3,3,3,3,3,3,3,3\n"),
+            "alliance: error: wai-sr sessions: row 4: session 1: sessions must strictly increase, and session 1 follows session 2\n",
+        ),
+        (
+            format!("{header}one,,3,3,3,3,3,3,3,3,3,3,3,3\n"),
+            "alliance: error: wai-sr sessions: row 2, column \"session\": \"one\" is not a session number (a whole number from 0)\n",
+        ),
+        (
+            "session,therapist,1\n1,t1,3\n".to_owned(),
+            "alliance: error: wai-sr sessions: column 2 (\"therapist\") is neither session, date nor an item of wai-sr\n",
+        ),
+    ];
+    for (i, (csv, expected)) in cases.iter().enumerate() {
+        let o = with_csv(
+            &format!("plot-bad-{i}"),
+            csv,
+            &[
+                "plot",
+                "--instrument",
+                "wai-sr",
+                "--csv",
+                "{}",
+                "--out",
+                "-",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "{csv}");
+        assert_eq!(stderr(&o), *expected);
+        assert!(o.stdout.is_empty());
+    }
+    for args in [
+        &["plot", "--instrument", "wai-sr", "--csv", "x.csv"][..],
+        &[
+            "plot",
+            "--instrument",
+            "wai-sr",
+            "--csv",
+            "x.csv",
+            "--out",
+            "-",
+            "--outcome-csv",
+            "y.csv",
+        ],
+        &[
+            "plot",
+            "--instrument",
+            "wai-sr",
+            "--csv",
+            "x.csv",
+            "--out",
+            "-",
+            "--size",
+            "big",
+        ],
+        &[
+            "plot",
+            "--instrument",
+            "wai-sr",
+            "--csv",
+            "x.csv",
+            "--out",
+            "-",
+            "--ruptures",
+            "3sd",
+        ],
+    ] {
+        let o = alliance(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("(run `alliance plot --help` for usage)"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+#[cfg(not(feature = "plot"))]
+fn plot_without_the_feature_says_how_to_get_it() {
+    let o = alliance(&[
+        "plot",
+        "--instrument",
+        "wai-sr",
+        "--csv",
+        "x.csv",
+        "--out",
+        "x.svg",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("rebuild with --features plot"),
+        "{}",
+        stderr(&o)
+    );
+    let o = alliance(&["plot", "--help"]);
+    assert!(o.status.success() && stdout(&o).starts_with("usage: alliance plot "));
+}

@@ -29,6 +29,7 @@ mod icc;
 mod instruments;
 mod monitor;
 mod output;
+mod plot;
 mod rci;
 mod reliability;
 mod score;
@@ -121,6 +122,12 @@ const COMMANDS: &[Command] = &[
         summary: "Pearson's r and Spearman's rho of two columns of a wide CSV file",
         usage: correlate::USAGE,
         run: correlate::run,
+    },
+    Command {
+        name: "plot",
+        summary: "one client's alliance session by session as an SVG chart (feature plot)",
+        usage: plot::USAGE,
+        run: plot::run,
     },
 ];
 
