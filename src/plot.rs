@@ -90,8 +90,10 @@ pub enum PlotRuptures {
     /// No rupture marks.
     None,
     /// Ruptures found by this rule on the first line drawn, in the instrument's primary metric
-    /// (as [`RuptureRule::detect`] finds them). With fewer than two scored sessions a rule in
-    /// the client's own SD finds none, and none are drawn.
+    /// (as [`RuptureRule::detect`] finds them). A rule in SDs without a floor of its own
+    /// ([`RuptureRule::with_floor`]) gets the session monitor's default: at least 5% of the
+    /// line's range deep. With fewer than two scored sessions a rule in the client's own SD
+    /// finds none, and none are drawn.
     Detect(RuptureRule),
     /// Ruptures already found on the first line drawn, in this series: every session they name
     /// must be one of the series' sessions, scored on that line.
@@ -745,7 +747,9 @@ impl PlotOptions {
     ) -> Result<()> {
         let found = match &self.ruptures {
             PlotRuptures::None => return Ok(()),
-            PlotRuptures::Detect(rule) => match rule.detect(series, target.clone()) {
+            PlotRuptures::Detect(rule) => match floored(rule, series, target)
+                .and_then(|rule| rule.detect(series, target.clone()))
+            {
                 Ok(found) => found,
                 Err(e) if matches!(e.kind(), ErrorKind::TooFewRows { .. }) => {
                     panel.notes.push(format!("Ruptures: {}.", rule_text(rule)));
@@ -1183,6 +1187,19 @@ fn short_name(inst: &Instrument) -> String {
         .to_owned()
 }
 
+/// A rule in SDs without a floor of its own gets the session monitor's: 5% of the target's
+/// range in the primary metric, so a client whose scores barely vary shows no rupture for a
+/// fraction of a point.
+fn floored(rule: &RuptureRule, series: &Series, target: &Target) -> Result<RuptureRule> {
+    let inst = series.instrument();
+    let in_sds = matches!(rule.size(), crate::change::RuptureSize::Sd { .. });
+    match inst.range(target.clone(), inst.primary_metric()) {
+        Some(range) if in_sds && rule.floor().is_none() && range.max() > range.min() => rule
+            .with_floor(crate::change::DEFAULT_RUPTURE_FLOOR / 100.0 * (range.max() - range.min())),
+        _ => Ok(*rule),
+    }
+}
+
 fn rule_text(rule: &RuptureRule) -> String {
     use crate::change::{RuptureSize, SdSource};
     let size = match rule.size() {
@@ -1199,8 +1216,11 @@ fn rule_text(rule: &RuptureRule) -> String {
             ),
         },
     };
+    let floor = rule.floor().map_or_else(String::new, |f| {
+        format!(" (at least {} points)", Num((f * 100.0).round() / 100.0))
+    });
     format!(
-        "{size}, back to the level within {} session{}",
+        "{size}{floor}, back to the level within {} session{}",
         rule.window(),
         plural(u64::from(rule.window()))
     )

@@ -9,6 +9,8 @@ mod stats;
 mod sudden;
 mod talking_therapies;
 
+#[cfg(feature = "plot")]
+pub(crate) use monitor::DEFAULT_RUPTURE_FLOOR;
 pub use monitor::{
     ComponentChange, Event, MonitorOptions, MonitorState, MonitoredSession, SessionMonitor,
 };

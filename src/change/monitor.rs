@@ -78,7 +78,7 @@ impl Default for MonitorOptions {
 }
 
 /// The default floor of the rupture threshold, in percent of the total's range.
-const DEFAULT_RUPTURE_FLOOR: f64 = 5.0;
+pub(crate) const DEFAULT_RUPTURE_FLOOR: f64 = 5.0;
 
 fn positive(option: &'static str, v: f64) -> Result<f64> {
     if v.is_finite() && v > 0.0 {
