@@ -1897,11 +1897,11 @@ fn plot_errors_name_the_file_row_and_column() {
         ),
         (
             format!("{header}one,,3,3,3,3,3,3,3,3,3,3,3,3\n"),
-            "alliance: error: wai-sr sessions: row 2, column \"session\": \"one\" is not a session number (a whole number from 0)\n",
+            "alliance: error: wai-sr sessions: row 2, column \"session\": \"one\" is not a session number (a whole number)\n",
         ),
         (
             "session,therapist,1\n1,t1,3\n".to_owned(),
-            "alliance: error: wai-sr sessions: column 2 (\"therapist\") is neither session, date nor an item of wai-sr\n",
+            "alliance: error: wai-sr sessions: column 2 (\"therapist\") is neither session, date, client nor an item of wai-sr\n",
         ),
     ];
     for (i, (csv, expected)) in cases.iter().enumerate() {

@@ -2,14 +2,12 @@
 //! thresholds crossed, reliable and point worsening, ruptures opened and repaired, one component
 //! falling while the others hold.
 
-use therapeutic_alliance::{
-    Administration, Date, Instrument, MonitorOptions, MonitoredSession, RuptureRule, SessionMonitor,
-};
+use therapeutic_alliance::{MonitorOptions, MonitoredSession, RuptureRule, SessionMonitor};
 
 use crate::Failure;
 use crate::args::{self, Arg, Parser, set_once, unexpected};
 use crate::output;
-use crate::table::{self, location, read_failed};
+use crate::table::{self, read_failed};
 
 pub const USAGE: &str = r#"usage: alliance monitor --instrument ID --csv FILE [options]
 
@@ -187,86 +185,6 @@ impl Options {
     }
 }
 
-/// Where the columns of the sessions file are.
-struct Layout {
-    session_at: usize,
-    date_at: Option<usize>,
-    client_at: Option<usize>,
-    items: Vec<(usize, String)>,
-}
-
-impl Layout {
-    fn new(header: &csv::ByteRecord, inst: &Instrument) -> Result<Self, Failure> {
-        let names = table::unique_names(header)?;
-        let find = |name: &str| names.iter().position(|&n| n == name);
-        let session_at =
-            find("session").ok_or_else(|| Failure::run("the header has no column \"session\""))?;
-        let (date_at, client_at) = (find("date"), find("client"));
-        let items = table::item_columns(
-            &names,
-            inst,
-            |col| col == session_at || Some(col) == date_at || Some(col) == client_at,
-            |col, name| {
-                format!(
-                    "column {col} ({name:?}) is neither session, date, client nor an item of {}",
-                    inst.id()
-                )
-            },
-        )?;
-        Ok(Layout {
-            session_at,
-            date_at,
-            client_at,
-            items,
-        })
-    }
-
-    /// The administration of one row at line `line`.
-    fn read(
-        &self,
-        inst: &Instrument,
-        record: &csv::ByteRecord,
-        line: u64,
-        na: Option<&str>,
-    ) -> Result<Administration, Failure> {
-        let session_text = table::cell(record, self.session_at, line, None, "session")?;
-        let at = |column: &str| location(Some(line), None, Some(column));
-        if session_text.is_empty() {
-            return Err(Failure::run(format!(
-                "{}: no session number",
-                at("session")
-            )));
-        }
-        let session: u32 = session_text.parse().map_err(|_| {
-            Failure::run(format!(
-                "{}: {session_text:?} is not a session number (a whole number)",
-                at("session")
-            ))
-        })?;
-        let mut builder = Administration::builder(inst).session(session);
-        if let Some(date_at) = self.date_at {
-            let text = table::cell(record, date_at, line, None, "date")?;
-            if !text.is_empty() {
-                let date: Date = text
-                    .parse()
-                    .map_err(|e| Failure::run(format!("{}: {e}", at("date"))))?;
-                builder = builder.date(date);
-            }
-        }
-        if let Some(client_at) = self.client_at {
-            let text = table::cell(record, client_at, line, None, "client")?;
-            if !text.is_empty() {
-                builder = builder.client(text);
-            }
-        }
-        let builder =
-            table::answers(builder, &self.items, record, line, None, na).map_err(Failure::Run)?;
-        builder
-            .build()
-            .map_err(|e| Failure::Run(table::located(&e.at_row(line).at_column("client"), None)))
-    }
-}
-
 pub fn run(args: &[String]) -> Result<(), Failure> {
     let Some(opts) = Options::parse(args)? else {
         return output::print(USAGE);
@@ -277,7 +195,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         .byte_headers()
         .map_err(|e| read_failed(&opts.csv, &e))?
         .clone();
-    let layout = Layout::new(&header, &inst)?;
+    let layout = table::SessionColumns::new(&header, &inst)?;
     let mut monitor = SessionMonitor::new(&inst, opts.options.clone());
     let mut sessions = Vec::new();
     let mut record = csv::ByteRecord::new();

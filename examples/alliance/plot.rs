@@ -62,8 +62,7 @@ pub use drawing::run;
 #[cfg(feature = "plot")]
 mod drawing {
     use therapeutic_alliance::{
-        Administration, Error, Instrument, Metric, OutcomePanel, PlotOptions, PlotRuptures,
-        RuptureRule, Series,
+        Error, Instrument, Metric, OutcomePanel, PlotOptions, PlotRuptures, RuptureRule, Series,
     };
 
     use super::USAGE;
@@ -199,76 +198,27 @@ mod drawing {
         }
     }
 
-    /// Reads one client's sessions of `inst` from a CSV file: `session`, an optional `date` and
-    /// one column per item. An error names the file's instrument, the row and the column.
+    /// Reads one client's sessions of `inst` from a CSV file laid out as for `alliance
+    /// monitor` (`session`, optional `date` and `client`, one column per item). An error names
+    /// the file's instrument, the row and the column.
     fn read_series(inst: &Instrument, path: &str) -> Result<Series, Failure> {
-        let in_file = |message: String| Failure::run(format!("{} sessions: {message}", inst.id()));
+        let in_file = |f: Failure| match f {
+            Failure::Run(message) => Failure::run(format!("{} sessions: {message}", inst.id())),
+            other => other,
+        };
         let mut reader = table::open(path)?;
         let header = reader
             .byte_headers()
             .map_err(|e| read_failed(path, &e))?
             .clone();
-        let names = table::names(&header);
-        let session_at = table::position(&names, "session", "the session file")
-            .map_err(|_| in_file(format!("{path} has no \"session\" column")))?;
-        let date_at = names.iter().position(|n| *n == Some("date"));
-        let mut items = Vec::new();
-        for (at, name) in names.iter().enumerate() {
-            if at == session_at || Some(at) == date_at {
-                continue;
-            }
-            match name {
-                Some(id) if inst.item_index(id).is_some() => items.push((at, *id)),
-                Some(id) => {
-                    return Err(in_file(format!(
-                        "column {} ({id:?}) is neither session, date nor an item of {}",
-                        at + 1,
-                        inst.id()
-                    )));
-                }
-                None => {
-                    return Err(in_file(format!(
-                        "column {} of the header is not valid UTF-8",
-                        at + 1
-                    )));
-                }
-            }
-        }
+        let columns = table::SessionColumns::new(&header, inst).map_err(in_file)?;
         let mut series = Series::new(inst);
         let mut record = csv::ByteRecord::new();
         while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), path)? {
-            let session_text = table::cell(&record, session_at, line, None, "session")?;
-            let session: u32 = session_text.parse().map_err(|_| {
-                in_file(format!(
-                    "{}: {session_text:?} is not a session number (a whole number from 0)",
-                    location(Some(line), None, Some("session"))
-                ))
-            })?;
-            let mut builder = Administration::builder(inst).session(session);
-            if let Some(at) = date_at {
-                let text = table::cell(&record, at, line, None, "date")?;
-                if !text.is_empty() {
-                    let date = text
-                        .parse()
-                        .map_err(|e: Error| in_file(located(&e, line, Some("date"))))?;
-                    builder = builder.date(date);
-                }
-            }
-            for &(at, item) in &items {
-                let text = table::cell(&record, at, line, None, item)?;
-                if text.is_empty() {
-                    continue;
-                }
-                builder = builder
-                    .answer_text(item, text)
-                    .map_err(|e| in_file(located(&e, line, Some(item))))?;
-            }
-            let adm = builder
-                .build()
-                .map_err(|e| in_file(located(&e, line, None)))?;
+            let adm = columns.read(inst, &record, line, None).map_err(in_file)?;
             series
                 .push(&adm)
-                .map_err(|e| in_file(located(&e, line, None)))?;
+                .map_err(|e| in_file(Failure::run(located(&e, line, None))))?;
         }
         Ok(series)
     }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Read;
 
-use therapeutic_alliance::{AdministrationBuilder, Error, Instrument};
+use therapeutic_alliance::{Administration, AdministrationBuilder, Date, Error, Instrument};
 
 use crate::Failure;
 
@@ -496,4 +496,85 @@ pub fn session_table(
             Failure::run(format!("{at}: {}", e.kind()))
         }
     })
+}
+
+/// Where the columns of a file of one client's sessions are: `session`, optional `date` and
+/// `client`, and one column per item (`alliance monitor`, `alliance plot`).
+pub struct SessionColumns {
+    session_at: usize,
+    date_at: Option<usize>,
+    client_at: Option<usize>,
+    items: Vec<(usize, String)>,
+}
+
+impl SessionColumns {
+    pub fn new(header: &csv::ByteRecord, inst: &Instrument) -> Result<Self, Failure> {
+        let names = unique_names(header)?;
+        let find = |name: &str| names.iter().position(|&n| n == name);
+        let session_at =
+            find("session").ok_or_else(|| Failure::run("the header has no column \"session\""))?;
+        let (date_at, client_at) = (find("date"), find("client"));
+        let items = item_columns(
+            &names,
+            inst,
+            |col| col == session_at || Some(col) == date_at || Some(col) == client_at,
+            |col, name| {
+                format!(
+                    "column {col} ({name:?}) is neither session, date, client nor an item of {}",
+                    inst.id()
+                )
+            },
+        )?;
+        Ok(SessionColumns {
+            session_at,
+            date_at,
+            client_at,
+            items,
+        })
+    }
+
+    /// The administration of one row at line `line`.
+    pub fn read(
+        &self,
+        inst: &Instrument,
+        record: &csv::ByteRecord,
+        line: u64,
+        na: Option<&str>,
+    ) -> Result<Administration, Failure> {
+        let session_text = cell(record, self.session_at, line, None, "session")?;
+        let at = |column: &str| location(Some(line), None, Some(column));
+        if session_text.is_empty() {
+            return Err(Failure::run(format!(
+                "{}: no session number",
+                at("session")
+            )));
+        }
+        let session: u32 = session_text.parse().map_err(|_| {
+            Failure::run(format!(
+                "{}: {session_text:?} is not a session number (a whole number)",
+                at("session")
+            ))
+        })?;
+        let mut builder = Administration::builder(inst).session(session);
+        if let Some(date_at) = self.date_at {
+            let text = cell(record, date_at, line, None, "date")?;
+            if !text.is_empty() {
+                let date: Date = text
+                    .parse()
+                    .map_err(|e| Failure::run(format!("{}: {e}", at("date"))))?;
+                builder = builder.date(date);
+            }
+        }
+        if let Some(client_at) = self.client_at {
+            let text = cell(record, client_at, line, None, "client")?;
+            if !text.is_empty() {
+                builder = builder.client(text);
+            }
+        }
+        let builder =
+            answers(builder, &self.items, record, line, None, na).map_err(Failure::Run)?;
+        builder
+            .build()
+            .map_err(|e| Failure::Run(located(&e.at_row(line).at_column("client"), None)))
+    }
 }
