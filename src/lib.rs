@@ -222,7 +222,7 @@ pub use change::{
     Series, SessionMean, SessionMonitor, SessionScores, SessionTable, Shape, SuddenAnalysis,
     SuddenByClient, SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval,
     SuddenKind, SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome,
-    TalkingTherapiesSummary, Trajectory, TrajectoryOptions,
+    TalkingTherapiesSummary, Trajectory, TrajectoryOptions, decimal_difference,
 };
 pub use components::{Component, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, Result};

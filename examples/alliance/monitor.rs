@@ -34,10 +34,10 @@ CRLF line endings and blank lines are all fine.
                           measures
   --window N              sessions after a rupture's onset within which a return to the
                           earlier level repairs it (default 3)
-  --rupture-floor PCT     a rupture is at least PCT percent of the total's range deep, whatever
-                          the rule says (default 5: 2 points on the SRS), so a client whose
-                          scores barely vary does not open one on a fraction of a point; none
-                          for no floor
+  --rupture-floor PCT     with 1sd or 2sd, a rupture is at least PCT percent of the total's
+                          range deep (default 5: 2 points on the SRS), so a client whose scores
+                          barely vary does not open one on a fraction of a point; none for no
+                          floor. points:X is taken as it is
   --na TOKEN              cells equal to TOKEN (e.g. NA, as R writes) are unanswered too
   -h, --help              this text
 

@@ -15,8 +15,8 @@ use crate::scoring::{Flag, InstrumentSummary, Metric, Scores};
 ///
 /// Defaults: the instrument's own reliable-change amount (if it states one); no point-drop
 /// rule; ruptures by [`RuptureRule::one_sd`] once 3 sessions are scored, with a threshold of at
-/// least 5% of the total's range (2 points on the SRS, 2.4 on the WAI-SR: a client whose
-/// scores barely vary has a tiny own SD); a component falling by 10 percent-of-maximum points
+/// least 5% of the total's range for rules in SDs (2 points on the SRS, 2.4 on the WAI-SR: a
+/// client whose scores barely vary has a tiny own SD); a component falling by 10 percent-of-maximum points
 /// while the others hold. These amounts are this crate's conventions, not published cutoffs.
 ///
 /// ```
@@ -142,8 +142,9 @@ impl MonitorOptions {
         self
     }
 
-    /// The rupture threshold is at least `pomp` percent of the total's range (default 5);
-    /// `None` for no floor beyond the rule's own.
+    /// A rupture rule in SDs that sets no floor of its own ([`RuptureRule::with_floor`]) has a
+    /// threshold of at least `pomp` percent of the total's range (default 5); `None` for no
+    /// floor. Rules in points are taken as they are.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidOption`] unless a given amount is finite, positive and at most 100.
@@ -637,7 +638,7 @@ impl SessionMonitor {
                     .filter(|rc| rc.target() == &Target::Total && rc.metric() == metric)
                     .map(|rc| rc.points())
             });
-            if let Some(criterion) = reliable.filter(|&c| worsening >= c) {
+            if let Some(criterion) = reliable.filter(|&c| super::at_least(worsening, c)) {
                 events.push(Event::ReliableWorsening {
                     target: Target::Total,
                     metric,
@@ -648,7 +649,12 @@ impl SessionMonitor {
                     criterion,
                 });
             }
-            if let Some(criterion) = self.state.options.drop_points.filter(|&c| worsening >= c) {
+            if let Some(criterion) = self
+                .state
+                .options
+                .drop_points
+                .filter(|&c| super::at_least(worsening, c))
+            {
                 events.push(Event::Worsening {
                     target: Target::Total,
                     metric,
@@ -671,10 +677,14 @@ impl SessionMonitor {
                 .flatten();
             // Below the sessions the own SD needs, the level is still tracked with no rupture
             // possible.
-            let floor = self.state.options.rupture_floor.map_or(0.0, |pomp| {
-                let range = inst.range(Target::Total, metric);
-                range.map_or(0.0, |r| pomp / 100.0 * (r.max() - r.min()))
-            });
+            // The floor is for rules in SDs that set none of their own.
+            let in_sds = matches!(rule.size(), super::RuptureSize::Sd { .. });
+            let floor = match self.state.options.rupture_floor {
+                Some(pomp) if in_sds && rule.floor().is_none() => inst
+                    .range(Target::Total, metric)
+                    .map_or(0.0, |r| pomp / 100.0 * (r.max() - r.min())),
+                _ => 0.0,
+            };
             let threshold = rule
                 .threshold_for(own)
                 .map_or(f64::INFINITY, |t| t.max(floor));
@@ -708,11 +718,13 @@ impl SessionMonitor {
                 .zip(before)
                 .map(|(&(component, v), &(_, b))| ComponentChange {
                     component,
-                    change: v - b,
+                    change: super::decimal_difference(v, b),
                 })
                 .collect();
-            let falling: Vec<&ComponentChange> =
-                changes.iter().filter(|c| -c.change >= criterion).collect();
+            let falling: Vec<&ComponentChange> = changes
+                .iter()
+                .filter(|c| super::at_least(-c.change, criterion))
+                .collect();
             if let [fell] = falling[..] {
                 let others: Vec<ComponentChange> = changes
                     .iter()
@@ -914,6 +926,68 @@ mod tests {
         };
         monitor.observe(&all(1, 4.0)).unwrap();
         assert!(monitor.observe(&all(2, 2.0)).unwrap().is_empty());
+    }
+
+    /// Changes on a scale read to one decimal are exact: a drop of exactly the reliable amount
+    /// or the set points counts, and the evidence shows the decimal difference.
+    #[test]
+    fn decimal_changes_are_exact() {
+        let ors = catalog::require("ors").unwrap();
+        let at = |inst: &Instrument, n: u32, lines: [f64; 4]| {
+            Administration::builder(inst)
+                .session(n)
+                .answers([
+                    ("1", lines[0]),
+                    ("2", lines[1]),
+                    ("3", lines[2]),
+                    ("4", lines[3]),
+                ])
+                .unwrap()
+                .build()
+                .unwrap()
+        };
+        let mut monitor = SessionMonitor::new(&ors, MonitorOptions::default().rupture(None));
+        monitor.observe(&at(&ors, 1, [8.3, 8.0, 8.0, 8.0])).unwrap();
+        // 32.3 -> 27.3: exactly the ORS's reliable change of 5.
+        let events = monitor.observe(&at(&ors, 2, [8.3, 8.0, 5.0, 6.0])).unwrap();
+        assert!(
+            events.iter().any(
+                |e| matches!(e, Event::ReliableWorsening { worsening, .. } if *worsening == 5.0)
+            ),
+            "{events:?}"
+        );
+        let srs = catalog::require("srs").unwrap();
+        let options = MonitorOptions::default()
+            .drop_points(1.0)
+            .unwrap()
+            .rupture(Some(RuptureRule::points(1.0).unwrap()));
+        let mut monitor = SessionMonitor::new(&srs, options);
+        monitor.observe(&at(&srs, 1, [9.3, 8.0, 8.0, 7.0])).unwrap();
+        // 32.3 -> 31.3: exactly one point, and a rupture of exactly one point.
+        let events = monitor.observe(&at(&srs, 2, [8.3, 8.0, 8.0, 7.0])).unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, Event::Worsening { worsening, .. } if *worsening == 1.0)),
+            "{events:?}"
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, Event::RuptureOpened { rupture } if rupture.depth == 1.0)),
+            "{events:?}"
+        );
+        // 36.0 -> 31.6 is 4.4, not 4.399999999999999.
+        let mut monitor =
+            SessionMonitor::new(&srs, MonitorOptions::default().drop_points(1.0).unwrap());
+        monitor.observe(&at(&srs, 1, [9.0; 4])).unwrap();
+        let events = monitor.observe(&at(&srs, 2, [7.9; 4])).unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, Event::Worsening { worsening, .. } if *worsening == 4.4)),
+            "{events:?}"
+        );
     }
 
     #[test]

@@ -680,7 +680,7 @@ impl Dip {
             onset,
             lowest_session: self.lowest_session,
             lowest: self.lowest,
-            depth: self.level - self.lowest,
+            depth: super::decimal_difference(self.level, self.lowest),
             length: self.length,
             shape: if onset == self.first {
                 Shape::Sudden
@@ -719,7 +719,7 @@ impl Tracker {
                     lowest: value,
                     length: 1,
                 };
-                if level - value >= threshold {
+                if super::at_least(super::decimal_difference(level, value), threshold) {
                     dip.onset = Some(session);
                     step.opened = dip.rupture(None);
                 }
@@ -744,7 +744,9 @@ impl Tracker {
                     dip.lowest = value;
                     dip.lowest_session = session;
                 }
-                if dip.onset.is_none() && dip.level - value >= threshold {
+                if dip.onset.is_none()
+                    && super::at_least(super::decimal_difference(dip.level, value), threshold)
+                {
                     dip.onset = Some(session);
                     step.opened = dip.rupture(None);
                 }
