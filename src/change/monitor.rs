@@ -419,7 +419,7 @@ pub struct ComponentChange {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
+    serde(deny_unknown_fields, try_from = "StateDef")
 )]
 pub struct MonitorState {
     instrument: InstrumentSummary,
@@ -432,6 +432,97 @@ pub struct MonitorState {
     /// Every scored total so far (for the client's own SD).
     totals: Vec<f64>,
     tracker: Tracker,
+}
+
+/// The stored form of [`MonitorState`], checked as it is read back.
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+struct StateDef {
+    instrument: InstrumentSummary,
+    options: MonitorOptions,
+    order: Order,
+    /// The last session with a scored total, and the total.
+    last_total: Option<(u32, f64)>,
+    /// The last session with every component scored, and their percent-of-maximum scores.
+    last_components: Option<(u32, Vec<(Component, f64)>)>,
+    /// Every scored total so far (for the client's own SD).
+    totals: Vec<f64>,
+    tracker: Tracker,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<StateDef> for MonitorState {
+    type Error = crate::Error;
+
+    fn try_from(d: StateDef) -> Result<Self> {
+        let state = MonitorState {
+            instrument: d.instrument,
+            options: d.options,
+            order: d.order,
+            last_total: d.last_total,
+            last_components: d.last_components,
+            totals: d.totals,
+            tracker: d.tracker,
+        };
+        state.check()?;
+        Ok(state)
+    }
+}
+
+impl MonitorState {
+    /// Checks what does not depend on the instrument: the session order, the scores stored
+    /// and the rupture tracker agree with one another.
+    fn check(&self) -> Result<()> {
+        let bad = |what: String| -> crate::Error {
+            ErrorKind::InvalidSeries {
+                session: None,
+                reason: format!("the stored monitor state is inconsistent: {what}"),
+            }
+            .into()
+        };
+        self.order.check().map_err(bad)?;
+        let last = self.order.last_session();
+        let sessions = self.order.count();
+        if self.totals.len() > sessions {
+            return Err(bad(format!(
+                "{} totals for {sessions} sessions",
+                self.totals.len()
+            )));
+        }
+        for &t in &self.totals {
+            if !t.is_finite() {
+                return Err(bad(format!("total {}", Num(t))));
+            }
+            super::check_magnitude(|| "a stored total".to_owned(), t)?;
+        }
+        match (self.last_total, self.totals.last()) {
+            (None, None) => {}
+            (Some((s, v)), Some(&t)) if v == t && last.is_some_and(|l| s <= l) => {}
+            (lt, t) => {
+                return Err(bad(format!(
+                    "the last total {lt:?} and the stored totals' last {t:?} disagree"
+                )));
+            }
+        }
+        if let Some((s, values)) = &self.last_components {
+            let distinct = values
+                .iter()
+                .enumerate()
+                .all(|(i, (c, _))| values.iter().take(i).all(|(d, _)| d != c));
+            let in_range = values
+                .iter()
+                .all(|&(_, v)| v.is_finite() && (0.0..=100.0).contains(&v));
+            if !(last.is_some_and(|l| *s <= l) && distinct && in_range && values.len() >= 2) {
+                return Err(bad(format!("the components stored for session {s}")));
+            }
+        }
+        self.tracker.check(last, sessions).map_err(bad)
+    }
 }
 
 /// Watches one client's sessions on one instrument and reports [`Event`]s after each.
@@ -514,7 +605,9 @@ impl SessionMonitor {
     ///
     /// # Errors
     /// [`ErrorKind::InstrumentMismatch`] if the state was kept for another instrument or
-    /// another definition of it (its digest differs).
+    /// another definition of it (its digest differs); [`ErrorKind::InvalidSeries`] if the state
+    /// is inconsistent (edited by hand or damaged: sessions, scores and the rupture tracker
+    /// that do not agree, components the instrument does not measure).
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, MonitorOptions, SessionMonitor};
@@ -546,6 +639,25 @@ impl SessionMonitor {
                 ),
             }
             .into());
+        }
+        state.check()?;
+        if let Some((session, values)) = &state.last_components {
+            let expected: Vec<Component> = Component::ALL
+                .iter()
+                .copied()
+                .filter(|c| instrument.subscale(*c).is_some())
+                .collect();
+            let stored: Vec<Component> = values.iter().map(|(c, _)| *c).collect();
+            if stored != expected {
+                return Err(ErrorKind::InvalidSeries {
+                    session: Some(*session),
+                    reason: format!(
+                        "the stored monitor state holds the components {stored:?}, but {} measures {expected:?}",
+                        instrument.id()
+                    ),
+                }
+                .into());
+            }
         }
         Ok(SessionMonitor {
             instrument: instrument.clone(),
@@ -856,6 +968,47 @@ mod tests {
             .build()
             .unwrap();
         assert!(SessionMonitor::resume(&quiet, straight.state().clone()).is_err());
+    }
+
+    /// A state edited by hand or damaged is refused when read back, never a panic or an
+    /// invented event.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_tampered_state_is_refused() {
+        let srs = catalog::require("srs").unwrap();
+        let mut monitor = SessionMonitor::new(&srs, MonitorOptions::default());
+        for (n, v) in [9.0, 9.5, 9.6, 7.0].into_iter().enumerate() {
+            monitor.observe(&srs_at(n as u32 + 1, [v; 4])).unwrap();
+        }
+        let good = serde_json::to_value(monitor.state()).unwrap();
+        assert!(serde_json::from_value::<MonitorState>(good.clone()).is_ok());
+        let edits: [(&str, serde_json::Value); 9] = [
+            ("/order/count", serde_json::json!(u64::MAX)),
+            ("/order/count", serde_json::json!(0)),
+            ("/order/last_session", serde_json::json!(2)),
+            ("/tracker/dip/length", serde_json::json!(u32::MAX)),
+            ("/tracker/dip/lowest", serde_json::json!(99.0)),
+            ("/tracker/dip/onset", serde_json::json!(99)),
+            ("/last_total/1", serde_json::json!(12.5)),
+            ("/totals/0", serde_json::json!(1e300)),
+            ("/last_components/1/0/1", serde_json::json!(250.0)),
+        ];
+        for (pointer, value) in edits {
+            let mut v = good.clone();
+            *v.pointer_mut(pointer)
+                .unwrap_or_else(|| panic!("{pointer}")) = value.clone();
+            let err = serde_json::from_value::<MonitorState>(v).unwrap_err();
+            assert!(
+                err.to_string().contains("inconsistent") || err.to_string().contains("magnitudes"),
+                "{pointer} = {value}: {err}"
+            );
+        }
+        // Components the instrument does not measure are refused on resume.
+        let mut v = good.clone();
+        *v.pointer_mut("/last_components/1").unwrap() =
+            serde_json::json!([["goals", 90.0], ["bond", 100.0]]);
+        let state: MonitorState = serde_json::from_value(v).unwrap();
+        assert!(SessionMonitor::resume(&srs, state).is_err());
     }
 
     #[test]

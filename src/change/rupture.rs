@@ -739,7 +739,7 @@ impl Tracker {
                 self.level = Some((session, value));
             }
             Some(dip) => {
-                dip.length += 1;
+                dip.length = dip.length.saturating_add(1);
                 if value < dip.lowest {
                     dip.lowest = value;
                     dip.lowest_session = session;
@@ -753,6 +753,45 @@ impl Tracker {
             }
         }
         step
+    }
+
+    /// Checks a tracker read back from storage: a dip needs a level, its sessions are in order
+    /// and no later than `last_session`, its values are finite and its lowest point is below
+    /// its level; at most `sessions` sessions were observed.
+    pub(crate) fn check(
+        &self,
+        last_session: Option<u32>,
+        sessions: usize,
+    ) -> std::result::Result<(), String> {
+        let last = last_session.unwrap_or(0);
+        match (&self.level, &self.dip) {
+            (None, None) => Ok(()),
+            (None, Some(_)) => Err("a dip without a level".to_owned()),
+            (Some((s, v)), dip) => {
+                if *s > last || !v.is_finite() {
+                    return Err(format!("level {} at session {s}", Num(*v)));
+                }
+                let Some(d) = dip else { return Ok(()) };
+                let ordered = d.start <= d.first
+                    && d.first <= d.lowest_session
+                    && d.lowest_session <= last
+                    && d.onset.is_none_or(|o| d.first <= o && o <= last);
+                let values = d.level.is_finite() && d.lowest.is_finite() && d.lowest < d.level;
+                let length = d.length >= 1 && (d.length as usize) <= sessions;
+                if ordered && values && length {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "a dip from session {} (level {}, lowest {} at session {}, length {})",
+                        d.start,
+                        Num(d.level),
+                        Num(d.lowest),
+                        d.lowest_session,
+                        d.length
+                    ))
+                }
+            }
+        }
     }
 
     /// The rupture still open at the end of the series, if any.

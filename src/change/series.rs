@@ -396,6 +396,39 @@ pub(crate) struct Order {
 }
 
 impl Order {
+    /// The last session admitted.
+    pub(crate) fn last_session(&self) -> Option<u32> {
+        self.last_session
+    }
+
+    /// Administrations admitted.
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Checks an order read back from storage: sessions admitted if and only if a last session,
+    /// no more of them than session numbers, the last date's session no later than the last.
+    pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        let fits = (self.count == 0) == self.last_session.is_none()
+            && self.count <= u32::MAX as usize
+            && self
+                .last_session
+                .is_none_or(|l| self.count <= l as usize + 1)
+            && self
+                .last_date
+                .is_none_or(|(s, _)| self.last_session.is_some_and(|l| s <= l));
+        if fits {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} sessions admitted, the last {:?}, the last dated {:?}",
+                self.count,
+                self.last_session,
+                self.last_date.map(|(s, _)| s)
+            ))
+        }
+    }
+
     /// Checks the next administration and records it; its session number.
     pub(crate) fn admit(&mut self, instrument: &Instrument, adm: &Administration) -> Result<u32> {
         let at = adm.session();
@@ -454,7 +487,9 @@ impl Order {
             (None, Some(theirs)) => self.client = Some(theirs.to_owned()),
             _ => {}
         }
-        self.count += 1;
+        self.count = self.count.checked_add(1).ok_or_else(|| {
+            invalid("the series already holds as many sessions as can be counted".to_owned())
+        })?;
         self.last_session = Some(session);
         if let Some(date) = adm.date() {
             self.last_date = Some((session, date));
