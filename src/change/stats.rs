@@ -1224,6 +1224,27 @@ mod tests {
         assert_eq!(hedges_j(1.0), 0.0);
     }
 
+    /// Two pairs with t = 201 on 1 df: the interval's bounds lie beyond the noncentral t
+    /// series' range, where the CDF is integrated (mpmath 1.3.0, 40 digits: d_z 142.128...,
+    /// interval 4.454074341085277 to 318.5710672204054).
+    #[test]
+    fn an_extreme_t_has_the_right_interval() {
+        let e = PrePost::from_pairs([(Some(0.0), Some(10.0)), (Some(0.0), Some(10.1))])
+            .unwrap_or_else(|e| panic!("{e}"));
+        close(e.t, 201.0, "t");
+        // The CDF is flat in δ here, so a root to 1e-9 (the issue asks 1e-6 of the interval).
+        assert!(
+            (e.d_z_ci.lower - 4.454_074_341_085_277).abs() <= 1e-9 * 4.46,
+            "lower {}",
+            e.d_z_ci.lower
+        );
+        assert!(
+            (e.d_z_ci.upper - 318.571_067_220_405_4).abs() <= 1e-9 * 318.6,
+            "upper {}",
+            e.d_z_ci.upper
+        );
+    }
+
     #[test]
     fn degenerate_inputs_are_errors_not_panics() {
         let opts = TrajectoryOptions::default();
