@@ -747,6 +747,10 @@ impl PlotOptions {
     ) -> Result<()> {
         let found = match &self.ruptures {
             PlotRuptures::None => return Ok(()),
+            PlotRuptures::Detect(_) if series.instrument().better() != crate::Better::Higher => {
+                // A dip on a symptom measure is an improvement, not a rupture.
+                return Ok(());
+            }
             PlotRuptures::Detect(rule) => match floored(rule, series, target)
                 .and_then(|rule| rule.detect(series, target.clone()))
             {

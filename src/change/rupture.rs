@@ -354,7 +354,8 @@ impl RuptureRule {
     ///
     /// # Errors
     /// As [`detect_values`](RuptureRule::detect_values); [`ErrorKind::UnknownTarget`] if the
-    /// instrument has no such target.
+    /// instrument has no such target; [`ErrorKind::InvalidOption`] for an instrument where
+    /// lower is better (a symptom measure), where a dip is an improvement.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Administration, RuptureRule, Series};
@@ -375,7 +376,20 @@ impl RuptureRule {
     /// ```
     pub fn detect(&self, series: &Series, target: impl Into<Target>) -> Result<Ruptures> {
         let target = target.into();
-        series.instrument().slot(&target)?;
+        let inst = series.instrument();
+        inst.slot(&target)?;
+        if inst.better() != super::Better::Higher {
+            return Err(ErrorKind::InvalidOption {
+                option: "instrument",
+                value: inst.id().to_owned(),
+                reason: format!(
+                    "ruptures are dips in a score where higher is better (the alliance); on {} \
+                     lower is better",
+                    inst.id()
+                ),
+            }
+            .into());
+        }
         let metric: Metric = series.instrument().primary_metric();
         let values = series.values(target, metric);
         let sessions: Vec<u32> = series.sessions().iter().map(|s| s.session()).collect();
@@ -881,6 +895,26 @@ mod tests {
             found(wide, &v(&[6.0, 3.0, 3.5, 4.0, 5.0, 6.0])),
             [(1, 2, 2, 3.0, 4, Some(6))]
         );
+    }
+
+    #[test]
+    fn a_symptom_measure_has_no_ruptures() {
+        let phq9 = crate::catalog::require("phq-9").unwrap();
+        let mut series = Series::new(&phq9);
+        for (n, v) in [3.0, 3.0, 0.0, 0.0].into_iter().enumerate() {
+            let adm = crate::Administration::builder(&phq9)
+                .session(n as u32 + 1)
+                .answers((1..=9).map(|i| (i.to_string(), v)))
+                .unwrap()
+                .build()
+                .unwrap();
+            series.push(&adm).unwrap();
+        }
+        let err = RuptureRule::points(1.0)
+            .unwrap()
+            .detect(&series, "total")
+            .unwrap_err();
+        assert!(err.to_string().contains("lower is better"), "{err}");
     }
 
     #[test]

@@ -309,8 +309,9 @@ impl Series {
 
     /// A target's scores (primary metric) as a [`ScoreSeries`](crate::ScoreSeries) for sudden
     /// gains and losses: one position per session number from the first session to the last,
-    /// `None` for a session number with no administration or no score. Its id is the client's,
-    /// or `client` when the administrations name none.
+    /// `None` for a session number with no administration or no score, numbered from the first
+    /// session ([`ScoreSeries::starting_at`](crate::ScoreSeries::starting_at)). Its id is the
+    /// client's, or `client` when the administrations name none.
     ///
     /// # Errors
     /// [`ErrorKind::UnknownTarget`] if the instrument has no such target;
@@ -353,7 +354,11 @@ impl Series {
                 scores.push(s.scores.value(target.clone(), metric));
             }
         }
-        super::ScoreSeries::new(self.client().unwrap_or("client"), scores)
+        let series = super::ScoreSeries::new(self.client().unwrap_or("client"), scores)?;
+        Ok(match self.sessions.first() {
+            Some(first) => series.starting_at(first.session),
+            None => series,
+        })
     }
 
     /// Days from each session to the next (one fewer than sessions); `None` where either date
@@ -578,6 +583,35 @@ mod tests {
         .unwrap();
         let err = series.score_series("total").unwrap_err();
         assert!(err.to_string().contains("span more than 100000"), "{err}");
+    }
+
+    /// Sudden gains in a series that starts at session 5 are named by their own sessions.
+    #[test]
+    fn sudden_gains_keep_the_series_session_numbers() {
+        let phq9 = catalog::require("phq-9").unwrap();
+        let at = |n: u32, v: f64| {
+            Administration::builder(&phq9)
+                .session(n)
+                .answers((1..=9).map(|i| (i.to_string(), v)))
+                .unwrap()
+                .build()
+                .unwrap()
+        };
+        // Totals 27, 27, 9, 9, 9 at sessions 5, 6, 7, 8, 9: the gain is from session 6 to 7.
+        let series = Series::from_administrations([
+            at(5, 3.0),
+            at(6, 3.0),
+            at(7, 1.0),
+            at(8, 1.0),
+            at(9, 1.0),
+        ])
+        .unwrap();
+        let scores = series.score_series("total").unwrap();
+        let gains = crate::SuddenOptions::new(crate::Better::Lower, 6.0)
+            .unwrap()
+            .gains(&[scores]);
+        let sessions: Vec<u64> = gains.events().map(|g| g.session).collect();
+        assert_eq!(sessions, [6]);
     }
 
     #[test]

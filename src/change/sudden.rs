@@ -217,6 +217,7 @@ pub struct ScoreSeries {
     id: String,
     scores: Vec<Option<f64>>,
     treatment: Option<Treatment>,
+    first_session: Option<u32>,
 }
 
 /// Scores at the start and end of treatment, given apart from the series.
@@ -246,13 +247,19 @@ struct SeriesDef {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     treatment: Option<Treatment>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    first_session: Option<u32>,
 }
 
 impl TryFrom<SeriesDef> for ScoreSeries {
     type Error = crate::Error;
 
     fn try_from(d: SeriesDef) -> Result<Self> {
-        let s = ScoreSeries::new(d.id, d.scores)?;
+        let mut s = ScoreSeries::new(d.id, d.scores)?;
+        s.first_session = d.first_session;
         match d.treatment {
             Some(t) => s.treatment(t.start, t.end),
             None => Ok(s),
@@ -266,6 +273,7 @@ impl From<ScoreSeries> for SeriesDef {
             id: s.id,
             scores: s.scores,
             treatment: s.treatment,
+            first_session: s.first_session,
         }
     }
 }
@@ -316,6 +324,7 @@ impl ScoreSeries {
             id,
             scores,
             treatment: None,
+            first_session: None,
         })
     }
 
@@ -368,6 +377,39 @@ impl ScoreSeries {
     /// ```
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The same series with its first score at session `session`: its sessions are numbered
+    /// from there, whatever [`SuddenOptions::first_session`] says (a series laid out from a
+    /// client's [`Series`](crate::Series) starts at its first session).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let s = ScoreSeries::new("c-3", [Some(30.0), Some(30.0), Some(20.0), Some(20.0)])?.starting_at(5);
+    /// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&[s]);
+    /// assert_eq!(gains.events().next().map(|g| g.session), Some(6), "the session before the gain");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn starting_at(mut self, session: u32) -> Self {
+        self.first_session = Some(session);
+        self
+    }
+
+    /// The session number of the first score, if the series sets one.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let s = therapeutic_alliance::ScoreSeries::new("c-3", [Some(1.0)])?;
+    /// assert_eq!((s.first_session(), s.clone().starting_at(0).first_session()), (None, Some(0)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn first_session(&self) -> Option<u32> {
+        self.first_session
     }
 
     /// The scores, session by session (`None` = missed).
@@ -930,9 +972,10 @@ impl SuddenOptions {
         }
     }
 
-    /// The session number of the score at `index`.
-    fn session(&self, index: usize) -> u64 {
-        u64::from(self.first_session).saturating_add(u64::try_from(index).unwrap_or(u64::MAX))
+    /// The session number of the score at `index` of `series`.
+    fn session(&self, series: &ScoreSeries, index: usize) -> u64 {
+        u64::from(series.first_session.unwrap_or(self.first_session))
+            .saturating_add(u64::try_from(index).unwrap_or(u64::MAX))
     }
 
     /// One client's intervals and events.
@@ -948,7 +991,7 @@ impl SuddenOptions {
         // Pre-gain scores from the 2nd to the (k-2)th, as suddengains: criterion 3 needs two
         // scores before (N-1, N) and two after (N+1, N+2).
         for n in 1..scores.len().saturating_sub(2) {
-            let interval = self.interval(kind, scores, n);
+            let interval = self.interval(kind, series, n);
             if interval.met == Some(true) {
                 events.push(self.event(kind, series, n, treatment_change, &at));
             }
@@ -962,7 +1005,8 @@ impl SuddenOptions {
     }
 
     /// The criteria for the interval from the score at index `n` to the next.
-    fn interval(&self, kind: SuddenKind, scores: &[Option<f64>], n: usize) -> SuddenInterval {
+    fn interval(&self, kind: SuddenKind, series: &ScoreSeries, n: usize) -> SuddenInterval {
+        let scores = series.scores();
         let pre = scores.get(n).copied().flatten();
         let post = scores.get(n.saturating_add(1)).copied().flatten();
         let both = pre.zip(post);
@@ -1002,7 +1046,7 @@ impl SuddenOptions {
             .filter(|(applies, _)| *applies)
             .try_fold(true, |all, (_, c)| c.map(|c| all && c));
         SuddenInterval {
-            session: self.session(n),
+            session: self.session(series, n),
             cutoff,
             relative,
             mean_shift,
@@ -1040,7 +1084,7 @@ impl SuddenOptions {
                 .enumerate()
                 .skip(n.saturating_add(2))
                 .find(|(_, v)| v.is_some_and(|v| self.shift(kind, mid, v) < 0.0))
-                .map(|(i, _)| self.session(i))
+                .map(|(i, _)| self.session(series, i))
         });
         let proportion = match (magnitude, treatment_change) {
             (Some(m), Some(c)) if c != 0.0 => Some(m / c),
@@ -1049,7 +1093,7 @@ impl SuddenOptions {
         SuddenEvent {
             client: series.id().to_owned(),
             kind,
-            session: self.session(n),
+            session: self.session(series, n),
             scores,
             magnitude,
             treatment_change,
