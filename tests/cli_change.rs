@@ -1101,7 +1101,7 @@ fn monitor_bad_input_is_one_error_line() {
             "mon-order",
             "srs",
             "session,1,2,3,4\n1,9,9,9,9\n\n3,9,9,9,9\n3,9,9,9,9\n",
-            "row 5: session 3: sessions must strictly increase, and session 3 follows session 3",
+            "row 5, column \"session\": session 3: sessions must strictly increase, and session 3 follows session 3",
         ),
         (
             "mon-date",
@@ -1113,7 +1113,7 @@ fn monitor_bad_input_is_one_error_line() {
             "mon-client",
             "srs",
             "session,client,1,2,3,4\n1,a,9,9,9,9\n2,b,9,9,9,9\n",
-            "row 3: session 2: client \"b\", but the series is of client \"a\"",
+            "row 3, column \"client\": session 2: client \"b\", but the series is of client \"a\"",
         ),
         (
             "mon-unknown-column",

@@ -43,7 +43,8 @@ CRLF line endings and blank lines are all fine.
 
 Prints a JSON array with one object per session: {"session", "date", "events"}; each event is an
 object tagged by "kind": threshold (with the flag), reliable_worsening and worsening (target,
-metric, previous_session, previous, current, worsening, criterion), rupture_opened and
+metric, previous_session, previous, current, worsening, criterion), reliable_improvement (the
+same with improvement), rupture_opened and
 rupture_repaired (with the rupture), component_falling (component, previous_session, fall,
 others, criterion).
 
@@ -201,9 +202,19 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     let mut record = csv::ByteRecord::new();
     while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
         let adm = layout.read(&inst, &record, line, opts.na.as_deref())?;
-        let events = monitor
-            .observe(&adm)
-            .map_err(|e| Failure::Run(table::located(&e.at_row(line), None)))?;
+        let events = monitor.observe(&adm).map_err(|e| {
+            // The field the session order is about (`/session`, `/date`, `/client`) is a
+            // column of the file.
+            let column = e
+                .path()
+                .and_then(|p| p.strip_prefix('/'))
+                .map(str::to_owned);
+            let e = match column {
+                Some(c) if c != "instrument" => e.at_row(line).at_column(c),
+                _ => e.at_row(line),
+            };
+            Failure::Run(table::located(&e, None))
+        })?;
         sessions.push(MonitoredSession {
             session: adm.session().unwrap_or_default(),
             date: adm.date(),

@@ -94,6 +94,27 @@ fn positive(option: &'static str, v: f64) -> Result<f64> {
 }
 
 impl MonitorOptions {
+    /// The defaults, with the conventions of the instrument: for the SRS, a drop of one point
+    /// is worth a conversation (its authors' convention), so [`drop_points`](Self::drop_points)
+    /// is 1; other instruments get [`MonitorOptions::default`].
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, MonitorOptions};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// assert_eq!(MonitorOptions::for_instrument(&catalog::require("srs")?).drop_points_value(), Some(1.0));
+    /// assert_eq!(MonitorOptions::for_instrument(&catalog::require("wai-sr")?).drop_points_value(), None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn for_instrument(instrument: &Instrument) -> Self {
+        let mut options = MonitorOptions::default();
+        if instrument.id() == "srs" {
+            options.drop_points = Some(1.0);
+        }
+        options
+    }
+
     /// Flags a worsening of the total of at least `points` (in the instrument's primary metric)
     /// since the previous scored session as reliable, instead of the instrument's own amount.
     ///
@@ -279,6 +300,8 @@ impl From<MonitorOptions> for OptionsDef {
 ///   "threshold": 36.0, "score": 33.0, "message": "discuss the relationship", "source": "…"}}
 /// {"kind": "reliable_worsening", "target": "total", "metric": "sum", "previous_session": 3,
 ///   "previous": 38.0, "current": 31.0, "worsening": 7.0, "criterion": 5.0}
+/// {"kind": "reliable_improvement", "target": "total", "metric": "sum", "previous_session": 3,
+///   "previous": 15.0, "current": 8.0, "improvement": 7.0, "criterion": 6.0}
 /// {"kind": "worsening", "target": "total", "metric": "sum", "previous_session": 3,
 ///   "previous": 38.0, "current": 36.5, "worsening": 1.5, "criterion": 1.0}
 /// {"kind": "rupture_opened", "rupture": {"start": 2, "level": 38.0, "onset": 4, …}}
@@ -333,6 +356,24 @@ pub enum Event {
         current: f64,
         /// How much worse (positive).
         worsening: f64,
+        /// The reliable-change amount.
+        criterion: f64,
+    },
+    /// The total improved since the previous scored session by at least the reliable-change
+    /// amount (a PHQ-9 falling by 6 or more, an ORS rising by 5 or more).
+    ReliableImprovement {
+        /// The score compared.
+        target: Target,
+        /// Its metric.
+        metric: Metric,
+        /// The previous scored session.
+        previous_session: u32,
+        /// Its score.
+        previous: f64,
+        /// This session's score.
+        current: f64,
+        /// How much better (positive).
+        improvement: f64,
         /// The reliable-change amount.
         criterion: f64,
     },
@@ -529,9 +570,9 @@ impl MonitorState {
 ///
 /// It checks, after each administration:
 /// - every threshold of the instrument ([`Event::Threshold`]);
-/// - the total's worsening since the previous scored session against the reliable-change
-///   amount ([`MonitorOptions::reliable_points`], else the instrument's own) and against the
-///   configured points ([`MonitorOptions::drop_points`]);
+/// - the total's change since the previous scored session against the reliable-change
+///   amount ([`MonitorOptions::reliable_points`], else the instrument's own), both ways, and
+///   its worsening against the configured points ([`MonitorOptions::drop_points`]);
 /// - ruptures and repairs of the total by the rupture rule (the same rule as
 ///   [`RuptureRule::detect_values`]; where it uses the client's own SD, the SD of the scored
 ///   totals so far, once there are 3). Ruptures and component falls are watched on
@@ -758,6 +799,17 @@ impl SessionMonitor {
                     previous,
                     current,
                     worsening,
+                    criterion,
+                });
+            }
+            if let Some(criterion) = reliable.filter(|&c| super::at_least(-worsening, c)) {
+                events.push(Event::ReliableImprovement {
+                    target: Target::Total,
+                    metric,
+                    previous_session,
+                    previous,
+                    current,
+                    improvement: -worsening,
                     criterion,
                 });
             }
@@ -1162,7 +1214,11 @@ mod tests {
             matches!(&events[..], [Event::ReliableWorsening { worsening, criterion, .. }] if *worsening == 9.0 && *criterion == 6.0),
             "{events:?}"
         );
-        // 9 -> 0 is an improvement: nothing.
-        assert!(monitor.observe(&at(3, 0.0)).unwrap().is_empty());
+        // 9 -> 0 is a reliable improvement.
+        let events = monitor.observe(&at(3, 0.0)).unwrap();
+        assert!(
+            matches!(&events[..], [Event::ReliableImprovement { improvement, .. }] if *improvement == 9.0),
+            "{events:?}"
+        );
     }
 }

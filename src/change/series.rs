@@ -437,63 +437,79 @@ impl Order {
     /// Checks the next administration and records it; its session number.
     pub(crate) fn admit(&mut self, instrument: &Instrument, adm: &Administration) -> Result<u32> {
         let at = adm.session();
-        let invalid = |reason: String| -> crate::Error {
-            ErrorKind::InvalidSeries {
+        let invalid_at = |path: &str, reason: String| -> crate::Error {
+            crate::Error::from(ErrorKind::InvalidSeries {
                 session: at,
                 reason,
-            }
-            .into()
+            })
+            .at_path(path)
         };
         if adm.instrument() != instrument {
-            return Err(invalid(format!(
-                "administered {} version {:?} (digest {}), but the series is of {} version {:?} (digest {})",
-                adm.instrument().id(),
-                adm.instrument().version(),
-                adm.instrument().digest(),
-                instrument.id(),
-                instrument.version(),
-                instrument.digest()
-            )));
+            return Err(invalid_at(
+                "/instrument",
+                format!(
+                    "administered {} version {:?} (digest {}), but the series is of {} version {:?} (digest {})",
+                    adm.instrument().id(),
+                    adm.instrument().version(),
+                    adm.instrument().digest(),
+                    instrument.id(),
+                    instrument.version(),
+                    instrument.digest()
+                ),
+            ));
         }
         let Some(session) = at else {
-            return Err(invalid(format!(
-                "administration {} of the series has no session number",
-                self.count + 1
-            )));
+            return Err(invalid_at(
+                "/session",
+                format!(
+                    "administration {} of the series has no session number",
+                    self.count + 1
+                ),
+            ));
         };
         if let Some(last) = self.last_session.filter(|&l| session <= l) {
-            return Err(invalid(format!(
-                "sessions must strictly increase, and session {session} follows session {last}"
-            )));
+            return Err(invalid_at(
+                "/session",
+                format!(
+                    "sessions must strictly increase, and session {session} follows session {last}"
+                ),
+            ));
         }
         if let (Some(date), Some((before, d))) = (adm.date(), self.last_date)
             && date < d
         {
-            return Err(invalid(format!(
-                "dated {date}, before session {before} on {d}"
-            )));
+            return Err(invalid_at(
+                "/date",
+                format!("dated {date}, before session {before} on {d}"),
+            ));
         }
         match (&self.client, adm.client()) {
             (Some(mine), Some(theirs)) if mine != theirs => {
-                return Err(invalid(format!(
-                    "client {theirs:?}, but the series is of client {mine:?}"
-                )));
+                return Err(invalid_at(
+                    "/client",
+                    format!("client {theirs:?}, but the series is of client {mine:?}"),
+                ));
             }
             (None, Some(theirs)) if self.count > 0 => {
-                return Err(invalid(format!(
-                    "client {theirs:?}, but the earlier sessions name no client"
-                )));
+                return Err(invalid_at(
+                    "/client",
+                    format!("client {theirs:?}, but the earlier sessions name no client"),
+                ));
             }
             (Some(mine), None) => {
-                return Err(invalid(format!(
-                    "no client, but the series is of client {mine:?}"
-                )));
+                return Err(invalid_at(
+                    "/client",
+                    format!("no client, but the series is of client {mine:?}"),
+                ));
             }
             (None, Some(theirs)) => self.client = Some(theirs.to_owned()),
             _ => {}
         }
         self.count = self.count.checked_add(1).ok_or_else(|| {
-            invalid("the series already holds as many sessions as can be counted".to_owned())
+            invalid_at(
+                "/session",
+                "the series already holds as many sessions as can be counted".to_owned(),
+            )
         })?;
         self.last_session = Some(session);
         if let Some(date) = adm.date() {
