@@ -412,6 +412,11 @@ fn rci_bad_input_is_one_error_line() {
             "id,time,score\na,1,20\na,2,1e999\n",
             "row 3 (id \"a\"), column \"score\": \"1e999\" is not a finite number",
         ),
+        (
+            "rci-no-post",
+            "id,time,score\na,1,20\na,3,10\nb,1,30\nb,3,12\n",
+            "no row of {path} has the time \"2\" given to --post in column \"time\"",
+        ),
     ] {
         let t = TempCsv::new(name, csv);
         let path = t.path();
@@ -420,10 +425,20 @@ fn rci_bad_input_is_one_error_line() {
         assert!(o.stdout.is_empty(), "{name}");
         assert_eq!(
             stderr(&o),
-            format!("alliance: error: {message}\n"),
+            format!("alliance: error: {}\n", message.replace("{path}", &path)),
             "{name}"
         );
     }
+    // Times match as numbers: 2.0 and 02 are time 2.
+    let t = TempCsv::new(
+        "rci-numeric-time",
+        "id,time,score\na,1,20\na,2.0,10\nb,01,30\nb,02,12\n",
+    );
+    let path = t.path();
+    let o = alliance(&with_path(&RCI_SMALL, &path));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(out["n_used"], 2);
     // An unknown column.
     let csv = data("claus_2020.csv");
     let mut args = RCI_SMALL.to_vec();

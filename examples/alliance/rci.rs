@@ -29,8 +29,9 @@ all fine.
   --id COLUMN             the person's id
   --time COLUMN           the time point
   --outcome COLUMN        the score analysed
-  --pre VALUE             the time of the pre-test: rows whose time cell (as text, spaces
-                          trimmed) equals VALUE; rows of other times are ignored
+  --pre VALUE             the time of the pre-test: rows whose time cell equals VALUE, as a
+                          number where both are numbers (4, 04 and 4.0 are one time), else as
+                          text with spaces trimmed; rows of other times are ignored
   --post VALUE            the time of the post-test
   --reliability R         the measure's reliability, above 0 and below 1 (NK: at most 1)
   --better lower|higher   which direction is improvement (lower for symptom measures)
@@ -251,6 +252,8 @@ fn read(opts: &Options) -> Result<Vec<Person>, Failure> {
     let mut people: Vec<Person> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut record = csv::ByteRecord::new();
+    // Whether any row has the pre and the post time.
+    let mut seen = (false, false);
     while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
         let id = table::cell(&record, id_at, line, None, &opts.id)?;
         if id.is_empty() {
@@ -272,9 +275,11 @@ fn read(opts: &Options) -> Result<Vec<Person>, Failure> {
         let Some(person) = people.get_mut(at) else {
             continue;
         };
-        let slot = if time == opts.pre {
+        let slot = if same_time(time, &opts.pre) {
+            seen.0 = true;
             &mut person.pre
-        } else if time == opts.post {
+        } else if same_time(time, &opts.post) {
+            seen.1 = true;
             &mut person.post
         } else {
             continue;
@@ -291,7 +296,25 @@ fn read(opts: &Options) -> Result<Vec<Person>, Failure> {
         })?;
         *slot = Some((line, value));
     }
+    for (found, flag, value) in [(seen.0, "--pre", &opts.pre), (seen.1, "--post", &opts.post)] {
+        if !found {
+            return Err(Failure::run(format!(
+                "no row of {} has the time {value:?} given to {flag} in column {:?}",
+                opts.csv, opts.time
+            )));
+        }
+    }
     Ok(people)
+}
+
+/// Whether a time cell is the time given: as numbers where both are numbers (`4`, `04` and
+/// `4.0` are one time), else as text.
+fn same_time(cell: &str, given: &str) -> bool {
+    let given = given.trim();
+    match (cell.parse::<f64>(), given.parse::<f64>()) {
+        (Ok(a), Ok(b)) if a.is_finite() && b.is_finite() => a == b,
+        _ => cell == given,
+    }
 }
 
 /// `alliance rci`'s output.
