@@ -105,7 +105,10 @@ pub fn unexpected(arg: Arg<'_>) -> Failure {
 pub fn number(flag: &str, value: &str) -> Result<f64, Failure> {
     match value.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(Failure::usage(format!(
+        Ok(_) => Err(Failure::usage(format!(
+            "{flag} must be a finite number, not {value:?}"
+        ))),
+        Err(_) => Err(Failure::usage(format!(
             "{flag} must be a number, not {value:?}"
         ))),
     }

@@ -551,7 +551,7 @@ impl SessionColumns {
         }
         let session: u32 = session_text.parse().map_err(|_| {
             Failure::run(format!(
-                "{}: {session_text:?} is not a session number (a whole number)",
+                "{}: {session_text:?} is not a session number (a whole number from 0 to 4294967295)",
                 at("session")
             ))
         })?;

@@ -21,6 +21,30 @@
 //! LA6571-9 (3). The difficulty question is 69722-7.
 //! **Confidence:** confirmed.
 //!
+//! Item 9 asks about thoughts of self-harm. Services commonly follow up any answer above 0
+//! whatever the total; that rule is a clinical protocol, not part of the published key, so the
+//! catalog does not ship it. Add it as a subscale of the one item with its own threshold:
+//!
+//! ```
+//! use therapeutic_alliance::{catalog, Comparison, Metric, Subscale, Threshold};
+//!
+//! # fn main() -> Result<(), therapeutic_alliance::Error> {
+//! let phq9 = catalog::phq_9::instrument()
+//!     .to_builder()
+//!     .version("1, item 9 follow-up")
+//!     .subscale(Subscale::new("item-9", "Item 9", ["9"]))
+//!     .threshold(Threshold::new("item-9", Metric::Sum, Comparison::AtOrAbove, 1.0, "follow up item 9")?
+//!         .with_source("the service's risk protocol"))
+//!     .build()?;
+//! let mut answers = [Some(0.0); 9];
+//! answers[8] = Some(1.0);
+//! let scores = phq9.score_values(&answers)?;
+//! assert_eq!((scores.primary("total"), scores.band("total")), (Some(1.0), Some("minimal")));
+//! assert_eq!(scores.flags()[0].message(), "follow up item 9");
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ```
 //! # fn main() -> Result<(), therapeutic_alliance::Error> {
 //! let phq9 = therapeutic_alliance::catalog::phq_9::instrument();

@@ -664,6 +664,33 @@ impl SessionTable {
                 .map(|c| (c.score_at(pre), c.score_at(post))),
         )
     }
+
+    /// Each client's scores at `pre` and `post` as a [`ChangeRow`](crate::ChangeRow) for
+    /// [`ReliableChange::analyze`](crate::ReliableChange::analyze): the long-to-wide step R's
+    /// `cs_combined(data, id, time, outcome, pre, post)` takes for you. A client without a
+    /// score at either session gives a row with `None` there (left out of the analysis and
+    /// reported as dropped).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Better, RciMethod, ReliableChange, SessionTable};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([
+    ///     ("a", 1, Some(30.0)), ("a", 4, Some(12.0)), ("b", 1, Some(24.0)), ("b", 4, Some(22.0)),
+    ///     ("c", 1, Some(20.0)), ("c", 4, Some(26.0)), ("d", 1, Some(27.0)),
+    /// ])?;
+    /// let rci = ReliableChange::new(RciMethod::JacobsonTruax, 0.9, Better::Lower)?
+    ///     .analyze(table.change_rows(1, 4))?;
+    /// assert_eq!((rci.n_used, rci.dropped.as_slice()), (3, ["d".to_string()].as_slice()));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn change_rows(&self, pre: u32, post: u32) -> Vec<crate::ChangeRow> {
+        self.clients
+            .iter()
+            .map(|c| crate::ChangeRow::new(c.id.clone(), c.score_at(pre), c.score_at(post)))
+            .collect()
+    }
 }
 
 /// One client's [`Trajectory`] from a [`SessionTable`].
