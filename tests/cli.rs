@@ -1897,7 +1897,7 @@ fn plot_errors_name_the_file_row_and_column() {
         ),
         (
             format!("{header}one,,3,3,3,3,3,3,3,3,3,3,3,3\n"),
-            "alliance: error: wai-sr sessions: row 2, column \"session\": \"one\" is not a session number (a whole number)\n",
+            "alliance: error: wai-sr sessions: row 2, column \"session\": \"one\" is not a session number (a whole number from 0 to 4294967295)\n",
         ),
         (
             "session,therapist,1\n1,t1,3\n".to_owned(),

@@ -1104,7 +1104,7 @@ fn monitor_bad_input_is_one_error_line() {
             "mon-session",
             "srs",
             "session,1,2,3,4\n1,9,9,9,9\n3b,9,9,9,9\n",
-            "row 3, column \"session\": \"3b\" is not a session number (a whole number)",
+            "row 3, column \"session\": \"3b\" is not a session number (a whole number from 0 to 4294967295)",
         ),
         (
             "mon-no-session",

@@ -52,7 +52,8 @@ An answer off the response scale or not a number, a session number that is missi
 whole number, a bad date, or a session out of order stops the run with one line on stderr naming
 the row by its line number in the CSV file, the header being line 1, and the column:
 
-  alliance: error: row 4, column "session": "3b" is not a session number (a whole number from 0 to 4294967295)
+  alliance: error: row 4, column "session": "3b" is not a session number (a whole number from 0
+  to 4294967295)
 
 Exit status: 0 success, 1 bad input, 2 bad command line.
 "#;
