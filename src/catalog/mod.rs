@@ -25,7 +25,7 @@
 //! Licensing: the wording of the WAI family, the SRS and the other published instruments is
 //! copyrighted, so their items are identified by number (`"1"`, `"2"`, ...) with no text; obtain
 //! the forms from their authors. Scoring keys are facts and ship as data, each with its
-//! [`Provenance`](crate::Provenance). The HAq-II and CALPAS keys could not be confirmed and are not
+//! [`Provenance`]. The HAq-II and CALPAS keys could not be confirmed and are not
 //! shipped.
 //!
 //! ```
