@@ -10,7 +10,6 @@
 #![cfg(feature = "serde")]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 use therapeutic_alliance::{
@@ -19,35 +18,11 @@ use therapeutic_alliance::{
 };
 
 mod cli_support;
-use cli_support::exe;
-
-fn alliance(args: &[&str]) -> Output {
-    Command::new(exe())
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("runs")
-}
-
-/// A file of tests/data/.
-fn data(name: &str) -> String {
-    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", name]
-        .iter()
-        .collect();
-    p.to_string_lossy().into_owned()
-}
+use cli_support::{alliance, data, exe, stderr, stdout};
 
 /// A fixture of tests/data/cli/.
 fn cli_data(name: &str) -> String {
     data(&format!("cli/{name}"))
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A reference file of tests/data/.

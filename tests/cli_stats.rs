@@ -16,37 +16,12 @@
 #![cfg(feature = "serde")]
 #![allow(clippy::excessive_precision)] // R's values as printed, 17 digits
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod cli_support;
-use cli_support::exe;
-
-fn alliance(args: &[&str]) -> Output {
-    Command::new(exe())
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("runs")
-}
-
-/// A file of tests/data (`sgdata.csv`) or tests/data/cli (`cli/stats_long_messy.csv`).
-fn data(name: &str) -> String {
-    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", name]
-        .iter()
-        .collect();
-    p.to_string_lossy().into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use cli_support::{alliance, data, exe, stderr, stdout};
 
 /// Runs `alliance` with `{}` in `args` replaced by the path of a temporary file holding `csv`.
 fn with_csv(name: &str, csv: impl AsRef<[u8]>, args: &[&str]) -> Output {

@@ -1,6 +1,35 @@
-//! Shared by the command-line tests (`tests/cli*.rs`): the built `alliance` example.
+//! Shared by the command-line tests (`tests/cli*.rs`): the built `alliance` example, running
+//! it, and the test data.
+// Each test file uses what it needs.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// Runs the example with `args` from the crate's directory.
+pub fn alliance(args: &[&str]) -> Output {
+    Command::new(exe())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs")
+}
+
+/// A file of tests/data (`sgdata.csv`, or `cli/...` for the command-line fixtures).
+pub fn data(name: &str) -> String {
+    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", name]
+        .iter()
+        .collect();
+    p.to_string_lossy().into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
 
 /// The built example, checked once to be newer than its sources (`cargo test --test cli` alone
 /// does not build examples, and an old binary would test old code).
