@@ -237,3 +237,53 @@ mod tests {
         assert_eq!(Target::from(String::from("trust")).as_str(), "trust");
     }
 }
+
+/// Which direction of change is improvement: lower scores (symptom measures such as the PHQ-9)
+/// or higher scores (alliance, the ORS).
+///
+/// ```
+/// use therapeutic_alliance::Better;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// assert_eq!("lower".parse::<Better>()?, Better::Lower);
+/// assert_eq!(Better::Higher.improvement(10.0, 14.0), 4.0);
+/// assert_eq!(Better::Lower.improvement(10.0, 14.0), -4.0);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Better {
+    /// Lower scores are better (symptoms).
+    Lower,
+    /// Higher scores are better (alliance, well-being).
+    Higher,
+}
+
+vocabulary!(Better, "direction", None, [Lower => "lower", Higher => "higher"]);
+
+impl Better {
+    /// The improvement from `before` to `after`: positive when things got better.
+    ///
+    /// ```
+    /// use therapeutic_alliance::Better;
+    ///
+    /// assert_eq!(Better::Lower.improvement(20.0, 12.0), 8.0);
+    /// ```
+    ///
+    /// The difference is taken in decimal, as the scores are written: on a scale read to one
+    /// decimal, 32.3 to 27.3 is exactly 5, not the 4.9999999999999964 of binary floating point
+    /// (see [`decimal_difference`](crate::decimal_difference)).
+    ///
+    /// ```
+    /// use therapeutic_alliance::Better;
+    ///
+    /// assert_eq!(Better::Higher.improvement(32.3, 27.3), -5.0);
+    /// ```
+    pub fn improvement(self, before: f64, after: f64) -> f64 {
+        match self {
+            Better::Lower => crate::decimal::decimal_difference(before, after),
+            Better::Higher => crate::decimal::decimal_difference(after, before),
+        }
+    }
+}

@@ -201,6 +201,7 @@
 pub mod catalog;
 mod change;
 mod components;
+mod decimal;
 mod error;
 mod ids;
 mod instruments;
@@ -214,17 +215,18 @@ mod scoring;
 mod vocab;
 
 pub use change::{
-    Better, CategoryCounts, CenteredValue, ChangeCategory, ChangeRow, ClientTrajectory,
-    ClinicalCutoff, ComponentChange, Correlation, CriticalValue, CutoffBSd, CutoffType, Event,
-    HagemanArrindell, LaggedValue, MeasureCourse, MonitorOptions, MonitorState, MonitoredSession,
-    PersonChange, PrePost, RciMethod, Recovery, ReliableChange, ReliableChangeResult,
-    ReliableStatus, Repair, Rupture, RuptureRule, RuptureSize, Ruptures, ScoreSeries, SdSource,
-    Series, SessionMean, SessionMonitor, SessionScores, SessionTable, Shape, SuddenAnalysis,
-    SuddenByClient, SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval,
-    SuddenKind, SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome,
-    TalkingTherapiesSummary, Trajectory, TrajectoryOptions, decimal_difference,
+    CategoryCounts, CenteredValue, ChangeCategory, ChangeRow, ClientTrajectory, ClinicalCutoff,
+    ComponentChange, Correlation, CriticalValue, CutoffBSd, CutoffType, Event, HagemanArrindell,
+    LaggedValue, MeasureCourse, MonitorOptions, MonitorState, MonitoredSession, PersonChange,
+    PrePost, RciMethod, Recovery, ReliableChange, ReliableChangeResult, ReliableStatus, Repair,
+    Rupture, RuptureRule, RuptureSize, Ruptures, ScoreSeries, SdSource, Series, SessionMean,
+    SessionMonitor, SessionScores, SessionTable, Shape, SuddenAnalysis, SuddenByClient,
+    SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind,
+    SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome, TalkingTherapiesSummary,
+    Trajectory, TrajectoryOptions,
 };
-pub use components::{Component, Modality, Rater, Target};
+pub use components::{Better, Component, Modality, Rater, Target};
+pub use decimal::decimal_difference;
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{
     Band, Bands, Codes, Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying,

@@ -53,7 +53,7 @@ pub mod wai;
 pub mod wai_s;
 pub mod wai_sr;
 
-use crate::change::Better;
+use crate::components::Better;
 use crate::components::Component;
 use crate::error::{ErrorKind, Result};
 use crate::instruments::{

@@ -40,7 +40,7 @@
 //! ```
 
 use super::KEY_ONLY;
-use crate::change::Better;
+use crate::components::Better;
 use crate::error::{ErrorKind, Result};
 use crate::instruments::{
     Comparison, Confidence, Instrument, Provenance, ReliableChangeAmount, Subscale, Threshold,

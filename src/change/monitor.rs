@@ -882,7 +882,7 @@ impl SessionMonitor {
                 .zip(before)
                 .map(|(&(component, v), &(_, b))| ComponentChange {
                     component,
-                    change: super::decimal_difference(v, b),
+                    change: crate::decimal::decimal_difference(v, b),
                 })
                 .collect();
             let falling: Vec<&ComponentChange> = changes

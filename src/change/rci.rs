@@ -777,7 +777,7 @@ impl ReliableChange {
                 (post.mean + (c.post - post.mean) * h.reliability_post - cutoff.value)
                     / (h.reliability_post.sqrt() * se_measurement)
             });
-            let change = super::decimal_difference(c.post, c.pre);
+            let change = crate::decimal::decimal_difference(c.post, c.pre);
             if !(rci.is_finite() && change.is_finite()) || cs_index.is_some_and(|v| !v.is_finite())
             {
                 return Err(too_extreme());

@@ -694,7 +694,7 @@ impl Dip {
             onset,
             lowest_session: self.lowest_session,
             lowest: self.lowest,
-            depth: super::decimal_difference(self.level, self.lowest),
+            depth: crate::decimal::decimal_difference(self.level, self.lowest),
             length: self.length,
             shape: if onset == self.first {
                 Shape::Sudden
@@ -733,7 +733,7 @@ impl Tracker {
                     lowest: value,
                     length: 1,
                 };
-                if super::at_least(super::decimal_difference(level, value), threshold) {
+                if super::at_least(crate::decimal::decimal_difference(level, value), threshold) {
                     dip.onset = Some(session);
                     step.opened = dip.rupture(None);
                 }
@@ -759,7 +759,10 @@ impl Tracker {
                     dip.lowest_session = session;
                 }
                 if dip.onset.is_none()
-                    && super::at_least(super::decimal_difference(dip.level, value), threshold)
+                    && super::at_least(
+                        crate::decimal::decimal_difference(dip.level, value),
+                        threshold,
+                    )
                 {
                     dip.onset = Some(session);
                     step.opened = dip.rupture(None);

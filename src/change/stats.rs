@@ -361,7 +361,7 @@ fn fit(points: &[(f64, f64)], early: usize) -> Option<Trajectory> {
         last_session,
         first,
         last,
-        change: super::decimal_difference(last, first),
+        change: crate::decimal::decimal_difference(last, first),
         early: early_mean,
         early_n: early_values.len() as u64,
         intercept,

@@ -4,7 +4,7 @@ use super::{
     Bands, Codes, Compiled, Instrument, Item, MissingRule, Provenance, ReliableChangeAmount,
     ScoringRule, Slot, Subscale, Threshold, TotalRule, digest,
 };
-use crate::change::Better;
+use crate::components::Better;
 use crate::components::{Component, Modality, Rater};
 use crate::error::{ErrorKind, Result};
 use crate::ids::{TextRule, check_field};

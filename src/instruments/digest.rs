@@ -44,7 +44,7 @@ pub(super) fn of(def: &InstrumentBuilder) -> String {
     }
     // Added with the outcome measures; hashed only when set, so the digests of definitions
     // without them are unchanged.
-    if def.better != crate::change::Better::Higher {
+    if def.better != crate::components::Better::Higher {
         h.str("better");
         h.str(def.better.name());
     }

@@ -463,7 +463,7 @@ impl Instrument {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn better(&self) -> crate::change::Better {
+    pub fn better(&self) -> crate::components::Better {
         self.0.def.better
     }
 
