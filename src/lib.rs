@@ -205,6 +205,7 @@ mod decimal;
 mod error;
 mod ids;
 mod instruments;
+mod io;
 mod matrix;
 #[cfg(feature = "plot")]
 mod plot;
@@ -226,6 +227,10 @@ pub use change::{
     Trajectory, TrajectoryOptions,
 };
 pub use components::{Better, Component, Modality, Rater, Target};
+#[cfg(feature = "csv")]
+pub use io::csv;
+#[cfg(feature = "fhir")]
+pub use io::fhir;
 pub use decimal::decimal_difference;
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{
