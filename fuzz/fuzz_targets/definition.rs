@@ -1,0 +1,31 @@
+//! Instrument definitions as a site writes them: any bytes, read as JSON and as TOML. Nothing
+//! may panic; whatever is accepted must score and survive a round trip unchanged.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use therapeutic_alliance::Instrument;
+
+fn check(inst: &Instrument) {
+    // Scoring an empty and a full administration must not panic.
+    let items = inst.items().len();
+    let _ = inst.score_values(&vec![None; items]);
+    let lowest = inst.scale().min();
+    if let Ok(scores) = inst.score_values(&vec![Some(lowest); items]) {
+        let _ = scores.report();
+    }
+    let json = serde_json::to_string(inst).expect("an instrument serializes");
+    let back: Instrument = serde_json::from_str(&json).expect("reads back");
+    assert_eq!(&back, inst);
+    assert_eq!(back.digest(), inst.digest());
+}
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(inst) = serde_json::from_slice::<Instrument>(data) {
+        check(&inst);
+    }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(inst) = toml::from_str::<Instrument>(text)
+    {
+        check(&inst);
+    }
+});
