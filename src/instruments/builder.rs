@@ -49,89 +49,31 @@ use std::collections::HashMap;
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
+    serde(
+        try_from = "super::definition::Definition",
+        into = "super::definition::Definition"
+    )
 )]
 pub struct InstrumentBuilder {
     pub(super) id: String,
     pub(super) name: String,
-    #[cfg_attr(feature = "serde", serde(default = "default_version"))]
     pub(super) version: String,
-    #[cfg_attr(feature = "serde", serde(default = "default_modality"))]
     pub(super) modality: Modality,
-    #[cfg_attr(feature = "serde", serde(default = "default_rater"))]
     pub(super) rater: Rater,
     pub(super) scale: ResponseScale,
     pub(super) items: Vec<Item>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Vec::is_empty")
-    )]
     pub(super) subscales: Vec<Subscale>,
-    #[cfg_attr(feature = "serde", serde(default))]
     pub(super) scoring: ScoringRule,
-    #[cfg_attr(feature = "serde", serde(default))]
     pub(super) missing: MissingRule,
-    #[cfg_attr(feature = "serde", serde(default))]
     pub(super) total: TotalRule,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub(super) citation: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default))]
     pub(super) provenance: Provenance,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub(super) licence: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Vec::is_empty")
-    )]
     pub(super) thresholds: Vec<Threshold>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default = "default_better", skip_serializing_if = "is_higher")
-    )]
     pub(super) better: Better,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Vec::is_empty")
-    )]
     pub(super) bands: Vec<Bands>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub(super) reliable_change: Option<ReliableChangeAmount>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub(super) codes: Option<Codes>,
-}
-
-#[cfg(feature = "serde")]
-fn default_better() -> Better {
-    Better::Higher
-}
-#[cfg(feature = "serde")]
-fn is_higher(b: &Better) -> bool {
-    *b == Better::Higher
-}
-
-#[cfg(feature = "serde")]
-fn default_version() -> String {
-    "1".to_owned()
-}
-#[cfg(feature = "serde")]
-fn default_modality() -> Modality {
-    Modality::General
-}
-#[cfg(feature = "serde")]
-fn default_rater() -> Rater {
-    Rater::Client
 }
 
 impl InstrumentBuilder {
