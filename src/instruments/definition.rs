@@ -42,6 +42,11 @@ pub(crate) const READS: &[u32] = &[1];
     expecting = "an instrument definition (a map of fields: id, name, scale, items, ...)"
 )]
 pub(crate) struct Definition {
+    /// Where an editor finds the JSON Schema (`"$schema": "instrument.schema.json"`): accepted so
+    /// a hand-written file can name it, ignored, and not written.
+    #[serde(rename = "$schema", default, skip_serializing)]
+    #[allow(dead_code)] // read to be accepted, then ignored
+    editor_schema: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -181,6 +186,7 @@ impl Definition {
 impl From<InstrumentBuilder> for Definition {
     fn from(b: InstrumentBuilder) -> Self {
         Definition {
+            editor_schema: None,
             schema_version: Some(SchemaVersion(CURRENT)),
             id: b.id,
             name: b.name,

@@ -9,7 +9,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::instruments::Instrument;
-use crate::instruments::definition::{CURRENT, Definition, RawVersion, READS};
+use crate::instruments::definition::{CURRENT, Definition, READS, RawVersion};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
