@@ -19,10 +19,12 @@ use std::collections::HashMap;
 /// ([`Better::Higher`]), no severity bands, no reliable-change amount, no codes.
 ///
 /// With `serde`, a builder is the instrument's definition: an [`Instrument`] serializes to it and
-/// deserializes from it, validating as [`build`](InstrumentBuilder::build) does. Its JSON form:
+/// deserializes from it, validating as [`build`](InstrumentBuilder::build) does. Its JSON form,
+/// described by the crate's JSON Schema (`Instrument::JSON_SCHEMA`) and read with typed, located
+/// errors by `Instrument::from_json` (or `from_toml`, the same fields in TOML):
 ///
 /// ```json
-/// {"id": "clinic-trust", "name": "Clinic trust check", "version": "2",
+/// {"schema_version": 1, "id": "clinic-trust", "name": "Clinic trust check", "version": "2",
 ///  "scale": {"kind": "likert", "min": 1, "max": 5},
 ///  "items": [{"id": "1"}, {"id": "2", "keying": "reversed"}, {"id": "3"}, {"id": "4"}],
 ///  "subscales": [{"id": "trust", "label": "Trust", "items": ["1", "2"]},
