@@ -880,10 +880,9 @@ impl Schema {
                     }
                 }
                 "pattern" => {
-                    if let Some(s) = v.as_str() {
-                        if !self.patterns[arg.as_str().expect("a pattern")].is_match(s) {
-                            out.push(format!("{at}: {s:?} does not match the pattern"));
-                        }
+                    let pattern = &self.patterns[arg.as_str().expect("a pattern")];
+                    if let Some(s) = v.as_str().filter(|s| !pattern.is_match(s)) {
+                        out.push(format!("{at}: {s:?} does not match the pattern"));
                     }
                 }
                 "oneOf" => {

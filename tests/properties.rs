@@ -10,8 +10,7 @@ use num_rational::BigRational;
 use num_traits::Zero;
 use proptest::prelude::*;
 use therapeutic_alliance::{
-    Administration, AdministrationRecord, Component, Instrument, Item, Metric, MissingRule,
-    Registry, ResponseScale, ScoringRule, Subscale, TotalRule, catalog,
+    Administration, AdministrationRecord, Instrument, Metric, Registry, TotalRule, catalog,
 };
 
 /// A catalog or custom instrument and a row of answers on its scale (`None` = unanswered).

@@ -125,8 +125,8 @@ fn write_failed(format: &'static str, e: impl std::fmt::Display) -> Error {
 }
 
 impl Instrument {
-    /// The schema version of the definitions [`Instrument::to_json`] and
-    /// [`Instrument::to_toml`] write (the `schema_version` field).
+    /// The schema version of the definitions [`Instrument::to_json`] and `Instrument::to_toml`
+    /// write (the `schema_version` field).
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Instrument};
