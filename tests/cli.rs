@@ -408,10 +408,10 @@ fn instrument_file_errors_name_the_file_the_version_and_the_field() {
             "(field /subscales/0/items/1)",
         ),
     ];
-    for (text, needle, field) in cases {
+    for (n, (text, needle, field)) in cases.into_iter().enumerate() {
         assert_ne!(text, json, "{needle}");
         let (o, path) = score_with_definition(
-            "bad-definition",
+            &format!("version-field-{n}"),
             "json",
             text.as_bytes(),
             &data("wai_s.csv"),
