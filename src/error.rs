@@ -948,6 +948,81 @@ pub enum ErrorKind {
         /// The value given.
         value: f64,
     },
+    /// An instrument definition text that is not well-formed: a syntax error, a value of the
+    /// wrong type, a misspelt enum value, an unknown or missing field. What the definition says
+    /// is checked afterwards, with the kinds the builder gives.
+    #[error("not a valid instrument definition ({format}{}): {reason}", LineColumn(*line, *column))]
+    MalformedDefinition {
+        /// The format read: `JSON` or `TOML`.
+        format: &'static str,
+        /// The line of the problem, counted from 1, if known.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        line: Option<u64>,
+        /// The column (character on the line) of the problem, counted from 1, if known.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        column: Option<u64>,
+        /// What is wrong, as the format's reader says it.
+        reason: String,
+    },
+    /// An instrument definition whose `schema_version` this release does not read: a newer
+    /// version, or a value that is not an integer.
+    #[error(
+        "unsupported schema_version {found}: this release reads instrument definitions of schema version {}{}",
+        Versions(supported),
+        VersionHint(found, supported)
+    )]
+    UnsupportedSchemaVersion {
+        /// The `schema_version` as written (`2`, `"1"`, `1.5`).
+        found: String,
+        /// The schema versions this release reads.
+        supported: &'static [u32],
+    },
+}
+
+/// `, line 3, column 14`, or as much of it as is known.
+struct LineColumn(Option<u64>, Option<u64>);
+
+impl fmt::Display for LineColumn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.0 {
+            write!(f, ", line {line}")?;
+            if let Some(column) = self.1 {
+                write!(f, ", column {column}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `1`, `1 and 2`, `1, 2 and 3`.
+struct Versions<'a>(&'a [u32]);
+
+impl fmt::Display for Versions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        for (i, v) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(if i + 1 == n { " and " } else { ", " })?;
+            }
+            write!(f, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a schema version is not read: written by a newer release, or not an integer.
+struct VersionHint<'a>(&'a str, &'a [u32]);
+
+impl fmt::Display for VersionHint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.parse::<i128>() {
+            Ok(v) if self.1.iter().all(|&r| i128::from(r) < v) => f.write_str(
+                " (the definition is for a newer release of therapeutic-alliance: update the crate, or write it for a version this release reads)",
+            ),
+            Ok(_) => Ok(()),
+            Err(_) => f.write_str(" (schema_version is an integer, such as 1)"),
+        }
+    }
 }
 
 impl ErrorKind {
@@ -1004,6 +1079,8 @@ impl ErrorKind {
             K::InvalidOption { .. } => "invalid_option",
             K::NotFiniteScore { .. } => "not_finite_score",
             K::ExtremeValue { .. } => "extreme_value",
+            K::MalformedDefinition { .. } => "malformed_definition",
+            K::UnsupportedSchemaVersion { .. } => "unsupported_schema_version",
         }
     }
 

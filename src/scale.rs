@@ -599,14 +599,14 @@ pub(crate) fn resolution(decimals: u8) -> f64 {
 }
 
 #[cfg(feature = "serde")]
-mod serde_impl {
+pub(crate) mod serde_impl {
     use super::{Anchor, ResponseScale, ScaleKind};
     use serde::{Deserialize, Serialize};
 
     /// The serialized form of a scale.
     #[derive(Serialize, Deserialize)]
     #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-    pub(super) enum ScaleDef {
+    pub(crate) enum ScaleDef {
         Likert {
             min: i32,
             max: i32,

@@ -307,6 +307,128 @@ fn instrument_file_is_validated_on_load_naming_the_file() {
     assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
 }
 
+/// Runs `alliance score --instrument-file FILE` on `csv`, with the definition `text` written to a
+/// temporary file with extension `ext`.
+fn score_with_definition(name: &str, ext: &str, text: &[u8], csv: &str) -> (Output, String) {
+    let file = temp_path(name, ext);
+    std::fs::write(&file, text).expect("temp file");
+    let path = file.to_string_lossy().into_owned();
+    let o = alliance(&["score", "--instrument-file", &path, "--csv", csv]);
+    let _ = std::fs::remove_file(&file);
+    (o, path)
+}
+
+#[test]
+fn instrument_file_is_json_or_toml_by_extension_or_content() {
+    let from_catalog = score("wai-s", &data("wai_s.csv"), &[]);
+    assert!(from_catalog.status.success(), "{}", stderr(&from_catalog));
+    let json = alliance(&["instruments", "wai-s", "--json"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    assert!(stdout(&json).starts_with("{\n  \"schema_version\": 1,\n"));
+    // No telling extension: JSON by its opening brace.
+    let (o, _) = score_with_definition("wai-s-json", "def", &json.stdout, &data("wai_s.csv"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, from_catalog.stdout);
+    #[cfg(feature = "toml")]
+    {
+        let toml = alliance(&["instruments", "wai-s", "--toml"]);
+        assert!(toml.status.success(), "{}", stderr(&toml));
+        assert!(stdout(&toml).starts_with("schema_version = 1\nid = \"wai-s\"\n"));
+        let read = therapeutic_alliance::Instrument::from_toml(&stdout(&toml)).expect("toml");
+        assert_eq!(
+            read,
+            therapeutic_alliance::catalog::require("wai-s").expect("wai-s")
+        );
+        for ext in ["toml", "txt"] {
+            let (o, _) = score_with_definition("wai-s-toml", ext, &toml.stdout, &data("wai_s.csv"));
+            assert!(o.status.success(), "{ext}: {}", stderr(&o));
+            assert_eq!(o.stdout, from_catalog.stdout, "{ext}");
+        }
+    }
+    #[cfg(not(feature = "toml"))]
+    {
+        let o = alliance(&["instruments", "wai-s", "--toml"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("toml feature"), "{}", stderr(&o));
+        let (o, path) =
+            score_with_definition("toml-off", "toml", b"id = \"x\"\n", &data("wai_s.csv"));
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            stderr(&o).starts_with(&format!("alliance: error: {path}: a TOML definition, which this build reads only with the toml feature")),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn the_documented_example_definition_scores() {
+    let csv = temp_path("klinik-check", "csv");
+    std::fs::write(&csv, "id,ziele,vorgehen,verstanden\nc1,3,3,4\nc2,4,4,2\n").expect("temp file");
+    let csv_text = csv.to_string_lossy().into_owned();
+    let mut files = vec!["schema/examples/klinik-check.json"];
+    if cfg!(feature = "toml") {
+        files.push("schema/examples/klinik-check.toml");
+    }
+    for file in files {
+        let o = alliance(&["score", "--instrument-file", file, "--csv", &csv_text]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        // verstanden is reversed: 1 + 5 - 4 = 2.
+        assert_eq!(
+            stdout(&o),
+            "id,goals,collaboration,bond,total\nc1,3,3,2,8\nc2,4,4,4,12\n",
+            "{file}"
+        );
+    }
+    let _ = std::fs::remove_file(&csv);
+}
+
+#[test]
+fn instrument_file_errors_name_the_file_the_version_and_the_field() {
+    let json = stdout(&alliance(&["instruments", "wai-s", "--json"]));
+    let cases = [
+        (
+            json.replacen("\"schema_version\": 1", "\"schema_version\": 2", 1),
+            "unsupported schema_version 2: this release reads instrument definitions of schema version 1",
+            "(field /schema_version)",
+        ),
+        (
+            json.replacen("\"schema_version\": 1", "\"schema_version\": \"1\"", 1),
+            "unsupported schema_version \"1\"",
+            "(field /schema_version)",
+        ),
+        (
+            json.replacen("\"id\": \"1\"", "\"id\": \"1\", \"weight\": 2", 1),
+            "not a valid instrument definition (JSON, line ",
+            "unknown field `weight`",
+        ),
+        (
+            json.replacen("\"4\",\n        \"6\"", "\"4\",\n        \"13\"", 1),
+            "which the instrument does not have",
+            "(field /subscales/0/items/1)",
+        ),
+    ];
+    for (n, (text, needle, field)) in cases.into_iter().enumerate() {
+        assert_ne!(text, json, "{needle}");
+        let (o, path) = score_with_definition(
+            &format!("version-field-{n}"),
+            "json",
+            text.as_bytes(),
+            &data("wai_s.csv"),
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("alliance: error: {path}: ")),
+            "{err}"
+        );
+        assert!(err.contains(needle), "{err}");
+        assert!(err.contains(field), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
 #[test]
 fn score_wai_sr_gives_component_and_total_sums() {
     let o = score("wai-sr", &data("wai_sr.csv"), &["--output", "csv"]);
@@ -820,6 +942,8 @@ fn usage_errors_exit_2() {
         &["score", "extra"],
         &["demo", "extra"],
         &["instruments", "--json"],
+        &["instruments", "--toml"],
+        &["instruments", "srs", "--json", "--toml"],
         &["instruments", "srs", "wai"],
     ] {
         let o = alliance(args);

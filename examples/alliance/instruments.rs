@@ -1,5 +1,5 @@
 //! `alliance instruments`: the catalog, or one instrument's key and provenance (as text or as its
-//! JSON definition).
+//! definition in JSON or TOML); and reading a definition file for `alliance score`.
 
 use std::fmt::Write as _;
 
@@ -9,7 +9,7 @@ use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};
 use crate::output::{self, wrap};
 
-pub const USAGE: &str = "usage: alliance instruments [ID [--json]]
+pub const USAGE: &str = "usage: alliance instruments [ID [--json | --toml]]
 
 Without ID, lists the catalog: id, rater, modality, item count, response scale, score (sum or
 mean) and how sure the scoring key is.
@@ -20,7 +20,8 @@ items, thresholds and their source, citation, provenance, licence and definition
 
   --json       print the instrument's definition as JSON instead: the form
                `alliance score --instrument-file` reads (edit it, give it a new id or
-               version, and score with it)
+               version, and score with it); schema/instrument.schema.json describes it
+  --toml       the same definition as TOML (in a build with `--features toml`)
   -h, --help   this text
 ";
 
@@ -29,32 +30,108 @@ const WIDTH: usize = 100;
 /// Column where the values of `alliance instruments ID` start.
 const INDENT: usize = 14;
 
+/// How to print one instrument.
+#[derive(Clone, Copy, PartialEq)]
+enum Show {
+    Key,
+    Json,
+    Toml,
+}
+
 pub fn run(args: &[String]) -> Result<(), Failure> {
-    let (mut id, mut json) = (None, false);
+    let (mut id, mut format) = (None, None);
     let mut parser = Parser::new(args);
     while let Some(arg) = parser.next()? {
         match arg {
             Arg::Flag("-h" | "--help") => return output::print(USAGE),
-            Arg::Flag("--json") => json = true,
+            Arg::Flag(flag @ ("--json" | "--toml")) => {
+                let show = if flag == "--json" {
+                    Show::Json
+                } else {
+                    Show::Toml
+                };
+                if format.is_some_and(|f| f != show) {
+                    return Err(Failure::usage("give --json or --toml, not both"));
+                }
+                format = Some(show);
+            }
             Arg::Positional(p) => set_once(&mut id, "the instrument id", p)?,
             other => return Err(unexpected(other)),
         }
     }
-    match (id, json) {
-        (None, false) => output::print(&list()),
-        (None, true) => Err(Failure::usage("--json needs an instrument id")),
-        (Some(id), json) => {
+    match (id, format) {
+        (None, None) => output::print(&list()),
+        (None, Some(Show::Toml)) => Err(Failure::usage("--toml needs an instrument id")),
+        (None, Some(_)) => Err(Failure::usage("--json needs an instrument id")),
+        (Some(id), format) => {
             let inst = require(id)?;
-            if json {
-                let mut text = serde_json::to_string_pretty(&inst)
-                    .map_err(|e| Failure::run(format!("cannot write {id} as JSON: {e}")))?;
-                text.push('\n');
-                output::print(&text)
-            } else {
-                output::print(&show(&inst))
+            match format.unwrap_or(Show::Key) {
+                Show::Key => output::print(&show(&inst)),
+                Show::Json => output::print(&inst.to_json()?),
+                Show::Toml => output::print(&to_toml(&inst)?),
             }
         }
     }
+}
+
+#[cfg(feature = "toml")]
+fn to_toml(inst: &Instrument) -> Result<String, Failure> {
+    Ok(inst.to_toml()?)
+}
+
+#[cfg(not(feature = "toml"))]
+fn to_toml(_: &Instrument) -> Result<String, Failure> {
+    Err(Failure::usage(
+        "--toml needs a build with the toml feature: cargo run --features toml --example alliance -- instruments ID --toml",
+    ))
+}
+
+/// Reads an instrument definition file for `--instrument-file`: TOML if it is named `*.toml`,
+/// JSON if `*.json`, otherwise JSON if its text starts with `{` and TOML if not. It is validated
+/// as the library's builder validates; an error names the file, and the field when it is known.
+pub fn load_file(path: &str) -> Result<Instrument, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::run(format!("cannot read {path}: {e}")))?;
+    let extension = std::path::Path::new(path)
+        .extension()
+        .and_then(std::ffi::OsStr::to_str)
+        .map(str::to_ascii_lowercase);
+    let is_toml = match extension.as_deref() {
+        Some("toml") => true,
+        Some("json") => false,
+        _ => !text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{'),
+    };
+    let located = |e: therapeutic_alliance::Error| {
+        Failure::run(match e.path() {
+            Some(field) => format!("{path}: {e} (field {field})"),
+            None => format!("{path}: {e}"),
+        })
+    };
+    if is_toml {
+        return from_toml(&text).map_err(|e| e.map_or_else(|| no_toml(path), located));
+    }
+    Instrument::from_json(&text).map_err(located)
+}
+
+/// The definition read from TOML; `Err(None)` when this build cannot read TOML.
+#[cfg(feature = "toml")]
+fn from_toml(text: &str) -> Result<Instrument, Option<therapeutic_alliance::Error>> {
+    Instrument::from_toml(text).map_err(Some)
+}
+
+#[cfg(not(feature = "toml"))]
+fn from_toml(_: &str) -> Result<Instrument, Option<therapeutic_alliance::Error>> {
+    Err(None)
+}
+
+fn no_toml(path: &str) -> Failure {
+    Failure::run(format!(
+        "{path}: a TOML definition, which this build reads only with the toml feature \
+         (cargo run --features toml --example alliance -- score ...); or give it as JSON"
+    ))
 }
 
 /// The catalog instrument with this id; the error points to the list rather than printing it.

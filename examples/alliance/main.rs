@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example alliance -- demo
-//! cargo run --example alliance -- instruments [ID [--json]]
+//! cargo run --example alliance -- instruments [ID [--json | --toml]]
 //! cargo run --example alliance -- score --instrument wai-sr --csv answers.csv [options]
 //! cargo run --example alliance -- score --help
 //! cargo run --example alliance -- reliability --csv answers.csv --items A1-,A2,A3 --min 1 --max 6

@@ -18,8 +18,9 @@ column per item, named by item id. An empty cell is an unanswered item; spaces a
 UTF-8 byte-order mark, quoted fields, CRLF line endings and blank lines are all fine.
 
   --instrument ID         an instrument of the catalog (`alliance instruments` lists them)
-  --instrument-file FILE  an instrument definition in JSON, as `alliance instruments ID --json`
-                          prints it; validated when loaded
+  --instrument-file FILE  an instrument definition in JSON or TOML (by extension, else by
+                          content), as `alliance instruments ID --json` or `--toml` prints it;
+                          validated when loaded
   --csv FILE              the answers
   --id COLUMN             the id column (default `id`); the output always calls it `id`
   --keep COLUMNS          comma-separated input columns to pass through (e.g. therapist,session),
@@ -190,13 +191,7 @@ impl Source {
     fn load(&self) -> Result<Instrument, Failure> {
         match self {
             Source::Catalog(id) => crate::instruments::require(id),
-            Source::File(path) => {
-                let file = std::fs::File::open(path)
-                    .map_err(|e| Failure::run(format!("cannot read {path}: {e}")))?;
-                serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
-                    Failure::run(format!("{path}: not a valid instrument definition: {e}"))
-                })
-            }
+            Source::File(path) => crate::instruments::load_file(path),
         }
     }
 }

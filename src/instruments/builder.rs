@@ -19,10 +19,12 @@ use std::collections::HashMap;
 /// ([`Better::Higher`]), no severity bands, no reliable-change amount, no codes.
 ///
 /// With `serde`, a builder is the instrument's definition: an [`Instrument`] serializes to it and
-/// deserializes from it, validating as [`build`](InstrumentBuilder::build) does. Its JSON form:
+/// deserializes from it, validating as [`build`](InstrumentBuilder::build) does. Its JSON form,
+/// described by the crate's JSON Schema (`Instrument::JSON_SCHEMA`) and read with typed, located
+/// errors by `Instrument::from_json` (or `from_toml`, the same fields in TOML):
 ///
 /// ```json
-/// {"id": "clinic-trust", "name": "Clinic trust check", "version": "2",
+/// {"schema_version": 1, "id": "clinic-trust", "name": "Clinic trust check", "version": "2",
 ///  "scale": {"kind": "likert", "min": 1, "max": 5},
 ///  "items": [{"id": "1"}, {"id": "2", "keying": "reversed"}, {"id": "3"}, {"id": "4"}],
 ///  "subscales": [{"id": "trust", "label": "Trust", "items": ["1", "2"]},
@@ -49,89 +51,31 @@ use std::collections::HashMap;
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
+    serde(
+        try_from = "super::definition::Definition",
+        into = "super::definition::Definition"
+    )
 )]
 pub struct InstrumentBuilder {
     pub(super) id: String,
     pub(super) name: String,
-    #[cfg_attr(feature = "serde", serde(default = "default_version"))]
     pub(super) version: String,
-    #[cfg_attr(feature = "serde", serde(default = "default_modality"))]
     pub(super) modality: Modality,
-    #[cfg_attr(feature = "serde", serde(default = "default_rater"))]
     pub(super) rater: Rater,
     pub(super) scale: ResponseScale,
     pub(super) items: Vec<Item>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Vec::is_empty")
-    )]
     pub(super) subscales: Vec<Subscale>,
-    #[cfg_attr(feature = "serde", serde(default))]
     pub(super) scoring: ScoringRule,
-    #[cfg_attr(feature = "serde", serde(default))]
     pub(super) missing: MissingRule,
-    #[cfg_attr(feature = "serde", serde(default))]
     pub(super) total: TotalRule,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub(super) citation: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default))]
     pub(super) provenance: Provenance,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub(super) licence: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Vec::is_empty")
-    )]
     pub(super) thresholds: Vec<Threshold>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default = "default_better", skip_serializing_if = "is_higher")
-    )]
     pub(super) better: Better,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Vec::is_empty")
-    )]
     pub(super) bands: Vec<Bands>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub(super) reliable_change: Option<ReliableChangeAmount>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub(super) codes: Option<Codes>,
-}
-
-#[cfg(feature = "serde")]
-fn default_better() -> Better {
-    Better::Higher
-}
-#[cfg(feature = "serde")]
-fn is_higher(b: &Better) -> bool {
-    *b == Better::Higher
-}
-
-#[cfg(feature = "serde")]
-fn default_version() -> String {
-    "1".to_owned()
-}
-#[cfg(feature = "serde")]
-fn default_modality() -> Modality {
-    Modality::General
-}
-#[cfg(feature = "serde")]
-fn default_rater() -> Rater {
-    Rater::Client
 }
 
 impl InstrumentBuilder {
@@ -598,33 +542,40 @@ impl InstrumentBuilder {
     /// # }
     /// ```
     pub fn build(self) -> Result<Instrument> {
-        check_field(TextRule::InstrumentId, "instrument id", &self.id)?;
-        check_field(TextRule::Label, "instrument name", &self.name)?;
-        check_field(TextRule::Id, "instrument version", &self.version)?;
+        // Errors carry the field's path in the serialized definition (a JSON Pointer).
+        check_field(TextRule::InstrumentId, "instrument id", &self.id).map_err(at("/id"))?;
+        check_field(TextRule::Label, "instrument name", &self.name).map_err(at("/name"))?;
+        check_field(TextRule::Id, "instrument version", &self.version).map_err(at("/version"))?;
         for (field, text) in [("citation", &self.citation), ("licence", &self.licence)] {
             if let Some(t) = text {
-                check_field(TextRule::Label, field, t)?;
+                check_field(TextRule::Label, field, t)
+                    .map_err(|e| e.at_path(format!("/{field}")))?;
             }
         }
+        check_field(TextRule::Label, "provenance note", self.provenance.note())
+            .map_err(at("/provenance/note"))?;
         let instrument = || self.id.clone();
         if self.items.is_empty() {
-            return Err(ErrorKind::NoItems {
+            return Err(crate::Error::from(ErrorKind::NoItems {
                 instrument: instrument(),
-            }
-            .into());
+            })
+            .at_path("/items"));
         }
         let mut index: HashMap<Box<str>, usize> = HashMap::with_capacity(self.items.len());
         for (i, item) in self.items.iter().enumerate() {
-            check_field(TextRule::Id, "item id", item.id())?;
+            let item_at = |field: &str| at(format!("/items/{i}/{field}"));
+            check_field(TextRule::Id, "item id", item.id()).map_err(item_at("id"))?;
             if let Some(text) = item.text() {
-                check_field(TextRule::Label, "item text", text)?;
+                check_field(TextRule::Label, "item text", text).map_err(item_at("text"))?;
             }
             if index.insert(item.id().into(), i).is_some() {
-                return Err(ErrorKind::DuplicateItem {
-                    instrument: instrument(),
-                    item: item.id().to_owned(),
-                }
-                .into());
+                return Err(item_at("id")(
+                    ErrorKind::DuplicateItem {
+                        instrument: instrument(),
+                        item: item.id().to_owned(),
+                    }
+                    .into(),
+                ));
             }
         }
         let (subscales, components) = self.compile_subscales(&index)?;
@@ -639,23 +590,24 @@ impl InstrumentBuilder {
                 }
             }
             if let Some((item, &n)) = self.items.iter().zip(&count).find(|(_, n)| **n != 1) {
-                return Err(ErrorKind::TotalNeedsPartition {
+                return Err(crate::Error::from(ErrorKind::TotalNeedsPartition {
                     instrument: instrument(),
                     item: item.id().to_owned(),
                     subscales: n,
-                }
-                .into());
+                })
+                .at_path("/total"));
             }
         }
         let mut required = Vec::with_capacity(subscales.len());
         for (s, def) in subscales.iter().zip(&self.subscales) {
-            required.push(self.reachable(def.id(), s.len())?);
+            required.push(self.reachable(def.id(), s.len()).map_err(at("/missing"))?);
         }
         let total_required = match self.total {
-            TotalRule::OverItems => self.reachable("total", k)?,
+            TotalRule::OverItems => self.reachable("total", k).map_err(at("/missing"))?,
             _ => 0,
         };
-        self.check_exact(&subscales, &required)?;
+        self.check_exact(&subscales, &required)
+            .map_err(at("/total"))?;
         let compiled = Compiled {
             digest: digest::of(&self),
             index,
@@ -689,8 +641,9 @@ impl InstrumentBuilder {
         let mut components: [Option<usize>; 3] = [None; 3];
         let mut seen_ids = std::collections::HashSet::with_capacity(self.subscales.len());
         for (si, s) in self.subscales.iter().enumerate() {
-            check_field(TextRule::Id, "subscale id", s.id())?;
-            check_field(TextRule::Label, "subscale label", s.label())?;
+            let at = |field: &str| at(format!("/subscales/{si}/{field}"));
+            check_field(TextRule::Id, "subscale id", s.id()).map_err(at("id"))?;
+            check_field(TextRule::Label, "subscale label", s.label()).map_err(at("label"))?;
             let reserved = match s.id().parse::<Component>() {
                 _ if s.id() == "total" => Some("is reserved for the total"),
                 Ok(c) if s.component() != Some(c) => {
@@ -699,50 +652,62 @@ impl InstrumentBuilder {
                 _ => None,
             };
             if let Some(reason) = reserved {
-                return Err(ErrorKind::ReservedSubscaleId {
-                    instrument: instrument(),
-                    subscale: s.id().to_owned(),
-                    reason,
-                }
-                .into());
+                return Err(at("id")(
+                    ErrorKind::ReservedSubscaleId {
+                        instrument: instrument(),
+                        subscale: s.id().to_owned(),
+                        reason,
+                    }
+                    .into(),
+                ));
             }
             if !seen_ids.insert(s.id()) {
-                return Err(ErrorKind::DuplicateSubscale {
-                    instrument: instrument(),
-                    subscale: s.id().to_owned(),
-                }
-                .into());
+                return Err(at("id")(
+                    ErrorKind::DuplicateSubscale {
+                        instrument: instrument(),
+                        subscale: s.id().to_owned(),
+                    }
+                    .into(),
+                ));
             }
             if s.items().is_empty() {
-                return Err(ErrorKind::EmptySubscale {
-                    instrument: instrument(),
-                    subscale: s.id().to_owned(),
-                }
-                .into());
+                return Err(at("items")(
+                    ErrorKind::EmptySubscale {
+                        instrument: instrument(),
+                        subscale: s.id().to_owned(),
+                    }
+                    .into(),
+                ));
             }
             let mut items = Vec::with_capacity(s.items().len());
             let mut in_this = std::collections::HashSet::with_capacity(s.items().len());
-            for id in s.items() {
-                let &i = index
-                    .get(id.as_str())
-                    .ok_or_else(|| ErrorKind::SubscaleUnknownItem {
-                        instrument: instrument(),
-                        subscale: s.id().to_owned(),
-                        item: id.clone(),
-                        hint: id
-                            .strip_prefix('-')
-                            .filter(|rest| index.contains_key(*rest))
-                            .map(|_| {
-                                "psych's \"-item\" keying is written Item::new(\"item\").reversed() here"
-                            }),
-                    })?;
+            for (j, id) in s.items().iter().enumerate() {
+                let item_at = || at(&format!("items/{j}"));
+                let &i = index.get(id.as_str()).ok_or_else(|| {
+                    item_at()(
+                        ErrorKind::SubscaleUnknownItem {
+                            instrument: instrument(),
+                            subscale: s.id().to_owned(),
+                            item: id.clone(),
+                            hint: id
+                                .strip_prefix('-')
+                                .filter(|rest| index.contains_key(*rest))
+                                .map(|_| {
+                                    "psych's \"-item\" keying is written Item::new(\"item\").reversed() here"
+                                }),
+                        }
+                        .into(),
+                    )
+                })?;
                 if !in_this.insert(i) {
-                    return Err(ErrorKind::SubscaleRepeatsItem {
-                        instrument: instrument(),
-                        subscale: s.id().to_owned(),
-                        item: id.clone(),
-                    }
-                    .into());
+                    return Err(item_at()(
+                        ErrorKind::SubscaleRepeatsItem {
+                            instrument: instrument(),
+                            subscale: s.id().to_owned(),
+                            item: id.clone(),
+                        }
+                        .into(),
+                    ));
                 }
                 // Item counts are far below u32::MAX: a definition that large cannot be held.
                 items.push(u32::try_from(i).unwrap_or(u32::MAX));
@@ -750,16 +715,18 @@ impl InstrumentBuilder {
             if let Some(c) = s.component() {
                 let slot = &mut components[component_index(c)];
                 if let Some(first) = *slot {
-                    return Err(ErrorKind::ComponentTwice {
-                        instrument: instrument(),
-                        component: c,
-                        first: self
-                            .subscales
-                            .get(first)
-                            .map_or_else(String::new, |f| f.id().to_owned()),
-                        second: s.id().to_owned(),
-                    }
-                    .into());
+                    return Err(at("component")(
+                        ErrorKind::ComponentTwice {
+                            instrument: instrument(),
+                            component: c,
+                            first: self
+                                .subscales
+                                .get(first)
+                                .map_or_else(String::new, |f| f.id().to_owned()),
+                            second: s.id().to_owned(),
+                        }
+                        .into(),
+                    ));
                 }
                 *slot = Some(si);
             }
@@ -832,6 +799,12 @@ impl InstrumentBuilder {
             .into()),
         }
     }
+}
+
+/// Locates an error at a field path of the serialized definition (a JSON Pointer).
+fn at(path: impl Into<String>) -> impl FnOnce(crate::Error) -> crate::Error {
+    let path = path.into();
+    move |e| e.at_path(path)
 }
 
 /// Position of a component in [`Component::ALL`].

@@ -3,6 +3,8 @@
 
 mod builder;
 mod codes;
+#[cfg(feature = "serde")]
+pub(crate) mod definition;
 mod digest;
 mod interpretation;
 mod item;

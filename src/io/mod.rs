@@ -3,5 +3,7 @@
 
 #[cfg(feature = "csv")]
 pub mod csv;
+#[cfg(feature = "serde")]
+mod definition;
 #[cfg(feature = "fhir")]
 pub mod fhir;
