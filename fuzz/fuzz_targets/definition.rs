@@ -23,9 +23,15 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(inst) = serde_json::from_slice::<Instrument>(data) {
         check(&inst);
     }
-    if let Ok(text) = std::str::from_utf8(data)
-        && let Ok(inst) = toml::from_str::<Instrument>(text)
-    {
-        check(&inst);
+    if let Ok(text) = std::str::from_utf8(data) {
+        // The text loaders, as `--instrument-file` reads a file.
+        for inst in [Instrument::from_json(text), Instrument::from_toml(text)]
+            .into_iter()
+            .flatten()
+        {
+            check(&inst);
+            let toml = inst.to_toml().expect("writes TOML");
+            assert_eq!(Instrument::from_toml(&toml).expect("reads back"), inst);
+        }
     }
 });
