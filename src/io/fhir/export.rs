@@ -205,11 +205,20 @@ impl Questionnaire {
             .iter()
             .enumerate()
             .map(|(si, sub)| {
-                paths.score_item(Some(sub), sub.label(), paths.subscale_expression(si))
+                paths.score_item(
+                    Some(sub),
+                    sub.label(),
+                    paths.subscale_expression(si),
+                    format!("({})", inst.missing()),
+                )
             })
             .collect();
         if let Some(total) = paths.total_expression() {
-            scores.push(paths.score_item(None, "Total", total));
+            let rule = match inst.total_rule() {
+                TotalRule::OverItems => format!("over all items, {}", inst.missing()),
+                _ => "the sum of the subscale scores".to_owned(),
+            };
+            scores.push(paths.score_item(None, "Total", total, format!("({rule})")));
         }
         if !scores.is_empty() {
             let mut g = QuestionnaireItem::new(&group, "group", Some("Scores".to_owned()));
@@ -386,6 +395,7 @@ impl Paths<'_> {
         sub: Option<&Subscale>,
         label: &str,
         expression: String,
+        rule: String,
     ) -> QuestionnaireItem {
         let id = sub.map_or("total", Subscale::id);
         let mut q = QuestionnaireItem::new(
@@ -399,10 +409,8 @@ impl Paths<'_> {
             CALCULATED_EXPRESSION,
             Expression {
                 description: Some(format!(
-                    "{} {} ({})",
-                    label,
-                    self.inst.primary_metric().label(),
-                    self.inst.missing()
+                    "{label} {} {rule}",
+                    self.inst.primary_metric().label()
                 )),
                 name: None,
                 language: "text/fhirpath".to_owned(),
