@@ -366,7 +366,13 @@ impl Reader<'_> {
                 }
             }
         }
-        self.context(b, qr)?.build()
+        let (b, paths) = self.context(b, qr)?;
+        // The builder checks the ids; locate its errors in the response.
+        b.build().map_err(|e| match e.path() {
+            Some("/client") => e.at_path(paths.client),
+            Some("/therapist") => e.at_path(paths.therapist),
+            _ => e,
+        })
     }
 
     fn check_questionnaire(&self, qr: &QuestionnaireResponse) -> Result<()> {
@@ -542,19 +548,29 @@ impl Reader<'_> {
         .at_path(at))
     }
 
-    /// The client, date, session number and therapist.
+    /// The client, date, session number and therapist, and where the client and therapist
+    /// were read.
     fn context(
         &self,
         mut b: AdministrationBuilder,
         qr: &QuestionnaireResponse,
-    ) -> Result<AdministrationBuilder> {
+    ) -> Result<(AdministrationBuilder, ContextPaths)> {
+        let mut paths = ContextPaths {
+            client: "/subject".to_owned(),
+            therapist: "/extension".to_owned(),
+        };
         if let Some(s) = &qr.subject {
-            let client = s
-                .reference
-                .as_deref()
-                .or_else(|| s.identifier.as_ref().and_then(|i| i.value.as_deref()));
-            if let Some(c) = client {
+            let client = match (
+                &s.reference,
+                s.identifier.as_ref().and_then(|i| i.value.as_ref()),
+            ) {
+                (Some(r), _) => Some((r, "/subject/reference")),
+                (None, Some(v)) => Some((v, "/subject/identifier/value")),
+                (None, None) => None,
+            };
+            if let Some((c, path)) = client {
                 b = b.client(c);
+                path.clone_into(&mut paths.client);
             }
         }
         if let Some(authored) = qr.authored.as_deref() {
@@ -583,10 +599,17 @@ impl Reader<'_> {
                         .as_deref()
                         .ok_or_else(|| missing("valueString"))?,
                 );
+                paths.therapist = format!("/extension/{i}/valueString");
             }
         }
-        Ok(b)
+        Ok((b, paths))
     }
+}
+
+/// Where the client and therapist were read in a response.
+struct ContextPaths {
+    client: String,
+    therapist: String,
 }
 
 /// The calendar date of a FHIR `dateTime` as written: `None` for a partial date (`2026`,
