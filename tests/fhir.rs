@@ -522,7 +522,15 @@ fn bad_responses_are_typed_errors_naming_the_link_id() -> TestResult {
         Some(10.0)
     );
     // (instrument, JSON, code, linkId, path, message)
-    let cases: Vec<(&Instrument, String, &str, Option<&str>, Option<&str>, &str)> = vec![
+    type Case<'a> = (
+        &'a Instrument,
+        String,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         (
             &phq9,
             full(r#"{"linkId": "5", "answer": [{"valueInteger": 2}]}"#).replace("completed", "in-progress"),

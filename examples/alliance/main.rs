@@ -128,7 +128,7 @@ const COMMANDS: &[Command] = &[
     },
     Command {
         name: "fhir",
-        summary: "an instrument as a FHIR Questionnaire; a FHIR QuestionnaireResponse scored as an Observation",
+        summary: "an instrument as a FHIR Questionnaire, or a FHIR response scored as an Observation",
         usage: fhir::USAGE,
         run: fhir::run,
     },

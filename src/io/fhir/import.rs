@@ -573,10 +573,10 @@ impl Reader<'_> {
                 path.clone_into(&mut paths.client);
             }
         }
-        if let Some(authored) = qr.authored.as_deref() {
-            if let Some(date) = authored_date(authored).map_err(|e| e.at_path("/authored"))? {
-                b = b.date(date);
-            }
+        if let Some(authored) = qr.authored.as_deref()
+            && let Some(date) = authored_date(authored).map_err(|e| e.at_path("/authored"))?
+        {
+            b = b.date(date);
         }
         let session = self.settings.url("StructureDefinition/session");
         let therapist = self.settings.url("StructureDefinition/therapist");
