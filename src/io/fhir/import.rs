@@ -27,7 +27,8 @@ use crate::responses::{Administration, AdministrationBuilder, Date, Registry};
 ///     .link_ids((1..=9).map(|n| (format!("q{n}"), n.to_string())))
 ///     .answer(Some("https://forms.example/frequency"), "never", 0.0)
 ///     .answer(Some("https://forms.example/frequency"), "daily", 3.0)
-///     .ignore("total");
+///     .ignore("total")
+///     .require_answers(false); // this form lets items be skipped
 /// let body = r#"{"resourceType": "QuestionnaireResponse", "status": "completed",
 ///   "questionnaire": "https://forms.example/Questionnaire/phq9|2024",
 ///   "item": [{"linkId": "q1", "answer": [{"valueCoding": {"system": "https://forms.example/frequency", "code": "daily"}}]},
@@ -221,7 +222,10 @@ impl QuestionnaireResponse {
     /// let srs = catalog::require("srs")?;
     /// let qr = QuestionnaireResponse::from_json(r#"{"resourceType": "QuestionnaireResponse", "status": "completed",
     ///   "questionnaire": "https://forms.example/srs", "item": [{"linkId": "relationship", "answer": [{"valueDecimal": 9.1}]}]}"#)?;
-    /// let mapping = Mapping::new().questionnaire("https://forms.example/srs").link_id("relationship", "1");
+    /// let mapping = Mapping::new()
+    ///     .questionnaire("https://forms.example/srs")
+    ///     .link_id("relationship", "1")
+    ///     .require_answers(false);
     /// let adm = qr.to_administration_with(&srs, &Settings::r4(), &mapping)?;
     /// assert_eq!(adm.value("1"), Some(9.1));
     /// # Ok(())

@@ -585,9 +585,11 @@ element! {
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let qr = QuestionnaireResponse::from_json(r#"{"resourceType": "QuestionnaireResponse",
-    ///     "status": "completed", "item": [{"linkId": "2", "answer": [{"valueDecimal": 7.30}]}]}"#)?;
+    ///     "status": "completed", "item": [{"linkId": "1", "answer": [{"valueDecimal": 9.0}]},
+    ///     {"linkId": "2", "answer": [{"valueDecimal": 7.30}]}, {"linkId": "3", "answer": [{"valueDecimal": 8}]},
+    ///     {"linkId": "4", "answer": [{"valueInteger": 9}]}]}"#)?;
     /// let adm = qr.to_administration(&catalog::require("srs")?, &Settings::r4())?;
-    /// assert_eq!(adm.value("2"), Some(7.3));
+    /// assert_eq!((adm.value("2"), adm.score().primary("total")), (Some(7.3), Some(33.3)));
     /// # Ok(())
     /// # }
     /// ```
