@@ -1080,3 +1080,41 @@ fn alliance_fhir_questionnaire_and_score() -> TestResult {
     assert_eq!(out.status.code(), Some(1));
     Ok(())
 }
+
+#[test]
+fn fhir_types_cross_threads_and_read_from_values() -> TestResult {
+    fn send_sync_debug<T: Send + Sync + std::fmt::Debug>() {}
+    use therapeutic_alliance::fhir::*;
+    send_sync_debug::<Questionnaire>();
+    send_sync_debug::<QuestionnaireItem>();
+    send_sync_debug::<AnswerOption>();
+    send_sync_debug::<QuestionnaireResponse>();
+    send_sync_debug::<ResponseItem>();
+    send_sync_debug::<Answer>();
+    send_sync_debug::<Observation>();
+    send_sync_debug::<ObservationComponent>();
+    send_sync_debug::<Coding>();
+    send_sync_debug::<CodeableConcept>();
+    send_sync_debug::<Extension>();
+    send_sync_debug::<Expression>();
+    send_sync_debug::<Identifier>();
+    send_sync_debug::<Reference>();
+    send_sync_debug::<Quantity>();
+    send_sync_debug::<Annotation>();
+    send_sync_debug::<Decimal>();
+    send_sync_debug::<Extra>();
+    send_sync_debug::<Settings>();
+    send_sync_debug::<Release>();
+    send_sync_debug::<Mapping>();
+    // Through serde_json::Value (a web framework's extractor): read alike, decimals as doubles.
+    let value: Value = serde_json::from_str(&data("fhir/phq9_loinc_response.json")?)?;
+    let qr: QuestionnaireResponse = serde_json::from_value(value.clone())?;
+    assert_eq!(serde_json::to_value(&qr)?, value);
+    assert_eq!(
+        qr.to_administration(&catalog::require("phq-9")?, &Settings::r4())?
+            .score()
+            .primary("total"),
+        Some(12.0)
+    );
+    Ok(())
+}
