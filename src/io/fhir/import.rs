@@ -418,19 +418,18 @@ impl Reader<'_> {
         answered_by: &mut [Option<&'q str>],
     ) -> Result<AdministrationBuilder> {
         let link = item.link_id.as_str();
+        if self.mapping.ignored.iter().any(|l| l == link) {
+            return Ok(b);
+        }
+        let mapped = self.mapping.link_ids.iter().find(|(l, _)| l == link);
         let is_score = link == self.group
             || link
                 .strip_prefix(self.group.as_str())
                 .is_some_and(|r| r.starts_with('/'));
-        if self.mapping.ignored.iter().any(|l| l == link) || is_score {
-            return Ok(b);
+        if is_score && mapped.is_none() {
+            return Ok(b); // the crate computes its own scores
         }
-        let id = self
-            .mapping
-            .link_ids
-            .iter()
-            .find(|(l, _)| l == link)
-            .map_or(link, |(_, i)| i.as_str());
+        let id = mapped.map_or(link, |(_, i)| i.as_str());
         let Some(index) = self.inst.item_index(id) else {
             if item.answer.is_empty() && !item.item.is_empty() {
                 return Ok(b); // a group: its items are read in turn
@@ -696,6 +695,26 @@ mod tests {
         )?;
         let adm = qr.to_administration(&wai, &Settings::r4())?;
         assert_eq!((adm.value("4"), adm.value("5")), (Some(2.0), Some(6.0)));
+        Ok(())
+    }
+
+    #[test]
+    fn a_mapped_link_id_wins_over_the_score_group() -> Result<()> {
+        let srs = catalog::require("srs")?;
+        let qr = QuestionnaireResponse::from_json(
+            r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [
+              {"linkId": "score", "answer": [{"valueDecimal": 8.5}]},
+              {"linkId": "score/total", "answer": [{"valueDecimal": 40}]}]}"#,
+        )?;
+        let lenient = Mapping::new().require_answers(false);
+        assert_eq!(
+            qr.to_administration_with(&srs, &Settings::r4(), &lenient)?
+                .answered(),
+            0
+        );
+        let mapped = lenient.link_id("score", "1");
+        let adm = qr.to_administration_with(&srs, &Settings::r4(), &mapped)?;
+        assert_eq!((adm.value("1"), adm.answered()), (Some(8.5), 1));
         Ok(())
     }
 
