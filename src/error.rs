@@ -78,7 +78,8 @@ impl Error {
         self.0.kind.code()
     }
 
-    /// The item the error is about, if it is about one.
+    /// The item the error is about, if it is about one (in a FHIR response, the item's
+    /// `linkId`).
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Administration};
@@ -977,6 +978,72 @@ pub enum ErrorKind {
         /// The schema versions this release reads.
         supported: &'static [u32],
     },
+    /// A FHIR resource (or decimal) that is not valid JSON of its kind: another
+    /// `resourceType`, a missing required element, an element of the wrong type, a `null` or
+    /// an empty array, an element given twice, a code outside its value set.
+    #[error("invalid FHIR {resource}: {reason}")]
+    InvalidFhir {
+        /// What was read: `QuestionnaireResponse`, `Questionnaire`, `Observation`, `decimal`,
+        /// or the setting: `canonical base`.
+        resource: &'static str,
+        /// What is wrong, with serde_json's line and column where it has them.
+        reason: String,
+    },
+    /// A FHIR `QuestionnaireResponse` whose status is not `completed` or `amended`: an
+    /// unfinished (`in-progress`, `stopped`) or withdrawn (`entered-in-error`) response is not
+    /// scored.
+    #[error(
+        "questionnaire response status {status:?}: only completed or amended responses are read"
+    )]
+    ResponseStatus {
+        /// The status given.
+        status: String,
+    },
+    /// A FHIR `QuestionnaireResponse` that answers another questionnaire (or another version)
+    /// than the instrument's.
+    #[error("the response answers questionnaire {found:?}, not {expected:?}")]
+    QuestionnaireMismatch {
+        /// The response's `questionnaire` (`url|version`), or `none`.
+        found: String,
+        /// The questionnaire expected.
+        expected: String,
+    },
+    /// A response item whose `linkId` is not an item of the instrument.
+    #[error("linkId {link_id:?}: instrument {instrument} has no item with this linkId")]
+    UnknownLinkId {
+        /// The instrument id.
+        instrument: String,
+        /// The `linkId`.
+        link_id: String,
+    },
+    /// A coded answer whose code is not one of the item's answer options (and carries no
+    /// score of its own).
+    #[error("linkId {link_id:?}: answer code {answer_code:?}{} is not an option of the item", system.as_ref().map_or_else(String::new, |s| format!(" of system {s:?}")))]
+    UnknownAnswerCode {
+        /// The `linkId`.
+        link_id: String,
+        /// The coding's system, if it has one.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        system: Option<String>,
+        /// The coding's code (empty if it has none).
+        answer_code: String,
+    },
+    /// A required item without an answer in a completed response.
+    #[error("linkId {link_id:?}: the item is required but has no answer")]
+    MissingAnswer {
+        /// The `linkId`.
+        link_id: String,
+    },
+    /// An answer that cannot be read as a value of the item: several answers to a question
+    /// that takes one, an answer type that is not read (`valueString`), an answer without a
+    /// value.
+    #[error("linkId {link_id:?}: {reason}")]
+    InvalidAnswer {
+        /// The `linkId`.
+        link_id: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// `, line 3, column 14`, or as much of it as is known.
@@ -1081,6 +1148,13 @@ impl ErrorKind {
             K::ExtremeValue { .. } => "extreme_value",
             K::MalformedDefinition { .. } => "malformed_definition",
             K::UnsupportedSchemaVersion { .. } => "unsupported_schema_version",
+            K::InvalidFhir { .. } => "invalid_fhir",
+            K::ResponseStatus { .. } => "response_status",
+            K::QuestionnaireMismatch { .. } => "questionnaire_mismatch",
+            K::UnknownLinkId { .. } => "unknown_link_id",
+            K::UnknownAnswerCode { .. } => "unknown_answer_code",
+            K::MissingAnswer { .. } => "missing_answer",
+            K::InvalidAnswer { .. } => "invalid_answer",
         }
     }
 
@@ -1099,6 +1173,10 @@ impl ErrorKind {
             | K::OutOfRange { item, .. }
             | K::OffStep { item, .. }
             | K::ZeroVariance { item } => Some(item),
+            K::UnknownLinkId { link_id, .. }
+            | K::UnknownAnswerCode { link_id, .. }
+            | K::MissingAnswer { link_id }
+            | K::InvalidAnswer { link_id, .. } => Some(link_id),
             _ => None,
         }
     }

@@ -33,7 +33,8 @@
 //!
 //! ## Map of the crate
 //! Every type has one path: the crate root. The [`catalog`] module holds the shipped
-//! instruments and a page per instrument with its key.
+//! instruments and a page per instrument with its key; the [`fhir`] module (feature `fhir`)
+//! holds the FHIR resources, reached as `fhir::Questionnaire` and so on.
 //!
 //! - The alliance and its vocabulary: [`Component`], [`Target`], [`Modality`], [`Rater`].
 //! - Response scales: [`ResponseScale`], [`ScaleKind`], [`Anchor`]; answers are held as exact
@@ -88,6 +89,9 @@
 //!   [`Correlation`] (Pearson with its Fisher-z interval, Spearman).
 //! - Pictures (feature `plot`): `PlotOptions` (`PlotTargets`, `PlotRuptures`,
 //!   `ThresholdLines`) draws a [`Series`] as SVG, with an `OutcomePanel` and its `SuddenMarks`.
+//! - Exchange (feature `fhir`): the [`fhir`] module, HL7 FHIR `Questionnaire`,
+//!   `QuestionnaireResponse` and `Observation` ([`fhir::Settings`] for the release and the
+//!   canonical base; [`fhir::Mapping`] for another site's questionnaire).
 //! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
 //!   [`Result`].
 //!
@@ -254,6 +258,11 @@
 //! - `plot`: `PlotOptions` draws one client's [`Series`] as an SVG chart: the total and each
 //!   component, thresholds, ruptures and repairs, and optionally an outcome panel
 //!   (`OutcomePanel`) with its sudden gains (`SuddenMarks`). Hand-written SVG, no dependencies.
+//! - `fhir` (default): the [`fhir`] module, HL7 FHIR R4 and R5 for clinical systems: an
+//!   instrument as a `Questionnaire` ([`fhir::Questionnaire::of`]), a completed
+//!   `QuestionnaireResponse` read into an [`Administration`]
+//!   ([`fhir::QuestionnaireResponse::to_administration`]), scores out as an `Observation`
+//!   ([`fhir::Observation::of`]) or a `QuestionnaireResponse`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -15,6 +15,8 @@
 //! cargo run --example alliance -- trajectory --csv long.csv --id ID --time SESSION --score SCORE [--early N]
 //! cargo run --example alliance -- effect-size --csv long.csv --id ID --time SESSION --score SCORE --pre 1 --post 4
 //! cargo run --example alliance -- correlate --csv wide.csv --x COLUMN --y COLUMN
+//! cargo run --example alliance -- fhir questionnaire --instrument phq-9 [--release r4|r5]
+//! cargo run --example alliance -- fhir score --instrument phq-9 --response response.json
 //! ```
 //!
 //! One module per command; a command is a function from its arguments to success or a
@@ -25,6 +27,7 @@ mod args;
 mod correlate;
 mod demo;
 mod effect_size;
+mod fhir;
 mod icc;
 mod instruments;
 mod monitor;
@@ -122,6 +125,12 @@ const COMMANDS: &[Command] = &[
         summary: "Pearson's r and Spearman's rho of two columns of a wide CSV file",
         usage: correlate::USAGE,
         run: correlate::run,
+    },
+    Command {
+        name: "fhir",
+        summary: "an instrument as a FHIR Questionnaire, or a FHIR response scored as an Observation",
+        usage: fhir::USAGE,
+        run: fhir::run,
     },
     Command {
         name: "plot",

@@ -1,0 +1,1120 @@
+//! The `fhir` module: every catalog instrument as a Questionnaire (R4 and R5), responses read
+//! into administrations (hand-written ones, HL7's SDC PHQ-9 example, random ones), every error
+//! case, and `alliance fhir`.
+#![cfg(feature = "fhir")]
+
+mod cli_support;
+
+use proptest::prelude::*;
+use serde_json::Value;
+use therapeutic_alliance::fhir::{
+    Mapping, Observation, Questionnaire, QuestionnaireItem, QuestionnaireResponse, Release,
+    Settings,
+};
+use therapeutic_alliance::{
+    Administration, Date, Instrument, Registry, ResponseScale, ScaleKind, TotalRule, catalog,
+};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const ORDINAL_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/ordinalValue";
+const ITEM_WEIGHT: &str = "http://hl7.org/fhir/StructureDefinition/itemWeight";
+const CALCULATED: &str =
+    "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression";
+const LOINC: &str = "http://loinc.org";
+
+fn data(name: &str) -> Result<String, std::io::Error> {
+    std::fs::read_to_string(cli_support::data(name))
+}
+
+fn settings() -> [Settings; 2] {
+    [Settings::r4(), Settings::r5()]
+}
+
+/// Writes, reads back and writes again: the same value, the same text, the same JSON.
+fn round_trip<T>(value: &T) -> TestResult
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let text = serde_json::to_string(value)?;
+    let back: T = serde_json::from_str(&text)?;
+    assert_eq!(&back, value);
+    assert_eq!(serde_json::to_string(&back)?, text);
+    let pretty = serde_json::to_string_pretty(value)?;
+    let from_pretty: T = serde_json::from_str(&pretty)?;
+    assert_eq!(&from_pretty, value);
+    Ok(())
+}
+
+/// Reading `text` and writing it back gives the same JSON, and every decimal keeps its text.
+fn survives<T>(text: &str) -> TestResult
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let read: T = serde_json::from_str(text)?;
+    let written = serde_json::to_string(&read)?;
+    assert_eq!(
+        serde_json::from_str::<Value>(text)?,
+        serde_json::from_str::<Value>(&written)?
+    );
+    for number in numbers(text) {
+        assert!(written.contains(&number), "{number} lost from {written}");
+    }
+    round_trip(&read)
+}
+
+/// The numbers written with a decimal point or exponent in a JSON text.
+fn numbers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut current = String::new();
+    for c in text.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+') {
+            current.push(c);
+        } else {
+            if current.contains(['.', 'e', 'E']) {
+                out.push(std::mem::take(&mut current));
+            }
+            current.clear();
+            in_string = c == '"';
+        }
+    }
+    out
+}
+
+fn weight(option: &therapeutic_alliance::fhir::AnswerOption, url: &str) -> Option<f64> {
+    option
+        .extension
+        .iter()
+        .find(|e| e.url == url)
+        .and_then(|e| e.value_decimal.as_ref())
+        .map(|d| d.to_f64())
+}
+
+fn score_group(q: &Questionnaire) -> Option<&QuestionnaireItem> {
+    q.item.iter().find(|i| i.item_type == "group")
+}
+
+#[test]
+fn every_instrument_exports_a_questionnaire_in_r4_and_r5() -> TestResult {
+    for inst in catalog::all() {
+        for s in settings() {
+            let q = Questionnaire::of(inst, &s);
+            round_trip(&q)?;
+            assert_eq!(
+                q.url.as_deref(),
+                Some(format!("{}/Questionnaire/{}", Settings::DEFAULT_BASE, inst.id()).as_str())
+            );
+            assert_eq!(q.version.as_deref(), Some(inst.version()));
+            assert_eq!(q.identifier[0].value.as_deref(), Some(inst.digest()));
+            assert_eq!(q.status, "active");
+            let scale = inst.scale();
+            let questions: Vec<&QuestionnaireItem> =
+                q.item.iter().filter(|i| i.item_type != "group").collect();
+            assert_eq!(questions.len(), inst.items().len(), "{}", inst.id());
+            for (item, qi) in inst.items().iter().zip(&questions) {
+                assert_eq!(qi.link_id, item.id());
+                assert_eq!(qi.code.len(), 1);
+                let text = item
+                    .text()
+                    .map_or_else(|| format!("Item {}", item.id()), str::to_owned);
+                assert_eq!(qi.text.as_deref(), Some(text.as_str()));
+                match scale.kind() {
+                    ScaleKind::Likert => {
+                        let (kind, url) = match s.release() {
+                            Release::R4 => ("choice", ORDINAL_VALUE),
+                            _ => ("coding", ITEM_WEIGHT),
+                        };
+                        assert_eq!(qi.item_type, kind);
+                        assert_eq!(
+                            qi.answer_constraint.as_deref(),
+                            (s.release() == Release::R5).then_some("optionsOnly")
+                        );
+                        // One option per scale point, weighted by the keyed score.
+                        let points: Vec<f64> = (scale.min() as i32..=scale.max() as i32)
+                            .map(f64::from)
+                            .collect();
+                        assert_eq!(qi.answer_option.len(), points.len(), "{}", inst.id());
+                        for (option, &point) in qi.answer_option.iter().zip(&points) {
+                            let keyed = if item.is_reversed() {
+                                scale.min() + scale.max() - point
+                            } else {
+                                point
+                            };
+                            assert_eq!(
+                                weight(option, url),
+                                Some(keyed),
+                                "{} {}",
+                                inst.id(),
+                                item.id()
+                            );
+                            assert_eq!(option.extension.len(), 1);
+                            let coding = option.value_coding.as_ref().ok_or("a coding")?;
+                            assert!(coding.code.is_some() && coding.system.is_some());
+                            if let Some(label) = scale.label(point as i32) {
+                                assert_eq!(coding.display.as_deref(), Some(label));
+                            }
+                        }
+                    }
+                    _ => {
+                        assert_eq!(qi.item_type, "decimal");
+                        assert!(qi.answer_option.is_empty());
+                        let ext = |url: &str| {
+                            qi.extension.iter().find(|e| e.url.ends_with(url)).map(|e| {
+                                (
+                                    e.value_decimal.as_ref().map(|d| d.to_string()),
+                                    e.value_integer,
+                                )
+                            })
+                        };
+                        assert_eq!(ext("/minValue"), Some((Some("0.0".into()), None)));
+                        assert_eq!(ext("/maxValue"), Some((Some("10.0".into()), None)));
+                        assert_eq!(ext("/maxDecimalPlaces"), Some((None, Some(1))));
+                    }
+                }
+            }
+            // The scores: one read-only decimal item per subscale and the total, computed.
+            let group = score_group(&q).ok_or("a score group")?;
+            assert_eq!(group.link_id, "score");
+            let has_total = usize::from(inst.total_rule() != TotalRule::None);
+            assert_eq!(group.item.len(), inst.subscales().len() + has_total);
+            for (sub, si) in inst.subscales().iter().zip(&group.item) {
+                assert_eq!(si.link_id, format!("score/{}", sub.id()));
+                assert_eq!(si.text.as_deref(), Some(sub.label()));
+            }
+            for si in &group.item {
+                assert_eq!(
+                    (si.item_type.as_str(), si.read_only),
+                    ("decimal", Some(true))
+                );
+                let expr = si
+                    .extension
+                    .iter()
+                    .find(|e| e.url == CALCULATED)
+                    .and_then(|e| e.value_expression.as_ref())
+                    .ok_or("a calculatedExpression")?;
+                assert_eq!(expr.language, "text/fhirpath");
+                let text = expr.expression.as_deref().unwrap_or_default();
+                assert!(text.contains("%resource.repeat(item)"), "{text}");
+                if scale.kind() == ScaleKind::Likert && !si.link_id.ends_with("/total") {
+                    let f = if s.release() == Release::R4 {
+                        ".ordinal()"
+                    } else {
+                        ".weight()"
+                    };
+                    assert!(text.contains(f), "{text}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn loinc_codes_are_those_of_hl7_examples() -> TestResult {
+    // From /work/shared/INSTRUMENTS.md (HL7 implementation-guide examples).
+    let answers = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"];
+    let cases = [
+        (
+            "phq-9",
+            "44249-1",
+            "44261-6",
+            &[
+                "44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5",
+                "44253-3", "44260-8",
+            ][..],
+        ),
+        (
+            "gad-7",
+            "69737-5",
+            "70274-6",
+            &[
+                "69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7",
+            ][..],
+        ),
+    ];
+    for (id, panel, total, items) in cases {
+        for s in settings() {
+            let q = Questionnaire::of(&catalog::require(id)?, &s);
+            let code = |c: &therapeutic_alliance::fhir::Coding| {
+                (
+                    c.system.clone().unwrap_or_default(),
+                    c.code.clone().unwrap_or_default(),
+                )
+            };
+            assert_eq!(code(&q.code[0]), (LOINC.into(), panel.into()));
+            let questions: Vec<_> = q.item.iter().filter(|i| i.item_type != "group").collect();
+            assert_eq!(questions.len(), items.len());
+            for (qi, &item_code) in questions.iter().zip(items) {
+                assert_eq!(code(&qi.code[0]), (LOINC.into(), item_code.into()));
+                let options: Vec<_> = qi
+                    .answer_option
+                    .iter()
+                    .filter_map(|o| o.value_coding.as_ref().map(code))
+                    .collect();
+                let expected: Vec<_> = answers
+                    .iter()
+                    .map(|a| (LOINC.to_owned(), (*a).to_owned()))
+                    .collect();
+                assert_eq!(options, expected);
+            }
+            let group = score_group(&q).ok_or("scores")?;
+            let total_item = group.item.last().ok_or("a total")?;
+            assert_eq!(code(&total_item.code[0]), (LOINC.into(), total.into()));
+        }
+    }
+    // Without LOINC codes: the crate's own code systems under the base.
+    let s = Settings::r4().with_base("https://clinic.example/fhir")?;
+    let q = Questionnaire::of(&catalog::require("wai-sr")?, &s);
+    let coding = &q.item[0].answer_option[4]
+        .value_coding
+        .as_ref()
+        .ok_or("coding")?;
+    assert_eq!(
+        (
+            coding.system.as_deref(),
+            coding.code.as_deref(),
+            coding.display.as_deref()
+        ),
+        (
+            Some("https://clinic.example/fhir/CodeSystem/wai-sr/answers"),
+            Some("5"),
+            Some("Always")
+        )
+    );
+    assert_eq!(
+        q.code[0].system.as_deref(),
+        Some("https://clinic.example/fhir/CodeSystem/instruments")
+    );
+    assert_eq!(
+        q.item[0].code[0].system.as_deref(),
+        Some("https://clinic.example/fhir/CodeSystem/wai-sr/items")
+    );
+    Ok(())
+}
+
+#[test]
+fn a_phq9_response_with_loinc_codes_reads_and_scores() -> TestResult {
+    let phq9 = catalog::require("phq-9")?;
+    let text = data("fhir/phq9_loinc_response.json")?;
+    survives::<QuestionnaireResponse>(&text)?;
+    let qr = QuestionnaireResponse::from_json(&text)?;
+    let adm = qr.to_administration(&phq9, &Settings::r4())?;
+    let values: Vec<Option<f64>> = adm.values().collect();
+    let expected = [2.0, 1.0, 3.0, 2.0, 0.0, 1.0, 2.0, 1.0, 0.0].map(Some);
+    assert_eq!(values, expected);
+    assert_eq!(adm.client(), Some("Patient/c-017"));
+    assert_eq!(adm.date(), Some(Date::new(2026, 3, 2)?));
+    assert_eq!(adm.session(), Some(4));
+    let scores = adm.score();
+    assert_eq!(
+        (scores.primary("total"), scores.band("total")),
+        (Some(12.0), Some("moderate"))
+    );
+    // The registry finds the instrument from the questionnaire canonical.
+    let registry = Registry::with_catalog();
+    assert_eq!(qr.instrument_in(&registry, &Settings::r4())?, &phq9);
+
+    let obs = Observation::of(&adm, &Settings::r4());
+    round_trip(&obs)?;
+    let json: Value = serde_json::to_value(&obs)?;
+    assert_eq!(json["code"]["coding"][0]["code"], "44261-6");
+    assert_eq!(json["valueQuantity"]["value"], 12);
+    assert_eq!(json["valueQuantity"]["code"], "{score}");
+    assert_eq!(json["subject"]["reference"], "Patient/c-017");
+    assert_eq!(json["effectiveDateTime"], "2026-03-02");
+    assert_eq!(json["interpretation"][0]["text"], "moderate");
+    assert_eq!(
+        json["note"][0]["text"],
+        "total sum 12 is at or above 10: clinical range (caseness)"
+    );
+    assert_eq!(json["category"][0]["coding"][0]["code"], "survey");
+    assert!(
+        json.get("component").is_none(),
+        "the PHQ-9 has no subscales"
+    );
+    Ok(())
+}
+
+#[test]
+fn an_srs_response_with_decimals_reads_and_scores() -> TestResult {
+    let srs = catalog::require("srs")?;
+    let text = data("fhir/srs_response.json")?;
+    survives::<QuestionnaireResponse>(&text)?;
+    let written = serde_json::to_string(&QuestionnaireResponse::from_json(&text)?)?;
+    assert!(written.contains("7.30") && written.contains("85e-1") && written.contains("84.50"));
+    let adm = QuestionnaireResponse::from_json(&text)?.to_administration(&srs, &Settings::r5())?;
+    let values: Vec<Option<f64>> = adm.values().collect();
+    assert_eq!(values, [Some(7.3), Some(9.0), Some(8.5), Some(9.0)]);
+    assert_eq!(
+        (adm.client(), adm.therapist(), adm.session(), adm.date()),
+        (
+            Some("c-017"),
+            Some("t-02"),
+            Some(5),
+            Some(Date::new(2026, 3, 9)?)
+        )
+    );
+    let scores = adm.score();
+    assert_eq!(scores.primary("total"), Some(33.8));
+    assert_eq!(scores.flags().len(), 1, "33.8 is at or below 36");
+
+    let obs = Observation::of(&adm, &Settings::r5());
+    let json: Value = serde_json::to_value(&obs)?;
+    assert_eq!(
+        json["code"]["coding"][0]["system"],
+        "https://therapeutic-alliance.example/fhir/CodeSystem/srs/scores"
+    );
+    assert_eq!(json["code"]["coding"][0]["code"], "total");
+    assert_eq!(json["valueQuantity"]["value"], 33.8);
+    let components = json["component"].as_array().ok_or("components")?;
+    let labels: Vec<&str> = components
+        .iter()
+        .filter_map(|c| c["code"]["text"].as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Goals and topics",
+            "Approach or method",
+            "Relationship",
+            "Overall"
+        ]
+    );
+    assert_eq!(components[2]["valueQuantity"]["value"], 7.3);
+    assert_eq!(components[2]["code"]["coding"][0]["code"], "bond");
+    assert_eq!(json["subject"]["identifier"]["value"], "c-017");
+    assert_eq!(
+        json["note"][0]["text"],
+        "total sum 33.8 is at or below 36: discuss the relationship"
+    );
+    Ok(())
+}
+
+/// HL7's own PHQ-9 example (the SDC implementation guide): a response to the SDC example
+/// questionnaire, with its own linkIds and system-less codes, read through a mapping.
+#[test]
+fn hl7s_sdc_phq9_example_reads_through_a_mapping() -> TestResult {
+    let text = data("fhir/sdc_phq9_response.json")?;
+    survives::<QuestionnaireResponse>(&text)?;
+    let qr = QuestionnaireResponse::from_json(&text)?;
+    let phq9 = catalog::require("phq-9")?;
+    // Without a mapping, its questionnaire is not the PHQ-9's.
+    let err = qr.to_administration(&phq9, &Settings::r4()).unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        ("questionnaire_mismatch", Some("/questionnaire"))
+    );
+    // The codes and their ordinal values are those of the SDC example questionnaire's ValueSet.
+    let mapping = Mapping::new()
+        .questionnaire(
+            "http://hl7.org/fhir/uv/sdc/Questionnaire/questionnaire-sdc-profile-example-PHQ9",
+        )
+        .link_ids((1..=9).map(|n| (format!("H1/T1/Q{n}"), n.to_string())))
+        .answer(None, "Not-at-all", 0.0)
+        .answer(None, "Several-days", 1.0)
+        .answer(None, "More than half the days", 2.0)
+        .answer(None, "Nearly every day", 3.0);
+    // Its total score item is a valueQuantity, which is not an answer the crate reads.
+    let err = qr
+        .to_administration_with(&phq9, &Settings::r4(), &mapping)
+        .unwrap_err();
+    assert_eq!((err.code(), err.item()), ("unknown_link_id", Some("H1/TS")));
+    let adm = qr.to_administration_with(&phq9, &Settings::r4(), &mapping.ignore("H1/TS"))?;
+    let values: Vec<Option<f64>> = adm.values().collect();
+    assert_eq!(
+        values,
+        [0.0, 0.0, 0.0, 1.0, 2.0, 1.0, 3.0, 2.0, 1.0].map(Some)
+    );
+    assert_eq!(adm.client(), Some("http://hl7.org/fhir/Patient/proband"));
+    assert_eq!(adm.date(), Some(Date::new(2019, 8, 21)?));
+    // The example states a total of 13; its answers add up to 10.
+    assert_eq!(adm.score().primary("total"), Some(10.0));
+    Ok(())
+}
+
+#[test]
+fn unknown_elements_survive() -> TestResult {
+    let q = r#"{"resourceType": "Questionnaire", "id": "q1", "meta": {"profile": ["http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire|3.0.0"]},
+      "contained": [{"resourceType": "ValueSet", "id": "vs", "status": "active", "weight": 0.50}],
+      "url": "https://x.example/q", "status": "draft", "_status": {"extension": [{"url": "https://x.example/why", "valueString": "pilot"}]},
+      "experimental": true, "date": "2026-01-01", "effectivePeriod": {"start": "2026-01-01"},
+      "item": [{"linkId": "g", "type": "group", "text": "Group", "enableBehavior": "all", "item": [
+        {"linkId": "1", "type": "choice", "repeats": false, "maxLength": 3, "definition": "https://x.example/d#1",
+         "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl",
+                        "valueCodeableConcept": {"coding": [{"system": "http://hl7.org/fhir/questionnaire-item-control", "code": "radio-button"}]}}],
+         "answerOption": [{"valueCoding": {"code": "a", "userSelected": true}, "initialSelected": true,
+                           "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": 1.0}]},
+                          {"valueString": "other"}]},
+        {"linkId": "2", "type": "decimal", "initial": [{"valueDecimal": 2.50}],
+         "extension": [{"url": "https://x.example/c", "extension": [{"url": "a", "valueQuantity": {"value": 1.20, "unit": "cm"}}]}]}]}]}"#;
+    survives::<Questionnaire>(q)?;
+    let qr = r#"{"resourceType": "QuestionnaireResponse", "language": "en", "status": "completed",
+      "basedOn": [{"reference": "ServiceRequest/1"}], "source": {"reference": "Patient/1"},
+      "item": [{"linkId": "1", "definition": "https://x.example/d#1", "answer": [{"valueCoding": {"code": "a", "version": "2"}, "id": "a1"}]},
+               {"linkId": "2", "answer": [{"valueDecimal": 2.50, "_valueDecimal": {"id": "x"}}]},
+               {"linkId": "3", "answer": [{"valueAttachment": {"contentType": "image/png", "size": 1000}}]}]}"#;
+    survives::<QuestionnaireResponse>(qr)?;
+    let obs = r#"{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "issued": "2026-01-01T00:00:00Z",
+      "referenceRange": [{"low": {"value": 0.0}}], "valueQuantity": {"value": 1.50, "comparator": "<"},
+      "component": [{"code": {"text": "y"}, "valueQuantity": {"value": 2.000}, "referenceRange": [{"text": "z"}]}]}"#;
+    survives::<Observation>(obs)?;
+    // Through the crate's own resources too: an element added by a server stays.
+    let mut written: Value = serde_json::to_value(Questionnaire::of(
+        &catalog::require("ors")?,
+        &Settings::r5(),
+    ))?;
+    written["meta"] = serde_json::json!({"versionId": "9", "lastUpdated": "2026-01-01T00:00:00Z"});
+    written["item"][0]["enableWhen"] =
+        serde_json::json!([{"question": "2", "operator": "exists", "answerBoolean": true}]);
+    let text = serde_json::to_string(&written)?;
+    survives::<Questionnaire>(&text)?;
+    Ok(())
+}
+
+/// Every way a response can fail: a typed error naming the linkId, located by a JSON Pointer.
+#[test]
+fn bad_responses_are_typed_errors_naming_the_link_id() -> TestResult {
+    let phq9 = catalog::require("phq-9")?;
+    let srs = catalog::require("srs")?;
+    let s = Settings::r4();
+    let full = |linkid_5: &str| -> String {
+        let items: Vec<String> = (1..=9)
+            .map(|n| {
+                if n == 5 {
+                    linkid_5.to_owned()
+                } else {
+                    format!(r#"{{"linkId": "{n}", "answer": [{{"valueCoding": {{"system": "http://loinc.org", "code": "LA6569-3"}}}}]}}"#)
+                }
+            })
+            .filter(|i| !i.is_empty())
+            .collect();
+        format!(
+            r#"{{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{}]}}"#,
+            items.join(",")
+        )
+    };
+    let read = |inst: &Instrument, json: &str| {
+        QuestionnaireResponse::from_json(json).and_then(|qr| qr.to_administration(inst, &s))
+    };
+    let srs_full = r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [
+        {"linkId": "1", "answer": [{"valueDecimal": 7}]}, {"linkId": "2", "answer": [{"valueDecimal": 7}]},
+        {"linkId": "3", "answer": [{"valueDecimal": 7}]}, {"linkId": "4", "answer": [{"valueDecimal": 7}]}]}"#;
+    assert_eq!(read(&srs, srs_full)?.score().primary("total"), Some(28.0));
+    // Sanity: the template reads.
+    assert_eq!(
+        read(
+            &phq9,
+            &full(r#"{"linkId": "5", "answer": [{"valueInteger": 2}]}"#)
+        )?
+        .score()
+        .primary("total"),
+        Some(10.0)
+    );
+    // (instrument, JSON, code, linkId, path, message)
+    type Case<'a> = (
+        &'a Instrument,
+        String,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueInteger": 2}]}"#).replace("completed", "in-progress"),
+            "response_status",
+            None,
+            Some("/status"),
+            "questionnaire response status \"in-progress\": only completed or amended responses are read",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueInteger": 2}]}"#).replace(
+                r#""status""#,
+                r#""questionnaire": "https://therapeutic-alliance.example/fhir/Questionnaire/gad-7|1", "status""#,
+            ),
+            "questionnaire_mismatch",
+            None,
+            Some("/questionnaire"),
+            "the response answers questionnaire \"https://therapeutic-alliance.example/fhir/Questionnaire/gad-7|1\", not \"https://therapeutic-alliance.example/fhir/Questionnaire/phq-9|1\"",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueInteger": 2}]}"#).replace(
+                r#""status""#,
+                r#""questionnaire": "https://therapeutic-alliance.example/fhir/Questionnaire/phq-9|2", "status""#,
+            ),
+            "questionnaire_mismatch",
+            None,
+            Some("/questionnaire"),
+            "the response answers questionnaire \"https://therapeutic-alliance.example/fhir/Questionnaire/phq-9|2\", not \"https://therapeutic-alliance.example/fhir/Questionnaire/phq-9|1\"",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueInteger": 2, "item": [{"linkId": "5a", "answer": [{"valueInteger": 1}]}]}]}"#),
+            "unknown_link_id",
+            Some("5a"),
+            Some("/item/4/answer/0/item/0"),
+            "linkId \"5a\": instrument phq-9 has no item with this linkId",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueCoding": {"system": "http://loinc.org", "code": "LA6752-5"}}]}"#),
+            "unknown_answer_code",
+            Some("5"),
+            Some("/item/4/answer/0/valueCoding"),
+            "linkId \"5\": answer code \"LA6752-5\" of system \"http://loinc.org\" is not an option of the item",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueCoding": {"system": "https://other.example", "code": "LA6569-3"}}]}"#),
+            "unknown_answer_code",
+            Some("5"),
+            Some("/item/4/answer/0/valueCoding"),
+            "linkId \"5\": answer code \"LA6569-3\" of system \"https://other.example\" is not an option of the item",
+        ),
+        (
+            &phq9,
+            full(""),
+            "missing_answer",
+            Some("5"),
+            Some("/item"),
+            "linkId \"5\": the item is required but has no answer",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5"}"#),
+            "missing_answer",
+            Some("5"),
+            Some("/item"),
+            "linkId \"5\": the item is required but has no answer",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueInteger": 2}, {"valueInteger": 1}]}"#),
+            "invalid_answer",
+            Some("5"),
+            Some("/item/4/answer/1"),
+            "linkId \"5\": 2 answers to an item that takes one",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueString": "2"}]}"#),
+            "invalid_answer",
+            Some("5"),
+            Some("/item/4/answer/0"),
+            "linkId \"5\": a valueString answer is not read (answer with valueCoding, valueInteger or valueDecimal)",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"id": "empty"}]}"#),
+            "invalid_answer",
+            Some("5"),
+            Some("/item/4/answer/0"),
+            "linkId \"5\": the answer has no value",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueInteger": 4}]}"#),
+            "out_of_range",
+            Some("5"),
+            Some("/item/4/answer/0"),
+            "item 5: value 4 is outside the response range 0 to 3",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueInteger": 2}]}, {"linkId": "5", "answer": [{"valueInteger": 2}]}"#),
+            "duplicate_answer",
+            Some("5"),
+            Some("/item/5/answer/0"),
+            "item 5 is answered more than once",
+        ),
+        (
+            &phq9,
+            full(r#"{"linkId": "5", "answer": [{"valueInteger": 2}]}"#).replace(r#""status""#, r#""authored": "02/03/2026", "status""#),
+            "invalid_date",
+            None,
+            Some("/authored"),
+            "invalid date \"02/03/2026\": expected an existing calendar date written YYYY-MM-DD",
+        ),
+        (
+            &srs,
+            r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{"linkId": "2", "answer": [{"valueDecimal": 7.25}]}]}"#.to_owned(),
+            "off_step",
+            Some("2"),
+            Some("/item/0/answer/0"),
+            "item 2: value 7.25 is not a point of the response scale (step 0.1)",
+        ),
+        (
+            &srs,
+            r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{"linkId": "2", "answer": [{"valueDecimal": 10.10}]}]}"#.to_owned(),
+            "out_of_range",
+            Some("2"),
+            Some("/item/0/answer/0"),
+            "item 2: value 10.10 is outside the response range 0 to 10",
+        ),
+        (
+            &srs,
+            r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{"linkId": "2", "answer": [{"valueDecimal": 1e400}]}]}"#.to_owned(),
+            "not_finite",
+            Some("2"),
+            Some("/item/0/answer/0"),
+            "item 2: value 1e400 is not a finite number",
+        ),
+        (
+            &srs,
+            r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{"linkId": "2", "answer": [{"valueCoding": {"code": "9"}}]}]}"#.to_owned(),
+            "unknown_answer_code",
+            Some("2"),
+            Some("/item/0/answer/0/valueCoding"),
+            "linkId \"2\": answer code \"9\" is not an option of the item",
+        ),
+        (
+            &srs,
+            srs_full.replace(r#""status""#, r#""subject": {"reference": "Patient/\u202e1"}, "status""#),
+            "invalid_text",
+            None,
+            Some("/subject/reference"),
+            "invalid client id \"Patient/\\u{202e}1\": contains the bidirectional control U+202E",
+        ),
+        (
+            &srs,
+            srs_full.replace(r#""status""#, r#""extension": [{"url": "https://therapeutic-alliance.example/fhir/StructureDefinition/session", "valueString": "4"}], "status""#),
+            "invalid_fhir",
+            None,
+            Some("/extension/0"),
+            "invalid FHIR QuestionnaireResponse: extension \"https://therapeutic-alliance.example/fhir/StructureDefinition/session\" needs a valueUnsignedInt",
+        ),
+    ];
+    for (inst, json, code, item, path, message) in cases {
+        let err = read(inst, &json).unwrap_err();
+        assert_eq!(
+            (err.code(), err.item(), err.path(), err.to_string().as_str()),
+            (code, item, path, message),
+            "{json}"
+        );
+        // Errors serialize for a service to return.
+        let e: Value = serde_json::to_value(&err)?;
+        assert_eq!(e["code"], code);
+    }
+    // Not a response at all: a typed error with serde_json's location.
+    for json in [
+        "",
+        "{",
+        "[]",
+        r#"{"resourceType": "Observation"}"#,
+        r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{"linkId": 5}]}"#,
+    ] {
+        let err = QuestionnaireResponse::from_json(json).unwrap_err();
+        assert_eq!(err.code(), "invalid_fhir", "{json}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid FHIR QuestionnaireResponse: ")
+        );
+    }
+    // A mapping to an item the instrument does not have.
+    let qr = QuestionnaireResponse::from_json(
+        r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{"linkId": "a", "answer": [{"valueDecimal": 7}]}]}"#,
+    )?;
+    let err = qr
+        .to_administration_with(&srs, &s, &Mapping::new().link_id("a", "5"))
+        .unwrap_err();
+    assert_eq!((err.code(), err.item()), ("unknown_link_id", Some("a")));
+    // The registry: no questionnaire, one outside the base, an unknown instrument.
+    let registry = Registry::with_catalog();
+    assert_eq!(
+        qr.instrument_in(&registry, &s).unwrap_err().code(),
+        "questionnaire_mismatch"
+    );
+    let other = QuestionnaireResponse::from_json(
+        r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "questionnaire": "https://therapeutic-alliance.example/fhir/Questionnaire/haq-ii"}"#,
+    )?;
+    assert_eq!(
+        other.instrument_in(&registry, &s).unwrap_err().code(),
+        "unknown_instrument"
+    );
+    Ok(())
+}
+
+#[test]
+fn scores_as_a_questionnaire_response() -> TestResult {
+    let wai = catalog::require("wai-sr")?;
+    let mut row = [Some(4.0); 12];
+    (row[3], row[0]) = (None, Some(5.0)); // a goals item missing: prorated
+    let adm = Administration::builder(&wai)
+        .client("c-017")
+        .answers(
+            wai.items()
+                .iter()
+                .zip(row)
+                .filter_map(|(i, v)| Some((i.id(), v?))),
+        )?
+        .build()?;
+    let qr = QuestionnaireResponse::of_scores(&adm, &Settings::r4());
+    round_trip(&qr)?;
+    let group = &qr.item[0];
+    let scores = adm.score();
+    let got: Vec<(String, f64)> = group
+        .item
+        .iter()
+        .map(|i| {
+            (
+                i.link_id.clone(),
+                i.answer[0]
+                    .value_decimal
+                    .as_ref()
+                    .map_or(f64::NAN, |d| d.to_f64()),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, f64)> = ["goals", "collaboration", "bond", "total"]
+        .iter()
+        .map(|t| (format!("score/{t}"), scores.primary(*t).unwrap_or(f64::NAN)))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(got[0].1, 16.0);
+    // The full response carries the answers and the scores, and reads back without the scores.
+    let full = QuestionnaireResponse::of(&adm, &Settings::r4());
+    assert_eq!(full.item.len(), 12);
+    assert_eq!(full.to_administration(&wai, &Settings::r4())?, adm);
+    // An instrument without a total: the observation is coded by the instrument.
+    let bare = wai
+        .to_builder()
+        .version("no total")
+        .total(TotalRule::None)
+        .build()?;
+    let obs = Observation::of(
+        &Administration::from_values(&bare, &[Some(3.0); 12])?,
+        &Settings::r4(),
+    );
+    assert_eq!(obs.code.coding[0].code.as_deref(), Some("wai-sr"));
+    assert!(obs.value_quantity.is_none() && obs.data_absent_reason.is_none());
+    assert_eq!(obs.component.len(), 3);
+    // An unscored total and subscale: a data-absent reason saying why.
+    let few = Administration::builder(&wai)
+        .answers([("1", 4), ("2", 4)])?
+        .build()?;
+    let obs: Value = serde_json::to_value(Observation::of(&few, &Settings::r4()))?;
+    assert_eq!(obs["dataAbsentReason"]["coding"][0]["code"], "unknown");
+    assert_eq!(
+        obs["dataAbsentReason"]["text"],
+        "subscale goals is not scored"
+    );
+    assert_eq!(
+        obs["component"][0]["dataAbsentReason"]["text"],
+        "0 of 4 items answered; the missing-item rule needs 3"
+    );
+    Ok(())
+}
+
+#[test]
+fn instruments_with_odd_ids_and_scales() -> TestResult {
+    // Item ids that need quoting in FHIRPath, a negative Likert scale, a reversed line.
+    let scale = ResponseScale::likert(-2, 2, [(-2, "Strongly disagree"), (2, "Strongly agree")])?;
+    let inst = Instrument::builder("odd-one", "Odd one", scale)
+        .items([
+            therapeutic_alliance::Item::new("it's"),
+            therapeutic_alliance::Item::new("a\\b").reversed(),
+            therapeutic_alliance::Item::new("score"),
+        ])
+        .total(TotalRule::OverItems)
+        .build()?;
+    for s in settings() {
+        let q = Questionnaire::of(&inst, &s);
+        round_trip(&q)?;
+        assert_eq!(score_group(&q).map(|g| g.link_id.as_str()), Some("score-"));
+        let adm = Administration::builder(&inst)
+            .answers([("it's", -2), ("a\\b", 2), ("score", 0)])?
+            .build()?;
+        let qr = QuestionnaireResponse::of(&adm, &s);
+        assert_eq!(
+            QuestionnaireResponse::from_json(&serde_json::to_string(&qr)?)?
+                .to_administration(&inst, &s)?,
+            adm
+        );
+        let weights: Vec<Option<f64>> = q.item[1]
+            .answer_option
+            .iter()
+            .map(|o| o.extension[0].value_decimal.as_ref().map(|d| d.to_f64()))
+            .collect();
+        assert_eq!(weights, [2.0, 1.0, 0.0, -1.0, -2.0].map(Some));
+    }
+    Ok(())
+}
+
+/// One random administration of a catalog instrument: answers on the scale (some items
+/// unanswered), and optional client, therapist, session and date.
+fn administration() -> impl Strategy<Value = Administration> {
+    let n = catalog::all().len();
+    (
+        0..n,
+        proptest::collection::vec((any::<bool>(), any::<u16>()), 36),
+        proptest::option::of(prop_oneof![
+            Just("c-017".to_owned()),
+            Just("Patient/9".to_owned()),
+            "[a-z0-9]{1,8}"
+        ]),
+        proptest::option::of("[A-Za-z]{1,6}"),
+        proptest::option::of(0u32..60),
+        proptest::option::of((1u16..=9999, 1u8..=12, 1u8..=28)),
+    )
+        .prop_map(|(i, answers, client, therapist, session, date)| {
+            let inst = &catalog::all()[i];
+            let scale = inst.scale();
+            let step = scale.step();
+            let points = ((scale.max() - scale.min()) / step).round() as u16 + 1;
+            let values: Vec<Option<f64>> = answers
+                .iter()
+                .take(inst.items().len())
+                .map(|&(skip, k)| {
+                    (!skip || k % 5 == 0).then(|| {
+                        let v = scale.min() + f64::from(k % points) * step;
+                        (v * 1000.0).round() / 1000.0
+                    })
+                })
+                .collect();
+            let mut b = Administration::builder(inst);
+            for (item, v) in inst.items().iter().zip(values) {
+                if let Some(v) = v {
+                    b = b.answer(item.id(), v).expect("a point of the scale");
+                }
+            }
+            if let Some(c) = client {
+                b = b.client(c);
+            }
+            if let Some(t) = therapist {
+                b = b.therapist(t);
+            }
+            if let Some(s) = session {
+                b = b.session(s);
+            }
+            if let Some((y, m, d)) = date {
+                b = b.date(Date::new(y, m, d).expect("a day that exists"));
+            }
+            b.build().expect("valid ids")
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Administration -> FHIR QuestionnaireResponse (JSON) -> administration: the same one,
+    /// in either release, with the scores the response carries equal to the crate's.
+    #[test]
+    fn responses_round_trip_through_fhir(adm in administration(), r5 in any::<bool>()) {
+        let s = if r5 { Settings::r5() } else { Settings::r4() };
+        let inst = adm.instrument();
+        let qr = QuestionnaireResponse::of(&adm, &s);
+        let json = serde_json::to_string(&qr).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let read = QuestionnaireResponse::from_json(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&read, &qr);
+        let lenient = Mapping::new().require_answers(false);
+        let back = read.to_administration_with(inst, &s, &lenient).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&back, &adm);
+        // Strict reading needs every required item answered.
+        let required: Vec<bool> = Questionnaire::of(inst, &s)
+            .item
+            .iter()
+            .filter(|i| i.item_type != "group")
+            .map(|i| i.required == Some(true))
+            .collect();
+        let complete = adm.values().zip(&required).all(|(v, &r)| v.is_some() || !r);
+        match read.to_administration(inst, &s) {
+            Ok(strict) => {
+                prop_assert!(complete);
+                prop_assert_eq!(&strict, &adm);
+            }
+            Err(e) => {
+                prop_assert!(!complete);
+                prop_assert_eq!(e.code(), "missing_answer");
+            }
+        }
+        // The score items hold the crate's scores.
+        let scores = adm.score();
+        if let Some(group) = qr.item.iter().find(|i| i.link_id == "score") {
+            for item in &group.item {
+                let target = item.link_id.trim_start_matches("score/");
+                let value = item.answer[0].value_decimal.as_ref().map(|d| d.to_f64());
+                prop_assert_eq!(value, scores.primary(target));
+            }
+        }
+        // And the observation reads back.
+        let obs = Observation::of(&adm, &s);
+        let text = serde_json::to_string(&obs).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(Observation::from_json(&text).map_err(|e| TestCaseError::fail(e.to_string()))?, obs);
+    }
+
+    /// No JSON input panics: anything near a response is read or refused with a typed error.
+    #[test]
+    fn arbitrary_json_never_panics(json in r#"\{"resourceType": "QuestionnaireResponse", "status": "(completed|amended|in-progress)", "item": \[\{"linkId": "[0-9a]", "answer": \[\{"value(Integer|Decimal|Coding|String)": (-?[0-9]{1,3}(\.[0-9]{1,3})?|\{"code": "LA65[67][0-9]-[0-9]"\}|"x"|null|\[\])\}\]\}\]\}"#) {
+        let phq9 = catalog::require("phq-9").map_err(|e| TestCaseError::fail(e.to_string()))?;
+        if let Ok(qr) = QuestionnaireResponse::from_json(&json) {
+            let _ = qr.to_administration(&phq9, &Settings::r4());
+        }
+    }
+}
+
+#[test]
+fn alliance_fhir_questionnaire_and_score() -> TestResult {
+    use cli_support::{alliance, stderr, stdout};
+    let out = alliance(&[
+        "fhir",
+        "questionnaire",
+        "--instrument",
+        "gad-7",
+        "--release",
+        "r5",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let q = Questionnaire::from_json(&stdout(&out))?;
+    assert_eq!(
+        q,
+        Questionnaire::of(&catalog::require("gad-7")?, &Settings::r5())
+    );
+
+    let out = alliance(&[
+        "fhir",
+        "questionnaire",
+        "--instrument",
+        "srs",
+        "--base",
+        "https://clinic.example/fhir",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"url\": \"https://clinic.example/fhir/Questionnaire/srs\""));
+
+    let fixture = cli_support::data("fhir/phq9_loinc_response.json");
+    let out = alliance(&[
+        "fhir",
+        "score",
+        "--instrument",
+        "phq-9",
+        "--response",
+        &fixture,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let obs: Value = serde_json::from_str(&stdout(&out))?;
+    assert_eq!(obs["valueQuantity"]["value"], 12);
+    assert_eq!(obs["code"]["coding"][0]["code"], "44261-6");
+
+    // A response that cannot be scored: one line naming the linkId, exit status 1.
+    let dir = std::env::temp_dir().join(format!("alliance-fhir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        data("fhir/phq9_loinc_response.json")?.replace(r#""linkId": "7""#, r#""linkId": "13""#),
+    )?;
+    let bad = bad.to_string_lossy().into_owned();
+    let out = alliance(&["fhir", "score", "--instrument", "phq-9", "--response", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "alliance: error: {bad}: linkId \"13\": instrument phq-9 has no item with this linkId\n"
+        )
+    );
+    let srs = cli_support::data("fhir/srs_response.json");
+    let out = alliance(&["fhir", "score", "--instrument", "phq-9", "--response", &srs]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the response answers questionnaire"),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Usage errors: exit status 2, pointing to the help.
+    for args in [
+        &["fhir"][..],
+        &["fhir", "questionnaire"],
+        &["fhir", "score", "--instrument", "phq-9"],
+        &[
+            "fhir",
+            "questionnaire",
+            "--instrument",
+            "phq-9",
+            "--release",
+            "r6",
+        ],
+        &[
+            "fhir",
+            "questionnaire",
+            "--instrument",
+            "phq-9",
+            "--base",
+            "clinic",
+        ],
+        &["fhir", "export", "--instrument", "phq-9"],
+        &[
+            "fhir",
+            "questionnaire",
+            "--instrument",
+            "phq-9",
+            "--response",
+            "x.json",
+        ],
+    ] {
+        let out = alliance(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("alliance fhir --help"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out).lines().count(), 1);
+    }
+    let out = alliance(&["fhir", "questionnaire", "--instrument", "calpas"]);
+    assert_eq!(out.status.code(), Some(1));
+    Ok(())
+}
+
+#[test]
+fn fhir_types_cross_threads_and_read_from_values() -> TestResult {
+    fn send_sync_debug<T: Send + Sync + std::fmt::Debug>() {}
+    use therapeutic_alliance::fhir::*;
+    send_sync_debug::<Questionnaire>();
+    send_sync_debug::<QuestionnaireItem>();
+    send_sync_debug::<AnswerOption>();
+    send_sync_debug::<QuestionnaireResponse>();
+    send_sync_debug::<ResponseItem>();
+    send_sync_debug::<Answer>();
+    send_sync_debug::<Observation>();
+    send_sync_debug::<ObservationComponent>();
+    send_sync_debug::<Coding>();
+    send_sync_debug::<CodeableConcept>();
+    send_sync_debug::<Extension>();
+    send_sync_debug::<Expression>();
+    send_sync_debug::<Identifier>();
+    send_sync_debug::<Reference>();
+    send_sync_debug::<Quantity>();
+    send_sync_debug::<Annotation>();
+    send_sync_debug::<Decimal>();
+    send_sync_debug::<Extra>();
+    send_sync_debug::<Settings>();
+    send_sync_debug::<Release>();
+    send_sync_debug::<Mapping>();
+    // Through serde_json::Value (a web framework's extractor): read alike, decimals as doubles.
+    let value: Value = serde_json::from_str(&data("fhir/phq9_loinc_response.json")?)?;
+    let qr: QuestionnaireResponse = serde_json::from_value(value.clone())?;
+    assert_eq!(serde_json::to_value(&qr)?, value);
+    assert_eq!(
+        qr.to_administration(&catalog::require("phq-9")?, &Settings::r4())?
+            .score()
+            .primary("total"),
+        Some(12.0)
+    );
+    Ok(())
+}
