@@ -227,16 +227,16 @@ pub use change::{
     Trajectory, TrajectoryOptions,
 };
 pub use components::{Better, Component, Modality, Rater, Target};
-#[cfg(feature = "csv")]
-pub use io::csv;
-#[cfg(feature = "fhir")]
-pub use io::fhir;
 pub use decimal::decimal_difference;
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{
     Band, Bands, Codes, Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying,
     MissingRule, Provenance, ReliableChangeAmount, ScoringRule, Subscale, Threshold, TotalRule,
 };
+#[cfg(feature = "csv")]
+pub use io::csv;
+#[cfg(feature = "fhir")]
+pub use io::fhir;
 pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
 #[cfg(feature = "plot")]
 pub use plot::{OutcomePanel, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines};

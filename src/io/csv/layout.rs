@@ -283,7 +283,8 @@ impl FromStr for RedcapStatus {
 ///     .reader(text.as_bytes(), &srs)?
 ///     .map(|row| Ok(row?.administration().score().primary("total")))
 ///     .collect::<Result<Vec<_>, therapeutic_alliance::Error>>()?;
-/// assert_eq!(totals, [Some(36.0), Some(36.5)]); // 27 prorated to 36
+/// // The SRS's four lines are its subscales: with one left blank there is no total.
+/// assert_eq!(totals, [None, Some(36.5)]);
 /// # Ok(())
 /// # }
 /// ```
@@ -539,13 +540,13 @@ impl Layout {
     /// ```
     /// use therapeutic_alliance::{catalog, csv::{Column, Layout}};
     ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let srs = catalog::require("srs")?;
     /// let layout = Layout::wide().date(Column::optional("date"));
     /// let mut rows = layout.reader("id,date,1,2,3,4\na,2026-02-30,9,9,9,9\n".as_bytes(), &srs)?;
     /// let err = rows.next().and_then(Result::err).ok_or("an error")?;
     /// assert_eq!((err.row(), err.column(), err.code()), (Some(2), Some("date"), "invalid_date"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok(())
     /// # }
     /// ```
     #[must_use]

@@ -109,7 +109,13 @@ impl ItemMap {
             let item = record.text(item_at)?;
             map.insert(field, item).map_err(|e| {
                 // An item id problem is the item cell's; anything else the field's.
-                let column = if matches!(e.kind(), ErrorKind::InvalidText { field: "item id", .. }) {
+                let column = if matches!(
+                    e.kind(),
+                    ErrorKind::InvalidText {
+                        field: "item id",
+                        ..
+                    }
+                ) {
                     "item"
                 } else {
                     "field"

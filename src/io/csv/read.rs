@@ -219,7 +219,7 @@ impl Skipped {
 /// ```
 /// use therapeutic_alliance::{catalog, csv::Layout};
 ///
-/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let wai = catalog::require("wai-sr")?;
 /// let text = "id,1,2,3,4,5,6,7,8,9,10,11,12\n\
 ///             p01,4,4,5,3,5,4,4,3,5,4,4,4\n\
@@ -230,7 +230,7 @@ impl Skipped {
 /// let err = reader.next().and_then(Result::err).ok_or("an error")?;
 /// assert_eq!(err.to_string(), "row 3 (id \"p02\"), column \"9\": item 9: value 9 is outside the response range 1 to 5");
 /// assert!(reader.next().is_none());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok(())
 /// # }
 /// ```
 #[derive(Debug)]
@@ -664,8 +664,19 @@ impl Plan {
     }
 
     /// The id and session of a record; `None` (with the errors pushed) if either is unreadable.
-    fn key(&self, record: &Record<'_>, shown: Option<&str>, errors: &mut Vec<Error>) -> Option<Key> {
+    fn key(
+        &self,
+        record: &Record<'_>,
+        shown: Option<&str>,
+        errors: &mut Vec<Error>,
+    ) -> Option<Key> {
         let before = errors.len();
+        let key = self.key_parts(record, shown, errors);
+        (errors.len() == before).then_some(key)
+    }
+
+    /// The id and session of a record, each `None` if missing or unreadable (its error pushed).
+    fn key_parts(&self, record: &Record<'_>, shown: Option<&str>, errors: &mut Vec<Error>) -> Key {
         let client = match &self.id {
             Some(id) => Plan::text(record, id, shown, errors)
                 .filter(|t| !t.is_empty())
@@ -694,7 +705,7 @@ impl Plan {
             },
             None => None,
         };
-        (errors.len() == before).then_some(Key { client, session })
+        Key { client, session }
     }
 
     /// A builder with the record's id, session, therapist and date, and its pass-through
@@ -732,7 +743,11 @@ impl Plan {
         let kept = self
             .keep
             .iter()
-            .map(|k| Plan::text(record, k, shown, errors).unwrap_or_default().to_owned())
+            .map(|k| {
+                Plan::text(record, k, shown, errors)
+                    .unwrap_or_default()
+                    .to_owned()
+            })
             .collect();
         (builder, kept)
     }
@@ -782,9 +797,8 @@ impl Plan {
         if self.format == Format::Redcap && self.redcap_skips(record, shown, skipped, &mut errors) {
             return (!errors.is_empty()).then(|| errors.into_iter().map(Err).collect());
         }
-        let Some(key) = self.key(record, shown, &mut errors) else {
-            return Some(errors.into_iter().map(Err).collect());
-        };
+        // A bad id or session is reported with the row's other bad cells.
+        let key = self.key_parts(record, shown, &mut errors);
         let (mut builder, kept) = self.start(instrument, record, &key, shown, &mut errors);
         for (at, index, name) in &self.items {
             let text = match record.text(*at) {
@@ -822,11 +836,10 @@ impl Plan {
                 return true;
             }
         }
-        let blank = self.items.iter().all(|(at, _, _)| {
-            record
-                .text(*at)
-                .is_ok_and(|text| self.is_missing(text))
-        });
+        let blank = self
+            .items
+            .iter()
+            .all(|(at, _, _)| record.text(*at).is_ok_and(|text| self.is_missing(text)));
         if blank {
             skipped.blank += 1;
             return true;
@@ -1156,7 +1169,8 @@ impl Buffered {
             None => {
                 let at = self.groups.len();
                 self.index.insert(key.clone(), at);
-                self.groups.push(Group::start(plan, instrument, record, key));
+                self.groups
+                    .push(Group::start(plan, instrument, record, key));
                 self.order.push(Ok(at));
                 at
             }
@@ -1183,5 +1197,262 @@ impl Buffered {
             }
         }
         self.index.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog;
+
+    fn srs() -> Instrument {
+        catalog::require("srs").expect("srs is in the catalog")
+    }
+
+    /// Every item of reading `text`: rows as (line, client, session, answered), errors as
+    /// their messages.
+    fn read(
+        layout: &Layout,
+        text: &str,
+    ) -> Vec<std::result::Result<(u64, Option<String>, Option<u32>, usize), String>> {
+        layout
+            .reader(text.as_bytes(), &srs())
+            .expect("the header is good")
+            .map(|r| {
+                r.map(|r| {
+                    let a = r.administration();
+                    (
+                        r.line(),
+                        a.client().map(str::to_owned),
+                        a.session(),
+                        a.answered(),
+                    )
+                })
+                .map_err(|e| e.to_string())
+            })
+            .collect()
+    }
+
+    fn header_error(layout: &Layout, text: &str) -> String {
+        layout
+            .reader(text.as_bytes(), &srs())
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_bad_row_reports_every_bad_cell_and_the_reader_goes_on() {
+        let got = read(
+            &Layout::wide(),
+            "id,1,2,3,4\na,11,x,9,9\nb,9,9,9,9\nc,9,9\n",
+        );
+        assert_eq!(
+            got,
+            [
+                Err("row 2 (id \"a\"), column \"1\": item 1: value 11 is outside the response range 0 to 10".to_owned()),
+                Err("row 2 (id \"a\"), column \"2\": item 2: \"x\" is not a number".to_owned()),
+                Ok((3, Some("b".to_owned()), None, 4)),
+                Err("row 4 (id \"c\"): 3 fields, but the header has 5".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn header_errors_name_the_column() {
+        let wide = Layout::wide();
+        assert_eq!(
+            header_error(&wide, "client,1,2,3,4\n"),
+            "the header has no id column \"id\""
+        );
+        assert_eq!(
+            header_error(&wide, "id,1,2,3,4,note\n"),
+            "row 1, column \"note\": column 6 (\"note\") is neither an item of srs nor a column the layout names (id, session, therapist, date or pass-through)"
+        );
+        assert_eq!(
+            header_error(&wide, "id,1,2,3,4,2\n"),
+            "row 1, column \"2\": column \"2\" appears twice in the header"
+        );
+        assert_eq!(
+            header_error(&wide.clone().keep(["3"]), "id,1,2,3,4\n"),
+            "row 1, column \"3\": column \"3\" is an item of srs; pass-through columns are not items"
+        );
+        assert_eq!(
+            header_error(&wide.clone().session("id"), "id,1,2,3,4\n"),
+            "column \"id\" is named as both the id and the session column"
+        );
+        assert_eq!(
+            header_error(&wide.clone().keep(["site"]), "id,1,2,3,4\n"),
+            "the header has no pass-through column \"site\""
+        );
+        let map =
+            ItemMap::from_pairs([("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")]).expect("map");
+        assert_eq!(
+            header_error(&wide.clone().items(map.clone()), "id,a,b,c\n"),
+            "the header has no item column \"d\""
+        );
+        let five = ItemMap::from_pairs([("a", "1"), ("e", "5")]).expect("map");
+        assert_eq!(
+            header_error(&wide.clone().items(five), "id,e\n"),
+            "row 1, column \"e\": instrument srs has no item \"5\""
+        );
+        assert_eq!(
+            header_error(&Layout::long(), "id,session,item\n"),
+            "the header has no value column \"value\""
+        );
+        assert_eq!(
+            header_error(&Layout::long().item_column(" "), "id\n"),
+            "column name \" \": the item column needs a name"
+        );
+    }
+
+    #[test]
+    fn sessions_dates_and_ids_are_checked_where_they_are() {
+        let layout = Layout::wide()
+            .session("s")
+            .date("d")
+            .therapist("t")
+            .missing("NA");
+        let got = read(
+            &layout,
+            "id,s,d,t,1,2,3,4\na,3.0,2026-01-05,NA,9,9,9,9\nb,3b,2026-02-30,t1,9,9,9,9\nc\u{202e},1,,t,9,9,9,9\n,NA,NA, ,,,,\n",
+        );
+        assert_eq!(got[0], Ok((2, Some("a".to_owned()), Some(3), 4)));
+        assert_eq!(
+            got[1],
+            Err("row 3 (id \"b\"), column \"s\": \"3b\" is not a session number (a whole number from 0 to 4294967295)".to_owned())
+        );
+        // Every bad cell of the row.
+        assert_eq!(
+            got[2],
+            Err("row 3 (id \"b\"), column \"d\": invalid date \"2026-02-30\": expected an existing calendar date written YYYY-MM-DD".to_owned())
+        );
+        // The id as shown in a message is escaped.
+        assert_eq!(
+            got[3],
+            Err("row 4 (id \"c\\u{202e}\"), column \"id\": invalid client id \"c\\u{202e}\": contains the bidirectional control U+202E".to_owned())
+        );
+        assert_eq!(got[4], Ok((5, None, None, 0)));
+        assert_eq!(got.len(), 5);
+        assert_eq!(session_number("4294967295"), Some(u32::MAX));
+        assert_eq!(session_number("4294967296"), None);
+        assert_eq!(session_number("-0"), Some(0));
+        assert_eq!(session_number("2.5"), None);
+    }
+
+    #[test]
+    fn long_rows_are_grouped_and_must_be_together() {
+        let text = "id,session,item,value\n\
+                    a,1,1,9\na,1,2,9\n\
+                    b,1,1,8\n\
+                    a,1,3,9\na,1,4,9\n\
+                    b,2,1,x\nb,2,2,7\n\
+                    b,3,9,7\nb,3,1,7\n";
+        let got = read(&Layout::long(), text);
+        assert_eq!(
+            got,
+            [
+                Ok((2, Some("a".to_owned()), Some(1), 2)),
+                Ok((4, Some("b".to_owned()), Some(1), 1)),
+                Err("row 5 (id \"a\"), column \"id\": the rows of id \"a\", session 1 are not together: they started at row 2 and another administration's rows came between (sort the file by id and session, or read it in any order with the buffered layout)".to_owned()),
+                Err("row 7 (id \"b\"), column \"value\": item 1: \"x\" is not a number".to_owned()),
+                Err("row 9 (id \"b\"), column \"item\": instrument srs has no item \"9\"".to_owned()),
+            ]
+        );
+        let got = read(&Layout::long().any_order(true), text);
+        assert_eq!(
+            got,
+            [
+                Ok((2, Some("a".to_owned()), Some(1), 4)),
+                Ok((4, Some("b".to_owned()), Some(1), 1)),
+                Err("row 7 (id \"b\"), column \"value\": item 1: \"x\" is not a number".to_owned()),
+                Err(
+                    "row 9 (id \"b\"), column \"item\": instrument srs has no item \"9\""
+                        .to_owned()
+                ),
+            ]
+        );
+        let got = read(&Layout::long(), "id,session,item,value\na,1,1,9\na,1,1,8\n");
+        assert_eq!(
+            got,
+            [Err(
+                "row 3 (id \"a\"), column \"item\": item 1 is answered more than once".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn redcap_rows_of_other_forms_events_and_statuses_are_skipped() {
+        let text = "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,1,2,3,4,srs_complete,ors_complete\n\
+                    1,baseline_arm_1,,,,,,,,2\n\
+                    1,week_1_arm_1,srs,1,9,9,9,9,2,\n\
+                    1,week_1_arm_1,ors,1,,,,,,2\n\
+                    1,week_1_arm_1,srs,2,9,9,9,9,Unverified,\n\
+                    2,week_1_arm_1,srs,1,9,9,9,9,,\n\
+                    2,week_1_arm_1,srs,2,9,9,9,9,5,\n";
+        let mut reader = Layout::redcap("srs")
+            .reader(text.as_bytes(), &srs())
+            .expect("header");
+        let got: Vec<_> = reader
+            .by_ref()
+            .map(|r| {
+                r.map(|r| (r.line(), r.kept().to_vec()))
+                    .map_err(|e| e.to_string())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Ok((3, vec!["week_1_arm_1".to_owned(), "srs".to_owned(), "1".to_owned()])),
+                Err("row 7 (id \"2\"), column \"srs_complete\": unknown REDCap form status \"5\": expected 0, 1, 2, Incomplete, Unverified or Complete".to_owned()),
+            ]
+        );
+        assert_eq!(
+            reader.skipped(),
+            Skipped {
+                other_form: 1,
+                blank: 1,
+                not_accepted: 2
+            }
+        );
+        // The repeat instance as the session: no longer passed through.
+        let layout = Layout::redcap("srs")
+            .session("redcap_repeat_instance")
+            .accept([RedcapStatus::Complete, RedcapStatus::Unverified]);
+        let mut reader = layout.reader(text.as_bytes(), &srs()).expect("header");
+        assert_eq!(
+            reader.kept_columns().collect::<Vec<_>>(),
+            ["redcap_event_name", "redcap_repeat_instrument"]
+        );
+        let sessions: Vec<_> = reader
+            .by_ref()
+            .filter_map(|r| r.ok()?.administration().session())
+            .collect();
+        assert_eq!(sessions, [1, 2]);
+    }
+
+    #[test]
+    fn an_io_error_ends_the_rows() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0 += 1;
+                match self.0 {
+                    1 => {
+                        let text = b"id,session,item,value\na,1,1,9\nb,1,1,9\nb,1,";
+                        buf[..text.len()].copy_from_slice(text);
+                        Ok(text.len())
+                    }
+                    _ => Err(std::io::Error::other("cable unplugged")),
+                }
+            }
+        }
+        let got: Vec<_> = Layout::long()
+            .reader(Failing(0), &srs())
+            .expect("header")
+            .map(|r| r.map(|r| r.line()).map_err(|e| e.code()))
+            .collect();
+        // Row a, then the error; b's unfinished administration is not given.
+        assert_eq!(got, [Ok(2), Err("io")]);
     }
 }

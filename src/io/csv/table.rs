@@ -49,12 +49,12 @@ pub struct Table<R> {
 /// ```
 /// use therapeutic_alliance::csv::Table;
 ///
-/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let mut table = Table::new("id,1,2\np01,4\n".as_bytes())?;
 /// let record = table.next_record()?.ok_or("a record")?;
 /// assert_eq!((record.line(), record.len(), record.text(1)?), (2, 2, "4"));
 /// assert_eq!(record.check_width().unwrap_err().to_string(), "row 2: 2 fields, but the header has 3");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok(())
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -122,7 +122,7 @@ impl<R: Read> Table<R> {
     /// use therapeutic_alliance::csv::Table;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// assert_eq!(Table::new("\"id\", \"a, b\"\n".as_bytes())?.header(), ["id", "a, b"]);
+    /// assert_eq!(Table::new("\"id\",\"a, b\" \n".as_bytes())?.header(), ["id", "a, b"]);
     /// # Ok(())
     /// # }
     /// ```
@@ -469,7 +469,12 @@ mod tests {
         // A byte-order mark, and blank lines before the header.
         let table = Table::new(&b"\n\n\xef\xbb\xbfid\n"[..]).expect("reads");
         assert_eq!(table.header_line(), 3);
-        assert_eq!(Table::new(&b"\xef\xbb\xbfid\n"[..]).expect("reads").header(), ["id"]);
+        assert_eq!(
+            Table::new(&b"\xef\xbb\xbfid\n"[..])
+                .expect("reads")
+                .header(),
+            ["id"]
+        );
     }
 
     #[test]

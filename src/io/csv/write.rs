@@ -33,7 +33,7 @@ use super::read::{Reader, Row};
 /// for row in reader {
 ///     out.write(&row?)?;
 /// }
-/// assert_eq!(String::from_utf8_lossy(&out.finish()?), "id,site,goals,collaboration,bond,global,total\na,York,9,9,9,9,36\nb,Hull,9,,9,9,\n");
+/// assert_eq!(String::from_utf8_lossy(&out.finish()?), "id,site,goals,collaboration,bond,global,total\na,York,9,9,9,9,36\nb,Hull,,9,9,9,\n");
 /// # Ok(())
 /// # }
 /// ```
@@ -231,7 +231,7 @@ impl<W: Write> ScoreWriter<W> {
     /// let mut w = ScoreWriter::new(Vec::new(), &arm);
     /// w.write(&adm.into())?;
     /// let text = String::from_utf8_lossy(&w.finish()?).into_owned();
-    /// assert_eq!(text.lines().nth(1), Some(",6.5,6.5,91.66666666666667,4,6.5,6.5,91.66666666666667,4"));
+    /// assert_eq!(text.lines().nth(1), Some(",32.5,6.5,91.66666666666667,4,32.5,6.5,91.66666666666667,4"));
     /// # Ok(())
     /// # }
     /// ```
@@ -374,11 +374,17 @@ impl<W: Write> AnswerWriter<W> {
         let mut items = Vec::with_capacity(instrument.items().len());
         for item in instrument.items() {
             let name = match &layout.items {
-                Some(map) => map.field(item.id()).ok_or_else(|| ErrorKind::InvalidOption {
-                    option: "item map",
-                    value: format!("{} pairs", map.len()),
-                    reason: format!("has no column for item {} of {}", item.id(), instrument.id()),
-                })?,
+                Some(map) => map
+                    .field(item.id())
+                    .ok_or_else(|| ErrorKind::InvalidOption {
+                        option: "item map",
+                        value: format!("{} pairs", map.len()),
+                        reason: format!(
+                            "has no column for item {} of {}",
+                            item.id(),
+                            instrument.id()
+                        ),
+                    })?,
                 None => item.id(),
             };
             items.push(name.to_owned());
@@ -557,4 +563,80 @@ pub(super) fn io_error(action: &'static str, e: &std::io::Error) -> Error {
         io_kind: e.kind(),
     }
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog;
+    use crate::responses::Administration;
+
+    #[test]
+    fn writers_refuse_rows_that_do_not_fit() {
+        let srs = catalog::require("srs").expect("srs");
+        let wai = catalog::require("wai-sr").expect("wai-sr");
+        let adm = Administration::builder(&wai).build().expect("empty");
+        let mut scores = ScoreWriter::new(Vec::new(), &srs);
+        assert_eq!(
+            scores.write(&Row::from(adm.clone())).unwrap_err().code(),
+            "instrument_mismatch"
+        );
+        let srs_adm = Administration::builder(&srs).build().expect("empty");
+        let mut scores = ScoreWriter::new(Vec::new(), &srs).keep(["site"]);
+        assert_eq!(
+            scores
+                .write(&Row::from(srs_adm.clone()))
+                .unwrap_err()
+                .to_string(),
+            "pass-through cells 0: the writer has 1 pass-through column(s)"
+        );
+        let mut answers = Layout::long().writer(Vec::new(), &srs).expect("writer");
+        assert_eq!(
+            answers.write(&Row::from(adm)).unwrap_err().code(),
+            "instrument_mismatch"
+        );
+        assert_eq!(
+            Layout::redcap("srs")
+                .writer(Vec::new(), &srs)
+                .unwrap_err()
+                .code(),
+            "invalid_option"
+        );
+        assert_eq!(
+            Layout::wide()
+                .keep(["1"])
+                .writer(Vec::new(), &srs)
+                .unwrap_err()
+                .to_string(),
+            "column \"1\" would be written twice"
+        );
+    }
+
+    #[test]
+    fn a_closed_output_is_an_io_error_with_its_kind() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let srs = catalog::require("srs").expect("srs");
+        let Err(err) = ScoreWriter::new(Closed, &srs).finish() else {
+            panic!("a closed output cannot be written");
+        };
+        assert!(
+            matches!(
+                err.kind(),
+                ErrorKind::Io {
+                    action: "write",
+                    io_kind: std::io::ErrorKind::BrokenPipe,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
 }
