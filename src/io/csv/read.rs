@@ -1209,12 +1209,11 @@ mod tests {
         catalog::require("srs").expect("srs is in the catalog")
     }
 
-    /// Every item of reading `text`: rows as (line, client, session, answered), errors as
-    /// their messages.
-    fn read(
-        layout: &Layout,
-        text: &str,
-    ) -> Vec<std::result::Result<(u64, Option<String>, Option<u32>, usize), String>> {
+    /// A row as (line, client, session, answered), or an error's message.
+    type Got = std::result::Result<(u64, Option<String>, Option<u32>, usize), String>;
+
+    /// Every item of reading `text`.
+    fn read(layout: &Layout, text: &str) -> Vec<Got> {
         layout
             .reader(text.as_bytes(), &srs())
             .expect("the header is good")
