@@ -416,13 +416,16 @@ fn first_error(layout: &Layout, text: &[u8]) -> Error {
     }
 }
 
+/// A layout, its input, and the error's row, column and message.
+type ErrorCase<'a> = (&'a Layout, &'a [u8], Option<u64>, Option<&'a str>, &'a str);
+
 #[test]
 fn every_error_names_its_row_and_column() {
     let wide = Layout::wide().session("session").date("date");
     let long = Layout::long();
     let redcap = Layout::redcap("srs");
     // (layout, input, row, column, message)
-    let cases: Vec<(&Layout, &[u8], Option<u64>, Option<&str>, &str)> = vec![
+    let cases: Vec<ErrorCase<'_>> = vec![
         (
             &wide,
             b"id,session,date,1,2,3,4\na,1,,x,9,9,9\n",
