@@ -20,6 +20,7 @@ use super::write::AnswerWriter;
 /// assert_eq!("redcap".parse::<Format>().map(|f| f.to_string()).ok().as_deref(), Some("redcap"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Format {
     /// One row per administration, one column per item.
     Wide,
