@@ -32,8 +32,9 @@
 //! ```
 //!
 //! ## Map of the crate
-//! Every type has one path: the crate root. The [`catalog`] module holds the shipped
-//! instruments and a page per instrument with its key.
+//! Every type has one path: the crate root, except the outside world's formats, each a module
+//! of its own. The [`catalog`] module holds the shipped instruments and a page per instrument
+//! with its key; the [`csv`] module reads and writes research data.
 //!
 //! - The alliance and its vocabulary: [`Component`], [`Target`], [`Modality`], [`Rater`].
 //! - Response scales: [`ResponseScale`], [`ScaleKind`], [`Anchor`]; answers are held as exact
@@ -87,8 +88,13 @@
 //!   [`Correlation`] (Pearson with its Fisher-z interval, Spearman).
 //! - Pictures (feature `plot`): `PlotOptions` (`PlotTargets`, `PlotRuptures`,
 //!   `ThresholdLines`) draws a [`Series`] as SVG, with an `OutcomePanel` and its `SuddenMarks`.
-//! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
-//!   [`Result`].
+//! - Research data (feature `csv`, on by default): the [`csv`] module reads wide, long and
+//!   REDCap CSV files one administration at a time ([`csv::Layout`], [`csv::Reader`],
+//!   [`csv::Row`], [`csv::ItemMap`]), writes scores and answers ([`csv::ScoreWriter`],
+//!   [`csv::AnswerWriter`], [`csv::pivot`]), and reads any CSV file by physical line
+//!   ([`csv::Table`]).
+//! - Errors: [`Error`] (a kind and a location: row, record id, column, path), [`ErrorKind`],
+//!   [`Errors`] (validate-all), [`Result`].
 //!
 //! ## Coming from R psych
 //! `psych::scoreItems(keys, items, min, max, impute = "none")` scores each scale as the mean of
@@ -188,6 +194,9 @@
 //! - `serde` (default): serialize and deserialize every model type; deserialization validates
 //!   exactly as the constructors do. Results ([`Scores`], [`Error`]) serialize; reports, flags
 //!   and reliability results also deserialize, as stored data.
+//! - `csv` (default): the [`csv`] module: wide, long and REDCap CSV files read row by row into
+//!   administrations (errors located by row, id and column; a failed row does not stop the
+//!   others), and scores and answers written back.
 //! - `parallel`: `ResponseMatrix::moments_parallel` accumulates on every core (rayon), with
 //!   the same result, bit for bit, as one thread.
 //! - `plot`: `PlotOptions` draws one client's [`Series`] as an SVG chart: the total and each
