@@ -10,7 +10,8 @@ use crate::error::{Error, ErrorKind, Result};
 /// cells trimmed, a UTF-8 byte-order mark, quoted fields (with commas, doubled quotes and line
 /// breaks), CRLF, LF or CR line endings, and blank lines (or lines of spaces) accepted; each
 /// record named by the physical line it starts on, the header being line 1 (or the line it is
-/// on after blank lines).
+/// on after blank lines). A quote opens a quoted cell only as the cell's first character, as in
+/// RFC 4180: in `a, "b, c"` the space comes first, so the cells are `a`, `"b` and `c"`.
 ///
 /// It is the layer under [`Reader`](super::Reader), for CSV files of anything else (session
 /// scores, ratings): the header's column names and then [`Record`]s, one at a time, so a file
