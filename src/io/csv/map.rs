@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ErrorKind, Result};
 use crate::ids::{TextRule, check_field};
 
 use super::table::Table;
@@ -277,7 +277,7 @@ impl<'de> serde::Deserialize<'de> for ItemMap {
                 let mut map = ItemMap::new();
                 while let Some((field, item)) = access.next_entry::<String, String>()? {
                     map.insert(field, item)
-                        .map_err(|e: Error| serde::de::Error::custom(e))?;
+                        .map_err(|e: crate::Error| serde::de::Error::custom(e))?;
                 }
                 Ok(map)
             }
