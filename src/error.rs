@@ -1,5 +1,6 @@
 //! The crate's error type: what went wrong ([`ErrorKind`]) and where ([`Error::row`],
-//! [`Error::column`], [`Error::path`]); and [`Errors`], every error of one validation.
+//! [`Error::record`], [`Error::column`], [`Error::path`]); and [`Errors`], every error of one
+//! validation.
 
 use crate::components::Component;
 use crate::scoring::Metric;
@@ -18,7 +19,8 @@ use std::fmt;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// An error: its [`kind`](Error::kind) (what went wrong, naming the offending instrument, item,
-/// value or field) and, where known, its location: the data row, the column and the field path.
+/// value or field) and, where known, its location: the data row, the id of the record on it, the
+/// column and the field path.
 ///
 /// The message is lowercase with no trailing period, prefixed by the location when there is
 /// one, and printed once (an `Error` has no `source` chain to print it again). With the `serde`
@@ -49,6 +51,7 @@ pub struct Error(Box<Inner>);
 struct Inner {
     kind: ErrorKind,
     row: Option<u64>,
+    record: Option<String>,
     column: Option<String>,
     path: Option<String>,
 }
@@ -107,6 +110,20 @@ impl Error {
         self.0.row
     }
 
+    /// The id of the record the data row holds (a client id, a REDCap `record_id`), if known:
+    /// shown after the row, so that a user finds the row by its id as well as its line.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Error, ErrorKind};
+    ///
+    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_row(7).at_record("p02");
+    /// assert_eq!(err.record(), Some("p02"));
+    /// assert_eq!(err.to_string(), "row 7 (id \"p02\"): item 4 is answered more than once");
+    /// ```
+    pub fn record(&self) -> Option<&str> {
+        self.0.record.as_deref()
+    }
+
     /// The column, if known.
     ///
     /// ```
@@ -150,6 +167,20 @@ impl Error {
         self
     }
 
+    /// The same error located at the record with this id (see [`Error::record`]).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Error, ErrorKind};
+    ///
+    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_record("c-017").at_column("4");
+    /// assert_eq!(err.to_string(), "id \"c-017\", column \"4\": item 4 is answered more than once");
+    /// ```
+    #[must_use]
+    pub fn at_record(mut self, id: impl Into<String>) -> Self {
+        self.0.record = Some(id.into());
+        self
+    }
+
     /// The same error located at a column.
     ///
     /// ```
@@ -186,6 +217,7 @@ impl From<ErrorKind> for Error {
         Error(Box::new(Inner {
             kind,
             row: None,
+            record: None,
             column: None,
             path: None,
         }))
@@ -194,9 +226,16 @@ impl From<ErrorKind> for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.0.row, &self.0.column) {
-            (Some(r), Some(c)) => write!(f, "row {r}, column {c:?}: ")?,
-            (Some(r), None) => write!(f, "row {r}: ")?,
+        // `row 3 (id "p02"), column "9": `, as much of it as is known.
+        let row = match (self.0.row, &self.0.record) {
+            (Some(r), Some(id)) => Some(format!("row {r} (id {id:?})")),
+            (Some(r), None) => Some(format!("row {r}")),
+            (None, Some(id)) => Some(format!("id {id:?}")),
+            (None, None) => None,
+        };
+        match (row, &self.0.column) {
+            (Some(row), Some(c)) => write!(f, "{row}, column {c:?}: ")?,
+            (Some(row), None) => write!(f, "{row}: ")?,
             (None, Some(c)) => write!(f, "column {c:?}: ")?,
             (None, None) => {}
         }
@@ -217,6 +256,8 @@ impl serde::Serialize for Error {
             #[serde(skip_serializing_if = "Option::is_none")]
             row: Option<u64>,
             #[serde(skip_serializing_if = "Option::is_none")]
+            record: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
             column: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             path: Option<&'a str>,
@@ -225,6 +266,7 @@ impl serde::Serialize for Error {
             kind: &self.0.kind,
             message: self.to_string(),
             row: self.0.row,
+            record: self.record(),
             column: self.column(),
             path: self.path(),
         }
@@ -1044,6 +1086,95 @@ pub enum ErrorKind {
         /// What is wrong.
         reason: String,
     },
+    /// A CSV header without a column the layout needs (the id, the session, a pass-through
+    /// column, a long file's item or value column).
+    #[error("the header has no {role} column {column:?}")]
+    MissingColumn {
+        /// The column name looked for.
+        column: String,
+        /// What the column holds: "id", "session", "item", "value", "pass-through", ...
+        role: &'static str,
+    },
+    /// A wide CSV header without a column for one of the instrument's items.
+    #[error("the header has no column for item {item} of {instrument}")]
+    NoItemColumn {
+        /// The instrument id.
+        instrument: String,
+        /// The item without a column.
+        item: String,
+    },
+    /// A column name given twice in a CSV header.
+    #[error("column {column:?} appears twice in the header")]
+    DuplicateColumn {
+        /// The column name.
+        column: String,
+    },
+    /// A column of a wide CSV file that is neither an item nor a column the layout names.
+    #[error(
+        "column {position} ({column:?}) is neither an item of {instrument} nor a column the layout names (id, session, therapist, date or pass-through)"
+    )]
+    UnknownColumn {
+        /// The instrument id.
+        instrument: String,
+        /// The column name.
+        column: String,
+        /// Its position in the header, from 1.
+        position: usize,
+    },
+    /// A column given two roles (the id and a pass-through column, two columns for one item,
+    /// a pass-through column named like a score column, a field mapped twice).
+    #[error("column {column:?} {reason}")]
+    ColumnConflict {
+        /// The column (or field) name.
+        column: String,
+        /// What it clashes with.
+        reason: String,
+    },
+    /// CSV text that is not valid UTF-8.
+    #[error("the {what} is not valid UTF-8")]
+    NotUtf8 {
+        /// What: "cell" or "column name".
+        what: &'static str,
+    },
+    /// A CSV row with another number of fields than the header.
+    #[error("{found} fields, but the header has {expected}")]
+    FieldCount {
+        /// Fields in the row.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
+    },
+    /// A session cell that is not a whole number from 0 to 4294967295.
+    #[error("{text:?} is not a session number (a whole number from 0 to 4294967295)")]
+    InvalidSession {
+        /// The text given.
+        text: String,
+    },
+    /// In a long CSV file read as a stream, an administration's rows that are not together:
+    /// its id and session reappear after another administration's rows.
+    #[error(
+        "the rows of id {record:?}{} are not together: they started at row {first_row} and another administration's rows came between (sort the file by id and session, or read it in any order with the buffered layout)",
+        session.map_or_else(String::new, |s| format!(", session {s}"))
+    )]
+    NotContiguous {
+        /// The id.
+        record: String,
+        /// The session, if the rows have one.
+        session: Option<u32>,
+        /// The first row of the earlier run.
+        first_row: u64,
+    },
+    /// Data that cannot be read or written (an I/O error).
+    #[error("cannot {action} the CSV data: {reason}")]
+    Io {
+        /// "read" or "write".
+        action: &'static str,
+        /// The operating system's description.
+        reason: String,
+        /// The kind of I/O error, so that a program can tell a closed pipe from a full disk.
+        #[cfg_attr(feature = "serde", serde(skip))]
+        io_kind: std::io::ErrorKind,
+    },
 }
 
 /// `, line 3, column 14`, or as much of it as is known.
@@ -1155,6 +1286,16 @@ impl ErrorKind {
             K::UnknownAnswerCode { .. } => "unknown_answer_code",
             K::MissingAnswer { .. } => "missing_answer",
             K::InvalidAnswer { .. } => "invalid_answer",
+            K::MissingColumn { .. } => "missing_column",
+            K::NoItemColumn { .. } => "no_item_column",
+            K::DuplicateColumn { .. } => "duplicate_column",
+            K::UnknownColumn { .. } => "unknown_column",
+            K::ColumnConflict { .. } => "column_conflict",
+            K::NotUtf8 { .. } => "not_utf8",
+            K::FieldCount { .. } => "field_count",
+            K::InvalidSession { .. } => "invalid_session",
+            K::NotContiguous { .. } => "not_contiguous",
+            K::Io { .. } => "io",
         }
     }
 
@@ -1172,7 +1313,8 @@ impl ErrorKind {
             | K::NotFinite { item, .. }
             | K::OutOfRange { item, .. }
             | K::OffStep { item, .. }
-            | K::ZeroVariance { item } => Some(item),
+            | K::ZeroVariance { item }
+            | K::NoItemColumn { item, .. } => Some(item),
             K::UnknownLinkId { link_id, .. }
             | K::UnknownAnswerCode { link_id, .. }
             | K::MissingAnswer { link_id }

@@ -32,9 +32,10 @@
 //! ```
 //!
 //! ## Map of the crate
-//! Every type has one path: the crate root. The [`catalog`] module holds the shipped
-//! instruments and a page per instrument with its key; the [`fhir`] module (feature `fhir`)
-//! holds the FHIR resources, reached as `fhir::Questionnaire` and so on.
+//! Every type has one path: the crate root, except the outside world's formats, each a module
+//! of its own. The [`catalog`] module holds the shipped instruments and a page per instrument
+//! with its key; the [`csv`] module reads and writes research data; the [`fhir`] module holds
+//! the FHIR resources, reached as `fhir::Questionnaire` and so on.
 //!
 //! - The alliance and its vocabulary: [`Component`], [`Target`], [`Modality`], [`Rater`].
 //! - Response scales: [`ResponseScale`], [`ScaleKind`], [`Anchor`]; answers are held as exact
@@ -92,8 +93,13 @@
 //! - Exchange (feature `fhir`): the [`fhir`] module, HL7 FHIR `Questionnaire`,
 //!   `QuestionnaireResponse` and `Observation` ([`fhir::Settings`] for the release and the
 //!   canonical base; [`fhir::Mapping`] for another site's questionnaire).
-//! - Errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`] (validate-all),
-//!   [`Result`].
+//! - Research data (feature `csv`, on by default): the [`csv`] module reads wide, long and
+//!   REDCap CSV files one administration at a time ([`csv::Layout`], [`csv::Reader`],
+//!   [`csv::Row`], [`csv::ItemMap`]), writes scores and answers ([`csv::ScoreWriter`],
+//!   [`csv::AnswerWriter`], [`csv::pivot`]), and reads any CSV file by physical line
+//!   ([`csv::Table`]).
+//! - Errors: [`Error`] (a kind and a location: row, record id, column, path), [`ErrorKind`],
+//!   [`Errors`] (validate-all), [`Result`].
 //!
 //! ## Coming from R psych
 //! `psych::scoreItems(keys, items, min, max, impute = "none")` scores each scale as the mean of
@@ -253,6 +259,9 @@
 //!   text: [`Instrument::from_json`], [`Instrument::to_json`].
 //! - `toml`: instrument definitions as TOML text as well: `Instrument::from_toml`,
 //!   `Instrument::to_toml`.
+//! - `csv` (default): the [`csv`] module: wide, long and REDCap CSV files read row by row into
+//!   administrations (errors located by row, id and column; a failed row does not stop the
+//!   others), and scores and answers written back.
 //! - `parallel`: `ResponseMatrix::moments_parallel` accumulates on every core (rayon), with
 //!   the same result, bit for bit, as one thread.
 //! - `plot`: `PlotOptions` draws one client's [`Series`] as an SVG chart: the total and each

@@ -809,6 +809,150 @@ fn score_metric_option_selects_mean_or_pomp() {
     assert_eq!(run("sum").as_deref(), Some("complete,9,10,14,33"));
 }
 
+/// A file of tests/data/csv (the library's CSV fixtures).
+fn csv_data(name: &str) -> String {
+    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", "csv", name]
+        .iter()
+        .collect();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn score_long_and_redcap_formats_give_the_wide_scores() {
+    // The same five administrations, wide and long; sums worked by hand in tests/csv_io.rs.
+    let expected = "id,session,site,goals,collaboration,bond,total\n\
+                    c01,1,North,14,16,19,49\n\
+                    c01,2,North,16,20,20,56\n\
+                    c02,1,South,8,11,14,33\n\
+                    c02,2,South,12,12,14.666666666666666,38.666666666666664\n\
+                    c03,1,North,,,,\n";
+    let wide = score(
+        "wai-sr",
+        &csv_data("wai_sr_wide.csv"),
+        &[
+            "--session",
+            "session",
+            "--keep",
+            "site",
+            "--na",
+            "NA",
+            "--keep",
+            "therapist",
+        ],
+    );
+    // --keep given twice is a usage error.
+    assert_eq!(wide.status.code(), Some(2));
+    let wide = score(
+        "wai-sr",
+        &csv_data("wai_sr_wide.csv"),
+        &[
+            "--session",
+            "session",
+            "--keep",
+            "site,therapist",
+            "--na",
+            "NA",
+        ],
+    );
+    assert!(wide.status.success(), "{}", stderr(&wide));
+    let without_therapist: String = stdout(&wide)
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.remove(3);
+            cells.join(",") + "\n"
+        })
+        .collect();
+    assert_eq!(without_therapist, expected);
+    let long = score(
+        "wai-sr",
+        &csv_data("wai_sr_long.csv"),
+        &["--format", "long", "--keep", "site,therapist"],
+    );
+    assert!(long.status.success(), "{}", stderr(&long));
+    assert_eq!(stdout(&long), stdout(&wide));
+    assert!(long.stderr.is_empty(), "not a terminal: no progress");
+
+    // REDCap: two complete forms; the rest skipped, with a note.
+    for map in ["redcap_wai_sr_map.csv", "redcap_wai_sr_map.json"] {
+        let o = score(
+            "wai-sr",
+            &csv_data("redcap_wai_sr.csv"),
+            &[
+                "--format",
+                "redcap",
+                "--map",
+                &csv_data(map),
+                "--session",
+                "redcap_repeat_instance",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            "id,session,redcap_event_name,redcap_repeat_instrument,goals,collaboration,bond,total\n\
+             101,1,sessions_arm_1,wai_sr,14,16,19,49\n\
+             102,1,sessions_arm_1,wai_sr,8,11,14,33\n"
+        );
+        assert_eq!(
+            stderr(&o),
+            "alliance: note: 5 REDCap rows skipped: 2 blank for the form, 1 of another repeating \
+             form, 2 with a form status not accepted\n"
+        );
+    }
+    let o = score(
+        "wai-sr",
+        &csv_data("redcap_wai_sr.csv"),
+        &[
+            "--format",
+            "redcap",
+            "--map",
+            &csv_data("redcap_wai_sr_map.csv"),
+            "--accept",
+            "complete,unverified,0",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 5);
+
+    // Long rows out of order: an error naming both places, unless --any-order.
+    let shuffled = "id,session,item,value\na,1,1,9\nb,1,1,8\na,1,2,9\na,1,3,9\na,1,4,9\n";
+    let o = score_text(
+        "long-order",
+        shuffled,
+        &["--instrument", "srs", "--format", "long"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with(
+            "alliance: error: row 4 (id \"a\"), column \"id\": the rows of id \"a\", session 1 are not together: they started at row 2"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = score_text(
+        "long-any-order",
+        shuffled,
+        &["--instrument", "srs", "--format", "long", "--any-order"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "id,session,goals,collaboration,bond,global,total\na,1,9,9,9,9,36\nb,1,,,8,,\n"
+    );
+
+    // Format options with the wrong format are usage errors.
+    for extra in [
+        &["--item", "q"][..],
+        &["--format", "long", "--form", "srs"],
+        &["--format", "redcap", "--accept", "done"],
+        &["--format", "tall"],
+    ] {
+        let o = score("srs", "x.csv", extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn help_texts_exit_0() {
     for args in [

@@ -6,7 +6,7 @@ use therapeutic_alliance::{Correlation, ErrorKind};
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};
 use crate::output;
-use crate::table::{self, location, read_failed};
+use crate::table::{self, location};
 
 pub const USAGE: &str = r#"usage: alliance correlate --csv FILE --x COLUMN --y COLUMN [--na TOKEN]
 
@@ -89,18 +89,15 @@ type Pair = (Option<f64>, Option<f64>);
 /// The (x, y) pairs of every row.
 fn read(opts: &Options) -> Result<Vec<Pair>, Failure> {
     let mut reader = table::open(&opts.csv)?;
-    let header = reader
-        .byte_headers()
-        .map_err(|e| read_failed(&opts.csv, &e))?
-        .clone();
+    let header = reader.header().to_vec();
     let names = table::names(&header);
     let x_at = table::column(&names, &opts.x, "--x")?;
     let y_at = table::column(&names, &opts.y, "--y")?;
     let mut pairs = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
+    while let Some(record) = table::next_row(&mut reader, &opts.csv)? {
+        let line = record.line();
         let value = |at: usize, name: &str| {
-            let text = table::cell(&record, at, line, None, name)?;
+            let text = table::cell(&record, at, None)?;
             table::statistic_value(text, opts.na.as_deref(), || {
                 location(Some(line), None, Some(name))
             })

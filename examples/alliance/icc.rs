@@ -6,7 +6,7 @@ use therapeutic_alliance::{Icc, IccForm, IccResult};
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};
 use crate::output;
-use crate::table::{self, location, read_failed};
+use crate::table::{self, location};
 
 pub const USAGE: &str = r#"usage: alliance icc --csv FILE [--id COLUMN]
 
@@ -71,10 +71,7 @@ impl Options {
 /// The table of ratings: one row per target, one rating per rater column.
 fn read(opts: &Options) -> Result<Vec<Vec<f64>>, Failure> {
     let mut reader = table::open(&opts.csv)?;
-    let header = reader
-        .byte_headers()
-        .map_err(|e| read_failed(&opts.csv, &e))?
-        .clone();
+    let header = reader.header().to_vec();
     let id_at = opts
         .id
         .as_deref()
@@ -85,19 +82,18 @@ fn read(opts: &Options) -> Result<Vec<Vec<f64>>, Failure> {
         .iter()
         .enumerate()
         .filter(|&(at, _)| Some(at) != id_at)
-        .map(|(at, name)| (at, String::from_utf8_lossy(name).into_owned()))
+        .map(|(at, name)| (at, name.clone()))
         .collect();
-    let id_name = opts.id.as_deref().unwrap_or_default();
     let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
+    while let Some(record) = table::next_row(&mut reader, &opts.csv)? {
+        let line = record.line();
         let id = match id_at {
-            Some(at) => Some(table::cell(&record, at, line, None, id_name)?),
+            Some(at) => Some(table::cell(&record, at, None)?),
             None => None,
         };
         let mut row = Vec::with_capacity(raters.len());
         for (at, name) in &raters {
-            let text = table::cell(&record, *at, line, id, name)?;
+            let text = table::cell(&record, *at, id)?;
             let at = || location(Some(line), id, Some(name));
             if text.is_empty() {
                 return Err(Failure::run(format!(

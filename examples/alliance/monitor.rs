@@ -7,7 +7,7 @@ use therapeutic_alliance::{MonitorOptions, MonitoredSession, RuptureRule, Sessio
 use crate::Failure;
 use crate::args::{self, Arg, Parser, set_once, unexpected};
 use crate::output;
-use crate::table::{self, read_failed};
+use crate::table;
 
 pub const USAGE: &str = r#"usage: alliance monitor --instrument ID --csv FILE [options]
 
@@ -192,18 +192,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         return output::print(USAGE);
     };
     let inst = crate::instruments::require(&opts.instrument)?;
-    let mut reader = table::open(&opts.csv)?;
-    let header = reader
-        .byte_headers()
-        .map_err(|e| read_failed(&opts.csv, &e))?
-        .clone();
-    let layout = table::SessionColumns::new(&header, &inst)?;
+    let reader = table::sessions(&opts.csv, &inst, opts.na.as_deref())?;
     let mut monitor = SessionMonitor::new(&inst, opts.options.clone());
     let mut sessions = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
-        let adm = layout.read(&inst, &record, line, opts.na.as_deref())?;
-        let events = monitor.observe(&adm).map_err(|e| {
+    for row in reader {
+        let row = table::session(row, &opts.csv)?;
+        let (line, adm) = (row.line(), row.administration());
+        let events = monitor.observe(adm).map_err(|e| {
             // The field the session order is about (`/session`, `/date`, `/client`) is a
             // column of the file.
             let column = e
@@ -214,7 +209,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
                 Some(c) if c != "instrument" => e.at_row(line).at_column(c),
                 _ => e.at_row(line),
             };
-            Failure::Run(table::located(&e, None))
+            Failure::Run(e.to_string())
         })?;
         sessions.push(MonitoredSession {
             session: adm.session().unwrap_or_default(),

@@ -69,7 +69,7 @@ mod drawing {
     use crate::Failure;
     use crate::args::{Arg, Parser, set_once, unexpected};
     use crate::output;
-    use crate::table::{self, location, read_failed};
+    use crate::table::{self, location};
 
     /// The parsed command line of `alliance plot`.
     struct Options {
@@ -206,19 +206,13 @@ mod drawing {
             Failure::Run(message) => Failure::run(format!("{} sessions: {message}", inst.id())),
             other => other,
         };
-        let mut reader = table::open(path)?;
-        let header = reader
-            .byte_headers()
-            .map_err(|e| read_failed(path, &e))?
-            .clone();
-        let columns = table::SessionColumns::new(&header, inst).map_err(in_file)?;
+        let reader = table::sessions(path, inst, None).map_err(in_file)?;
         let mut series = Series::new(inst);
-        let mut record = csv::ByteRecord::new();
-        while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), path)? {
-            let adm = columns.read(inst, &record, line, None).map_err(in_file)?;
+        for row in reader {
+            let row = table::session(row, path).map_err(in_file)?;
             series
-                .push(&adm)
-                .map_err(|e| in_file(Failure::run(located(&e, line, None))))?;
+                .push(row.administration())
+                .map_err(|e| in_file(Failure::run(located(&e, row.line(), None))))?;
         }
         Ok(series)
     }

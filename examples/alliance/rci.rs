@@ -11,7 +11,7 @@ use therapeutic_alliance::{
 use crate::Failure;
 use crate::args::{self, Arg, Parser, set_once, unexpected};
 use crate::output;
-use crate::table::{self, location, read_failed};
+use crate::table::{self, location};
 
 pub const USAGE: &str = r#"usage: alliance rci --csv FILE --id COLUMN --time COLUMN --outcome COLUMN --pre VALUE
                    --post VALUE --reliability R --better lower|higher
@@ -241,28 +241,25 @@ struct Person {
 /// One person per id, in order of first appearance (at any time point).
 fn read(opts: &Options) -> Result<Vec<Person>, Failure> {
     let mut reader = table::open(&opts.csv)?;
-    let header = reader
-        .byte_headers()
-        .map_err(|e| read_failed(&opts.csv, &e))?
-        .clone();
+    let header = reader.header().to_vec();
     let names = table::names(&header);
     let id_at = table::position(&names, &opts.id, "--id")?;
     let time_at = table::position(&names, &opts.time, "--time")?;
     let outcome_at = table::position(&names, &opts.outcome, "--outcome")?;
     let mut people: Vec<Person> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut record = csv::ByteRecord::new();
     // Whether any row has the pre and the post time.
     let mut seen = (false, false);
-    while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
-        let id = table::cell(&record, id_at, line, None, &opts.id)?;
+    while let Some(record) = table::next_row(&mut reader, &opts.csv)? {
+        let line = record.line();
+        let id = table::cell(&record, id_at, None)?;
         if id.is_empty() {
             return Err(Failure::run(format!(
                 "{}: no id",
                 location(Some(line), None, Some(&opts.id))
             )));
         }
-        let time = table::cell(&record, time_at, line, Some(id), &opts.time)?;
+        let time = table::cell(&record, time_at, Some(id))?;
         let at = *index.entry(id.to_owned()).or_insert_with(|| {
             people.push(Person {
                 id: id.to_owned(),
@@ -290,7 +287,7 @@ fn read(opts: &Options) -> Result<Vec<Person>, Failure> {
                 location(Some(line), Some(id), Some(&opts.time))
             )));
         }
-        let text = table::cell(&record, outcome_at, line, Some(id), &opts.outcome)?;
+        let text = table::cell(&record, outcome_at, Some(id))?;
         let value = table::statistic_value(text, opts.na.as_deref(), || {
             location(Some(line), Some(id), Some(&opts.outcome))
         })?;

@@ -12,7 +12,7 @@ use therapeutic_alliance::{
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};
 use crate::output;
-use crate::table::{self, read_failed};
+use crate::table;
 
 pub const USAGE: &str = r#"usage: alliance reliability --csv FILE --items ITEMS [options]
 
@@ -322,10 +322,7 @@ fn answer(text: &str, na: Option<&str>, item: &str) -> Result<Option<f64>, Error
 /// Reads the item columns of every row.
 fn read(opts: &Options) -> Result<ResponseMatrix, Failure> {
     let mut reader = table::open(&opts.csv)?;
-    let header = reader
-        .byte_headers()
-        .map_err(|e| read_failed(&opts.csv, &e))?
-        .clone();
+    let header = reader.header().to_vec();
     let names = table::names(&header);
     let columns = opts
         .items
@@ -341,11 +338,11 @@ fn read(opts: &Options) -> Result<ResponseMatrix, Failure> {
             lines: Vec::new(),
         },
     };
-    let mut record = csv::ByteRecord::new();
     let mut row = vec![None; opts.items.len()];
-    while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
+    while let Some(record) = table::next_row(&mut reader, &opts.csv)? {
+        let line = record.line();
         for ((value, &at), spec) in row.iter_mut().zip(&columns).zip(&opts.items) {
-            let text = table::cell(&record, at, line, None, &spec.id)?;
+            let text = table::cell(&record, at, None)?;
             *value = answer(text, opts.na.as_deref(), &spec.id).map_err(|e| located(e, line))?;
         }
         rows.push(&row, line)?;

@@ -1,49 +1,83 @@
-//! `alliance score`: scores a wide CSV file (one row per administration, one column per item),
-//! streaming: each row is read, scored and written before the next is read.
+//! `alliance score`: scores a CSV file of answers (wide, long or a REDCap export) through the
+//! library's `csv` module, streaming: each administration is read, scored and written before
+//! the next is read.
 
-use std::fmt::Write as _;
-use std::io::{BufWriter, StdoutLock, Write as _};
+use std::io::{BufWriter, IsTerminal as _, StdoutLock, Write as _};
+use std::time::{Duration, Instant};
 
-use therapeutic_alliance::{Administration, Instrument, Metric, Report, TotalRule};
+use therapeutic_alliance::csv::{Format, ItemMap, Layout, Reader, RedcapStatus, Row, ScoreWriter};
+use therapeutic_alliance::{Error, ErrorKind, Instrument, Metric, Report};
 
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};
 use crate::output::{self, write_failed};
-use crate::table::{self, location, read_failed};
+use crate::table;
 
 pub const USAGE: &str = r#"usage: alliance score (--instrument ID | --instrument-file FILE) --csv FILE [options]
 
-Scores a wide CSV file: a header line, then one row per administration with an id column and one
-column per item, named by item id. An empty cell is an unanswered item; spaces around cells, a
-UTF-8 byte-order mark, quoted fields, CRLF line endings and blank lines are all fine.
+Scores a CSV file of answers. The default, wide, has a header line, then one row per
+administration with an id column and one column per item, named by item id. An empty cell is an
+unanswered item; spaces around cells, a UTF-8 byte-order mark, quoted fields, CRLF line endings
+and blank lines are all fine.
 
   --instrument ID         an instrument of the catalog (`alliance instruments` lists them)
   --instrument-file FILE  an instrument definition in JSON or TOML (by extension, else by
                           content), as `alliance instruments ID --json` or `--toml` prints it;
                           validated when loaded
   --csv FILE              the answers
-  --id COLUMN             the id column (default `id`); the output always calls it `id`
-  --keep COLUMNS          comma-separated input columns to pass through (e.g. therapist,session),
-                          written right after the id. Any other column that is not an item is an
-                          error.
+  --format wide|long|redcap
+                          wide (default): one row per administration, one column per item.
+                          long: one row per answer, with id, session, item and value columns;
+                          the rows of one id and session are one administration and must come
+                          together (as in a file sorted by id and session) unless --any-order.
+                          redcap: a REDCap export (see below)
+  --id COLUMN             the id column (default `id`; `record_id` for redcap); the output
+                          always calls it `id`
+  --session COLUMN        the session column (long: default `session`); written after the id
+  --item COLUMN, --value COLUMN
+                          long: the item and answer columns (default `item` and `value`)
+  --any-order             long: rows in any order, grouped by id and session (holds the file)
+  --map FILE              which column (long: which item cell; redcap: which field) holds which
+                          item: a CSV file with `field` and `item` columns, or a JSON object
+                          {"field": "item", ...} in a file ending .json. Without it, the column
+                          name (the item cell) is the item id
+  --form NAME             redcap: the form (REDCap instrument) name, for its NAME_complete
+                          status and its repeats (default: the instrument id with - as _)
+  --accept STATUSES       redcap: the form statuses read, comma-separated, from complete,
+                          unverified and incomplete (or 2, 1, 0); default complete
+  --keep COLUMNS          comma-separated input columns to pass through (e.g. therapist,site),
+                          written after the id (and session). In the wide and long formats any
+                          other column that is not an item is an error.
   --na TOKEN              cells equal to TOKEN (e.g. NA, as R writes) are unanswered too
-  --output csv|json       csv (default): id, the kept columns, each subscale, then the total,
-                          each an empty cell where the missing-item rule leaves it unscored.
-                          json: one document {"instrument": {id, version, name, digest},
-                          "missing_rule": "...", "rows": [{"id", "keep", "report"}, ...]}; each
-                          report has every subscale and the total (sum, mean, pomp, items
-                          answered, why not scored) and the flags raised
+  --output csv|json       csv (default): id, the session, the kept columns, each subscale, then
+                          the total, each an empty cell where the missing-item rule leaves it
+                          unscored. json: one document {"instrument": {id, version, name,
+                          digest}, "missing_rule": "...", "rows": [{"id", "keep", "report"},
+                          ...]}; each report has every subscale and the total (sum, mean, pomp,
+                          items answered, why not scored) and the flags raised
   --metric sum|mean|pomp  the score written in csv output (default: the instrument's own, sum or
                           mean); pomp is percent of maximum, 0-100
   --keep-going            score every good row and report every bad one, instead of stopping at
                           the first
   -h, --help              this text
 
-Rows are written as they are scored, so any number of rows fits in little memory. A bad row (an
-answer off the response scale or not a number, a wrong number of fields) stops the run: the rows
-before it are written, one line on stderr names it, and the exit status is 1. With --keep-going
-every bad row gets its line, the good rows are all written, and the exit status is 1 at the end
-if any row failed. An error names the row by its line number in the CSV file, the header being
+A REDCap export (--format redcap) has a row per record, event and repeat instance holding
+every form's fields. The id is record_id; redcap_event_name, redcap_repeat_instrument and
+redcap_repeat_instance pass through where the header has them; columns of other forms are
+ignored. A row is skipped, not an error, when its redcap_repeat_instrument names another form,
+when all its item cells are blank (the form is not on that event), or when its NAME_complete
+status is blank or not accepted: by default only Complete forms are scored, since an
+Incomplete or Unverified form may not hold the final answers. A note on stderr counts the rows
+skipped.
+
+Rows are written as they are scored, so any number of rows fits in little memory; on a
+terminal, stderr shows how many rows are done. A bad row (an answer off the response scale or
+not a number, a wrong number of fields) stops the run: the rows before it are written, one line
+on stderr names it, and the exit status is 1. With --keep-going every bad cell gets its line,
+the good rows are all written, and the exit status is 1 at the end if any row failed.
+
+An error names the row by its line number in the CSV file (in the long format, the line of the
+answer or of the administration's first answer), the header being
 line 1, then the id and the column:
 
   alliance: error: row 3 (id "p02"), column "9": item 9: value 9 is outside the response range 1 to 5
@@ -58,7 +92,7 @@ enum Source {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
+enum Output {
     Csv,
     Json,
 }
@@ -67,20 +101,38 @@ enum Format {
 struct Options {
     source: Source,
     csv: String,
-    id: String,
+    format: Format,
+    id: Option<String>,
+    session: Option<String>,
+    item: Option<String>,
+    value: Option<String>,
+    any_order: bool,
+    map: Option<String>,
+    form: Option<String>,
+    accept: Option<Vec<RedcapStatus>>,
     keep: Vec<String>,
     na: Option<String>,
-    format: Format,
+    output: Output,
     metric: Option<Metric>,
     keep_going: bool,
+}
+
+/// A column name given to a flag: trimmed, not empty.
+fn column_name(flag: &str, value: Option<&str>) -> Result<Option<String>, Failure> {
+    match value.map(str::trim) {
+        Some("") => Err(Failure::usage(format!("{flag} needs a column name"))),
+        other => Ok(other.map(str::to_owned)),
+    }
 }
 
 impl Options {
     /// The options; `None` when help was asked for.
     fn parse(args: &[String]) -> Result<Option<Self>, Failure> {
-        let (mut instrument, mut file, mut csv, mut id, mut keep, mut na, mut format, mut metric) =
+        let (mut instrument, mut file, mut csv, mut id, mut keep, mut na, mut output, mut metric) =
             (None, None, None, None, None, None, None, None);
-        let mut keep_going = false;
+        let (mut format, mut session, mut item, mut value, mut map, mut form, mut accept) =
+            (None, None, None, None, None, None, None);
+        let (mut keep_going, mut any_order) = (false, false);
         let mut p = Parser::new(args);
         while let Some(arg) = p.next()? {
             let Arg::Flag(flag) = arg else {
@@ -91,12 +143,20 @@ impl Options {
                 "--instrument" => set_once(&mut instrument, flag, p.value(flag)?)?,
                 "--instrument-file" => set_once(&mut file, flag, p.value(flag)?)?,
                 "--csv" => set_once(&mut csv, flag, p.value(flag)?)?,
+                "--format" => set_once(&mut format, flag, p.value(flag)?)?,
                 "--id" => set_once(&mut id, flag, p.value(flag)?)?,
+                "--session" => set_once(&mut session, flag, p.value(flag)?)?,
+                "--item" => set_once(&mut item, flag, p.value(flag)?)?,
+                "--value" => set_once(&mut value, flag, p.value(flag)?)?,
+                "--map" => set_once(&mut map, flag, p.value(flag)?)?,
+                "--form" => set_once(&mut form, flag, p.value(flag)?)?,
+                "--accept" => set_once(&mut accept, flag, p.value(flag)?)?,
                 "--keep" => set_once(&mut keep, flag, p.value(flag)?)?,
                 "--na" => set_once(&mut na, flag, p.value(flag)?)?,
-                "--output" => set_once(&mut format, flag, p.value(flag)?)?,
+                "--output" => set_once(&mut output, flag, p.value(flag)?)?,
                 "--metric" => set_once(&mut metric, flag, p.value(flag)?)?,
                 "--keep-going" => keep_going = true,
+                "--any-order" => any_order = true,
                 _ => return Err(unexpected(arg)),
             }
         }
@@ -115,14 +175,39 @@ impl Options {
             }
         };
         let csv = csv.ok_or_else(|| Failure::usage("--csv is required"))?;
-        let id = id.unwrap_or("id").trim();
-        if id.is_empty() {
-            return Err(Failure::usage("--id needs a column name"));
+        let format = match format {
+            None => Format::Wide,
+            Some(f) => f.parse().map_err(|_| {
+                Failure::usage(format!("--format must be wide, long or redcap, not {f:?}"))
+            })?,
+        };
+        for (flag, given, needs) in [
+            ("--item", item.is_some(), Format::Long),
+            ("--value", value.is_some(), Format::Long),
+            ("--any-order", any_order, Format::Long),
+            ("--form", form.is_some(), Format::Redcap),
+            ("--accept", accept.is_some(), Format::Redcap),
+        ] {
+            if given && format != needs {
+                return Err(Failure::usage(format!(
+                    "{flag} applies to --format {needs}, not {format}"
+                )));
+            }
         }
+        let id = column_name("--id", id)?;
+        let shown_id = id.as_deref().unwrap_or(match format {
+            Format::Redcap => "record_id",
+            _ => "id",
+        });
         let keep = match keep {
             None => Vec::new(),
-            Some(list) => keep_columns(list, id)?,
+            Some(list) => keep_columns(list, shown_id)?,
         };
+        let form = match form.map(str::trim) {
+            Some("") => return Err(Failure::usage("--form needs a REDCap form name")),
+            other => other.map(str::to_owned),
+        };
+        let accept = accept.map(statuses).transpose()?;
         let na = match na.map(str::trim) {
             Some("") => {
                 return Err(Failure::usage(
@@ -131,9 +216,9 @@ impl Options {
             }
             other => other.map(str::to_owned),
         };
-        let format = match format {
-            None | Some("csv") => Format::Csv,
-            Some("json") => Format::Json,
+        let output = match output {
+            None | Some("csv") => Output::Csv,
+            Some("json") => Output::Json,
             Some(o) => {
                 return Err(Failure::usage(format!(
                     "--output must be csv or json, not {o:?}"
@@ -142,7 +227,7 @@ impl Options {
         };
         let metric = match metric {
             None => None,
-            Some(_) if format == Format::Json => {
+            Some(_) if output == Output::Json => {
                 return Err(Failure::usage(
                     "--metric applies to csv output; the json report carries sum, mean and pomp",
                 ));
@@ -155,13 +240,93 @@ impl Options {
         Ok(Some(Options {
             source,
             csv: csv.to_owned(),
-            id: id.to_owned(),
+            format,
+            id,
+            session: column_name("--session", session)?,
+            item: column_name("--item", item)?,
+            value: column_name("--value", value)?,
+            any_order,
+            map: map.map(str::to_owned),
+            form,
+            accept,
             keep,
             na,
-            format,
+            output,
             metric,
             keep_going,
         }))
+    }
+
+    /// The layout of the input.
+    fn layout(&self, inst: &Instrument) -> Result<Layout, Failure> {
+        let mut layout = match self.format {
+            Format::Wide => Layout::wide(),
+            Format::Long => {
+                let mut long = Layout::long().any_order(self.any_order);
+                if let Some(item) = &self.item {
+                    long = long.item_column(item.as_str());
+                }
+                if let Some(value) = &self.value {
+                    long = long.value_column(value.as_str());
+                }
+                long
+            }
+            Format::Redcap => {
+                let form = self
+                    .form
+                    .clone()
+                    .unwrap_or_else(|| inst.id().replace('-', "_"));
+                let redcap = Layout::redcap(form);
+                match &self.accept {
+                    Some(accept) => redcap.accept(accept.iter().copied()),
+                    None => redcap,
+                }
+            }
+            // A format this command does not know yet.
+            _ => return Err(Failure::usage("--format must be wide, long or redcap")),
+        };
+        if let Some(id) = &self.id {
+            layout = layout.id(id.as_str());
+        }
+        if let Some(session) = &self.session {
+            layout = layout.session(session.as_str());
+        }
+        if let Some(na) = &self.na {
+            layout = layout.missing(na.as_str());
+        }
+        if let Some(path) = &self.map {
+            layout = layout.items(item_map(path)?);
+        }
+        Ok(layout.keep(self.keep.iter().cloned()))
+    }
+}
+
+/// The statuses of `--accept`.
+fn statuses(list: &str) -> Result<Vec<RedcapStatus>, Failure> {
+    list.split(',')
+        .map(|s| {
+            s.trim().parse::<RedcapStatus>().map_err(|_| {
+                Failure::usage(format!(
+                    "--accept takes complete, unverified and incomplete (or 2, 1, 0), not {:?}",
+                    s.trim()
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The item map of `--map`: JSON if the file name ends `.json`, else CSV.
+fn item_map(path: &str) -> Result<ItemMap, Failure> {
+    let file =
+        std::fs::File::open(path).map_err(|e| Failure::run(format!("cannot read {path}: {e}")))?;
+    if path.ends_with(".json") {
+        serde_json::from_reader(std::io::BufReader::new(file))
+            .map_err(|e| Failure::run(format!("{path}: not a valid item map: {e}")))
+    } else {
+        ItemMap::from_csv(file).map_err(|e| match e.kind() {
+            ErrorKind::Io { reason, .. } => Failure::run(format!("cannot read {path}: {reason}")),
+            _ => Failure::run(format!("{path}: {e}")),
+        })
     }
 }
 
@@ -196,53 +361,152 @@ impl Source {
     }
 }
 
+/// A header error in the words of this command's flags.
+fn header_failure(e: &Error, opts: &Options) -> Failure {
+    match e.kind() {
+        ErrorKind::UnknownColumn {
+            column, position, ..
+        } if opts.format == Format::Long => Failure::run(format!(
+            "column {position} ({column:?}) is none of the long format's id, session, item and \
+             value columns; to pass it through, name it in --keep"
+        )),
+        ErrorKind::UnknownColumn {
+            instrument,
+            column,
+            position,
+        } => {
+            let id = opts.id.as_deref().unwrap_or("id");
+            Failure::run(format!(
+                "column {position} ({column:?}) is neither the id column {id:?} nor an item of \
+                 {instrument}; to pass it through, name it in --keep"
+            ))
+        }
+        ErrorKind::MissingColumn {
+            column,
+            role: "pass-through",
+        } => Failure::run(format!(
+            "the header has no column {column:?} (named in --keep)"
+        )),
+        _ => table::failed(&opts.csv, e),
+    }
+}
+
+/// How many rows are done, on stderr when it is a terminal: at most once a second.
+struct Progress {
+    on: bool,
+    rows: u64,
+    shown: bool,
+    last: Instant,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress {
+            on: std::io::stderr().is_terminal(),
+            rows: 0,
+            shown: false,
+            last: Instant::now(),
+        }
+    }
+
+    fn row(&mut self) {
+        self.rows += 1;
+        if self.on
+            && self.rows.is_multiple_of(4096)
+            && self.last.elapsed() >= Duration::from_secs(1)
+        {
+            self.last = Instant::now();
+            let _ = write!(
+                std::io::stderr().lock(),
+                "\ralliance: {} rows scored",
+                self.rows
+            );
+            self.shown = true;
+        }
+    }
+
+    /// Ends the progress line before another line on stderr.
+    fn break_line(&mut self) {
+        if self.shown {
+            let _ = writeln!(std::io::stderr().lock());
+            self.shown = false;
+        }
+    }
+
+    /// The final count, if progress was shown.
+    fn finish(&mut self) {
+        if self.shown {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "\ralliance: {} rows scored",
+                self.rows
+            );
+            self.shown = false;
+        }
+    }
+}
+
 pub fn run(args: &[String]) -> Result<(), Failure> {
     let Some(opts) = Options::parse(args)? else {
         return output::print(USAGE);
     };
     let inst = opts.source.load()?;
-    // Streaming: the reader holds one record at a time. Rows are checked for their field count
-    // here (the reader is flexible), so a ragged row is a row error naming its line and id.
-    let mut reader = table::open(&opts.csv)?;
-    let header = reader
-        .byte_headers()
-        .map_err(|e| read_failed(&opts.csv, &e))?
-        .clone();
-    let layout = Layout::new(&header, &inst, &opts)?;
+    let layout = opts.layout(&inst)?;
+    let file = std::fs::File::open(&opts.csv)
+        .map_err(|e| Failure::run(format!("cannot read {}: {e}", opts.csv)))?;
+    // Streaming: the reader holds one administration at a time.
+    let reader = layout
+        .reader(file, &inst)
+        .map_err(|e| header_failure(&e, &opts))?;
     let metric = opts.metric.unwrap_or(inst.primary_metric());
-    let mut sink = Sink::start(opts.format, &inst, &layout, metric)?;
+    // The output columns are checked whatever the output, so that a clash is found at once.
+    ScoreWriter::for_reader(std::io::sink(), &reader)
+        .metric(metric)
+        .columns()
+        .map_err(|e| Failure::run(format!("--keep {e}")))?;
+    let mut sink = Sink::start(opts.output, &reader, metric)?;
+    let result = score(reader, &mut sink, &opts);
+    let finished = sink.finish();
+    result.and(finished)
+}
 
-    let mut record = csv::ByteRecord::new();
+/// Scores every row of `reader` into `sink`.
+fn score(
+    mut reader: Reader<std::fs::File>,
+    sink: &mut Sink,
+    opts: &Options,
+) -> Result<(), Failure> {
+    let mut progress = Progress::new();
     let mut failed = 0u64;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                sink.finish()?;
-                return Err(read_failed(&opts.csv, &e));
+    for row in reader.by_ref() {
+        match row {
+            Ok(row) => {
+                sink.row(&row)?;
+                progress.row();
             }
-        }
-        // A line of nothing but spaces carries no row.
-        if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
-            continue;
-        }
-        let start = record.position().map_or(0, csv::Position::byte);
-        let line = reader.get_mut().line_at(start);
-        match layout.read(&inst, &record, line, opts.na.as_deref()) {
-            Ok(row) => sink.row(&row)?,
-            Err(message) if opts.keep_going => {
-                output::error_line(&format!("alliance: error: {message}"));
+            Err(e) if opts.keep_going && !matches!(e.kind(), ErrorKind::Io { .. }) => {
+                progress.break_line();
+                output::error_line(&format!("alliance: error: {e}"));
                 failed += 1;
             }
-            Err(message) => {
-                // The rows before the bad one are written (and flushed) before the run stops.
-                sink.finish()?;
-                return Err(Failure::Run(message));
+            Err(e) => {
+                progress.break_line();
+                return Err(table::failed(&opts.csv, &e));
             }
         }
     }
-    sink.finish()?;
+    progress.finish();
+    let skipped = reader.skipped();
+    if skipped.total() > 0 {
+        output::error_line(&format!(
+            "alliance: note: {} REDCap rows skipped: {} blank for the form, {} of another \
+             repeating form, {} with a form status not accepted",
+            skipped.total(),
+            skipped.blank,
+            skipped.other_form,
+            skipped.not_accepted
+        ));
+    }
     if failed > 0 {
         Err(Failure::Reported)
     } else {
@@ -250,140 +514,10 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
 }
 
-/// How the input columns map onto the output: the id, the kept columns and the items.
-struct Layout {
-    /// Fields in the header; every row must have as many.
-    width: usize,
-    id_at: usize,
-    id_name: String,
-    /// Kept columns: output name and input position, in `--keep` order.
-    keep: Vec<(String, usize)>,
-    /// Item columns: input position and item id, in input order.
-    items: Vec<(usize, String)>,
-}
-
-/// One scored input row.
-struct Row<'r> {
-    id: &'r str,
-    keep: Vec<&'r str>,
-    administration: Administration,
-}
-
-impl Layout {
-    fn new(header: &csv::ByteRecord, inst: &Instrument, opts: &Options) -> Result<Self, Failure> {
-        let names = table::unique_names(header)?;
-        let id_at = names
-            .iter()
-            .position(|&n| n == opts.id)
-            .ok_or_else(|| Failure::run(format!("the header has no id column {:?}", opts.id)))?;
-
-        let outputs: Vec<&str> = inst.subscales().iter().map(|s| s.id()).collect();
-        let mut keep = Vec::with_capacity(opts.keep.len());
-        for name in &opts.keep {
-            let at = names.iter().position(|n| n == name).ok_or_else(|| {
-                Failure::run(format!(
-                    "the header has no column {name:?} (named in --keep)"
-                ))
-            })?;
-            if inst.item_index(name).is_some() {
-                return Err(Failure::run(format!(
-                    "column {name:?} is an item of {}; --keep passes through columns that are not items",
-                    inst.id()
-                )));
-            }
-            if name == "id" || name == "total" || outputs.contains(&name.as_str()) {
-                return Err(Failure::run(format!(
-                    "--keep column {name:?} would clash with the output column of that name"
-                )));
-            }
-            keep.push((name.clone(), at));
-        }
-
-        let items = table::item_columns(
-            &names,
-            inst,
-            |col| col == id_at || keep.iter().any(|&(_, at)| at == col),
-            |col, name| {
-                format!(
-                    "column {col} ({name:?}) is neither the id column {:?} nor an item of {}; \
-                     to pass it through, name it in --keep",
-                    opts.id,
-                    inst.id()
-                )
-            },
-        )?;
-        Ok(Layout {
-            width: names.len(),
-            id_at,
-            id_name: opts.id.clone(),
-            keep,
-            items,
-        })
-    }
-
-    /// Reads and validates one row at line `line`: the error is one line naming the row, its id
-    /// and the column.
-    fn read<'r>(
-        &self,
-        inst: &Instrument,
-        record: &'r csv::ByteRecord,
-        line: u64,
-        na: Option<&str>,
-    ) -> Result<Row<'r>, String> {
-        let id_cell = record.get(self.id_at);
-        // For messages only: the id as far as it can be read.
-        let shown = id_cell.map(String::from_utf8_lossy);
-        let shown = shown.as_deref();
-        if record.len() != self.width {
-            return Err(format!(
-                "{}: {} fields, but the header has {}",
-                location(Some(line), shown, None),
-                record.len(),
-                self.width
-            ));
-        }
-        let text = |cell: Option<&'r [u8]>, column: &str| {
-            std::str::from_utf8(cell.unwrap_or_default()).map_err(|_| {
-                format!(
-                    "{}: the cell is not valid UTF-8",
-                    location(Some(line), shown, Some(column))
-                )
-            })
-        };
-        let id = text(id_cell, &self.id_name)?;
-        let keep = self
-            .keep
-            .iter()
-            .map(|(name, at)| text(record.get(*at), name))
-            .collect::<Result<Vec<_>, _>>()?;
-        let builder = table::answers(
-            Administration::builder(inst),
-            &self.items,
-            record,
-            line,
-            Some(id),
-            na,
-        )?;
-        let administration = builder
-            .build()
-            .map_err(|e| table::located(&e.at_row(line), Some(id)))?;
-        Ok(Row {
-            id,
-            keep,
-            administration,
-        })
-    }
-}
-
 /// Where scored rows go: a CSV or JSON writer on stdout, written row by row.
 enum Sink {
-    Csv {
-        /// Boxed: a CSV writer is large, and there is one per run.
-        out: Box<csv::Writer<StdoutLock<'static>>>,
-        metric: Metric,
-        /// Reused for formatting each number.
-        number: String,
-    },
+    /// Boxed: a score writer is large, and there is one per run.
+    Csv(Box<ScoreWriter<StdoutLock<'static>>>),
     Json {
         out: BufWriter<StdoutLock<'static>>,
         keep: Vec<String>,
@@ -421,16 +555,6 @@ impl serde::Serialize for Kept<'_> {
     }
 }
 
-fn csv_failed(e: csv::Error) -> Failure {
-    if e.is_io_error() {
-        if let csv::ErrorKind::Io(io) = e.into_kind() {
-            return write_failed(io);
-        }
-        return Failure::run("cannot write the output");
-    }
-    Failure::run(format!("cannot write the output: {e}"))
-}
-
 fn json_failed(e: serde_json::Error) -> Failure {
     if e.is_io() {
         write_failed(e.into())
@@ -442,28 +566,19 @@ fn json_failed(e: serde_json::Error) -> Failure {
 impl Sink {
     /// Writes the output's header (the CSV header line, the JSON document's start).
     fn start(
-        format: Format,
-        inst: &Instrument,
-        layout: &Layout,
+        format: Output,
+        reader: &Reader<std::fs::File>,
         metric: Metric,
     ) -> Result<Self, Failure> {
         let stdout = std::io::stdout().lock();
+        let inst = reader.instrument();
         match format {
-            Format::Csv => {
-                let mut out = Box::new(csv::WriterBuilder::new().from_writer(stdout));
-                let total = (inst.total_rule() != TotalRule::None).then_some("total");
-                let header = std::iter::once("id")
-                    .chain(layout.keep.iter().map(|(name, _)| name.as_str()))
-                    .chain(inst.subscales().iter().map(|s| s.id()))
-                    .chain(total);
-                out.write_record(header).map_err(csv_failed)?;
-                Ok(Sink::Csv {
-                    out,
-                    metric,
-                    number: String::new(),
-                })
+            Output::Csv => {
+                let mut out = Box::new(ScoreWriter::for_reader(stdout, reader).metric(metric));
+                out.write_header().map_err(written)?;
+                Ok(Sink::Csv(out))
             }
-            Format::Json => {
+            Output::Json => {
                 let mut out = BufWriter::new(stdout);
                 let head = InstrumentHead {
                     id: inst.id(),
@@ -479,50 +594,27 @@ impl Sink {
                 out.write_all(b",\"rows\":[").map_err(write_failed)?;
                 Ok(Sink::Json {
                     out,
-                    keep: layout.keep.iter().map(|(name, _)| name.clone()).collect(),
+                    keep: reader.kept_columns().map(str::to_owned).collect(),
                     rows: 0,
                 })
             }
         }
     }
 
-    fn row(&mut self, row: &Row<'_>) -> Result<(), Failure> {
+    fn row(&mut self, row: &Row) -> Result<(), Failure> {
         match self {
-            Sink::Csv {
-                out,
-                metric,
-                number,
-            } => {
-                out.write_field(row.id).map_err(csv_failed)?;
-                for value in &row.keep {
-                    out.write_field(value).map_err(csv_failed)?;
-                }
-                let scores = row.administration.score();
-                let values = scores
-                    .subscales()
-                    .map(|(_, s)| s)
-                    .chain(scores.total())
-                    .map(|s| s.score().map(|s| s.get(*metric)));
-                for value in values {
-                    number.clear();
-                    if let Some(v) = value {
-                        // `{}` prints the shortest form that reads back as the same double.
-                        let _ = write!(number, "{v}");
-                    }
-                    out.write_field(number.as_bytes()).map_err(csv_failed)?;
-                }
-                out.write_record(None::<&[u8]>).map_err(csv_failed)
-            }
+            Sink::Csv(out) => out.write(row).map_err(written),
             Sink::Json { out, keep, rows } => {
                 let separator: &[u8] = if *rows == 0 { b"\n" } else { b",\n" };
                 out.write_all(separator).map_err(write_failed)?;
+                let values: Vec<&str> = row.kept().iter().map(String::as_str).collect();
                 let json = JsonRow {
-                    id: row.id,
+                    id: row.administration().client().unwrap_or_default(),
                     keep: (!keep.is_empty()).then_some(Kept {
                         names: keep,
-                        values: &row.keep,
+                        values: &values,
                     }),
-                    report: row.administration.report(),
+                    report: row.administration().report(),
                 };
                 serde_json::to_writer(&mut *out, &json).map_err(json_failed)?;
                 *rows += 1;
@@ -534,11 +626,23 @@ impl Sink {
     /// Ends the output (closing the JSON document) and flushes it.
     fn finish(&mut self) -> Result<(), Failure> {
         match self {
-            Sink::Csv { out, .. } => out.flush().map_err(write_failed),
+            Sink::Csv(out) => out.flush().map_err(written),
             Sink::Json { out, .. } => {
                 out.write_all(b"\n]}\n").map_err(write_failed)?;
                 out.flush().map_err(write_failed)
             }
         }
+    }
+}
+
+/// A failed write of the library's score writer: a closed stdout (`| head`) is no error worth
+/// a message.
+fn written(e: Error) -> Failure {
+    match e.kind() {
+        ErrorKind::Io {
+            io_kind: std::io::ErrorKind::BrokenPipe,
+            ..
+        } => Failure::Closed,
+        _ => Failure::run(format!("cannot write the output: {e}")),
     }
 }

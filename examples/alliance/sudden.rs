@@ -12,7 +12,7 @@ use therapeutic_alliance::{
 use crate::Failure;
 use crate::args::{self, Arg, Parser, set_once, unexpected};
 use crate::output;
-use crate::table::{self, location, read_failed};
+use crate::table::{self, location};
 
 /// The usage text of one of the two commands: `$name` the command, `$what` gains or losses
 /// (also the output key).
@@ -184,10 +184,7 @@ impl Options {
 /// Every client's series, in file order.
 fn read(opts: &Options) -> Result<Vec<ScoreSeries>, Failure> {
     let mut reader = table::open(&opts.csv)?;
-    let header = reader
-        .byte_headers()
-        .map_err(|e| read_failed(&opts.csv, &e))?
-        .clone();
+    let header = reader.header().to_vec();
     let names = table::names(&header);
     let id_at = table::position(&names, &opts.id, "--id")?;
     let at: Vec<usize> = opts
@@ -197,10 +194,10 @@ fn read(opts: &Options) -> Result<Vec<ScoreSeries>, Failure> {
         .collect::<Result<_, _>>()?;
     let mut series = Vec::new();
     let mut first_row: HashMap<String, u64> = HashMap::new();
-    let mut record = csv::ByteRecord::new();
     let mut scores = Vec::with_capacity(at.len());
-    while let Some(line) = table::next_row(&mut reader, &mut record, header.len(), &opts.csv)? {
-        let id = table::cell(&record, id_at, line, None, &opts.id)?;
+    while let Some(record) = table::next_row(&mut reader, &opts.csv)? {
+        let line = record.line();
+        let id = table::cell(&record, id_at, None)?;
         let id_location = || location(Some(line), Some(id), Some(&opts.id));
         if id.is_empty() {
             return Err(Failure::run(format!(
@@ -216,7 +213,7 @@ fn read(opts: &Options) -> Result<Vec<ScoreSeries>, Failure> {
         }
         scores.clear();
         for (&col, name) in at.iter().zip(&opts.columns) {
-            let text = table::cell(&record, col, line, Some(id), name)?;
+            let text = table::cell(&record, col, Some(id))?;
             scores.push(table::statistic_value(text, opts.na.as_deref(), || {
                 location(Some(line), Some(id), Some(name))
             })?);

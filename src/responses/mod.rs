@@ -501,6 +501,13 @@ impl AdministrationBuilder {
         }
     }
 
+    /// Records the answer, written as `text`, to the item at `index` in item order, in place,
+    /// quoting the text in any error (no path: the CSV readers locate errors by row and column).
+    #[cfg(feature = "csv")]
+    pub(crate) fn set_text(&mut self, index: usize, text: &str) -> Result<()> {
+        self.set(index, 0.0, Some(text))
+    }
+
     /// Records one answer in place.
     fn answer_mut(&mut self, item: &str, answer: Answer<'_>) -> Result<()> {
         let index = self
