@@ -277,12 +277,11 @@ impl Instrument {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "toml"))]
 mod tests {
     use super::*;
 
     #[test]
-    #[cfg(feature = "toml")]
     fn columns_count_characters() {
         let text = "a = 1\nname = \"Vertrauen ü\"\nx";
         assert_eq!(line_column(text, 0), (1, 1));
