@@ -70,7 +70,8 @@
 //!   [`Event`], [`ComponentChange`], [`MonitorState`], [`MonitoredSession`]); the NHS Talking
 //!   Therapies classification ([`TalkingTherapiesOutcome`], [`MeasureCourse`],
 //!   [`ReliableStatus`], [`Recovery`], [`TalkingTherapiesSummary`]).
-//! - Change over therapy: [`Better`] (which direction is improvement); reliable change and
+//! - Change over therapy: [`Better`] (which direction is improvement) and
+//!   [`decimal_difference`] (changes taken in decimal, so 32.3 to 27.3 is exactly 5); reliable change and
 //!   clinical significance with [`ReliableChange`] (the [`RciMethod`]s JT, GLN, HLL, EN, NK and
 //!   HA; [`CutoffType`] a, b, c and [`CutoffBSd`]) on one [`ChangeRow`] per person, giving a
 //!   [`ReliableChangeResult`]: each [`PersonChange`] with its [`ChangeCategory`], the
