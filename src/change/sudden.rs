@@ -972,6 +972,19 @@ impl SuddenOptions {
         }
     }
 
+    /// As [`shift`](Self::shift) in binary floating point, for values that are no decimals a
+    /// person wrote (the means of criterion 3) or where only the sign counts (a reversal).
+    fn float_shift(&self, kind: SuddenKind, before: f64, after: f64) -> f64 {
+        let improvement = match self.better {
+            Better::Lower => before - after,
+            _ => after - before,
+        };
+        match kind {
+            SuddenKind::Gain => improvement,
+            SuddenKind::Loss => -improvement,
+        }
+    }
+
     /// The session number of the score at `index` of `series`.
     fn session(&self, series: &ScoreSeries, index: usize) -> u64 {
         u64::from(series.first_session.unwrap_or(self.first_session))
@@ -1030,7 +1043,7 @@ impl SuddenOptions {
                         + (n2 - 1) as f64 * variance(&after, m2))
                         / (n1 + n2 - 2) as f64)
                         .sqrt();
-                    mean_shift = Some(self.shift(kind, m1, m2) > t * pooled);
+                    mean_shift = Some(self.float_shift(kind, m1, m2) > t * pooled);
                     critical_value = Some(t);
                 }
             }
@@ -1083,7 +1096,7 @@ impl SuddenOptions {
                 .iter()
                 .enumerate()
                 .skip(n.saturating_add(2))
-                .find(|(_, v)| v.is_some_and(|v| self.shift(kind, mid, v) < 0.0))
+                .find(|(_, v)| v.is_some_and(|v| self.float_shift(kind, mid, v) < 0.0))
                 .map(|(i, _)| self.session(series, i))
         });
         let proportion = match (magnitude, treatment_change) {
