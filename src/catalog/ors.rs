@@ -41,7 +41,7 @@
 
 use super::KEY_ONLY;
 use crate::components::Better;
-use crate::error::{ErrorKind, Result};
+use crate::error::Result;
 use crate::instruments::{
     Comparison, Confidence, Instrument, Provenance, ReliableChangeAmount, Subscale, Threshold,
 };
@@ -123,8 +123,8 @@ pub fn for_population(population: Population) -> Instrument {
 /// Its version is `cutoff <comparison> <value>`, e.g. `cutoff at_or_below 25`.
 ///
 /// # Errors
-/// [`ErrorKind::NonFiniteThreshold`] for a NaN or infinite cutoff;
-/// [`ErrorKind::ThresholdOutOfRange`] for one outside 0-40.
+/// [`ErrorKind::NonFiniteThreshold`](crate::ErrorKind::NonFiniteThreshold) for a NaN or infinite cutoff;
+/// [`ErrorKind::ThresholdOutOfRange`](crate::ErrorKind::ThresholdOutOfRange) for one outside 0-40.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog::ors, Comparison};
@@ -138,9 +138,7 @@ pub fn for_population(population: Population) -> Instrument {
 /// # }
 /// ```
 pub fn with_cutoff(cutoff: f64, comparison: Comparison) -> Result<Instrument> {
-    if !cutoff.is_finite() {
-        return Err(ErrorKind::NonFiniteThreshold { value: cutoff }.into());
-    }
+    // A NaN or infinite cutoff is refused by Threshold::new.
     instrument()
         .to_builder()
         .version(format!("cutoff {comparison} {}", crate::error::Num(cutoff)))

@@ -37,6 +37,21 @@ pub use stats::{
 pub(crate) use crate::components::Better;
 use crate::error::{ErrorKind, Result};
 
+/// A setting that must be finite and positive (a threshold, an amount of points, an SD), or
+/// [`ErrorKind::InvalidOption`] naming it.
+pub(crate) fn positive(option: &'static str, v: f64) -> Result<f64> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(ErrorKind::InvalidOption {
+            option,
+            value: crate::error::Num(v).to_string(),
+            reason: "it must be finite and positive".to_owned(),
+        }
+        .into())
+    }
+}
+
 /// Whether a change reaches a criterion, allowing 1e-9 of the criterion for the rounding of
 /// values that went through binary floating point (a score stored as JSON by a parser that is
 /// not correctly rounded, a mean). Score grids are far coarser, so no real change is misjudged.

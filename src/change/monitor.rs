@@ -2,7 +2,8 @@
 //! get events with their evidence after each, and store the state between sessions.
 
 use super::Better;
-use super::rupture::{Rupture, RuptureRule, Tracker, sample_sd};
+use super::positive;
+use super::rupture::{Rupture, RuptureRule, Tracker};
 use super::series::Order;
 use crate::components::{Component, Target};
 use crate::error::{ErrorKind, Num, Result};
@@ -79,19 +80,6 @@ impl Default for MonitorOptions {
 
 /// The default floor of the rupture threshold, in percent of the total's range.
 pub(crate) const DEFAULT_RUPTURE_FLOOR: f64 = 5.0;
-
-fn positive(option: &'static str, v: f64) -> Result<f64> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(ErrorKind::InvalidOption {
-            option,
-            value: Num(v).to_string(),
-            reason: "it must be finite and positive".to_owned(),
-        }
-        .into())
-    }
-}
 
 impl MonitorOptions {
     /// The defaults, with the conventions of the instrument: for the SRS, a drop of one point
@@ -837,7 +825,7 @@ impl SessionMonitor {
         }
         if let Some(rule) = self.state.options.rupture {
             let own = (self.state.totals.len() >= OWN_SD_SESSIONS)
-                .then(|| sample_sd(&self.state.totals))
+                .then(|| super::stats::sd(&self.state.totals))
                 .flatten();
             // Below the sessions the own SD needs, the level is still tracked with no rupture
             // possible.

@@ -11,6 +11,7 @@
 //! return or the end of the series. A return after the window ends the dip without a repair.
 //! Sessions without a score are skipped. The level then restarts at the returning session.
 
+use super::positive;
 use super::series::Series;
 use crate::components::Target;
 use crate::error::{ErrorKind, Num, Result};
@@ -439,7 +440,7 @@ impl RuptureRule {
                 scored.push(v);
             }
         }
-        let own_sd = sample_sd(&scored);
+        let own_sd = super::stats::sd(&scored);
         if self.needs_own_sd() && own_sd.is_none() {
             return Err(ErrorKind::TooFewRows {
                 target: "scored sessions".to_owned(),
@@ -465,19 +466,6 @@ impl RuptureRule {
             own_sd: if self.needs_own_sd() { own_sd } else { None },
             ruptures,
         })
-    }
-}
-
-fn positive(option: &'static str, v: f64) -> Result<()> {
-    if v.is_finite() && v > 0.0 {
-        Ok(())
-    } else {
-        Err(ErrorKind::InvalidOption {
-            option,
-            value: Num(v).to_string(),
-            reason: "it must be finite and positive".to_owned(),
-        }
-        .into())
     }
 }
 
@@ -815,17 +803,6 @@ impl Tracker {
     pub(crate) fn finish(&self) -> Option<Rupture> {
         self.dip.as_ref().and_then(|d| d.rupture(None))
     }
-}
-
-/// Sample standard deviation (n - 1), two-pass; `None` below 2 values.
-pub(crate) fn sample_sd(values: &[f64]) -> Option<f64> {
-    if values.len() < 2 {
-        return None;
-    }
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
-    Some((ss / (n - 1.0)).sqrt())
 }
 
 #[cfg(test)]

@@ -310,7 +310,7 @@ fn mean(values: &[f64]) -> Option<f64> {
 }
 
 /// The sample standard deviation (n - 1 denominator, two-pass); `None` under 2 values.
-fn sd(values: &[f64]) -> Option<f64> {
+pub(crate) fn sd(values: &[f64]) -> Option<f64> {
     let m = mean(values)?;
     if values.len() < 2 {
         return None;
