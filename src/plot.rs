@@ -751,8 +751,14 @@ impl PlotOptions {
                 // A dip on a symptom measure is an improvement, not a rupture.
                 return Ok(());
             }
-            PlotRuptures::Detect(rule) => match floored(rule, series, target)
-                .and_then(|rule| rule.detect(series, target.clone()))
+            // A rule in SDs without a floor of its own gets the session monitor's.
+            PlotRuptures::Detect(rule) => match rule
+                .floored_to_range(
+                    series.instrument(),
+                    target,
+                    crate::change::DEFAULT_RUPTURE_FLOOR,
+                )
+                .detect(series, target.clone())
             {
                 Ok(found) => found,
                 Err(e) if matches!(e.kind(), ErrorKind::TooFewRows { .. }) => {
@@ -1189,19 +1195,6 @@ fn short_name(inst: &Instrument) -> String {
         .filter(|abbr| !abbr.is_empty())
         .unwrap_or(name)
         .to_owned()
-}
-
-/// A rule in SDs without a floor of its own gets the session monitor's: 5% of the target's
-/// range in the primary metric, so a client whose scores barely vary shows no rupture for a
-/// fraction of a point.
-fn floored(rule: &RuptureRule, series: &Series, target: &Target) -> Result<RuptureRule> {
-    let inst = series.instrument();
-    let in_sds = matches!(rule.size(), crate::change::RuptureSize::Sd { .. });
-    match inst.range(target.clone(), inst.primary_metric()) {
-        Some(range) if in_sds && rule.floor().is_none() && range.max() > range.min() => rule
-            .with_floor(crate::change::DEFAULT_RUPTURE_FLOOR / 100.0 * (range.max() - range.min())),
-        _ => Ok(*rule),
-    }
 }
 
 fn rule_text(rule: &RuptureRule) -> String {

@@ -830,16 +830,11 @@ impl SessionMonitor {
             // Below the sessions the own SD needs, the level is still tracked with no rupture
             // possible.
             // The floor is for rules in SDs that set none of their own.
-            let in_sds = matches!(rule.size(), super::RuptureSize::Sd { .. });
-            let floor = match self.state.options.rupture_floor {
-                Some(pomp) if in_sds && rule.floor().is_none() => inst
-                    .range(Target::Total, metric)
-                    .map_or(0.0, |r| pomp / 100.0 * (r.max() - r.min())),
-                _ => 0.0,
+            let rule = match self.state.options.rupture_floor {
+                Some(pomp) => rule.floored_to_range(inst, &Target::Total, pomp),
+                None => rule,
             };
-            let threshold = rule
-                .threshold_for(own)
-                .map_or(f64::INFINITY, |t| t.max(floor));
+            let threshold = rule.threshold_for(own).unwrap_or(f64::INFINITY);
             let step = self
                 .state
                 .tracker

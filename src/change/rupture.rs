@@ -339,6 +339,27 @@ impl RuptureRule {
         }
     }
 
+    /// This rule with a floor of `pomp` percent of the `target`'s range (in the instrument's
+    /// primary metric), if it is in SDs and sets no floor of its own: what the session monitor
+    /// and the plot apply by default.
+    pub(crate) fn floored_to_range(
+        &self,
+        instrument: &crate::Instrument,
+        target: &Target,
+        pomp: f64,
+    ) -> RuptureRule {
+        let in_sds = matches!(self.size, RuptureSize::Sd { .. });
+        match instrument.range(target.clone(), instrument.primary_metric()) {
+            Some(r) if in_sds && self.floor.is_none() && r.max() > r.min() && pomp > 0.0 => {
+                RuptureRule {
+                    floor: Some(pomp / 100.0 * (r.max() - r.min())),
+                    ..*self
+                }
+            }
+            _ => *self,
+        }
+    }
+
     /// Whether the rule needs the client's own SD.
     fn needs_own_sd(&self) -> bool {
         matches!(
