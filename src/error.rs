@@ -3,7 +3,7 @@
 //! validation.
 
 use crate::components::Component;
-use crate::scoring::Metric;
+use crate::components::Metric;
 use std::fmt;
 
 /// Result alias used throughout the crate.
@@ -60,9 +60,9 @@ impl Error {
     /// What went wrong.
     ///
     /// ```
-    /// use therapeutic_alliance::{ErrorKind, Rater};
+    /// use therapeutic_alliance::{Error, ErrorKind, Rater};
     ///
-    /// let err = "patient".parse::<Rater>().unwrap_err();
+    /// let err = Error::from("patient".parse::<Rater>().unwrap_err());
     /// assert!(matches!(err.kind(), ErrorKind::UnknownName { what: "rater", .. }));
     /// ```
     pub fn kind(&self) -> &ErrorKind {
@@ -1359,5 +1359,22 @@ mod tests {
         );
         assert!(std::error::Error::source(&e).is_none());
         assert_eq!(e.item(), Some("2"));
+    }
+}
+
+impl From<crate::vocab::UnknownName> for ErrorKind {
+    fn from(e: crate::vocab::UnknownName) -> Self {
+        ErrorKind::UnknownName {
+            what: e.what,
+            value: e.value,
+            expected: e.expected,
+            hint: e.hint,
+        }
+    }
+}
+
+impl From<crate::vocab::UnknownName> for Error {
+    fn from(e: crate::vocab::UnknownName) -> Self {
+        ErrorKind::from(e).into()
     }
 }

@@ -306,7 +306,7 @@ pub use change::{
     SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome, TalkingTherapiesSummary,
     Trajectory, TrajectoryOptions,
 };
-pub use components::{Better, Component, Modality, Rater, Target};
+pub use components::{Better, Component, Metric, Modality, Rater, Target};
 pub use decimal::decimal_difference;
 pub use error::{Error, ErrorKind, Errors, Result};
 pub use instruments::{
@@ -330,9 +330,10 @@ pub use responses::{
 };
 pub use scale::{Anchor, ResponseScale, ScaleKind};
 pub use scoring::{
-    Flag, InstrumentSummary, Mean, Metric, NotScored, Pomp, Report, ReportEntry, Score, ScoreRange,
+    Flag, InstrumentSummary, Mean, NotScored, Pomp, Report, ReportEntry, Score, ScoreRange,
     ScoreRow, Scores, Sum, TargetScore,
 };
+pub use vocab::UnknownName;
 
 /// The README's code examples, compiled and run as doctests (they use serde_json).
 #[cfg(all(doctest, feature = "serde"))]

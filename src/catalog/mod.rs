@@ -55,6 +55,7 @@ pub mod wai_sr;
 
 use crate::components::Better;
 use crate::components::Component;
+use crate::components::Metric;
 use crate::error::{ErrorKind, Result};
 use crate::instruments::{
     Bands, Codes, Comparison, Confidence, Instrument, Item, MissingRule, Provenance,
@@ -62,7 +63,6 @@ use crate::instruments::{
 };
 use crate::responses::Registry;
 use crate::scale::ResponseScale;
-use crate::scoring::Metric;
 use std::sync::LazyLock;
 
 static CATALOG: LazyLock<Vec<Instrument>> = LazyLock::new(|| {

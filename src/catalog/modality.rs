@@ -35,13 +35,13 @@
 //! # }
 //! ```
 
+use crate::components::Metric;
 use crate::components::{Component, Modality, Rater};
 use crate::error::Result;
 use crate::instruments::{
     Comparison, Confidence, Instrument, Item, Provenance, Subscale, Threshold,
 };
 use crate::scale::ResponseScale;
-use crate::scoring::Metric;
 
 /// The catalog's form for a modality and rater (client or therapist); `None` for
 /// [`Modality::General`] or an observer.

@@ -41,12 +41,12 @@
 
 use super::KEY_ONLY;
 use crate::components::Better;
+use crate::components::Metric;
 use crate::error::Result;
 use crate::instruments::{
     Comparison, Confidence, Instrument, Provenance, ReliableChangeAmount, Subscale, Threshold,
 };
 use crate::scale::ResponseScale;
-use crate::scoring::Metric;
 
 /// The ORS with the adult cutoff (the same as `catalog::require("ors")`).
 ///

@@ -36,10 +36,10 @@
 
 use super::{KEY_ONLY, component, global};
 use crate::components::Component;
+use crate::components::Metric;
 use crate::error::Result;
 use crate::instruments::{Comparison, Confidence, Instrument, Provenance, Threshold};
 use crate::scale::ResponseScale;
-use crate::scoring::Metric;
 
 /// The SRS from the catalog (the same as `catalog::require("srs")`).
 ///

@@ -22,10 +22,11 @@ pub use rules::{MissingRule, ScoringRule, TotalRule};
 pub use subscale::Subscale;
 pub use threshold::{Comparison, Threshold};
 
+use crate::components::Metric;
 use crate::components::{Component, Modality, Rater, Target};
 use crate::error::{ErrorKind, Result};
 use crate::scale::ResponseScale;
-use crate::scoring::{self, Flag, Metric, ScoreRange, Scores};
+use crate::scoring::{self, Flag, ScoreRange, Scores};
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -14,7 +14,8 @@ mod report;
 mod row;
 mod score;
 
-pub use flag::{Flag, Metric};
+pub(crate) use crate::components::Metric;
+pub use flag::Flag;
 pub use report::{InstrumentSummary, Report, ReportEntry};
 pub use row::ScoreRow;
 pub use score::{Mean, Pomp, Score, ScoreRange, Sum};
