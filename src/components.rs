@@ -282,8 +282,8 @@ impl Better {
     /// ```
     pub fn improvement(self, before: f64, after: f64) -> f64 {
         match self {
-            Better::Lower => crate::decimal::decimal_difference(before, after),
-            Better::Higher => crate::decimal::decimal_difference(after, before),
+            Better::Lower => crate::exact::decimal_difference(before, after),
+            Better::Higher => crate::exact::decimal_difference(after, before),
         }
     }
 }

@@ -782,7 +782,7 @@ impl InstrumentBuilder {
                 .iter()
                 .try_fold(1i128, |acc, &(_, n)| acc.checked_mul(n as i128));
             let lcm = prorated.iter().try_fold(1u128, |acc, &(r, n)| {
-                (r.max(1)..n).try_fold(acc, |acc, a| crate::scoring::lcm(acc, a as u128))
+                (r.max(1)..n).try_fold(acc, |acc, a| crate::exact::lcm(acc, a as u128))
             });
             let lcm = lcm.and_then(|l| i128::try_from(l).ok());
             match (product, lcm) {

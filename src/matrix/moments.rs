@@ -639,7 +639,7 @@ impl Moments {
         let res = scale.resolution_units();
         // (sum + n lo) / (n res), exactly rounded.
         let num = i128::try_from(d.s_i).ok()? + i128::from(d.n) * i128::from(scale.min_units());
-        Some(crate::scoring::ratio(num, i128::from(d.n) * res))
+        Some(crate::exact::ratio(num, i128::from(d.n) * res))
     }
 
     /// The pairwise sums of items `i` and `j` (either order).

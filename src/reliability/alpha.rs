@@ -6,10 +6,10 @@ use super::split::{self, SplitHalf};
 use super::{Interval, MissingData, ReliabilityOptions};
 use crate::components::Target;
 use crate::error::{Error, ErrorKind, Result};
+use crate::exact::ratio;
 use crate::instruments::Slot;
 use crate::matrix::Moments;
 use crate::matrix::moments::{SetSums, packed};
-use crate::scoring::ratio;
 
 /// Everything `psych::alpha()` reports for one item set, plus split-half reliability and
 /// omega total: the reliability a methods reviewer compares with R.

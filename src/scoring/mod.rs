@@ -8,7 +8,6 @@
 //! the answered counts, checked to fit `i128` when the instrument is built). Each sum, mean and
 //! percent of maximum is the correctly rounded double of its exact value, with one rounding.
 
-mod exact;
 mod flag;
 mod report;
 mod row;
@@ -22,15 +21,9 @@ pub use score::{Mean, Pomp, Score, ScoreRange, Sum};
 
 use crate::components::{Component, Target};
 use crate::error::{Error, Result};
+use crate::exact::gcd;
 use crate::instruments::{Instrument, Slot, Subscale, TotalRule};
 use std::fmt;
-
-pub(crate) use exact::{gcd, ratio};
-
-/// `lcm(a, b)`, `None` on overflow.
-pub(crate) fn lcm(a: u128, b: u128) -> Option<u128> {
-    exact::lcm_checked(a, b)
-}
 
 /// Every score of one administration: each subscale and the total, tied to the instrument that
 /// scored them.
