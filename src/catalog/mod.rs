@@ -61,7 +61,6 @@ use crate::instruments::{
     Bands, Codes, Comparison, Confidence, Instrument, Item, MissingRule, Provenance,
     ReliableChangeAmount, Subscale, Threshold, TotalRule,
 };
-use crate::responses::Registry;
 use crate::scale::ResponseScale;
 use std::sync::LazyLock;
 
@@ -69,15 +68,6 @@ static CATALOG: LazyLock<Vec<Instrument>> = LazyLock::new(|| {
     // The definitions are constants of this crate; `catalog_builds` in the tests checks that every
     // one of them is valid, so this cannot fail on any input.
     build().expect("the catalog's instrument definitions are valid")
-});
-
-static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
-    let mut r = Registry::new();
-    for inst in all() {
-        // Catalog ids are unique (tested), so registering cannot conflict.
-        let _ = r.register(inst.clone());
-    }
-    r
 });
 
 fn build() -> Result<Vec<Instrument>> {
@@ -143,11 +133,6 @@ pub fn require(id: &str) -> Result<Instrument> {
         }
         .into()
     })
-}
-
-/// The catalog as a registry (built once).
-pub(crate) fn registry() -> &'static Registry {
-    &REGISTRY
 }
 
 /// The catalog instrument with this id; for the pages' `instrument()` functions.

@@ -156,7 +156,7 @@ impl ResponseMatrix {
     pub fn push_values(&mut self, values: &[Option<f64>]) -> Result<()> {
         let inst = &self.instrument;
         if values.len() != inst.items().len() {
-            return Err(crate::scoring::wrong_length(inst, values.len()));
+            return Err(inst.wrong_length(values.len()));
         }
         // Validate the whole row first so a bad row leaves the matrix unchanged.
         let mut units = Vec::with_capacity(values.len());
@@ -193,7 +193,7 @@ impl ResponseMatrix {
     pub fn push_text(&mut self, cells: &[Option<&str>]) -> Result<()> {
         let inst = &self.instrument;
         if cells.len() != inst.items().len() {
-            return Err(crate::scoring::wrong_length(inst, cells.len()));
+            return Err(inst.wrong_length(cells.len()));
         }
         let mut units = Vec::with_capacity(cells.len());
         for (item, cell) in inst.items().iter().zip(cells) {
