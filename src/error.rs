@@ -1324,6 +1324,23 @@ impl ErrorKind {
     }
 }
 
+impl From<crate::vocab::UnknownName> for ErrorKind {
+    fn from(e: crate::vocab::UnknownName) -> Self {
+        ErrorKind::UnknownName {
+            what: e.what,
+            value: e.value,
+            expected: e.expected,
+            hint: e.hint,
+        }
+    }
+}
+
+impl From<crate::vocab::UnknownName> for Error {
+    fn from(e: crate::vocab::UnknownName) -> Self {
+        ErrorKind::from(e).into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1359,22 +1376,5 @@ mod tests {
         );
         assert!(std::error::Error::source(&e).is_none());
         assert_eq!(e.item(), Some("2"));
-    }
-}
-
-impl From<crate::vocab::UnknownName> for ErrorKind {
-    fn from(e: crate::vocab::UnknownName) -> Self {
-        ErrorKind::UnknownName {
-            what: e.what,
-            value: e.value,
-            expected: e.expected,
-            hint: e.hint,
-        }
-    }
-}
-
-impl From<crate::vocab::UnknownName> for Error {
-    fn from(e: crate::vocab::UnknownName) -> Self {
-        ErrorKind::from(e).into()
     }
 }
