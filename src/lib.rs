@@ -62,7 +62,7 @@
 //! - Reliability, as R psych reports it: [`Reliability`] (alpha and everything `psych::alpha()`
 //!   gives: [`IfDropped`], [`ItemStatistics`], [`ResponseFrequency`], [`Category`],
 //!   [`Interval`]), [`SplitHalf`] ([`SplitHalfMethod`]), [`Omega`]; [`MissingData`] and
-//!   [`ReliabilityOptions`]; intraclass correlations [`Icc`] ([`IccForm`], [`IccResult`]);
+//!   [`ReliabilityOptions`]; intraclass correlations [`IccTable`] ([`IccForm`], [`Icc`]);
 //!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
 //! - One client's course: a [`Series`] of [`SessionScores`]; ruptures and repairs by a
 //!   [`RuptureRule`] ([`RuptureSize`], [`SdSource`]) giving [`Ruptures`] ([`Rupture`],
@@ -290,10 +290,10 @@ mod error;
 mod ids;
 mod instruments;
 mod io;
-mod matrix;
+pub mod matrix;
 #[cfg(feature = "plot")]
 mod plot;
-mod reliability;
+pub mod reliability;
 mod responses;
 mod scale;
 mod scoring;
@@ -325,9 +325,9 @@ pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
 #[cfg(feature = "plot")]
 pub use plot::{OutcomePanel, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines};
 pub use reliability::{
-    Agreement, Category, Icc, IccForm, IccResult, IfDropped, Interval, ItemAgreement,
+    Agreement, Category, Icc, IccForm, IccTable, IfDropped, Interval, ItemAgreement,
     ItemStatistics, MissingData, Omega, Reliability, ReliabilityOptions, ResponseFrequency,
-    SplitHalf, SplitHalfMethod, TargetAgreement,
+    SplitHalf, SplitHalfMethod, TargetAgreement, TargetReliability,
 };
 pub use responses::{
     Administration, AdministrationBuilder, AdministrationRecord, Date, RecordAnswer, Registry,

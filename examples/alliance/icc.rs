@@ -1,7 +1,7 @@
 //! `alliance icc`: the six Shrout and Fleiss intraclass correlations of a CSV table of ratings,
 //! targets in rows and raters in columns.
 
-use therapeutic_alliance::{Icc, IccForm, IccResult};
+use therapeutic_alliance::{Icc, IccForm, IccTable};
 
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};
@@ -155,8 +155,8 @@ struct Test {
     upper: Option<f64>,
 }
 
-impl From<&IccResult> for Test {
-    fn from(r: &IccResult) -> Self {
+impl From<&Icc> for Test {
+    fn from(r: &Icc) -> Self {
         Test {
             f: r.f,
             df1: r.df1,
@@ -178,7 +178,7 @@ struct MeanSquares {
 }
 
 impl Output {
-    fn of(icc: &Icc) -> Self {
+    fn of(icc: &IccTable) -> Self {
         let value = |form| icc.get(form).icc;
         let test = |form| Test::from(icc.get(form));
         Output {
@@ -213,7 +213,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         return output::print(USAGE);
     };
     let rows = read(&opts)?;
-    let icc = Icc::from_rows(&rows)?;
+    let icc = IccTable::analyze(&rows)?;
     let mut text = serde_json::to_string_pretty(&Output::of(&icc))
         .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
     text.push('\n');

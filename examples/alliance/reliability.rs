@@ -454,7 +454,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     let options = ReliabilityOptions::default()
         .missing(opts.missing)
         .split_half(opts.split_half);
-    let rel = matrix.moments().reliability_with("total", options)?;
+    let rel = options.analyze(&matrix.moments(), "total")?;
     let elapsed = started.elapsed();
     if opts.timing {
         output::error_line(&format!(

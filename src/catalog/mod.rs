@@ -141,9 +141,9 @@ fn cached(id: &str) -> Instrument {
     get(id).unwrap_or_else(|| CATALOG[0].clone())
 }
 
-/// What the licence notes of the published keys say.
+/// What the license notes of the published keys say.
 const KEY_ONLY: &str = "item wording is copyrighted and not shipped: items are identified by number; \
-     obtain the form (and any licence its authors require) from its authors or publisher";
+     obtain the form (and any license its authors require) from its authors or publisher";
 
 /// Items `"1"..="count"`, reversed where listed.
 fn numbered(count: u32, reversed: &[u32]) -> Vec<Item> {
@@ -218,7 +218,7 @@ fn talking_therapies(key: OutcomeKey) -> Result<Instrument> {
                 key.reliable_change
             ),
         ))
-        .licence(format!(
+        .license(format!(
             "the {} is free to reproduce; as for every instrument, the crate ships its scoring \
              key and codes, not its wording",
             key.name

@@ -330,7 +330,7 @@ fn form(w: &Wording, rater: Rater) -> Result<Instrument> {
         Confidence::Unvalidated,
         "a new item set written for this crate; reliability, structure and norms are unknown",
     ))
-    .licence("MIT OR Apache-2.0, with the crate")
+    .license("MIT OR Apache-2.0, with the crate")
     .threshold(threshold)
     .build()
 }

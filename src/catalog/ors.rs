@@ -187,7 +187,7 @@ pub(super) fn define(population: Population) -> Result<Instrument> {
          cutoff 25 confirmed; cutoffs 28 (13-17) and 32 (children) and the 5-point reliable \
          change are secondary",
     ))
-    .licence(KEY_ONLY)
+    .license(KEY_ONLY)
     .better(Better::Higher)
     .threshold(clinical(population.cutoff(), Comparison::Below, source)?)
     .reliable_change(

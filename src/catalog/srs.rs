@@ -86,7 +86,7 @@ pub(super) fn define() -> Result<Instrument> {
          goals and topics -> goals, approach or method -> collaboration, overall -> global); \
          the alert cutoff of 36 is secondary",
     ))
-    .licence(KEY_ONLY)
+    .license(KEY_ONLY)
     .threshold(alert)
     .build()
 }

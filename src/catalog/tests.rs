@@ -204,7 +204,7 @@ fn published_keys_match_their_pages() {
         }
         assert_eq!(inst.total_rule(), TotalRule::SumOfSubscales);
         assert_eq!(inst.modality(), Modality::General);
-        assert!(inst.licence().is_some_and(|l| l.contains("copyrighted")));
+        assert!(inst.license().is_some_and(|l| l.contains("copyrighted")));
         assert!(inst.citation().is_some());
         let confidence = field(&lines, "Confidence");
         assert!(

@@ -201,7 +201,7 @@ impl Instrument {
     /// A digest (16 hex digits, FNV-1a 64) of everything that decides scores and flags: the
     /// response scale's bounds and step, the items and their keying, the subscales, the scoring,
     /// missing-item and total rules, and the thresholds. Names, labels, wording, citation,
-    /// provenance and licence are not in it. Records carry it, so a record made with a changed
+    /// provenance and license are not in it. Records carry it, so a record made with a changed
     /// definition is never read back as the registered one.
     ///
     /// ```
@@ -408,17 +408,17 @@ impl Instrument {
         &self.0.def.provenance
     }
 
-    /// Licence note: what may be shipped and where to obtain the form.
+    /// License note: what may be shipped and where to obtain the form.
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
-    /// assert!(wai.licence().is_some_and(|l| l.contains("copyrighted")));
+    /// assert!(wai.license().is_some_and(|l| l.contains("copyrighted")));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn licence(&self) -> Option<&str> {
-        self.0.def.licence.as_deref()
+    pub fn license(&self) -> Option<&str> {
+        self.0.def.license.as_deref()
     }
 
     /// The interpretation thresholds.

@@ -4,7 +4,7 @@
 //! correction, Feldt's interval, alpha if an item is dropped, item-total correlations, response
 //! frequencies), split-half reliability (`psych::splitHalf`), McDonald's omega total from a
 //! one-factor minres solution (`psych::omega(nfactors = 1)`), and intraclass correlations
-//! (`psych::ICC`, in [`Icc`]).
+//! (`psych::ICC`, in [`IccTable`]).
 //!
 //! Everything but the ICC is computed from [`Moments`]: exact integer sums accumulated in one
 //! pass (and mergeable across chunks and threads), so the statistics do not depend on row order.
@@ -33,8 +33,10 @@ mod minres;
 mod split;
 
 pub use agreement::{Agreement, ItemAgreement, TargetAgreement};
-pub use alpha::{Category, IfDropped, ItemStatistics, Omega, Reliability, ResponseFrequency};
-pub use icc::{Icc, IccForm, IccResult};
+pub use alpha::{
+    Category, IfDropped, ItemStatistics, Omega, Reliability, ResponseFrequency, TargetReliability,
+};
+pub use icc::{Icc, IccForm, IccTable};
 pub use split::{SplitHalf, SplitHalfMethod};
 
 use crate::vocab::vocabulary;
