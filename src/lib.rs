@@ -274,6 +274,7 @@
 //!   ([`fhir::QuestionnaireResponse::to_administration`]), scores out as an `Observation`
 //!   ([`fhir::Observation::of`]) or a `QuestionnaireResponse`.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
