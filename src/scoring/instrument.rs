@@ -76,8 +76,8 @@ impl Instrument {
     /// Scores one row of answers given in item order (`None` = unanswered), validating each value.
     ///
     /// # Errors
-    /// - [`ErrorKind::WrongLength`] if `values.len()` is not the item count;
-    /// - [`ErrorKind::NotFinite`], [`ErrorKind::OutOfRange`], [`ErrorKind::OffStep`] naming the
+    /// - [`ErrorKind::WrongLength`](crate::ErrorKind::WrongLength) if `values.len()` is not the item count;
+    /// - [`ErrorKind::NotFinite`](crate::ErrorKind::NotFinite), [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange), [`ErrorKind::OffStep`](crate::ErrorKind::OffStep) naming the
     ///   first bad item.
     ///
     /// ```
@@ -126,7 +126,7 @@ impl Instrument {
     /// The flags these scores raise under this instrument's thresholds.
     ///
     /// # Errors
-    /// [`ErrorKind::InstrumentMismatch`] for scores of another instrument: they are refused, not
+    /// [`ErrorKind::InstrumentMismatch`](crate::ErrorKind::InstrumentMismatch) for scores of another instrument: they are refused, not
     /// compared against the wrong thresholds.
     ///
     /// ```
