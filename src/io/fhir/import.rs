@@ -789,7 +789,11 @@ fn authored_date(text: &str) -> Result<Option<Date>> {
         }
         _ => false,
     };
-    if zone_ok { Ok(Some(date)) } else { Err(invalid()) }
+    if zone_ok {
+        Ok(Some(date))
+    } else {
+        Err(invalid())
+    }
 }
 
 #[cfg(test)]
