@@ -178,14 +178,17 @@ impl QuestionnaireResponse {
     /// - [`ErrorKind::UnknownLinkId`] for an item the instrument does not have;
     /// - [`ErrorKind::UnknownAnswerCode`] for a code that is not one of the item's options;
     /// - [`ErrorKind::InvalidAnswer`] for several answers to one item, an answer without a value
-    ///   or with a type not read (`valueString`);
+    ///   or with a type not read (`valueString`), a coding whose score extensions disagree with
+    ///   each other or with its code, or a score extension without a `valueDecimal`;
     /// - [`ErrorKind::MissingAnswer`] for a required item without an answer;
     /// - [`ErrorKind::DuplicateAnswer`] for an item answered twice;
     /// - [`ErrorKind::OutOfRange`], [`ErrorKind::OffStep`], [`ErrorKind::NotFinite`] for a
     ///   value off the scale;
-    /// - [`ErrorKind::InvalidDate`] for an `authored` that is not a FHIR date-time;
+    /// - [`ErrorKind::InvalidDate`] for an `authored` that is not a FHIR `dateTime` or not a
+    ///   calendar date;
     ///   [`ErrorKind::InvalidText`] for a client or therapist id the crate refuses;
-    ///   [`ErrorKind::InvalidFhir`] for a session or therapist extension without its value.
+    ///   [`ErrorKind::InvalidFhir`] for a session or therapist extension without its value
+    ///   or given twice.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, fhir::{QuestionnaireResponse, Settings}};
