@@ -1702,3 +1702,68 @@ fn a_hostile_user_form_exports_only_valid_codes_and_strings() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn every_error_at_once() -> TestResult {
+    let phq9 = catalog::require("phq-9")?;
+    let s = Settings::r4();
+    let json = format!(
+        r#"{{"resourceType": "QuestionnaireResponse", "status": "completed", "authored": "2026-03-02Tbanana",
+          "extension": [{{"url": "{SESSION}", "valueUnsignedInt": 1}}, {{"url": "{SESSION}", "valueUnsignedInt": 2}}],
+          "item": [
+            {{"linkId": "1", "answer": [{{"valueInteger": 4}}]}},
+            {{"linkId": "2", "answer": [{{"valueCoding": {{"system": "http://loinc.org", "code": "LA6571-9",
+               "extension": [{{"url": "{ORDINAL_VALUE}", "valueDecimal": 1}}]}}}}]}},
+            {{"linkId": "x", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "3", "answer": [{{"valueDecimal": 1.5}}]}},
+            {{"linkId": "4", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "5", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "6", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "7", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "8", "answer": [{{"valueInteger": 1}}]}}]}}"#
+    );
+    let qr = QuestionnaireResponse::from_json(&json)?;
+    let errors = qr
+        .to_administration_all(&phq9, &s, &Mapping::new())
+        .unwrap_err();
+    let found: Vec<(&str, Option<&str>)> = errors.iter().map(|e| (e.code(), e.path())).collect();
+    assert_eq!(
+        found,
+        [
+            ("out_of_range", Some("/item/0/answer/0")),
+            (
+                "invalid_answer",
+                Some("/item/1/answer/0/valueCoding/extension/0/valueDecimal")
+            ),
+            ("unknown_link_id", Some("/item/2")),
+            ("off_step", Some("/item/3/answer/0")),
+            ("missing_answer", Some("/item")),
+            ("invalid_date", Some("/authored")),
+            ("invalid_fhir", Some("/extension/1")),
+        ]
+    );
+    assert_eq!(
+        errors.first(),
+        &qr.to_administration(&phq9, &s).unwrap_err()
+    );
+    // A good response reads alike both ways; a bad one gives the first error first.
+    let good = QuestionnaireResponse::from_json(&phq9_response("", PLAIN_5))?;
+    assert_eq!(
+        good.to_administration_all(&phq9, &s, &Mapping::new())?,
+        good.to_administration(&phq9, &s)?
+    );
+    for (top, item5) in [
+        (r#""authored": "2026-13", "#, PLAIN_5),
+        ("", r#"{"linkId": "5", "answer": [{"valueInteger": 9}]}"#),
+        ("", r#"{"linkId": "5"}"#),
+        (r#""subject": {"reference": " Patient/1"}, "#, PLAIN_5),
+    ] {
+        let qr = QuestionnaireResponse::from_json(&phq9_response(top, item5))?;
+        let first = qr.to_administration(&phq9, &s).unwrap_err();
+        let all = qr
+            .to_administration_all(&phq9, &s, &Mapping::new())
+            .unwrap_err();
+        assert_eq!((all.first(), all.len()), (&first, 1), "{top}{item5}");
+    }
+    Ok(())
+}

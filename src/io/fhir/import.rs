@@ -7,7 +7,7 @@ use super::{
     ITEM_WEIGHT, ORDINAL_VALUE, QUESTIONNAIRE_ORDINAL_VALUE, Settings, coded, required_items,
     score_group,
 };
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::instruments::Instrument;
 use crate::responses::{Administration, AdministrationBuilder, Date, Registry};
 
@@ -250,6 +250,51 @@ impl QuestionnaireResponse {
         .read(self)
     }
 
+    /// As [`to_administration_with`](QuestionnaireResponse::to_administration_with), reporting
+    /// every error at once (a form needs all its problems shown), as
+    /// [`Registry::read_all`] does: each bad answer, each missing required item, a bad
+    /// `authored`, each repeated extension, in the order of the response. Reading stops
+    /// early only where nothing more can be said: the administration's ids are checked last,
+    /// and only the first bad id is reported.
+    ///
+    /// # Errors
+    /// [`Errors`], holding every error [`to_administration`](QuestionnaireResponse::to_administration)
+    /// would give, the first being the one it gives.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, fhir::{Mapping, QuestionnaireResponse, Settings}};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let qr = QuestionnaireResponse::from_json(r#"{"resourceType": "QuestionnaireResponse", "status": "completed",
+    ///   "authored": "2026-13", "item": [{"linkId": "1", "answer": [{"valueDecimal": 7.25}]},
+    ///   {"linkId": "2", "answer": [{"valueDecimal": 11}]}, {"linkId": "3", "answer": [{"valueDecimal": 8}]}]}"#)?;
+    /// let errors = qr.to_administration_all(&srs, &Settings::r4(), &Mapping::new()).unwrap_err();
+    /// let found: Vec<_> = errors.iter().map(|e| (e.code(), e.path().unwrap_or_default())).collect();
+    /// assert_eq!(found, [
+    ///     ("off_step", "/item/0/answer/0"),
+    ///     ("out_of_range", "/item/1/answer/0"),
+    ///     ("missing_answer", "/item"),
+    ///     ("invalid_date", "/authored"),
+    /// ]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_administration_all(
+        &self,
+        instrument: &Instrument,
+        settings: &Settings,
+        mapping: &Mapping,
+    ) -> std::result::Result<Administration, Errors> {
+        Reader {
+            inst: instrument,
+            settings,
+            mapping,
+            group: score_group(instrument),
+        }
+        .read_all(self)
+    }
+
     /// The instrument this response answers, found in `registry` from its `questionnaire`
     /// (`{base}/Questionnaire/{id}|{version}` under the settings' base; without a version the
     /// id must name one registered version).
@@ -314,15 +359,48 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Reads the response, stopping at the first error.
     fn read(&self, qr: &QuestionnaireResponse) -> Result<Administration> {
+        let mut sink = Sink {
+            all: false,
+            errors: Vec::new(),
+        };
+        self.read_into(qr, &mut sink)
+    }
+
+    /// Reads the response, reporting every error.
+    fn read_all(&self, qr: &QuestionnaireResponse) -> std::result::Result<Administration, Errors> {
+        let mut sink = Sink {
+            all: true,
+            errors: Vec::new(),
+        };
+        match self.read_into(qr, &mut sink) {
+            Ok(adm) => match Errors::from_vec(sink.errors) {
+                None => Ok(adm),
+                Some(errors) => Err(errors),
+            },
+            Err(e) => {
+                sink.errors.push(e.clone());
+                Err(Errors::from_vec(sink.errors).unwrap_or_else(|| Errors::from(e)))
+            }
+        }
+    }
+
+    /// Reads the response, putting each error in `sink` (which gives it back when only the
+    /// first is wanted); the builder's error, found last, is returned.
+    fn read_into(&self, qr: &QuestionnaireResponse, sink: &mut Sink) -> Result<Administration> {
         let inst = self.inst;
         if !matches!(qr.status.as_str(), "completed" | "amended") {
-            return Err(Error::from(ErrorKind::ResponseStatus {
-                status: crate::ids::escaped(&qr.status),
-            })
-            .at_path("/status"));
+            sink.push(
+                Error::from(ErrorKind::ResponseStatus {
+                    status: crate::ids::escaped(&qr.status),
+                })
+                .at_path("/status"),
+            )?;
         }
-        self.check_questionnaire(qr)?;
+        if let Err(e) = self.check_questionnaire(qr) {
+            sink.push(e)?;
+        }
         let mut b = Administration::builder(inst);
         // Which linkId answered each item, for messages.
         let mut answered_by: Vec<Option<&str>> = vec![None; inst.items().len()];
@@ -354,7 +432,9 @@ impl Reader<'_> {
                         .map(|(i, n)| (n, format!("{path}/item/{i}"))),
                 )
                 .collect();
-            b = self.read_item(b, item, &path, &mut answered_by)?;
+            if let Err(e) = self.read_item(&mut b, item, &path, &mut answered_by) {
+                sink.push(e)?;
+            }
             stack.extend(nested.into_iter().rev());
         }
         if !self.mapping.lenient {
@@ -367,14 +447,16 @@ impl Reader<'_> {
                         .iter()
                         .find(|(_, i)| i == item.id())
                         .map_or(item.id(), |(l, _)| l.as_str());
-                    return Err(Error::from(ErrorKind::MissingAnswer {
-                        link_id: link_id.to_owned(),
-                    })
-                    .at_path("/item"));
+                    sink.push(
+                        Error::from(ErrorKind::MissingAnswer {
+                            link_id: crate::ids::escaped(link_id),
+                        })
+                        .at_path("/item"),
+                    )?;
                 }
             }
         }
-        let (b, paths) = self.context(b, qr)?;
+        let paths = self.context(&mut b, qr, sink)?;
         // The builder checks the ids; locate its errors in the response.
         b.build().map_err(|e| match e.path() {
             Some("/client") => e.at_path(paths.client),
@@ -416,14 +498,14 @@ impl Reader<'_> {
     /// Reads the answers of one response item.
     fn read_item<'q>(
         &self,
-        mut b: AdministrationBuilder,
+        b: &mut AdministrationBuilder,
         item: &'q ResponseItem,
         path: &str,
         answered_by: &mut [Option<&'q str>],
-    ) -> Result<AdministrationBuilder> {
+    ) -> Result<()> {
         let link = item.link_id.as_str();
         if self.mapping.ignored.iter().any(|l| l == link) {
-            return Ok(b);
+            return Ok(());
         }
         let mapped = self.mapping.link_ids.iter().find(|(l, _)| l == link);
         let is_score = link == self.group
@@ -431,12 +513,12 @@ impl Reader<'_> {
                 .strip_prefix(self.group.as_str())
                 .is_some_and(|r| r.starts_with('/'));
         if is_score && mapped.is_none() {
-            return Ok(b); // the crate computes its own scores
+            return Ok(()); // the crate computes its own scores
         }
         let id = mapped.map_or(link, |(_, i)| i.as_str());
         let Some(index) = self.inst.item_index(id) else {
             if item.answer.is_empty() && !item.item.is_empty() {
-                return Ok(b); // a group: its items are read in turn
+                return Ok(()); // a group: its items are read in turn
             }
             return Err(Error::from(ErrorKind::UnknownLinkId {
                 instrument: self.inst.id().to_owned(),
@@ -444,12 +526,18 @@ impl Reader<'_> {
             })
             .at_path(path));
         };
+        if item.answer.is_empty() {
+            return Ok(());
+        }
+        // Answered (well or not): not reported missing as well.
+        if let Some(slot) = answered_by.get_mut(index) {
+            slot.get_or_insert(link);
+        }
         let answer = match item.answer.as_slice() {
-            [] => return Ok(b),
             [one] => one,
             many => {
                 return Err(Error::from(ErrorKind::InvalidAnswer {
-                    link_id: link.to_owned(),
+                    link_id: crate::ids::escaped(link),
                     reason: format!("{} answers to an item that takes one", many.len()),
                 })
                 .at_path(format!("{path}/answer/1")));
@@ -457,15 +545,13 @@ impl Reader<'_> {
         };
         let at = format!("{path}/answer/0");
         let value = self.value(answer, index, link, &at)?;
-        b = match value {
-            Value::Number(v) => b.answer(id, v),
-            Value::Text(t) => b.answer_text(id, t),
+        // On an error the builder stays as it was.
+        *b = match value {
+            Value::Number(v) => b.clone().answer(id, v),
+            Value::Text(t) => b.clone().answer_text(id, t),
         }
         .map_err(|e| e.at_path(at))?;
-        if let Some(slot) = answered_by.get_mut(index) {
-            *slot = Some(link);
-        }
-        Ok(b)
+        Ok(())
     }
 
     /// The value of an answer.
@@ -635,11 +721,13 @@ impl Reader<'_> {
 
     /// The client, date, session number and therapist, and where the client and therapist
     /// were read.
+    /// Each error goes to the sink.
     fn context(
         &self,
-        mut b: AdministrationBuilder,
+        b: &mut AdministrationBuilder,
         qr: &QuestionnaireResponse,
-    ) -> Result<(AdministrationBuilder, ContextPaths)> {
+        sink: &mut Sink,
+    ) -> Result<ContextPaths> {
         let mut paths = ContextPaths {
             client: "/subject".to_owned(),
             therapist: "/extension".to_owned(),
@@ -654,14 +742,16 @@ impl Reader<'_> {
                 (None, None) => None,
             };
             if let Some((c, path)) = client {
-                b = b.client(c);
+                *b = b.clone().client(c);
                 path.clone_into(&mut paths.client);
             }
         }
-        if let Some(authored) = qr.authored.as_deref()
-            && let Some(date) = authored_date(authored).map_err(|e| e.at_path("/authored"))?
-        {
-            b = b.date(date);
+        if let Some(authored) = qr.authored.as_deref() {
+            match authored_date(authored) {
+                Ok(Some(date)) => *b = b.clone().date(date),
+                Ok(None) => {}
+                Err(e) => sink.push(e.at_path("/authored"))?,
+            }
         }
         let session = self.settings.url("StructureDefinition/session");
         let therapist = self.settings.url("StructureDefinition/therapist");
@@ -682,31 +772,52 @@ impl Reader<'_> {
             } else {
                 continue;
             };
-            if let Some(first) = seen.replace(i) {
-                return Err(Error::from(ErrorKind::InvalidFhir {
-                    resource: "QuestionnaireResponse",
-                    reason: format!(
-                        "extension {:?} is given twice (first at /extension/{first})",
-                        e.url
-                    ),
-                })
-                .at_path(at));
+            if let Some(first) = *seen {
+                sink.push(
+                    Error::from(ErrorKind::InvalidFhir {
+                        resource: "QuestionnaireResponse",
+                        reason: format!(
+                            "extension {:?} is given twice (first at /extension/{first})",
+                            e.url
+                        ),
+                    })
+                    .at_path(at),
+                )?;
+                continue;
             }
+            *seen = Some(i);
             if e.url == session {
-                b = b.session(
-                    e.value_unsigned_int
-                        .ok_or_else(|| missing("valueUnsignedInt"))?,
-                );
+                match e.value_unsigned_int {
+                    Some(n) => *b = b.clone().session(n),
+                    None => sink.push(missing("valueUnsignedInt"))?,
+                }
             } else {
-                b = b.therapist(
-                    e.value_string
-                        .as_deref()
-                        .ok_or_else(|| missing("valueString"))?,
-                );
+                match e.value_string.as_deref() {
+                    Some(t) => *b = b.clone().therapist(t),
+                    None => sink.push(missing("valueString"))?,
+                }
                 paths.therapist = format!("{at}/valueString");
             }
         }
-        Ok((b, paths))
+        Ok(paths)
+    }
+}
+
+/// Where errors go: kept when all are wanted (and reading goes on), else given back.
+struct Sink {
+    all: bool,
+    errors: Vec<Error>,
+}
+
+impl Sink {
+    /// Keeps `e`, or gives it back to stop reading when only the first error is wanted.
+    fn push(&mut self, e: Error) -> Result<()> {
+        if self.all {
+            self.errors.push(e);
+            Ok(())
+        } else {
+            Err(e)
+        }
     }
 }
 
