@@ -1026,6 +1026,17 @@ fn alliance_fhir_questionnaire_and_score() -> TestResult {
             "alliance: error: {bad}: linkId \"13\": instrument phq-9 has no item with this linkId\n"
         )
     );
+    // A file starting with a byte-order mark reads.
+    let bom = dir.join("bom.json");
+    std::fs::write(
+        &bom,
+        format!("\u{feff}{}", data("fhir/phq9_loinc_response.json")?),
+    )?;
+    let bom = bom.to_string_lossy().into_owned();
+    let out = alliance(&["fhir", "score", "--instrument", "phq-9", "--response", &bom]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let obs: Value = serde_json::from_str(&stdout(&out))?;
+    assert_eq!(obs["valueQuantity"]["value"], 12);
     let srs = cli_support::data("fhir/srs_response.json");
     let out = alliance(&["fhir", "score", "--instrument", "phq-9", "--response", &srs]);
     assert_eq!(out.status.code(), Some(1));
