@@ -308,7 +308,7 @@ pub use change::{
 };
 pub use components::{Better, Component, Modality, Rater, Target};
 pub use decimal::decimal_difference;
-pub use error::{Error, ErrorKind, Errors, Result};
+pub use error::{Error, ErrorKind, Errors, IoError, Result};
 pub use instruments::{
     Band, Bands, Codes, Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying,
     MissingRule, Provenance, ReliableChangeAmount, ScoringRule, Subscale, Threshold, TotalRule,

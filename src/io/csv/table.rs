@@ -235,17 +235,7 @@ pub(super) fn position(header: &[String], name: &str, line: u64) -> Result<Optio
 
 /// A reading error of the csv crate as the crate's error.
 fn read_error(e: ::csv::Error) -> Error {
-    let reason = e.to_string();
-    let io_kind = match e.kind() {
-        ::csv::ErrorKind::Io(io) => io.kind(),
-        _ => std::io::ErrorKind::InvalidData,
-    };
-    ErrorKind::Io {
-        action: "read",
-        reason,
-        io_kind,
-    }
-    .into()
+    super::write::io_error("read", super::write::csv_io(e))
 }
 
 impl<'t> Record<'t> {
