@@ -341,7 +341,10 @@ fn errors_serialize_with_code_fields_and_a_nested_location() -> TestResult {
         "row 2, column \"9\": item 9: value 9 is outside the response range 1 to 5"
     );
     assert_eq!(
-        (v["location"]["row"].as_u64(), v["location"]["column"].as_str()),
+        (
+            v["location"]["row"].as_u64(),
+            v["location"]["column"].as_str()
+        ),
         (Some(2), Some("9"))
     );
     assert_eq!(
