@@ -82,7 +82,8 @@ impl Error {
     }
 
     /// A stable machine-readable code for the kind, e.g. `out_of_range` (the snake_case name of
-    /// the [`ErrorKind`] variant).
+    /// the [`ErrorKind`] variant): the `code` of the serialized error (a unit test checks this
+    /// for every variant).
     ///
     /// ```
     /// use therapeutic_alliance::Date;
@@ -635,6 +636,10 @@ impl fmt::Display for List<'_> {
 
 /// What went wrong: each variant names the offending instrument, item, value or field, so the
 /// message alone tells a user what to fix.
+///
+/// The enum and each of its variants are `#[non_exhaustive]`: new kinds and new fields may come
+/// in any release, so match a variant with `..` (its fields stay public to read). Errors are
+/// made by the library's functions; a program cannot build a kind with a struct expression.
 ///
 /// ```
 /// use therapeutic_alliance::{Component, ErrorKind, Instrument, Item, ResponseScale, Subscale};

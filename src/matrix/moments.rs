@@ -20,8 +20,8 @@ const DENSE_GROUPS: usize = 1 << 16;
 /// `average`'s, merging can fail, and each implementation names how in its [`Merge::Error`]:
 /// accumulators of different instruments do not combine ([`Moments`] merge with the crate's
 /// [`Error`]), while counts always add
-/// ([`TalkingTherapiesSummary`](crate::TalkingTherapiesSummary) merges with
-/// [`Infallible`](std::convert::Infallible)).
+/// (`TalkingTherapiesSummary` merges with [`Infallible`](std::convert::Infallible), so
+/// `let Ok(()) = a.merge(&b);` needs no error handling).
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Merge, ResponseMatrix};
