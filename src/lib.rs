@@ -288,7 +288,7 @@ mod instruments;
 mod io;
 mod matrix;
 #[cfg(feature = "plot")]
-mod plot;
+pub mod plot;
 mod reliability;
 mod responses;
 mod scale;
