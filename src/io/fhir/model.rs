@@ -225,7 +225,7 @@ element! {
 
 element! {
     /// An extension (FHIR `Extension`): a URL and one value, or nested extensions. The value
-    /// types this crate reads are modelled; any other `value[x]` stays in `other`.
+    /// types this crate reads are modeled; any other `value[x]` stays in `other`.
     ///
     /// ```
     /// use therapeutic_alliance::fhir::Extension;
@@ -443,7 +443,7 @@ element! {
         pub subject_type: Vec<String> => "subjectType",
         /// A description (this crate writes the citation and provenance).
         pub description: Option<String> => "description",
-        /// Use and publishing restrictions (this crate writes the licence note).
+        /// Use and publishing restrictions (this crate writes the license note).
         pub copyright: Option<String> => "copyright",
         /// Codes of the questionnaire as a whole (a LOINC panel).
         pub code: Vec<Coding> => "code",
@@ -711,7 +711,7 @@ impl Answer {
         }
     }
 
-    /// The key of the `value[x]` this answer has, if any (`valueString` for one not modelled).
+    /// The key of the `value[x]` this answer has, if any (`valueString` for one not modeled).
     pub(crate) fn value_key(&self) -> Option<&str> {
         if self.value_coding.is_some() {
             Some("valueCoding")
