@@ -214,7 +214,7 @@ impl Skipped {
 /// the row has one, and the column. A bad row does not stop the reader: it yields an error for
 /// each bad cell (and no row), then goes on with the next row, so a caller can stop at the
 /// first error or collect them all ([`Reader::collect_rows`]). An error reading the input
-/// itself ([`ErrorKind::Io`]) is the last item.
+/// itself ([`ErrorKind::Io`](crate::ErrorKind::Io)) is the last item.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, csv::Layout};
