@@ -16,6 +16,8 @@ pub(super) const AXIS_COLOR: &str = "#595959";
 pub(super) const TEXT_COLOR: &str = "#1a1a1a";
 pub(super) const NOTE_COLOR: &str = "#595959";
 
+// The fonts: the title, the axis titles and tick labels, the legend and its small print, and
+// the note of an empty panel.
 pub(super) const TITLE: Font = Font {
     bold: true,
     ..font("title", 17.0, "start", TEXT_COLOR)
@@ -27,6 +29,8 @@ pub(super) const LEGEND: Font = font("legend-label", 12.0, "start", TEXT_COLOR);
 pub(super) const LEGEND_NOTE: Font = font("legend-note", 10.5, "start", NOTE_COLOR);
 pub(super) const EMPTY: Font = font("empty-note", 13.0, "middle", NOTE_COLOR);
 
+// The strokes: grid lines, axes, ticks, and the threshold key in the legend (a threshold
+// drawn in a panel is dashed the same way).
 pub(super) const GRID: Stroke = stroke("grid", GRID_COLOR, 1.0);
 pub(super) const AXIS: Stroke = stroke("axis", AXIS_COLOR, 1.0);
 pub(super) const TICK: Stroke = stroke("tick", AXIS_COLOR, 1.0);
