@@ -177,7 +177,7 @@ mod instruments;
 mod io;
 pub mod matrix;
 #[cfg(feature = "plot")]
-mod plot;
+pub mod plot;
 pub mod reliability;
 mod responses;
 mod scale;
@@ -196,7 +196,7 @@ pub use change::{
     Trajectory, TrajectoryOptions,
 };
 pub use components::{Better, Component, Metric, Modality, Rater, Target};
-pub use error::{Error, ErrorKind, Errors, Result};
+pub use error::{Error, ErrorKind, Errors, IoError, Result};
 pub use exact::decimal_difference;
 pub use instruments::{
     Band, Bands, Codes, Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying,

@@ -185,8 +185,16 @@ impl Failure {
 }
 
 impl From<therapeutic_alliance::Error> for Failure {
+    /// The message and its source chain (an I/O error's cause is its source, not in its message).
     fn from(e: therapeutic_alliance::Error) -> Self {
-        Failure::Run(e.to_string())
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        Failure::Run(message)
     }
 }
 

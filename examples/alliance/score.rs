@@ -324,7 +324,7 @@ fn item_map(path: &str) -> Result<ItemMap, Failure> {
             .map_err(|e| Failure::run(format!("{path}: not a valid item map: {e}")))
     } else {
         ItemMap::from_csv(file).map_err(|e| match e.kind() {
-            ErrorKind::Io { reason, .. } => Failure::run(format!("cannot read {path}: {reason}")),
+            ErrorKind::Io { source, .. } => Failure::run(format!("cannot read {path}: {source}")),
             _ => Failure::run(format!("{path}: {e}")),
         })
     }
@@ -374,6 +374,7 @@ fn header_failure(e: &Error, opts: &Options) -> Failure {
             instrument,
             column,
             position,
+            ..
         } => {
             let id = opts.id.as_deref().unwrap_or("id");
             Failure::run(format!(
@@ -384,6 +385,7 @@ fn header_failure(e: &Error, opts: &Options) -> Failure {
         ErrorKind::MissingColumn {
             column,
             role: "pass-through",
+            ..
         } => Failure::run(format!(
             "the header has no column {column:?} (named in --keep)"
         )),
@@ -639,10 +641,10 @@ impl Sink {
 /// a message.
 fn written(e: Error) -> Failure {
     match e.kind() {
-        ErrorKind::Io {
-            io_kind: std::io::ErrorKind::BrokenPipe,
-            ..
-        } => Failure::Closed,
+        ErrorKind::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            Failure::Closed
+        }
+        ErrorKind::Io { source, .. } => Failure::run(format!("cannot write the output: {source}")),
         _ => Failure::run(format!("cannot write the output: {e}")),
     }
 }

@@ -22,7 +22,7 @@ pub fn open(path: &str) -> Result<Table<File>, Failure> {
 /// other as the library words it (row, id and column first).
 pub fn failed(path: &str, e: &Error) -> Failure {
     match e.kind() {
-        ErrorKind::Io { reason, .. } => Failure::run(format!("cannot read {path}: {reason}")),
+        ErrorKind::Io { source, .. } => Failure::run(format!("cannot read {path}: {source}")),
         _ => Failure::run(e.to_string()),
     }
 }
@@ -333,6 +333,7 @@ pub fn sessions(path: &str, inst: &Instrument, na: Option<&str>) -> Result<Reade
             instrument,
             column,
             position,
+            ..
         } => Failure::run(format!(
             "column {position} ({column:?}) is neither session, date, client nor an item of {instrument}"
         )),
