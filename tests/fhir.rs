@@ -1502,7 +1502,6 @@ fn decimals_on_the_scale_are_read_exactly_as_written() -> TestResult {
 }
 
 #[test]
-#[ignore = "needs exact text answers in scale.rs (coordinator)"]
 fn decimals_near_a_point_are_off_step() -> TestResult {
     decimal_error("phq-9", "1", "1E-30")?;
     decimal_error("phq-9", "1", "2.9999999999999999999")?;
