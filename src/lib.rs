@@ -293,6 +293,7 @@ mod reliability;
 mod responses;
 mod scale;
 mod scoring;
+mod stats;
 mod vocab;
 
 pub use change::{

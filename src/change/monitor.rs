@@ -825,7 +825,7 @@ impl SessionMonitor {
         }
         if let Some(rule) = self.state.options.rupture {
             let own = (self.state.totals.len() >= OWN_SD_SESSIONS)
-                .then(|| super::stats::sd(&self.state.totals))
+                .then(|| crate::stats::sd(&self.state.totals))
                 .flatten();
             // Below the sessions the own SD needs, the level is still tracked with no rupture
             // possible.

@@ -35,8 +35,8 @@
 use super::Better;
 use crate::error::{Error, ErrorKind, Num, Result};
 use crate::ids::{TextRule, check_field};
+use crate::stats;
 use crate::vocab::vocabulary;
-use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::HashMap;
 
 /// How the reliable change index (RCI) is computed.
@@ -644,8 +644,8 @@ impl ReliableChange {
         } else {
             1.0 - self.alpha / 2.0
         };
-        // The standard normal with mean 0 and SD 1 is always valid; `p` is in (0.5, 1).
-        Normal::standard().inverse_cdf(p)
+        // `p` is in (0.5, 1), where the quantile is defined.
+        stats::qnorm(p).unwrap_or(f64::NAN)
     }
 
     /// Analyses one row per person: each complete person's RCI and category, the counts, and
@@ -1075,16 +1075,11 @@ struct Moments {
 }
 
 impl Moments {
-    fn of(values: impl Iterator<Item = f64> + Clone) -> Moments {
-        let (n, sum) = values
-            .clone()
-            .fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
-        let nf = n as f64;
-        let mean = sum / nf;
-        let ss: f64 = values.map(|v| (v - mean) * (v - mean)).sum();
+    fn of(values: impl Iterator<Item = f64>) -> Moments {
+        let values: Vec<f64> = values.collect();
         Moments {
-            mean,
-            sd: (ss / (nf - 1.0)).sqrt(),
+            mean: stats::mean(&values).unwrap_or(f64::NAN),
+            sd: stats::sd(&values).unwrap_or(f64::NAN),
         }
     }
 }

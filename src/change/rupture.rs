@@ -461,7 +461,7 @@ impl RuptureRule {
                 scored.push(v);
             }
         }
-        let own_sd = super::stats::sd(&scored);
+        let own_sd = crate::stats::sd(&scored);
         if self.needs_own_sd() && own_sd.is_none() {
             return Err(ErrorKind::TooFewRows {
                 target: "scored sessions".to_owned(),

@@ -12,11 +12,9 @@
 //! Scores here are real numbers (means, prorated sums), so the statistics are computed in
 //! double precision with two-pass (centred) sums rather than on the crate's exact answer units.
 
-mod dist;
-
-use crate::Interval;
 use crate::error::{Error, ErrorKind, Num, Result};
 use crate::ids::{TextRule, check_field};
+use crate::stats::{self, Interval};
 use std::collections::{BTreeMap, HashMap};
 
 /// Options for [`Trajectory`]: how many of the first observed sessions make the early level.
@@ -300,38 +298,19 @@ fn sorted_unique(mut series: Vec<Point>, client: &str) -> Result<Vec<Point>> {
     Ok(series)
 }
 
-/// The arithmetic mean (`None` for no values).
-fn mean(values: &[f64]) -> Option<f64> {
-    if values.is_empty() {
-        None
-    } else {
-        Some(values.iter().sum::<f64>() / values.len() as f64)
-    }
-}
-
-/// The sample standard deviation (n - 1 denominator, two-pass); `None` under 2 values.
-pub(crate) fn sd(values: &[f64]) -> Option<f64> {
-    let m = mean(values)?;
-    if values.len() < 2 {
-        return None;
-    }
-    let ss: f64 = values.iter().map(|v| (v - m) * (v - m)).sum();
-    Some((ss / (values.len() - 1) as f64).sqrt())
-}
-
 /// The least-squares line and the rest of a trajectory, for points sorted by x with distinct,
 /// finite x; `None` for no points.
 fn fit(points: &[(f64, f64)], early: usize) -> Option<Trajectory> {
     let &(first_session, first) = points.first()?;
     let &(last_session, last) = points.last()?;
     let early_values: Vec<f64> = points.iter().take(early).map(|p| p.1).collect();
-    let early_mean = mean(&early_values)?;
+    let early_mean = stats::mean(&early_values)?;
     let n = points.len();
     let (mut intercept, mut slope, mut slope_se, mut slope_ci) = (None, None, None, None);
     if n >= 2 {
         let xs: Vec<f64> = points.iter().map(|p| p.0).collect();
         let ys: Vec<f64> = points.iter().map(|p| p.1).collect();
-        let (mx, my) = (mean(&xs)?, mean(&ys)?);
+        let (mx, my) = (stats::mean(&xs)?, stats::mean(&ys)?);
         let sxx: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
         let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
         let b = sxy / sxx;
@@ -349,7 +328,7 @@ fn fit(points: &[(f64, f64)], early: usize) -> Option<Trajectory> {
                 .sum();
             let se = (sse / df / sxx).sqrt();
             slope_se = Some(se);
-            slope_ci = dist::t_quantile(0.975, df).map(|q| Interval {
+            slope_ci = stats::qt(0.975, df).map(|q| Interval {
                 lower: b - q * se,
                 upper: b + q * se,
             });
@@ -550,8 +529,8 @@ impl SessionTable {
                 session,
                 n: values.len() as u64,
                 missing,
-                mean: mean(&values),
-                sd: sd(&values),
+                mean: stats::mean(&values),
+                sd: stats::sd(&values),
             })
             .collect()
     }
@@ -580,7 +559,7 @@ impl SessionTable {
         let mut out = Vec::new();
         for c in &self.clients {
             let scores: Vec<f64> = c.points.iter().filter_map(|p| p.score).collect();
-            let between = mean(&scores);
+            let between = stats::mean(&scores);
             out.extend(c.points.iter().map(|p| CenteredValue {
                 client: c.id.clone(),
                 session: p.session,
@@ -938,14 +917,14 @@ impl PrePost {
         }
         let diffs: Vec<f64> = pre.iter().zip(&post).map(|(a, b)| b - a).collect();
         let (mean_pre, mean_post, mean_diff) = (
-            mean(&pre).ok_or_else(too_few)?,
-            mean(&post).ok_or_else(too_few)?,
-            mean(&diffs).ok_or_else(too_few)?,
+            stats::mean(&pre).ok_or_else(too_few)?,
+            stats::mean(&post).ok_or_else(too_few)?,
+            stats::mean(&diffs).ok_or_else(too_few)?,
         );
         let (sd_pre, sd_post, sd_diff) = (
-            sd(&pre).ok_or_else(too_few)?,
-            sd(&post).ok_or_else(too_few)?,
-            sd(&diffs).ok_or_else(too_few)?,
+            stats::sd(&pre).ok_or_else(too_few)?,
+            stats::sd(&post).ok_or_else(too_few)?,
+            stats::sd(&diffs).ok_or_else(too_few)?,
         );
         if sd_diff == 0.0 {
             return Err(ErrorKind::NoVariation {
@@ -959,11 +938,11 @@ impl PrePost {
         let nf = n as f64;
         let df = nf - 1.0;
         let t = mean_diff / (sd_diff / nf.sqrt());
-        let p = dist::t_two_sided_p(t, df);
+        let p = stats::pt_two_sided(t, df);
         let d_z = mean_diff / sd_diff;
         let d_z_ci = Interval {
-            lower: dist::noncentrality_for(t, df, 0.975) / nf.sqrt(),
-            upper: dist::noncentrality_for(t, df, 0.025) / nf.sqrt(),
+            lower: stats::ncp_for(t, df, 0.975) / nf.sqrt(),
+            upper: stats::ncp_for(t, df, 0.025) / nf.sqrt(),
         };
         let hedges_j = hedges_j(df);
         Ok(PrePost {
@@ -996,17 +975,16 @@ impl PrePost {
 /// Hedges' exact bias correction, Γ(df/2) / (sqrt(df/2) Γ((df - 1)/2)), in logarithms; its
 /// limit 0 at df = 1.
 fn hedges_j(df: f64) -> f64 {
-    use statrs::function::gamma::ln_gamma;
     if df <= 1.0 {
         return 0.0;
     }
-    (ln_gamma(df / 2.0) - (df / 2.0).sqrt().ln() - ln_gamma((df - 1.0) / 2.0)).exp()
+    (stats::lgamma(df / 2.0) - (df / 2.0).sqrt().ln() - stats::lgamma((df - 1.0) / 2.0)).exp()
 }
 
 /// Pearson's r of paired values (two-pass), clamped to [-1, 1] against rounding as R's `cor()`
 /// does; `None` when either side does not vary or has fewer than 2 values.
 fn pearson(xs: &[f64], ys: &[f64]) -> Option<f64> {
-    let (mx, my) = (mean(xs)?, mean(ys)?);
+    let (mx, my) = (stats::mean(xs)?, stats::mean(ys)?);
     let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
     for (x, y) in xs.iter().zip(ys) {
         let (dx, dy) = (x - mx, y - my);
@@ -1161,9 +1139,9 @@ impl Correlation {
         let nf = n as f64;
         let df = nf - 2.0;
         let t = df.sqrt() * r / (1.0 - r * r).sqrt();
-        let p = dist::t_two_sided_p(t, df);
+        let p = stats::pt_two_sided(t, df);
         let pearson_ci = if n >= 4 {
-            dist::normal_quantile(0.975).map(|q| {
+            stats::qnorm(0.975).map(|q| {
                 let z = r.atanh();
                 let half = q / (nf - 3.0).sqrt();
                 Interval {

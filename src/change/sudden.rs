@@ -5,8 +5,8 @@
 use super::Better;
 use crate::error::{ErrorKind, Result};
 use crate::ids::{TextRule, check_field};
+use crate::stats;
 use crate::vocab::vocabulary;
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Whether an analysis looks for sudden gains (improvement) or sudden losses (worsening).
 ///
@@ -607,15 +607,14 @@ impl MeanShift {
                 }
                 let mut critical = [0.0; 3];
                 for (df, c) in (2u8..).zip(critical.iter_mut()) {
-                    let t = StudentsT::new(0.0, 1.0, f64::from(df)).map_err(|e| {
+                    // |qt(alpha / 2, df)|, as suddengains computes it.
+                    *c = -stats::qt(alpha / 2.0, f64::from(df)).ok_or_else(|| {
                         ErrorKind::InvalidOption {
                             option: "alpha",
                             value: crate::error::Num(alpha).to_string(),
-                            reason: format!("no Student's t critical value: {e}"),
+                            reason: "no Student's t critical value".to_owned(),
                         }
                     })?;
-                    // |qt(alpha / 2, df)|, as suddengains computes it.
-                    *c = -t.inverse_cdf(alpha / 2.0);
                 }
                 Ok(MeanShift { rule, critical })
             }
@@ -1037,10 +1036,13 @@ impl SuddenOptions {
             let after = window(scores, n.saturating_add(1), n.saturating_add(4));
             if before.len() >= 2 && after.len() >= 2 {
                 let (n1, n2) = (before.len(), after.len());
-                if let Some(t) = m.critical(n1 + n2) {
-                    let (m1, m2) = (mean(&before), mean(&after));
-                    let pooled = (((n1 - 1) as f64 * variance(&before, m1)
-                        + (n2 - 1) as f64 * variance(&after, m2))
+                if let (Some(t), Some(m1), Some(m2)) = (
+                    m.critical(n1 + n2),
+                    stats::mean(&before),
+                    stats::mean(&after),
+                ) {
+                    let pooled = (((n1 - 1) as f64 * stats::variance_about(&before, m1)
+                        + (n2 - 1) as f64 * stats::variance_about(&after, m2))
                         / (n1 + n2 - 2) as f64)
                         .sqrt();
                     mean_shift = Some(self.float_shift(kind, m1, m2) > t * pooled);
@@ -1127,18 +1129,6 @@ fn window(scores: &[Option<f64>], from: usize, to: usize) -> Vec<f64> {
         .iter()
         .filter_map(|v| *v)
         .collect()
-}
-
-/// The mean as R computes it: the sum over n, corrected by the mean of the residuals.
-fn mean(xs: &[f64]) -> f64 {
-    let n = xs.len() as f64;
-    let m = xs.iter().sum::<f64>() / n;
-    m + xs.iter().map(|x| x - m).sum::<f64>() / n
-}
-
-/// The sample variance (n - 1) about `m`.
-fn variance(xs: &[f64], m: f64) -> f64 {
-    xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (xs.len() as f64 - 1.0)
 }
 
 /// Sudden gains or losses of every client: the criteria of every interval, each gain or loss,
