@@ -8,8 +8,8 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use therapeutic_alliance::{
-    Administration, Better, ChangeRow, MonitorOptions, RciMethod, ReliableChange, ScoreSeries,
-    SessionMonitor, SessionTable, SuddenOptions, TrajectoryOptions, catalog,
+    Administration, Better, ChangeRow, MonitorOptions, RciMethod, ReliableChangeOptions,
+    ScoreSeries, SessionMonitor, SessionTable, SuddenOptions, TrajectoryOptions, catalog,
 };
 
 /// Deterministic pseudo-random numbers.
@@ -45,7 +45,8 @@ fn bench(c: &mut Criterion) {
             )
         })
         .collect();
-    let rci = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower).expect("valid");
+    let rci =
+        ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower).expect("valid");
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function("reliable change, JT, 10k people", |b| {
         b.iter(|| rci.analyze(black_box(rows.clone())).expect("analyses"))

@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::change::{RuptureRule, Ruptures, ScoreSeries, Series, SuddenKind, SuddenOptions};
+use crate::change::{RuptureOptions, Ruptures, ScoreSeries, Series, SuddenKind, SuddenOptions};
 use crate::components::{Component, Target};
 use crate::error::{ErrorKind, Num, Result};
 use crate::ids::{TextRule, check_field};
@@ -75,10 +75,10 @@ pub enum PlotTargets {
 /// Which ruptures and repairs are marked on the first line drawn (the total, by default).
 ///
 /// ```
-/// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureRule};
+/// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let options = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureRule::points(4.0)?));
+/// let options = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureOptions::points(4.0)?));
 /// let quiet = PlotOptions::new().ruptures(PlotRuptures::None);
 /// assert_ne!(options, quiet);
 /// # Ok(())
@@ -90,20 +90,20 @@ pub enum PlotRuptures {
     /// No rupture marks.
     None,
     /// Ruptures found by this rule on the first line drawn, in the instrument's primary metric
-    /// (as [`RuptureRule::detect`] finds them). A rule in SDs without a floor of its own
-    /// ([`RuptureRule::with_floor`]) gets the session monitor's default: at least 5% of the
+    /// (as [`RuptureOptions::detect`] finds them). A rule in SDs without a floor of its own
+    /// ([`RuptureOptions::with_floor`]) gets the session monitor's default: at least 5% of the
     /// line's range deep. With fewer than two scored sessions a rule in the client's own SD
     /// finds none, and none are drawn.
-    Detect(RuptureRule),
+    Detect(RuptureOptions),
     /// Ruptures already found on the first line drawn, in this series: every session they name
     /// must be one of the series' sessions, scored on that line.
     Given(Ruptures),
 }
 
 impl Default for PlotRuptures {
-    /// [`PlotRuptures::Detect`] with [`RuptureRule::one_sd`].
+    /// [`PlotRuptures::Detect`] with [`RuptureOptions::one_sd`].
     fn default() -> Self {
-        PlotRuptures::Detect(RuptureRule::one_sd())
+        PlotRuptures::Detect(RuptureOptions::one_sd())
     }
 }
 
@@ -354,7 +354,7 @@ impl OutcomePanel {
 /// instrument and the client; the total and the component subscales
 /// ([`PlotTargets::TotalAndComponents`]) in **percent of maximum** ([`Metric::Pomp`], 0-100),
 /// so that the total and subscales of any length share one axis; the instrument's thresholds
-/// ([`ThresholdLines::Shown`]); ruptures by [`RuptureRule::one_sd`]; no outcome panel.
+/// ([`ThresholdLines::Shown`]); ruptures by [`RuptureOptions::one_sd`]; no outcome panel.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Administration, Metric, PlotOptions, Series};
@@ -518,12 +518,12 @@ impl PlotOptions {
     }
 
     /// Which ruptures are marked (default [`PlotRuptures::Detect`] with
-    /// [`RuptureRule::one_sd`]).
+    /// [`RuptureOptions::one_sd`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureRule};
+    /// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureOptions};
     ///
-    /// let strict = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureRule::two_sd()));
+    /// let strict = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureOptions::two_sd()));
     /// # let _ = strict;
     /// ```
     #[must_use]
@@ -567,7 +567,7 @@ impl PlotOptions {
     /// - [`ErrorKind::InvalidOption`] for [`PlotTargets::Only`] with no target;
     /// - [`ErrorKind::InvalidSeries`] when [`PlotRuptures::Given`] names a session the series
     ///   does not have or does not score, or the outcome panel's series names another client;
-    /// - as [`RuptureRule::detect`] otherwise.
+    /// - as [`RuptureOptions::detect`] otherwise.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Administration, OutcomePanel, PlotOptions, Series};
@@ -758,7 +758,7 @@ impl PlotOptions {
                     target,
                     crate::change::DEFAULT_RUPTURE_FLOOR,
                 )
-                .detect(series, target.clone())
+                .analyze(series, target.clone())
             {
                 Ok(found) => found,
                 Err(e) if matches!(e.kind(), ErrorKind::TooFewRows { .. }) => {
@@ -988,7 +988,7 @@ fn outcome_panel(o: &OutcomePanel) -> Panel {
     let options = options.first_session(o.first_session);
     let mut counts = Vec::new();
     for &kind in kinds {
-        let analysis = options.analyse(kind, std::slice::from_ref(&o.scores));
+        let analysis = options.analyze(kind, std::slice::from_ref(&o.scores));
         let gain = kind == SuddenKind::Gain;
         let mark = if gain { MarkKind::Gain } else { MarkKind::Loss };
         counts.push(count(
@@ -1197,7 +1197,7 @@ fn short_name(inst: &Instrument) -> String {
         .to_owned()
 }
 
-fn rule_text(rule: &RuptureRule) -> String {
+fn rule_text(rule: &RuptureOptions) -> String {
     use crate::change::{RuptureSize, SdSource};
     let size = match rule.size() {
         RuptureSize::Points(p) => format!("a drop of {} points", Num(p)),

@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use std::collections::HashMap;
 use therapeutic_alliance::{
-    Better, ChangeRow, Correlation, PrePost, RciMethod, ReliableChange, RuptureRule, ScoreSeries,
-    SessionTable, SuddenOptions, Trajectory, TrajectoryOptions,
+    Better, ChangeRow, Correlation, PrePost, RciMethod, ReliableChangeOptions, RuptureOptions,
+    ScoreSeries, SessionTable, SuddenOptions, Trajectory, TrajectoryOptions,
 };
 
 /// Relative closeness for sums taken in another order.
@@ -75,7 +75,7 @@ proptest! {
             prop_assert_eq!((x.session, x.n, x.missing), (y.session, y.n, y.missing));
             prop_assert!(close_opt(x.mean, y.mean) && close_opt(x.sd, y.sd), "{:?} {:?}", x, y);
         }
-        // Person-mean centring: within-client parts sum to zero for every client.
+        // Person-mean centering: within-client parts sum to zero for every client.
         let mut sums: HashMap<String, (f64, f64)> = HashMap::new();
         for c in a.centered() {
             if let Some(w) = c.within {
@@ -101,7 +101,7 @@ proptest! {
             .map(|(i, &(a, b))| ChangeRow::new(format!("p{i}"), Some(f64::from(a)), Some(f64::from(b))))
             .collect();
         let shuffled: Vec<ChangeRow> = permutation(rows.len(), seed).into_iter().map(|i| rows[i].clone()).collect();
-        let options = ReliableChange::new(method, 0.8, Better::Lower).expect("valid options")
+        let options = ReliableChangeOptions::new(method, 0.8, Better::Lower).expect("valid options")
             .post_reliability(0.7).expect("valid reliability");
         match (options.analyze(rows), options.analyze(shuffled)) {
             (Ok(a), Ok(b)) => {
@@ -129,7 +129,7 @@ proptest! {
         let shuffled: Vec<ScoreSeries> = permutation(series.len(), seed).into_iter().map(|i| series[i].clone()).collect();
         let options = SuddenOptions::new(Better::Lower, 4.0).expect("valid options");
         for analysis in [options.gains(&series), options.losses(&series)] {
-            let again = options.analyse(analysis.kind, &shuffled);
+            let again = options.analyze(analysis.kind, &shuffled);
             let by_id: HashMap<&str, _> = again.clients.iter().map(|c| (c.id.as_str(), c)).collect();
             for c in &analysis.clients {
                 prop_assert_eq!(Some(&c), by_id.get(c.id.as_str()));
@@ -162,8 +162,8 @@ proptest! {
 
     #[test]
     fn ruptures_are_deep_enough_and_repairs_return(values in sessions(), threshold in 1u32..20) {
-        let rule = RuptureRule::points(f64::from(threshold) / 2.0).expect("positive");
-        let found = rule.detect_values(&values).expect("finite");
+        let rule = RuptureOptions::points(f64::from(threshold) / 2.0).expect("positive");
+        let found = rule.analyze_values(&values).expect("finite");
         for r in &found.ruptures {
             prop_assert!(r.depth >= found.threshold);
             prop_assert!(r.start < r.onset && r.start < r.lowest_session);
@@ -226,13 +226,13 @@ proptest! {
                 prop_assert!(e.magnitude.is_none_or(f64::is_finite), "{:?}", e);
             }
         }
-        if let Ok(found) = RuptureRule::points(1.0).expect("valid").detect_values(&scores) {
+        if let Ok(found) = RuptureOptions::points(1.0).expect("valid").analyze_values(&scores) {
             for r in &found.ruptures {
                 prop_assert!(r.depth.is_finite() && r.level.is_finite(), "{:?}", r);
             }
         }
         let rows: Vec<ChangeRow> = values.iter().enumerate().map(|(i, &(a, b))| ChangeRow::new(format!("p{i}"), Some(a), Some(b))).collect();
-        if let Ok(r) = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower).expect("valid").analyze(rows) {
+        if let Ok(r) = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower).expect("valid").analyze(rows) {
             for p in &r.people {
                 prop_assert!(p.rci.is_finite(), "{:?}", p);
             }

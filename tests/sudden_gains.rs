@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 use therapeutic_alliance::{
-    Better, ScoreSeries, SuddenAnalysis, SuddenEvent, SuddenOptions, SuddenPick,
+    Better, ScoreSeries, SuddenChanges, SuddenEvent, SuddenOptions, SuddenPick,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -58,7 +58,7 @@ fn sgdata() -> Result<Vec<ScoreSeries>, Box<dyn std::error::Error>> {
     Ok(out)
 }
 
-fn analysis() -> Result<SuddenAnalysis, Box<dyn std::error::Error>> {
+fn analysis() -> Result<SuddenChanges, Box<dyn std::error::Error>> {
     let reference = reference()?;
     let input = &reference["input"];
     assert_eq!(input["cutoff"].as_f64(), Some(7.0));
@@ -227,7 +227,7 @@ fn one_row_per_client_matches_create_byperson_largest() -> TestResult {
 fn the_analysis_round_trips_through_json() -> TestResult {
     let gains = analysis()?;
     let json = serde_json::to_string(&gains)?;
-    assert_eq!(serde_json::from_str::<SuddenAnalysis>(&json)?, gains);
+    assert_eq!(serde_json::from_str::<SuddenChanges>(&json)?, gains);
     let series = sgdata()?;
     let json = serde_json::to_string(&series)?;
     assert_eq!(serde_json::from_str::<Vec<ScoreSeries>>(&json)?, series);

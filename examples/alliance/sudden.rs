@@ -293,7 +293,7 @@ fn run(kind: SuddenKind, args: &[String]) -> Result<(), Failure> {
         });
     };
     let series = read(&opts)?;
-    let analysis = opts.analysis.analyse(kind, &series);
+    let analysis = opts.analysis.analyze(kind, &series);
     let shifts: Vec<Shift<'_>> = analysis.events().map(|e| Shift::of(e, &opts)).collect();
     let is_loss = matches!(kind, SuddenKind::Loss);
     let (gains, losses) = if is_loss {

@@ -15,17 +15,17 @@ pub use monitor::{
     ComponentChange, Event, MonitorOptions, MonitorState, MonitoredSession, SessionMonitor,
 };
 pub use rci::{
-    CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType,
-    HagemanArrindell, PersonChange, RciMethod, ReliableChange, ReliableChangeResult,
+    CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType, HaCategories,
+    HagemanArrindell, PersonChange, RciMethod, ReliableChange, ReliableChangeOptions,
 };
-pub use rupture::{Repair, Rupture, RuptureRule, RuptureSize, Ruptures, SdSource, Shape};
+pub use rupture::{Repair, Rupture, RuptureOptions, RuptureSize, Ruptures, SdSource, Shape};
 pub use series::{Series, SessionScores};
 pub use talking_therapies::{
     MeasureCourse, Recovery, ReliableStatus, TalkingTherapiesOutcome, TalkingTherapiesSummary,
 };
 
 pub use sudden::{
-    CriticalValue, ScoreSeries, SuddenAnalysis, SuddenByClient, SuddenClient, SuddenCriterion,
+    CriticalValue, ScoreSeries, SuddenByClient, SuddenChanges, SuddenClient, SuddenCriterion,
     SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind, SuddenOptions, SuddenPick, SuddenWindow,
 };
 

@@ -3,14 +3,14 @@
 //! - Per client, a [`Trajectory`]: the least-squares line of a score over sessions with the
 //!   slope's standard error and 95% interval, the early level and the change from first to last.
 //!   A long table of sessions ([`SessionTable`]) gives every client's trajectory
-//!   ([`ClientTrajectory`]), the sample's mean trajectory ([`SessionMean`]), person-mean centred
+//!   ([`ClientTrajectory`]), the sample's mean trajectory ([`SessionMean`]), person-mean centered
 //!   values ([`CenteredValue`]) and lagged values ([`LaggedValue`]).
 //! - Pre-post effect sizes on complete pairs ([`PrePost`]): the paired t test, Cohen's d_z with
 //!   its noncentral-t interval, Hedges' g_z, d_av and d_rm.
 //! - Association ([`Correlation`]): Pearson's r with its Fisher-z interval and Spearman's rho.
 //!
 //! Scores here are real numbers (means, prorated sums), so the statistics are computed in
-//! double precision with two-pass (centred) sums rather than on the crate's exact answer units.
+//! double precision with two-pass (centered) sums rather than on the crate's exact answer units.
 
 use crate::error::{Error, ErrorKind, Num, Result};
 use crate::ids::{TextRule, check_field};
@@ -535,7 +535,7 @@ impl SessionTable {
             .collect()
     }
 
-    /// Person-mean centring (for separating within-client from between-client effects): every
+    /// Person-mean centering (for separating within-client from between-client effects): every
     /// row, in client and then session order, with the client's mean over their scored
     /// sessions (the between-client part) and the row's deviation from it (the within-client
     /// part). See Curran & Bauer (2011), "The disaggregation of within-person and
@@ -645,20 +645,20 @@ impl SessionTable {
     }
 
     /// Each client's scores at `pre` and `post` as a [`ChangeRow`](crate::ChangeRow) for
-    /// [`ReliableChange::analyze`](crate::ReliableChange::analyze): the long-to-wide step R's
+    /// [`ReliableChangeOptions::analyze`](crate::ReliableChangeOptions::analyze): the long-to-wide step R's
     /// `cs_combined(data, id, time, outcome, pre, post)` takes for you. A client without a
     /// score at either session gives a row with `None` there (left out of the analysis and
     /// reported as dropped).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, RciMethod, ReliableChange, SessionTable};
+    /// use therapeutic_alliance::{Better, RciMethod, ReliableChangeOptions, SessionTable};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([
     ///     ("a", 1, Some(30.0)), ("a", 4, Some(12.0)), ("b", 1, Some(24.0)), ("b", 4, Some(22.0)),
     ///     ("c", 1, Some(20.0)), ("c", 4, Some(26.0)), ("d", 1, Some(27.0)),
     /// ])?;
-    /// let rci = ReliableChange::new(RciMethod::JacobsonTruax, 0.9, Better::Lower)?
+    /// let rci = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.9, Better::Lower)?
     ///     .analyze(table.change_rows(1, 4))?;
     /// assert_eq!((rci.n_used, rci.dropped.as_slice()), (3, ["d".to_string()].as_slice()));
     /// # Ok(())

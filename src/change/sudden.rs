@@ -548,7 +548,7 @@ impl ScoreSeries {
 /// `identify_sg_1to2 = TRUE` is [`first_session`](SuddenOptions::first_session)`(0)`;
 /// `identify = "sl"` is [`losses`](SuddenOptions::losses); `tx_start_var_name` and
 /// `tx_end_var_name` are [`ScoreSeries::treatment`]; `multiple_sg_select` is the
-/// [`SuddenPick`] of [`SuddenAnalysis::by_client`]. Clients stay in the order given
+/// [`SuddenPick`] of [`SuddenChanges::by_client`]. Clients stay in the order given
 /// (suddengains sorts them by id) and are never joined by id, so ids need not be unique.
 ///
 /// # Options
@@ -918,8 +918,8 @@ impl SuddenOptions {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn gains(&self, series: &[ScoreSeries]) -> SuddenAnalysis {
-        self.analyse(SuddenKind::Gain, series)
+    pub fn gains(&self, series: &[ScoreSeries]) -> SuddenChanges {
+        self.analyze(SuddenKind::Gain, series)
     }
 
     /// The sudden losses of each client: the mirror image of [`gains`](SuddenOptions::gains)
@@ -937,8 +937,8 @@ impl SuddenOptions {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn losses(&self, series: &[ScoreSeries]) -> SuddenAnalysis {
-        self.analyse(SuddenKind::Loss, series)
+    pub fn losses(&self, series: &[ScoreSeries]) -> SuddenChanges {
+        self.analyze(SuddenKind::Loss, series)
     }
 
     /// The gains or losses of each client.
@@ -949,12 +949,12 @@ impl SuddenOptions {
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let s = [ScoreSeries::new("1", [Some(10.0), Some(11.0), Some(12.0), Some(30.0), Some(28.0), Some(33.0)])?];
     /// let o = SuddenOptions::new(Better::Lower, 7.0)?;
-    /// assert_eq!(o.analyse(SuddenKind::Loss, &s), o.losses(&s));
+    /// assert_eq!(o.analyze(SuddenKind::Loss, &s), o.losses(&s));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn analyse(&self, kind: SuddenKind, series: &[ScoreSeries]) -> SuddenAnalysis {
-        SuddenAnalysis {
+    pub fn analyze(&self, kind: SuddenKind, series: &[ScoreSeries]) -> SuddenChanges {
+        SuddenChanges {
             kind,
             better: self.better,
             clients: series.iter().map(|s| self.client(kind, s)).collect(),
@@ -1132,7 +1132,7 @@ fn window(scores: &[Option<f64>], from: usize, to: usize) -> Vec<f64> {
 }
 
 /// Sudden gains or losses of every client: the criteria of every interval, each gain or loss,
-/// and (through [`by_client`](SuddenAnalysis::by_client)) one row per client.
+/// and (through [`by_client`](SuddenChanges::by_client)) one row per client.
 ///
 /// ```
 /// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
@@ -1149,7 +1149,7 @@ fn window(scores: &[Option<f64>], from: usize, to: usize) -> Vec<f64> {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
-pub struct SuddenAnalysis {
+pub struct SuddenChanges {
     /// Gains or losses.
     pub kind: SuddenKind,
     /// Which direction was improvement.
@@ -1158,7 +1158,7 @@ pub struct SuddenAnalysis {
     pub clients: Vec<SuddenClient>,
 }
 
-impl SuddenAnalysis {
+impl SuddenChanges {
     /// Every gain (or loss) of every client, client by client and session by session
     /// (suddengains' `create_bysg()`).
     ///
@@ -1447,7 +1447,7 @@ mod tests {
     }
 
     /// The sessions of a client's gains or losses.
-    fn sessions(a: &SuddenAnalysis) -> Vec<Vec<u64>> {
+    fn sessions(a: &SuddenChanges) -> Vec<Vec<u64>> {
         a.clients
             .iter()
             .map(|c| c.events.iter().map(|e| e.session).collect())
@@ -1591,7 +1591,7 @@ mod tests {
         ];
         for x in &series {
             let neg: Vec<Option<f64>> = x.iter().map(|v| v.map(|v| -v)).collect();
-            let strip = |a: SuddenAnalysis| -> Vec<(Vec<SuddenInterval>, Vec<EventKey>)> {
+            let strip = |a: SuddenChanges| -> Vec<(Vec<SuddenInterval>, Vec<EventKey>)> {
                 a.clients
                     .into_iter()
                     .map(|c| {
@@ -1880,7 +1880,7 @@ mod tests {
         };
         let adjusted = only_3(CriticalValue::Adjusted { alpha: 0.05 }).gains(&[s("f", &x)]);
         let fixed = only_3(CriticalValue::Fixed { value: 2.776 }).gains(&[s("f", &x)]);
-        let i = |a: &SuddenAnalysis| a.clients[0].intervals[1];
+        let i = |a: &SuddenChanges| a.clients[0].intervals[1];
         assert_eq!(
             (i(&adjusted).mean_shift, i(&fixed).mean_shift),
             (Some(false), Some(true))
