@@ -1,13 +1,16 @@
 //! Change over therapy: reliable change and clinical significance, sudden gains and losses,
 //! trajectories, effect sizes and correlations, ruptures and repairs, and a session monitor.
 
+mod correlation;
+mod effect_size;
 mod monitor;
 mod rci;
 mod rupture;
 mod series;
-mod stats;
 mod sudden;
+mod table;
 mod talking_therapies;
+mod trajectory;
 
 #[cfg(feature = "plot")]
 pub(crate) use monitor::DEFAULT_RUPTURE_FLOOR;
@@ -29,10 +32,10 @@ pub use sudden::{
     SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind, SuddenOptions, SuddenPick, SuddenWindow,
 };
 
-pub use stats::{
-    CenteredValue, ClientTrajectory, Correlation, LaggedValue, PrePost, SessionMean, SessionTable,
-    Trajectory, TrajectoryOptions,
-};
+pub use correlation::Correlation;
+pub use effect_size::PrePost;
+pub use table::{CenteredValue, LaggedValue, SessionMean, SessionTable};
+pub use trajectory::{ClientTrajectory, Trajectory, TrajectoryOptions};
 
 pub(crate) use crate::components::Better;
 use crate::error::{ErrorKind, Result};

@@ -1,0 +1,568 @@
+//! The hub of the change statistics: [`SessionTable`], a long table of sessions per client
+//! (one row per client and session, the score or `None` for a missed session), and the views it
+//! gives: the mean trajectory ([`SessionMean`]), person-mean centered values
+//! ([`CenteredValue`]), lagged values ([`LaggedValue`]), pre-post pairs and change rows.
+
+use super::effect_size::PrePost;
+use super::trajectory::{ClientTrajectory, TrajectoryOptions, fit};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{TextRule, check_field};
+use crate::stats;
+use std::collections::{BTreeMap, HashMap};
+
+/// NaN or infinity is an error; `None` (missing) is not.
+pub(super) fn finite(item: &str, value: Option<f64>) -> Result<()> {
+    match value {
+        Some(v) if !v.is_finite() => Err(ErrorKind::NotFinite {
+            item: item.into(),
+            value: v,
+            text: None,
+        }
+        .into()),
+        Some(v) => super::check_magnitude(|| item.to_owned(), v),
+        None => Ok(()),
+    }
+}
+
+/// One row of a client's series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Point {
+    pub(super) session: u32,
+    pub(super) score: Option<f64>,
+    /// Position in the input, from 1.
+    pub(super) row: u64,
+}
+
+/// Sorts a client's points by session; a session given twice is an error naming both rows.
+pub(super) fn sorted_unique(mut series: Vec<Point>, client: &str) -> Result<Vec<Point>> {
+    series.sort_by_key(|p| (p.session, p.row));
+    for pair in series.windows(2) {
+        if let [a, b] = pair
+            && a.session == b.session
+        {
+            let who = if client.is_empty() {
+                String::new()
+            } else {
+                format!("client {client}: ")
+            };
+            return Err(Error::from(ErrorKind::InvalidTable {
+                reason: format!(
+                    "{who}session {} is given more than once (rows {} and {})",
+                    a.session, a.row, b.row
+                ),
+            })
+            .at_row(b.row));
+        }
+    }
+    Ok(series)
+}
+
+/// A long table of session scores: one row per client and session, the score or `None` for a
+/// missed session. Validated once; clients keep the order of their first row, and each
+/// client's sessions are held in session order.
+///
+/// ```
+/// use therapeutic_alliance::{SessionTable, TrajectoryOptions};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let table = SessionTable::from_rows([
+///     ("c-1", 1, Some(40.0)), ("c-1", 2, Some(44.0)), ("c-1", 3, Some(45.0)),
+///     ("c-2", 1, Some(30.0)), ("c-2", 2, None), ("c-2", 3, Some(36.0)),
+/// ])?;
+/// assert_eq!(table.clients().collect::<Vec<_>>(), ["c-1", "c-2"]);
+/// let trajectories = table.trajectories(&TrajectoryOptions::default());
+/// assert_eq!(trajectories[1].trajectory.map(|t| t.change), Some(6.0));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionTable {
+    clients: Vec<ClientSeries>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ClientSeries {
+    id: String,
+    /// Sorted by session, sessions distinct.
+    points: Vec<Point>,
+}
+
+impl ClientSeries {
+    fn observed(&self) -> Vec<(f64, f64)> {
+        self.points
+            .iter()
+            .filter_map(|p| p.score.map(|y| (f64::from(p.session), y)))
+            .collect()
+    }
+
+    fn score_at(&self, session: u32) -> Option<f64> {
+        self.points
+            .binary_search_by_key(&session, |p| p.session)
+            .ok()
+            .and_then(|i| self.points.get(i))
+            .and_then(|p| p.score)
+    }
+}
+
+impl SessionTable {
+    /// A table from `(client, session, score)` rows in any order.
+    ///
+    /// # Errors
+    /// - [`ErrorKind::InvalidText`] for a client id that is empty, has surrounding white space
+    ///   or contains control, invisible or bidirectional characters;
+    /// - [`ErrorKind::InvalidTable`] for a client's session given twice;
+    /// - [`ErrorKind::NotFinite`] (item `score`) for NaN or an infinite score.
+    ///
+    /// Errors carry the row (counted from 1 over `rows`).
+    ///
+    /// ```
+    /// use therapeutic_alliance::SessionTable;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let err = SessionTable::from_rows([("c-1", 1, Some(3.0)), ("c-1", 1, Some(4.0))]).unwrap_err();
+    /// assert_eq!(err.to_string(), "row 2: client c-1: session 1 is given more than once (rows 1 and 2)");
+    /// let err = SessionTable::from_rows([("c-1", 1, Some(f64::NAN))]).unwrap_err();
+    /// assert_eq!(err.to_string(), "row 1: item score: value NaN is not a finite number");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_rows<C: AsRef<str>>(
+        rows: impl IntoIterator<Item = (C, u32, Option<f64>)>,
+    ) -> Result<SessionTable> {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut clients: Vec<ClientSeries> = Vec::new();
+        for ((client, session, score), row) in rows.into_iter().zip(1u64..) {
+            let client = client.as_ref();
+            finite("score", score).map_err(|e| e.at_row(row))?;
+            let point = Point {
+                session,
+                score,
+                row,
+            };
+            if let Some(series) = index.get(client).and_then(|&i| clients.get_mut(i)) {
+                series.points.push(point);
+            } else {
+                check_field(TextRule::Id, "client id", client).map_err(|e| e.at_row(row))?;
+                index.insert(client.to_owned(), clients.len());
+                clients.push(ClientSeries {
+                    id: client.to_owned(),
+                    points: vec![point],
+                });
+            }
+        }
+        let clients = clients
+            .into_iter()
+            .map(|c| {
+                let points = sorted_unique(c.points, &c.id)?;
+                Ok(ClientSeries { id: c.id, points })
+            })
+            .collect::<Result<_>>()?;
+        Ok(SessionTable { clients })
+    }
+
+    /// The client ids, in the order of their first row.
+    ///
+    /// ```
+    /// use therapeutic_alliance::SessionTable;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([("b", 1, Some(1.0)), ("a", 1, Some(2.0)), ("b", 2, None)])?;
+    /// assert_eq!(table.clients().collect::<Vec<_>>(), ["b", "a"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn clients(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.clients.iter().map(|c| c.id.as_str())
+    }
+
+    /// Every client's [`Trajectory`] over the sessions with a score, in client order. A client
+    /// with no score at all is listed with `trajectory: None`.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{SessionTable, TrajectoryOptions};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([
+    ///     ("c-1", 1, Some(20.0)), ("c-1", 2, Some(18.0)), ("c-1", 3, Some(13.0)),
+    ///     ("c-2", 1, None),
+    /// ])?;
+    /// let all = table.trajectories(&TrajectoryOptions::default());
+    /// assert_eq!((all[0].client.as_str(), all[0].missing), ("c-1", 0));
+    /// assert_eq!(all[0].trajectory.and_then(|t| t.slope), Some(-3.5));
+    /// assert_eq!((all[1].missing, all[1].trajectory), (1, None));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn trajectories(&self, options: &TrajectoryOptions) -> Vec<ClientTrajectory> {
+        self.clients
+            .iter()
+            .map(|c| ClientTrajectory {
+                client: c.id.clone(),
+                missing: c.points.iter().filter(|p| p.score.is_none()).count() as u64,
+                trajectory: fit(&c.observed(), options.early_sessions()),
+            })
+            .collect()
+    }
+
+    /// The sample's mean trajectory: for each session (ascending), the mean, count and standard
+    /// deviation of the clients' scores there.
+    ///
+    /// ```
+    /// use therapeutic_alliance::SessionTable;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([
+    ///     ("c-1", 1, Some(40.0)), ("c-2", 1, Some(44.0)), ("c-1", 2, Some(45.0)), ("c-2", 2, None),
+    /// ])?;
+    /// let means = table.mean_trajectory();
+    /// assert_eq!((means[0].session, means[0].n, means[0].mean), (1, 2, Some(42.0)));
+    /// assert!((means[0].sd.unwrap_or_default() - 8f64.sqrt()).abs() < 1e-12);
+    /// assert_eq!((means[1].n, means[1].missing, means[1].sd), (1, 1, None));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn mean_trajectory(&self) -> Vec<SessionMean> {
+        let mut by_session: BTreeMap<u32, (Vec<f64>, u64)> = BTreeMap::new();
+        for p in self.clients.iter().flat_map(|c| &c.points) {
+            let entry = by_session.entry(p.session).or_default();
+            match p.score {
+                Some(v) => entry.0.push(v),
+                None => entry.1 += 1,
+            }
+        }
+        by_session
+            .into_iter()
+            .map(|(session, (values, missing))| SessionMean {
+                session,
+                n: values.len() as u64,
+                missing,
+                mean: stats::mean(&values),
+                sd: stats::sd(&values),
+            })
+            .collect()
+    }
+
+    /// Person-mean centering (for separating within-client from between-client effects): every
+    /// row, in client and then session order, with the client's mean over their scored
+    /// sessions (the between-client part) and the row's deviation from it (the within-client
+    /// part). See Curran & Bauer (2011), "The disaggregation of within-person and
+    /// between-person effects in longitudinal models of change", Annual Review of Psychology
+    /// 62, 583-619.
+    ///
+    /// ```
+    /// use therapeutic_alliance::SessionTable;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([
+    ///     ("c-1", 1, Some(40.0)), ("c-1", 2, None), ("c-1", 3, Some(46.0)),
+    /// ])?;
+    /// let rows = table.centered();
+    /// assert_eq!(rows[0].between, Some(43.0));
+    /// assert_eq!((rows[0].within, rows[1].within, rows[2].within), (Some(-3.0), None, Some(3.0)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn centered(&self) -> Vec<CenteredValue> {
+        let mut out = Vec::new();
+        for c in &self.clients {
+            let scores: Vec<f64> = c.points.iter().filter_map(|p| p.score).collect();
+            let between = stats::mean(&scores);
+            out.extend(c.points.iter().map(|p| CenteredValue {
+                client: c.id.clone(),
+                session: p.session,
+                value: p.score,
+                between,
+                within: p.score.zip(between).map(|(v, m)| v - m),
+            }));
+        }
+        out
+    }
+
+    /// Lagged values: every row, in client and then session order, with the client's previous
+    /// row (the session before it in the table, whether or not that session has a score). The
+    /// first row of a client has no previous row. Rows follow the same order as
+    /// [`centered`](SessionTable::centered), so the two line up.
+    ///
+    /// ```
+    /// use therapeutic_alliance::SessionTable;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([
+    ///     ("c-1", 1, Some(40.0)), ("c-1", 2, None), ("c-1", 4, Some(46.0)),
+    /// ])?;
+    /// let rows = table.lagged();
+    /// assert_eq!((rows[0].previous_session, rows[0].previous), (None, None));
+    /// assert_eq!((rows[1].previous_session, rows[1].previous), (Some(1), Some(40.0)));
+    /// assert_eq!((rows[2].previous_session, rows[2].previous), (Some(2), None));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn lagged(&self) -> Vec<LaggedValue> {
+        let mut out = Vec::new();
+        for c in &self.clients {
+            let mut previous: Option<&Point> = None;
+            for p in &c.points {
+                out.push(LaggedValue {
+                    client: c.id.clone(),
+                    session: p.session,
+                    value: p.score,
+                    previous_session: previous.map(|q| q.session),
+                    previous: previous.and_then(|q| q.score),
+                });
+                previous = Some(p);
+            }
+        }
+        out
+    }
+
+    /// Pre-post effect sizes between two sessions: each client's pair of scores at `pre` and
+    /// `post` ([`PrePost::from_pairs`]). A client without a score at either is an incomplete
+    /// pair.
+    ///
+    /// # Errors
+    /// As [`PrePost::from_pairs`]; [`ErrorKind::InvalidOption`] when `pre` equals `post`.
+    ///
+    /// ```
+    /// use therapeutic_alliance::SessionTable;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([
+    ///     ("a", 1, Some(20.0)), ("a", 4, Some(12.0)), ("b", 1, Some(25.0)), ("b", 4, Some(20.0)),
+    ///     ("c", 1, Some(18.0)), ("c", 4, Some(15.0)), ("d", 1, Some(22.0)),
+    /// ])?;
+    /// let effect = table.pre_post(1, 4)?;
+    /// assert_eq!((effect.n, effect.incomplete, effect.mean_diff), (3, 1, -16.0 / 3.0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pre_post(&self, pre: u32, post: u32) -> Result<PrePost> {
+        if pre == post {
+            return Err(ErrorKind::InvalidOption {
+                option: "post session",
+                value: post.to_string(),
+                reason: "must differ from the pre session".into(),
+            }
+            .into());
+        }
+        PrePost::from_pairs(
+            self.clients
+                .iter()
+                .map(|c| (c.score_at(pre), c.score_at(post))),
+        )
+    }
+
+    /// Each client's scores at `pre` and `post` as a [`ChangeRow`](crate::ChangeRow) for
+    /// [`ReliableChangeOptions::analyze`](crate::ReliableChangeOptions::analyze): the long-to-wide step R's
+    /// `cs_combined(data, id, time, outcome, pre, post)` takes for you. A client without a
+    /// score at either session gives a row with `None` there (left out of the analysis and
+    /// reported as dropped).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{Better, RciMethod, ReliableChangeOptions, SessionTable};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([
+    ///     ("a", 1, Some(30.0)), ("a", 4, Some(12.0)), ("b", 1, Some(24.0)), ("b", 4, Some(22.0)),
+    ///     ("c", 1, Some(20.0)), ("c", 4, Some(26.0)), ("d", 1, Some(27.0)),
+    /// ])?;
+    /// let rci = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.9, Better::Lower)?
+    ///     .analyze(table.change_rows(1, 4))?;
+    /// assert_eq!((rci.n_used, rci.dropped.as_slice()), (3, ["d".to_string()].as_slice()));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn change_rows(&self, pre: u32, post: u32) -> Vec<crate::ChangeRow> {
+        self.clients
+            .iter()
+            .map(|c| crate::ChangeRow::new(c.id.clone(), c.score_at(pre), c.score_at(post)))
+            .collect()
+    }
+}
+
+/// The sample at one session: how many clients have a score there, their mean and standard
+/// deviation.
+///
+/// ```
+/// use therapeutic_alliance::SessionTable;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let table = SessionTable::from_rows([("a", 3, Some(5.0)), ("b", 3, Some(7.0))])?;
+/// let s = &table.mean_trajectory()[0];
+/// assert_eq!((s.session, s.n, s.missing, s.mean), (3, 2, 0, Some(6.0)));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct SessionMean {
+    /// The session.
+    pub session: u32,
+    /// Clients with a score at this session.
+    pub n: u64,
+    /// Rows for this session without a score.
+    pub missing: u64,
+    /// The mean score; none when no client has one.
+    pub mean: Option<f64>,
+    /// The standard deviation (n - 1); none under 2 scores.
+    pub sd: Option<f64>,
+}
+
+/// A row split into its between-client part (the client's mean) and within-client part (the
+/// deviation from it). See [`SessionTable::centered`].
+///
+/// ```
+/// use therapeutic_alliance::SessionTable;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let table = SessionTable::from_rows([("a", 1, Some(5.0)), ("a", 2, Some(7.0))])?;
+/// let row = &table.centered()[1];
+/// assert_eq!((row.session, row.value, row.between, row.within), (2, Some(7.0), Some(6.0), Some(1.0)));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct CenteredValue {
+    /// The client id.
+    pub client: String,
+    /// The session.
+    pub session: u32,
+    /// The score; none for a missed session.
+    pub value: Option<f64>,
+    /// The client's mean over their scored sessions; none when they have no score.
+    pub between: Option<f64>,
+    /// The score minus the client's mean; none for a missed session.
+    pub within: Option<f64>,
+}
+
+/// A row with the client's previous row. See [`SessionTable::lagged`].
+///
+/// ```
+/// use therapeutic_alliance::SessionTable;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let table = SessionTable::from_rows([("a", 1, Some(5.0)), ("a", 2, Some(7.0))])?;
+/// let row = &table.lagged()[1];
+/// assert_eq!((row.session, row.value, row.previous_session, row.previous), (2, Some(7.0), Some(1), Some(5.0)));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct LaggedValue {
+    /// The client id.
+    pub client: String,
+    /// The session.
+    pub session: u32,
+    /// The score; none for a missed session.
+    pub value: Option<f64>,
+    /// The client's previous session in the table; none for their first row.
+    pub previous_session: Option<u32>,
+    /// The score at the previous session; none for the first row or a missed session.
+    pub previous: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Correlation, Trajectory};
+    use super::*;
+    use crate::stats::Interval;
+
+    #[test]
+    fn degenerate_inputs_are_errors_not_panics() {
+        let opts = TrajectoryOptions::default();
+        assert_eq!(
+            Trajectory::from_sessions([(1, None), (2, None)], &opts)
+                .map_err(|e| e.code())
+                .err(),
+            Some("too_few_rows")
+        );
+        assert_eq!(
+            Trajectory::from_points(&[(1.0, f64::INFINITY)], &opts)
+                .map_err(|e| e.to_string())
+                .err()
+                .as_deref(),
+            Some("row 1: item y: value inf is not a finite number")
+        );
+        assert_eq!(
+            Trajectory::from_points(&[(1.0, 2.0), (1.0, 3.0)], &opts)
+                .map_err(|e| e.code())
+                .err(),
+            Some("invalid_table")
+        );
+        assert_eq!(
+            Trajectory::from_points(&[(1e308, 1e308), (-1e308, -1e308), (1.7e308, 0.0)], &opts)
+                .map_err(|e| e.code())
+                .err(),
+            Some("extreme_value")
+        );
+        let one =
+            Trajectory::from_sessions([(4, Some(9.0))], &opts).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (one.slope, one.intercept, one.change, one.early),
+            (None, None, 0.0, 9.0)
+        );
+        assert_eq!(
+            PrePost::from_pairs([(Some(1.0), Some(2.0)), (None, Some(3.0))])
+                .map_err(|e| e.to_string())
+                .err()
+                .as_deref(),
+            Some("pre-post pairs: 1 usable row(s); a paired t test needs at least 2")
+        );
+        assert_eq!(
+            PrePost::from_pairs([(Some(1.0), Some(2.0)), (Some(f64::NAN), Some(3.0))])
+                .map_err(|e| e.to_string())
+                .err()
+                .as_deref(),
+            Some("row 2: item pre: value NaN is not a finite number")
+        );
+        // A constant pre side: no correlation, so no d_rm; the rest stands.
+        let e = PrePost::from_pairs([
+            (Some(5.0), Some(2.0)),
+            (Some(5.0), Some(3.0)),
+            (Some(5.0), Some(1.0)),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((e.r_pre_post, e.d_rm, e.sd_pre), (None, None, 0.0));
+        assert!(e.d_av.is_finite() && e.d_z_ci.lower < e.d_z && e.d_z < e.d_z_ci.upper);
+        assert_eq!(
+            Correlation::from_pairs([(Some(1.0), Some(2.0)), (Some(2.0), None)])
+                .map_err(|e| e.code())
+                .err(),
+            Some("too_few_rows")
+        );
+        let perfect =
+            Correlation::from_pairs((0..5).map(|i| (Some(f64::from(i)), Some(f64::from(2 * i)))))
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (perfect.pearson, perfect.p, perfect.spearman),
+            (1.0, 0.0, 1.0)
+        );
+        assert_eq!(
+            perfect.pearson_ci,
+            Some(Interval {
+                lower: 1.0,
+                upper: 1.0
+            })
+        );
+    }
+    #[test]
+    fn session_table_rejects_bad_client_ids() {
+        let err = SessionTable::from_rows([("ok", 1, Some(1.0)), (" x", 1, Some(2.0))])
+            .map_err(|e| (e.code(), e.row()))
+            .err();
+        assert_eq!(err, Some(("invalid_text", Some(2))));
+    }
+    #[test]
+    fn pre_post_same_session_is_an_option_error() {
+        let table =
+            SessionTable::from_rows([("a", 1, Some(1.0))]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            table.pre_post(1, 1).map_err(|e| e.code()).err(),
+            Some("invalid_option")
+        );
+    }
+}
