@@ -296,7 +296,7 @@ impl OutcomePanel {
     }
 
     /// The same panel with these sudden shifts marked. The panel's own session numbers name
-    /// the sessions, whatever [`SuddenOptions::first_session`] the options carry.
+    /// the sessions.
     ///
     /// ```
     /// use therapeutic_alliance::{Better, OutcomePanel, ScoreSeries, SuddenMarks, SuddenOptions};
@@ -985,10 +985,10 @@ fn outcome_panel(o: &OutcomePanel) -> Panel {
         SuddenMarks::Losses(opt) => (opt, &[SuddenKind::Loss]),
         SuddenMarks::GainsAndLosses(opt) => (opt, &[SuddenKind::Gain, SuddenKind::Loss]),
     };
-    let options = options.first_session(o.first_session);
+    let scores = [o.scores.clone().starting_at(o.first_session)];
     let mut counts = Vec::new();
     for &kind in kinds {
-        let analysis = options.analyze(kind, std::slice::from_ref(&o.scores));
+        let analysis = options.analyze_series(kind, &scores);
         let gain = kind == SuddenKind::Gain;
         let mark = if gain { MarkKind::Gain } else { MarkKind::Loss };
         counts.push(count(

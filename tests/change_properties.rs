@@ -128,8 +128,11 @@ proptest! {
             .collect();
         let shuffled: Vec<ScoreSeries> = permutation(series.len(), seed).into_iter().map(|i| series[i].clone()).collect();
         let options = SuddenOptions::new(Better::Lower, 4.0).expect("valid options");
-        for analysis in [options.gains(&series), options.losses(&series)] {
-            let again = options.analyze(analysis.kind, &shuffled);
+        let table = SessionTable::from_wide(series).expect("a valid table");
+        let shuffled = SessionTable::from_wide(shuffled).expect("a valid table");
+        for analysis in [options.gains(&table), options.losses(&table)] {
+            let analysis = analysis.expect("an analysis");
+            let again = options.analyze(analysis.kind, &shuffled).expect("an analysis");
             let by_id: HashMap<&str, _> = again.clients.iter().map(|c| (c.id.as_str(), c)).collect();
             for c in &analysis.clients {
                 prop_assert_eq!(Some(&c), by_id.get(c.id.as_str()));
@@ -221,7 +224,8 @@ proptest! {
         }
         let scores: Vec<Option<f64>> = values.iter().map(|&(a, _)| Some(a)).collect();
         if let Ok(s) = ScoreSeries::new("c", scores.clone()) {
-            let analysis = SuddenOptions::new(Better::Lower, 1.0).expect("valid").gains(&[s]);
+            let table = SessionTable::from_wide([s]).expect("a valid table");
+            let analysis = SuddenOptions::new(Better::Lower, 1.0).expect("valid").gains(&table).expect("an analysis");
             for e in analysis.events() {
                 prop_assert!(e.magnitude.is_none_or(f64::is_finite), "{:?}", e);
             }

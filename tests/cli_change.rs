@@ -718,7 +718,7 @@ fn same_as_library(shifts: &[Value], analysis: &therapeutic_alliance::SuddenChan
 
 #[test]
 fn sudden_losses_no_adjust_and_direction_agree_with_the_library() {
-    let series = sgdata_series();
+    let series = therapeutic_alliance::SessionTable::from_wide(sgdata_series()).expect("table");
     let options = SuddenOptions::new(Better::Lower, 7.0).expect("options");
     let csv = data("sgdata.csv");
 
@@ -726,7 +726,7 @@ fn sudden_losses_no_adjust_and_direction_agree_with_the_library() {
     assert_eq!(losses["kind"], "losses");
     assert!(losses.get("gains").is_none());
     let shifts = losses["losses"].as_array().expect("losses");
-    same_as_library(shifts, &options.losses(&series));
+    same_as_library(shifts, &options.losses(&series).expect("losses"));
     assert!(!shifts.is_empty());
 
     // --no-adjust: 2.776 for every interval, so at least the adjusted gains.
@@ -736,7 +736,7 @@ fn sudden_losses_no_adjust_and_direction_agree_with_the_library() {
     let out = sudden("sudden-gains", &csv, &["--no-adjust"]);
     assert_eq!(out["adjust"], false);
     let gains = out["gains"].as_array().expect("gains");
-    same_as_library(gains, &fixed.gains(&series));
+    same_as_library(gains, &fixed.gains(&series).expect("gains"));
     assert!(gains.len() >= 24);
 
     // --pct.
@@ -744,7 +744,7 @@ fn sudden_losses_no_adjust_and_direction_agree_with_the_library() {
     let out = sudden("sudden-gains", &csv, &["--pct", "0.4"]);
     same_as_library(
         out["gains"].as_array().expect("gains"),
-        &relative.gains(&series),
+        &relative.gains(&series).expect("gains"),
     );
 
     // Higher is better: a gain is a rise, which on the BDI is what a loss is.

@@ -6,6 +6,7 @@ mod effect_size;
 mod monitor;
 mod rci;
 mod rupture;
+mod score_series;
 mod series;
 mod sudden;
 mod table;
@@ -27,9 +28,10 @@ pub use talking_therapies::{
     MeasureCourse, Recovery, ReliableStatus, TalkingTherapiesOutcome, TalkingTherapiesSummary,
 };
 
+pub use score_series::ScoreSeries;
 pub use sudden::{
-    CriticalValue, ScoreSeries, SuddenByClient, SuddenChanges, SuddenClient, SuddenCriterion,
-    SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind, SuddenOptions, SuddenPick, SuddenWindow,
+    CriticalValue, SuddenByClient, SuddenChanges, SuddenClient, SuddenCriterion, SuddenCutoff,
+    SuddenEvent, SuddenInterval, SuddenKind, SuddenOptions, SuddenPick, SuddenWindow,
 };
 
 pub use correlation::Correlation;

@@ -4,9 +4,14 @@
 //! ([`CenteredValue`]), lagged values ([`LaggedValue`]), pre-post pairs and change rows.
 
 use super::effect_size::PrePost;
+use super::score_series::ScoreSeries;
+use super::series::{MAX_SPAN, Series};
 use super::trajectory::{ClientTrajectory, TrajectoryOptions, fit};
+use crate::components::Target;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{TextRule, check_field};
+use crate::instruments::Instrument;
+use crate::responses::Administration;
 use crate::stats;
 use std::collections::{BTreeMap, HashMap};
 
@@ -85,9 +90,39 @@ struct ClientSeries {
     id: String,
     /// Sorted by session, sessions distinct.
     points: Vec<Point>,
+    /// Scores at the start and end of treatment given apart from the sessions.
+    treatment: Option<(Option<f64>, Option<f64>)>,
 }
 
 impl ClientSeries {
+    fn wide(&self) -> Result<ScoreSeries> {
+        let mut scores: Vec<Option<f64>> = Vec::with_capacity(self.points.len());
+        let first = self.points.first().map(|p| p.session);
+        if let (Some(first), Some(last)) = (first, self.points.last().map(|p| p.session)) {
+            if last - first >= MAX_SPAN {
+                return Err(ErrorKind::InvalidSeries {
+                    session: Some(last),
+                    reason: format!(
+                        "sessions {first} to {last} span more than {MAX_SPAN} session numbers"
+                    ),
+                }
+                .into());
+            }
+            for p in &self.points {
+                scores.resize((p.session - first) as usize, None);
+                scores.push(p.score);
+            }
+        }
+        let mut series = ScoreSeries::new(self.id.clone(), scores)?;
+        if let Some(first) = first {
+            series = series.starting_at(first);
+        }
+        match self.treatment {
+            Some((start, end)) => series.treatment(start, end),
+            None => Ok(series),
+        }
+    }
+
     fn observed(&self) -> Vec<(f64, f64)> {
         self.points
             .iter()
@@ -147,6 +182,7 @@ impl SessionTable {
                 clients.push(ClientSeries {
                     id: client.to_owned(),
                     points: vec![point],
+                    treatment: None,
                 });
             }
         }
@@ -154,10 +190,293 @@ impl SessionTable {
             .into_iter()
             .map(|c| {
                 let points = sorted_unique(c.points, &c.id)?;
-                Ok(ClientSeries { id: c.id, points })
+                Ok(ClientSeries {
+                    id: c.id,
+                    points,
+                    treatment: None,
+                })
             })
             .collect::<Result<_>>()?;
         Ok(SessionTable { clients })
+    }
+
+    /// A table from one [`ScoreSeries`] per client (a wide table: one row per client, one
+    /// column per session, as suddengains reads it). Each series' first score is session
+    /// [`first_session`](ScoreSeries::first_session) (1 unless the series
+    /// [starts at](ScoreSeries::starting_at) another), and every position is a row, missed
+    /// sessions included; the scores given to [`ScoreSeries::treatment`] go with their client.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidTable`], located at the series (counted from 1), for a client id
+    /// given by an earlier series too, or session numbers beyond `u32::MAX`.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{ScoreSeries, SessionTable};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_wide([
+    ///     ScoreSeries::new("a", [Some(31.0), None, Some(22.0)])?,
+    ///     ScoreSeries::new("b", [Some(20.0), Some(18.0)])?.starting_at(0),
+    /// ])?;
+    /// assert_eq!(table.rows().count(), 5);
+    /// assert_eq!(table.wide()?[0].scores(), &[Some(31.0), None, Some(22.0)]);
+    /// assert_eq!(table.wide()?[1].first_session(), Some(0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_wide(series: impl IntoIterator<Item = ScoreSeries>) -> Result<SessionTable> {
+        let mut index: HashMap<String, u64> = HashMap::new();
+        let mut clients = Vec::new();
+        for (s, at) in series.into_iter().zip(1u64..) {
+            if let Some(first) = index.insert(s.id().to_owned(), at) {
+                return Err(Error::from(ErrorKind::InvalidTable {
+                    reason: format!("series {at} repeats the client id of series {first}"),
+                })
+                .at_row(at));
+            }
+            let first = s.first_session().unwrap_or(1);
+            let mut points = Vec::with_capacity(s.scores().len());
+            for (i, score) in s.scores().iter().enumerate() {
+                let session = u32::try_from(i)
+                    .ok()
+                    .and_then(|i| first.checked_add(i))
+                    .ok_or_else(|| {
+                        Error::from(ErrorKind::InvalidTable {
+                            reason: format!("series {at} numbers its sessions beyond {}", u32::MAX),
+                        })
+                        .at_row(at)
+                    })?;
+                points.push(Point {
+                    session,
+                    score: *score,
+                    row: at,
+                });
+            }
+            clients.push(ClientSeries {
+                id: s.id().to_owned(),
+                points,
+                treatment: s.treatment_scores(),
+            });
+        }
+        Ok(SessionTable { clients })
+    }
+
+    /// A table of one target's scores (in the instrument's primary metric) from
+    /// administrations in any order, such as the rows the csv module's long reader gives: one
+    /// row per administration, its client and session. An administration whose target was not
+    /// scored (too many answers missing) is a missed session.
+    ///
+    /// # Errors
+    /// Located at the administration (counted from 1): [`ErrorKind::InvalidTable`] for an
+    /// administration without a client id or session number, or of another instrument than
+    /// the first; an unknown target; and the errors of [`from_rows`](SessionTable::from_rows).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, SessionTable};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let phq9 = catalog::require("phq-9")?;
+    /// let at = |client: &str, n: u32, v: f64| Administration::builder(&phq9).client(client).session(n)
+    ///     .answers((1..=9).map(|i| (i.to_string(), v)))?.build();
+    /// let table = SessionTable::from_administrations(
+    ///     [at("a", 1, 3.0)?, at("b", 1, 2.0)?, at("a", 2, 1.0)?],
+    ///     "total",
+    /// )?;
+    /// assert_eq!(table.clients().collect::<Vec<_>>(), ["a", "b"]);
+    /// assert_eq!(table.pre_post(1, 2)?.mean_diff, -18.0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_administrations<A: std::borrow::Borrow<Administration>>(
+        administrations: impl IntoIterator<Item = A>,
+        target: impl Into<Target>,
+    ) -> Result<SessionTable> {
+        let target = target.into();
+        let mut instrument: Option<Instrument> = None;
+        let mut rows = Vec::new();
+        for (adm, at) in administrations.into_iter().zip(1u64..) {
+            let adm = adm.borrow();
+            let missing = |what: &str| {
+                Error::from(ErrorKind::InvalidTable {
+                    reason: format!("administration {at} has no {what}"),
+                })
+                .at_row(at)
+            };
+            match &instrument {
+                None => {
+                    adm.instrument().slot(&target)?;
+                    instrument = Some(adm.instrument().clone());
+                }
+                Some(first) if first != adm.instrument() => {
+                    return Err(Error::from(ErrorKind::InvalidTable {
+                        reason: format!(
+                            "administration {at} is of {} {}, not of {} {} as the first",
+                            adm.instrument().id(),
+                            adm.instrument().version(),
+                            first.id(),
+                            first.version()
+                        ),
+                    })
+                    .at_row(at));
+                }
+                Some(_) => {}
+            }
+            let client = adm.client().ok_or_else(|| missing("client id"))?;
+            let session = adm.session().ok_or_else(|| missing("session number"))?;
+            let metric = adm.instrument().primary_metric();
+            rows.push((
+                client.to_owned(),
+                session,
+                adm.score().value(target.clone(), metric),
+            ));
+        }
+        SessionTable::from_rows(rows)
+    }
+
+    /// A table of one target's scores (in the instrument's primary metric) from one
+    /// [`Series`] per client: a view of the clients' administrations.
+    ///
+    /// # Errors
+    /// As [`from_administrations`](SessionTable::from_administrations); a series without a
+    /// client id is [`ErrorKind::InvalidTable`] located at the series (counted from 1).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, Administration, Series, SessionTable};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = catalog::require("srs")?;
+    /// let at = |client: &str, n: u32, v: f64| Administration::builder(&srs).client(client).session(n)
+    ///     .answers([("1", v), ("2", v), ("3", v), ("4", v)])?.build();
+    /// let a = Series::from_administrations([at("a", 1, 8.0)?, at("a", 2, 9.0)?])?;
+    /// let b = Series::from_administrations([at("b", 1, 7.0)?])?;
+    /// let table = SessionTable::from_series([&a, &b], "total")?;
+    /// assert_eq!(table.rows().map(|r| r.2).collect::<Vec<_>>(), [Some(32.0), Some(36.0), Some(28.0)]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_series<'s>(
+        series: impl IntoIterator<Item = &'s Series>,
+        target: impl Into<Target>,
+    ) -> Result<SessionTable> {
+        let target = target.into();
+        let mut instrument: Option<&Instrument> = None;
+        let mut rows = Vec::new();
+        for (s, at) in series.into_iter().zip(1u64..) {
+            if s.is_empty() {
+                continue;
+            }
+            match instrument {
+                None => {
+                    s.instrument().slot(&target)?;
+                    instrument = Some(s.instrument());
+                }
+                Some(first) if first != s.instrument() => {
+                    return Err(Error::from(ErrorKind::InvalidTable {
+                        reason: format!(
+                            "series {at} is of {} {}, not of {} {} as the first",
+                            s.instrument().id(),
+                            s.instrument().version(),
+                            first.id(),
+                            first.version()
+                        ),
+                    })
+                    .at_row(at));
+                }
+                Some(_) => {}
+            }
+            let client = s.client().ok_or_else(|| {
+                Error::from(ErrorKind::InvalidTable {
+                    reason: format!("series {at} has no client id"),
+                })
+                .at_row(at)
+            })?;
+            let metric = s.instrument().primary_metric();
+            for session in s.sessions() {
+                rows.push((
+                    client.to_owned(),
+                    session.session(),
+                    session.scores().value(target.clone(), metric),
+                ));
+            }
+        }
+        SessionTable::from_rows(rows)
+    }
+
+    /// Sets the scores at the start and end of `client`'s treatment, for the change over
+    /// treatment of sudden gains (suddengains' `tx_start_var_name` and `tx_end_var_name`),
+    /// instead of their first and last scores. `None` is a missing score.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOption`] for a client not in the table; [`ErrorKind::NotFinite`]
+    /// for a NaN or infinite score.
+    ///
+    /// ```
+    /// use therapeutic_alliance::SessionTable;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([("a", 1, Some(35.0)), ("a", 2, Some(23.0))])?
+    ///     .treatment("a", Some(33.0), Some(23.0))?;
+    /// assert_eq!(table.wide()?[0].treatment_start(), Some(33.0));
+    /// assert!(table.clone().treatment("z", None, None).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn treatment(mut self, client: &str, start: Option<f64>, end: Option<f64>) -> Result<Self> {
+        finite("treatment start", start)?;
+        finite("treatment end", end)?;
+        let c = self
+            .clients
+            .iter_mut()
+            .find(|c| c.id == client)
+            .ok_or_else(|| ErrorKind::InvalidOption {
+                option: "treatment client",
+                value: client.to_owned(),
+                reason: "is not a client of the table".to_owned(),
+            })?;
+        c.treatment = Some((start, end));
+        Ok(self)
+    }
+
+    /// Every row, in client and then session order: `(client, session, score)`, the long form
+    /// the table was built from (missed sessions included).
+    ///
+    /// ```
+    /// use therapeutic_alliance::SessionTable;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([("b", 2, None), ("a", 1, Some(2.0)), ("b", 1, Some(1.0))])?;
+    /// let rows: Vec<_> = table.rows().collect();
+    /// assert_eq!(rows, [("b", 1, Some(1.0)), ("b", 2, None), ("a", 1, Some(2.0))]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rows(&self) -> impl Iterator<Item = (&str, u32, Option<f64>)> + '_ {
+        self.clients
+            .iter()
+            .flat_map(|c| c.points.iter().map(|p| (c.id.as_str(), p.session, p.score)))
+    }
+
+    /// The table in wide form: one [`ScoreSeries`] per client, in client order, from the
+    /// client's first session to their last (a session without a row is a missed one), starting
+    /// at the first session, with the client's treatment scores. Sudden gains read this.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidSeries`] for a client whose sessions span 100,000 session numbers or
+    /// more.
+    ///
+    /// ```
+    /// use therapeutic_alliance::SessionTable;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([("a", 2, Some(30.0)), ("a", 4, Some(26.0))])?;
+    /// let wide = table.wide()?;
+    /// assert_eq!((wide[0].id(), wide[0].first_session()), ("a", Some(2)));
+    /// assert_eq!(wide[0].scores(), &[Some(30.0), None, Some(26.0)]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wide(&self) -> Result<Vec<ScoreSeries>> {
+        self.clients.iter().map(ClientSeries::wide).collect()
     }
 
     /// The client ids, in the order of their first row.
