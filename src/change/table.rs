@@ -283,7 +283,9 @@ impl SessionTable {
     ///     "total",
     /// )?;
     /// assert_eq!(table.clients().collect::<Vec<_>>(), ["a", "b"]);
-    /// assert_eq!(table.pre_post(1, 2)?.mean_diff, -18.0);
+    /// let rows = table.change_rows(1, 2);
+    /// assert_eq!((rows[0].pre, rows[0].post), (Some(27.0), Some(9.0)));
+    /// assert_eq!((rows[1].pre, rows[1].post), (Some(18.0), None));
     /// # Ok(())
     /// # }
     /// ```

@@ -14,14 +14,14 @@ impl SuddenOptions {
     /// `create_byperson()` in one pass).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions, SuddenPick};
+    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let clients = [
+    /// let clients = SessionTable::from_wide([
     ///     ScoreSeries::new("a", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?,
     ///     ScoreSeries::new("b", [Some(30.0), Some(29.0), Some(30.0), Some(28.0), Some(29.0), Some(27.0)])?,
-    /// ];
-    /// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&clients);
+    /// ])?;
+    /// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&clients)?;
     /// assert_eq!(gains.count(), 1);
     /// let by_client = gains.by_client(SuddenPick::Largest);
     /// assert_eq!((by_client[0].count, by_client[1].count), (1, 0));
@@ -38,11 +38,11 @@ impl SuddenOptions {
     /// differences listed on [`SuddenOptions`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
+    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let bdi = [Some(10.0), Some(11.0), Some(12.0), Some(30.0), Some(28.0), Some(33.0)];
-    /// let losses = SuddenOptions::new(Better::Lower, 7.0)?.losses(&[ScoreSeries::new("1", bdi)?]);
+    /// let losses = SuddenOptions::new(Better::Lower, 7.0)?.losses(&SessionTable::from_wide([ScoreSeries::new("1", bdi)?])?)?;
     /// let loss = &losses.clients[0].events[0];
     /// assert_eq!((loss.session, loss.magnitude), (3, Some(18.0)));
     /// # Ok(())
@@ -55,12 +55,12 @@ impl SuddenOptions {
     /// The gains or losses of each client.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SuddenKind, SuddenOptions};
+    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenKind, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = [ScoreSeries::new("1", [Some(10.0), Some(11.0), Some(12.0), Some(30.0), Some(28.0), Some(33.0)])?];
+    /// let s = SessionTable::from_wide([ScoreSeries::new("1", [Some(10.0), Some(11.0), Some(12.0), Some(30.0), Some(28.0), Some(33.0)])?])?;
     /// let o = SuddenOptions::new(Better::Lower, 7.0)?;
-    /// assert_eq!(o.analyze(SuddenKind::Loss, &s), o.losses(&s));
+    /// assert_eq!(o.analyze(SuddenKind::Loss, &s)?, o.losses(&s)?);
     /// # Ok(())
     /// # }
     /// ```

@@ -209,13 +209,13 @@ impl SuddenCutoff {
 /// with Student's t adjusted for missed sessions at alpha .05.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SuddenCriterion, SuddenOptions};
+/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenCriterion, SuddenOptions};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let bdi = [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)];
-/// let clients = [ScoreSeries::new("4", bdi)?];
+/// let clients = SessionTable::from_wide([ScoreSeries::new("4", bdi)?])?;
 /// let options = SuddenOptions::new(Better::Lower, 7.0)?;
-/// let gains = options.gains(&clients);
+/// let gains = options.gains(&clients)?;
 /// let gain = gains.events().next().ok_or("a gain")?;
 /// assert_eq!((gain.session, gain.magnitude), (3, Some(11.0)));
 ///

@@ -8,11 +8,11 @@ use crate::change::Better;
 /// and (through [`by_client`](SuddenChanges::by_client)) one row per client.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
+/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let s = [ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?];
-/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s);
+/// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
+/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s)?;
 /// // Intervals 2-3, 3-4 and 4-5 of six sessions; the gain is 3-4.
 /// let met: Vec<_> = gains.clients[0].intervals.iter().map(|i| (i.session, i.met)).collect();
 /// assert_eq!(met, [(2, Some(false)), (3, Some(true)), (4, Some(false))]);
@@ -36,11 +36,11 @@ impl SuddenChanges {
     /// (suddengains' `create_bysg()`).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
+    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = [ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?];
-    /// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s);
+    /// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
+    /// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s)?;
     /// assert_eq!(gains.events().map(|g| g.client.as_str()).collect::<Vec<_>>(), ["4"]);
     /// # Ok(())
     /// # }
@@ -52,11 +52,11 @@ impl SuddenChanges {
     /// How many gains (or losses) in all.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
+    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = [ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?];
-    /// assert_eq!(SuddenOptions::new(Better::Lower, 7.0)?.losses(&s).count(), 0);
+    /// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
+    /// assert_eq!(SuddenOptions::new(Better::Lower, 7.0)?.losses(&s)?.count(), 0);
     /// # Ok(())
     /// # }
     /// ```
@@ -68,12 +68,12 @@ impl SuddenChanges {
     /// selects (suddengains' `create_byperson()`).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions, SuddenPick};
+    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = [ScoreSeries::new("5", [Some(39.0), Some(37.0), Some(36.0), Some(26.0), Some(26.0),
-    ///     Some(23.0), Some(21.0), Some(19.0), Some(6.0), Some(7.0), Some(8.0), Some(8.0)])?];
-    /// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s);
+    /// let s = SessionTable::from_wide([ScoreSeries::new("5", [Some(39.0), Some(37.0), Some(36.0), Some(26.0), Some(26.0),
+    ///     Some(23.0), Some(21.0), Some(19.0), Some(6.0), Some(7.0), Some(8.0), Some(8.0)])?])?;
+    /// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s)?;
     /// let first = gains.by_client(SuddenPick::First);
     /// let largest = gains.by_client(SuddenPick::Largest);
     /// assert_eq!(first[0].count, 2);
@@ -97,11 +97,11 @@ impl SuddenChanges {
 /// One client's intervals and sudden gains (or losses).
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
+/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let s = [ScoreSeries::new("2", [Some(26.0), None, Some(26.0)])?];
-/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s);
+/// let s = SessionTable::from_wide([ScoreSeries::new("2", [Some(26.0), None, Some(26.0)])?])?;
+/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s)?;
 /// // Three sessions have no interval with two scores on each side.
 /// assert!(gains.clients[0].intervals.is_empty());
 /// # Ok(())
@@ -126,11 +126,11 @@ impl SuddenClient {
     /// N or N+1 missed) rank after known ones.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions, SuddenPick};
+    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = [ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?];
-    /// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s);
+    /// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
+    /// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s)?;
     /// assert_eq!(gains.clients[0].pick(SuddenPick::Smallest).and_then(|g| g.magnitude), Some(11.0));
     /// # Ok(())
     /// # }
@@ -171,11 +171,11 @@ impl SuddenClient {
 /// needs two scores on each side).
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
+/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let s = [ScoreSeries::new("3", [Some(36.0), Some(37.0), None, Some(35.0), Some(26.0), Some(24.0)])?];
-/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s);
+/// let s = SessionTable::from_wide([ScoreSeries::new("3", [Some(36.0), Some(37.0), None, Some(35.0), Some(26.0), Some(24.0)])?])?;
+/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s)?;
 /// let i = &gains.clients[0].intervals[1]; // session 3 (missed) to 4
 /// assert_eq!((i.session, i.cutoff, i.mean_shift, i.met), (3, None, Some(false), None));
 /// assert!((i.critical_value.unwrap_or(0.0) - 3.182).abs() < 1e-3); // 2 + 3 scores: 3 df
@@ -204,11 +204,11 @@ pub struct SuddenInterval {
 /// One sudden gain (or loss), from session N to N+1 (a row of suddengains' `create_bysg()`).
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
+/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let s = [ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?];
-/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s);
+/// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
+/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s)?;
 /// let g = gains.events().next().ok_or("a gain")?;
 /// assert_eq!((g.scores.n, g.scores.n_plus_1), (Some(34.0), Some(23.0)));
 /// assert_eq!((g.magnitude, g.treatment_change), (Some(11.0), Some(14.0)));
@@ -251,11 +251,11 @@ pub struct SuddenEvent {
 /// for a missed session or one outside the series.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions};
+/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let s = [ScoreSeries::new("10", [Some(35.0), Some(35.0), Some(25.0), Some(25.0), Some(17.0)])?];
-/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s);
+/// let s = SessionTable::from_wide([ScoreSeries::new("10", [Some(35.0), Some(35.0), Some(25.0), Some(25.0), Some(17.0)])?])?;
+/// let gains = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s)?;
 /// let g = gains.events().next().ok_or("a gain")?;
 /// assert_eq!((g.session, g.scores.n_minus_2, g.scores.n_plus_3), (2, None, Some(17.0)));
 /// # Ok(())
@@ -282,11 +282,11 @@ pub struct SuddenWindow {
 /// One client's row of a one-row-per-client table (suddengains' `create_byperson()`).
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SuddenOptions, SuddenPick};
+/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let s = [ScoreSeries::new("2", [Some(26.0), Some(26.0), Some(27.0), Some(26.0)])?];
-/// let rows = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s).by_client(SuddenPick::First);
+/// let s = SessionTable::from_wide([ScoreSeries::new("2", [Some(26.0), Some(26.0), Some(27.0), Some(26.0)])?])?;
+/// let rows = SuddenOptions::new(Better::Lower, 7.0)?.gains(&s)?.by_client(SuddenPick::First);
 /// assert_eq!((rows[0].client.as_str(), rows[0].count, rows[0].event.is_none()), ("2", 0, true));
 /// # Ok(())
 /// # }
