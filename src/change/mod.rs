@@ -22,7 +22,9 @@ pub use rci::{
     CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType, HaCategories,
     HagemanArrindell, PersonChange, RciMethod, ReliableChange, ReliableChangeOptions,
 };
-pub use rupture::{Repair, Rupture, RuptureOptions, RuptureSize, Ruptures, SdSource, Shape};
+pub use rupture::{
+    ClientRuptures, Repair, Rupture, RuptureOptions, RuptureSize, Ruptures, SdSource, Shape,
+};
 pub use series::{Series, SessionScores};
 pub use talking_therapies::{
     MeasureCourse, Recovery, ReliableStatus, TalkingTherapiesOutcome, TalkingTherapiesSummary,

@@ -13,6 +13,7 @@
 
 use super::positive;
 use super::series::Series;
+use super::table::SessionTable;
 use crate::components::Target;
 use crate::error::{ErrorKind, Num, Result};
 use crate::scoring::Metric;
@@ -446,6 +447,41 @@ impl RuptureOptions {
         self.analyze_sessions(&sessions, values)
     }
 
+    /// Ruptures of every client of a [`SessionTable`], in client order, on the table's own
+    /// session numbers. The scores must be ones where higher is better (the alliance), as the
+    /// table does not know its instrument; [`analyze`](RuptureOptions::analyze) checks that on a
+    /// [`Series`].
+    ///
+    /// # Errors
+    /// As [`analyze_values`](RuptureOptions::analyze_values), for the first client that fails.
+    ///
+    /// ```
+    /// use therapeutic_alliance::change::{RuptureOptions, SessionTable};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([
+    ///     ("a", 1, Some(36.0)), ("a", 2, Some(30.0)), ("a", 3, Some(36.0)),
+    ///     ("b", 1, Some(35.0)), ("b", 2, Some(36.0)),
+    /// ])?;
+    /// let all = RuptureOptions::points(5.0)?.analyze_table(&table)?;
+    /// assert_eq!((all[0].client.as_str(), all[0].found.ruptures.len()), ("a", 1));
+    /// assert_eq!(all[0].found.ruptures[0].onset, 2);
+    /// assert!(all[1].found.ruptures.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn analyze_table(&self, table: &SessionTable) -> Result<Vec<ClientRuptures>> {
+        table
+            .client_columns()
+            .map(|(client, sessions, values)| {
+                Ok(ClientRuptures {
+                    client: client.to_owned(),
+                    found: self.analyze_sessions(&sessions, &values)?,
+                })
+            })
+            .collect()
+    }
+
     fn analyze_sessions(&self, sessions: &[u32], values: &[Option<f64>]) -> Result<Ruptures> {
         let mut scored = Vec::with_capacity(values.len());
         for (&s, v) in sessions.iter().zip(values) {
@@ -576,6 +612,18 @@ pub struct Ruptures {
     pub own_sd: Option<f64>,
     /// The ruptures, in order.
     pub ruptures: Vec<Rupture>,
+}
+
+/// One client's ruptures from a [`SessionTable`] (see
+/// [`RuptureOptions::analyze_table`]).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct ClientRuptures {
+    /// The client id.
+    pub client: String,
+    /// What was found.
+    pub found: Ruptures,
 }
 
 /// How the alliance fell into a rupture.

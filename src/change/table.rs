@@ -458,6 +458,19 @@ impl SessionTable {
             .flat_map(|c| c.points.iter().map(|p| (c.id.as_str(), p.session, p.score)))
     }
 
+    /// Each client's id, session numbers and scores, in client order.
+    pub(crate) fn client_columns(
+        &self,
+    ) -> impl Iterator<Item = (&str, Vec<u32>, Vec<Option<f64>>)> {
+        self.clients.iter().map(|c| {
+            (
+                c.id.as_str(),
+                c.points.iter().map(|p| p.session).collect(),
+                c.points.iter().map(|p| p.score).collect(),
+            )
+        })
+    }
+
     /// The table in wide form: one [`ScoreSeries`] per client, in client order, from the
     /// client's first session to their last (a session without a row is a missed one), starting
     /// at the first session, with the client's treatment scores. Sudden gains read this.
