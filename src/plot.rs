@@ -90,7 +90,7 @@ pub enum PlotRuptures {
     /// No rupture marks.
     None,
     /// Ruptures found by this rule on the first line drawn, in the instrument's primary metric
-    /// (as [`RuptureOptions::detect`] finds them). A rule in SDs without a floor of its own
+    /// (as [`RuptureOptions::analyze`] finds them). A rule in SDs without a floor of its own
     /// ([`RuptureOptions::with_floor`]) gets the session monitor's default: at least 5% of the
     /// line's range deep. With fewer than two scored sessions a rule in the client's own SD
     /// finds none, and none are drawn.
@@ -567,7 +567,7 @@ impl PlotOptions {
     /// - [`ErrorKind::InvalidOption`] for [`PlotTargets::Only`] with no target;
     /// - [`ErrorKind::InvalidSeries`] when [`PlotRuptures::Given`] names a session the series
     ///   does not have or does not score, or the outcome panel's series names another client;
-    /// - as [`RuptureOptions::detect`] otherwise.
+    /// - as [`RuptureOptions::analyze`] otherwise.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Administration, OutcomePanel, PlotOptions, Series};

@@ -509,7 +509,7 @@ impl SessionTable {
         self.clients.iter().map(|c| c.id.as_str())
     }
 
-    /// Every client's [`Trajectory`] over the sessions with a score, in client order. A client
+    /// Every client's [`Trajectory`](super::Trajectory) over the sessions with a score, in client order. A client
     /// with no score at all is listed with `trajectory: None`.
     ///
     /// ```

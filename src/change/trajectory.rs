@@ -294,7 +294,7 @@ pub(super) fn fit(points: &[(f64, f64)], early: usize) -> Option<Trajectory> {
     })
 }
 
-/// One client's [`Trajectory`] from a [`SessionTable`].
+/// One client's [`Trajectory`] from a [`SessionTable`](super::SessionTable).
 ///
 /// ```
 /// use therapeutic_alliance::{SessionTable, TrajectoryOptions};
