@@ -61,8 +61,9 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     let sudden = SuddenOptions::new(Better::Lower, 7.0).expect("valid");
+    let wide = therapeutic_alliance::SessionTable::from_wide(series.clone()).expect("a table");
     group.bench_function("sudden gains, 10k clients x 12 sessions", |b| {
-        b.iter(|| sudden.gains(black_box(&series)))
+        b.iter(|| sudden.gains(black_box(&wide)).expect("an analysis"))
     });
 
     let table_rows: Vec<(String, u32, Option<f64>)> = series
