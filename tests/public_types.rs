@@ -66,6 +66,8 @@ fn public_types_are_send_sync_debug() {
     send_sync_debug::<RuptureOptions>();
     send_sync_debug::<RuptureSize>();
     send_sync_debug::<Ruptures>();
+    send_sync_debug::<change::ClientRuptures>();
+    send_sync_debug::<change::HaCategories>();
     send_sync_debug::<Rupture>();
     send_sync_debug::<Repair>();
     send_sync_debug::<SdSource>();

@@ -241,6 +241,22 @@ impl ScoreSeries {
         &self.scores
     }
 
+    /// A series from parts a [`SessionTable`](super::SessionTable) has already validated (the
+    /// id, finite scores of bounded magnitude).
+    pub(super) fn from_validated(
+        id: String,
+        scores: Vec<Option<f64>>,
+        treatment: Option<(Option<f64>, Option<f64>)>,
+        first_session: Option<u32>,
+    ) -> Self {
+        ScoreSeries {
+            id,
+            scores,
+            treatment: treatment.map(|(start, end)| Treatment { start, end }),
+            first_session,
+        }
+    }
+
     /// The treatment scores given apart from the series, if any.
     pub(super) fn treatment_scores(&self) -> Option<(Option<f64>, Option<f64>)> {
         self.treatment.map(|t| (t.start, t.end))

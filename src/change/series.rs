@@ -12,8 +12,10 @@ pub(super) const MAX_SPAN: u32 = 100_000;
 /// One client's administrations of one instrument, in session order: session numbers strictly
 /// increase and dates (where recorded) never go backwards.
 ///
-/// Every change analysis of one client starts here: values per session for trajectories and
-/// sudden gains, ruptures, the days between sessions.
+/// One client's course as it arrives: values per session, ruptures, the days between sessions.
+/// Many clients' series make one [`SessionTable`](crate::SessionTable)
+/// ([`SessionTable::from_series`](crate::SessionTable::from_series)), which every change
+/// analysis reads.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Administration, Series};

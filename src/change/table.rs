@@ -113,14 +113,13 @@ impl ClientSeries {
                 scores.push(p.score);
             }
         }
-        let mut series = ScoreSeries::new(self.id.clone(), scores)?;
-        if let Some(first) = first {
-            series = series.starting_at(first);
-        }
-        match self.treatment {
-            Some((start, end)) => series.treatment(start, end),
-            None => Ok(series),
-        }
+        // The id, the scores and the treatment scores were validated when the table was built.
+        Ok(ScoreSeries::from_validated(
+            self.id.clone(),
+            scores,
+            self.treatment,
+            first,
+        ))
     }
 
     fn observed(&self) -> Vec<(f64, f64)> {
