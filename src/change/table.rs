@@ -62,12 +62,22 @@ pub(super) fn sorted_unique(mut series: Vec<Point>, client: &str) -> Result<Vec<
     Ok(series)
 }
 
-/// A long table of session scores: one row per client and session, the score or `None` for a
-/// missed session. Validated once; clients keep the order of their first row, and each
-/// client's sessions are held in session order.
+/// A long table of session scores, the one input of the change analyses: one row per client
+/// and session, the score or `None` for a missed session, as an R user holds it in a data frame
+/// (`id`, `session`, `score`). Validated once; clients keep the order of their first row, and
+/// each client's sessions are held in session order.
+///
+/// Built from long rows ([`from_rows`](SessionTable::from_rows)), administrations
+/// ([`from_administrations`](SessionTable::from_administrations), e.g. the csv module's long
+/// reader), one [`Series`] per client ([`from_series`](SessionTable::from_series)) or a wide
+/// table ([`from_wide`](SessionTable::from_wide)). Read by reliable change
+/// ([`change_rows`](SessionTable::change_rows)), sudden gains and losses
+/// ([`SuddenOptions::analyze`](super::SuddenOptions::analyze)), trajectories, effect sizes
+/// ([`pre_post`](SessionTable::pre_post)) and ruptures
+/// ([`RuptureOptions::analyze_table`](super::RuptureOptions::analyze_table)).
 ///
 /// ```
-/// use therapeutic_alliance::{SessionTable, TrajectoryOptions};
+/// use therapeutic_alliance::{Better, RciMethod, ReliableChangeOptions, SessionTable, SuddenOptions, TrajectoryOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let table = SessionTable::from_rows([
@@ -77,6 +87,11 @@ pub(super) fn sorted_unique(mut series: Vec<Point>, client: &str) -> Result<Vec<
 /// assert_eq!(table.clients().collect::<Vec<_>>(), ["c-1", "c-2"]);
 /// let trajectories = table.trajectories(&TrajectoryOptions::default());
 /// assert_eq!(trajectories[1].trajectory.map(|t| t.change), Some(6.0));
+/// let rci = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Higher)?
+///     .analyze(table.change_rows(1, 3))?;
+/// assert_eq!(rci.n_used, 2);
+/// let gains = SuddenOptions::new(Better::Higher, 4.0)?.gains(&table)?;
+/// assert_eq!(gains.clients.len(), 2);
 /// # Ok(())
 /// # }
 /// ```
