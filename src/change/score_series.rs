@@ -6,7 +6,9 @@
 use crate::error::{ErrorKind, Result};
 use crate::ids::{TextRule, check_field};
 
-/// One client's scores, session by session, in order; `None` is a missed session.
+/// One client's scores, session by session, in order; `None` is a missed session: a row of a
+/// wide table, and a leaf input of the [`SessionTable`](super::SessionTable)
+/// ([`from_wide`](super::SessionTable::from_wide)), which the analyses read.
 ///
 /// The change over treatment is from the first to the last score of the series unless
 /// [`treatment`](ScoreSeries::treatment) gives other scores (an intake or post-treatment
