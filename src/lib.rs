@@ -65,22 +65,22 @@
 //!   [`ReliabilityOptions`]; intraclass correlations [`IccTable`] ([`IccForm`], [`Icc`]);
 //!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
 //! - One client's course: a [`Series`] of [`SessionScores`]; ruptures and repairs by a
-//!   [`RuptureRule`] ([`RuptureSize`], [`SdSource`]) giving [`Ruptures`] ([`Rupture`],
+//!   [`RuptureOptions`] ([`RuptureSize`], [`SdSource`]) giving [`Ruptures`] ([`Rupture`],
 //!   [`Repair`], [`Shape`]); a [`SessionMonitor`] for clinical software ([`MonitorOptions`],
 //!   [`Event`], [`ComponentChange`], [`MonitorState`], [`MonitoredSession`]); the NHS Talking
 //!   Therapies classification ([`TalkingTherapiesOutcome`], [`MeasureCourse`],
 //!   [`ReliableStatus`], [`Recovery`], [`TalkingTherapiesSummary`]).
 //! - Change over therapy: [`Better`] (which direction is improvement) and
 //!   [`decimal_difference`] (changes taken in decimal, so 32.3 to 27.3 is exactly 5); reliable change and
-//!   clinical significance with [`ReliableChange`] (the [`RciMethod`]s JT, GLN, HLL, EN, NK and
+//!   clinical significance with [`ReliableChangeOptions`] (the [`RciMethod`]s JT, GLN, HLL, EN, NK and
 //!   HA; [`CutoffType`] a, b, c and [`CutoffBSd`]) on one [`ChangeRow`] per person, giving a
-//!   [`ReliableChangeResult`]: each [`PersonChange`] with its [`ChangeCategory`], the
+//!   [`ReliableChange`]: each [`PersonChange`] with its [`ChangeCategory`], the
 //!   [`CategoryCounts`], the [`ClinicalCutoff`] and, for HA, [`HagemanArrindell`]'s
 //!   reliabilities.
 //! - Sudden gains and losses
 //!   as R suddengains identifies them: [`SuddenOptions`] (the three criteria of Tang & DeRubeis,
 //!   [`SuddenCriterion`], [`CriticalValue`], [`SuddenCutoff`]) applied to each client's
-//!   [`ScoreSeries`], giving a [`SuddenAnalysis`] ([`SuddenKind`]) of [`SuddenClient`]s with
+//!   [`ScoreSeries`], giving a [`SuddenChanges`] ([`SuddenKind`]) of [`SuddenClient`]s with
 //!   every [`SuddenInterval`] and [`SuddenEvent`] ([`SuddenWindow`]), and one
 //!   [`SuddenByClient`] row per client ([`SuddenPick`]).
 //! - Trajectories and effect sizes: per-client [`Trajectory`] (least-squares slope with its standard
@@ -105,7 +105,7 @@
 //! ## Coming from R clinicalsignificance
 //! `cs_combined(data, id, time, hamd, pre = 1, post = 4, reliability = 0.80, m_functional = 8,
 //! sd_functional = 8, better_is = "lower", rci_method = "JT", cutoff_type = "c")` is
-//! [`ReliableChange`]`::new(RciMethod::JacobsonTruax, 0.80, Better::Lower)?.functional(8.0,
+//! [`ReliableChangeOptions`]`::new(RciMethod::JacobsonTruax, 0.80, Better::Lower)?.functional(8.0,
 //! 8.0)?.cutoff(CutoffType::C).analyze(rows)?`, with one [`ChangeRow`] per patient (complete
 //! cases are analysed, the others reported as dropped). As in the package, the clinical mean and
 //! SD are the analysed sample's pre-test mean and SD unless given. One default differs: cutoff
@@ -120,8 +120,8 @@
 //! sg_crit1_cutoff = 7)` is [`SuddenOptions`]`::new(Better::Lower, 7.0)?.gains(&series)` over one
 //! [`ScoreSeries`] per client (`None` for a missed session); criterion 2 (25%) and criterion 3
 //! (the critical t adjusted for missed sessions) are on by default, as in the package.
-//! `create_bysg()` is [`SuddenAnalysis::events`], `create_byperson(sg_select = "largest")` is
-//! [`SuddenAnalysis::by_client`]`(SuddenPick::Largest)`, and [`SuddenCutoff::from_reliability`]
+//! `create_bysg()` is [`SuddenChanges::events`], `create_byperson(sg_select = "largest")` is
+//! [`SuddenChanges::by_client`]`(SuddenPick::Largest)`, and [`SuddenCutoff::from_reliability`]
 //! derives criterion 1 from an SD and a reliability as `define_crit1_cutoff()` does. On the
 //! package's `sgdata` every interval's criteria, every gain and the per-person table agree with
 //! suddengains 0.7.2 (`tests/sudden_gains.rs`). Sudden losses ([`SuddenOptions::losses`]) apply
@@ -164,7 +164,7 @@
 
 pub mod _documentation;
 pub mod catalog;
-mod change;
+pub mod change;
 mod components;
 mod exact;
 // Transitional path while the change module is reworked on its branch; removed at the merge.
@@ -182,15 +182,16 @@ pub mod reliability;
 mod responses;
 mod scale;
 mod scoring;
+mod stats;
 mod vocab;
 
 pub use change::{
     CategoryCounts, CenteredValue, ChangeCategory, ChangeRow, ClientTrajectory, ClinicalCutoff,
     ComponentChange, Correlation, CriticalValue, CutoffBSd, CutoffType, Event, HagemanArrindell,
     LaggedValue, MeasureCourse, MonitorOptions, MonitorState, MonitoredSession, PersonChange,
-    PrePost, RciMethod, Recovery, ReliableChange, ReliableChangeResult, ReliableStatus, Repair,
-    Rupture, RuptureRule, RuptureSize, Ruptures, ScoreSeries, SdSource, Series, SessionMean,
-    SessionMonitor, SessionScores, SessionTable, Shape, SuddenAnalysis, SuddenByClient,
+    PrePost, RciMethod, Recovery, ReliableChange, ReliableChangeOptions, ReliableStatus, Repair,
+    Rupture, RuptureOptions, RuptureSize, Ruptures, ScoreSeries, SdSource, Series, SessionMean,
+    SessionMonitor, SessionScores, SessionTable, Shape, SuddenByClient, SuddenChanges,
     SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind,
     SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome, TalkingTherapiesSummary,
     Trajectory, TrajectoryOptions,

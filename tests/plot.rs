@@ -5,7 +5,7 @@
 use roxmltree::{Document, Node};
 use therapeutic_alliance::{
     Administration, Better, ErrorKind, Instrument, Metric, OutcomePanel, PlotOptions, PlotRuptures,
-    PlotTargets, RuptureRule, ScoreSeries, Series, SuddenMarks, SuddenOptions, Target,
+    PlotTargets, RuptureOptions, ScoreSeries, Series, SuddenMarks, SuddenOptions, Target,
     ThresholdLines, catalog,
 };
 
@@ -292,7 +292,7 @@ fn odd_series_draw_without_panicking() -> Result {
             PlotOptions::new(),
             PlotOptions::new()
                 .size(400, 300)?
-                .ruptures(PlotRuptures::Detect(RuptureRule::points(1.0)?)),
+                .ruptures(PlotRuptures::Detect(RuptureOptions::points(1.0)?)),
             PlotOptions::new()
                 .metric(Metric::Sum)
                 .targets(PlotTargets::All),
@@ -346,7 +346,7 @@ fn bad_options_are_errors() -> Result {
     assert!(PlotOptions::new().title("tab\there").is_err());
 
     // Ruptures of another series naming sessions this one does not have.
-    let other = RuptureRule::points(1.0)?.detect_values(&[
+    let other = RuptureOptions::points(1.0)?.analyze_values(&[
         Some(5.0),
         Some(5.0),
         Some(5.0),

@@ -7,13 +7,15 @@ use crate::responses::{Administration, Date};
 use crate::scoring::{Metric, Scores};
 
 /// The widest span of session numbers [`Series::score_series`] lays out.
-const MAX_SPAN: u32 = 100_000;
+pub(super) const MAX_SPAN: u32 = 100_000;
 
 /// One client's administrations of one instrument, in session order: session numbers strictly
 /// increase and dates (where recorded) never go backwards.
 ///
-/// Every change analysis of one client starts here: values per session for trajectories and
-/// sudden gains, ruptures, the days between sessions.
+/// One client's course as it arrives: values per session, ruptures, the days between sessions.
+/// Many clients' series make one [`SessionTable`](crate::SessionTable)
+/// ([`SessionTable::from_series`](crate::SessionTable::from_series)), which every change
+/// analysis reads.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Administration, Series};
@@ -625,7 +627,8 @@ mod tests {
         let scores = series.score_series("total").unwrap();
         let gains = crate::SuddenOptions::new(crate::Better::Lower, 6.0)
             .unwrap()
-            .gains(&[scores]);
+            .gains(&crate::SessionTable::from_wide([scores]).unwrap())
+            .unwrap();
         let sessions: Vec<u64> = gains.events().map(|g| g.session).collect();
         assert_eq!(sessions, [6]);
     }
