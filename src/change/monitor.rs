@@ -865,7 +865,7 @@ impl SessionMonitor {
                 .zip(before)
                 .map(|(&(component, v), &(_, b))| ComponentChange {
                     component,
-                    change: crate::decimal::decimal_difference(v, b),
+                    change: crate::exact::decimal_difference(v, b),
                 })
                 .collect();
             let falling: Vec<&ComponentChange> = changes

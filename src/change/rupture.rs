@@ -751,7 +751,7 @@ impl Dip {
             onset,
             lowest_session: self.lowest_session,
             lowest: self.lowest,
-            depth: crate::decimal::decimal_difference(self.level, self.lowest),
+            depth: crate::exact::decimal_difference(self.level, self.lowest),
             length: self.length,
             shape: if onset == self.first {
                 Shape::Sudden
@@ -790,7 +790,7 @@ impl Tracker {
                     lowest: value,
                     length: 1,
                 };
-                if super::at_least(crate::decimal::decimal_difference(level, value), threshold) {
+                if super::at_least(crate::exact::decimal_difference(level, value), threshold) {
                     dip.onset = Some(session);
                     step.opened = dip.rupture(None);
                 }
@@ -817,7 +817,7 @@ impl Tracker {
                 }
                 if dip.onset.is_none()
                     && super::at_least(
-                        crate::decimal::decimal_difference(dip.level, value),
+                        crate::exact::decimal_difference(dip.level, value),
                         threshold,
                     )
                 {

@@ -284,7 +284,7 @@ pub(super) fn fit(points: &[(f64, f64)], early: usize) -> Option<Trajectory> {
         last_session,
         first,
         last,
-        change: crate::decimal::decimal_difference(last, first),
+        change: crate::exact::decimal_difference(last, first),
         early: early_mean,
         early_n: early_values.len() as u64,
         intercept,

@@ -910,7 +910,7 @@ impl ReliableChangeOptions {
                 (post.mean + (c.post - post.mean) * h.reliability_post - cutoff)
                     / (h.reliability_post.sqrt() * errors.se_measurement)
             });
-            let change = crate::decimal::decimal_difference(c.post, c.pre);
+            let change = crate::exact::decimal_difference(c.post, c.pre);
             if !(rci.is_finite() && change.is_finite()) || cs_index.is_some_and(|v| !v.is_finite())
             {
                 return Err(too_extreme());
