@@ -1181,18 +1181,16 @@ pub enum ErrorKind {
     #[error("{what}: {} is outside the magnitudes change statistics accept (0, or 1e-100 to 1e100 in absolute value)", Num(*value))]
     #[non_exhaustive]
     ExtremeValue {
-        /// Which value: `row 3, x`, `client 7, score 2`, `session 4`.
+        /// Which value: `row 3, x`, `score 2`, `session 4` (never a client's id).
         what: String,
         /// The value given.
         value: f64,
     },
     /// A score in a client's series of session scores (or a treatment start or end score) that
     /// is NaN or infinite.
-    #[error("client {client}: {score} is {}, not a finite number", Num(*value))]
+    #[error("{score} is {}, not a finite number", Num(*value))]
     #[non_exhaustive]
     NotFiniteScore {
-        /// The client id.
-        client: String,
         /// Which score: `score 3` (the third of the series, counted from 1), `treatment start`
         /// or `treatment end`.
         score: String,
@@ -1642,7 +1640,7 @@ mod tests {
         InvalidOption { option: "reliability", value: "1.5".into(), reason: "must be at most 1".into() },
         InvalidDate { value: "2026-02-30".into() },
         ExtremeValue { what: "row 3, x".into(), value: 1e300 },
-        NotFiniteScore { client: "c1".into(), score: "score 3".into(), value: f64::NAN },
+        NotFiniteScore { score: "score 3".into(), value: f64::NAN },
         MalformedDefinition { format: "JSON", line: Some(3), column: Some(14), reason: "expected `,`".into() },
         UnsupportedSchemaVersion { found: "2".into(), supported: &[1] },
         InvalidFhir { resource: "QuestionnaireResponse", reason: "no status".into() },

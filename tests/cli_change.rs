@@ -1103,7 +1103,7 @@ fn monitor_bad_input_is_one_error_line() {
             "mon-client",
             "srs",
             "session,client,1,2,3,4\n1,a,9,9,9,9\n2,b,9,9,9,9\n",
-            "row 3, column \"client\": session 2: client \"b\", but the series is of client \"a\"",
+            "row 3, column \"client\": session 2: a client other than the series' client",
         ),
         (
             "mon-unknown-column",

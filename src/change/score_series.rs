@@ -127,14 +127,13 @@ impl ScoreSeries {
                 && !v.is_finite()
             {
                 return Err(ErrorKind::NotFiniteScore {
-                    client: id,
                     score: format!("score {}", i.saturating_add(1)),
                     value: v,
                 }
                 .into());
             }
             if let Some(v) = *v {
-                super::check_magnitude(|| format!("client {id}, score {}", i + 1), v)?;
+                super::check_magnitude(|| format!("score {}", i + 1), v)?;
             }
         }
         Ok(ScoreSeries {
@@ -169,14 +168,13 @@ impl ScoreSeries {
                 && !v.is_finite()
             {
                 return Err(ErrorKind::NotFiniteScore {
-                    client: self.id,
                     score: what.to_owned(),
                     value: v,
                 }
                 .into());
             }
             if let Some(v) = v {
-                super::check_magnitude(|| format!("client {}, {what}", self.id), v)?;
+                super::check_magnitude(|| what.to_owned(), v)?;
             }
         }
         self.treatment = Some(Treatment { start, end });

@@ -38,21 +38,17 @@ pub(super) struct Point {
     pub(super) row: u64,
 }
 
-/// Sorts a client's points by session; a session given twice is an error naming both rows.
-pub(super) fn sorted_unique(mut series: Vec<Point>, client: &str) -> Result<Vec<Point>> {
+/// Sorts a client's points by session; a session given twice is an error naming both rows
+/// (never the client's id: the rows locate it).
+pub(super) fn sorted_unique(mut series: Vec<Point>) -> Result<Vec<Point>> {
     series.sort_by_key(|p| (p.session, p.row));
     for pair in series.windows(2) {
         if let [a, b] = pair
             && a.session == b.session
         {
-            let who = if client.is_empty() {
-                String::new()
-            } else {
-                format!("client {client}: ")
-            };
             return Err(Error::from(ErrorKind::InvalidTable {
                 reason: format!(
-                    "{who}session {} is given more than once (rows {} and {})",
+                    "session {} is given more than once (rows {} and {})",
                     a.session, a.row, b.row
                 ),
             })
@@ -203,7 +199,7 @@ impl SessionTable {
         let clients = clients
             .into_iter()
             .map(|c| {
-                let points = sorted_unique(c.points, &c.id)?;
+                let points = sorted_unique(c.points)?;
                 Ok(ClientSeries {
                     id: c.id,
                     points,

@@ -160,7 +160,7 @@ impl Trajectory {
                 row,
             });
         }
-        let series = sorted_unique(series, "")?;
+        let series = sorted_unique(series)?;
         let observed: Vec<(f64, f64)> = series
             .iter()
             .filter_map(|p| p.score.map(|y| (f64::from(p.session), y)))

@@ -222,7 +222,7 @@ impl OutcomePanel {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidText`] for an empty label or one with control, invisible or
-    /// bidirectional characters; [`ErrorKind::NotFiniteScore`] for a score beyond ±1e9, which
+    /// bidirectional characters; [`ErrorKind::InvalidOption`] for a score beyond ±1e9, which
     /// cannot be drawn on a readable axis.
     ///
     /// ```
@@ -246,13 +246,13 @@ impl OutcomePanel {
             if let Some(v) = *v
                 && v.abs() > MAX_OUTCOME
             {
-                return Err(ErrorKind::NotFiniteScore {
-                    client: scores.id().to_owned(),
-                    score: format!(
-                        "score {} (beyond ±1e9, too large to plot)",
+                return Err(ErrorKind::InvalidOption {
+                    option: "outcome score",
+                    value: crate::error::Num(v).to_string(),
+                    reason: format!(
+                        "score {} is beyond ±1e9, too large to plot",
                         i.saturating_add(1)
                     ),
-                    value: v,
                 }
                 .into());
             }
@@ -571,11 +571,11 @@ impl PlotOptions {
             && let (Some(mine), Some(theirs)) = (series.client(), outcome.client.as_deref())
             && mine != theirs
         {
+            // Never the ids themselves: an error ends up in logs and tickets.
             return Err(ErrorKind::InvalidSeries {
                 session: None,
-                reason: format!(
-                    "the outcome series is of client {theirs:?}, but the alliance series is of client {mine:?}"
-                ),
+                reason: "the outcome series is of another client than the alliance series"
+                    .to_owned(),
             }
             .into());
         }

@@ -1201,10 +1201,10 @@ fn complete_cases(
         check_field(TextRule::Id, "client id", &row.id).map_err(|e| e.at_row(at))?;
         if let Some(first) = seen.insert(row.id.clone(), at) {
             return Err(invalid_data(format!(
-                "client id {:?} is given again (first in row {first})",
-                row.id
+                "the client id is given again (first in row {first})"
             ))
-            .at_row(at));
+            .at_row(at)
+            .at_column("id"));
         }
         for (value, column, what) in [
             (row.pre, "pre", "pre-test"),
@@ -1214,15 +1214,14 @@ fn complete_cases(
                 && !v.is_finite()
             {
                 return Err(invalid_data(format!(
-                    "client {}: {what} score {} is not a finite number",
-                    row.id,
+                    "{what} score {} is not a finite number",
                     Num(v)
                 ))
                 .at_row(at)
                 .at_column(column));
             }
             if let Some(v) = value {
-                super::check_magnitude(|| format!("client {}, {what} score", row.id), v)
+                super::check_magnitude(|| format!("{what} score"), v)
                     .map_err(|e| e.at_row(at).at_column(column))?;
             }
         }

@@ -373,7 +373,7 @@ fn bad_data_are_typed_errors() -> Result<()> {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "row 2, column \"pre\": client b: pre-test score NaN is not a finite number"
+        "row 2, column \"pre\": pre-test score NaN is not a finite number"
     );
     let e = jt
         .analyze(vec![ChangeRow::new("a", None, Some(f64::INFINITY))])
@@ -384,7 +384,7 @@ fn bad_data_are_typed_errors() -> Result<()> {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "row 3: client id \"a\" is given again (first in row 1)"
+        "row 3, column \"id\": the client id is given again (first in row 1)"
     );
     let e = jt
         .analyze(rows(&[("a", 1.0, 2.0), (" b", 2.0, 3.0)]))

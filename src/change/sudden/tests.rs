@@ -561,17 +561,12 @@ fn options_refuse_values_they_cannot_take() {
 fn series_refuse_non_finite_scores_and_bad_ids() {
     let err = ScoreSeries::new("c-1", [Some(3.0), None, Some(f64::INFINITY)]).expect_err("inf");
     assert_eq!(err.code(), "not_finite_score");
-    assert_eq!(
-        err.to_string(),
-        "client c-1: score 3 is inf, not a finite number"
-    );
+    // The message names the score, never the client's id.
+    assert_eq!(err.to_string(), "score 3 is inf, not a finite number");
     let err = ScoreSeries::new("c-1", [Some(3.0)])
         .and_then(|s| s.treatment(Some(1.0), Some(f64::NAN)))
         .expect_err("nan");
-    assert_eq!(
-        err.to_string(),
-        "client c-1: treatment end is NaN, not a finite number"
-    );
+    assert_eq!(err.to_string(), "treatment end is NaN, not a finite number");
     for id in ["", " c-1", "c\u{202e}1"] {
         let err = ScoreSeries::new(id, [Some(1.0)]).expect_err("bad id");
         assert!(
