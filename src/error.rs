@@ -228,7 +228,9 @@ impl Error {
     /// ```
     #[must_use]
     pub fn at_column(mut self, column: impl Into<String>) -> Self {
-        self.0.column = Some(column.into());
+        let mut column = column.into();
+        crate::ids::bound_value(&mut column);
+        self.0.column = Some(column);
         self
     }
 
@@ -248,7 +250,9 @@ impl Error {
     /// ```
     #[must_use]
     pub fn at_path(mut self, path: impl Into<String>) -> Self {
-        self.0.path = Some(path.into());
+        let mut path = path.into();
+        crate::ids::bound_reason(&mut path);
+        self.0.path = Some(path);
         self
     }
 }
@@ -256,7 +260,7 @@ impl Error {
 impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
         Error(Box::new(Inner {
-            kind,
+            kind: kind.bounded(),
             row: None,
             record: None,
             column: None,
@@ -665,15 +669,24 @@ impl fmt::Display for List<'_> {
 pub enum ErrorKind {
     /// An id, version, name, label or message that is empty, has surrounding whitespace, or
     /// contains control, invisible or bidirectional characters.
-    #[error("invalid {field} \"{value}\": {problem}")]
+    ///
+    /// A client or therapist id is health data: its error names the field and what is wrong
+    /// (`invalid client id: it has a leading space`) and never quotes the text (`value` is
+    /// `None`, and left out of the JSON). Other fields quote it (`invalid item id "a\u{200b}":
+    /// contains the invisible character U+200B`).
+    #[error("invalid {field}{}{problem}", Quoted(value))]
     #[non_exhaustive]
     InvalidText {
         /// Which field: "instrument id", "item id", "subscale label", "client id", ...
         field: &'static str,
         /// The text given, safe to show: control, invisible and bidirectional characters are
-        /// written as `\u{..}` escapes and a long text is cut at 80 characters.
-        value: String,
-        /// What is wrong with it.
+        /// written as `\u{..}` escapes and a long text is cut at 80 characters. `None` for a
+        /// client or therapist id, which is never shown.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        value: Option<String>,
+        /// What is wrong with it: `has surrounding whitespace`; for a field whose text is not
+        /// shown, a sentence that locates the problem (`it contains the invisible character
+        /// U+200B at character 2`).
         problem: String,
     },
     /// A name that is not in a closed vocabulary (a component, rater, metric, ...).
@@ -1408,6 +1421,18 @@ pub enum ErrorKind {
     },
 }
 
+/// ` "text": ` for a quoted value, `: ` for one not shown.
+struct Quoted<'a>(&'a Option<String>);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(v) => write!(f, " \"{v}\": "),
+            None => f.write_str(": "),
+        }
+    }
+}
+
 /// `, line 3, column 14`, or as much of it as is known.
 struct LineColumn(Option<u64>, Option<u64>);
 
@@ -1451,6 +1476,243 @@ impl fmt::Display for VersionHint<'_> {
             Ok(_) => Ok(()),
             Err(_) => f.write_str(" (schema_version is an integer, such as 1)"),
         }
+    }
+}
+
+/// Longest list an error shows (registered ids, subscales); a longer one ends with `…`.
+const SHOWN_LIST: usize = 32;
+
+/// Bounds each text of a list as [`crate::ids::escaped`] does, and the list's length.
+fn bound_list(list: &mut Vec<String>) {
+    if list.len() > SHOWN_LIST {
+        list.truncate(SHOWN_LIST);
+        list.push("…".to_owned());
+    }
+    list.iter_mut().for_each(crate::ids::bound_value);
+}
+
+impl ErrorKind {
+    /// The kind with every text it echoes bounded: a value (an id, a cell, a name) escaped and
+    /// cut as [`crate::ids::escaped`] does (at most 80 characters and 320 bytes), an
+    /// explanation (a `reason`, a composed description) escaped and cut at 300 characters and
+    /// 600 bytes, a list at 32 entries; and a client's or therapist's invalid id not kept at
+    /// all. Text within these bounds is unchanged. Every error goes through here (in
+    /// `From<ErrorKind> for Error`); the match lists every variant so that a new one is bounded
+    /// too.
+    fn bounded(mut self) -> Self {
+        use crate::ids::{bound_reason as reason, bound_value as value};
+        use ErrorKind as K;
+        match &mut self {
+            K::InvalidText {
+                field,
+                value: v,
+                problem,
+            } => {
+                if crate::ids::is_private(field) {
+                    *v = None;
+                }
+                if let Some(v) = v {
+                    value(v);
+                }
+                reason(problem);
+            }
+            K::UnknownName { value: v, .. }
+            | K::InvalidDate { value: v }
+            | K::UnsupportedSchemaVersion { found: v, .. }
+            | K::ResponseStatus { status: v }
+            | K::NoItems { instrument: v }
+            | K::DuplicateAnswer { item: v }
+            | K::ZeroVariance { item: v }
+            | K::MissingAnswer { link_id: v }
+            | K::DuplicateColumn { column: v }
+            | K::InvalidSession { text: v }
+            | K::NotContiguous { record: v, .. } => value(v),
+            K::AnchorOutOfRange { label: r, .. }
+            | K::InvalidDefinition { reason: r, .. }
+            | K::InvalidMissingRule { reason: r }
+            | K::InvalidSeries { reason: r, .. }
+            | K::InvalidTable { reason: r }
+            | K::NoVariation { variable: r, .. }
+            | K::ExtremeValue { what: r, .. }
+            | K::MalformedDefinition { reason: r, .. }
+            | K::InvalidFhir { reason: r, .. } => reason(r),
+            K::DuplicateItem {
+                instrument: a,
+                item: b,
+            }
+            | K::DuplicateSubscale {
+                instrument: a,
+                subscale: b,
+            }
+            | K::ReservedSubscaleId {
+                instrument: a,
+                subscale: b,
+                ..
+            }
+            | K::EmptySubscale {
+                instrument: a,
+                subscale: b,
+            }
+            | K::TotalNeedsPartition {
+                instrument: a,
+                item: b,
+                ..
+            }
+            | K::ThresholdOutOfRange {
+                instrument: a,
+                target: b,
+                ..
+            }
+            | K::UnreachableMissingRule {
+                instrument: a,
+                target: b,
+                ..
+            }
+            | K::UnknownItem {
+                instrument: a,
+                item: b,
+            }
+            | K::RegistryConflict { id: a, version: b }
+            | K::TooFewPairs {
+                first: a,
+                second: b,
+                ..
+            }
+            | K::UnknownLinkId {
+                instrument: a,
+                link_id: b,
+            }
+            | K::NoItemColumn {
+                instrument: a,
+                item: b,
+            }
+            | K::UnknownColumn {
+                instrument: a,
+                column: b,
+                ..
+            } => {
+                value(a);
+                value(b);
+            }
+            K::NotExact { instrument: v, .. }
+            | K::WrongLength { instrument: v, .. }
+            | K::TooFewItems { target: v, .. }
+            | K::TooFewRows { target: v, .. } => value(v),
+            K::SubscaleUnknownItem {
+                instrument,
+                subscale,
+                item,
+                ..
+            }
+            | K::SubscaleRepeatsItem {
+                instrument,
+                subscale,
+                item,
+            }
+            | K::ComponentTwice {
+                instrument,
+                first: subscale,
+                second: item,
+                ..
+            } => {
+                value(instrument);
+                value(subscale);
+                value(item);
+            }
+            K::UnknownTarget {
+                instrument,
+                target,
+                known,
+            } => {
+                value(instrument);
+                value(target);
+                bound_list(known);
+            }
+            K::UnknownInstrument { id, known } => {
+                value(id);
+                bound_list(known);
+            }
+            K::UnknownVersion { id, version, known } => {
+                value(id);
+                value(version);
+                bound_list(known);
+            }
+            K::AmbiguousVersion { id, versions } => {
+                value(id);
+                bound_list(versions);
+            }
+            K::InstrumentMismatch { expected, found }
+            | K::QuestionnaireMismatch { found, expected } => {
+                reason(expected);
+                reason(found);
+            }
+            K::DefinitionMismatch {
+                id,
+                version,
+                found,
+                registered,
+            } => {
+                value(id);
+                value(version);
+                reason(found);
+                reason(registered);
+            }
+            K::NotANumber { item, text } => {
+                value(item);
+                value(text);
+            }
+            K::NotFinite { item, text, .. }
+            | K::OutOfRange { item, text, .. }
+            | K::OffStep { item, text, .. } => {
+                value(item);
+                if let Some(t) = text {
+                    value(t);
+                }
+            }
+            K::InvalidOption {
+                value: v,
+                reason: r,
+                ..
+            } => {
+                value(v);
+                reason(r);
+            }
+            K::NotFiniteScore { client, score, .. } => {
+                value(client);
+                reason(score);
+            }
+            K::UnknownAnswerCode {
+                link_id,
+                system,
+                answer_code,
+            } => {
+                value(link_id);
+                value(answer_code);
+                if let Some(s) = system {
+                    reason(s);
+                }
+            }
+            K::InvalidAnswer { link_id, reason: r } => {
+                value(link_id);
+                reason(r);
+            }
+            K::MissingColumn { column, .. } => value(column),
+            K::ColumnConflict { column, reason: r } => {
+                value(column);
+                reason(r);
+            }
+            K::EmptyScale { .. }
+            | K::ScaleBound { .. }
+            | K::BoundTooLarge { .. }
+            | K::TooManyDecimals { .. }
+            | K::TooManyPoints { .. }
+            | K::DuplicateAnchor { .. }
+            | K::NonFiniteThreshold { .. }
+            | K::NotUtf8 { .. }
+            | K::FieldCount { .. }
+            | K::Io { .. } => {}
+        }
+        self
     }
 }
 
@@ -1594,7 +1856,7 @@ mod tests {
     }
 
     every_kind! {
-        InvalidText { field: "item id", value: "a b".into(), problem: "has spaces".into() },
+        InvalidText { field: "item id", value: Some("a b".into()), problem: "has spaces".into() },
         UnknownName { what: "rater", value: "patient".into(), expected: &["client", "therapist"], hint: Some("say client") },
         EmptyScale { min: 5.0, max: 1.0 },
         ScaleBound { value: 0.15, step: 0.1 },
