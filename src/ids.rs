@@ -175,8 +175,8 @@ impl TextProblem {
 
 /// Most characters of an echoed value that an error shows.
 const SHOWN_CHARS: usize = 80;
-/// Most bytes of an echoed value that an error shows (escapes included): 80 characters of any
-/// script fit, 80 escapes do not.
+/// Most bytes of an echoed value that an error shows, escapes included, also when quoted with
+/// `{:?}`: 80 characters of any script fit, 80 escapes do not.
 const SHOWN_BYTES: usize = 320;
 /// Most characters of an error's explanation (a `reason`, which may quote input in turn).
 const REASON_CHARS: usize = 300;
@@ -202,11 +202,27 @@ pub(crate) fn bound_reason(s: &mut String) {
 }
 
 fn bound(s: &mut String, chars: usize, bytes: usize) {
-    let fine = s.len() <= bytes
-        && !s.chars().any(needs_escape)
-        && (s.len() <= chars || s.chars().count() <= chars);
+    let fine = s.len() <= bytes && {
+        let mut width = 0;
+        let mut count = 0;
+        s.chars().all(|c| {
+            width += shown_width(c);
+            count += 1;
+            !needs_escape(c) && count <= chars && width <= bytes
+        })
+    };
     if !fine {
         *s = cut(s, chars, bytes);
+    }
+}
+
+/// The bytes `c` takes in an echoed value, or when the value is quoted with `{:?}` (which
+/// escapes quotes, backslashes and unprintable characters), whichever is more.
+fn shown_width(c: char) -> usize {
+    if needs_escape(c) {
+        format!("{:04x}", u32::from(c)).len() + 5
+    } else {
+        c.len_utf8().max(c.escape_debug().len())
     }
 }
 
@@ -216,20 +232,18 @@ fn needs_escape(c: char) -> bool {
 }
 
 /// `s` escaped, cut before the character that would make it longer than `chars` characters (of
-/// `s`) or `bytes` bytes (of the result), with `…` after a cut.
+/// `s`) or `bytes` bytes (of the result, counted by [`shown_width`]), with `…` after a cut.
 fn cut(s: &str, chars: usize, bytes: usize) -> String {
     let mut out = String::with_capacity(s.len().min(bytes + 3));
+    let mut used = 0;
     for (n, c) in s.chars().enumerate() {
         let escape = needs_escape(c);
-        let width = if escape {
-            format!("{:04x}", u32::from(c)).len() + 4
-        } else {
-            c.len_utf8()
-        };
-        if n == chars || out.len() + width > bytes {
+        let width = shown_width(c);
+        if n == chars || used + width > bytes {
             out.push('…');
             break;
         }
+        used += width;
         if escape {
             out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
         } else {
