@@ -43,9 +43,18 @@ fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Whether to print what each input gives (`FUZZ_CORPUS_VERBOSE=1 cargo test --test
+/// fuzz_corpus -- --nocapture`), to see that a new file reaches the code it is meant for.
+fn verbose() -> bool {
+    std::env::var_os("FUZZ_CORPUS_VERBOSE").is_some()
+}
+
 /// An error is short and says what it is, whatever the input.
 fn bounded(err: &Error, input: &str) {
     let shown = err.to_string();
+    if verbose() {
+        eprintln!("{input}: {shown}");
+    }
     assert!(
         shown.len() <= MAX_SHOWN,
         "{input}: a message of {} bytes: {}…",
@@ -86,6 +95,9 @@ fn definition(data: &[u8], input: &str) {
         for result in read {
             match result {
                 Ok(inst) => {
+                    if verbose() {
+                        eprintln!("{input}: read {}", inst.id());
+                    }
                     check(&inst);
                     #[cfg(feature = "toml")]
                     {
@@ -109,6 +121,9 @@ fn record(data: &[u8], input: &str) {
     let registry = Registry::with_catalog();
     match registry.read(record) {
         Ok(adm) => {
+            if verbose() {
+                eprintln!("{input}: read");
+            }
             let report = adm.report();
             let json = serde_json::to_string(&report).expect("a report serializes");
             assert!(!json.is_empty());
@@ -147,6 +162,9 @@ fn fhir(data: &[u8], input: &str) {
         };
         match response.to_administration(instrument, &settings) {
             Ok(adm) => {
+                if verbose() {
+                    eprintln!("{input}: read");
+                }
                 let out = QuestionnaireResponse::of(&adm, &settings);
                 let back = out
                     .to_administration(instrument, &settings)
@@ -186,6 +204,9 @@ fn csv(data: &[u8], input: &str) {
             for row in reader.take(10_000) {
                 match row {
                     Ok(row) => {
+                        if verbose() {
+                            eprintln!("{input}: row {} read", row.line());
+                        }
                         let _ = row.administration().report();
                     }
                     Err(e) => bounded(&e, input),
@@ -272,30 +293,39 @@ fn a_huge_value_in_json_gives_a_short_error() {
     let text = huge('\u{202e}', 1_000_000);
     #[cfg(feature = "fhir")]
     {
-        let response = |item: &str, extra: &str| {
+        let response = |status: &str, extra: &str, item: &str| {
             format!(
-                r#"{{"resourceType": "QuestionnaireResponse", "questionnaire": "https://therapeutic-alliance.example/fhir/Questionnaire/srs", "status": "completed"{extra}, "item": [{item}]}}"#
+                r#"{{"resourceType": "QuestionnaireResponse", "questionnaire": "https://therapeutic-alliance.example/fhir/Questionnaire/srs", "status": "{status}"{extra}, "item": [{item}]}}"#
             )
         };
+        let one = r#"{"linkId": "1", "answer": [{"valueDecimal": 1}]}, {"linkId": "2", "answer": [{"valueDecimal": 1}]}, {"linkId": "3", "answer": [{"valueDecimal": 1}]}, {"linkId": "4", "answer": [{"valueDecimal": 1}]}"#;
+        let therapist = format!(
+            r#", "extension": [{{"url": "https://therapeutic-alliance.example/fhir/StructureDefinition/therapist", "valueString": "{text}"}}]"#
+        );
         let inputs = [
             response(
+                "completed",
+                "",
                 &format!(r#"{{"linkId": "1", "answer": [{{"valueDecimal": {digits}}}]}}"#),
-                "",
             ),
             response(
+                "completed",
+                "",
                 &format!(r#"{{"linkId": "1", "answer": [{{"valueDecimal": 0.{digits}}}]}}"#),
-                "",
             ),
             response(
+                "completed",
+                "",
                 &format!(r#"{{"linkId": "{text}", "answer": [{{"valueDecimal": 1}}]}}"#),
-                "",
             ),
             response(
-                "",
+                "completed",
                 &format!(r#", "subject": {{"reference": "Patient/{text}"}}"#),
+                one,
             ),
-            response("", &format!(r#", "authored": "{text}""#)),
-            response("", &format!(r#", "status": "{text}""#)),
+            response("completed", &format!(r#", "authored": "{text}""#), one),
+            response("completed", &therapist, one),
+            response(&text, "", one),
         ];
         for (n, input) in inputs.iter().enumerate() {
             fhir(input.as_bytes(), &format!("huge FHIR value {n}"));
