@@ -26,6 +26,10 @@
 //! the same (or nearly) but differ, so two anchors or subscales could be told apart only by
 //! an invisible code point. A plain emoji (`🙂`) is fine.
 //!
+//! Errors quote a refused text escaped (`\u{202e}`) and cut at 80 characters, except a client's
+//! or therapist's id, which is health data: its error says what is wrong and where (`invalid
+//! client id: it has a leading space`) without the text.
+//!
 //! Checking is fast for ASCII: text made only of printable ASCII (0x20..=0x7E) needs only
 //! the empty and surrounding-space checks. Other text is checked a character at a time
 //! against a small sorted table with a binary search.
