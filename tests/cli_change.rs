@@ -375,7 +375,7 @@ fn rci_bad_input_is_one_error_line() {
         (
             "rci-bad-id",
             "id,time,score\na,1,20\na,2,10\n\"b\u{200b}\",1,30\n\"b\u{200b}\",2,12\n",
-            "row 4 (id \"b\\u{200b}\"), column \"id\": invalid client id \"b\\u{200b}\": contains the invisible character U+200B",
+            "row 4 (id \"b\\u{200b}\"), column \"id\": invalid client id: it contains the invisible character U+200B at character 2",
         ),
         (
             "rci-one-person",
@@ -814,7 +814,7 @@ fn sudden_bad_input_is_one_error_line() {
     fails_with(
         1,
         &with_path(&SUDDEN_SMALL, &path),
-        "alliance: error: row 2 (id \"a\\u{202e}\"), column \"id\": invalid client id \"a\\u{202e}\": contains the bidirectional control U+202E",
+        "alliance: error: row 2 (id \"a\\u{202e}\"), column \"id\": invalid client id: it contains the bidirectional control U+202E at character 2",
     );
 }
 

@@ -687,7 +687,7 @@ fn bad_responses_are_typed_errors_naming_the_link_id() -> TestResult {
             "invalid_text",
             None,
             Some("/subject/reference"),
-            "invalid client id \"Patient/\\u{202e}1\": contains the bidirectional control U+202E",
+            "invalid client id: it contains the bidirectional control U+202E at character 9",
         ),
         (
             &srs,
