@@ -1719,10 +1719,7 @@ impl ErrorKind {
                 t.values.push(v);
                 t.reasons.push(r);
             }
-            K::NotFiniteScore { client, score, .. } => {
-                t.values.push(client);
-                t.reasons.push(score);
-            }
+            K::NotFiniteScore { score, .. } => t.reasons.push(score),
             K::UnknownAnswerCode {
                 link_id,
                 system,
