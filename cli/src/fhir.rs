@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long, value_enum, ignore_case = true, default_value_t = FhirRelease::R4)]
     release: FhirRelease,
     /// The canonical base of the questionnaires and the crate's code systems (default
-    /// https://therapeutic-alliance.example/fhir, a placeholder: set your own, and the same one
+    /// `https://therapeutic-alliance.example/fhir`, a placeholder: set your own, and the same one
     /// for questionnaire and score)
     #[arg(long, value_name = "URL")]
     base: Option<String>,

@@ -29,7 +29,7 @@ pub fn failed(path: &str, e: &Error) -> Failure {
     }
 }
 
-/// The header's column names, for [`position`] and [`column`].
+/// The header's column names, for [`position`] and [`column()`].
 pub fn names(header: &[String]) -> Vec<Option<&str>> {
     header.iter().map(|n| Some(n.as_str())).collect()
 }
