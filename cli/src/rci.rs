@@ -306,12 +306,14 @@ fn read(opts: &Options) -> Result<Vec<Person>, Failure> {
             return Err(Failure::run(format!(
                 "{}: a second row for time {time:?} (the first is row {first})",
                 location(Some(line), Some(id), Some(&opts.time))
-            )));
+            ))
+            .input_id(id));
         }
         let text = table::cell(&record, outcome_at, Some(id))?;
         let value = table::statistic_value(text, opts.na.as_deref(), || {
             location(Some(line), Some(id), Some(&opts.outcome))
-        })?;
+        })
+        .map_err(|f| f.input_id(id))?;
         *slot = Some((line, value));
     }
     for (found, flag, value) in [(seen.0, "--pre", &opts.pre), (seen.1, "--post", &opts.post)] {

@@ -158,14 +158,18 @@ fn read(opts: &Options) -> Result<Vec<ScoreSeries>, Failure> {
             return Err(Failure::run(format!(
                 "{}: id {id:?} is on row {first} too; give each client one row",
                 id_location()
-            )));
+            ))
+            .input_id(id));
         }
         scores.clear();
         for (&col, name) in at.iter().zip(&opts.columns) {
             let text = table::cell(&record, col, Some(id))?;
-            scores.push(table::statistic_value(text, opts.na.as_deref(), || {
-                location(Some(line), Some(id), Some(name))
-            })?);
+            scores.push(
+                table::statistic_value(text, opts.na.as_deref(), || {
+                    location(Some(line), Some(id), Some(name))
+                })
+                .map_err(|f| f.input_id(id))?,
+            );
         }
         let s = ScoreSeries::new(id, scores.iter().copied()).map_err(|e| {
             let at = match e.kind() {

@@ -244,24 +244,23 @@ pub fn long_rows(
         let at = |column: &str| location(Some(line), Some(id), Some(column));
         let time = cell(&record, time_at, Some(id))?;
         if time.is_empty() {
-            return Err(Failure::run(format!(
-                "{}: no session number",
-                at(time_name)
-            )));
+            return Err(Failure::run(format!("{}: no session number", at(time_name))).input_id(id));
         }
         let session = session_number(time).ok_or_else(|| {
             Failure::run(format!(
                 "{}: {time:?} is not a session number (a whole number from 0)",
                 at(time_name)
             ))
+            .input_id(id)
         })?;
         let text = cell(&record, score_at, Some(id))?;
-        let score = statistic_value(text, na, || at(score_name))?;
+        let score = statistic_value(text, na, || at(score_name)).map_err(|f| f.input_id(id))?;
         if let Some(first) = seen.insert((id.to_owned(), session), line) {
             return Err(Failure::run(format!(
                 "{}: client {id:?} has session {session} twice (first in row {first})",
                 location(Some(line), Some(id), Some(time_name))
-            )));
+            ))
+            .input_id(id));
         }
         rows.push(LongRow {
             line,
