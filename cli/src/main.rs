@@ -233,3 +233,38 @@ fn exit(failure: Failure, command: Option<&str>) -> ExitCode {
         Failure::Reported => ExitCode::FAILURE,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn errors_json_is_found_before_parsing() {
+        use crate::args::{ErrorFormat, errors_in};
+        let of = |args: &[&str]| errors_in(&args.iter().map(Into::into).collect::<Vec<_>>());
+        assert_eq!(
+            of(&["alliance", "--errors", "json", "demo"]),
+            ErrorFormat::Json
+        );
+        assert_eq!(
+            of(&["alliance", "demo", "--errors=json"]),
+            ErrorFormat::Json
+        );
+        assert_eq!(
+            of(&["alliance", "--errors", "text", "demo"]),
+            ErrorFormat::Text
+        );
+        assert_eq!(of(&["alliance", "--csv", "json"]), ErrorFormat::Text);
+        assert_eq!(
+            of(&["alliance", "--errors=json", "--errors", "text"]),
+            ErrorFormat::Text
+        );
+    }
+}

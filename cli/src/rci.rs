@@ -122,11 +122,17 @@ impl PrePostTimes {
 /// `--method`.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Method {
+    #[value(name = "JT")]
     Jt,
+    #[value(name = "GLN")]
     Gln,
+    #[value(name = "HLL")]
     Hll,
+    #[value(name = "EN")]
     En,
+    #[value(name = "NK")]
     Nk,
+    #[value(name = "HA")]
     Ha,
 }
 
@@ -169,7 +175,7 @@ fn column(value: &str, flag: &str) -> Result<String, Failure> {
 fn library_name<T: ValueEnum>(value: T) -> String {
     value
         .to_possible_value()
-        .map(|v| v.get_name().to_owned())
+        .map(|v| v.get_name().to_ascii_lowercase())
         .unwrap_or_default()
 }
 

@@ -448,7 +448,7 @@ fn rci_usage_errors_exit_2_naming_the_option() {
         ),
         (
             vec![("--method", "RC")],
-            "invalid value 'RC' for '--method <M>' [possible values: jt, gln, hll, en, nk, ha]",
+            "invalid value 'RC' for '--method <M>' [possible values: JT, GLN, HLL, EN, NK, HA]",
         ),
         (
             vec![("--better", "up")],
