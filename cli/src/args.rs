@@ -113,11 +113,24 @@ pub struct LongColumns {
 impl LongColumns {
     /// The three column names: each not empty, and three different columns.
     pub fn names(&self) -> Result<[String; 3], Failure> {
-        crate::table::long_columns([
-            ("--id", Some(&self.id)),
-            ("--time", Some(&self.time)),
-            ("--score", Some(&self.score)),
-        ])
+        let given = [
+            ("--id", &self.id),
+            ("--time", &self.time),
+            ("--score", &self.score),
+        ];
+        let mut names: Vec<(&str, &str)> = Vec::with_capacity(3);
+        for (flag, name) in given.map(|(flag, name)| (flag, name.trim())) {
+            if name.is_empty() {
+                return Err(Failure::usage(format!("{flag} needs a column name")));
+            }
+            if let Some((other, _)) = names.iter().find(|(_, n)| *n == name) {
+                return Err(Failure::usage(format!(
+                    "{other} and {flag} both name column {name:?}"
+                )));
+            }
+            names.push((flag, name));
+        }
+        Ok(given.map(|(_, name)| name.trim().to_owned()))
     }
 }
 

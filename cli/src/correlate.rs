@@ -50,13 +50,11 @@ struct Options {
 
 impl Options {
     fn new(args: Args) -> Result<Self, Failure> {
-        let (x, y) = (Some(args.x.as_str()), Some(args.y.as_str()));
-        let column = |flag: &str, value: Option<&str>| match value.map(str::trim) {
-            None => Err(Failure::usage(format!("{flag} COLUMN is required"))),
-            Some("") => Err(Failure::usage(format!("{flag} needs a column name"))),
-            Some(name) => Ok(name.to_owned()),
+        let column = |flag: &str, value: &str| match value.trim() {
+            "" => Err(Failure::usage(format!("{flag} needs a column name"))),
+            name => Ok(name.to_owned()),
         };
-        let (x, y) = (column("--x", x)?, column("--y", y)?);
+        let (x, y) = (column("--x", &args.x)?, column("--y", &args.y)?);
         if x == y {
             return Err(Failure::usage(format!(
                 "--x and --y both name column {x:?}"

@@ -173,32 +173,6 @@ pub fn session_number(text: &str) -> Option<u32> {
         .then_some(v as u32)
 }
 
-/// The id, time and score column names of a long table: each required, not empty, and three
-/// different columns.
-pub fn long_columns(given: [(&str, Option<&String>); 3]) -> Result<[String; 3], Failure> {
-    let mut names: Vec<(&str, &str)> = Vec::with_capacity(3);
-    for (flag, value) in given {
-        let name = value
-            .ok_or_else(|| Failure::usage(format!("{flag} COLUMN is required")))?
-            .trim();
-        if name.is_empty() {
-            return Err(Failure::usage(format!("{flag} needs a column name")));
-        }
-        if let Some((other, _)) = names.iter().find(|(_, n)| *n == name) {
-            return Err(Failure::usage(format!(
-                "{other} and {flag} both name column {name:?}"
-            )));
-        }
-        names.push((flag, name));
-    }
-    match names.as_slice() {
-        [(_, id), (_, time), (_, score)] => {
-            Ok([(*id).to_owned(), (*time).to_owned(), (*score).to_owned()])
-        }
-        _ => Err(Failure::usage("--id, --time and --score are required")),
-    }
-}
-
 /// One row of a long table of session scores.
 pub struct LongRow {
     /// The line the row starts on (the header is line 1).
