@@ -22,7 +22,7 @@ use crate::table;
 /// Before and After). A client whose pre or post score is missing (an empty score, or no row for
 /// that time) is an incomplete pair and left out.
 #[derive(clap::Args)]
-#[command(after_help = AFTER_HELP)]
+#[command(after_help = AFTER_HELP, override_usage = USAGE)]
 pub struct Args {
     #[command(flatten)]
     csv: CsvArg,
@@ -33,6 +33,10 @@ pub struct Args {
     #[command(flatten)]
     times: PrePostTimes,
 }
+
+const USAGE: &str =
+    "alliance effect-size --csv <FILE> --id <COLUMN> --time <COLUMN> --score <COLUMN>
+           --pre <VALUE> --post <VALUE> [OPTIONS]";
 
 const AFTER_HELP: &str = "\
 Prints one JSON object: pre_session, post_session (the numbers, or the labels as given), n

@@ -204,6 +204,14 @@ fn clap_error(e: &clap::Error, command: Option<&str>) -> ExitCode {
             Err(e) => exit(output::write_failed(e), command),
         };
     }
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let message = if command.is_some() {
+            "arguments are missing"
+        } else {
+            "no command given"
+        };
+        return exit(Failure::usage(message), command);
+    }
     let text = e.render().to_string();
     let body = text.split("\nUsage:").next().unwrap_or_default();
     let body = body

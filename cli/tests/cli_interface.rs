@@ -43,10 +43,9 @@ fn help_lists_every_subcommand() {
     for command in COMMANDS {
         let o = alliance(&[command, "--help"]);
         assert_eq!(o.status.code(), Some(0), "{command}");
-        assert!(
-            stdout(&o).contains(&format!("Usage: alliance {command}")),
-            "{command}"
-        );
+        let out = stdout(&o);
+        assert!(out.contains(&format!("Usage: alliance {command}")), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 100), "{out}");
     }
 }
 
@@ -64,6 +63,11 @@ fn version_prints_the_package_version() {
 
 #[test]
 fn a_usage_error_exits_2_with_one_line_pointing_to_the_help() {
+    let o = alliance(&[]);
+    assert_eq!(
+        stderr(&o),
+        "alliance: no command given (run `alliance --help` for usage)\n"
+    );
     for (args, help) in [
         (&["frobnicate"][..], "alliance --help"),
         (&[], "alliance --help"),
