@@ -282,8 +282,50 @@ impl Better {
     /// ```
     pub fn improvement(self, before: f64, after: f64) -> f64 {
         match self {
-            Better::Lower => crate::decimal::decimal_difference(before, after),
-            Better::Higher => crate::decimal::decimal_difference(after, before),
+            Better::Lower => crate::exact::decimal_difference(before, after),
+            Better::Higher => crate::exact::decimal_difference(after, before),
+        }
+    }
+}
+/// Which form of a score: the (prorated) sum, the mean item score, or the percent of maximum.
+///
+/// Its token (`sum`, `mean`, `pomp`) is used by `Display`, `FromStr`, serde, column names and
+/// the command line alike; [`Metric::label`] gives words for prose.
+///
+/// ```
+/// use therapeutic_alliance::Metric;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// assert_eq!("pomp".parse::<Metric>()?, Metric::Pomp);
+/// assert_eq!(Metric::Pomp.to_string(), "pomp");
+/// assert_eq!(Metric::Pomp.label(), "percent of maximum");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Metric {
+    /// The (prorated) sum.
+    Sum,
+    /// The mean item score.
+    Mean,
+    /// Percent of the maximum possible score, 0-100.
+    Pomp,
+}
+
+vocabulary!(Metric, "metric", None, [Sum => "sum", Mean => "mean", Pomp => "pomp"]);
+
+impl Metric {
+    /// Words for messages: "sum", "mean", "percent of maximum".
+    ///
+    /// ```
+    /// assert_eq!(therapeutic_alliance::Metric::Mean.label(), "mean");
+    /// ```
+    pub const fn label(self) -> &'static str {
+        match self {
+            Metric::Sum => "sum",
+            Metric::Mean => "mean",
+            Metric::Pomp => "percent of maximum",
         }
     }
 }

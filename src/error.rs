@@ -3,7 +3,7 @@
 //! validation.
 
 use crate::components::Component;
-use crate::scoring::Metric;
+use crate::components::Metric;
 use std::fmt;
 
 /// Result alias used throughout the crate.
@@ -23,14 +23,26 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// column and the field path.
 ///
 /// The message is lowercase with no trailing period, prefixed by the location when there is
-/// one, and printed once (an `Error` has no `source` chain to print it again). With the `serde`
-/// feature an error serializes with a stable machine-readable `code`, its message, its location
-/// and the kind's fields, so a web service can return it as it is:
+/// one, and complete in itself: only an I/O error ([`ErrorKind::Io`]) has a
+/// [`source`](std::error::Error::source), the [`std::io::Error`], which its message does not
+/// repeat (print the chain, as the `alliance` command does, to show both).
+///
+/// With the `serde` feature an error serializes as one JSON object whose keys are never
+/// repeated: a stable machine-readable `code` (the snake_case name of the [`ErrorKind`]
+/// variant, as [`Error::code`]), the kind's own fields beside it, the `message`, and the
+/// location nested under `location` (left out when nothing is known, and each of its `row`,
+/// `record`, `column` and `path` left out when unknown), so a web service can return it as it
+/// is:
 ///
 /// ```json
-/// {"code": "out_of_range", "message": "row 2, column \"9\": item 9: value 9 is outside the response range 1 to 5",
-///  "row": 2, "column": "9", "item": "9", "value": 9.0, "text": "9", "min": 1.0, "max": 5.0}
+/// {"code": "out_of_range", "item": "9", "value": 9.0, "text": "9", "min": 1.0, "max": 5.0,
+///  "message": "row 2, column \"9\": item 9: value 9 is outside the response range 1 to 5",
+///  "location": {"row": 2, "column": "9", "path": "/answers/9"}}
 /// ```
+///
+/// The top-level keys `code`, `message`, `location` and `input_id` are reserved: no kind has a
+/// field of these names. The library never writes `input_id`; a program that read the data may
+/// add the id of the record under it (the `alliance` command does, with `--errors json`).
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Administration, ErrorKind};
@@ -60,9 +72,9 @@ impl Error {
     /// What went wrong.
     ///
     /// ```
-    /// use therapeutic_alliance::{ErrorKind, Rater};
+    /// use therapeutic_alliance::{Error, ErrorKind, Rater};
     ///
-    /// let err = "patient".parse::<Rater>().unwrap_err();
+    /// let err = Error::from("patient".parse::<Rater>().unwrap_err());
     /// assert!(matches!(err.kind(), ErrorKind::UnknownName { what: "rater", .. }));
     /// ```
     pub fn kind(&self) -> &ErrorKind {
@@ -70,7 +82,8 @@ impl Error {
     }
 
     /// A stable machine-readable code for the kind, e.g. `out_of_range` (the snake_case name of
-    /// the [`ErrorKind`] variant).
+    /// the [`ErrorKind`] variant): the `code` of the serialized error (a unit test checks this
+    /// for every variant).
     ///
     /// ```
     /// use therapeutic_alliance::Date;
@@ -101,10 +114,14 @@ impl Error {
     /// 1 with the header as line 1), if known.
     ///
     /// ```
-    /// use therapeutic_alliance::ErrorKind;
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
-    /// let err = therapeutic_alliance::Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_row(7);
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let twice = Administration::builder(&catalog::require("wai-sr")?).answer("4", 3)?.answer("4", 2);
+    /// let err = twice.unwrap_err().at_row(7);
     /// assert_eq!(err.row(), Some(7));
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn row(&self) -> Option<u64> {
         self.0.row
@@ -114,11 +131,15 @@ impl Error {
     /// shown after the row, so that a user finds the row by its id as well as its line.
     ///
     /// ```
-    /// use therapeutic_alliance::{Error, ErrorKind};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
-    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_row(7).at_record("p02");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let twice = Administration::builder(&catalog::require("wai-sr")?).answer("4", 3)?.answer("4", 2);
+    /// let err = twice.unwrap_err().at_row(7).at_record("p02");
     /// assert_eq!(err.record(), Some("p02"));
     /// assert_eq!(err.to_string(), "row 7 (id \"p02\"): item 4 is answered more than once");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn record(&self) -> Option<&str> {
         self.0.record.as_deref()
@@ -127,10 +148,14 @@ impl Error {
     /// The column, if known.
     ///
     /// ```
-    /// use therapeutic_alliance::ErrorKind;
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
-    /// let err = therapeutic_alliance::Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_column("q4");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let twice = Administration::builder(&catalog::require("wai-sr")?).answer("4", 3)?.answer("4", 2);
+    /// let err = twice.unwrap_err().at_column("q4");
     /// assert_eq!(err.column(), Some("q4"));
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn column(&self) -> Option<&str> {
         self.0.column.as_deref()
@@ -156,10 +181,14 @@ impl Error {
     /// The same error located at a data row.
     ///
     /// ```
-    /// use therapeutic_alliance::{Error, ErrorKind};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
-    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_row(3);
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let twice = Administration::builder(&catalog::require("wai-sr")?).answer("4", 3)?.answer("4", 2);
+    /// let err = twice.unwrap_err().at_row(3);
     /// assert_eq!(err.to_string(), "row 3: item 4 is answered more than once");
+    /// # Ok(())
+    /// # }
     /// ```
     #[must_use]
     pub fn at_row(mut self, row: u64) -> Self {
@@ -170,10 +199,14 @@ impl Error {
     /// The same error located at the record with this id (see [`Error::record`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{Error, ErrorKind};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
-    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_record("c-017").at_column("4");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let twice = Administration::builder(&catalog::require("wai-sr")?).answer("4", 3)?.answer("4", 2);
+    /// let err = twice.unwrap_err().at_record("c-017").at_column("4");
     /// assert_eq!(err.to_string(), "id \"c-017\", column \"4\": item 4 is answered more than once");
+    /// # Ok(())
+    /// # }
     /// ```
     #[must_use]
     pub fn at_record(mut self, id: impl Into<String>) -> Self {
@@ -184,10 +217,14 @@ impl Error {
     /// The same error located at a column.
     ///
     /// ```
-    /// use therapeutic_alliance::{Error, ErrorKind};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
-    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_column("q4");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let twice = Administration::builder(&catalog::require("wai-sr")?).answer("4", 3)?.answer("4", 2);
+    /// let err = twice.unwrap_err().at_column("q4");
     /// assert_eq!(err.to_string(), "column \"q4\": item 4 is answered more than once");
+    /// # Ok(())
+    /// # }
     /// ```
     #[must_use]
     pub fn at_column(mut self, column: impl Into<String>) -> Self {
@@ -199,11 +236,15 @@ impl Error {
     /// for programs; it is not part of the message.
     ///
     /// ```
-    /// use therapeutic_alliance::{Error, ErrorKind};
+    /// use therapeutic_alliance::{catalog, Administration};
     ///
-    /// let err = Error::from(ErrorKind::DuplicateAnswer { item: "4".into() }).at_path("/answers/4");
-    /// assert_eq!(err.path(), Some("/answers/4"));
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let twice = Administration::builder(&catalog::require("wai-sr")?).answer("4", 3)?.answer("4", 2);
+    /// let err = twice.unwrap_err().at_path("/items/4");
+    /// assert_eq!(err.path(), Some("/items/4"));
     /// assert_eq!(err.to_string(), "item 4 is answered more than once");
+    /// # Ok(())
+    /// # }
     /// ```
     #[must_use]
     pub fn at_path(mut self, path: impl Into<String>) -> Self {
@@ -243,7 +284,16 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+/// Only an [`ErrorKind::Io`] has a source: its [`std::io::Error`], which the message does not
+/// repeat.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0.kind {
+            ErrorKind::Io { source, .. } => Some(source.get()),
+            _ => None,
+        }
+    }
+}
 
 #[cfg(feature = "serde")]
 impl serde::Serialize for Error {
@@ -254,6 +304,11 @@ impl serde::Serialize for Error {
             kind: &'a ErrorKind,
             message: String,
             #[serde(skip_serializing_if = "Option::is_none")]
+            location: Option<Location<'a>>,
+        }
+        #[derive(serde::Serialize)]
+        struct Location<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
             row: Option<u64>,
             #[serde(skip_serializing_if = "Option::is_none")]
             record: Option<&'a str>,
@@ -262,13 +317,20 @@ impl serde::Serialize for Error {
             #[serde(skip_serializing_if = "Option::is_none")]
             path: Option<&'a str>,
         }
-        Out {
-            kind: &self.0.kind,
-            message: self.to_string(),
+        let location = Location {
             row: self.0.row,
             record: self.record(),
             column: self.column(),
             path: self.path(),
+        };
+        let empty = location.row.is_none()
+            && location.record.is_none()
+            && location.column.is_none()
+            && location.path.is_none();
+        Out {
+            kind: &self.0.kind,
+            message: self.to_string(),
+            location: (!empty).then_some(location),
         }
         .serialize(s)
     }
@@ -408,6 +470,99 @@ impl serde::Serialize for Errors {
     }
 }
 
+/// The [`std::io::Error`] of an [`ErrorKind::Io`], shared so that the kind stays [`Clone`].
+///
+/// It reads as the I/O error itself ([`Deref`](std::ops::Deref), [`AsRef`], the same
+/// [`Display`](fmt::Display) and [`source`](std::error::Error::source)). Two are equal when they
+/// have the same [`kind`](std::io::Error::kind) and message: an I/O error has no equality of its
+/// own, and the operating system's code is part of the message.
+///
+/// ```
+/// use therapeutic_alliance::IoError;
+///
+/// let a = IoError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+/// assert_eq!(a.kind(), std::io::ErrorKind::BrokenPipe);
+/// assert_eq!(a, a.clone());
+/// assert_ne!(a, IoError::from(std::io::Error::other("disk full")));
+/// ```
+#[derive(Clone)]
+pub struct IoError(std::sync::Arc<std::io::Error>);
+
+impl IoError {
+    /// The I/O error.
+    pub fn get(&self) -> &std::io::Error {
+        &self.0
+    }
+}
+
+impl From<std::io::Error> for IoError {
+    fn from(e: std::io::Error) -> Self {
+        IoError(std::sync::Arc::new(e))
+    }
+}
+
+impl std::ops::Deref for IoError {
+    type Target = std::io::Error;
+
+    fn deref(&self) -> &std::io::Error {
+        &self.0
+    }
+}
+
+impl AsRef<std::io::Error> for IoError {
+    fn as_ref(&self) -> &std::io::Error {
+        &self.0
+    }
+}
+
+impl PartialEq for IoError {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.kind() == other.0.kind() && self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl fmt::Debug for IoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for IoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for IoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// `{"io_kind": "broken_pipe", "reason": "Broken pipe (os error 32)"}`: the kind in snake_case
+/// and the message.
+#[cfg(feature = "serde")]
+impl serde::Serialize for IoError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut kind = String::new();
+        for (i, c) in format!("{:?}", self.0.kind()).chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    kind.push('_');
+                }
+                kind.push(c.to_ascii_lowercase());
+            } else {
+                kind.push(c);
+            }
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("io_kind", &kind)?;
+        m.serialize_entry("reason", &self.0.to_string())?;
+        m.end()
+    }
+}
+
 /// A number for a message: the shortest form that reads back as the same double, in scientific
 /// notation when very large or very small (`1e300`, not three hundred digits).
 pub(crate) struct Num(pub(crate) f64);
@@ -482,6 +637,10 @@ impl fmt::Display for List<'_> {
 /// What went wrong: each variant names the offending instrument, item, value or field, so the
 /// message alone tells a user what to fix.
 ///
+/// The enum and each of its variants are `#[non_exhaustive]`: new kinds and new fields may come
+/// in any release, so match a variant with `..` (its fields stay public to read). Errors are
+/// made by the library's functions; a program cannot build a kind with a struct expression.
+///
 /// ```
 /// use therapeutic_alliance::{Component, ErrorKind, Instrument, Item, ResponseScale, Subscale};
 ///
@@ -507,6 +666,7 @@ pub enum ErrorKind {
     /// An id, version, name, label or message that is empty, has surrounding whitespace, or
     /// contains control, invisible or bidirectional characters.
     #[error("invalid {field} \"{value}\": {problem}")]
+    #[non_exhaustive]
     InvalidText {
         /// Which field: "instrument id", "item id", "subscale label", "client id", ...
         field: &'static str,
@@ -518,6 +678,7 @@ pub enum ErrorKind {
     },
     /// A name that is not in a closed vocabulary (a component, rater, metric, ...).
     #[error("unknown {what} {value:?}: expected {}{}", OneOf(expected), Hint(*hint))]
+    #[non_exhaustive]
     UnknownName {
         /// What kind of name: "component", "rater", ...
         what: &'static str,
@@ -530,6 +691,7 @@ pub enum ErrorKind {
     },
     /// A response scale whose maximum is not above its minimum.
     #[error("the response scale's maximum {} must be above its minimum {}", Num(*max), Num(*min))]
+    #[non_exhaustive]
     EmptyScale {
         /// The minimum given.
         min: f64,
@@ -538,6 +700,7 @@ pub enum ErrorKind {
     },
     /// A visual-analogue scale bound that is not finite or not on the scale's step.
     #[error("the response scale bound {} is not a finite multiple of the step {}", Num(*value), Num(*step))]
+    #[non_exhaustive]
     ScaleBound {
         /// The bound given.
         value: f64,
@@ -546,6 +709,7 @@ pub enum ErrorKind {
     },
     /// A response scale bound too large in magnitude for exact sums over millions of rows.
     #[error("the response scale bound {} is beyond the supported magnitude {} (in steps of the scale)", Num(*value), Num(*max))]
+    #[non_exhaustive]
     BoundTooLarge {
         /// The bound given.
         value: f64,
@@ -554,6 +718,7 @@ pub enum ErrorKind {
     },
     /// A visual-analogue scale with more decimals than supported.
     #[error("a visual-analogue scale may have at most {max} decimals, not {decimals}")]
+    #[non_exhaustive]
     TooManyDecimals {
         /// The decimals given.
         decimals: u8,
@@ -562,6 +727,7 @@ pub enum ErrorKind {
     },
     /// A Likert scale with more points than supported.
     #[error("a Likert scale may have at most {max} points, not {points}")]
+    #[non_exhaustive]
     TooManyPoints {
         /// The number of points given.
         points: i64,
@@ -570,6 +736,7 @@ pub enum ErrorKind {
     },
     /// A labelled anchor outside the scale.
     #[error("anchor {value} ({label:?}) is outside the response range {min} to {max}")]
+    #[non_exhaustive]
     AnchorOutOfRange {
         /// The anchor's value.
         value: i32,
@@ -582,18 +749,21 @@ pub enum ErrorKind {
     },
     /// Two anchors for the same scale point.
     #[error("scale point {value} has more than one anchor label")]
+    #[non_exhaustive]
     DuplicateAnchor {
         /// The scale point.
         value: i32,
     },
     /// An instrument defined without items.
     #[error("instrument {instrument} has no items")]
+    #[non_exhaustive]
     NoItems {
         /// The instrument id.
         instrument: String,
     },
     /// Two items of one instrument share an id.
     #[error("instrument {instrument}: item id {item} is used more than once")]
+    #[non_exhaustive]
     DuplicateItem {
         /// The instrument id.
         instrument: String,
@@ -602,6 +772,7 @@ pub enum ErrorKind {
     },
     /// Two subscales of one instrument share an id.
     #[error("instrument {instrument}: subscale id {subscale} is used more than once")]
+    #[non_exhaustive]
     DuplicateSubscale {
         /// The instrument id.
         instrument: String,
@@ -610,6 +781,7 @@ pub enum ErrorKind {
     },
     /// A subscale id that is reserved (`total`) or that names a component it does not measure.
     #[error("instrument {instrument}: subscale id {subscale:?} {reason}")]
+    #[non_exhaustive]
     ReservedSubscaleId {
         /// The instrument id.
         instrument: String,
@@ -620,6 +792,7 @@ pub enum ErrorKind {
     },
     /// A subscale without items.
     #[error("instrument {instrument}: subscale {subscale} has no items")]
+    #[non_exhaustive]
     EmptySubscale {
         /// The instrument id.
         instrument: String,
@@ -631,6 +804,7 @@ pub enum ErrorKind {
         "instrument {instrument}: subscale {subscale} lists item {item:?}, which the instrument does not have{}",
         Hint(*hint)
     )]
+    #[non_exhaustive]
     SubscaleUnknownItem {
         /// The instrument id.
         instrument: String,
@@ -644,6 +818,7 @@ pub enum ErrorKind {
     },
     /// A subscale that lists an item twice.
     #[error("instrument {instrument}: subscale {subscale} lists item {item} more than once")]
+    #[non_exhaustive]
     SubscaleRepeatsItem {
         /// The instrument id.
         instrument: String,
@@ -654,6 +829,7 @@ pub enum ErrorKind {
     },
     /// Two subscales that claim to measure the same component.
     #[error("instrument {instrument}: subscales {first} and {second} both measure {component}")]
+    #[non_exhaustive]
     ComponentTwice {
         /// The instrument id.
         instrument: String,
@@ -669,6 +845,7 @@ pub enum ErrorKind {
     #[error(
         "instrument {instrument}: item {item} is in {subscales} subscales, but a total that sums subscale scores needs every item in exactly one (score the total over_items, or none)"
     )]
+    #[non_exhaustive]
     TotalNeedsPartition {
         /// The instrument id.
         instrument: String,
@@ -679,6 +856,7 @@ pub enum ErrorKind {
     },
     /// A threshold or lookup naming a subscale or total the instrument does not have.
     #[error("instrument {instrument} has no {} {target:?} (it has: {})", if target == "total" { "score" } else { "subscale" }, List(known))]
+    #[non_exhaustive]
     UnknownTarget {
         /// The instrument id.
         instrument: String,
@@ -689,6 +867,7 @@ pub enum ErrorKind {
     },
     /// A threshold value outside the range its score can take.
     #[error("instrument {instrument}: threshold {} on the {target} {metric} is outside its range {} to {}", Num(*value), Num(*min), Num(*max))]
+    #[non_exhaustive]
     ThresholdOutOfRange {
         /// The instrument id.
         instrument: String,
@@ -705,6 +884,7 @@ pub enum ErrorKind {
     },
     /// A non-finite threshold value.
     #[error("threshold value {} is not a finite number", Num(*value))]
+    #[non_exhaustive]
     NonFiniteThreshold {
         /// The value given.
         value: f64,
@@ -712,6 +892,7 @@ pub enum ErrorKind {
     /// Severity bands, a reliable-change amount or codes that do not fit the instrument (bounds
     /// not increasing, an amount that is not positive, a code for an unknown item, ...).
     #[error("invalid {field}: {reason}")]
+    #[non_exhaustive]
     InvalidDefinition {
         /// The part of the definition: `bands`, `reliable_change`, `codes`.
         field: &'static str,
@@ -720,6 +901,7 @@ pub enum ErrorKind {
     },
     /// A missing-item rule that makes no sense (zero denominator, fraction above one, ...).
     #[error("invalid missing-item rule: {reason}")]
+    #[non_exhaustive]
     InvalidMissingRule {
         /// What is wrong with it.
         reason: String,
@@ -728,6 +910,7 @@ pub enum ErrorKind {
     #[error(
         "instrument {instrument}: the missing-item rule needs {required} answered items but {target} has only {items}"
     )]
+    #[non_exhaustive]
     UnreachableMissingRule {
         /// The instrument id.
         instrument: String,
@@ -743,6 +926,7 @@ pub enum ErrorKind {
     #[error(
         "instrument {instrument}: a total summing {subscales} prorated subscales cannot be computed exactly; score the total over_items or use a stricter missing-item rule"
     )]
+    #[non_exhaustive]
     NotExact {
         /// The instrument id.
         instrument: String,
@@ -751,6 +935,7 @@ pub enum ErrorKind {
     },
     /// An answer to an item the instrument does not have.
     #[error("instrument {instrument} has no item {item:?}")]
+    #[non_exhaustive]
     UnknownItem {
         /// The instrument id.
         instrument: String,
@@ -759,12 +944,14 @@ pub enum ErrorKind {
     },
     /// A second answer to the same item in one administration.
     #[error("item {item} is answered more than once")]
+    #[non_exhaustive]
     DuplicateAnswer {
         /// The item id.
         item: String,
     },
     /// An answer given as text that is not a number.
     #[error("item {item}: {text:?} is not a number")]
+    #[non_exhaustive]
     NotANumber {
         /// The item id.
         item: String,
@@ -773,6 +960,7 @@ pub enum ErrorKind {
     },
     /// NaN or an infinite answer.
     #[error("item {item}: value {} is not a finite number", Given(*value, text))]
+    #[non_exhaustive]
     NotFinite {
         /// The item id.
         item: String,
@@ -784,6 +972,7 @@ pub enum ErrorKind {
     },
     /// An answer outside the response scale.
     #[error("item {item}: value {} is outside the response range {} to {}", Given(*value, text), Num(*min), Num(*max))]
+    #[non_exhaustive]
     OutOfRange {
         /// The item id.
         item: String,
@@ -799,6 +988,7 @@ pub enum ErrorKind {
     },
     /// An answer between the points of the scale (2.5 on a 1..5 Likert scale, 7.25 on a 0.1-step line).
     #[error("item {item}: value {} is not a point of the response scale (step {})", Given(*value, text), Num(*step))]
+    #[non_exhaustive]
     OffStep {
         /// The item id.
         item: String,
@@ -812,6 +1002,7 @@ pub enum ErrorKind {
     },
     /// A row of answers whose length does not match the instrument's item count.
     #[error("instrument {instrument} has {expected} items but {found} values were given")]
+    #[non_exhaustive]
     WrongLength {
         /// The instrument id.
         instrument: String,
@@ -822,6 +1013,7 @@ pub enum ErrorKind {
     },
     /// Something of one instrument (an administration, scores) given where another's is needed.
     #[error("this belongs to instrument {found}, not {expected}")]
+    #[non_exhaustive]
     InstrumentMismatch {
         /// The instrument expected (id and version).
         expected: String,
@@ -830,6 +1022,7 @@ pub enum ErrorKind {
     },
     /// An instrument id that the catalog or registry does not know.
     #[error("no instrument {id:?} is registered (registered: {})", List(known))]
+    #[non_exhaustive]
     UnknownInstrument {
         /// The id asked for.
         id: String,
@@ -841,6 +1034,7 @@ pub enum ErrorKind {
         "instrument {id} has no version {version:?} registered (registered: {})",
         List(known)
     )]
+    #[non_exhaustive]
     UnknownVersion {
         /// The instrument id.
         id: String,
@@ -854,6 +1048,7 @@ pub enum ErrorKind {
         "instrument {id} is registered in several versions ({}); the record must name one",
         List(versions)
     )]
+    #[non_exhaustive]
     AmbiguousVersion {
         /// The instrument id.
         id: String,
@@ -864,6 +1059,7 @@ pub enum ErrorKind {
     #[error(
         "the record's instrument {id} version {version:?} has definition digest {found:?}, but the registered one has {registered:?}: a changed instrument must carry a new id or version"
     )]
+    #[non_exhaustive]
     DefinitionMismatch {
         /// The instrument id.
         id: String,
@@ -878,6 +1074,7 @@ pub enum ErrorKind {
     #[error(
         "instrument {id} version {version:?} is already registered with a different definition: give the changed instrument a new id or version"
     )]
+    #[non_exhaustive]
     RegistryConflict {
         /// The instrument id.
         id: String,
@@ -886,6 +1083,7 @@ pub enum ErrorKind {
     },
     /// A statistic asked of fewer items than it needs.
     #[error("{target} has {items} item(s); {statistic} needs at least {needed}")]
+    #[non_exhaustive]
     TooFewItems {
         /// The item set (a subscale id or `total`).
         target: String,
@@ -898,6 +1096,7 @@ pub enum ErrorKind {
     },
     /// A statistic asked of fewer usable rows than it needs.
     #[error("{target}: {rows} usable row(s); {statistic} needs at least {needed}")]
+    #[non_exhaustive]
     TooFewRows {
         /// The item set or data.
         target: String,
@@ -910,6 +1109,7 @@ pub enum ErrorKind {
     },
     /// An item whose answers do not vary, so it has no correlation with anything.
     #[error("item {item} has no variance (every usable answer is the same)")]
+    #[non_exhaustive]
     ZeroVariance {
         /// The item.
         item: String,
@@ -917,6 +1117,7 @@ pub enum ErrorKind {
     /// A variable that takes one value in every usable row, where a statistic needs it to vary
     /// (a constant pre-post difference has no d_z, a constant variable no correlation).
     #[error("{variable} has the same value in all {rows} usable rows, so {statistic} is undefined")]
+    #[non_exhaustive]
     NoVariation {
         /// The variable: "x", "the post - pre difference", ...
         variable: String,
@@ -929,6 +1130,7 @@ pub enum ErrorKind {
     #[error(
         "items {first} and {second} are answered together in {rows} row(s); a covariance needs at least 2"
     )]
+    #[non_exhaustive]
     TooFewPairs {
         /// One item.
         first: String,
@@ -940,6 +1142,7 @@ pub enum ErrorKind {
     /// Administrations that do not form one client's series: no session number, sessions not
     /// strictly increasing, dates going backwards, another instrument or another client.
     #[error("{}{reason}", session.map_or_else(String::new, |s| format!("session {s}: ")))]
+    #[non_exhaustive]
     InvalidSeries {
         /// The offending session, if it has a number.
         session: Option<u32>,
@@ -948,6 +1151,7 @@ pub enum ErrorKind {
     },
     /// Data for a rating table that is not a complete, finite table.
     #[error("{reason}")]
+    #[non_exhaustive]
     InvalidTable {
         /// What is wrong, naming the row and column.
         reason: String,
@@ -955,6 +1159,7 @@ pub enum ErrorKind {
     /// An option or parameter outside the values it can take (a reliability above 1, a
     /// percentage above 100, a window of 0 sessions, ...).
     #[error("{option} {value}: {reason}")]
+    #[non_exhaustive]
     InvalidOption {
         /// The option: "reliability", "cutoff", ...
         option: &'static str,
@@ -965,6 +1170,7 @@ pub enum ErrorKind {
     },
     /// A calendar date that does not exist or is not written `YYYY-MM-DD`.
     #[error("invalid date {value:?}: expected an existing calendar date written YYYY-MM-DD")]
+    #[non_exhaustive]
     InvalidDate {
         /// The text or numbers given.
         value: String,
@@ -973,6 +1179,7 @@ pub enum ErrorKind {
     /// with in double precision (their squares and products would overflow or lose precision):
     /// outside 1e-100 to 1e100 in absolute value, and not 0. No questionnaire score comes near.
     #[error("{what}: {} is outside the magnitudes change statistics accept (0, or 1e-100 to 1e100 in absolute value)", Num(*value))]
+    #[non_exhaustive]
     ExtremeValue {
         /// Which value: `row 3, x`, `client 7, score 2`, `session 4`.
         what: String,
@@ -982,6 +1189,7 @@ pub enum ErrorKind {
     /// A score in a client's series of session scores (or a treatment start or end score) that
     /// is NaN or infinite.
     #[error("client {client}: {score} is {}, not a finite number", Num(*value))]
+    #[non_exhaustive]
     NotFiniteScore {
         /// The client id.
         client: String,
@@ -995,6 +1203,7 @@ pub enum ErrorKind {
     /// wrong type, a misspelt enum value, an unknown or missing field. What the definition says
     /// is checked afterwards, with the kinds the builder gives.
     #[error("not a valid instrument definition ({format}{}): {reason}", LineColumn(*line, *column))]
+    #[non_exhaustive]
     MalformedDefinition {
         /// The format read: `JSON` or `TOML`.
         format: &'static str,
@@ -1014,6 +1223,7 @@ pub enum ErrorKind {
         Versions(supported),
         VersionHint(found, supported)
     )]
+    #[non_exhaustive]
     UnsupportedSchemaVersion {
         /// The `schema_version` as written (`2`, `"1"`, `1.5`).
         found: String,
@@ -1024,6 +1234,7 @@ pub enum ErrorKind {
     /// `resourceType`, a missing required element, an element of the wrong type, a `null` or
     /// an empty array, an element given twice, a code outside its value set.
     #[error("invalid FHIR {resource}: {reason}")]
+    #[non_exhaustive]
     InvalidFhir {
         /// What was read: `QuestionnaireResponse`, `Questionnaire`, `Observation`, `decimal`,
         /// or the setting: `canonical base`.
@@ -1037,6 +1248,7 @@ pub enum ErrorKind {
     #[error(
         "questionnaire response status {status:?}: only completed or amended responses are read"
     )]
+    #[non_exhaustive]
     ResponseStatus {
         /// The status given.
         status: String,
@@ -1044,6 +1256,7 @@ pub enum ErrorKind {
     /// A FHIR `QuestionnaireResponse` that answers another questionnaire (or another version)
     /// than the instrument's.
     #[error("the response answers questionnaire {found:?}, not {expected:?}")]
+    #[non_exhaustive]
     QuestionnaireMismatch {
         /// The response's `questionnaire` (`url|version`), or `none`.
         found: String,
@@ -1052,6 +1265,7 @@ pub enum ErrorKind {
     },
     /// A response item whose `linkId` is not an item of the instrument.
     #[error("linkId {link_id:?}: instrument {instrument} has no item with this linkId")]
+    #[non_exhaustive]
     UnknownLinkId {
         /// The instrument id.
         instrument: String,
@@ -1061,6 +1275,7 @@ pub enum ErrorKind {
     /// A coded answer whose code is not one of the item's answer options (and carries no
     /// score of its own).
     #[error("linkId {link_id:?}: answer code {answer_code:?}{} is not an option of the item", system.as_ref().map_or_else(String::new, |s| format!(" of system {s:?}")))]
+    #[non_exhaustive]
     UnknownAnswerCode {
         /// The `linkId`.
         link_id: String,
@@ -1072,6 +1287,7 @@ pub enum ErrorKind {
     },
     /// A required item without an answer in a completed response.
     #[error("linkId {link_id:?}: the item is required but has no answer")]
+    #[non_exhaustive]
     MissingAnswer {
         /// The `linkId`.
         link_id: String,
@@ -1080,6 +1296,7 @@ pub enum ErrorKind {
     /// that takes one, an answer type that is not read (`valueString`), an answer without a
     /// value.
     #[error("linkId {link_id:?}: {reason}")]
+    #[non_exhaustive]
     InvalidAnswer {
         /// The `linkId`.
         link_id: String,
@@ -1089,6 +1306,7 @@ pub enum ErrorKind {
     /// A CSV header without a column the layout needs (the id, the session, a pass-through
     /// column, a long file's item or value column).
     #[error("the header has no {role} column {column:?}")]
+    #[non_exhaustive]
     MissingColumn {
         /// The column name looked for.
         column: String,
@@ -1097,6 +1315,7 @@ pub enum ErrorKind {
     },
     /// A wide CSV header without a column for one of the instrument's items.
     #[error("the header has no column for item {item} of {instrument}")]
+    #[non_exhaustive]
     NoItemColumn {
         /// The instrument id.
         instrument: String,
@@ -1105,6 +1324,7 @@ pub enum ErrorKind {
     },
     /// A column name given twice in a CSV header.
     #[error("column {column:?} appears twice in the header")]
+    #[non_exhaustive]
     DuplicateColumn {
         /// The column name.
         column: String,
@@ -1113,6 +1333,7 @@ pub enum ErrorKind {
     #[error(
         "column {position} ({column:?}) is neither an item of {instrument} nor a column the layout names (id, session, therapist, date or pass-through)"
     )]
+    #[non_exhaustive]
     UnknownColumn {
         /// The instrument id.
         instrument: String,
@@ -1124,6 +1345,7 @@ pub enum ErrorKind {
     /// A column given two roles (the id and a pass-through column, two columns for one item,
     /// a pass-through column named like a score column, a field mapped twice).
     #[error("column {column:?} {reason}")]
+    #[non_exhaustive]
     ColumnConflict {
         /// The column (or field) name.
         column: String,
@@ -1132,12 +1354,14 @@ pub enum ErrorKind {
     },
     /// CSV text that is not valid UTF-8.
     #[error("the {what} is not valid UTF-8")]
+    #[non_exhaustive]
     NotUtf8 {
         /// What: "cell" or "column name".
         what: &'static str,
     },
     /// A CSV row with another number of fields than the header.
     #[error("{found} fields, but the header has {expected}")]
+    #[non_exhaustive]
     FieldCount {
         /// Fields in the row.
         found: usize,
@@ -1146,6 +1370,7 @@ pub enum ErrorKind {
     },
     /// A session cell that is not a whole number from 0 to 4294967295.
     #[error("{text:?} is not a session number (a whole number from 0 to 4294967295)")]
+    #[non_exhaustive]
     InvalidSession {
         /// The text given.
         text: String,
@@ -1156,6 +1381,7 @@ pub enum ErrorKind {
         "the rows of id {record:?}{} are not together: they started at row {first_row} and another administration's rows came between (sort the file by id and session, or read it in any order with the buffered layout)",
         session.map_or_else(String::new, |s| format!(", session {s}"))
     )]
+    #[non_exhaustive]
     NotContiguous {
         /// The id.
         record: String,
@@ -1165,15 +1391,20 @@ pub enum ErrorKind {
         first_row: u64,
     },
     /// Data that cannot be read or written (an I/O error).
-    #[error("cannot {action} the CSV data: {reason}")]
+    ///
+    /// The message names the action only; the [`std::io::Error`] is the error's
+    /// [`source`](std::error::Error::source) (print the chain to show it, as the `alliance`
+    /// command does). Serialized, the source gives the fields `io_kind` (the
+    /// [`std::io::ErrorKind`] in snake_case, e.g. `broken_pipe`) and `reason` (its message).
+    #[error("cannot {action} the CSV data")]
+    #[non_exhaustive]
     Io {
         /// "read" or "write".
         action: &'static str,
-        /// The operating system's description.
-        reason: String,
-        /// The kind of I/O error, so that a program can tell a closed pipe from a full disk.
-        #[cfg_attr(feature = "serde", serde(skip))]
-        io_kind: std::io::ErrorKind,
+        /// The I/O error: its [`kind`](std::io::Error::kind) tells a closed pipe from a full
+        /// disk.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        source: IoError,
     },
 }
 
@@ -1324,9 +1555,284 @@ impl ErrorKind {
     }
 }
 
+impl From<crate::vocab::UnknownName> for ErrorKind {
+    fn from(e: crate::vocab::UnknownName) -> Self {
+        ErrorKind::UnknownName {
+            what: e.what,
+            value: e.value,
+            expected: e.expected,
+            hint: e.hint,
+        }
+    }
+}
+
+impl From<crate::vocab::UnknownName> for Error {
+    fn from(e: crate::vocab::UnknownName) -> Self {
+        ErrorKind::from(e).into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One instance of each [`ErrorKind`] variant. The macro also writes an exhaustive `match`
+    /// without a wildcard over the variants it is given, so this does not compile unless the
+    /// list names every variant (a variant listed twice is an unreachable pattern, refused by
+    /// `-D warnings`).
+    macro_rules! every_kind {
+        ($($variant:ident $fields:tt),* $(,)?) => {
+            fn every_kind() -> Vec<ErrorKind> {
+                fn _listed(kind: &ErrorKind) {
+                    match kind {
+                        $(ErrorKind::$variant { .. } => {})*
+                    }
+                }
+                vec![$(ErrorKind::$variant $fields),*]
+            }
+        };
+    }
+
+    every_kind! {
+        InvalidText { field: "item id", value: "a b".into(), problem: "has spaces".into() },
+        UnknownName { what: "rater", value: "patient".into(), expected: &["client", "therapist"], hint: Some("say client") },
+        EmptyScale { min: 5.0, max: 1.0 },
+        ScaleBound { value: 0.15, step: 0.1 },
+        BoundTooLarge { value: 1e12, max: 1e9 },
+        TooManyDecimals { decimals: 9, max: 6 },
+        TooManyPoints { points: 1000, max: 255 },
+        AnchorOutOfRange { value: 9, label: "always".into(), min: 1, max: 5 },
+        DuplicateAnchor { value: 3 },
+        NoItems { instrument: "x".into() },
+        DuplicateItem { instrument: "x".into(), item: "1".into() },
+        DuplicateSubscale { instrument: "x".into(), subscale: "goals".into() },
+        ReservedSubscaleId { instrument: "x".into(), subscale: "total".into(), reason: "is reserved" },
+        EmptySubscale { instrument: "x".into(), subscale: "goals".into() },
+        SubscaleUnknownItem { instrument: "x".into(), subscale: "goals".into(), item: "-A1".into(), hint: Some("a hint") },
+        SubscaleRepeatsItem { instrument: "x".into(), subscale: "goals".into(), item: "1".into() },
+        ComponentTwice { instrument: "x".into(), component: Component::Bond, first: "a".into(), second: "b".into() },
+        TotalNeedsPartition { instrument: "x".into(), item: "1".into(), subscales: 2 },
+        UnknownTarget { instrument: "x".into(), target: "tasks".into(), known: vec!["goals".into(), "total".into()] },
+        ThresholdOutOfRange { instrument: "x".into(), target: "total".into(), metric: Metric::Sum, value: 99.0, min: 0.0, max: 40.0 },
+        NonFiniteThreshold { value: f64::NAN },
+        InvalidDefinition { field: "bands", reason: "bounds not increasing".into() },
+        InvalidMissingRule { reason: "zero denominator".into() },
+        UnreachableMissingRule { instrument: "x".into(), target: "goals".into(), required: 5, items: 4 },
+        NotExact { instrument: "x".into(), subscales: 40 },
+        UnknownItem { instrument: "x".into(), item: "13".into() },
+        DuplicateAnswer { item: "4".into() },
+        NotANumber { item: "4".into(), text: "often".into() },
+        NotFinite { item: "4".into(), value: f64::INFINITY, text: Some("1e400".into()) },
+        OutOfRange { item: "4".into(), value: 9.0, text: Some("9".into()), min: 1.0, max: 5.0 },
+        OffStep { item: "4".into(), value: 2.5, text: Some("2.5".into()), step: 1.0 },
+        WrongLength { instrument: "x".into(), expected: 12, found: 11 },
+        InstrumentMismatch { expected: "srs 3.0".into(), found: "wai-sr 1".into() },
+        UnknownInstrument { id: "wai".into(), known: vec!["srs".into()] },
+        UnknownVersion { id: "srs".into(), version: "9".into(), known: vec!["3.0".into()] },
+        AmbiguousVersion { id: "srs".into(), versions: vec!["2".into(), "3".into()] },
+        DefinitionMismatch { id: "srs".into(), version: "3".into(), found: "ab".into(), registered: "cd".into() },
+        RegistryConflict { id: "srs".into(), version: "3".into() },
+        TooFewItems { target: "goals".into(), items: 1, statistic: "alpha", needed: 2 },
+        TooFewRows { target: "total".into(), rows: 1, statistic: "alpha", needed: 2 },
+        ZeroVariance { item: "4".into() },
+        NoVariation { variable: "x".into(), rows: 9, statistic: "a correlation" },
+        TooFewPairs { first: "1".into(), second: "2".into(), rows: 1 },
+        InvalidSeries { session: Some(3), reason: "sessions not increasing".into() },
+        InvalidTable { reason: "row 2 is short".into() },
+        InvalidOption { option: "reliability", value: "1.5".into(), reason: "must be at most 1".into() },
+        InvalidDate { value: "2026-02-30".into() },
+        ExtremeValue { what: "row 3, x".into(), value: 1e300 },
+        NotFiniteScore { client: "c1".into(), score: "score 3".into(), value: f64::NAN },
+        MalformedDefinition { format: "JSON", line: Some(3), column: Some(14), reason: "expected `,`".into() },
+        UnsupportedSchemaVersion { found: "2".into(), supported: &[1] },
+        InvalidFhir { resource: "QuestionnaireResponse", reason: "no status".into() },
+        ResponseStatus { status: "in-progress".into() },
+        QuestionnaireMismatch { found: "a|1".into(), expected: "b|1".into() },
+        UnknownLinkId { instrument: "x".into(), link_id: "q9".into() },
+        UnknownAnswerCode { link_id: "q1".into(), system: Some("http://loinc.org".into()), answer_code: "LA1".into() },
+        MissingAnswer { link_id: "q1".into() },
+        InvalidAnswer { link_id: "q1".into(), reason: "two answers".into() },
+        MissingColumn { column: "session".into(), role: "session" },
+        NoItemColumn { instrument: "x".into(), item: "4".into() },
+        DuplicateColumn { column: "q".into() },
+        UnknownColumn { instrument: "x".into(), column: "note".into(), position: 7 },
+        ColumnConflict { column: "id".into(), reason: "is also the id column".into() },
+        NotUtf8 { what: "cell" },
+        FieldCount { found: 3, expected: 4 },
+        InvalidSession { text: "two".into() },
+        NotContiguous { record: "p02".into(), session: Some(2), first_row: 3 },
+        Io { action: "read", source: std::io::Error::from(std::io::ErrorKind::BrokenPipe).into() },
+    }
+
+    /// Keys the library may not give a kind's field: the error's own keys, and `input_id`,
+    /// which the `alliance` command adds.
+    #[cfg(feature = "serde")]
+    const RESERVED: [&str; 4] = ["code", "message", "location", "input_id"];
+
+    /// A JSON text checked for a key repeated in any of its objects, with the keys of its top
+    /// level (`serde_json::Value` would keep the last of two equal keys without a word).
+    #[cfg(feature = "serde")]
+    struct UniqueKeys(Vec<String>);
+
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for UniqueKeys {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = UniqueKeys;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<UniqueKeys, E> {
+                    Ok(UniqueKeys(Vec::new()))
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<UniqueKeys, E> {
+                    Ok(UniqueKeys(Vec::new()))
+                }
+                fn visit_u64<E>(self, _: u64) -> Result<UniqueKeys, E> {
+                    Ok(UniqueKeys(Vec::new()))
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<UniqueKeys, E> {
+                    Ok(UniqueKeys(Vec::new()))
+                }
+                fn visit_str<E>(self, _: &str) -> Result<UniqueKeys, E> {
+                    Ok(UniqueKeys(Vec::new()))
+                }
+                fn visit_unit<E>(self) -> Result<UniqueKeys, E> {
+                    Ok(UniqueKeys(Vec::new()))
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut a: A,
+                ) -> Result<UniqueKeys, A::Error> {
+                    while a.next_element::<UniqueKeys>()?.is_some() {}
+                    Ok(UniqueKeys(Vec::new()))
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut a: A,
+                ) -> Result<UniqueKeys, A::Error> {
+                    let mut keys: Vec<String> = Vec::new();
+                    while let Some(key) = a.next_key::<String>()? {
+                        if keys.contains(&key) {
+                            return Err(serde::de::Error::custom(format!("key {key:?} repeated")));
+                        }
+                        a.next_value::<UniqueKeys>()?;
+                        keys.push(key);
+                    }
+                    Ok(UniqueKeys(keys))
+                }
+            }
+            d.deserialize_any(Visit)
+        }
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn the_key_checker_sees_a_repeated_key_at_any_level() {
+        let keys = |json: &str| serde_json::from_str::<UniqueKeys>(json).map(|k| k.0);
+        assert_eq!(
+            keys(r#"{"a": 1, "b": {"a": [1, {"c": null}]}}"#).ok(),
+            Some(vec!["a".to_owned(), "b".to_owned()])
+        );
+        assert!(keys(r#"{"a": 1, "a": 2}"#).is_err());
+        assert!(keys(r#"{"a": 1, "b": {"c": 1, "c": 1}}"#).is_err());
+        assert!(keys(r#"[{"x": true, "y": "x", "x": 0.5}]"#).is_err());
+    }
+
+    #[test]
+    fn every_kind_lists_each_variant_once() {
+        let kinds = every_kind();
+        let mut codes: Vec<_> = kinds.iter().map(ErrorKind::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), kinds.len());
+        for kind in &kinds {
+            assert!(!kind.to_string().is_empty(), "{kind:?}");
+        }
+    }
+
+    /// Every kind, located at a row, a record, a column and a path, serializes with no key
+    /// repeated at any level, its `code` (the serde tag) equal to [`Error::code`], no field of
+    /// the kind under a reserved key, and the location nested under `location`.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn every_kind_serializes_without_a_repeated_key() {
+        for kind in every_kind() {
+            let err = Error::from(kind.clone())
+                .at_row(2)
+                .at_record("p02")
+                .at_column("9")
+                .at_path("/answers/9");
+            let text = serde_json::to_string(&err).expect("an error serializes");
+            let top = match serde_json::from_str::<UniqueKeys>(&text) {
+                Ok(keys) => keys.0,
+                Err(e) => panic!("{}: {e} in {text}", err.code()),
+            };
+            let own = serde_json::from_str::<UniqueKeys>(
+                &serde_json::to_string(&kind).expect("a kind serializes"),
+            )
+            .expect("a kind's keys are unique")
+            .0;
+            assert_eq!(own.first().map(String::as_str), Some("code"), "{text}");
+            for field in &own[1..] {
+                assert!(!RESERVED.contains(&field.as_str()), "{field:?} in {text}");
+            }
+            let mut expected = own.clone();
+            expected.extend(["message".to_owned(), "location".to_owned()]);
+            assert_eq!(top, expected, "{text}");
+            let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            assert_eq!(v["code"], err.code(), "{text}");
+            assert_eq!(v["message"], err.to_string(), "{text}");
+            assert_eq!(
+                v["location"],
+                serde_json::json!({"row": 2, "record": "p02", "column": "9", "path": "/answers/9"}),
+                "{text}"
+            );
+        }
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn an_unlocated_error_has_no_location_and_a_partial_one_only_its_keys() {
+        let err = Error::from(ErrorKind::DuplicateColumn { column: "q".into() });
+        let v = serde_json::to_value(&err).expect("JSON");
+        assert_eq!(
+            v,
+            serde_json::json!({"code": "duplicate_column", "column": "q",
+                "message": "column \"q\" appears twice in the header"})
+        );
+        let v = serde_json::to_value(err.at_row(1).at_column("q")).expect("JSON");
+        assert_eq!(v["location"], serde_json::json!({"row": 1, "column": "q"}));
+    }
+
+    #[test]
+    fn an_io_error_is_the_source_and_not_in_the_message() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let err = Error::from(ErrorKind::Io {
+            action: "read",
+            source: io.into(),
+        })
+        .at_row(3);
+        assert_eq!(err.to_string(), "row 3: cannot read the CSV data");
+        let source = std::error::Error::source(&err).expect("a source");
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .expect("an io::Error");
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(io.to_string(), "no such file");
+        assert_eq!(err.clone(), err);
+        #[cfg(feature = "serde")]
+        {
+            let v = serde_json::to_value(&err).expect("JSON");
+            assert_eq!(
+                v,
+                serde_json::json!({"code": "io", "action": "read", "io_kind": "not_found",
+                    "reason": "no such file", "message": "row 3: cannot read the CSV data",
+                    "location": {"row": 3}})
+            );
+        }
+    }
 
     #[test]
     fn numbers_print_compactly() {

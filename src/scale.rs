@@ -549,12 +549,31 @@ impl ResponseScale {
 
     /// Reads an answer written as text (`"4"`, `"7.3"`), validates it and converts it to units.
     /// Errors quote the text as written (`1e400`, not `inf`).
+    ///
+    /// The decimal is checked **exactly** against the scale's points, with no tolerance: binary
+    /// noise cannot arise in text, so `2.9999999999999999999` on a 0-3 scale is off the step,
+    /// not 3. The forms a cell may take are those of a decimal number: an optional sign (`+3`,
+    /// `-1`), digits with an optional point (`3`, `3.`, `.5`, `3.50`) and an optional exponent
+    /// (`1e0`, `25E-1`), surrounded by optional white space. `inf`, `NaN` and a number too large
+    /// for a double (`1e400`) are `not_finite`; anything else (`3,5`, `0x3`, `three`, an empty
+    /// exponent) is `not_a_number`.
     pub(crate) fn units_for_text(&self, item: &str, text: &str) -> Result<i32> {
-        let value: f64 = text.trim().parse().map_err(|_| ErrorKind::NotANumber {
-            item: item.to_owned(),
-            text: text.to_owned(),
-        })?;
-        self.to_units(value)
+        let trimmed = text.trim();
+        let not_a_number = || -> Error {
+            ErrorKind::NotANumber {
+                item: item.to_owned(),
+                text: text.to_owned(),
+            }
+            .into()
+        };
+        // The double is what errors show; the decision is made on the exact decimal.
+        let value: f64 = trimmed.parse().map_err(|_| not_a_number())?;
+        if !value.is_finite() {
+            return Err(self.value_error(ValueProblem::NotFinite, item, value, Some(text)));
+        }
+        let decimal = Decimal::parse(trimmed).ok_or_else(not_a_number)?;
+        decimal
+            .units(self)
             .map_err(|p| self.value_error(p, item, value, Some(text)))
     }
 
@@ -585,6 +604,166 @@ impl ResponseScale {
             },
         }
         .into()
+    }
+}
+
+/// A decimal number as written, reduced to what an exact comparison with a scale's points
+/// needs: `sign * M * 10^exponent`, where `M` is the integer of its `count` significant digits
+/// (no leading or trailing zeros; `count == 0` is zero) and `head` holds the first of them (up
+/// to [`HEAD_DIGITS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Decimal {
+    negative: bool,
+    head: u64,
+    count: i64,
+    exponent: i64,
+}
+
+/// Significant digits kept exactly: a double's integer range is not needed, only "more than a
+/// scale can hold", and every bound is at most 10^6 units.
+const HEAD_DIGITS: i64 = 17;
+
+/// Digits of units beyond which a value is outside every scale (bounds are at most `MAX_UNITS`).
+const UNIT_DIGITS: i64 = 16;
+
+/// Exponents beyond this are far outside every scale; saturating there keeps the arithmetic in
+/// range whatever the text says.
+const EXPONENT_LIMIT: i64 = 1_000_000;
+
+impl Decimal {
+    /// Parses `[+-]digits[.digits][(e|E)[+-]digits]` with at least one mantissa digit; `None` for
+    /// anything else.
+    fn parse(text: &str) -> Option<Self> {
+        let (negative, rest) = match text.as_bytes().first() {
+            Some(b'-') => (true, text.get(1..)?),
+            Some(b'+') => (false, text.get(1..)?),
+            _ => (false, text),
+        };
+        let (mantissa, exponent) = match rest.find(['e', 'E']) {
+            Some(i) => (rest.get(..i)?, Some(rest.get(i + 1..)?)),
+            None => (rest, None),
+        };
+        let (whole, fraction) = match mantissa.find('.') {
+            Some(i) => (mantissa.get(..i)?, mantissa.get(i + 1..)?),
+            None => (mantissa, ""),
+        };
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+            return None;
+        }
+        let written_exponent = match exponent {
+            None => 0,
+            Some(e) => {
+                let (sign, digits) = match e.as_bytes().first() {
+                    Some(b'-') => (-1, e.get(1..)?),
+                    Some(b'+') => (1, e.get(1..)?),
+                    _ => (1, e),
+                };
+                if digits.is_empty() || !all_digits(digits) {
+                    return None;
+                }
+                sign * digits.bytes().fold(0i64, |acc, b| {
+                    (acc * 10 + i64::from(b - b'0')).min(EXPONENT_LIMIT)
+                })
+            }
+        };
+        // Walk the digits of whole and fraction as one run; `position` is minus the place
+        // value's power of ten (0 for the units digit, 1 for tenths).
+        let mut head = 0u64;
+        let mut count = 0i64;
+        let mut zeros = 0i64; // zeros since the last nonzero significant digit
+        let mut last_position = 0i64;
+        let mut position = -i64::try_from(whole.len()).unwrap_or(EXPONENT_LIMIT);
+        for b in whole.bytes().chain(fraction.bytes()) {
+            position += 1;
+            let digit = b - b'0';
+            if count == 0 && digit == 0 {
+                continue;
+            }
+            if digit == 0 {
+                zeros += 1;
+                continue;
+            }
+            // A nonzero digit: the zeros before it are significant after all.
+            for _ in 0..zeros {
+                if count < HEAD_DIGITS {
+                    head *= 10;
+                }
+                count += 1;
+            }
+            zeros = 0;
+            if count < HEAD_DIGITS {
+                head = head * 10 + u64::from(digit);
+            }
+            count += 1;
+            last_position = position;
+        }
+        // Digit i of the run has the place value 10^(-position): the last significant digit's
+        // is the exponent of M, shifted by the written exponent.
+        let exponent = (written_exponent - last_position).clamp(-EXPONENT_LIMIT, EXPONENT_LIMIT);
+        Some(Decimal {
+            negative,
+            head,
+            count,
+            exponent: if count == 0 { 0 } else { exponent },
+        })
+    }
+
+    /// The decimal in units of `scale`'s step, exactly: a point of the scale, or why not.
+    fn units(&self, scale: &ResponseScale) -> std::result::Result<i32, ValueProblem> {
+        let (min, max) = (i64::from(scale.min_units()), i64::from(scale.max_units()));
+        let sign = if self.negative { -1 } else { 1 };
+        if self.count == 0 {
+            return if (min..=max).contains(&0) {
+                Ok(0)
+            } else {
+                Err(ValueProblem::OutOfRange)
+            };
+        }
+        // The place value of the last significant digit, in units.
+        let e = self.exponent + i64::from(scale.decimals());
+        if e >= 0 {
+            if self.count + e > UNIT_DIGITS {
+                return Err(ValueProblem::OutOfRange);
+            }
+            let magnitude = i64::try_from(self.head)
+                .ok()
+                .and_then(|m| m.checked_mul(10i64.checked_pow(u32::try_from(e).ok()?)?))
+                .ok_or(ValueProblem::OutOfRange)?;
+            let units = sign * magnitude;
+            return if (min..=max).contains(&units) {
+                i32::try_from(units).map_err(|_| ValueProblem::OutOfRange)
+            } else {
+                Err(ValueProblem::OutOfRange)
+            };
+        }
+        // A fraction of a unit remains (the last significant digit is not zero): never a point.
+        // Whether it lies within the bounds decides between out of range and off the step; the
+        // integer part of the magnitude is its first `count + e` digits.
+        let int_digits = self.count + e;
+        if int_digits > UNIT_DIGITS {
+            return Err(ValueProblem::OutOfRange);
+        }
+        let whole = if int_digits <= 0 {
+            0
+        } else {
+            let kept = self.count.min(HEAD_DIGITS);
+            let drop = u32::try_from(kept - int_digits).unwrap_or(0);
+            i64::try_from(self.head / 10u64.pow(drop)).unwrap_or(i64::MAX)
+        };
+        // magnitude = whole + f, 0 < f < 1; value = sign * magnitude.
+        let inside = if self.negative {
+            // -(whole + f) >= min  <=>  whole < -min;  -(whole + f) <= max  <=>  whole >= -max
+            whole < -min && whole >= -max
+        } else {
+            // whole + f >= min  <=>  whole >= min;  whole + f <= max  <=>  whole < max
+            whole >= min && whole < max
+        };
+        if inside {
+            Err(ValueProblem::OffStep)
+        } else {
+            Err(ValueProblem::OutOfRange)
+        }
     }
 }
 
@@ -721,6 +900,120 @@ mod tests {
             assert_eq!(line.to_units(line.value_of_units(u)), Ok(u as i32));
         }
         Ok(())
+    }
+
+    #[test]
+    fn text_answers_are_checked_exactly() -> Result<()> {
+        use ValueProblem::{OffStep, OutOfRange};
+        let units =
+            |scale: &ResponseScale, text: &str| Decimal::parse(text).map(|d| d.units(scale));
+        let phq = ResponseScale::likert(0, 3, [])?;
+        for (text, want) in [
+            ("3", Ok(3)),
+            ("+3", Ok(3)),
+            ("3.", Ok(3)),
+            ("03.000", Ok(3)),
+            ("1e0", Ok(1)),
+            ("30e-1", Ok(3)),
+            ("0.3E1", Ok(3)),
+            ("-0", Ok(0)),
+            ("0e999999999999", Ok(0)),
+            ("2.9999999999999999999", Err(OffStep)),
+            ("1E-30", Err(OffStep)),
+            (".5", Err(OffStep)),
+            ("1e-400", Err(OffStep)),
+            ("4", Err(OutOfRange)),
+            ("3.0000001", Err(OutOfRange)),
+            ("-0.5", Err(OutOfRange)),
+            ("-1", Err(OutOfRange)),
+            ("1e20", Err(OutOfRange)),
+            ("123456789012345678901234567890", Err(OutOfRange)),
+        ] {
+            assert_eq!(units(&phq, text), Some(want), "{text}");
+        }
+        for text in [
+            "", ".", "e5", "1e", "1e+", "3,5", "0x3", "three", "--1", "1.2.3", "1e5.0",
+        ] {
+            assert_eq!(units(&phq, text), None, "{text}");
+        }
+        let srs = ResponseScale::visual_analogue(0.0, 10.0, 1)?;
+        for (text, want) in [
+            ("7.3", Ok(73)),
+            ("7.30", Ok(73)),
+            ("10.0", Ok(100)),
+            ("-0.0", Ok(0)),
+            ("0.73e1", Ok(73)),
+            ("7.3000000000000000001", Err(OffStep)),
+            ("9.000000000000000000001", Err(OffStep)),
+            ("0.05", Err(OffStep)),
+            ("10.05", Err(OutOfRange)),
+            ("10.000000000000000001", Err(OutOfRange)),
+        ] {
+            assert_eq!(units(&srs, text), Some(want), "{text}");
+        }
+        let bipolar = ResponseScale::likert(-3, 3, [])?;
+        for (text, want) in [
+            ("-3", Ok(-3)),
+            ("-2.5", Err(OffStep)),
+            ("-3.5", Err(OutOfRange)),
+            ("2.5", Err(OffStep)),
+            ("3.5", Err(OutOfRange)),
+            ("-0.5", Err(OffStep)),
+        ] {
+            assert_eq!(units(&bipolar, text), Some(want), "{text}");
+        }
+        // Through the typed errors: the text is quoted as written.
+        let err = phq
+            .units_for_text("1", "2.9999999999999999999")
+            .unwrap_err();
+        assert_eq!(err.code(), "off_step");
+        assert_eq!(
+            phq.units_for_text("1", "1e400").unwrap_err().code(),
+            "not_finite"
+        );
+        assert_eq!(
+            phq.units_for_text("1", " inf").unwrap_err().code(),
+            "not_finite"
+        );
+        assert_eq!(
+            phq.units_for_text("1", "3,5").unwrap_err().code(),
+            "not_a_number"
+        );
+        assert_eq!(phq.units_for_text("1", " 2 ")?, 2);
+        Ok(())
+    }
+
+    proptest::proptest! {
+        /// A decimal `m * 10^-k` written in any of several forms is a point exactly when the
+        /// rational `m / 10^k` is, by integer arithmetic.
+        #[test]
+        fn text_answers_agree_with_integer_arithmetic(
+            m in -200_000i64..200_000,
+            k in 0u32..6,
+            decimals in 0u8..3,
+            form in 0usize..3,
+        ) {
+            let scale = ResponseScale::visual_analogue(-50.0, 50.0, decimals).expect("valid scale");
+            let pow = 10i64.pow(k);
+            let text = match form {
+                0 => format!("{}{}.{:0width$}", if m < 0 { "-" } else { "" }, m.abs() / pow, m.abs() % pow, width = k as usize),
+                1 => format!("{m}e-{k}"),
+                _ => format!("{m}0E-{}", k + 1),
+            };
+            // units = m * 10^decimals / 10^k: a point iff it divides, then within the bounds.
+            let scaled = m * 10i64.pow(u32::from(decimals));
+            let (lo, hi) = (i64::from(scale.min_units()), i64::from(scale.max_units()));
+            let want = if scaled % pow == 0 {
+                let u = scaled / pow;
+                if (lo..=hi).contains(&u) { Ok(u as i32) } else { Err(ValueProblem::OutOfRange) }
+            } else {
+                // Not a point: out of range if the value lies outside [lo, hi] in units.
+                let below = scaled < lo * pow;
+                let above = scaled > hi * pow;
+                if below || above { Err(ValueProblem::OutOfRange) } else { Err(ValueProblem::OffStep) }
+            };
+            proptest::prop_assert_eq!(Decimal::parse(&text).map(|d| d.units(&scale)), Some(want), "{}", text);
+        }
     }
 
     #[test]

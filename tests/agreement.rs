@@ -1,7 +1,7 @@
 //! Client-therapist agreement on parallel forms, worked by hand.
 
 use therapeutic_alliance::{
-    Agreement, Icc, IccForm, Instrument, MissingRule, Rater, ResponseMatrix, ResponseScale,
+    Agreement, IccForm, IccTable, Instrument, MissingRule, Rater, ResponseMatrix, ResponseScale,
     TotalRule,
 };
 
@@ -46,7 +46,7 @@ fn agreement_by_hand() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(total.mean_difference, Some(19.0 / 3.0 - 16.0 / 3.0));
     // Perfectly parallel (therapist = client - 1): r = 1, consistency 1.
     assert!((total.correlation.ok_or("r")? - 1.0).abs() < 1e-12);
-    let icc = Icc::from_rows([[9.0, 8.0], [6.0, 5.0], [4.0, 3.0]])?;
+    let icc = IccTable::analyze([[9.0, 8.0], [6.0, 5.0], [4.0, 3.0]])?;
     assert_eq!(total.icc_agreement, Some(icc.get(IccForm::Icc2).icc));
     assert_eq!(total.icc_consistency, Some(icc.get(IccForm::Icc3).icc));
     assert!((icc.get(IccForm::Icc3).icc - 1.0).abs() < 1e-12);

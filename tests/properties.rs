@@ -302,9 +302,9 @@ proptest! {
     fn icc_is_finite_or_a_typed_error(
         rows in proptest::collection::vec(proptest::collection::vec(prop_oneof![-1e6f64..1e6, (0i32..5).prop_map(f64::from), any::<f64>()], 3), 0..8),
     ) {
-        match therapeutic_alliance::Icc::from_rows(&rows) {
+        match therapeutic_alliance::IccTable::analyze(&rows) {
             Ok(icc) => {
-                for r in icc.results() {
+                for r in icc.forms() {
                     for v in [r.icc, r.f, r.df1, r.df2, r.p].into_iter().chain(r.lower).chain(r.upper) {
                         prop_assert!(v.is_finite(), "{r:?} from {rows:?}");
                     }

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 use therapeutic_alliance::{
-    Icc, IccForm, Imputation, Instrument, Item, Metric, MissingData, MissingRule, Reliability,
+    IccForm, IccTable, Imputation, Instrument, Item, Metric, MissingData, MissingRule, Reliability,
     ReliabilityOptions, ResponseMatrix, ResponseScale, ScoringRule, SplitHalfMethod, Subscale,
     TotalRule,
 };
@@ -125,7 +125,7 @@ fn check_scale(reference: &str) -> TestResult {
     let psych = ReliabilityOptions::default().split_half(SplitHalfMethod::Psych);
 
     // alpha(x, keys): pairwise.
-    let rel = moments.reliability_with("total", psych)?;
+    let rel = psych.analyze(&moments, "total")?;
     let p = &r["pairwise"];
     check_total(&rel, &p["total"], &format!("{reference} pairwise total"));
     close(rel.feldt.lower, num(&p["feldt"], "lower"), "feldt lower");
@@ -198,7 +198,9 @@ fn check_scale(reference: &str) -> TestResult {
     }
 
     // alpha(x, keys, use = "complete.obs").
-    let listwise = moments.reliability_with("total", psych.missing(MissingData::Listwise))?;
+    let listwise = psych
+        .missing(MissingData::Listwise)
+        .analyze(&moments, "total")?;
     check_total(
         &listwise,
         &r["listwise"]["total"],
@@ -325,7 +327,7 @@ fn icc_matches_psych_on_shrout_fleiss() -> TestResult {
             Ok(rec?.iter().map(str::parse).collect::<Result<_, _>>()?)
         })
         .collect::<Result<_, _>>()?;
-    let icc = Icc::from_rows(&rows)?;
+    let icc = IccTable::analyze(&rows)?;
     assert_eq!(
         icc.targets() as u64,
         r["n_targets"].as_u64().ok_or("n_targets")?
@@ -368,10 +370,9 @@ fn icc_matches_psych_on_shrout_fleiss() -> TestResult {
 fn print_agreeableness() -> TestResult {
     let r = read("bfi_agree.json")?;
     let (m, _) = scale(&r)?;
-    let rel = m.moments().reliability_with(
-        "total",
-        ReliabilityOptions::default().split_half(SplitHalfMethod::Psych),
-    )?;
+    let rel = ReliabilityOptions::default()
+        .split_half(SplitHalfMethod::Psych)
+        .analyze(&m.moments(), "total")?;
     println!("{}", serde_json::to_string_pretty(&rel)?);
     Ok(())
 }
@@ -404,10 +405,9 @@ fn simulated_data_match_psych_including_a_bound_on_the_omega_path() -> TestResul
             let cells: Vec<Option<&str>> = record.iter().map(Some).collect();
             m.push_text(&cells)?;
         }
-        let rel = m.moments().reliability_with(
-            "total",
-            ReliabilityOptions::default().split_half(SplitHalfMethod::Psych),
-        )?;
+        let rel = ReliabilityOptions::default()
+            .split_half(SplitHalfMethod::Psych)
+            .analyze(&m.moments(), "total")?;
         close(
             rel.raw_alpha,
             num(want, "raw_alpha"),

@@ -65,12 +65,9 @@ fn too_few_rows_items_and_pairs() {
         "items a and b are answered together in 0 row(s); a covariance needs at least 2"
     );
     // Listwise: no complete row.
-    let err = apart
-        .moments()
-        .reliability_with(
-            "total",
-            ReliabilityOptions::default().missing(MissingData::Listwise),
-        )
+    let err = ReliabilityOptions::default()
+        .missing(MissingData::Listwise)
+        .analyze(&apart.moments(), "total")
         .unwrap_err();
     assert_eq!(err.code(), "too_few_rows");
     // One-item subscales (the SRS) have no alpha.
@@ -123,14 +120,14 @@ fn two_items_give_alpha_and_no_omega() {
 
 #[test]
 fn icc_refuses_tables_without_an_icc() {
-    use therapeutic_alliance::Icc;
+    use therapeutic_alliance::IccTable;
     for rows in [
         vec![vec![4.0, 4.0], vec![4.0, 4.0]],
         vec![vec![1.0, 2.0], vec![1.0, 2.0]],
         vec![vec![1e200, 1.0], vec![2.0, 1e200], vec![3.0, 4.0]],
         vec![vec![1e-320, 0.0], vec![0.0, 1e-320]],
     ] {
-        let err = Icc::from_rows(&rows).unwrap_err();
+        let err = IccTable::analyze(&rows).unwrap_err();
         assert_eq!(err.code(), "invalid_table", "{rows:?}");
     }
 }

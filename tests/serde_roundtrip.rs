@@ -328,7 +328,7 @@ fn a_non_finite_threshold_is_refused_by_validation() -> TestResult {
 }
 
 #[test]
-fn errors_serialize_with_code_location_and_fields() -> TestResult {
+fn errors_serialize_with_code_fields_and_a_nested_location() -> TestResult {
     let err = Administration::builder(&catalog::require("wai-sr")?)
         .answer_text("9", "9")
         .unwrap_err()
@@ -341,14 +341,74 @@ fn errors_serialize_with_code_location_and_fields() -> TestResult {
         "row 2, column \"9\": item 9: value 9 is outside the response range 1 to 5"
     );
     assert_eq!(
-        (v["row"].as_u64(), v["column"].as_str()),
+        (
+            v["location"]["row"].as_u64(),
+            v["location"]["column"].as_str()
+        ),
         (Some(2), Some("9"))
     );
     assert_eq!(
         (v["item"].as_str(), v["text"].as_str()),
         (Some("9"), Some("9"))
     );
-    assert_eq!(v["path"], "/answers/9");
+    assert_eq!(v["location"]["path"], "/answers/9");
+    assert_eq!(v.get("row"), None);
+    Ok(())
+}
+
+/// The keys a kind's field could once repeat: serde's derived reader refuses a key given twice
+/// ("duplicate field"), which `serde_json::Value` would let pass, keeping the last.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Shape {
+    code: String,
+    message: String,
+    column: Option<String>,
+    record: Option<String>,
+    location: Location,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Location {
+    row: Option<u64>,
+    record: Option<String>,
+    column: Option<String>,
+}
+
+#[test]
+fn a_kind_with_its_own_column_or_record_serializes_each_key_once() -> TestResult {
+    // A header naming a column twice: the kind's column and the location's.
+    let table = therapeutic_alliance::csv::Table::new("id,q,q\n".as_bytes())?;
+    let err = table.position("q").unwrap_err();
+    let shape: Shape = serde_json::from_str(&serde_json::to_string(&err)?)?;
+    assert_eq!(
+        (shape.code.as_str(), shape.column.as_deref()),
+        ("duplicate_column", Some("q"))
+    );
+    assert_eq!(
+        (shape.location.row, shape.location.column.as_deref()),
+        (Some(1), Some("q"))
+    );
+    // A long file whose rows of one administration are split: the kind's record and the
+    // location's.
+    let srs = catalog::require("srs")?;
+    let text = "id,session,item,value\na,1,1,9\nb,1,1,8\na,1,2,9\n";
+    let rows: Vec<_> = therapeutic_alliance::csv::Layout::long()
+        .reader(text.as_bytes(), &srs)?
+        .collect();
+    let Some(Err(err)) = rows.get(2) else {
+        panic!("the split rows are refused: {rows:?}");
+    };
+    let shape: Shape = serde_json::from_str(&serde_json::to_string(err)?)?;
+    assert_eq!(
+        (shape.code.as_str(), shape.record.as_deref()),
+        ("not_contiguous", Some("a"))
+    );
+    assert_eq!(
+        (shape.location.row, shape.location.record.as_deref()),
+        (Some(4), Some("a"))
+    );
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! `alliance icc`: the six Shrout and Fleiss intraclass correlations of a CSV table of ratings,
 //! targets in rows and raters in columns.
 
-use therapeutic_alliance::{Icc, IccForm, IccResult};
+use therapeutic_alliance::{Icc, IccForm, IccTable};
 
 use crate::Failure;
 use crate::args::CsvArg;
@@ -146,8 +146,8 @@ struct Test {
     upper: Option<f64>,
 }
 
-impl From<&IccResult> for Test {
-    fn from(r: &IccResult) -> Self {
+impl From<&Icc> for Test {
+    fn from(r: &Icc) -> Self {
         Test {
             f: r.f,
             df1: r.df1,
@@ -169,7 +169,7 @@ struct MeanSquares {
 }
 
 impl Output {
-    fn of(icc: &Icc) -> Self {
+    fn of(icc: &IccTable) -> Self {
         let value = |form| icc.get(form).icc;
         let test = |form| Test::from(icc.get(form));
         Output {
@@ -202,7 +202,7 @@ impl Output {
 pub fn run(args: Args) -> Result<(), Failure> {
     let opts = Options::new(args)?;
     let rows = read(&opts)?;
-    let icc = Icc::from_rows(&rows)?;
+    let icc = IccTable::analyze(&rows)?;
     let mut text = serde_json::to_string_pretty(&Output::of(&icc))
         .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
     text.push('\n');

@@ -321,7 +321,7 @@ fn show(inst: &Instrument) -> String {
     field("citation", inst.citation().unwrap_or("none"));
     let p = inst.provenance();
     field("provenance", &format!("{}: {}", p.confidence(), p.note()));
-    field("licence", inst.licence().unwrap_or("none"));
+    field("licence", inst.license().unwrap_or("none"));
     field("digest", inst.digest());
     out
 }

@@ -105,10 +105,18 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A library error as it words itself.
+    /// A library error as it words itself, with its source chain (an I/O error's cause is its
+    /// source, not in its message).
     fn of(error: therapeutic_alliance::Error) -> Self {
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
         Problem {
-            message: error.to_string(),
+            message,
             error: Some(error),
             input_id: None,
         }

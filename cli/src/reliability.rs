@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use therapeutic_alliance::{
-    Error, ErrorKind, Instrument, Item, MissingData, Reliability, ReliabilityOptions,
-    ResponseMatrix, ResponseScale, SplitHalfMethod, TotalRule,
+    Error, Instrument, Item, MissingData, Reliability, ReliabilityOptions, ResponseMatrix,
+    ResponseScale, SplitHalfMethod, TotalRule,
 };
 
 use clap::ValueEnum;
@@ -292,17 +292,17 @@ fn data_bounds(values: &[Option<f64>], opts: &Options) -> Result<(i32, i32), Fai
 }
 
 /// One answer cell: `None` if empty or the `--na` token, otherwise a number (checked against
-/// the scale when the row is pushed).
-fn answer(text: &str, na: Option<&str>, item: &str) -> Result<Option<f64>, Error> {
+/// the scale when the row is pushed); text that is not a number is refused as the library words
+/// it (`row 3, column "4": item 4: "often" is not a number`).
+fn answer(text: &str, na: Option<&str>, item: &str, line: u64) -> Result<Option<f64>, Failure> {
     if text.is_empty() || na == Some(text) {
         return Ok(None);
     }
     text.parse().map(Some).map_err(|_| {
-        ErrorKind::NotANumber {
-            item: item.to_owned(),
-            text: text.to_owned(),
-        }
-        .into()
+        Failure::run(format!(
+            "{}: item {item}: {text:?} is not a number",
+            table::location(Some(line), None, Some(item))
+        ))
     })
 }
 
@@ -330,7 +330,7 @@ fn read(opts: &Options) -> Result<ResponseMatrix, Failure> {
         let line = record.line();
         for ((value, &at), spec) in row.iter_mut().zip(&columns).zip(&opts.items) {
             let text = table::cell(&record, at, None)?;
-            *value = answer(text, opts.na.as_deref(), &spec.id).map_err(|e| located(e, line))?;
+            *value = answer(text, opts.na.as_deref(), &spec.id, line)?;
         }
         rows.push(&row, line)?;
     }
@@ -439,7 +439,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let options = ReliabilityOptions::default()
         .missing(opts.missing)
         .split_half(opts.split_half);
-    let rel = matrix.moments().reliability_with("total", options)?;
+    let rel = options.analyze(&matrix.moments(), "total")?;
     let elapsed = started.elapsed();
     if opts.timing {
         output::error_line(&format!(

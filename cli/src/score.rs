@@ -300,7 +300,7 @@ fn item_map(path: &str) -> Result<ItemMap, Failure> {
             .map_err(|e| Failure::run(format!("{path}: not a valid item map: {e}")))
     } else {
         ItemMap::from_csv(file).map_err(|e| match e.kind() {
-            ErrorKind::Io { reason, .. } => Failure::run(format!("cannot read {path}: {reason}")),
+            ErrorKind::Io { source, .. } => Failure::run(format!("cannot read {path}: {source}")),
             _ => Failure::run(format!("{path}: {e}")),
         })
     }
@@ -328,6 +328,7 @@ fn header_failure(e: Error, opts: &Options) -> Failure {
             instrument,
             column,
             position,
+            ..
         } => {
             let id = opts.id.as_deref().unwrap_or("id");
             format!(
@@ -338,6 +339,7 @@ fn header_failure(e: Error, opts: &Options) -> Failure {
         ErrorKind::MissingColumn {
             column,
             role: "pass-through",
+            ..
         } => format!("the header has no column {column:?} (named in --keep)"),
         _ => return table::failed(&opts.csv, &e),
     };
@@ -590,10 +592,10 @@ impl Sink {
 /// a message.
 fn written(e: Error) -> Failure {
     match e.kind() {
-        ErrorKind::Io {
-            io_kind: std::io::ErrorKind::BrokenPipe,
-            ..
-        } => Failure::Closed,
+        ErrorKind::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            Failure::Closed
+        }
+        ErrorKind::Io { source, .. } => Failure::run(format!("cannot write the output: {source}")),
         _ => Failure::run(format!("cannot write the output: {e}")),
     }
 }

@@ -22,8 +22,8 @@ pub fn open(path: &str) -> Result<Table<File>, Failure> {
 /// other as the library words it (row, id and column first).
 pub fn failed(path: &str, e: &Error) -> Failure {
     match e.kind() {
-        ErrorKind::Io { reason, .. } => {
-            Failure::worded(format!("cannot read {path}: {reason}"), e.clone())
+        ErrorKind::Io { source, .. } => {
+            Failure::worded(format!("cannot read {path}: {source}"), e.clone())
         }
         _ => Failure::from(e.clone()),
     }
@@ -353,6 +353,7 @@ pub fn sessions(path: &str, inst: &Instrument, na: Option<&str>) -> Result<Reade
                 instrument,
                 column,
                 position,
+                ..
             } => format!(
                 "column {position} ({column:?}) is neither session, date, client nor an item of {instrument}"
             ),

@@ -60,6 +60,6 @@ pub(super) fn define() -> Result<Instrument> {
         "one secondary source; item 3 reversed; the score is the mean item score; no component \
          key is shipped, so all items score the global subscale",
     ))
-    .licence(KEY_ONLY)
+    .license(KEY_ONLY)
     .build()
 }

@@ -55,29 +55,19 @@ pub mod wai_sr;
 
 use crate::components::Better;
 use crate::components::Component;
+use crate::components::Metric;
 use crate::error::{ErrorKind, Result};
 use crate::instruments::{
     Bands, Codes, Comparison, Confidence, Instrument, Item, MissingRule, Provenance,
     ReliableChangeAmount, Subscale, Threshold, TotalRule,
 };
-use crate::responses::Registry;
 use crate::scale::ResponseScale;
-use crate::scoring::Metric;
 use std::sync::LazyLock;
 
 static CATALOG: LazyLock<Vec<Instrument>> = LazyLock::new(|| {
     // The definitions are constants of this crate; `catalog_builds` in the tests checks that every
     // one of them is valid, so this cannot fail on any input.
     build().expect("the catalog's instrument definitions are valid")
-});
-
-static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
-    let mut r = Registry::new();
-    for inst in all() {
-        // Catalog ids are unique (tested), so registering cannot conflict.
-        let _ = r.register(inst.clone());
-    }
-    r
 });
 
 fn build() -> Result<Vec<Instrument>> {
@@ -145,20 +135,15 @@ pub fn require(id: &str) -> Result<Instrument> {
     })
 }
 
-/// The catalog as a registry (built once).
-pub(crate) fn registry() -> &'static Registry {
-    &REGISTRY
-}
-
 /// The catalog instrument with this id; for the pages' `instrument()` functions.
 fn cached(id: &str) -> Instrument {
     // Every page's id is in the catalog (tested), so the fallback is never taken.
     get(id).unwrap_or_else(|| CATALOG[0].clone())
 }
 
-/// What the licence notes of the published keys say.
+/// What the license notes of the published keys say.
 const KEY_ONLY: &str = "item wording is copyrighted and not shipped: items are identified by number; \
-     obtain the form (and any licence its authors require) from its authors or publisher";
+     obtain the form (and any license its authors require) from its authors or publisher";
 
 /// Items `"1"..="count"`, reversed where listed.
 fn numbered(count: u32, reversed: &[u32]) -> Vec<Item> {
@@ -233,7 +218,7 @@ fn talking_therapies(key: OutcomeKey) -> Result<Instrument> {
                 key.reliable_change
             ),
         ))
-        .licence(format!(
+        .license(format!(
             "the {} is free to reproduce; as for every instrument, the crate ships its scoring \
              key and codes, not its wording",
             key.name

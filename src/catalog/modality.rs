@@ -35,13 +35,13 @@
 //! # }
 //! ```
 
+use crate::components::Metric;
 use crate::components::{Component, Modality, Rater};
 use crate::error::Result;
 use crate::instruments::{
     Comparison, Confidence, Instrument, Item, Provenance, Subscale, Threshold,
 };
 use crate::scale::ResponseScale;
-use crate::scoring::Metric;
 
 /// The catalog's form for a modality and rater (client or therapist); `None` for
 /// [`Modality::General`] or an observer.
@@ -330,7 +330,7 @@ fn form(w: &Wording, rater: Rater) -> Result<Instrument> {
         Confidence::Unvalidated,
         "a new item set written for this crate; reliability, structure and norms are unknown",
     ))
-    .licence("MIT OR Apache-2.0, with the crate")
+    .license("MIT OR Apache-2.0, with the crate")
     .threshold(threshold)
     .build()
 }

@@ -41,12 +41,12 @@
 
 use super::KEY_ONLY;
 use crate::components::Better;
+use crate::components::Metric;
 use crate::error::Result;
 use crate::instruments::{
     Comparison, Confidence, Instrument, Provenance, ReliableChangeAmount, Subscale, Threshold,
 };
 use crate::scale::ResponseScale;
-use crate::scoring::Metric;
 
 /// The ORS with the adult cutoff (the same as `catalog::require("ors")`).
 ///
@@ -187,7 +187,7 @@ pub(super) fn define(population: Population) -> Result<Instrument> {
          cutoff 25 confirmed; cutoffs 28 (13-17) and 32 (children) and the 5-point reliable \
          change are secondary",
     ))
-    .licence(KEY_ONLY)
+    .license(KEY_ONLY)
     .better(Better::Higher)
     .threshold(clinical(population.cutoff(), Comparison::Below, source)?)
     .reliable_change(

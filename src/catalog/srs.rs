@@ -36,10 +36,10 @@
 
 use super::{KEY_ONLY, component, global};
 use crate::components::Component;
+use crate::components::Metric;
 use crate::error::Result;
 use crate::instruments::{Comparison, Confidence, Instrument, Provenance, Threshold};
 use crate::scale::ResponseScale;
-use crate::scoring::Metric;
 
 /// The SRS from the catalog (the same as `catalog::require("srs")`).
 ///
@@ -86,7 +86,7 @@ pub(super) fn define() -> Result<Instrument> {
          goals and topics -> goals, approach or method -> collaboration, overall -> global); \
          the alert cutoff of 36 is secondary",
     ))
-    .licence(KEY_ONLY)
+    .license(KEY_ONLY)
     .threshold(alert)
     .build()
 }

@@ -59,6 +59,6 @@ pub(super) fn define() -> Result<Instrument> {
         "one secondary source; items 2, 5, 7, 8, 11 reversed; no component key is shipped, so \
          all items score the global subscale",
     ))
-    .licence(KEY_ONLY)
+    .license(KEY_ONLY)
     .build()
 }

@@ -76,6 +76,6 @@ pub(super) fn define() -> Result<Instrument> {
         Confidence::Secondary,
         "one third-party implementation, consistent with the item wording",
     ))
-    .licence(KEY_ONLY)
+    .license(KEY_ONLY)
     .build()
 }

@@ -67,6 +67,6 @@ pub(super) fn define() -> Result<Instrument> {
         Confidence::Secondary,
         "derived from the WAI-36 key; items 4 and 10 reversed (8 - x)",
     ))
-    .licence(KEY_ONLY)
+    .license(KEY_ONLY)
     .build()
 }

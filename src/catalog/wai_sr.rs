@@ -76,6 +76,6 @@ pub(super) fn define() -> Result<Instrument> {
         Confidence::Confirmed,
         "two independent vendor implementations agree on the key; no reversed items",
     ))
-    .licence(KEY_ONLY)
+    .license(KEY_ONLY)
     .build()
 }

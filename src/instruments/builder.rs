@@ -15,7 +15,7 @@ use std::collections::HashMap;
 ///
 /// Defaults: version `"1"`, [`Modality::General`], [`Rater::Client`], [`ScoringRule::Sum`],
 /// [`MissingRule::default`] (3/4 of each subscale's items), [`TotalRule::SumOfSubscales`], no
-/// citation, a user-defined [`Provenance`], no licence note, no thresholds, higher scores better
+/// citation, a user-defined [`Provenance`], no license note, no thresholds, higher scores better
 /// ([`Better::Higher`]), no severity bands, no reliable-change amount, no codes.
 ///
 /// With `serde`, a builder is the instrument's definition: an [`Instrument`] serializes to it and
@@ -70,7 +70,7 @@ pub struct InstrumentBuilder {
     pub(super) total: TotalRule,
     pub(super) citation: Option<String>,
     pub(super) provenance: Provenance,
-    pub(super) licence: Option<String>,
+    pub(super) license: Option<String>,
     pub(super) thresholds: Vec<Threshold>,
     pub(super) better: Better,
     pub(super) bands: Vec<Bands>,
@@ -94,7 +94,7 @@ impl InstrumentBuilder {
             total: TotalRule::default(),
             citation: None,
             provenance: Provenance::default(),
-            licence: None,
+            license: None,
             thresholds: Vec::new(),
             better: Better::Higher,
             bands: Vec::new(),
@@ -343,7 +343,7 @@ impl InstrumentBuilder {
         self
     }
 
-    /// Sets the licence note.
+    /// Sets the license note.
     ///
     /// ```
     /// use therapeutic_alliance::{Instrument, ResponseScale, TotalRule};
@@ -351,15 +351,15 @@ impl InstrumentBuilder {
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let inst = Instrument::builder("x", "X", ResponseScale::likert(1, 5, [])?)
     ///     .items(["1"]).total(TotalRule::OverItems)
-    ///     .licence("CC BY 4.0")
+    ///     .license("CC BY 4.0")
     ///     .build()?;
-    /// assert_eq!(inst.licence(), Some("CC BY 4.0"));
+    /// assert_eq!(inst.license(), Some("CC BY 4.0"));
     /// # Ok(())
     /// # }
     /// ```
     #[must_use]
-    pub fn licence(mut self, licence: impl Into<String>) -> Self {
-        self.licence = Some(licence.into());
+    pub fn license(mut self, license: impl Into<String>) -> Self {
+        self.license = Some(license.into());
         self
     }
 
@@ -509,7 +509,7 @@ impl InstrumentBuilder {
     ///
     /// # Errors
     /// - [`ErrorKind::InvalidText`] for a malformed instrument id, version, name, item id,
-    ///   subscale id or label, item text, citation or licence;
+    ///   subscale id or label, item text, citation or license;
     /// - [`ErrorKind::NoItems`] without items; [`ErrorKind::DuplicateItem`] when two items
     ///   share an id;
     /// - [`ErrorKind::DuplicateSubscale`], [`ErrorKind::ReservedSubscaleId`],
@@ -546,7 +546,7 @@ impl InstrumentBuilder {
         check_field(TextRule::InstrumentId, "instrument id", &self.id).map_err(at("/id"))?;
         check_field(TextRule::Label, "instrument name", &self.name).map_err(at("/name"))?;
         check_field(TextRule::Id, "instrument version", &self.version).map_err(at("/version"))?;
-        for (field, text) in [("citation", &self.citation), ("licence", &self.licence)] {
+        for (field, text) in [("citation", &self.citation), ("license", &self.license)] {
             if let Some(t) = text {
                 check_field(TextRule::Label, field, t)
                     .map_err(|e| e.at_path(format!("/{field}")))?;
@@ -782,7 +782,7 @@ impl InstrumentBuilder {
                 .iter()
                 .try_fold(1i128, |acc, &(_, n)| acc.checked_mul(n as i128));
             let lcm = prorated.iter().try_fold(1u128, |acc, &(r, n)| {
-                (r.max(1)..n).try_fold(acc, |acc, a| crate::scoring::lcm(acc, a as u128))
+                (r.max(1)..n).try_fold(acc, |acc, a| crate::exact::lcm(acc, a as u128))
             });
             let lcm = lcm.and_then(|l| i128::try_from(l).ok());
             match (product, lcm) {

@@ -75,8 +75,9 @@ pub(crate) struct Definition {
     citation: Option<String>,
     #[serde(default)]
     provenance: Provenance,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    licence: Option<String>,
+    /// Written `license`; `licence` (the spelling of earlier releases) is read as well.
+    #[serde(default, alias = "licence", skip_serializing_if = "Option::is_none")]
+    license: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     thresholds: Vec<ThresholdDef>,
     #[serde(default = "default_better", skip_serializing_if = "is_higher")]
@@ -173,7 +174,7 @@ impl Definition {
             total: self.total,
             citation: self.citation,
             provenance: self.provenance,
-            licence: self.licence,
+            license: self.license,
             thresholds,
             better: self.better,
             bands,
@@ -201,7 +202,7 @@ impl From<InstrumentBuilder> for Definition {
             total: b.total,
             citation: b.citation,
             provenance: b.provenance,
-            licence: b.licence,
+            license: b.license,
             thresholds: b.thresholds.into_iter().map(Into::into).collect(),
             better: b.better,
             bands: b.bands.into_iter().map(Into::into).collect(),
@@ -319,5 +320,21 @@ impl<'de> Deserialize<'de> for RawVersion {
             }
         }
         d.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use crate::instruments::Instrument;
+
+    #[test]
+    fn the_earlier_spelling_licence_is_read_as_license() -> crate::error::Result<()> {
+        let text = r#"{"id": "x", "name": "X", "scale": {"kind": "likert", "min": 1, "max": 5},
+            "items": [{"id": "1"}, {"id": "2"}], "total": "over_items", "licence": "CC0"}"#;
+        let inst = Instrument::from_json(text)?;
+        assert_eq!(inst.license(), Some("CC0"));
+        assert!(inst.to_json()?.contains(r#""license""#));
+        assert!(!inst.to_json()?.contains("licence"));
+        Ok(())
     }
 }

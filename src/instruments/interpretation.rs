@@ -1,10 +1,10 @@
 //! What a score means beyond a single threshold: severity bands, the reliable-change amount and
 //! the direction of improvement.
 
+use crate::components::Metric;
 use crate::components::Target;
 use crate::error::{ErrorKind, Result};
 use crate::ids::{TextRule, check_field};
-use crate::scoring::Metric;
 use std::fmt;
 
 /// Named bands of a score, each running from its lower bound up to the next band's: the PHQ-9's

@@ -293,6 +293,16 @@ impl From<MissingRule> for MissingRuleDef {
     }
 }
 
+impl From<ScoringRule> for crate::components::Metric {
+    /// The metric an instrument's scoring rule reports: `Metric::Sum` or `Metric::Mean`.
+    fn from(rule: ScoringRule) -> Self {
+        match rule {
+            ScoringRule::Mean => crate::components::Metric::Mean,
+            _ => crate::components::Metric::Sum,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,9 @@
 //! Interpretation thresholds: a score at or past a value raises a flag.
 
+use crate::components::Metric;
 use crate::components::Target;
 use crate::error::{ErrorKind, Result};
 use crate::ids::{TextRule, check_field};
-use crate::scoring::Metric;
 use crate::vocab::vocabulary;
 use std::fmt;
 

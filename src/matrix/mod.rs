@@ -7,6 +7,32 @@
 //! the scale's minimum, one byte per cell when the scale has at most 255 steps (every Likert
 //! scale, the SRS's 0-10 line by 0.1) and four bytes otherwise, column by column, so the passes
 //! over them are simple loops the compiler vectorizes.
+//!
+//! [`Moments`] follow vks/average: they [`Merge`], and build with `FromIterator` and `Extend`,
+//! so chunks read on different threads or days combine into exactly the one-pass result.
+//!
+//! ```
+//! use therapeutic_alliance::catalog;
+//! use therapeutic_alliance::matrix::{Merge, ResponseMatrix};
+//!
+//! # fn main() -> Result<(), therapeutic_alliance::Error> {
+//! let arm = catalog::require("arm-5")?; // five items, 1..7
+//! let rows = [[Some(6.0), Some(5.0), Some(6.0), Some(7.0), Some(6.0)],
+//!             [Some(4.0), None,      Some(3.0), Some(4.0), Some(5.0)],
+//!             [Some(7.0), Some(7.0), Some(6.0), Some(6.0), Some(7.0)]];
+//! let matrix = ResponseMatrix::from_rows(&arm, &rows)?;
+//!
+//! // Every subscale and total of every row, exactly as scoring one row gives it.
+//! let scores = matrix.score();
+//! assert_eq!(scores.primary(0, "global"), arm.score_values(&rows[0])?.primary("global"));
+//!
+//! // Moments of two chunks merge into the moments of the whole.
+//! let mut first = matrix.moments_of(0..2)?;
+//! first.merge(&matrix.moments_of(2..3)?)?;
+//! assert_eq!(first, matrix.moments());
+//! # Ok(())
+//! # }
+//! ```
 
 mod batch;
 pub(crate) mod moments;
@@ -156,7 +182,7 @@ impl ResponseMatrix {
     pub fn push_values(&mut self, values: &[Option<f64>]) -> Result<()> {
         let inst = &self.instrument;
         if values.len() != inst.items().len() {
-            return Err(crate::scoring::wrong_length(inst, values.len()));
+            return Err(inst.wrong_length(values.len()));
         }
         // Validate the whole row first so a bad row leaves the matrix unchanged.
         let mut units = Vec::with_capacity(values.len());
@@ -193,7 +219,7 @@ impl ResponseMatrix {
     pub fn push_text(&mut self, cells: &[Option<&str>]) -> Result<()> {
         let inst = &self.instrument;
         if cells.len() != inst.items().len() {
-            return Err(crate::scoring::wrong_length(inst, cells.len()));
+            return Err(inst.wrong_length(cells.len()));
         }
         let mut units = Vec::with_capacity(cells.len());
         for (item, cell) in inst.items().iter().zip(cells) {

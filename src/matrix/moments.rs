@@ -17,7 +17,11 @@ const DENSE_GROUPS: usize = 1 << 16;
 /// As in the `average` crate's `Merge`, merging the accumulators of two parts of the data gives
 /// what accumulating the whole would give. Here accumulation is exact (integers), so the result
 /// is the same bit for bit whatever the split, the order or the number of threads. Unlike
-/// `average`'s, merging can fail: accumulators of different instruments do not combine.
+/// `average`'s, merging can fail, and each implementation names how in its [`Merge::Error`]:
+/// accumulators of different instruments do not combine ([`Moments`] merge with the crate's
+/// [`Error`]), while counts always add
+/// (`TalkingTherapiesSummary` merges with [`Infallible`](std::convert::Infallible), so
+/// `let Ok(()) = a.merge(&b);` needs no error handling).
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Merge, ResponseMatrix};
@@ -35,11 +39,15 @@ const DENSE_GROUPS: usize = 1 << 16;
 /// # }
 /// ```
 pub trait Merge {
+    /// Why two cannot be combined: [`Infallible`](std::convert::Infallible) where merging
+    /// cannot fail.
+    type Error;
+
     /// Adds `other` into `self`.
     ///
     /// # Errors
     /// When the two cannot be combined (the implementation says which).
-    fn merge(&mut self, other: &Self) -> Result<()>;
+    fn merge(&mut self, other: &Self) -> std::result::Result<(), Self::Error>;
 }
 
 /// Sums over the rows where both items of a pair are answered, in keyed units offset by the
@@ -639,7 +647,7 @@ impl Moments {
         let res = scale.resolution_units();
         // (sum + n lo) / (n res), exactly rounded.
         let num = i128::try_from(d.s_i).ok()? + i128::from(d.n) * i128::from(scale.min_units());
-        Some(crate::scoring::ratio(num, i128::from(d.n) * res))
+        Some(crate::exact::ratio(num, i128::from(d.n) * res))
     }
 
     /// The pairwise sums of items `i` and `j` (either order).
@@ -684,6 +692,8 @@ impl Moments {
 }
 
 impl Merge for Moments {
+    type Error = Error;
+
     /// # Errors
     /// [`ErrorKind::InstrumentMismatch`](crate::ErrorKind::InstrumentMismatch) when the two are of different instruments; an error
     /// recorded in either is kept.

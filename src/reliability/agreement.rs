@@ -1,6 +1,6 @@
 //! Client-therapist agreement on parallel forms: the same session rated by both sides.
 
-use super::icc::{Icc, IccForm};
+use super::icc::{IccForm, IccTable};
 use crate::error::{ErrorKind, Result};
 use crate::matrix::ResponseMatrix;
 
@@ -178,7 +178,7 @@ fn target_agreement(target: String, pairs: &[[f64; 2]]) -> TargetAgreement {
         }
         _ => None,
     };
-    let icc = Icc::from_rows(pairs).ok();
+    let icc = IccTable::analyze(pairs).ok();
     TargetAgreement {
         target,
         pairs: n,

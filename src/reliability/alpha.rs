@@ -6,10 +6,10 @@ use super::split::{self, SplitHalf};
 use super::{Interval, MissingData, ReliabilityOptions};
 use crate::components::Target;
 use crate::error::{Error, ErrorKind, Result};
+use crate::exact::ratio;
 use crate::instruments::Slot;
 use crate::matrix::Moments;
 use crate::matrix::moments::{SetSums, packed};
-use crate::scoring::ratio;
 
 /// Everything `psych::alpha()` reports for one item set, plus split-half reliability and
 /// omega total: the reliability a methods reviewer compares with R.
@@ -292,12 +292,95 @@ struct SetData<'a> {
     reversed: Vec<bool>,
 }
 
+impl ReliabilityOptions {
+    /// Everything psych's `alpha()` reports for a subscale or the total (all items) of the data
+    /// the moments summarize, plus split-half reliability and omega total, under these options.
+    ///
+    /// # Errors
+    /// - [`ErrorKind::UnknownTarget`] for a subscale the instrument does not have (`total` is
+    ///   always all items);
+    /// - [`ErrorKind::TooFewItems`] below two items;
+    /// - [`ErrorKind::TooFewRows`] with fewer than two usable rows (complete rows, listwise);
+    /// - [`ErrorKind::TooFewPairs`] when two items are answered together in fewer than two rows;
+    /// - [`ErrorKind::ZeroVariance`] for an item whose answers do not vary;
+    /// - [`ErrorKind::InstrumentMismatch`] recorded while collecting chunks ([`Moments::check`]).
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
+    /// use therapeutic_alliance::reliability::{MissingData, ReliabilityOptions};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = catalog::require("srs")?;
+    /// let m = ResponseMatrix::from_rows(&srs, [[Some(9.0); 4], [Some(8.0); 4], [Some(8.5); 4]])?;
+    /// let listwise = ReliabilityOptions::default().missing(MissingData::Listwise);
+    /// assert!(listwise.analyze(&m.moments(), "total").is_ok());
+    /// let one = listwise.analyze(&m.moments(), "bond").unwrap_err();
+    /// assert_eq!(one.code(), "too_few_items");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn analyze(&self, moments: &Moments, target: impl Into<Target>) -> Result<Reliability> {
+        moments.check()?;
+        let data = moments.set_data(&target.into())?;
+        data.reliability(*self)
+    }
+
+    /// The reliability of every subscale and of the total (all items), in one call from one
+    /// pass over the data, in the instrument's order with the total last.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
+    /// use therapeutic_alliance::reliability::ReliabilityOptions;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let wai = catalog::require("wai-sr")?;
+    /// let rows: Vec<Vec<Option<f64>>> = (0..30)
+    ///     .map(|i| (0..12).map(|j| Some(f64::from((i + j * (i % 4)) % 5 + 1))).collect())
+    ///     .collect();
+    /// let all = ReliabilityOptions::default().analyze_each(&ResponseMatrix::from_rows(&wai, &rows)?.moments());
+    /// let targets: Vec<_> = all.iter().map(|t| t.target.as_str()).collect();
+    /// assert_eq!(targets, ["goals", "collaboration", "bond", "total"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn analyze_each(&self, moments: &Moments) -> Vec<TargetReliability> {
+        let Some(inst) = moments.instrument() else {
+            return Vec::new();
+        };
+        inst.subscales()
+            .iter()
+            .map(|s| s.id().to_owned())
+            .chain(["total".to_owned()])
+            .map(|target| {
+                let result = self.analyze(moments, target.as_str());
+                TargetReliability { target, result }
+            })
+            .collect()
+    }
+}
+
+/// One target's reliability from [`ReliabilityOptions::analyze_each`]: the subscale id (or
+/// `total`) and its result or the error that target gave.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TargetReliability {
+    /// The subscale id, or `total`.
+    pub target: String,
+    /// Its reliability, or why it has none.
+    pub result: Result<Reliability>,
+}
+
 impl Moments {
     /// Everything psych's `alpha()` reports for a subscale or the total (all items), with
     /// pairwise covariances, plus split-half reliability and omega total.
     ///
+    /// The same as [`ReliabilityOptions::analyze`] with the default options (pairwise
+    /// covariances, all split halves).
+    ///
     /// # Errors
-    /// As [`Moments::reliability_with`].
+    /// As [`ReliabilityOptions::analyze`].
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, ResponseMatrix};
@@ -314,76 +397,7 @@ impl Moments {
     /// # }
     /// ```
     pub fn reliability(&self, target: impl Into<Target>) -> Result<Reliability> {
-        self.reliability_with(target, ReliabilityOptions::default())
-    }
-
-    /// As [`Moments::reliability`], with options.
-    ///
-    /// # Errors
-    /// - [`ErrorKind::UnknownTarget`] for a subscale the instrument does not have (`total` is
-    ///   always all items);
-    /// - [`ErrorKind::TooFewItems`] below two items;
-    /// - [`ErrorKind::TooFewRows`] with fewer than two usable rows (complete rows, listwise);
-    /// - [`ErrorKind::TooFewPairs`] when two items are answered together in fewer than two rows;
-    /// - [`ErrorKind::ZeroVariance`] for an item whose answers do not vary;
-    /// - [`ErrorKind::InstrumentMismatch`] recorded while collecting chunks ([`Moments::check`]).
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, MissingData, ReliabilityOptions, ResponseMatrix};
-    ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let srs = catalog::require("srs")?;
-    /// let m = ResponseMatrix::from_rows(&srs, [[Some(9.0); 4], [Some(8.0); 4], [Some(8.5); 4]])?;
-    /// let err = m.moments().reliability_with("total", ReliabilityOptions::default().missing(MissingData::Listwise));
-    /// assert!(err.is_ok());
-    /// let one = m.moments().reliability("bond").unwrap_err();
-    /// assert_eq!(one.code(), "too_few_items");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn reliability_with(
-        &self,
-        target: impl Into<Target>,
-        options: ReliabilityOptions,
-    ) -> Result<Reliability> {
-        self.check()?;
-        let data = self.set_data(&target.into())?;
-        data.reliability(options)
-    }
-
-    /// The reliability of every subscale and of the total (all items), in one call from one
-    /// pass over the data; each entry is the target and its result.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, ReliabilityOptions, ResponseMatrix};
-    ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// let rows: Vec<Vec<Option<f64>>> = (0..30)
-    ///     .map(|i| (0..12).map(|j| Some(f64::from((i + j * (i % 4)) % 5 + 1))).collect())
-    ///     .collect();
-    /// let all = ResponseMatrix::from_rows(&wai, &rows)?.moments().reliability_all(ReliabilityOptions::default());
-    /// let targets: Vec<_> = all.iter().map(|(t, _)| t.as_str()).collect();
-    /// assert_eq!(targets, ["goals", "collaboration", "bond", "total"]);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn reliability_all(
-        &self,
-        options: ReliabilityOptions,
-    ) -> Vec<(String, Result<Reliability>)> {
-        let Some(inst) = self.instrument() else {
-            return Vec::new();
-        };
-        inst.subscales()
-            .iter()
-            .map(|s| s.id().to_owned())
-            .chain(["total".to_owned()])
-            .map(|t| {
-                let r = self.reliability_with(t.as_str(), options);
-                (t, r)
-            })
-            .collect()
+        ReliabilityOptions::default().analyze(self, target)
     }
 
     /// The set a target names: a subscale, or all items for `total`.

@@ -61,10 +61,10 @@ impl IccForm {
 /// One ICC with its F test and 95% interval.
 ///
 /// ```
-/// use therapeutic_alliance::{Icc, IccForm};
+/// use therapeutic_alliance::{IccTable, IccForm};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let icc = Icc::from_rows([[9.0, 2.0, 5.0, 8.0], [6.0, 1.0, 3.0, 2.0], [8.0, 4.0, 6.0, 8.0],
+/// let icc = IccTable::analyze([[9.0, 2.0, 5.0, 8.0], [6.0, 1.0, 3.0, 2.0], [8.0, 4.0, 6.0, 8.0],
 ///                           [7.0, 1.0, 2.0, 6.0], [10.0, 5.0, 6.0, 9.0], [6.0, 2.0, 4.0, 7.0]])?;
 /// let r = icc.get(IccForm::Icc3);
 /// assert!((r.icc - 0.714840714840715).abs() < 1e-12); // Shrout & Fleiss (1979), Table 4
@@ -75,7 +75,7 @@ impl IccForm {
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
-pub struct IccResult {
+pub struct Icc {
     /// Which ICC.
     pub form: IccForm,
     /// The coefficient.
@@ -103,22 +103,22 @@ pub struct IccResult {
 /// 1e-9 relative is tested). The table must be complete, as psych requires without lme4.
 ///
 /// ```
-/// use therapeutic_alliance::{Icc, IccForm};
+/// use therapeutic_alliance::{IccTable, IccForm};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // Client, therapist and observer WAI-SR totals for five sessions.
-/// let icc = Icc::from_rows([[48.0, 44.0, 46.0], [39.0, 41.0, 38.0], [55.0, 50.0, 52.0],
+/// let icc = IccTable::analyze([[48.0, 44.0, 46.0], [39.0, 41.0, 38.0], [55.0, 50.0, 52.0],
 ///                           [42.0, 45.0, 44.0], [50.0, 47.0, 49.0]])?;
 /// assert_eq!((icc.targets(), icc.raters()), (5, 3));
 /// assert!(icc.get(IccForm::Icc2).icc > 0.7);
-/// assert_eq!(Icc::from_rows([[1.0, 2.0], [f64::NAN, 3.0]]).unwrap_err().code(), "invalid_table");
+/// assert_eq!(IccTable::analyze([[1.0, 2.0], [f64::NAN, 3.0]]).unwrap_err().code(), "invalid_table");
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
-pub struct Icc {
+pub struct IccTable {
     targets: usize,
     raters: usize,
     /// Mean square between targets (psych's MSB).
@@ -129,10 +129,10 @@ pub struct Icc {
     pub ms_error: f64,
     /// Mean square within targets (MSW).
     pub ms_within: f64,
-    results: Vec<IccResult>,
+    results: Vec<Icc>,
 }
 
-impl Icc {
+impl IccTable {
     /// The ICCs of a table (rows = targets, columns = raters).
     ///
     /// # Errors
@@ -142,14 +142,14 @@ impl Icc {
     /// squares overflow.
     ///
     /// ```
-    /// use therapeutic_alliance::Icc;
+    /// use therapeutic_alliance::IccTable;
     ///
-    /// assert_eq!(Icc::from_rows([[1.0, 2.0]]).unwrap_err().code(), "invalid_table");
-    /// assert!(Icc::from_rows([vec![1.0, 2.0], vec![3.0]]).is_err());
-    /// assert!(Icc::from_rows([[4.0, 4.0], [4.0, 4.0]]).is_err());
-    /// assert!(Icc::from_rows([[1e200, 1.0], [2.0, 1e200], [3.0, 4.0]]).is_err());
+    /// assert_eq!(IccTable::analyze([[1.0, 2.0]]).unwrap_err().code(), "invalid_table");
+    /// assert!(IccTable::analyze([vec![1.0, 2.0], vec![3.0]]).is_err());
+    /// assert!(IccTable::analyze([[4.0, 4.0], [4.0, 4.0]]).is_err());
+    /// assert!(IccTable::analyze([[1e200, 1.0], [2.0, 1e200], [3.0, 4.0]]).is_err());
     /// ```
-    pub fn from_rows<R: AsRef<[f64]>>(rows: impl IntoIterator<Item = R>) -> Result<Icc> {
+    pub fn analyze<R: AsRef<[f64]>>(rows: impl IntoIterator<Item = R>) -> Result<IccTable> {
         let rows: Vec<R> = rows.into_iter().collect();
         let n = rows.len();
         let k = rows.first().map_or(0, |r| r.as_ref().len());
@@ -270,7 +270,7 @@ impl Icc {
         let p1 = upper_tail(f11, df_b, df11);
         let p2 = upper_tail(f21, df_b, df21);
         let defined = |x: f64| x.is_finite().then_some(x);
-        let r = |form, icc, f, df2, p, lower: f64, upper: f64| IccResult {
+        let r = |form, icc, f, df2, p, lower: f64, upper: f64| Icc {
             form,
             icc,
             f,
@@ -320,7 +320,7 @@ impl Icc {
                 1.0 - 1.0 / f3u,
             ),
         ];
-        Ok(Icc {
+        Ok(IccTable {
             targets: n,
             raters: k,
             ms_targets: msb,
@@ -335,7 +335,7 @@ impl Icc {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let icc = therapeutic_alliance::Icc::from_rows([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
+    /// let icc = therapeutic_alliance::IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
     /// assert_eq!(icc.targets(), 3);
     /// # Ok(())
     /// # }
@@ -348,7 +348,7 @@ impl Icc {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let icc = therapeutic_alliance::Icc::from_rows([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
+    /// let icc = therapeutic_alliance::IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
     /// assert_eq!(icc.raters(), 2);
     /// # Ok(())
     /// # }
@@ -360,15 +360,15 @@ impl Icc {
     /// One form.
     ///
     /// ```
-    /// use therapeutic_alliance::{Icc, IccForm};
+    /// use therapeutic_alliance::{IccTable, IccForm};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let icc = Icc::from_rows([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
+    /// let icc = IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
     /// assert_eq!(icc.get(IccForm::Icc1k).form, IccForm::Icc1k);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, form: IccForm) -> &IccResult {
+    pub fn get(&self, form: IccForm) -> &Icc {
         let i = IccForm::ALL.iter().position(|f| *f == form).unwrap_or(0);
         // `results` holds every form, in `IccForm::ALL` order.
         &self.results[i]
@@ -378,12 +378,12 @@ impl Icc {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let icc = therapeutic_alliance::Icc::from_rows([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
-    /// assert_eq!(icc.results().len(), 6);
+    /// let icc = therapeutic_alliance::IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
+    /// assert_eq!(icc.forms().len(), 6);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn results(&self) -> &[IccResult] {
+    pub fn forms(&self) -> &[Icc] {
         &self.results
     }
 }

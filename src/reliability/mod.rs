@@ -4,9 +4,9 @@
 //! correction, Feldt's interval, alpha if an item is dropped, item-total correlations, response
 //! frequencies), split-half reliability (`psych::splitHalf`), McDonald's omega total from a
 //! one-factor minres solution (`psych::omega(nfactors = 1)`), and intraclass correlations
-//! (`psych::ICC`, in [`Icc`]).
+//! (`psych::ICC`, in [`IccTable`]).
 //!
-//! Everything but the ICC is computed from [`Moments`]: exact integer sums accumulated in one
+//! Everything but the ICC is computed from [`Moments`](crate::matrix::Moments): exact integer sums accumulated in one
 //! pass (and mergeable across chunks and threads), so the statistics do not depend on row order.
 //! Items are keyed first (a reversed item counts `min + max - answer` on the scale's own
 //! bounds), as psych does with `keys`.
@@ -23,7 +23,34 @@
 //! psych, and the person scores (mean and SD) are the means of each row's answered items.
 //!
 //! Statistics are checked against psych 2.2.9 on the bfi data to 1e-9 relative
-//! (`tests/psych_reliability.rs`).
+//! (`tests/psych_reliability.rs`); [`_documentation::coming_from_psych`](crate::_documentation::coming_from_psych)
+//! maps psych's calls to this module.
+//!
+//! ```
+//! use therapeutic_alliance::catalog;
+//! use therapeutic_alliance::matrix::ResponseMatrix;
+//! use therapeutic_alliance::reliability::{IccForm, IccTable, MissingData, ReliabilityOptions};
+//!
+//! # fn main() -> Result<(), therapeutic_alliance::Error> {
+//! let wai = catalog::require("wai-sr")?;
+//! let rows: Vec<Vec<Option<f64>>> = (0..40)
+//!     .map(|i| (0..12).map(|j| Some(f64::from((i % 5 + (i * j) % 2).min(4) + 1))).collect())
+//!     .collect();
+//! let moments = ResponseMatrix::from_rows(&wai, &rows)?.moments();
+//!
+//! // psych::alpha(bond items), pairwise (the default) and listwise.
+//! let bond = moments.reliability("bond")?;
+//! let listwise = ReliabilityOptions::default().missing(MissingData::Listwise).analyze(&moments, "bond")?;
+//! assert_eq!(bond.raw_alpha, listwise.raw_alpha); // no missing answers: the same
+//! assert_eq!(bond.item_stats.len(), 4);
+//!
+//! // psych::ICC on client, therapist and observer totals of five sessions.
+//! let icc = IccTable::analyze([[48.0, 44.0, 46.0], [39.0, 41.0, 38.0], [55.0, 50.0, 52.0],
+//!                              [42.0, 45.0, 44.0], [50.0, 47.0, 49.0]])?;
+//! assert!(icc.get(IccForm::Icc2).icc > 0.7);
+//! # Ok(())
+//! # }
+//! ```
 
 mod agreement;
 mod alpha;
@@ -33,8 +60,10 @@ mod minres;
 mod split;
 
 pub use agreement::{Agreement, ItemAgreement, TargetAgreement};
-pub use alpha::{Category, IfDropped, ItemStatistics, Omega, Reliability, ResponseFrequency};
-pub use icc::{Icc, IccForm, IccResult};
+pub use alpha::{
+    Category, IfDropped, ItemStatistics, Omega, Reliability, ResponseFrequency, TargetReliability,
+};
+pub use icc::{Icc, IccForm, IccTable};
 pub use split::{SplitHalf, SplitHalfMethod};
 
 use crate::vocab::vocabulary;

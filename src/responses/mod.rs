@@ -12,7 +12,6 @@ pub use registry::Registry;
 use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::ids::{TextRule, check_field};
 use crate::instruments::Instrument;
-use crate::scoring::{self, Flag, Report, Scores};
 
 /// One completed questionnaire: the answers to an instrument's items, plus optional client id,
 /// therapist id, session number and date.
@@ -109,7 +108,7 @@ impl Administration {
     /// ```
     pub fn from_values(instrument: &Instrument, values: &[Option<f64>]) -> Result<Self> {
         if values.len() != instrument.items().len() {
-            return Err(scoring::wrong_length(instrument, values.len()));
+            return Err(instrument.wrong_length(values.len()));
         }
         let mut b = Administration::builder(instrument);
         for (index, value) in values.iter().enumerate() {
@@ -263,57 +262,6 @@ impl Administration {
     /// The answers in units, item order.
     pub(crate) fn units(&self) -> &[Option<i32>] {
         &self.values
-    }
-
-    /// Scores this administration under its instrument's rules. Infallible: the answers were
-    /// validated when given.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Administration};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let adm = Administration::builder(&catalog::require("wai-sr")?).answer("1", 4)?.build()?;
-    /// assert_eq!(adm.score().primary("total"), None, "one answer scores no total");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn score(&self) -> Scores {
-        scoring::score_units(&self.instrument, &self.values)
-    }
-
-    /// The flags its scores raise under its instrument's thresholds.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Administration};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let srs = catalog::require("srs")?;
-    /// let adm = Administration::from_values(&srs, &[Some(9.0), Some(9.0), Some(9.0), Some(9.1)])?;
-    /// assert!(adm.flags().is_empty(), "36.1 is above the alert at 36");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn flags(&self) -> Vec<Flag> {
-        self.score().flags()
-    }
-
-    /// The report of this administration: its context, every score and the flags (see
-    /// [`Report`] for the JSON shape).
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Administration};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let wai = catalog::require("wai-sr")?;
-    /// let adm = Administration::builder(&wai).client("c-9").session(2).answers((1..=12).map(|i| (i.to_string(), 3)))?.build()?;
-    /// let report = adm.report();
-    /// assert_eq!((report.client.as_deref(), report.session), (Some("c-9"), Some(2)));
-    /// assert_eq!(report.subscales[1].label, "Task");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn report(&self) -> Report {
-        Report::new(&self.score(), Some(self))
     }
 }
 
@@ -633,6 +581,14 @@ mod tests {
         row[5] = Some(0.0);
         let err = Administration::from_values(&wai(), &row).unwrap_err();
         assert_eq!(err.item(), Some("6"));
+    }
+
+    #[test]
+    fn the_catalog_registry_holds_every_catalog_instrument() {
+        assert_eq!(
+            registry::catalog_registry().instruments().count(),
+            catalog::all().len()
+        );
     }
 
     #[test]

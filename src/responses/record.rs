@@ -214,7 +214,7 @@ impl<'de> serde::Deserialize<'de> for Administration {
     /// Reads a record against the [`catalog`](crate::catalog); for instruments of your own, use
     /// a [`Registry`](crate::Registry) (`Registry::read`, or `DeserializeSeed` on `&Registry`).
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde::de::DeserializeSeed::deserialize(crate::catalog::registry(), d)
+        serde::de::DeserializeSeed::deserialize(super::registry::catalog_registry(), d)
     }
 }
 

@@ -54,7 +54,7 @@ impl Registry {
     /// assert_eq!(Registry::with_catalog().instruments().count(), catalog::all().len());
     /// ```
     pub fn with_catalog() -> Self {
-        crate::catalog::registry().clone()
+        catalog_registry().clone()
     }
 
     /// Registers an instrument under its id and version. Registering the same definition again
@@ -267,4 +267,19 @@ impl Registry {
             None => Ok(b.adm),
         }
     }
+}
+
+/// The catalog as a registry, built once.
+static CATALOG_REGISTRY: std::sync::LazyLock<Registry> = std::sync::LazyLock::new(|| {
+    let mut r = Registry::new();
+    for inst in crate::catalog::all() {
+        // Catalog ids are unique (tested), so registering cannot conflict.
+        let _ = r.register(inst.clone());
+    }
+    r
+});
+
+/// The catalog as a registry (built once): what records are read against by default.
+pub(crate) fn catalog_registry() -> &'static Registry {
+    &CATALOG_REGISTRY
 }

@@ -1,63 +1,9 @@
 //! Metrics and the flags thresholds raise.
 
-use crate::components::Target;
+use crate::components::{Metric, Target};
 use crate::error::Num;
-use crate::instruments::{Comparison, ScoringRule, Threshold};
-use crate::vocab::vocabulary;
+use crate::instruments::{Comparison, Threshold};
 use std::fmt;
-
-/// Which form of a score: the (prorated) sum, the mean item score, or the percent of maximum.
-///
-/// Its token (`sum`, `mean`, `pomp`) is used by `Display`, `FromStr`, serde, column names and
-/// the command line alike; [`Metric::label`] gives words for prose.
-///
-/// ```
-/// use therapeutic_alliance::Metric;
-///
-/// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// assert_eq!("pomp".parse::<Metric>()?, Metric::Pomp);
-/// assert_eq!(Metric::Pomp.to_string(), "pomp");
-/// assert_eq!(Metric::Pomp.label(), "percent of maximum");
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Metric {
-    /// The (prorated) sum.
-    Sum,
-    /// The mean item score.
-    Mean,
-    /// Percent of the maximum possible score, 0-100.
-    Pomp,
-}
-
-vocabulary!(Metric, "metric", None, [Sum => "sum", Mean => "mean", Pomp => "pomp"]);
-
-impl Metric {
-    /// Words for messages: "sum", "mean", "percent of maximum".
-    ///
-    /// ```
-    /// assert_eq!(therapeutic_alliance::Metric::Mean.label(), "mean");
-    /// ```
-    pub const fn label(self) -> &'static str {
-        match self {
-            Metric::Sum => "sum",
-            Metric::Mean => "mean",
-            Metric::Pomp => "percent of maximum",
-        }
-    }
-}
-
-impl From<ScoringRule> for Metric {
-    /// The metric an instrument's scoring rule reports: [`Metric::Sum`] or [`Metric::Mean`].
-    fn from(rule: ScoringRule) -> Self {
-        match rule {
-            ScoringRule::Mean => Metric::Mean,
-            _ => Metric::Sum,
-        }
-    }
-}
 
 /// A threshold that a score crossed. A flag owns its data, so a session monitor can keep it (and,
 /// with `serde`, store and reload it).
@@ -78,21 +24,49 @@ impl From<ScoringRule> for Metric {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "FlagRecord", into = "FlagRecord")
+)]
 pub struct Flag {
+    threshold: Threshold,
+    score: f64,
+}
+
+/// The serialized form of a flag: the threshold's fields beside the score, read back through
+/// [`Threshold::new`] so a stored flag is validated as a new threshold is.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlagRecord {
     target: Target,
     metric: Metric,
     comparison: Comparison,
     threshold: f64,
     score: f64,
     message: String,
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[serde(default)]
     source: String,
 }
 
-impl Flag {
-    pub(crate) fn new(t: &Threshold, score: f64) -> Self {
-        Flag {
+#[cfg(feature = "serde")]
+impl TryFrom<FlagRecord> for Flag {
+    type Error = crate::error::Error;
+
+    fn try_from(r: FlagRecord) -> Result<Self, Self::Error> {
+        let threshold = Threshold::new(r.target, r.metric, r.comparison, r.threshold, r.message)?
+            .with_source(r.source);
+        Ok(Flag::new(&threshold, r.score))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Flag> for FlagRecord {
+    fn from(f: Flag) -> Self {
+        let score = f.score;
+        let t = f.threshold;
+        FlagRecord {
             target: t.target().clone(),
             metric: t.metric(),
             comparison: t.comparison(),
@@ -101,6 +75,29 @@ impl Flag {
             message: t.message().to_owned(),
             source: t.source().to_owned(),
         }
+    }
+}
+
+impl Flag {
+    pub(crate) fn new(t: &Threshold, score: f64) -> Self {
+        Flag {
+            threshold: t.clone(),
+            score,
+        }
+    }
+
+    /// The threshold that the score crossed, as the instrument defines it.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = therapeutic_alliance::catalog::require("srs")?;
+    /// let flags = srs.score_values(&[Some(8.0), Some(9.0), Some(9.0), Some(9.0)])?.flags();
+    /// assert_eq!(flags[0].crossed(), &srs.thresholds()[0]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn crossed(&self) -> &Threshold {
+        &self.threshold
     }
 
     /// The score the threshold reads.
@@ -114,7 +111,7 @@ impl Flag {
     /// # }
     /// ```
     pub fn target(&self) -> &Target {
-        &self.target
+        self.threshold.target()
     }
 
     /// The metric the threshold reads.
@@ -128,7 +125,7 @@ impl Flag {
     /// # }
     /// ```
     pub fn metric(&self) -> Metric {
-        self.metric
+        self.threshold.metric()
     }
 
     /// How the score was compared.
@@ -142,7 +139,7 @@ impl Flag {
     /// # }
     /// ```
     pub fn comparison(&self) -> Comparison {
-        self.comparison
+        self.threshold.comparison()
     }
 
     /// The threshold value crossed.
@@ -156,7 +153,7 @@ impl Flag {
     /// # }
     /// ```
     pub fn threshold(&self) -> f64 {
-        self.threshold
+        self.threshold.value()
     }
 
     /// The score that crossed it.
@@ -186,7 +183,7 @@ impl Flag {
     /// # }
     /// ```
     pub fn message(&self) -> &str {
-        &self.message
+        self.threshold.message()
     }
 
     /// Where the threshold value comes from (empty if not given).
@@ -200,7 +197,7 @@ impl Flag {
     /// # }
     /// ```
     pub fn source(&self) -> &str {
-        &self.source
+        self.threshold.source()
     }
 }
 
@@ -209,12 +206,12 @@ impl fmt::Display for Flag {
         write!(
             f,
             "{} {} {} is {} {}: {}",
-            self.target,
-            self.metric.label(),
+            self.threshold.target(),
+            self.threshold.metric().label(),
             Num(self.score),
-            self.comparison.words(),
-            Num(self.threshold),
-            self.message
+            self.threshold.comparison().words(),
+            Num(self.threshold.value()),
+            self.threshold.message()
         )
     }
 }

@@ -8,28 +8,24 @@
 //! the answered counts, checked to fit `i128` when the instrument is built). Each sum, mean and
 //! percent of maximum is the correctly rounded double of its exact value, with one rounding.
 
-mod exact;
+mod administration;
 mod flag;
+mod instrument;
 mod report;
 mod row;
 mod score;
 
-pub use flag::{Flag, Metric};
+pub(crate) use crate::components::Metric;
+pub use flag::Flag;
 pub use report::{InstrumentSummary, Report, ReportEntry};
 pub use row::ScoreRow;
 pub use score::{Mean, Pomp, Score, ScoreRange, Sum};
 
 use crate::components::{Component, Target};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::exact::gcd;
 use crate::instruments::{Instrument, Slot, Subscale, TotalRule};
 use std::fmt;
-
-pub(crate) use exact::{gcd, ratio};
-
-/// `lcm(a, b)`, `None` on overflow.
-pub(crate) fn lcm(a: u128, b: u128) -> Option<u128> {
-    exact::lcm_checked(a, b)
-}
 
 /// Every score of one administration: each subscale and the total, tied to the instrument that
 /// scored them.
@@ -422,7 +418,7 @@ const STACK_ITEMS: usize = 64;
 pub(crate) fn score_values(inst: &Instrument, values: &[Option<f64>]) -> Result<Scores> {
     let k = inst.items().len();
     if values.len() != k {
-        return Err(wrong_length(inst, values.len()));
+        return Err(inst.wrong_length(values.len()));
     }
     let scale = inst.scale();
     let convert = |(item, v): (&crate::Item, &Option<f64>)| -> Result<Option<i32>> {
@@ -443,16 +439,6 @@ pub(crate) fn score_values(inst: &Instrument, values: &[Option<f64>]) -> Result<
             .collect::<Result<Vec<_>>>()?;
         Ok(score_units(inst, &units))
     }
-}
-
-/// The error for a row of the wrong length.
-pub(crate) fn wrong_length(inst: &Instrument, found: usize) -> Error {
-    crate::ErrorKind::WrongLength {
-        instrument: inst.id().to_owned(),
-        expected: inst.items().len(),
-        found,
-    }
-    .into()
 }
 
 /// The keyed sum (in units) and answered count of one subscale, or of all items.

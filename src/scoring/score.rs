@@ -2,7 +2,7 @@
 //! the range a score can take.
 
 use super::Metric;
-use super::exact::ratio;
+use crate::exact::ratio;
 use crate::scale::ResponseScale;
 use std::fmt;
 

@@ -337,10 +337,10 @@ impl Layout {
     /// ```
     /// use therapeutic_alliance::{catalog, csv::Layout};
     ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let arm = catalog::require("arm-5")?;
     /// let mut rows = Layout::wide().reader("id,1,2,3,4,5\np1,7,6,2,7,7\n".as_bytes(), &arm)?;
-    /// let row = rows.next().transpose()?.ok_or_else(|| therapeutic_alliance::ErrorKind::NoItems { instrument: "a row".into() })?;
+    /// let row = rows.next().ok_or("no row")??;
     /// assert_eq!((row.line(), row.administration().client()), (2, Some("p1")));
     /// # Ok(())
     /// # }

@@ -235,17 +235,7 @@ pub(super) fn position(header: &[String], name: &str, line: u64) -> Result<Optio
 
 /// A reading error of the csv crate as the crate's error.
 fn read_error(e: ::csv::Error) -> Error {
-    let reason = e.to_string();
-    let io_kind = match e.kind() {
-        ::csv::ErrorKind::Io(io) => io.kind(),
-        _ => std::io::ErrorKind::InvalidData,
-    };
-    ErrorKind::Io {
-        action: "read",
-        reason,
-        io_kind,
-    }
-    .into()
+    super::write::io_error("read", super::write::csv_io(e))
 }
 
 impl<'t> Record<'t> {
@@ -330,9 +320,9 @@ impl<'t> Record<'t> {
     /// ```
     /// use therapeutic_alliance::csv::Table;
     ///
-    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let mut table = Table::new(&b"id,note\nb\xe9, x \n"[..])?;
-    /// let record = table.next_record()?.ok_or_else(|| therapeutic_alliance::ErrorKind::NotUtf8 { what: "cell" })?;
+    /// let record = table.next_record()?.ok_or("no record")?;
     /// assert_eq!((record.text(1)?, record.text(7)?), ("x", ""));
     /// assert_eq!(record.text(0).unwrap_err().to_string(), "row 2, column \"id\": the cell is not valid UTF-8");
     /// # Ok(())
@@ -532,7 +522,10 @@ mod tests {
             }
         };
         assert_eq!(err.code(), "io");
-        assert!(err.to_string().contains("disk on fire"), "{err}");
+        // The cause is the source, not repeated in the message.
+        assert_eq!(err.to_string(), "cannot read the CSV data");
+        let source = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("disk on fire"), "{err}");
         assert!(table.next_record().expect("done").is_none());
     }
 }

@@ -292,7 +292,7 @@ impl<W: Write> ScoreWriter<W> {
     /// # }
     /// ```
     pub fn flush(&mut self) -> Result<()> {
-        self.out.flush().map_err(|e| io_error("write", &e))
+        self.out.flush().map_err(|e| io_error("write", e))
     }
 
     /// Writes the header if no row was written, flushes, and gives back the output.
@@ -313,7 +313,7 @@ impl<W: Write> ScoreWriter<W> {
         self.write_header()?;
         self.out
             .into_inner()
-            .map_err(|e| io_error("write", e.error()))
+            .map_err(|e| io_error("write", e.into_error()))
     }
 }
 
@@ -505,7 +505,7 @@ impl<W: Write> AnswerWriter<W> {
     /// # }
     /// ```
     pub fn flush(&mut self) -> Result<()> {
-        self.out.flush().map_err(|e| io_error("write", &e))
+        self.out.flush().map_err(|e| io_error("write", e))
     }
 
     /// Flushes and gives back the output.
@@ -525,7 +525,7 @@ impl<W: Write> AnswerWriter<W> {
     pub fn finish(self) -> Result<W> {
         self.out
             .into_inner()
-            .map_err(|e| io_error("write", e.error()))
+            .map_err(|e| io_error("write", e.into_error()))
     }
 }
 
@@ -544,23 +544,25 @@ fn check_kept(row: &Row, columns: usize) -> Result<()> {
 
 /// A csv crate writing error as the crate's error.
 fn write_error(e: ::csv::Error) -> Error {
-    match e.kind() {
-        ::csv::ErrorKind::Io(io) => io_error("write", io),
-        _ => ErrorKind::Io {
-            action: "write",
-            reason: e.to_string(),
-            io_kind: std::io::ErrorKind::InvalidData,
-        }
-        .into(),
+    io_error("write", csv_io(e))
+}
+
+/// A csv crate error as an I/O error: its own when it has one, else `InvalidData` wrapping it.
+pub(super) fn csv_io(e: ::csv::Error) -> std::io::Error {
+    if !e.is_io_error() {
+        return std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+    }
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:?}")),
     }
 }
 
 /// An I/O error as the crate's error.
-pub(super) fn io_error(action: &'static str, e: &std::io::Error) -> Error {
+pub(super) fn io_error(action: &'static str, e: std::io::Error) -> Error {
     ErrorKind::Io {
         action,
-        reason: e.to_string(),
-        io_kind: e.kind(),
+        source: e.into(),
     }
     .into()
 }
@@ -632,9 +634,9 @@ mod tests {
                 err.kind(),
                 ErrorKind::Io {
                     action: "write",
-                    io_kind: std::io::ErrorKind::BrokenPipe,
+                    source,
                     ..
-                }
+                } if source.kind() == std::io::ErrorKind::BrokenPipe
             ),
             "{err:?}"
         );

@@ -246,7 +246,7 @@ impl Questionnaire {
             status: "active".to_owned(),
             subject_type: vec!["Patient".to_owned()],
             description: (!description.is_empty()).then_some(description),
-            copyright: inst.licence().map(str::to_owned),
+            copyright: inst.license().map(str::to_owned),
             code: vec![panel_coding(inst, settings)],
             item: items,
             other: Extra::default(),

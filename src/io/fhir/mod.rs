@@ -74,7 +74,7 @@
 //! - **Identity**: `url` `{base}/Questionnaire/{id}`, `version` the instrument's version, and
 //!   an `identifier` `{base}/instrument-digest` holding its [definition
 //!   digest](crate::Instrument::digest); `title` the name, `description` the citation and
-//!   provenance, `copyright` the licence note, `status` `active`.
+//!   provenance, `copyright` the license note, `status` `active`.
 //!
 //! # What is read
 //! [`QuestionnaireResponse::to_administration`] reads a response to that questionnaire:

@@ -443,7 +443,7 @@ element! {
         pub subject_type: Vec<String> => "subjectType",
         /// A description (this crate writes the citation and provenance).
         pub description: Option<String> => "description",
-        /// Use and publishing restrictions (this crate writes the licence note).
+        /// Use and publishing restrictions (this crate writes the license note).
         pub copyright: Option<String> => "copyright",
         /// Codes of the questionnaire as a whole (a LOINC panel).
         pub code: Vec<Coding> => "code",

@@ -1,4 +1,8 @@
-//! Correctly rounded conversion of exact rationals to `f64`.
+//! Exact arithmetic on the ground floor: rationals of integers converted to `f64` with one
+//! correct rounding ([`ratio`]), and differences of scores taken in decimal
+//! ([`decimal_difference`]). Imports nothing from the crate.
+//!
+//! ## Correctly rounded conversion of exact rationals to `f64`
 //!
 //! Scores are computed exactly, as a rational `num / den` of integers (sums of item values, counts
 //! of answered items, scale maxima). Reporting them must cost exactly **one** rounding: the score
@@ -22,7 +26,11 @@
 //!   correctly (to nearest, ties to even), and the scaling by `2^-k` is exact because the result
 //!   lies between `2^-127` and `2^127`, far from subnormals and overflow.
 //!
-//! [`gcd`] and [`lcm_checked`] support adding such fractions over a common denominator.
+//! [`gcd`] and [`lcm`] support adding such fractions over a common denominator.
+
+mod decimal;
+
+pub use decimal::decimal_difference;
 
 /// Largest magnitude for which every integer is exactly representable as `f64` (`2^53`).
 const EXACT_LIMIT: u128 = 1 << 53;
@@ -158,8 +166,8 @@ pub(crate) fn gcd(mut a: u128, mut b: u128) -> u128 {
     }
 }
 
-/// Least common multiple, or `None` if it does not fit in `u128`; `lcm_checked(0, b) == Some(0)`.
-pub(crate) fn lcm_checked(a: u128, b: u128) -> Option<u128> {
+/// Least common multiple, or `None` if it does not fit in `u128`; `lcm(0, b) == Some(0)`.
+pub(crate) fn lcm(a: u128, b: u128) -> Option<u128> {
     if a == 0 || b == 0 {
         return Some(0);
     }
@@ -168,7 +176,7 @@ pub(crate) fn lcm_checked(a: u128, b: u128) -> Option<u128> {
 
 #[cfg(test)]
 mod tests {
-    use super::{gcd, lcm_checked, positive_ratio, ratio};
+    use super::{gcd, lcm, positive_ratio, ratio};
     use core::cmp::Ordering;
     use proptest::prelude::*;
 
@@ -444,16 +452,16 @@ mod tests {
             let (a, b, c) = (rng.bits(128), rng.bits(128), rng.bits(20).max(1));
             assert_eq!(gcd(a, b), euclid(a, b));
             assert_eq!(gcd(a / c * c, c), c);
-            assert_eq!(lcm_checked(a, b), (a / euclid(a, b).max(1)).checked_mul(b));
+            assert_eq!(lcm(a, b), (a / euclid(a, b).max(1)).checked_mul(b));
         }
         assert_eq!(
             (gcd(0, 0), gcd(0, 9), gcd(12, 0), gcd(12, 18)),
             (0, 9, 12, 6)
         );
-        assert_eq!(lcm_checked(4, 6), Some(12));
-        assert_eq!(lcm_checked(0, 6), Some(0));
-        assert_eq!(lcm_checked(u128::MAX, u128::MAX), Some(u128::MAX));
-        assert_eq!(lcm_checked(u128::MAX, u128::MAX - 1), None);
+        assert_eq!(lcm(4, 6), Some(12));
+        assert_eq!(lcm(0, 6), Some(0));
+        assert_eq!(lcm(u128::MAX, u128::MAX), Some(u128::MAX));
+        assert_eq!(lcm(u128::MAX, u128::MAX - 1), None);
     }
 
     proptest! {
