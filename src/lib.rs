@@ -177,7 +177,7 @@ mod instruments;
 mod io;
 pub mod matrix;
 #[cfg(feature = "plot")]
-mod plot;
+pub mod plot;
 pub mod reliability;
 mod responses;
 mod scale;

@@ -9,7 +9,7 @@ mod common;
 use common::custom_instrument;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use therapeutic_alliance::{
     Bands, Better, Codes, Comparison, Component, Confidence, Error, ErrorKind, Instrument,
     InstrumentBuilder, Item, Keying, Metric, MissingRule, Modality, Provenance, Rater,
@@ -738,20 +738,28 @@ fn malformed_toml_is_located_by_line_and_column() {
 // ---------------------------------------------------------------------------------------------
 // The JSON Schema
 
-/// A JSON Schema validator for the keywords `schema/instrument.schema.json` uses, and only them:
-/// a keyword it does not know is an error, so the schema cannot use one that goes unchecked.
+/// The schema, validated by the `jsonschema` crate (draft 2020-12), and read by the tests
+/// that compare what it describes with what the crate writes.
 struct Schema {
     root: Value,
-    patterns: HashMap<String, regex::Regex>,
+    /// A validator for the root and for every subschema, by JSON pointer (`#/$defs/label`).
+    validators: jsonschema::ValidatorMap,
 }
+
+/// The schema, compiled once for the property test's many cases.
+static SCHEMA: std::sync::LazyLock<Schema> = std::sync::LazyLock::new(Schema::load);
 
 impl Schema {
     fn load() -> Schema {
         let root: Value =
             serde_json::from_str(Instrument::JSON_SCHEMA).expect("the schema is JSON");
-        let mut patterns = HashMap::new();
-        collect_patterns(&root, &mut patterns);
-        Schema { root, patterns }
+        // A valid draft 2020-12 schema, whose every `$ref` resolves and pattern compiles.
+        jsonschema::meta::validate(&root).expect("a valid JSON Schema");
+        jsonschema::draft202012::new(&root).expect("the schema compiles");
+        let validators = jsonschema::draft202012::options()
+            .build_map(&root)
+            .expect("the schema compiles");
+        Schema { root, validators }
     }
 
     fn resolve<'a>(&'a self, reference: &str) -> &'a Value {
@@ -763,143 +771,19 @@ impl Schema {
 
     /// The ways `value` breaks the schema (empty if it is valid).
     fn errors(&self, value: &Value) -> Vec<String> {
-        self.errors_at(&self.root, value)
+        self.errors_at("#", value)
     }
 
-    fn errors_at(&self, schema: &Value, value: &Value) -> Vec<String> {
-        let mut out = Vec::new();
-        self.check(schema, value, "", &mut out);
-        out
-    }
-
-    fn check(&self, schema: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
-        let Some(keywords) = schema.as_object() else {
-            out.push(format!("{at}: a schema that is not an object"));
-            return;
-        };
-        for (keyword, arg) in keywords {
-            match keyword.as_str() {
-                "$schema" | "$id" | "$defs" | "title" | "description" | "default" => {}
-                "$ref" => self.check(self.resolve(arg.as_str().expect("a string")), v, at, out),
-                "type" => {
-                    let ok = match arg.as_str().expect("one type") {
-                        "object" => v.is_object(),
-                        "array" => v.is_array(),
-                        "string" => v.is_string(),
-                        "boolean" => v.is_boolean(),
-                        "number" => v.is_number(),
-                        "integer" => {
-                            v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0)
-                        }
-                        other => panic!("type {other}"),
-                    };
-                    if !ok {
-                        out.push(format!("{at}: {v} is not of type {arg}"));
-                    }
-                }
-                "enum" => {
-                    if !arg.as_array().expect("an array").contains(v) {
-                        out.push(format!("{at}: {v} is not one of {arg}"));
-                    }
-                }
-                "const" => {
-                    if arg != v {
-                        out.push(format!("{at}: {v} is not {arg}"));
-                    }
-                }
-                "properties" => {
-                    if let Some(o) = v.as_object() {
-                        for (name, sub) in arg.as_object().expect("an object") {
-                            if let Some(x) = o.get(name) {
-                                self.check(sub, x, &format!("{at}/{name}"), out);
-                            }
-                        }
-                    }
-                }
-                "required" => {
-                    if let Some(o) = v.as_object() {
-                        for name in arg.as_array().expect("an array") {
-                            let name = name.as_str().expect("a name");
-                            if !o.contains_key(name) {
-                                out.push(format!("{at}: missing {name}"));
-                            }
-                        }
-                    }
-                }
-                "additionalProperties" => {
-                    assert_eq!(arg, &Value::Bool(false), "only additionalProperties: false");
-                    let known = keywords.get("properties").and_then(Value::as_object);
-                    if let Some(o) = v.as_object() {
-                        for name in o.keys() {
-                            if !known.is_some_and(|k| k.contains_key(name)) {
-                                out.push(format!("{at}: unknown field {name}"));
-                            }
-                        }
-                    }
-                }
-                "items" => {
-                    if let Some(a) = v.as_array() {
-                        for (i, x) in a.iter().enumerate() {
-                            self.check(arg, x, &format!("{at}/{i}"), out);
-                        }
-                    }
-                }
-                "minItems" => {
-                    if v.as_array()
-                        .is_some_and(|a| (a.len() as u64) < arg.as_u64().expect("n"))
-                    {
-                        out.push(format!("{at}: fewer than {arg} items"));
-                    }
-                }
-                "minimum" | "maximum" | "exclusiveMinimum" => {
-                    if let Some(x) = v.as_f64() {
-                        let bound = arg.as_f64().expect("a number");
-                        let ok = match keyword.as_str() {
-                            "minimum" => x >= bound,
-                            "maximum" => x <= bound,
-                            _ => x > bound,
-                        };
-                        if !ok {
-                            out.push(format!("{at}: {x} breaks {keyword} {bound}"));
-                        }
-                    }
-                }
-                "minLength" | "maxLength" => {
-                    if let Some(s) = v.as_str() {
-                        let n = s.chars().count() as u64;
-                        let bound = arg.as_u64().expect("n");
-                        if (keyword == "minLength" && n < bound)
-                            || (keyword == "maxLength" && n > bound)
-                        {
-                            out.push(format!("{at}: length {n} breaks {keyword} {bound}"));
-                        }
-                    }
-                }
-                "pattern" => {
-                    let pattern = &self.patterns[arg.as_str().expect("a pattern")];
-                    if let Some(s) = v.as_str().filter(|s| !pattern.is_match(s)) {
-                        out.push(format!("{at}: {s:?} does not match the pattern"));
-                    }
-                }
-                "oneOf" => {
-                    let branches = arg.as_array().expect("an array");
-                    let valid = branches
-                        .iter()
-                        .filter(|b| {
-                            let mut e = Vec::new();
-                            self.check(b, v, at, &mut e);
-                            e.is_empty()
-                        })
-                        .count();
-                    if valid != 1 {
-                        out.push(format!("{at}: {valid} branches of oneOf match {v}"));
-                    }
-                }
-                other => out.push(format!(
-                    "{at}: the schema uses keyword {other}, which this test does not check"
-                )),
-            }
-        }
+    /// The ways `value` breaks the subschema at `pointer` (`#/$defs/label`).
+    fn errors_at(&self, pointer: &str, value: &Value) -> Vec<String> {
+        let validator = self
+            .validators
+            .get(pointer)
+            .unwrap_or_else(|| panic!("a subschema at {pointer}"));
+        validator
+            .iter_errors(value)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect()
     }
 
     /// Every property path the schema describes (`/scale/anchors/*/label`), through `$ref`s and
@@ -959,23 +843,6 @@ impl Schema {
             Some(r) => self.deref(self.resolve(r)),
             None => node,
         }
-    }
-}
-
-fn collect_patterns(v: &Value, out: &mut HashMap<String, regex::Regex>) {
-    match v {
-        Value::Object(o) => {
-            for (k, x) in o {
-                if let ("pattern", Some(p)) = (k.as_str(), x.as_str()) {
-                    let re = regex::Regex::new(p).unwrap_or_else(|e| panic!("pattern {p}: {e}"));
-                    out.insert(p.to_owned(), re);
-                } else {
-                    collect_patterns(x, out);
-                }
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| collect_patterns(x, out)),
-        _ => {}
     }
 }
 
@@ -1159,7 +1026,6 @@ fn the_schemas_enums_are_the_crates_vocabularies() {
 #[test]
 fn the_schemas_text_patterns_agree_with_the_crate() -> TestResult {
     let schema = Schema::load();
-    let label = schema.root["$defs"]["label"].clone();
     for text in [
         "a",
         "Vertrauen",
@@ -1190,10 +1056,9 @@ fn the_schemas_text_patterns_agree_with_the_crate() -> TestResult {
             .total(TotalRule::OverItems)
             .build()
             .is_ok();
-        let schema_ok = schema.errors_at(&label, &json!(text)).is_empty();
+        let schema_ok = schema.errors_at("#/$defs/label", &json!(text)).is_empty();
         assert_eq!(schema_ok, crate_ok, "{text:?}");
     }
-    let id = schema.root["properties"]["id"].clone();
     let long = "x".repeat(64);
     let too_long = "x".repeat(65);
     for text in [
@@ -1204,7 +1069,7 @@ fn the_schemas_text_patterns_agree_with_the_crate() -> TestResult {
             .total(TotalRule::OverItems)
             .build()
             .is_ok();
-        let schema_ok = schema.errors_at(&id, &json!(text)).is_empty();
+        let schema_ok = schema.errors_at("#/properties/id", &json!(text)).is_empty();
         assert_eq!(schema_ok, crate_ok, "{text:?}");
     }
     Ok(())
@@ -1408,7 +1273,7 @@ proptest! {
         let from_json = Instrument::from_json(&json).expect("reads back");
         prop_assert_eq!(&from_json, &inst);
         prop_assert_eq!(from_json.digest(), inst.digest());
-        prop_assert!(Schema::load().errors(&serde_json::from_str(&json).expect("json")).is_empty());
+        prop_assert!(SCHEMA.errors(&serde_json::from_str(&json).expect("json")).is_empty());
         #[cfg(feature = "toml")]
         {
             let toml = inst.to_toml().expect("toml");

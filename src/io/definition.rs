@@ -243,8 +243,8 @@ impl Instrument {
     /// "#)?;
     /// assert_eq!(check.score_values(&[Some(3.0), Some(1.0)])?.primary("total"), Some(6.0));
     ///
-    /// let err = Instrument::from_toml("id = \"pulse\"\nname = \"Pulse\"\ncolour = \"blue\"\n").unwrap_err();
-    /// assert!(err.to_string().starts_with("not a valid instrument definition (TOML, line 3, column 1): unknown field `colour`"), "{err}");
+    /// let err = Instrument::from_toml("id = \"pulse\"\nname = \"Pulse\"\ncolor = \"blue\"\n").unwrap_err();
+    /// assert!(err.to_string().starts_with("not a valid instrument definition (TOML, line 3, column 1): unknown field `color`"), "{err}");
     /// # Ok(())
     /// # }
     /// ```

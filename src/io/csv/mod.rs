@@ -46,8 +46,10 @@
 //! the row, the record's id and the column (the header name): `row 3 (id "p02"), column "9":
 //! item 9: value 9 is outside the response range 1 to 5`.
 
+mod group;
 mod layout;
 mod map;
+mod plan;
 mod read;
 mod table;
 mod write;

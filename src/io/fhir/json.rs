@@ -193,7 +193,7 @@ fn is_json_number(s: &str) -> bool {
 
 /// The elements of a FHIR object that this crate does not model (`meta`, `text`, `contained`,
 /// `_status`, any element of a later release, ...), in the order read, each kept as its JSON
-/// text exactly as written. Written back after the modelled elements, so nothing a form
+/// text exactly as written. Written back after the modeled elements, so nothing a form
 /// builder or server put in a resource is lost by reading and writing it, not even the written
 /// form of a decimal.
 ///
@@ -278,7 +278,7 @@ impl Extra {
     /// let qr = therapeutic_alliance::fhir::QuestionnaireResponse::from_json(
     ///     r#"{"resourceType": "QuestionnaireResponse", "status": "completed", "language": "en", "id": "qr-1"}"#)?;
     /// let keys: Vec<&str> = qr.other.iter().map(|(k, _)| k).collect();
-    /// assert_eq!(keys, ["language"]); // `id` is modelled
+    /// assert_eq!(keys, ["language"]); // `id` is modeled
     /// # Ok(())
     /// # }
     /// ```
@@ -353,7 +353,7 @@ impl fmt::Debug for Extra {
     }
 }
 
-/// How one modelled element of a FHIR object is read and written: whether it may be left out,
+/// How one modeled element of a FHIR object is read and written: whether it may be left out,
 /// what it is when it is, and how its JSON is read. FHIR JSON has no `null` and no empty
 /// arrays, so an optional element given as `null` or an array given as `[]` is refused (it
 /// could not be written back as it was).
@@ -426,7 +426,7 @@ pub(crate) use required_slot;
 
 required_slot!(String);
 
-/// A FHIR object type: its modelled elements (each a public field with its JSON key), plus
+/// A FHIR object type: its modeled elements (each a public field with its JSON key), plus
 /// `other` ([`Extra`]) for the rest; serde written by hand so that [`Decimal`]s and `other`
 /// keep their text. A resource names its `resourceType`, which is checked when read and
 /// written first. An optional `check` function validates the object after reading.

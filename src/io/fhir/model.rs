@@ -225,7 +225,7 @@ element! {
 
 element! {
     /// An extension (FHIR `Extension`): a URL and one value, or nested extensions. The value
-    /// types this crate reads are modelled; any other `value[x]` stays in `other`.
+    /// types this crate reads are modeled; any other `value[x]` stays in `other`.
     ///
     /// ```
     /// use therapeutic_alliance::fhir::Extension;
@@ -711,7 +711,7 @@ impl Answer {
         }
     }
 
-    /// The key of the `value[x]` this answer has, if any (`valueString` for one not modelled).
+    /// The key of the `value[x]` this answer has, if any (`valueString` for one not modeled).
     pub(crate) fn value_key(&self) -> Option<&str> {
         if self.value_coding.is_some() {
             Some("valueCoding")
