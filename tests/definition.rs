@@ -158,16 +158,17 @@ fn the_documented_example_loads_from_json_and_toml() -> TestResult {
     assert_eq!(toml::from_str::<Instrument>(EXAMPLE_TOML)?, inst);
     #[cfg(feature = "toml")]
     assert_eq!(Instrument::from_toml(EXAMPLE_TOML)?, inst);
-    // The README shows both files as they are.
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))?;
-    assert!(
-        readme.contains(&format!("```json\n{EXAMPLE_JSON}```")),
-        "README json"
-    );
-    assert!(
-        readme.contains(&format!("```toml\n{EXAMPLE_TOML}```")),
-        "README toml"
-    );
+    // The guide shows both files as they are: it includes them.
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/_documentation/defining_instruments.rs"
+    ))?;
+    for file in ["klinik-check.json", "klinik-check.toml"] {
+        assert!(
+            guide.contains(&format!("include_str!(\"../../schema/examples/{file}\")")),
+            "the guide includes {file}"
+        );
+    }
     Ok(())
 }
 

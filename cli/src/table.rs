@@ -22,12 +22,14 @@ pub fn open(path: &str) -> Result<Table<File>, Failure> {
 /// other as the library words it (row, id and column first).
 pub fn failed(path: &str, e: &Error) -> Failure {
     match e.kind() {
-        ErrorKind::Io { source, .. } => Failure::run(format!("cannot read {path}: {source}")),
-        _ => Failure::run(e.to_string()),
+        ErrorKind::Io { source, .. } => {
+            Failure::worded(format!("cannot read {path}: {source}"), e.clone())
+        }
+        _ => Failure::from(e.clone()),
     }
 }
 
-/// The header's column names, for [`position`] and [`column`].
+/// The header's column names, for [`position`] and [`column()`].
 pub fn names(header: &[String]) -> Vec<Option<&str>> {
     header.iter().map(|n| Some(n.as_str())).collect()
 }
@@ -56,9 +58,7 @@ pub fn position(names: &[Option<&str>], name: &str, named_in: &str) -> Result<us
 pub fn next_row<'t>(table: &'t mut Table<File>, path: &str) -> Result<Option<Record<'t>>, Failure> {
     let record = table.next_record().map_err(|e| failed(path, &e))?;
     if let Some(record) = &record {
-        record
-            .check_width()
-            .map_err(|e| Failure::run(e.to_string()))?;
+        record.check_width().map_err(Failure::from)?;
     }
     Ok(record)
 }
@@ -66,12 +66,9 @@ pub fn next_row<'t>(table: &'t mut Table<File>, path: &str) -> Result<Option<Rec
 /// The text of the cell at `at`, trimmed; an error naming the row (and the row's `id`, if
 /// known) and the column if it is not valid UTF-8.
 pub fn cell<'r>(record: &Record<'r>, at: usize, id: Option<&str>) -> Result<&'r str, Failure> {
-    record.text(at).map_err(|e| {
-        let e = match id {
-            Some(id) => e.at_record(id),
-            None => e,
-        };
-        Failure::run(e.to_string())
+    record.text(at).map_err(|e| match id {
+        Some(id) => Failure::from(e.at_record(id)).input_id(id),
+        None => Failure::from(e),
     })
 }
 
@@ -163,16 +160,6 @@ pub fn statistic_value(
     Ok(value)
 }
 
-/// The token of `--na` (e.g. `NA`, as R writes): cells equal to it are missing too.
-pub fn na_token(na: Option<&str>) -> Result<Option<String>, Failure> {
-    match na.map(str::trim) {
-        Some("") => Err(Failure::usage(
-            "--na needs a token (empty cells are missing already)",
-        )),
-        other => Ok(other.map(str::to_owned)),
-    }
-}
-
 /// A session number: a whole number from 0 to 4294967295, written as an integer (`3`) or as a
 /// number with no fraction (`3.0`, as some programs export integers); `None` otherwise.
 pub fn session_number(text: &str) -> Option<u32> {
@@ -184,32 +171,6 @@ pub fn session_number(text: &str) -> Option<u32> {
     // In range and whole, so the conversion is exact (-0.0 becomes 0).
     (v.is_finite() && v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v))
         .then_some(v as u32)
-}
-
-/// The id, time and score column names of a long table: each required, not empty, and three
-/// different columns.
-pub fn long_columns(given: [(&str, Option<&str>); 3]) -> Result<[String; 3], Failure> {
-    let mut names: Vec<(&str, &str)> = Vec::with_capacity(3);
-    for (flag, value) in given {
-        let name = value
-            .ok_or_else(|| Failure::usage(format!("{flag} COLUMN is required")))?
-            .trim();
-        if name.is_empty() {
-            return Err(Failure::usage(format!("{flag} needs a column name")));
-        }
-        if let Some((other, _)) = names.iter().find(|(_, n)| *n == name) {
-            return Err(Failure::usage(format!(
-                "{other} and {flag} both name column {name:?}"
-            )));
-        }
-        names.push((flag, name));
-    }
-    match names.as_slice() {
-        [(_, id), (_, time), (_, score)] => {
-            Ok([(*id).to_owned(), (*time).to_owned(), (*score).to_owned()])
-        }
-        _ => Err(Failure::usage("--id, --time and --score are required")),
-    }
 }
 
 /// One row of a long table of session scores.
@@ -257,24 +218,82 @@ pub fn long_rows(
         let at = |column: &str| location(Some(line), Some(id), Some(column));
         let time = cell(&record, time_at, Some(id))?;
         if time.is_empty() {
-            return Err(Failure::run(format!(
-                "{}: no session number",
-                at(time_name)
-            )));
+            return Err(Failure::run(format!("{}: no session number", at(time_name))).input_id(id));
         }
         let session = session_number(time).ok_or_else(|| {
             Failure::run(format!(
                 "{}: {time:?} is not a session number (a whole number from 0)",
                 at(time_name)
             ))
+            .input_id(id)
         })?;
         let text = cell(&record, score_at, Some(id))?;
-        let score = statistic_value(text, na, || at(score_name))?;
+        let score = statistic_value(text, na, || at(score_name)).map_err(|f| f.input_id(id))?;
         if let Some(first) = seen.insert((id.to_owned(), session), line) {
             return Err(Failure::run(format!(
                 "{}: client {id:?} has session {session} twice (first in row {first})",
                 location(Some(line), Some(id), Some(time_name))
+            ))
+            .input_id(id));
+        }
+        rows.push(LongRow {
+            line,
+            id: id.to_owned(),
+            session,
+            score,
+        });
+    }
+    Ok(rows)
+}
+
+/// Reads the rows of a long table whose time cell is one of two `labels` (as `alliance rci`
+/// matches times: as numbers where both are numbers, else as text), as sessions 0 and 1; rows of
+/// other times are skipped. Errors as [`long_rows`] gives them.
+pub fn labeled_rows(
+    path: &str,
+    columns: [(&str, &str); 3],
+    na: Option<&str>,
+    labels: [String; 2],
+) -> Result<Vec<LongRow>, Failure> {
+    let mut reader = open(path)?;
+    let header = reader.header().to_vec();
+    let names = names(&header);
+    let [
+        (id_flag, id_name),
+        (time_flag, time_name),
+        (score_flag, score_name),
+    ] = columns;
+    let id_at = column(&names, id_name, id_flag)?;
+    let time_at = column(&names, time_name, time_flag)?;
+    let score_at = column(&names, score_name, score_flag)?;
+    let mut seen: std::collections::HashMap<(String, u32), u64> = Default::default();
+    let mut rows = Vec::new();
+    while let Some(record) = next_row(&mut reader, path)? {
+        let line = record.line();
+        let id = cell(&record, id_at, None)?;
+        if id.is_empty() {
+            return Err(Failure::run(format!(
+                "{}: no client id",
+                location(Some(line), None, Some(id_name))
             )));
+        }
+        let at = |column: &str| location(Some(line), Some(id), Some(column));
+        let time = cell(&record, time_at, Some(id))?;
+        let Some(session) = labels
+            .iter()
+            .position(|l| crate::rci::same_time(time, l))
+            .and_then(|i| u32::try_from(i).ok())
+        else {
+            continue;
+        };
+        let text = cell(&record, score_at, Some(id))?;
+        let score = statistic_value(text, na, || at(score_name)).map_err(|f| f.input_id(id))?;
+        if let Some(first) = seen.insert((id.to_owned(), session), line) {
+            return Err(Failure::run(format!(
+                "{}: client {id:?} has time {time:?} twice (first in row {first})",
+                at(time_name)
+            ))
+            .input_id(id));
         }
         rows.push(LongRow {
             line,
@@ -303,9 +322,9 @@ pub fn session_table(
             .map(|r| r.line);
         let at = location(line, None, line.map(|_| id_column));
         if at.is_empty() {
-            Failure::run(e.kind().to_string())
+            Failure::worded(e.kind().to_string(), e)
         } else {
-            Failure::run(format!("{at}: {}", e.kind()))
+            Failure::worded(format!("{at}: {}", e.kind()), e)
         }
     })
 }
@@ -328,19 +347,22 @@ fn session_layout(na: Option<&str>) -> Layout {
 /// words.
 pub fn sessions(path: &str, inst: &Instrument, na: Option<&str>) -> Result<Reader<File>, Failure> {
     let file = File::open(path).map_err(|e| Failure::run(format!("cannot read {path}: {e}")))?;
-    session_layout(na).reader(file, inst).map_err(|e| match e.kind() {
-        ErrorKind::UnknownColumn {
-            instrument,
-            column,
-            position,
-            ..
-        } => Failure::run(format!(
-            "column {position} ({column:?}) is neither session, date, client nor an item of {instrument}"
-        )),
-        ErrorKind::MissingColumn { column, .. } => {
-            Failure::run(format!("the header has no column {column:?}"))
-        }
-        _ => failed(path, &e),
+    session_layout(na).reader(file, inst).map_err(|e| {
+        let message = match e.kind() {
+            ErrorKind::UnknownColumn {
+                instrument,
+                column,
+                position,
+                ..
+            } => format!(
+                "column {position} ({column:?}) is neither session, date, client nor an item of {instrument}"
+            ),
+            ErrorKind::MissingColumn { column, .. } => {
+                format!("the header has no column {column:?}")
+            }
+            _ => return failed(path, &e),
+        };
+        Failure::worded(message, e)
     })
 }
 

@@ -5,39 +5,41 @@ use therapeutic_alliance::ErrorKind;
 use therapeutic_alliance::change::Correlation;
 
 use crate::Failure;
-use crate::args::{Arg, Parser, set_once, unexpected};
+use crate::args::{CsvArg, NaArg};
 use crate::output;
 use crate::table::{self, location};
 
-pub const USAGE: &str = r#"usage: alliance correlate --csv FILE --x COLUMN --y COLUMN [--na TOKEN]
+/// Pearson's r and Spearman's rho of two columns of a wide CSV file.
+///
+/// The association of two columns over the rows that have both (pairwise complete): Pearson's r
+/// with its t test and Fisher-z 95% interval, as R's cor.test() gives them, and Spearman's rho
+/// (ties given their mean rank, as cor(method = "spearman")). Reads a wide CSV file: a header
+/// line, then one row per client. An empty cell is missing; other columns are ignored.
+#[derive(clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(flatten)]
+    csv: CsvArg,
+    /// The first variable (e.g. an early alliance score)
+    #[arg(long, value_name = "COLUMN")]
+    x: String,
+    /// The second variable (e.g. the outcome)
+    #[arg(long, value_name = "COLUMN")]
+    y: String,
+    #[command(flatten)]
+    na: NaArg,
+}
 
-The association of two columns over the rows that have both (pairwise complete): Pearson's r
-with its t test and Fisher-z 95% interval, as R's cor.test() gives them, and Spearman's rho
-(ties given their mean rank, as cor(method = "spearman")). Reads a wide CSV file: a header line,
-then one row per client. An empty cell is missing; other columns are ignored. Spaces around
-cells, quoted fields, CRLF line endings and blank lines are all fine.
-
-  --csv FILE     the table
-  --x COLUMN     the first variable (e.g. an early alliance score)
-  --y COLUMN     the second variable (e.g. the outcome)
-  --na TOKEN     cells equal to TOKEN (e.g. NA, as R writes) are missing too
-  -h, --help     this text
-
+const AFTER_HELP: &str = "\
 Prints one JSON object: n (complete pairs), incomplete (rows missing either value), pearson,
-pearson_ci ([lower, upper]; null under 4 pairs), spearman, t (null when r is 1 or -1), df
-(n - 2) and p (two-sided).
+pearson_ci ([lower, upper]; null under 4 pairs), spearman, t (null when r is 1 or -1), df (n - 2)
+and p (two-sided). Fewer than 3 complete pairs, or a column with the same value in every
+complete pair, are errors.
 
-A cell that is not a number, or a row with another number of fields than the header, stops the
-run with one line on stderr naming the row by its line number in the CSV file, the header being
-line 1, and the column:
+An error names the row by its line number in the CSV file, the header being line 1, and the
+column.
 
-  alliance: error: row 6, column "rq_s0": "n/a" is not a number
-
-Fewer than 3 complete pairs, or a column with the same value in every complete pair, are errors
-too.
-
-Exit status: 0 success, 1 bad input, 2 bad command line.
-"#;
+Exit status: 0 success, 1 bad input, 2 bad command line.";
 
 /// The parsed command line of `alliance correlate`.
 struct Options {
@@ -48,39 +50,23 @@ struct Options {
 }
 
 impl Options {
-    /// The options; `None` when help was asked for.
-    fn parse(args: &[String]) -> Result<Option<Self>, Failure> {
-        let (mut csv, mut x, mut y, mut na) = (None, None, None, None);
-        let mut p = Parser::new(args);
-        while let Some(arg) = p.next()? {
-            match arg {
-                Arg::Flag("-h" | "--help") => return Ok(None),
-                Arg::Flag(flag @ "--csv") => set_once(&mut csv, flag, p.value(flag)?)?,
-                Arg::Flag(flag @ "--x") => set_once(&mut x, flag, p.value(flag)?)?,
-                Arg::Flag(flag @ "--y") => set_once(&mut y, flag, p.value(flag)?)?,
-                Arg::Flag(flag @ "--na") => set_once(&mut na, flag, p.value(flag)?)?,
-                other => return Err(unexpected(other)),
-            }
-        }
-        let csv = csv.ok_or_else(|| Failure::usage("--csv is required"))?;
-        let column = |flag: &str, value: Option<&str>| match value.map(str::trim) {
-            None => Err(Failure::usage(format!("{flag} COLUMN is required"))),
-            Some("") => Err(Failure::usage(format!("{flag} needs a column name"))),
-            Some(name) => Ok(name.to_owned()),
+    fn new(args: Args) -> Result<Self, Failure> {
+        let column = |flag: &str, value: &str| match value.trim() {
+            "" => Err(Failure::usage(format!("{flag} needs a column name"))),
+            name => Ok(name.to_owned()),
         };
-        let (x, y) = (column("--x", x)?, column("--y", y)?);
+        let (x, y) = (column("--x", &args.x)?, column("--y", &args.y)?);
         if x == y {
             return Err(Failure::usage(format!(
                 "--x and --y both name column {x:?}"
             )));
         }
-        let na = table::na_token(na)?;
-        Ok(Some(Options {
-            csv: csv.to_owned(),
+        Ok(Options {
+            csv: args.csv.csv,
             x,
             y,
-            na,
-        }))
+            na: args.na.token()?,
+        })
     }
 }
 
@@ -148,10 +134,8 @@ impl Output {
     }
 }
 
-pub fn run(args: &[String]) -> Result<(), Failure> {
-    let Some(opts) = Options::parse(args)? else {
-        return output::print(USAGE);
-    };
+pub fn run(args: Args) -> Result<(), Failure> {
+    let opts = Options::new(args)?;
     let pairs = read(&opts)?;
     let correlation = Correlation::from_pairs(pairs).map_err(|e| match e.kind() {
         // The library calls the two sides x and y: name the columns.

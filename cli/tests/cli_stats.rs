@@ -13,15 +13,14 @@
 //!
 //! `cargo test` builds examples before running tests, so the binary sits in
 //! `target/<profile>/examples/`.
-#![cfg(feature = "serde")]
 #![allow(clippy::excessive_precision)] // R's values as printed, 17 digits
 
 use std::process::Output;
 
 use serde_json::Value;
 
-mod cli_support;
-use cli_support::{alliance, data, exe, stderr, stdout};
+mod support;
+use support::{alliance, data, exe, stderr, stdout};
 
 /// Runs `alliance` with `{}` in `args` replaced by the path of a temporary file holding `csv`.
 fn with_csv(name: &str, csv: impl AsRef<[u8]>, args: &[&str]) -> Output {
@@ -702,9 +701,9 @@ fn correlate_bad_input() {
 #[test]
 fn help_texts_exit_0() {
     for (command, marker) in [
-        ("trajectory", "--early N"),
-        ("effect-size", "--pre SESSION"),
-        ("correlate", "--x COLUMN"),
+        ("trajectory", "--early <N>"),
+        ("effect-size", "--pre <VALUE>"),
+        ("correlate", "--x <COLUMN>"),
     ] {
         for args in [
             &[command, "--help"][..],
@@ -716,7 +715,7 @@ fn help_texts_exit_0() {
             assert_eq!(o.status.code(), Some(0), "{args:?}");
             let out = stdout(&o);
             assert!(
-                out.starts_with(&format!("usage: alliance {command} ")),
+                out.contains(&format!("Usage: alliance {command} ")),
                 "{args:?}: {out}"
             );
             assert!(out.contains(marker), "{out}");
@@ -770,7 +769,7 @@ fn usage_errors_exit_2_naming_the_option() {
         ),
         (
             [&t[..], &["--early", "2", "--early", "3"]].concat(),
-            "--early given twice",
+            "the argument '--early <N>' cannot be used multiple times",
         ),
         (
             [&t[..], &["--na", " "]].concat(),
@@ -778,14 +777,20 @@ fn usage_errors_exit_2_naming_the_option() {
         ),
         (
             [&t[..], &["extra"]].concat(),
-            "unexpected argument \"extra\"",
+            "unexpected argument 'extra' found",
         ),
         (
             [&t[..], &["--pre", "1"]].concat(),
-            "unknown option \"--pre\"",
+            "unexpected argument '--pre' found",
         ),
-        (t[..7].to_vec(), "--score COLUMN is required"),
-        (vec!["trajectory", "--id", "id"], "--csv is required"),
+        (
+            t[..7].to_vec(),
+            "the following required arguments were not provided: --score <COLUMN>",
+        ),
+        (
+            vec!["trajectory", "--id", "id"],
+            "the following required arguments were not provided: --csv <FILE> --time <COLUMN> --score <COLUMN>",
+        ),
         (
             vec![
                 "trajectory",
@@ -816,22 +821,20 @@ fn usage_errors_exit_2_naming_the_option() {
         ),
         (
             [&e[..], &["--post", "1.0"]].concat(),
-            "--pre and --post are both session 1; they must differ",
+            "--pre and --post are both \"1\": give two different times",
         ),
         (
-            [&e[..], &["--post", "4.5"]].concat(),
-            "--post must be a session number (a whole number from 0), not \"4.5\"",
+            e.to_vec(),
+            "the following required arguments were not provided: --post <VALUE>",
         ),
-        (
-            [&e[..], &["--post", "-4"]].concat(),
-            "--post must be a session number (a whole number from 0), not \"-4\"",
-        ),
-        (e.to_vec(), "--post SESSION is required"),
         (
             [&c[..], &["--y", "a"]].concat(),
             "--x and --y both name column \"a\"",
         ),
-        (c.to_vec(), "--y COLUMN is required"),
+        (
+            c.to_vec(),
+            "the following required arguments were not provided: --y <COLUMN>",
+        ),
         ([&c[..], &["--y", ""]].concat(), "--y needs a column name"),
     ] {
         let o = alliance(&args);

@@ -8,31 +8,24 @@ use therapeutic_alliance::{
 };
 
 use crate::Failure;
-use crate::args::{Arg, Parser, unexpected};
 use crate::output;
 
-pub const USAGE: &str = "usage: alliance demo
-
-Prints a session-by-session report for one client's 12 weekly sessions of CBT for anxiety: each
-session's client and therapist forms (cbt-client, cbt-therapist) with the goals, collaboration and
-bond sums, the total, its percent of maximum (POMP) and any flags. A prorated score (an item left
-unanswered, scored under the missing-item rule) is marked *. The data are invented for this
-example (examples/data/cbt_anxiety.csv).
-";
+/// One client's 12 sessions of CBT for anxiety, scored session by session.
+///
+/// Prints a session-by-session report for one client's 12 weekly sessions of CBT for anxiety: each
+/// session's client and therapist forms (cbt-client, cbt-therapist) with the goals, collaboration
+/// and bond sums, the total, its percent of maximum (POMP) and any flags. A prorated score (an item
+/// left unanswered, scored under the missing-item rule) is marked *. The data are invented for
+/// this example (cli/data/cbt_anxiety.csv).
+#[derive(clap::Args)]
+pub struct Args {}
 
 /// One client's 12 weekly sessions of CBT for anxiety, client and therapist forms: the client's
 /// alliance starts hesitant and grows as goals are agreed and progress is reviewed each session.
 /// Invented data, written for this example.
 const DEMO: &str = include_str!("../data/cbt_anxiety.csv");
 
-pub fn run(args: &[String]) -> Result<(), Failure> {
-    let mut parser = Parser::new(args);
-    if let Some(arg) = parser.next()? {
-        return match arg {
-            Arg::Flag("-h" | "--help") => output::print(USAGE),
-            other => Err(unexpected(other)),
-        };
-    }
+pub fn run(_: Args) -> Result<(), Failure> {
     output::print(&report()?)
 }
 

@@ -7,58 +7,64 @@ use therapeutic_alliance::change::{
 };
 
 use crate::Failure;
-use crate::args::{self, Arg, Parser, set_once, unexpected};
+use crate::args::{self, CsvArg, NaArg};
 use crate::output;
 use crate::table;
 
-pub const USAGE: &str = r#"usage: alliance monitor --instrument ID --csv FILE [options]
+/// One client's sessions in order: thresholds, worsening, ruptures and repairs.
+///
+/// Watches one client's sessions, in order, as clinical software would after each session, and
+/// prints what it notices. Reads a wide CSV file: a header line, then one row per session with a
+/// session column (the session number, a whole number), optionally a date column (YYYY-MM-DD) and
+/// a client column, and one column per item, named by item id (as `alliance score` reads them).
+/// An empty cell is an unanswered item (or no date, no client).
+#[derive(clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// An instrument of the catalog (`alliance instruments` lists them)
+    #[arg(long, value_name = "ID")]
+    instrument: String,
+    #[command(flatten)]
+    csv: CsvArg,
+    /// Flag a worsening of the total of at least P points since the previous scored session. For
+    /// the SRS the default is 1 (the SRS convention: talk about any drop of a point); for other
+    /// instruments there is no default. none turns it off
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    drop_points: Option<String>,
+    /// Flag a worsening of at least P points as reliable (default: the instrument's own
+    /// reliable-change amount, if it states one)
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    reliable_points: Option<String>,
+    /// How deep a dip of the total must be to open a rupture: 1sd (default, the client's own SD so
+    /// far, once 3 sessions are scored), 2sd, points:X (X points) or none. Ruptures and component
+    /// falls are watched on instruments where higher is better (the alliance), not on symptom
+    /// measures
+    #[arg(long, value_name = "RULE")]
+    rupture: Option<String>,
+    /// Sessions after a rupture's onset within which a return to the earlier level repairs it
+    /// (default 3)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    window: Option<String>,
+    /// With 1sd or 2sd, a rupture is at least PCT percent of the total's range deep (default 5: 2
+    /// points on the SRS); none for no floor. points:X is taken as it is
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
+    rupture_floor: Option<String>,
+    #[command(flatten)]
+    na: NaArg,
+}
 
-Watches one client's sessions, in order, as clinical software would after each session, and
-prints what it notices. Reads a wide CSV file: a header line, then one row per session with a
-session column (the session number, a whole number), optionally a date column (YYYY-MM-DD) and a
-client column, and one column per item, named by item id (as `alliance score` reads them). An
-empty cell is an unanswered item (or no date, no client). Spaces around cells, quoted fields,
-CRLF line endings and blank lines are all fine.
-
-  --instrument ID         an instrument of the catalog (`alliance instruments` lists them)
-  --csv FILE              the sessions, in order: session numbers strictly increasing, dates
-                          never going back, one client
-  --drop-points P         flag a worsening of the total of at least P points since the previous
-                          scored session. For the SRS the default is 1 (the SRS convention: talk
-                          about any drop of a point); for other instruments there is no default.
-                          none turns it off
-  --reliable-points P     flag a worsening of at least P points as reliable (default: the
-                          instrument's own reliable-change amount, if it states one)
-  --rupture RULE          how deep a dip of the total must be to open a rupture: 1sd (default,
-                          the client's own SD so far, once 3 sessions are scored), 2sd,
-                          points:X (X points) or none. Ruptures and component falls are watched
-                          on instruments where higher is better (the alliance), not on symptom
-                          measures
-  --window N              sessions after a rupture's onset within which a return to the
-                          earlier level repairs it (default 3)
-  --rupture-floor PCT     with 1sd or 2sd, a rupture is at least PCT percent of the total's
-                          range deep (default 5: 2 points on the SRS), so a client whose scores
-                          barely vary does not open one on a fraction of a point; none for no
-                          floor. points:X is taken as it is
-  --na TOKEN              cells equal to TOKEN (e.g. NA, as R writes) are unanswered too
-  -h, --help              this text
-
-Prints a JSON array with one object per session: {"session", "date", "events"}; each event is an
-object tagged by "kind": threshold (with the flag), reliable_worsening and worsening (target,
-metric, previous_session, previous, current, worsening, criterion), reliable_improvement (the
-same with improvement), rupture_opened and
-rupture_repaired (with the rupture), component_falling (component, previous_session, fall,
-others, criterion).
+const AFTER_HELP: &str = "\
+Prints a JSON array with one object per session: {\"session\", \"date\", \"events\"}; each event
+is an object tagged by \"kind\": threshold (with the flag), reliable_worsening and worsening
+(target, metric, previous_session, previous, current, worsening, criterion),
+reliable_improvement (the same with improvement), rupture_opened and rupture_repaired (with the
+rupture), component_falling (component, previous_session, fall, others, criterion).
 
 An answer off the response scale or not a number, a session number that is missing or not a
 whole number, a bad date, or a session out of order stops the run with one line on stderr naming
-the row by its line number in the CSV file, the header being line 1, and the column:
+the row by its line number in the CSV file, the header being line 1, and the column.
 
-  alliance: error: row 4, column "session": "3b" is not a session number (a whole number from 0
-  to 4294967295)
-
-Exit status: 0 success, 1 bad input, 2 bad command line.
-"#;
+Exit status: 0 success, 1 bad input, 2 bad command line.";
 
 /// The parsed command line of `alliance monitor`.
 struct Options {
@@ -104,33 +110,14 @@ fn rupture(value: &str) -> Result<Option<RuptureOptions>, Failure> {
 }
 
 impl Options {
-    /// The options; `None` when help was asked for.
-    fn parse(args: &[String]) -> Result<Option<Self>, Failure> {
-        let (mut instrument, mut csv, mut drop, mut reliable, mut rule, mut window, mut na) =
-            (None, None, None, None, None, None, None);
-        let mut floor = None;
-        let mut p = Parser::new(args);
-        while let Some(arg) = p.next()? {
-            let Arg::Flag(flag) = arg else {
-                return Err(unexpected(arg));
-            };
-            match flag {
-                "-h" | "--help" => return Ok(None),
-                "--instrument" => set_once(&mut instrument, flag, p.value(flag)?)?,
-                "--csv" => set_once(&mut csv, flag, p.value(flag)?)?,
-                "--drop-points" => set_once(&mut drop, flag, p.value(flag)?)?,
-                "--reliable-points" => set_once(&mut reliable, flag, p.value(flag)?)?,
-                "--rupture" => set_once(&mut rule, flag, p.value(flag)?)?,
-                "--window" => set_once(&mut window, flag, p.value(flag)?)?,
-                "--rupture-floor" => set_once(&mut floor, flag, p.value(flag)?)?,
-                "--na" => set_once(&mut na, flag, p.value(flag)?)?,
-                _ => return Err(unexpected(arg)),
-            }
-        }
-        let instrument = instrument
-            .ok_or_else(|| Failure::usage("--instrument is required"))?
-            .trim();
-        let csv = csv.ok_or_else(|| Failure::usage("--csv is required"))?;
+    fn new(args: Args) -> Result<Self, Failure> {
+        let instrument = args.instrument.trim();
+        let (drop, reliable, rule) = (
+            args.drop_points.as_deref(),
+            args.reliable_points.as_deref(),
+            args.rupture.as_deref(),
+        );
+        let (window, floor) = (args.window.as_deref(), args.rupture_floor.as_deref());
         let mut options = MonitorOptions::default();
         let drop = match drop.map(str::trim) {
             Some("none") => None,
@@ -180,19 +167,17 @@ impl Options {
                 }
             };
         }
-        Ok(Some(Options {
+        Ok(Options {
             instrument: instrument.to_owned(),
-            csv: csv.to_owned(),
+            csv: args.csv.csv,
             options: options.rupture(rule),
-            na: args::na_token(na)?,
-        }))
+            na: args.na.token()?,
+        })
     }
 }
 
-pub fn run(args: &[String]) -> Result<(), Failure> {
-    let Some(opts) = Options::parse(args)? else {
-        return output::print(USAGE);
-    };
+pub fn run(args: Args) -> Result<(), Failure> {
+    let opts = Options::new(args)?;
     let inst = crate::instruments::require(&opts.instrument)?;
     let reader = table::sessions(&opts.csv, &inst, opts.na.as_deref())?;
     let mut monitor = SessionMonitor::new(&inst, opts.options.clone());
@@ -211,7 +196,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
                 Some(c) if c != "instrument" => e.at_row(line).at_column(c),
                 _ => e.at_row(line),
             };
-            Failure::Run(e.to_string())
+            Failure::from(e)
         })?;
         sessions.push(MonitoredSession {
             session: adm.session().unwrap_or_default(),

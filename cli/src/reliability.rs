@@ -10,56 +10,83 @@ use therapeutic_alliance::reliability::{
 };
 use therapeutic_alliance::{Error, Instrument, Item, ResponseScale, TotalRule};
 
+use clap::ValueEnum;
+
 use crate::Failure;
-use crate::args::{Arg, Parser, set_once, unexpected};
+use crate::args::{CsvArg, NaArg};
 use crate::output;
 use crate::table;
 
-pub const USAGE: &str = r#"usage: alliance reliability --csv FILE --items ITEMS [options]
+/// Alpha, split-half and omega of items in a wide CSV file, as R's psych reports them.
+///
+/// The reliability of a set of items, as R's psych package reports it: Cronbach's alpha with
+/// everything psych::alpha() gives, split-half reliability (psych::splitHalf) and McDonald's omega
+/// total (psych::omega with one factor). Reads a wide CSV file: a header line naming the columns,
+/// then one row per respondent. An empty cell is an unanswered item; columns not named in --items
+/// are ignored.
+#[derive(clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(flatten)]
+    csv: CsvArg,
+    /// Comma-separated item columns, at least two (e.g. A1-,A2,A3,A4,A5); a trailing or leading -
+    /// marks a reversed item (A1- or -A1, as psych writes them), keyed min + max - answer
+    #[arg(long, value_name = "ITEMS", allow_hyphen_values = true)]
+    items: String,
+    /// The integer lower bound of the Likert response scale (e.g. 1); an answer outside the
+    /// bounds is an error. Without it, the smallest answer in the data, with a warning
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    min: Option<String>,
+    /// The integer upper bound of the Likert response scale (e.g. 6). Without it, the largest
+    /// answer in the data, with a warning: reversed items are keyed on these bounds, so give them
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    max: Option<String>,
+    /// pairwise (default, psych's use = "pairwise"): each covariance over the rows answering both
+    /// items; listwise: only rows answering every item
+    #[arg(long, value_enum, default_value_t = Missing::Pairwise)]
+    missing: Missing,
+    /// all (default): every split of the items into two halves (a random 10,000 above 16 items);
+    /// psych: psych 2.2.9's enumeration, which for an odd number of items evaluates only half of
+    /// the splits
+    #[arg(long, value_enum, default_value_t = SplitMethod::All)]
+    split_half: SplitMethod,
+    #[command(flatten)]
+    na: NaArg,
+    /// Print the seconds spent computing (not reading) to stderr, and the seconds of a plain pass
+    /// summing the same cells (the memory floor)
+    #[arg(long)]
+    timing: bool,
+}
 
-The reliability of a set of items, as R's psych package reports it: Cronbach's alpha with
-everything psych::alpha() gives, split-half reliability (psych::splitHalf) and McDonald's omega
-total (psych::omega with one factor). Reads a wide CSV file: a header line naming the columns,
-then one row per respondent. An empty cell is an unanswered item; columns not named in --items
-are ignored. Spaces around cells, quoted fields, CRLF line endings and blank lines are all fine.
-
-  --csv FILE              the answers
-  --items ITEMS           comma-separated item columns, at least two (e.g. A1-,A2,A3,A4,A5);
-                          a trailing or leading - marks a reversed item (A1- or -A1, as
-                          psych writes them), keyed min + max - answer
-  --min N, --max N        the integer bounds of the Likert response scale (e.g. 1 and 6); an
-                          answer outside them is an error. Without them, the smallest and
-                          largest answers in the data, with a warning: reversed items are
-                          keyed on these bounds, so give them
-  --missing pairwise|listwise
-                          pairwise (default, psych's use = "pairwise"): each covariance over the
-                          rows answering both items; listwise: only rows answering every item
-  --split-half all|psych  all (default): every split of the items into two halves (a random
-                          10,000 above 16 items); psych: psych 2.2.9's enumeration, which for an
-                          odd number of items evaluates only half of the splits
-  --na TOKEN              cells equal to TOKEN (e.g. NA, as R writes) are unanswered too
-  --timing                print the seconds spent computing (not reading) to stderr, and the
-                          seconds of a plain pass summing the same cells (the memory floor)
-  -h, --help              this text
-
+const AFTER_HELP: &str = "\
 Prints one JSON object: n_rows (every row, psych's N), n_complete (rows answering every item),
 missing, raw_alpha, std_alpha, g6_smc, average_r, median_r, signal_noise, ase, mean and sd (of
-the person scores: each row's mean of its answered, keyed items), feldt_ci ([lower, upper],
-95%), lambda2, lambda6, split_half ({max, min, mean, splits}), omega_total (null below three
-items) and items: per item its column name, reversed, n, raw_r, std_r, r_cor, r_drop, mean and
-sd (keyed, as psych reports them) and alpha_if_dropped.
-
-Given --min and --max, rows go into a matrix of one byte per answer as they are read; without
-them every answer is held (16 bytes each) until the bounds are known.
+the person scores), feldt_ci ([lower, upper], 95%), lambda2, lambda6, split_half ({max, min,
+mean, splits}), omega_total (null below three items) and items: per item its column name,
+reversed, n, raw_r, std_r, r_cor, r_drop, mean and sd (keyed, as psych reports them) and
+alpha_if_dropped.
 
 An answer that is off the scale or not a number, or a row with another number of fields than
 the header, stops the run with one line on stderr naming the row by its line number in the CSV
 file, the header being line 1, and the column:
 
-  alliance: error: row 7, column "A2": item A2: value 9 is outside the response range 1 to 6
+  alliance: error: row 7, column \"A2\": item A2: value 9 is outside the response range 1 to 6
 
-Exit status: 0 success, 1 bad input, 2 bad command line.
-"#;
+Exit status: 0 success, 1 bad input, 2 bad command line.";
+
+/// `--missing`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Missing {
+    Pairwise,
+    Listwise,
+}
+
+/// `--split-half`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SplitMethod {
+    All,
+    Psych,
+}
 
 /// One item of `--items`.
 struct ItemSpec {
@@ -68,7 +95,7 @@ struct ItemSpec {
     reversed: bool,
 }
 
-/// The parsed command line of `alliance reliability`.
+/// The checked command line of `alliance reliability`.
 struct Options {
     csv: String,
     items: Vec<ItemSpec>,
@@ -81,33 +108,10 @@ struct Options {
 }
 
 impl Options {
-    /// The options; `None` when help was asked for.
-    fn parse(args: &[String]) -> Result<Option<Self>, Failure> {
-        let (mut csv, mut items, mut min, mut max, mut missing, mut split, mut na) =
-            (None, None, None, None, None, None, None);
-        let mut timing = false;
-        let mut p = Parser::new(args);
-        while let Some(arg) = p.next()? {
-            let Arg::Flag(flag) = arg else {
-                return Err(unexpected(arg));
-            };
-            match flag {
-                "-h" | "--help" => return Ok(None),
-                "--csv" => set_once(&mut csv, flag, p.value(flag)?)?,
-                "--items" => set_once(&mut items, flag, p.value(flag)?)?,
-                "--min" => set_once(&mut min, flag, p.value(flag)?)?,
-                "--max" => set_once(&mut max, flag, p.value(flag)?)?,
-                "--missing" => set_once(&mut missing, flag, p.value(flag)?)?,
-                "--split-half" => set_once(&mut split, flag, p.value(flag)?)?,
-                "--na" => set_once(&mut na, flag, p.value(flag)?)?,
-                "--timing" => timing = true,
-                _ => return Err(unexpected(arg)),
-            }
-        }
-        let csv = csv.ok_or_else(|| Failure::usage("--csv is required"))?;
-        let items = item_specs(items.ok_or_else(|| Failure::usage("--items is required"))?)?;
-        let min = min.map(|v| bound("--min", v)).transpose()?;
-        let max = max.map(|v| bound("--max", v)).transpose()?;
+    fn new(args: Args) -> Result<Self, Failure> {
+        let items = item_specs(&args.items)?;
+        let min = args.min.as_deref().map(|v| bound("--min", v)).transpose()?;
+        let max = args.max.as_deref().map(|v| bound("--max", v)).transpose()?;
         if let (Some(lo), Some(hi)) = (min, max) {
             if lo >= hi {
                 return Err(Failure::usage(format!(
@@ -120,39 +124,22 @@ impl Options {
         // The item ids are checked now (on a stand-in scale), so that a bad name is a usage
         // error before the file is read.
         instrument(&items, 0, 1).map_err(|e| Failure::usage(format!("--items: {e}")))?;
-        let missing = match missing {
-            None => MissingData::Pairwise,
-            Some(m) => m
-                .parse()
-                .map_err(|e| Failure::usage(format!("--missing: {e}")))?,
-        };
-        let split_half = match split {
-            None | Some("all") => SplitHalfMethod::AllSplits,
-            Some("psych") => SplitHalfMethod::Psych,
-            Some(s) => {
-                return Err(Failure::usage(format!(
-                    "--split-half must be all or psych, not {s:?}"
-                )));
-            }
-        };
-        let na = match na.map(str::trim) {
-            Some("") => {
-                return Err(Failure::usage(
-                    "--na needs a token (empty cells are unanswered already)",
-                ));
-            }
-            other => other.map(str::to_owned),
-        };
-        Ok(Some(Options {
-            csv: csv.to_owned(),
+        Ok(Options {
+            csv: args.csv.csv,
             items,
             min,
             max,
-            missing,
-            split_half,
-            na,
-            timing,
-        }))
+            missing: match args.missing {
+                Missing::Pairwise => MissingData::Pairwise,
+                Missing::Listwise => MissingData::Listwise,
+            },
+            split_half: match args.split_half {
+                SplitMethod::All => SplitHalfMethod::AllSplits,
+                SplitMethod::Psych => SplitHalfMethod::Psych,
+            },
+            na: args.na.token()?,
+            timing: args.timing,
+        })
     }
 }
 
@@ -217,7 +204,7 @@ fn located(e: Error, line: u64) -> Failure {
         Some(c) => e.at_column(c),
         None => e,
     };
-    Failure::run(e.to_string())
+    Failure::from(e)
 }
 
 /// Where read rows go: straight into the matrix when the scale is known, or kept, with the line
@@ -251,9 +238,9 @@ impl Rows {
         };
         let (min, max) = data_bounds(&values, opts)?;
         let inst = instrument(&opts.items, min, max).map_err(|e| {
-            Failure::run(format!(
+            Failure::worded(format!(
                 "the answers cannot make a response scale from {min} to {max}: {e}; give --min and --max"
-            ))
+            ), e)
         })?;
         let mut m = ResponseMatrix::new(&inst);
         for (row, &line) in values.chunks(opts.items.len().max(1)).zip(&lines) {
@@ -446,10 +433,8 @@ impl<'a> Output<'a> {
     }
 }
 
-pub fn run(args: &[String]) -> Result<(), Failure> {
-    let Some(opts) = Options::parse(args)? else {
-        return output::print(USAGE);
-    };
+pub fn run(args: Args) -> Result<(), Failure> {
+    let opts = Options::new(args)?;
     let matrix = read(&opts)?;
     let started = Instant::now();
     let options = ReliabilityOptions::default()

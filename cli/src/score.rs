@@ -8,82 +8,125 @@ use std::time::{Duration, Instant};
 use therapeutic_alliance::csv::{Format, ItemMap, Layout, Reader, RedcapStatus, Row, ScoreWriter};
 use therapeutic_alliance::{Error, ErrorKind, Instrument, Metric, Report};
 
-use crate::Failure;
-use crate::args::{Arg, Parser, set_once, unexpected};
+use clap::{ArgAction, ValueEnum};
+
+use crate::args::{CsvArg, NaArg, column_name, name_list};
 use crate::output::{self, write_failed};
 use crate::table;
+use crate::{Failure, Problem};
 
-pub const USAGE: &str = r#"usage: alliance score (--instrument ID | --instrument-file FILE) --csv FILE [options]
+/// Score a CSV file of answers (wide, long or REDCap) to CSV or JSON.
+///
+/// Scores a CSV file of answers. The default, wide, has a header line, then one row per
+/// administration with an id column and one column per item, named by item id. An empty cell is
+/// an unanswered item.
+#[derive(clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// An instrument of the catalog (`alliance instruments` lists them)
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "instrument_file",
+        conflicts_with = "instrument_file"
+    )]
+    instrument: Option<String>,
+    /// An instrument definition in JSON or TOML (by extension, else by content), as `alliance
+    /// instruments ID --json` or `--toml` prints it; validated when loaded
+    #[arg(long, value_name = "FILE")]
+    instrument_file: Option<String>,
+    #[command(flatten)]
+    csv: CsvArg,
+    /// wide (default): one row per administration, one column per item. long: one row per
+    /// answer, with id, session, item and value columns; the rows of one id and session are one
+    /// administration and must come together (as in a file sorted by id and session) unless
+    /// --any-order. redcap: a REDCap export
+    #[arg(long, value_enum, default_value_t = InputFormat::Wide)]
+    format: InputFormat,
+    /// The id column (default `id`; `record_id` for redcap); the output always calls it `id`
+    #[arg(long, value_name = "COLUMN")]
+    id: Option<String>,
+    /// The session column (long: default `session`); written after the id
+    #[arg(long, value_name = "COLUMN")]
+    session: Option<String>,
+    /// long: the item column (default `item`)
+    #[arg(long, value_name = "COLUMN")]
+    item: Option<String>,
+    /// long: the answer column (default `value`)
+    #[arg(long, value_name = "COLUMN")]
+    value: Option<String>,
+    /// long: rows in any order, grouped by id and session (holds the file)
+    #[arg(long)]
+    any_order: bool,
+    /// Which column (long: which item cell; redcap: which field) holds which item: a CSV file
+    /// with `field` and `item` columns, or a JSON object {"field": "item", ...} in a file ending
+    /// .json. Without it, the column name (the item cell) is the item id
+    #[arg(long, value_name = "FILE")]
+    map: Option<String>,
+    /// redcap: the form (REDCap instrument) name, for its NAME_complete status and its repeats
+    /// (default: the instrument id with - as _)
+    #[arg(long, value_name = "NAME")]
+    form: Option<String>,
+    /// redcap: the form statuses read, comma-separated, from complete, unverified and
+    /// incomplete (or 2, 1, 0); default complete
+    #[arg(long, value_name = "STATUSES", value_delimiter = ',', action = ArgAction::Set)]
+    accept: Option<Vec<String>>,
+    /// Comma-separated input columns to pass through (e.g. therapist,site), written after the id
+    /// (and session). In the wide and long formats any other column that is not an item is an
+    /// error
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',', action = ArgAction::Set)]
+    keep: Option<Vec<String>>,
+    #[command(flatten)]
+    na: NaArg,
+    /// csv: id, the session, the kept columns, each subscale, then the total, each an empty cell
+    /// where the missing-item rule leaves it unscored. json: one document {"instrument": {id,
+    /// version, name, digest}, "missing_rule": "...", "rows": [{"id", "keep", "report"}, ...]}
+    #[arg(long, value_enum, default_value_t = Output::Csv)]
+    output: Output,
+    /// The score written in csv output (default: the instrument's own, sum or mean); pomp is
+    /// percent of maximum, 0-100
+    #[arg(long, value_name = "sum|mean|pomp")]
+    metric: Option<String>,
+    /// Score every good row and report every bad one, instead of stopping at the first
+    #[arg(long)]
+    keep_going: bool,
+}
 
-Scores a CSV file of answers. The default, wide, has a header line, then one row per
-administration with an id column and one column per item, named by item id. An empty cell is an
-unanswered item; spaces around cells, a UTF-8 byte-order mark, quoted fields, CRLF line endings
-and blank lines are all fine.
-
-  --instrument ID         an instrument of the catalog (`alliance instruments` lists them)
-  --instrument-file FILE  an instrument definition in JSON or TOML (by extension, else by
-                          content), as `alliance instruments ID --json` or `--toml` prints it;
-                          validated when loaded
-  --csv FILE              the answers
-  --format wide|long|redcap
-                          wide (default): one row per administration, one column per item.
-                          long: one row per answer, with id, session, item and value columns;
-                          the rows of one id and session are one administration and must come
-                          together (as in a file sorted by id and session) unless --any-order.
-                          redcap: a REDCap export (see below)
-  --id COLUMN             the id column (default `id`; `record_id` for redcap); the output
-                          always calls it `id`
-  --session COLUMN        the session column (long: default `session`); written after the id
-  --item COLUMN, --value COLUMN
-                          long: the item and answer columns (default `item` and `value`)
-  --any-order             long: rows in any order, grouped by id and session (holds the file)
-  --map FILE              which column (long: which item cell; redcap: which field) holds which
-                          item: a CSV file with `field` and `item` columns, or a JSON object
-                          {"field": "item", ...} in a file ending .json. Without it, the column
-                          name (the item cell) is the item id
-  --form NAME             redcap: the form (REDCap instrument) name, for its NAME_complete
-                          status and its repeats (default: the instrument id with - as _)
-  --accept STATUSES       redcap: the form statuses read, comma-separated, from complete,
-                          unverified and incomplete (or 2, 1, 0); default complete
-  --keep COLUMNS          comma-separated input columns to pass through (e.g. therapist,site),
-                          written after the id (and session). In the wide and long formats any
-                          other column that is not an item is an error.
-  --na TOKEN              cells equal to TOKEN (e.g. NA, as R writes) are unanswered too
-  --output csv|json       csv (default): id, the session, the kept columns, each subscale, then
-                          the total, each an empty cell where the missing-item rule leaves it
-                          unscored. json: one document {"instrument": {id, version, name,
-                          digest}, "missing_rule": "...", "rows": [{"id", "keep", "report"},
-                          ...]}; each report has every subscale and the total (sum, mean, pomp,
-                          items answered, why not scored) and the flags raised
-  --metric sum|mean|pomp  the score written in csv output (default: the instrument's own, sum or
-                          mean); pomp is percent of maximum, 0-100
-  --keep-going            score every good row and report every bad one, instead of stopping at
-                          the first
-  -h, --help              this text
-
-A REDCap export (--format redcap) has a row per record, event and repeat instance holding
-every form's fields. The id is record_id; redcap_event_name, redcap_repeat_instrument and
+const AFTER_HELP: &str = "\
+A REDCap export (--format redcap) has a row per record, event and repeat instance holding every
+form's fields. The id is record_id; redcap_event_name, redcap_repeat_instrument and
 redcap_repeat_instance pass through where the header has them; columns of other forms are
 ignored. A row is skipped, not an error, when its redcap_repeat_instrument names another form,
-when all its item cells are blank (the form is not on that event), or when its NAME_complete
-status is blank or not accepted: by default only Complete forms are scored, since an
-Incomplete or Unverified form may not hold the final answers. A note on stderr counts the rows
-skipped.
+when all its item cells are blank, or when its NAME_complete status is blank or not accepted. A
+note on stderr counts the rows skipped.
 
-Rows are written as they are scored, so any number of rows fits in little memory; on a
-terminal, stderr shows how many rows are done. A bad row (an answer off the response scale or
-not a number, a wrong number of fields) stops the run: the rows before it are written, one line
-on stderr names it, and the exit status is 1. With --keep-going every bad cell gets its line,
-the good rows are all written, and the exit status is 1 at the end if any row failed.
+Rows are written as they are scored. A bad row stops the run: the rows before it are written,
+one line on stderr names it, and the exit status is 1. With --keep-going every bad cell gets its
+line, the good rows are all written, and the exit status is 1 at the end if any row failed. An
+error names the row by its line number in the CSV file (the header being line 1), then the id
+and the column:
 
-An error names the row by its line number in the CSV file (in the long format, the line of the
-answer or of the administration's first answer), the header being
-line 1, then the id and the column:
+  alliance: error: row 3 (id \"p02\"), column \"9\": item 9: value 9 is outside the response range 1 to 5
 
-  alliance: error: row 3 (id "p02"), column "9": item 9: value 9 is outside the response range 1 to 5
+Exit status: 0 success, 1 bad input (including bad rows), 2 bad command line.";
 
-Exit status: 0 success, 1 bad input (including bad rows), 2 bad command line.
-"#;
+/// `--format`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputFormat {
+    Wide,
+    Long,
+    Redcap,
+}
+
+impl From<InputFormat> for Format {
+    fn from(f: InputFormat) -> Self {
+        match f {
+            InputFormat::Wide => Format::Wide,
+            InputFormat::Long => Format::Long,
+            InputFormat::Redcap => Format::Redcap,
+        }
+    }
+}
 
 /// Where the instrument comes from.
 enum Source {
@@ -91,13 +134,14 @@ enum Source {
     File(String),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// `--output`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Output {
     Csv,
     Json,
 }
 
-/// The parsed command line of `alliance score`.
+/// The checked command line of `alliance score`.
 struct Options {
     source: Source,
     csv: String,
@@ -117,76 +161,25 @@ struct Options {
     keep_going: bool,
 }
 
-/// A column name given to a flag: trimmed, not empty.
-fn column_name(flag: &str, value: Option<&str>) -> Result<Option<String>, Failure> {
-    match value.map(str::trim) {
-        Some("") => Err(Failure::usage(format!("{flag} needs a column name"))),
-        other => Ok(other.map(str::to_owned)),
-    }
-}
-
 impl Options {
-    /// The options; `None` when help was asked for.
-    fn parse(args: &[String]) -> Result<Option<Self>, Failure> {
-        let (mut instrument, mut file, mut csv, mut id, mut keep, mut na, mut output, mut metric) =
-            (None, None, None, None, None, None, None, None);
-        let (mut format, mut session, mut item, mut value, mut map, mut form, mut accept) =
-            (None, None, None, None, None, None, None);
-        let (mut keep_going, mut any_order) = (false, false);
-        let mut p = Parser::new(args);
-        while let Some(arg) = p.next()? {
-            let Arg::Flag(flag) = arg else {
-                return Err(unexpected(arg));
-            };
-            match flag {
-                "-h" | "--help" => return Ok(None),
-                "--instrument" => set_once(&mut instrument, flag, p.value(flag)?)?,
-                "--instrument-file" => set_once(&mut file, flag, p.value(flag)?)?,
-                "--csv" => set_once(&mut csv, flag, p.value(flag)?)?,
-                "--format" => set_once(&mut format, flag, p.value(flag)?)?,
-                "--id" => set_once(&mut id, flag, p.value(flag)?)?,
-                "--session" => set_once(&mut session, flag, p.value(flag)?)?,
-                "--item" => set_once(&mut item, flag, p.value(flag)?)?,
-                "--value" => set_once(&mut value, flag, p.value(flag)?)?,
-                "--map" => set_once(&mut map, flag, p.value(flag)?)?,
-                "--form" => set_once(&mut form, flag, p.value(flag)?)?,
-                "--accept" => set_once(&mut accept, flag, p.value(flag)?)?,
-                "--keep" => set_once(&mut keep, flag, p.value(flag)?)?,
-                "--na" => set_once(&mut na, flag, p.value(flag)?)?,
-                "--output" => set_once(&mut output, flag, p.value(flag)?)?,
-                "--metric" => set_once(&mut metric, flag, p.value(flag)?)?,
-                "--keep-going" => keep_going = true,
-                "--any-order" => any_order = true,
-                _ => return Err(unexpected(arg)),
-            }
-        }
-        let source = match (instrument, file) {
-            (Some(id), None) => Source::Catalog(id.to_owned()),
-            (None, Some(path)) => Source::File(path.to_owned()),
-            (Some(_), Some(_)) => {
-                return Err(Failure::usage(
-                    "give --instrument or --instrument-file, not both",
-                ));
-            }
+    /// What clap cannot check: which flags go with which format, and the values.
+    fn new(args: Args) -> Result<Self, Failure> {
+        let source = match (args.instrument, args.instrument_file) {
+            (Some(id), _) => Source::Catalog(id),
+            (None, Some(path)) => Source::File(path),
             (None, None) => {
                 return Err(Failure::usage(
                     "--instrument ID or --instrument-file FILE is required",
                 ));
             }
         };
-        let csv = csv.ok_or_else(|| Failure::usage("--csv is required"))?;
-        let format = match format {
-            None => Format::Wide,
-            Some(f) => f.parse().map_err(|_| {
-                Failure::usage(format!("--format must be wide, long or redcap, not {f:?}"))
-            })?,
-        };
+        let format = Format::from(args.format);
         for (flag, given, needs) in [
-            ("--item", item.is_some(), Format::Long),
-            ("--value", value.is_some(), Format::Long),
-            ("--any-order", any_order, Format::Long),
-            ("--form", form.is_some(), Format::Redcap),
-            ("--accept", accept.is_some(), Format::Redcap),
+            ("--item", args.item.is_some(), Format::Long),
+            ("--value", args.value.is_some(), Format::Long),
+            ("--any-order", args.any_order, Format::Long),
+            ("--form", args.form.is_some(), Format::Redcap),
+            ("--accept", args.accept.is_some(), Format::Redcap),
         ] {
             if given && format != needs {
                 return Err(Failure::usage(format!(
@@ -194,40 +187,23 @@ impl Options {
                 )));
             }
         }
-        let id = column_name("--id", id)?;
+        let id = column_name("--id", args.id.as_deref())?;
         let shown_id = id.as_deref().unwrap_or(match format {
             Format::Redcap => "record_id",
             _ => "id",
         });
-        let keep = match keep {
+        let keep = match &args.keep {
             None => Vec::new(),
-            Some(list) => keep_columns(list, shown_id)?,
+            Some(list) => name_list("--keep", list, shown_id, ", which is always written first")?,
         };
-        let form = match form.map(str::trim) {
+        let form = match args.form.as_deref().map(str::trim) {
             Some("") => return Err(Failure::usage("--form needs a REDCap form name")),
             other => other.map(str::to_owned),
         };
-        let accept = accept.map(statuses).transpose()?;
-        let na = match na.map(str::trim) {
-            Some("") => {
-                return Err(Failure::usage(
-                    "--na needs a token (empty cells are unanswered already)",
-                ));
-            }
-            other => other.map(str::to_owned),
-        };
-        let output = match output {
-            None | Some("csv") => Output::Csv,
-            Some("json") => Output::Json,
-            Some(o) => {
-                return Err(Failure::usage(format!(
-                    "--output must be csv or json, not {o:?}"
-                )));
-            }
-        };
-        let metric = match metric {
+        let accept = args.accept.as_deref().map(statuses).transpose()?;
+        let metric = match args.metric {
             None => None,
-            Some(_) if output == Output::Json => {
+            Some(_) if args.output == Output::Json => {
                 return Err(Failure::usage(
                     "--metric applies to csv output; the json report carries sum, mean and pomp",
                 ));
@@ -237,24 +213,24 @@ impl Options {
                     .map_err(|e| Failure::usage(format!("--metric: {e}")))?,
             ),
         };
-        Ok(Some(Options {
+        Ok(Options {
             source,
-            csv: csv.to_owned(),
+            csv: args.csv.csv,
             format,
             id,
-            session: column_name("--session", session)?,
-            item: column_name("--item", item)?,
-            value: column_name("--value", value)?,
-            any_order,
-            map: map.map(str::to_owned),
+            session: column_name("--session", args.session.as_deref())?,
+            item: column_name("--item", args.item.as_deref())?,
+            value: column_name("--value", args.value.as_deref())?,
+            any_order: args.any_order,
+            map: args.map,
             form,
             accept,
             keep,
-            na,
-            output,
+            na: args.na.token()?,
+            output: args.output,
             metric,
-            keep_going,
-        }))
+            keep_going: args.keep_going,
+        })
     }
 
     /// The layout of the input.
@@ -302,8 +278,8 @@ impl Options {
 }
 
 /// The statuses of `--accept`.
-fn statuses(list: &str) -> Result<Vec<RedcapStatus>, Failure> {
-    list.split(',')
+fn statuses(list: &[String]) -> Result<Vec<RedcapStatus>, Failure> {
+    list.iter()
         .map(|s| {
             s.trim().parse::<RedcapStatus>().map_err(|_| {
                 Failure::usage(format!(
@@ -330,28 +306,6 @@ fn item_map(path: &str) -> Result<ItemMap, Failure> {
     }
 }
 
-/// The column names of `--keep`: comma-separated, each named once, none the id column.
-fn keep_columns(list: &str, id: &str) -> Result<Vec<String>, Failure> {
-    let mut keep: Vec<String> = Vec::new();
-    for name in list.split(',').map(str::trim) {
-        if name.is_empty() {
-            return Err(Failure::usage(format!(
-                "--keep {list:?} has an empty column name"
-            )));
-        }
-        if name == id {
-            return Err(Failure::usage(format!(
-                "--keep names the id column {id:?}, which is always written first"
-            )));
-        }
-        if keep.iter().any(|k| k == name) {
-            return Err(Failure::usage(format!("--keep names {name:?} twice")));
-        }
-        keep.push(name.to_owned());
-    }
-    Ok(keep)
-}
-
 impl Source {
     fn load(&self) -> Result<Instrument, Failure> {
         match self {
@@ -362,14 +316,14 @@ impl Source {
 }
 
 /// A header error in the words of this command's flags.
-fn header_failure(e: &Error, opts: &Options) -> Failure {
-    match e.kind() {
+fn header_failure(e: Error, opts: &Options) -> Failure {
+    let message = match e.kind() {
         ErrorKind::UnknownColumn {
             column, position, ..
-        } if opts.format == Format::Long => Failure::run(format!(
+        } if opts.format == Format::Long => format!(
             "column {position} ({column:?}) is none of the long format's id, session, item and \
              value columns; to pass it through, name it in --keep"
-        )),
+        ),
         ErrorKind::UnknownColumn {
             instrument,
             column,
@@ -377,20 +331,19 @@ fn header_failure(e: &Error, opts: &Options) -> Failure {
             ..
         } => {
             let id = opts.id.as_deref().unwrap_or("id");
-            Failure::run(format!(
+            format!(
                 "column {position} ({column:?}) is neither the id column {id:?} nor an item of \
                  {instrument}; to pass it through, name it in --keep"
-            ))
+            )
         }
         ErrorKind::MissingColumn {
             column,
             role: "pass-through",
             ..
-        } => Failure::run(format!(
-            "the header has no column {column:?} (named in --keep)"
-        )),
-        _ => table::failed(&opts.csv, e),
-    }
+        } => format!("the header has no column {column:?} (named in --keep)"),
+        _ => return table::failed(&opts.csv, &e),
+    };
+    Failure::worded(message, e)
 }
 
 /// How many rows are done, on stderr when it is a terminal: at most once a second.
@@ -448,10 +401,8 @@ impl Progress {
     }
 }
 
-pub fn run(args: &[String]) -> Result<(), Failure> {
-    let Some(opts) = Options::parse(args)? else {
-        return output::print(USAGE);
-    };
+pub fn run(args: Args) -> Result<(), Failure> {
+    let opts = Options::new(args)?;
     let inst = opts.source.load()?;
     let layout = opts.layout(&inst)?;
     let file = std::fs::File::open(&opts.csv)
@@ -459,13 +410,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     // Streaming: the reader holds one administration at a time.
     let reader = layout
         .reader(file, &inst)
-        .map_err(|e| header_failure(&e, &opts))?;
+        .map_err(|e| header_failure(e, &opts))?;
     let metric = opts.metric.unwrap_or(inst.primary_metric());
     // The output columns are checked whatever the output, so that a clash is found at once.
     ScoreWriter::for_reader(std::io::sink(), &reader)
         .metric(metric)
         .columns()
-        .map_err(|e| Failure::run(format!("--keep {e}")))?;
+        .map_err(|e| Failure::worded(format!("--keep {e}"), e))?;
     let mut sink = Sink::start(opts.output, &reader, metric)?;
     let result = score(reader, &mut sink, &opts);
     let finished = sink.finish();
@@ -488,7 +439,7 @@ fn score(
             }
             Err(e) if opts.keep_going && !matches!(e.kind(), ErrorKind::Io { .. }) => {
                 progress.break_line();
-                output::error_line(&format!("alliance: error: {e}"));
+                output::report(&Problem::of(e));
                 failed += 1;
             }
             Err(e) => {

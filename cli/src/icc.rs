@@ -4,38 +4,40 @@
 use therapeutic_alliance::reliability::{Icc, IccForm, IccTable};
 
 use crate::Failure;
-use crate::args::{Arg, Parser, set_once, unexpected};
+use crate::args::CsvArg;
 use crate::output;
 use crate::table::{self, location};
 
-pub const USAGE: &str = r#"usage: alliance icc --csv FILE [--id COLUMN]
+/// The six Shrout-Fleiss intraclass correlations of a targets x raters CSV file.
+///
+/// The six intraclass correlations of Shrout & Fleiss (1979), as R's psych::ICC reports them, of
+/// a targets x raters CSV file: a header line, then one row per target with one column per rater
+/// (and optionally an id column).
+#[derive(clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(flatten)]
+    csv: CsvArg,
+    /// The column naming the target, left out of the ratings (default: every column is a rater)
+    #[arg(long, value_name = "COLUMN")]
+    id: Option<String>,
+}
 
-Intraclass correlations of a table of ratings, as R's psych::ICC(x, lmer = FALSE) gives them:
-the six forms of Shrout and Fleiss (1979), each with its F test and 95% interval. Targets (clients,
-sessions, recordings) are rows and raters (client, therapist, observers) are columns: a header
-line naming the raters, then one row per target. Spaces around cells, quoted fields, CRLF line
-endings and blank lines are all fine.
-
-  --csv FILE     the ratings
-  --id COLUMN    a column of target labels: left out of the ratings and named in errors.
-                 Without it, every column is a rater
-  -h, --help     this text
-
+const AFTER_HELP: &str = "\
 Prints one JSON object: n_targets, n_raters; icc1 (single rater, one-way: raters differ per
-target), icc2 (single random rater, absolute agreement), icc3 (single fixed rater,
-consistency), icc1k, icc2k and icc3k (the mean of the k raters); tests: for each form, its F
-statistic f, degrees of freedom df1 and df2, p (upper tail) and the 95% bounds lower and upper;
-and mean_squares: targets, raters, error and within.
+target), icc2 (single random rater, absolute agreement), icc3 (single fixed rater, consistency),
+icc1k, icc2k and icc3k (the mean of the k raters); tests: for each form, its F statistic f,
+degrees of freedom df1 and df2, p (upper tail) and the 95% bounds lower and upper; and
+mean_squares: targets, raters, error and within.
 
 Every rating must be a number: the ANOVA needs a complete table (psych without lme4 requires
 it). An empty or non-numeric cell, or a row with another number of fields than the header,
 stops the run with one line on stderr naming the row by its line number in the CSV file, the
 header being line 1, and the column:
 
-  alliance: error: row 4, column "J2": "n/a" is not a number
+  alliance: error: row 4, column \"J2\": \"n/a\" is not a number
 
-Exit status: 0 success, 1 bad input, 2 bad command line.
-"#;
+Exit status: 0 success, 1 bad input, 2 bad command line.";
 
 /// The parsed command line of `alliance icc`.
 struct Options {
@@ -44,27 +46,16 @@ struct Options {
 }
 
 impl Options {
-    /// The options; `None` when help was asked for.
-    fn parse(args: &[String]) -> Result<Option<Self>, Failure> {
-        let (mut csv, mut id) = (None, None);
-        let mut p = Parser::new(args);
-        while let Some(arg) = p.next()? {
-            match arg {
-                Arg::Flag("-h" | "--help") => return Ok(None),
-                Arg::Flag(flag @ "--csv") => set_once(&mut csv, flag, p.value(flag)?)?,
-                Arg::Flag(flag @ "--id") => set_once(&mut id, flag, p.value(flag)?)?,
-                other => return Err(unexpected(other)),
-            }
-        }
-        let csv = csv.ok_or_else(|| Failure::usage("--csv is required"))?;
+    fn new(args: Args) -> Result<Self, Failure> {
+        let id = args.id.as_deref();
         let id = match id.map(str::trim) {
             Some("") => return Err(Failure::usage("--id needs a column name")),
             other => other.map(str::to_owned),
         };
-        Ok(Some(Options {
-            csv: csv.to_owned(),
+        Ok(Options {
+            csv: args.csv.csv,
             id,
-        }))
+        })
     }
 }
 
@@ -208,10 +199,8 @@ impl Output {
     }
 }
 
-pub fn run(args: &[String]) -> Result<(), Failure> {
-    let Some(opts) = Options::parse(args)? else {
-        return output::print(USAGE);
-    };
+pub fn run(args: Args) -> Result<(), Failure> {
+    let opts = Options::new(args)?;
     let rows = read(&opts)?;
     let icc = IccTable::analyze(&rows)?;
     let mut text = serde_json::to_string_pretty(&Output::of(&icc))

@@ -6,84 +6,47 @@ use std::fmt::Write as _;
 use therapeutic_alliance::{Instrument, ResponseScale, ScaleKind, Target, TotalRule, catalog};
 
 use crate::Failure;
-use crate::args::{Arg, Parser, set_once, unexpected};
 use crate::output::{self, wrap};
 
-pub const USAGE: &str = "usage: alliance instruments [ID [--json | --toml]]
-
-Without ID, lists the catalog: id, rater, modality, item count, response scale, score (sum or
-mean) and how sure the scoring key is.
-
-With ID, shows that instrument's key and provenance: version, name, rater, modality, response
-scale and anchors, scoring, missing-item and total rules, each subscale and its items, reversed
-items, thresholds and their source, citation, provenance, licence and definition digest.
-
-  --json       print the instrument's definition as JSON instead: the form
-               `alliance score --instrument-file` reads (edit it, give it a new id or
-               version, and score with it); schema/instrument.schema.json describes it
-  --toml       the same definition as TOML (in a build with `--features toml`)
-  -h, --help   this text
-";
+/// The instrument catalog, or one instrument's key and provenance.
+///
+/// Without ID, lists the catalog: id, rater, modality, item count, response scale, score (sum or
+/// mean) and how sure the scoring key is.
+///
+/// With ID, shows that instrument's key and provenance: version, name, rater, modality, response
+/// scale and anchors, scoring, missing-item and total rules, each subscale and its items, reversed
+/// items, thresholds and their source, citation, provenance, licence and definition digest.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The instrument's id (`alliance instruments` lists them)
+    id: Option<String>,
+    /// Print the instrument's definition as JSON instead: the form `alliance score
+    /// --instrument-file` reads (edit it, give it a new id or version, and score with it);
+    /// schema/instrument.schema.json describes it
+    #[arg(long, conflicts_with = "toml", requires = "id")]
+    json: bool,
+    /// The same definition as TOML
+    #[arg(long, requires = "id")]
+    toml: bool,
+}
 
 /// Width that long notes are wrapped to.
 const WIDTH: usize = 100;
 /// Column where the values of `alliance instruments ID` start.
 const INDENT: usize = 14;
 
-/// How to print one instrument.
-#[derive(Clone, Copy, PartialEq)]
-enum Show {
-    Key,
-    Json,
-    Toml,
-}
-
-pub fn run(args: &[String]) -> Result<(), Failure> {
-    let (mut id, mut format) = (None, None);
-    let mut parser = Parser::new(args);
-    while let Some(arg) = parser.next()? {
-        match arg {
-            Arg::Flag("-h" | "--help") => return output::print(USAGE),
-            Arg::Flag(flag @ ("--json" | "--toml")) => {
-                let show = if flag == "--json" {
-                    Show::Json
-                } else {
-                    Show::Toml
-                };
-                if format.is_some_and(|f| f != show) {
-                    return Err(Failure::usage("give --json or --toml, not both"));
-                }
-                format = Some(show);
-            }
-            Arg::Positional(p) => set_once(&mut id, "the instrument id", p)?,
-            other => return Err(unexpected(other)),
-        }
+pub fn run(args: Args) -> Result<(), Failure> {
+    let Some(id) = args.id else {
+        return output::print(&list());
+    };
+    let inst = require(&id)?;
+    if args.json {
+        output::print(&inst.to_json()?)
+    } else if args.toml {
+        output::print(&inst.to_toml()?)
+    } else {
+        output::print(&show(&inst))
     }
-    match (id, format) {
-        (None, None) => output::print(&list()),
-        (None, Some(Show::Toml)) => Err(Failure::usage("--toml needs an instrument id")),
-        (None, Some(_)) => Err(Failure::usage("--json needs an instrument id")),
-        (Some(id), format) => {
-            let inst = require(id)?;
-            match format.unwrap_or(Show::Key) {
-                Show::Key => output::print(&show(&inst)),
-                Show::Json => output::print(&inst.to_json()?),
-                Show::Toml => output::print(&to_toml(&inst)?),
-            }
-        }
-    }
-}
-
-#[cfg(feature = "toml")]
-fn to_toml(inst: &Instrument) -> Result<String, Failure> {
-    Ok(inst.to_toml()?)
-}
-
-#[cfg(not(feature = "toml"))]
-fn to_toml(_: &Instrument) -> Result<String, Failure> {
-    Err(Failure::usage(
-        "--toml needs a build with the toml feature: cargo run --features toml --example alliance -- instruments ID --toml",
-    ))
 }
 
 /// Reads an instrument definition file for `--instrument-file`: TOML if it is named `*.toml`,
@@ -105,33 +68,16 @@ pub fn load_file(path: &str) -> Result<Instrument, Failure> {
             .starts_with('{'),
     };
     let located = |e: therapeutic_alliance::Error| {
-        Failure::run(match e.path() {
+        let message = match e.path() {
             Some(field) => format!("{path}: {e} (field {field})"),
             None => format!("{path}: {e}"),
-        })
+        };
+        Failure::worded(message, e)
     };
     if is_toml {
-        return from_toml(&text).map_err(|e| e.map_or_else(|| no_toml(path), located));
+        return Instrument::from_toml(&text).map_err(located);
     }
     Instrument::from_json(&text).map_err(located)
-}
-
-/// The definition read from TOML; `Err(None)` when this build cannot read TOML.
-#[cfg(feature = "toml")]
-fn from_toml(text: &str) -> Result<Instrument, Option<therapeutic_alliance::Error>> {
-    Instrument::from_toml(text).map_err(Some)
-}
-
-#[cfg(not(feature = "toml"))]
-fn from_toml(_: &str) -> Result<Instrument, Option<therapeutic_alliance::Error>> {
-    Err(None)
-}
-
-fn no_toml(path: &str) -> Failure {
-    Failure::run(format!(
-        "{path}: a TOML definition, which this build reads only with the toml feature \
-         (cargo run --features toml --example alliance -- score ...); or give it as JSON"
-    ))
 }
 
 /// The catalog instrument with this id; the error points to the list rather than printing it.
