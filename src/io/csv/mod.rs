@@ -54,9 +54,9 @@ mod read;
 mod table;
 mod write;
 
-pub use layout::{Column, Format, Layout, RedcapStatus};
+pub use layout::{Column, Format, Layout, RedcapStatus, RepeatCheck};
 pub use map::ItemMap;
-pub use read::{ErrorPolicy, Reader, Row, Skipped};
+pub use read::{ErrorPolicy, Reader, Row, RowError, Skipped};
 pub use table::{Record, Table};
 pub use write::{AnswerWriter, ScoreWriter};
 
@@ -109,7 +109,7 @@ pub fn pivot<R: Read, W: Write>(
                 written += 1;
             }
             Err(e) => {
-                errors.push(e);
+                errors.push(e.into_error());
                 if policy == ErrorPolicy::Stop {
                     break;
                 }
