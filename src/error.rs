@@ -285,9 +285,7 @@ impl serde::Serialize for Error {
             column: self.column(),
             path: self.path(),
         };
-        let empty = location.row.is_none()
-            && location.column.is_none()
-            && location.path.is_none();
+        let empty = location.row.is_none() && location.column.is_none() && location.path.is_none();
         Out {
             kind: &self.0.kind,
             message: self.to_string(),

@@ -323,11 +323,7 @@ impl Plan {
         let kept = self
             .keep
             .iter()
-            .map(|k| {
-                Plan::text(record, k, errors)
-                    .unwrap_or_default()
-                    .to_owned()
-            })
+            .map(|k| Plan::text(record, k, errors).unwrap_or_default().to_owned())
             .collect();
         (builder, kept)
     }

@@ -635,7 +635,10 @@ mod tests {
         assert_eq!(
             got,
             [
-                Err("row 2, column \"1\": item 1: value 11 is outside the response range 0 to 10".to_owned()),
+                Err(
+                    "row 2, column \"1\": item 1: value 11 is outside the response range 0 to 10"
+                        .to_owned()
+                ),
                 Err("row 2, column \"2\": item 2: \"x\" is not a number".to_owned()),
                 Ok((3, Some("b".to_owned()), None, 4)),
                 Err("row 4: 3 fields, but the header has 5".to_owned()),
@@ -751,10 +754,7 @@ mod tests {
                 Ok((2, Some("a".to_owned()), Some(1), 4)),
                 Ok((4, Some("b".to_owned()), Some(1), 1)),
                 Err("row 7, column \"value\": item 1: \"x\" is not a number".to_owned()),
-                Err(
-                    "row 9, column \"item\": instrument srs has no item \"9\""
-                        .to_owned()
-                ),
+                Err("row 9, column \"item\": instrument srs has no item \"9\"".to_owned()),
             ]
         );
         let got = read(&Layout::long(), "id,session,item,value\na,1,1,9\na,1,1,8\n");
