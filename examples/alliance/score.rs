@@ -486,14 +486,15 @@ fn score(
                 sink.row(&row)?;
                 progress.row();
             }
-            Err(e) if opts.keep_going && !matches!(e.kind(), ErrorKind::Io { .. }) => {
+            Err(e) if opts.keep_going && !matches!(e.error().kind(), ErrorKind::Io { .. }) => {
                 progress.break_line();
-                output::error_line(&format!("alliance: error: {e}"));
+                let message = table::with_id(e.error(), e.record_id());
+                output::error_line(&format!("alliance: error: {message}"));
                 failed += 1;
             }
             Err(e) => {
                 progress.break_line();
-                return Err(table::failed(&opts.csv, &e));
+                return Err(table::row_failed(&opts.csv, &e));
             }
         }
     }
