@@ -85,9 +85,7 @@ pub fn next_row<'t>(table: &'t mut Table<File>, path: &str) -> Result<Option<Rec
 /// The text of the cell at `at`, trimmed; an error naming the row (and the row's `id`, if
 /// known) and the column if it is not valid UTF-8.
 pub fn cell<'r>(record: &Record<'r>, at: usize, id: Option<&str>) -> Result<&'r str, Failure> {
-    record
-        .text(at)
-        .map_err(|e| Failure::run(with_id(&e, id)))
+    record.text(at).map_err(|e| Failure::run(with_id(&e, id)))
 }
 
 /// `row 3 (id "p02"), column "9"`: as much of a location as is known.

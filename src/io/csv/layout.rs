@@ -600,7 +600,7 @@ impl Layout {
     /// let srs = catalog::require("srs")?;
     /// let layout = Layout::wide().date(Column::optional("date"));
     /// let mut rows = layout.reader("id,date,1,2,3,4\na,2026-02-30,9,9,9,9\n".as_bytes(), &srs)?;
-    /// let err = rows.next().and_then(Result::err).ok_or("an error")?;
+    /// let err = rows.next().and_then(Result::err).ok_or("an error")?.into_error();
     /// assert_eq!((err.row(), err.column(), err.code()), (Some(2), Some("date"), "invalid_date"));
     /// # Ok(())
     /// # }
@@ -741,7 +741,7 @@ impl Layout {
     /// let srs = catalog::require("srs")?;
     /// let text = "id,session,item,value\na,1,1,9\nb,1,1,8\na,1,2,9\n";
     /// let streamed: Vec<_> = Layout::long().reader(text.as_bytes(), &srs)?.collect();
-    /// assert_eq!(streamed[2].as_ref().map_err(|e| e.code()).err(), Some("not_contiguous"));
+    /// assert_eq!(streamed[2].as_ref().map_err(|e| e.error().code()).err(), Some("not_contiguous"));
     /// let rows = Layout::long().any_order(true).reader(text.as_bytes(), &srs)?.collect::<Result<Vec<_>, _>>()?;
     /// assert_eq!(rows[0].administration().answered(), 2);
     /// # Ok(())

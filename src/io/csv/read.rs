@@ -343,12 +343,15 @@ impl Skipped {
 }
 
 /// Reads administrations from CSV laid out as a [`Layout`] says, one [`Row`] at a time: an
-/// iterator of `Result<Row>`. It holds one row (for the long layout, one administration)
-/// at a time, so a file of any size is read in little memory; [`Layout::any_order`] is the
-/// exception.
+/// iterator of `Result<Row, RowError>`. It holds one row (for the long layout, one
+/// administration) at a time, so a file of any size is read in little memory; the
+/// exceptions are [`Layout::any_order`], which holds the file, and the default check for
+/// repeated administrations of wide and REDCap files, which remembers a fingerprint of each
+/// ([`RepeatCheck::Every`](super::RepeatCheck::Every): about 30 to 60 bytes per
+/// administration; [`RepeatCheck::Recent`](super::RepeatCheck::Recent) needs constant memory).
 ///
-/// Every error names its row (the line, counting the header as line 1), the record's id when
-/// the row has one, and the column. A bad row does not stop the reader: it yields an error for
+/// Every error names its row (the line, counting the header as line 1) and the column, never
+/// the record's id, which is beside it ([`RowError::record_id`]). A bad row does not stop the reader: it yields an error for
 /// each bad cell (and no row), then goes on with the next row, so a caller can stop at the
 /// first error or collect them all ([`Reader::collect_rows`]). An error reading the input
 /// itself ([`ErrorKind::Io`](crate::ErrorKind::Io)) is the last item.
@@ -486,7 +489,8 @@ impl<R: Read> Reader<R> {
     /// keep them, iterate the reader instead). This holds every row in memory.
     ///
     /// # Errors
-    /// [`Errors`] as the policy says, each located by row, id and column.
+    /// [`Errors`] as the policy says, each located by row and column (the record ids, which
+    /// are not in the errors, are not kept: iterate the reader for [`RowError::record_id`]).
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, csv::{ErrorPolicy, Layout}};
