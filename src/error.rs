@@ -1349,11 +1349,11 @@ pub enum ErrorKind {
     },
     /// A wide or REDCap row that repeats an administration read before: the same id and
     /// session (REDCap: the same record, event and repeat instance).
-    #[error("this id{} was read before, at row {first_row}: an administration is given once", session.map_or_else(String::new, |s| format!(" and session {s}")))]
+    #[error("the same {same} as row {first_row}: an administration is given once")]
     #[non_exhaustive]
     RepeatedAdministration {
-        /// The session, if the rows have one.
-        session: Option<u32>,
+        /// What is the same: `id`, `id and session`, `record, event and repeat instance`, ...
+        same: &'static str,
         /// The row the administration was first read on.
         first_row: u64,
     },
@@ -1648,7 +1648,7 @@ mod tests {
         FieldCount { found: 3, expected: 4 },
         InvalidSession { text: "two".into() },
         NotContiguous { session: Some(2), first_row: 3 },
-        RepeatedAdministration { session: Some(2), first_row: 3 },
+        RepeatedAdministration { same: "id and session", first_row: 3 },
         InvalidRepeatInstance { text: "x".into() },
         InvalidIdCell { field: "client id", problem: "contains the invisible character U+200B".into() },
         Io { action: "read", source: std::io::Error::from(std::io::ErrorKind::BrokenPipe).into() },

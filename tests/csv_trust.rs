@@ -208,7 +208,7 @@ fn a_repeated_wide_administration_is_an_error_and_the_first_is_read() {
             Ok(3),
             Ok(4),
             Ok(5),
-            Err("row 6, column \"id\": this id and session 1 was read before, at row 2: an administration is given once".to_owned()),
+            Err("row 6, column \"id\": the same id and session as row 2: an administration is given once".to_owned()),
             // Rows without an id are not compared.
             Ok(7),
             Ok(8),
@@ -218,9 +218,7 @@ fn a_repeated_wide_administration_is_an_error_and_the_first_is_read() {
     let found = errors(&Layout::wide(), "id,1,2,3,4\na,9,9,9,9\na,8,8,8,8\n");
     assert_eq!(
         found.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        [
-            "row 3, column \"id\": this id was read before, at row 2: an administration is given once"
-        ]
+        ["row 3, column \"id\": the same id as row 2: an administration is given once"]
     );
     // Recent: only the two administrations before each row are compared.
     let recent = wide.clone().repeats(RepeatCheck::Recent);
@@ -264,9 +262,9 @@ fn redcap_repeats_are_record_event_and_instance() {
             Ok(3),
             Ok(4),
             Ok(5),
-            Err("row 6, column \"record_id\": this id was read before, at row 3: an administration is given once".to_owned()),
+            Err("row 6, column \"record_id\": the same record, event and repeat instance as row 3: an administration is given once".to_owned()),
             Ok(7),
-            Err("row 8, column \"record_id\": this id was read before, at row 7: an administration is given once".to_owned()),
+            Err("row 8, column \"record_id\": the same record, event and repeat instance as row 7: an administration is given once".to_owned()),
         ]
     );
     // The repeat instance as the session.
@@ -275,7 +273,7 @@ fn redcap_repeats_are_record_event_and_instance() {
     assert_eq!(found.len(), 2);
     assert_eq!(
         found[0].to_string(),
-        "row 6, column \"record_id\": this id and session 2 was read before, at row 3: an administration is given once"
+        "row 6, column \"record_id\": the same record, event and repeat instance as row 3: an administration is given once"
     );
 }
 

@@ -403,7 +403,7 @@ impl Plan {
             let fingerprint = key.fingerprint(&[&event, &instance]);
             if let Some(first_row) = seen.check(fingerprint, line) {
                 let e = Error::from(ErrorKind::RepeatedAdministration {
-                    session: key.session,
+                    same: self.same(),
                     first_row,
                 })
                 .at_row(line);
@@ -415,6 +415,28 @@ impl Plan {
             }
         }
         Some(vec![self.build(builder, kept, line)])
+    }
+
+    /// What makes a row of a wide file or REDCap export one administration, in words.
+    fn same(&self) -> &'static str {
+        let instance = self.instance.as_ref().map(|n| n.at);
+        let session = self
+            .session
+            .as_ref()
+            .is_some_and(|s| Some(s.at) != instance);
+        if self.format != Format::Redcap {
+            return if session { "id and session" } else { "id" };
+        }
+        match (session, self.event.is_some(), instance.is_some()) {
+            (false, false, false) => "record",
+            (false, false, true) => "record and repeat instance",
+            (false, true, false) => "record and event",
+            (false, true, true) => "record, event and repeat instance",
+            (true, false, false) => "record and session",
+            (true, false, true) => "record, session and repeat instance",
+            (true, true, false) => "record, session and event",
+            (true, true, true) => "record, session, event and repeat instance",
+        }
     }
 
     /// The REDCap repeat instance of a row, as written (empty if none); a cell that is not a
