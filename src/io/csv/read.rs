@@ -389,7 +389,7 @@ enum Mode {
     /// One administration per row (wide, REDCap), with those read so far.
     Rows(Seen),
     /// Long, streamed.
-    Stream(Stream),
+    Stream(Box<Stream>),
     /// Long, any order.
     Buffered(Buffered),
 }
@@ -402,7 +402,7 @@ impl<R: Read> Reader<R> {
         let plan = Plan::new(layout, &table, instrument, missing)?;
         let check = layout.repeat_check();
         let mode = match (layout.format, layout.any_order) {
-            (Format::Long, false) => Mode::Stream(Stream::new(check)),
+            (Format::Long, false) => Mode::Stream(Box::new(Stream::new(check))),
             (Format::Long, true) => Mode::Buffered(Buffered::default()),
             _ => Mode::Rows(Seen::new(check)),
         };
