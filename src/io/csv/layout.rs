@@ -190,7 +190,9 @@ impl From<String> for Column {
 #[non_exhaustive]
 pub enum RepeatCheck {
     /// Compare each administration with the two read before it, in memory that does not
-    /// grow with the file (two 128-bit fingerprints). Found: a wide or REDCap row that
+    /// grow with the file (two 128-bit fingerprints): a long file of 1,000,000 rows and
+    /// 250,000 administrations is read and scored in 3.3 MB (peak resident memory of the
+    /// whole process, release build). Found: a wide or REDCap row that
     /// repeats one of the two administrations before it; a long file's administration whose
     /// rows come back right after one other administration's rows (`a a b a`). Not found: a
     /// repeat farther away (`a b c a`), which is then read as a second administration with the
@@ -199,8 +201,10 @@ pub enum RepeatCheck {
     Recent,
     /// Compare each administration with every one read before: a 128-bit fingerprint of its
     /// id and session (REDCap: record, event and repeat instance) and its first row for each
-    /// administration, in a hash table: about 30 to 60 bytes per administration (40 MB for a
-    /// million). Every repeat is found. The default for wide and REDCap files.
+    /// administration, in a hash table that doubles as it grows: up to about 100 bytes per
+    /// administration at the peak of a growth (measured: 28.6 MB peak for a long file of
+    /// 250,000 administrations, against 3.3 MB with [`RepeatCheck::Recent`]). Every repeat is
+    /// found. The default for wide and REDCap files.
     Every,
 }
 
@@ -413,7 +417,7 @@ impl Layout {
     /// ([`ErrorKind::NotContiguous`]) naming the row where they first began; one that comes
     /// back later is not seen, and is read as a second administration with the same id and
     /// session ([`RepeatCheck::Recent`]). `.repeats(RepeatCheck::Every)` finds every return,
-    /// remembering a fingerprint of every administration (about 30 to 60 bytes each).
+    /// remembering a fingerprint of every administration (up to about 100 bytes each).
     /// [`Layout::any_order`] reads files in any order instead, holding the whole file.
     ///
     /// ```

@@ -347,7 +347,7 @@ impl Skipped {
 /// administration) at a time, so a file of any size is read in little memory; the
 /// exceptions are [`Layout::any_order`], which holds the file, and the default check for
 /// repeated administrations of wide and REDCap files, which remembers a fingerprint of each
-/// ([`RepeatCheck::Every`](super::RepeatCheck::Every): about 30 to 60 bytes per
+/// ([`RepeatCheck::Every`](super::RepeatCheck::Every): up to about 100 bytes per
 /// administration; [`RepeatCheck::Recent`](super::RepeatCheck::Recent) needs constant memory).
 ///
 /// Every error names its row (the line, counting the header as line 1) and the column, never
