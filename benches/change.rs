@@ -8,8 +8,8 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use therapeutic_alliance::{
-    Administration, Better, ChangeRow, MonitorOptions, RciMethod, ReliableChange, ScoreSeries,
-    SessionMonitor, SessionTable, SuddenOptions, TrajectoryOptions, catalog,
+    Administration, Better, ChangeRow, MonitorOptions, RciMethod, ReliableChangeOptions,
+    ScoreSeries, SessionMonitor, SessionTable, SuddenOptions, TrajectoryOptions, catalog,
 };
 
 /// Deterministic pseudo-random numbers.
@@ -45,7 +45,8 @@ fn bench(c: &mut Criterion) {
             )
         })
         .collect();
-    let rci = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower).expect("valid");
+    let rci =
+        ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower).expect("valid");
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function("reliable change, JT, 10k people", |b| {
         b.iter(|| rci.analyze(black_box(rows.clone())).expect("analyses"))
@@ -60,8 +61,9 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     let sudden = SuddenOptions::new(Better::Lower, 7.0).expect("valid");
+    let wide = therapeutic_alliance::SessionTable::from_wide(series.clone()).expect("a table");
     group.bench_function("sudden gains, 10k clients x 12 sessions", |b| {
-        b.iter(|| sudden.gains(black_box(&series)))
+        b.iter(|| sudden.gains(black_box(&wide)).expect("an analysis"))
     });
 
     let table_rows: Vec<(String, u32, Option<f64>)> = series

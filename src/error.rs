@@ -48,6 +48,28 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///  "location": {"row": 2, "column": "9", "path": "/answers/9"}}
 /// ```
 ///
+/// # Bounded text
+///
+/// An error is short whatever the input: every text it echoes (an id, a cell, a decimal, a
+/// `linkId`, a column name, a name) has its control, line-break, invisible and bidirectional
+/// characters written as `\u{..}` escapes and is cut at 80 characters and 320 bytes (then `…`);
+/// an explanation that may quote input in turn (a `reason`) at 300 characters and 600 bytes; a
+/// list of ids at 32 entries and 600 bytes. Text within these bounds is shown unchanged. So a
+/// message is at most about 2 kB and its JSON about 5 kB even for a 5 MB cell (typically a few
+/// hundred bytes). An invalid client or therapist id is not quoted at all
+/// ([`ErrorKind::InvalidText`]).
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Administration};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let cell = "7".repeat(5_000_000);
+/// let err = Administration::builder(&catalog::require("srs")?).answer_text("1", &cell).unwrap_err();
+/// assert!(err.to_string().len() < 200, "{err}");
+/// # Ok(())
+/// # }
+/// ```
+///
 /// The top-level keys `code`, `message`, `location` and `input_id` are reserved: no kind has a
 /// field of these names. The library never writes `input_id`; a program that read the data may
 /// add the id of the record under it (the `alliance` command does, with `--errors json`, from
@@ -200,7 +222,9 @@ impl Error {
     /// ```
     #[must_use]
     pub fn at_column(mut self, column: impl Into<String>) -> Self {
-        self.0.column = Some(column.into());
+        let mut column = column.into();
+        crate::ids::bound_value(&mut column);
+        self.0.column = Some(column);
         self
     }
 
@@ -220,7 +244,9 @@ impl Error {
     /// ```
     #[must_use]
     pub fn at_path(mut self, path: impl Into<String>) -> Self {
-        self.0.path = Some(path.into());
+        let mut path = path.into();
+        crate::ids::bound_reason(&mut path);
+        self.0.path = Some(path);
         self
     }
 }
@@ -228,7 +254,7 @@ impl Error {
 impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
         Error(Box::new(Inner {
-            kind,
+            kind: kind.bounded(),
             row: None,
             column: None,
             path: None,
@@ -624,15 +650,24 @@ impl fmt::Display for List<'_> {
 pub enum ErrorKind {
     /// An id, version, name, label or message that is empty, has surrounding whitespace, or
     /// contains control, invisible or bidirectional characters.
-    #[error("invalid {field} \"{value}\": {problem}")]
+    ///
+    /// A client or therapist id is health data: its error names the field and what is wrong
+    /// (`invalid client id: it has a leading space`) and never quotes the text (`value` is
+    /// `None`, and left out of the JSON). Other fields quote it (`invalid item id "a\u{200b}":
+    /// contains the invisible character U+200B`).
+    #[error("invalid {field}{}{problem}", Quoted(value))]
     #[non_exhaustive]
     InvalidText {
         /// Which field: "instrument id", "item id", "subscale label", "client id", ...
         field: &'static str,
         /// The text given, safe to show: control, invisible and bidirectional characters are
-        /// written as `\u{..}` escapes and a long text is cut at 80 characters.
-        value: String,
-        /// What is wrong with it.
+        /// written as `\u{..}` escapes and a long text is cut at 80 characters. `None` for a
+        /// client or therapist id, which is never shown.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        value: Option<String>,
+        /// What is wrong with it: `has surrounding whitespace`; for a field whose text is not
+        /// shown, a sentence that locates the problem (`it contains the invisible character
+        /// U+200B at character 2`).
         problem: String,
     },
     /// A name that is not in a closed vocabulary (a component, rater, metric, ...).
@@ -1140,18 +1175,16 @@ pub enum ErrorKind {
     #[error("{what}: {} is outside the magnitudes change statistics accept (0, or 1e-100 to 1e100 in absolute value)", Num(*value))]
     #[non_exhaustive]
     ExtremeValue {
-        /// Which value: `row 3, x`, `client 7, score 2`, `session 4`.
+        /// Which value: `row 3, x`, `score 2`, `session 4` (never a client's id).
         what: String,
         /// The value given.
         value: f64,
     },
     /// A score in a client's series of session scores (or a treatment start or end score) that
     /// is NaN or infinite.
-    #[error("client {client}: {score} is {}, not a finite number", Num(*value))]
+    #[error("{score} is {}, not a finite number", Num(*value))]
     #[non_exhaustive]
     NotFiniteScore {
-        /// The client id.
-        client: String,
         /// Which score: `score 3` (the third of the series, counted from 1), `treatment start`
         /// or `treatment end`.
         score: String,
@@ -1364,16 +1397,6 @@ pub enum ErrorKind {
         /// The text given.
         text: String,
     },
-    /// An id cell (client or therapist) that is not a valid id. The cell's text is not
-    /// repeated: it names a person.
-    #[error("invalid {field}: it {problem}")]
-    #[non_exhaustive]
-    InvalidIdCell {
-        /// Which id: "client id" or "therapist id".
-        field: &'static str,
-        /// What is wrong with it, e.g. "contains the invisible character U+200B".
-        problem: String,
-    },
     /// Data that cannot be read or written (an I/O error).
     ///
     /// The message names the action only; the [`std::io::Error`] is the error's
@@ -1390,6 +1413,18 @@ pub enum ErrorKind {
         #[cfg_attr(feature = "serde", serde(flatten))]
         source: IoError,
     },
+}
+
+/// ` "text": ` for a quoted value, `: ` for one not shown.
+struct Quoted<'a>(&'a Option<String>);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(v) => write!(f, " \"{v}\": "),
+            None => f.write_str(": "),
+        }
+    }
 }
 
 /// `, line 3, column 14`, or as much of it as is known.
@@ -1436,6 +1471,275 @@ impl fmt::Display for VersionHint<'_> {
             Err(_) => f.write_str(" (schema_version is an integer, such as 1)"),
         }
     }
+}
+
+/// Most entries of a list an error shows (registered ids, subscales).
+const SHOWN_LIST: usize = 32;
+/// Most bytes of the entries of a list an error shows.
+const SHOWN_LIST_BYTES: usize = 600;
+
+/// Bounds each text of a list as [`crate::ids::escaped`] does, and the list: at most 32
+/// entries and 600 bytes, a cut list ending with the entry `…`.
+fn bound_list(list: &mut Vec<String>) {
+    let mut bytes = 0;
+    let mut keep = list.len();
+    for (n, entry) in list.iter_mut().enumerate() {
+        crate::ids::bound_value(entry);
+        bytes += entry.len();
+        if n == SHOWN_LIST || bytes > SHOWN_LIST_BYTES {
+            keep = n;
+            break;
+        }
+    }
+    if keep < list.len() {
+        list.truncate(keep);
+        list.push("…".to_owned());
+    }
+}
+
+impl ErrorKind {
+    /// The kind with every text it echoes bounded: a value (an id, a cell, a name) escaped and
+    /// cut as [`crate::ids::escaped`] does (at most 80 characters and 320 bytes), an
+    /// explanation (a `reason`, a composed description) escaped and cut at 300 characters and
+    /// 600 bytes, a list at 32 entries and 600 bytes; and a client's or therapist's invalid id not kept at
+    /// all. Text within these bounds is unchanged. Every error goes through here (in
+    /// `From<ErrorKind> for Error`); the match lists every variant so that a new one is bounded
+    /// too.
+    fn bounded(mut self) -> Self {
+        if let ErrorKind::InvalidText { field, value, .. } = &mut self
+            && crate::ids::is_private(field)
+        {
+            *value = None;
+        }
+        let texts = self.texts();
+        texts.values.into_iter().for_each(crate::ids::bound_value);
+        texts.reasons.into_iter().for_each(crate::ids::bound_reason);
+        texts.lists.into_iter().for_each(bound_list);
+        self
+    }
+
+    /// Every text the kind holds, by how it is bounded. The match lists every variant (no
+    /// wildcard), so a new variant must say where its texts go.
+    fn texts(&mut self) -> Texts<'_> {
+        use ErrorKind as K;
+        let mut t = Texts::default();
+        match self {
+            K::InvalidText {
+                value: v, problem, ..
+            } => {
+                if let Some(v) = v {
+                    t.values.push(v);
+                }
+                t.reasons.push(problem);
+            }
+            K::UnknownName { value: v, .. }
+            | K::InvalidDate { value: v }
+            | K::UnsupportedSchemaVersion { found: v, .. }
+            | K::ResponseStatus { status: v }
+            | K::NoItems { instrument: v }
+            | K::DuplicateAnswer { item: v }
+            | K::ZeroVariance { item: v }
+            | K::MissingAnswer { link_id: v }
+            | K::DuplicateColumn { column: v }
+            | K::InvalidSession { text: v }
+            | K::InvalidRepeatInstance { text: v } => t.values.push(v),
+            K::AnchorOutOfRange { label: r, .. }
+            | K::InvalidDefinition { reason: r, .. }
+            | K::InvalidMissingRule { reason: r }
+            | K::InvalidSeries { reason: r, .. }
+            | K::InvalidTable { reason: r }
+            | K::NoVariation { variable: r, .. }
+            | K::ExtremeValue { what: r, .. }
+            | K::MalformedDefinition { reason: r, .. }
+            | K::InvalidFhir { reason: r, .. } => t.reasons.push(r),
+            K::DuplicateItem {
+                instrument: a,
+                item: b,
+            }
+            | K::DuplicateSubscale {
+                instrument: a,
+                subscale: b,
+            }
+            | K::ReservedSubscaleId {
+                instrument: a,
+                subscale: b,
+                ..
+            }
+            | K::EmptySubscale {
+                instrument: a,
+                subscale: b,
+            }
+            | K::TotalNeedsPartition {
+                instrument: a,
+                item: b,
+                ..
+            }
+            | K::ThresholdOutOfRange {
+                instrument: a,
+                target: b,
+                ..
+            }
+            | K::UnreachableMissingRule {
+                instrument: a,
+                target: b,
+                ..
+            }
+            | K::UnknownItem {
+                instrument: a,
+                item: b,
+            }
+            | K::RegistryConflict { id: a, version: b }
+            | K::TooFewPairs {
+                first: a,
+                second: b,
+                ..
+            }
+            | K::UnknownLinkId {
+                instrument: a,
+                link_id: b,
+            }
+            | K::NoItemColumn {
+                instrument: a,
+                item: b,
+            }
+            | K::UnknownColumn {
+                instrument: a,
+                column: b,
+                ..
+            } => {
+                t.values.push(a);
+                t.values.push(b);
+            }
+            K::NotExact { instrument: v, .. }
+            | K::WrongLength { instrument: v, .. }
+            | K::TooFewItems { target: v, .. }
+            | K::TooFewRows { target: v, .. } => t.values.push(v),
+            K::SubscaleUnknownItem {
+                instrument,
+                subscale,
+                item,
+                ..
+            }
+            | K::SubscaleRepeatsItem {
+                instrument,
+                subscale,
+                item,
+            }
+            | K::ComponentTwice {
+                instrument,
+                first: subscale,
+                second: item,
+                ..
+            } => {
+                t.values.push(instrument);
+                t.values.push(subscale);
+                t.values.push(item);
+            }
+            K::UnknownTarget {
+                instrument,
+                target,
+                known,
+            } => {
+                t.values.push(instrument);
+                t.values.push(target);
+                t.lists.push(known);
+            }
+            K::UnknownInstrument { id, known } => {
+                t.values.push(id);
+                t.lists.push(known);
+            }
+            K::UnknownVersion { id, version, known } => {
+                t.values.push(id);
+                t.values.push(version);
+                t.lists.push(known);
+            }
+            K::AmbiguousVersion { id, versions } => {
+                t.values.push(id);
+                t.lists.push(versions);
+            }
+            K::InstrumentMismatch { expected, found }
+            | K::QuestionnaireMismatch { found, expected } => {
+                t.reasons.push(expected);
+                t.reasons.push(found);
+            }
+            K::DefinitionMismatch {
+                id,
+                version,
+                found,
+                registered,
+            } => {
+                t.values.push(id);
+                t.values.push(version);
+                t.values.push(found);
+                t.values.push(registered);
+            }
+            K::NotANumber { item, text } => {
+                t.values.push(item);
+                t.values.push(text);
+            }
+            K::NotFinite { item, text, .. }
+            | K::OutOfRange { item, text, .. }
+            | K::OffStep { item, text, .. } => {
+                t.values.push(item);
+                if let Some(text) = text {
+                    t.values.push(text);
+                }
+            }
+            K::InvalidOption {
+                value: v,
+                reason: r,
+                ..
+            } => {
+                t.values.push(v);
+                t.reasons.push(r);
+            }
+            K::NotFiniteScore { score, .. } => t.reasons.push(score),
+            K::UnknownAnswerCode {
+                link_id,
+                system,
+                answer_code,
+            } => {
+                t.values.push(link_id);
+                t.values.push(answer_code);
+                if let Some(system) = system {
+                    t.reasons.push(system);
+                }
+            }
+            K::InvalidAnswer { link_id, reason: r } => {
+                t.values.push(link_id);
+                t.reasons.push(r);
+            }
+            K::MissingColumn { column, .. } => t.values.push(column),
+            K::ColumnConflict { column, reason: r } => {
+                t.values.push(column);
+                t.reasons.push(r);
+            }
+            K::EmptyScale { .. }
+            | K::ScaleBound { .. }
+            | K::BoundTooLarge { .. }
+            | K::TooManyDecimals { .. }
+            | K::TooManyPoints { .. }
+            | K::DuplicateAnchor { .. }
+            | K::NonFiniteThreshold { .. }
+            | K::NotUtf8 { .. }
+            | K::FieldCount { .. }
+            | K::NotContiguous { .. }
+            | K::RepeatedAdministration { .. }
+            | K::Io { .. } => {}
+        }
+        t
+    }
+}
+
+/// The texts of a kind, by how they are bounded.
+#[derive(Default)]
+struct Texts<'a> {
+    /// Values: ids, cells, names.
+    values: Vec<&'a mut String>,
+    /// Explanations and composed descriptions.
+    reasons: Vec<&'a mut String>,
+    /// Lists of ids.
+    lists: Vec<&'a mut Vec<String>>,
 }
 
 impl ErrorKind {
@@ -1512,7 +1816,6 @@ impl ErrorKind {
             K::NotContiguous { .. } => "not_contiguous",
             K::RepeatedAdministration { .. } => "repeated_administration",
             K::InvalidRepeatInstance { .. } => "invalid_repeat_instance",
-            K::InvalidIdCell { .. } => "invalid_id_cell",
             K::Io { .. } => "io",
         }
     }
@@ -1581,7 +1884,7 @@ mod tests {
     }
 
     every_kind! {
-        InvalidText { field: "item id", value: "a b".into(), problem: "has spaces".into() },
+        InvalidText { field: "item id", value: Some("a b".into()), problem: "has spaces".into() },
         UnknownName { what: "rater", value: "patient".into(), expected: &["client", "therapist"], hint: Some("say client") },
         EmptyScale { min: 5.0, max: 1.0 },
         ScaleBound { value: 0.15, step: 0.1 },
@@ -1629,7 +1932,7 @@ mod tests {
         InvalidOption { option: "reliability", value: "1.5".into(), reason: "must be at most 1".into() },
         InvalidDate { value: "2026-02-30".into() },
         ExtremeValue { what: "row 3, x".into(), value: 1e300 },
-        NotFiniteScore { client: "c1".into(), score: "score 3".into(), value: f64::NAN },
+        NotFiniteScore { score: "score 3".into(), value: f64::NAN },
         MalformedDefinition { format: "JSON", line: Some(3), column: Some(14), reason: "expected `,`".into() },
         UnsupportedSchemaVersion { found: "2".into(), supported: &[1] },
         InvalidFhir { resource: "QuestionnaireResponse", reason: "no status".into() },
@@ -1650,7 +1953,6 @@ mod tests {
         NotContiguous { session: Some(2), first_row: 3 },
         RepeatedAdministration { same: "id and session", first_row: 3 },
         InvalidRepeatInstance { text: "x".into() },
-        InvalidIdCell { field: "client id", problem: "contains the invisible character U+200B".into() },
         Io { action: "read", source: std::io::Error::from(std::io::ErrorKind::BrokenPipe).into() },
     }
 
@@ -1820,6 +2122,257 @@ mod tests {
                     "reason": "no such file", "message": "row 3: cannot read the CSV data",
                     "location": {"row": 3}})
             );
+        }
+    }
+
+    /// About 5 MB mixing ASCII, another script, a line break, an invisible and a bidirectional
+    /// character.
+    fn huge() -> String {
+        "a\u{202e}信\n\u{200b}b".repeat(5 * 1024 * 1024 / 12)
+    }
+
+    /// Longest message and JSON an error may have, whatever its input.
+    const MAX_SHOWN: usize = 2048;
+    #[cfg(feature = "serde")]
+    const MAX_JSON: usize = 6144;
+
+    /// Every string in a JSON value shorter than `min` bytes, with its key.
+    #[cfg(feature = "serde")]
+    fn short_strings(v: &serde_json::Value, key: &str, min: usize, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if s.len() < min => out.push(key.to_owned()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| short_strings(v, key, min, out)),
+            serde_json::Value::Object(o) => {
+                o.iter().for_each(|(k, v)| short_strings(v, k, min, out))
+            }
+            _ => {}
+        }
+    }
+
+    /// Each kind with every text it holds made 5 MB (a list: 40 texts of 100 kB), located at a
+    /// 5 MB column and path: its message and its JSON stay short. Independently of
+    /// [`ErrorKind::texts`], the JSON of the filled kind shows that every text was filled, so a
+    /// field the bounding misses fails here.
+    #[test]
+    fn every_text_is_bounded() {
+        let big = huge();
+        let mid = big.chars().take(60_000).collect::<String>();
+        assert!(mid.len() >= 100_000);
+        let mut longest = 0;
+        #[cfg(feature = "serde")]
+        let mut longest_json = 0;
+        for mut kind in every_kind() {
+            let texts = kind.texts();
+            for v in texts.values.into_iter().chain(texts.reasons) {
+                v.clone_from(&big);
+            }
+            for l in texts.lists {
+                *l = vec![mid.clone(); 40];
+            }
+            #[cfg(feature = "serde")]
+            {
+                // Texts a kind holds that are the crate's own (`&'static str`, enums).
+                let own = |code: &str, key: &str| {
+                    matches!(
+                        key,
+                        "code"
+                            | "field"
+                            | "what"
+                            | "expected"
+                            | "hint"
+                            | "role"
+                            | "statistic"
+                            | "option"
+                            | "resource"
+                            | "format"
+                            | "action"
+                            | "io_kind"
+                            | "component"
+                            | "metric"
+                    ) || (key == "reason" && matches!(code, "reserved_subscale_id" | "io"))
+                };
+                let v = serde_json::to_value(&kind).expect("JSON");
+                let mut short = Vec::new();
+                short_strings(&v, "", 100_000, &mut short);
+                let code = kind.code();
+                short.retain(|key| !own(code, key));
+                assert!(short.is_empty(), "{code}: {short:?} not filled");
+            }
+            let err = Error::from(kind)
+                .at_row(2)
+                .at_column(big.clone())
+                .at_path(big.clone());
+            let shown = err.to_string();
+            assert!(shown.len() <= MAX_SHOWN, "{}: {}", err.code(), shown.len());
+            assert!(!shown.contains(['\n', '\u{202e}', '\u{200b}']), "{shown}");
+            longest = longest.max(shown.len());
+            #[cfg(feature = "serde")]
+            {
+                let json = serde_json::to_string(&err).expect("JSON");
+                assert!(json.len() <= MAX_JSON, "{}: {}", err.code(), json.len());
+                longest_json = longest_json.max(json.len());
+            }
+        }
+        // Measured: the longest message 1747 bytes, the longest JSON 4375.
+        eprintln!("longest message {longest} bytes");
+        #[cfg(feature = "serde")]
+        eprintln!("longest JSON {longest_json} bytes");
+    }
+
+    #[test]
+    fn ordinary_text_is_unchanged() {
+        for kind in every_kind() {
+            let before = kind.to_string();
+            let err = Error::from(kind.clone());
+            assert_eq!(format!("{:?}", err.kind()), format!("{kind:?}"));
+            assert_eq!(err.to_string(), before);
+        }
+        let long = "x".repeat(80);
+        let cjk = "信".repeat(80);
+        for text in [&long, &cjk] {
+            let err = Error::from(ErrorKind::NotANumber {
+                item: text.clone(),
+                text: text.clone(),
+            });
+            assert_eq!(err.item(), Some(text.as_str()));
+        }
+        let longer = Error::from(ErrorKind::DuplicateAnswer {
+            item: "x".repeat(81),
+        });
+        assert_eq!(longer.item(), Some(format!("{long}…").as_str()));
+    }
+
+    #[test]
+    fn a_long_list_is_cut() {
+        let err = Error::from(ErrorKind::UnknownInstrument {
+            id: "x".into(),
+            known: (0..100).map(|i| i.to_string()).collect(),
+        });
+        let ErrorKind::UnknownInstrument { known, .. } = err.kind() else {
+            panic!("{err:?}");
+        };
+        assert_eq!(known.len(), 33);
+        assert_eq!(known.last().map(String::as_str), Some("…"));
+        assert!(err.to_string().ends_with("\"30\", \"31\", \"…\")"), "{err}");
+    }
+
+    /// The client's and therapist's ids are not in the message or the JSON, whatever is wrong
+    /// with them; other fields still quote their (escaped) text.
+    #[test]
+    fn an_invalid_id_is_not_quoted() -> Result<(), Error> {
+        let wai = crate::catalog::require("wai-sr")?;
+        let build = |client: &str, therapist: &str| {
+            crate::Administration::builder(&wai)
+                .client(client)
+                .therapist(therapist)
+                .build()
+                .map(|_| ())
+                .unwrap_err()
+        };
+        let cases = [
+            (
+                " SECRET-C",
+                "ok",
+                "invalid client id: it has a leading space",
+            ),
+            (
+                "SECRET-C ",
+                "ok",
+                "invalid client id: it has a trailing space",
+            ),
+            (
+                "\u{a0}SECRET-C\u{3000}",
+                "ok",
+                "invalid client id: it has a leading white space U+00A0 and a trailing white space U+3000",
+            ),
+            (
+                "SE\tCRET",
+                "ok",
+                "invalid client id: it contains the control character U+0009 at character 3",
+            ),
+            (
+                "SECRET\u{202e}",
+                "ok",
+                "invalid client id: it contains the bidirectional control U+202E at character 7",
+            ),
+            (
+                "ok",
+                "T\u{200B}1",
+                "invalid therapist id: it contains the invisible character U+200B at character 2",
+            ),
+            ("", "ok", "invalid client id: it is empty"),
+        ];
+        for (client, therapist, message) in cases {
+            let err = build(client, therapist);
+            assert_eq!(err.to_string(), message);
+            let ErrorKind::InvalidText { value, .. } = err.kind() else {
+                panic!("{err:?}");
+            };
+            assert_eq!(value, &None);
+            #[cfg(feature = "serde")]
+            {
+                let json = serde_json::to_string(&err).expect("JSON");
+                for secret in ["SECRET", "SE\\t", "T\\u", "T1", "T\u{200b}"] {
+                    assert!(!json.contains(secret), "{json}");
+                }
+                assert!(!json.contains("\"value\""), "{json}");
+            }
+        }
+        let long = build(&"SECRET".repeat(100), "ok");
+        assert_eq!(
+            long.to_string(),
+            "invalid client id: it is longer than 256 characters"
+        );
+        // An item id is not health data: it is quoted, escaped.
+        let err =
+            crate::ids::check_field(crate::ids::TextRule::Id, "item id", "a\u{200b}").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid item id \"a\\u{200b}\": contains the invisible character U+200B"
+        );
+        // Made directly, a private field's value is dropped as the kind becomes an error.
+        let err = Error::from(ErrorKind::InvalidText {
+            field: "therapist id",
+            value: Some("T1".into()),
+            problem: "it is wrong".into(),
+        });
+        assert_eq!(err.to_string(), "invalid therapist id: it is wrong");
+        Ok(())
+    }
+
+    proptest::proptest! {
+        /// Any text, echoed: short and plain text unchanged, anything else at most 80
+        /// characters and 320 bytes (and `…`), with no control, line-break, invisible or
+        /// bidirectional character left; an error built on it stays short.
+        #[test]
+        fn any_text_is_bounded(
+            text in proptest::string::string_regex("(.|\n|\r|\u{202e}|\u{200b}|\u{e0041}|[\u{0}-\u{1f}]){0,400}")
+                .expect("a regex"),
+            repeat in 1usize..2000,
+        ) {
+            let text = text.repeat(if text.chars().count() < 10 { repeat } else { 1 });
+            let mut bounded = text.clone();
+            crate::ids::bound_value(&mut bounded);
+            let plain = text.chars().all(|c| {
+                c == ' ' || crate::ids::check(crate::ids::TextRule::Label, &c.to_string()).is_ok()
+            });
+            let width: usize = text.chars().map(|c| c.len_utf8().max(c.escape_debug().len())).sum();
+            if plain && text.chars().count() <= 80 && width <= 320 {
+                proptest::prop_assert_eq!(&bounded, &text);
+            }
+            proptest::prop_assert!(bounded.len() <= 323, "{}", bounded.len());
+            for c in bounded.chars() {
+                proptest::prop_assert!(
+                    c == '…' || crate::ids::check(crate::ids::TextRule::Label, &format!("a{c}a")).is_ok(),
+                    "{:?} in {:?}", c, bounded
+                );
+            }
+            let err = Error::from(ErrorKind::UnknownAnswerCode {
+                link_id: text.clone(),
+                system: Some(text.clone()),
+                answer_code: text.clone(),
+            }).at_column(text.clone());
+            proptest::prop_assert!(err.to_string().len() <= MAX_SHOWN);
         }
     }
 

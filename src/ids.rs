@@ -26,6 +26,10 @@
 //! the same (or nearly) but differ, so two anchors or subscales could be told apart only by
 //! an invisible code point. A plain emoji (`🙂`) is fine.
 //!
+//! Errors quote a refused text escaped (`\u{202e}`) and cut at 80 characters, except a client's
+//! or therapist's id, which is health data: its error says what is wrong and where (`invalid
+//! client id: it has a leading space`) without the text.
+//!
 //! Checking is fast for ASCII: text made only of printable ASCII (0x20..=0x7E) needs only
 //! the empty and surrounding-space checks. Other text is checked a character at a time
 //! against a small sorted table with a binary search.
@@ -93,35 +97,158 @@ impl TextProblem {
 }
 
 /// Checks `s` under `rule`; the error names `field` ("item id", "subscale label", ...) and quotes
-/// the text.
+/// the text, except for a [private](is_private) field, whose text it never shows.
 pub(crate) fn check_field(rule: TextRule, field: &'static str, s: &str) -> crate::Result<()> {
     check(rule, s).map_err(|p| p.error(field, s))
+}
+
+/// Fields whose text is health data (it identifies a client, or the therapist who sees one), so
+/// that an error about them names the field and the problem but never quotes the text.
+const PRIVATE: [&str; 2] = ["client id", "therapist id"];
+
+/// Whether an error about `field` must not quote its text (see [`PRIVATE`]).
+pub(crate) fn is_private(field: &str) -> bool {
+    PRIVATE.contains(&field)
 }
 
 impl TextProblem {
     /// The crate error for this problem in `field`. The value is quoted with every refused
     /// character written as an escape (`\u{202e}`), so neither the message nor a program
-    /// showing the error's value reorders or hides text; a long value is cut short.
+    /// showing the error's value reorders or hides text; a long value is cut short. A
+    /// [private](is_private) field's value is not quoted at all: the problem says what is wrong
+    /// and where (`it has a leading space`, `it contains the invisible character U+200B at
+    /// character 2`).
     pub(crate) fn error(self, field: &'static str, value: &str) -> crate::Error {
+        if is_private(field) {
+            return crate::ErrorKind::InvalidText {
+                field,
+                value: None,
+                problem: self.describe_unquoted(value),
+            }
+            .into();
+        }
         crate::ErrorKind::InvalidText {
             field,
-            value: escaped(value),
+            // Cut here already (the error cuts it again, to the same text) so that a huge value is
+            // not copied whole.
+            value: Some(escaped(value)),
             problem: self.describe(),
         }
         .into()
     }
+
+    /// The problem said without the text: `it has a leading space`, `it contains the control
+    /// character U+0009 at character 3`.
+    fn describe_unquoted(&self, value: &str) -> String {
+        let at = |c: char| {
+            value
+                .chars()
+                .position(|x| x == c)
+                .map_or_else(String::new, |n| format!(" at character {}", n + 1))
+        };
+        let space = |c: char| {
+            if c == ' ' {
+                "space".to_owned()
+            } else {
+                format!("white space U+{:04X}", u32::from(c))
+            }
+        };
+        match *self {
+            TextProblem::SurroundingWhitespace => {
+                let lead = value.chars().next().filter(|c| c.is_whitespace());
+                let trail = value.chars().next_back().filter(|c| c.is_whitespace());
+                match (lead, trail) {
+                    (Some(l), Some(t)) if value.chars().nth(1).is_some() => {
+                        format!("it has a leading {} and a trailing {}", space(l), space(t))
+                    }
+                    (Some(l), _) => format!("it has a leading {}", space(l)),
+                    (None, Some(t)) => format!("it has a trailing {}", space(t)),
+                    (None, None) => format!("it {}", self.describe()),
+                }
+            }
+            TextProblem::Control(c) | TextProblem::Invisible(c) | TextProblem::Bidi(c) => {
+                format!("it {}{}", self.describe(), at(c))
+            }
+            TextProblem::InstrumentIdChars => {
+                "it must use lowercase ascii letters, digits and inner hyphens".to_owned()
+            }
+            TextProblem::Empty | TextProblem::TooLong(_) => format!("it {}", self.describe()),
+        }
+    }
 }
 
+/// Most characters of an echoed value that an error shows.
+const SHOWN_CHARS: usize = 80;
+/// Most bytes of an echoed value that an error shows, escapes included, also when quoted with
+/// `{:?}`: 80 characters of any script fit, 80 escapes do not.
+const SHOWN_BYTES: usize = 320;
+/// Most characters of an error's explanation (a `reason`, which may quote input in turn).
+const REASON_CHARS: usize = 300;
+/// Most bytes of an error's explanation.
+const REASON_BYTES: usize = 600;
+
 /// `s` safe to show: control, line-break, invisible and bidirectional characters as `\u{..}`
-/// escapes, at most 80 characters of it followed by `…`.
+/// escapes, at most 80 characters (and 320 bytes) of it followed by `…`.
 pub(crate) fn escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len().min(96));
+    cut(s, SHOWN_CHARS, SHOWN_BYTES)
+}
+
+/// Bounds an echoed value in place as [`escaped`] does; no copy when it is already short and
+/// plain.
+pub(crate) fn bound_value(s: &mut String) {
+    bound(s, SHOWN_CHARS, SHOWN_BYTES);
+}
+
+/// Bounds an explanation in place: escaped as [`escaped`] does, cut at 300 characters (and 600
+/// bytes).
+pub(crate) fn bound_reason(s: &mut String) {
+    bound(s, REASON_CHARS, REASON_BYTES);
+}
+
+fn bound(s: &mut String, chars: usize, bytes: usize) {
+    let fine = s.len() <= bytes && {
+        let mut width = 0;
+        let mut count = 0;
+        s.chars().all(|c| {
+            width += shown_width(c);
+            count += 1;
+            !needs_escape(c) && count <= chars && width <= bytes
+        })
+    };
+    if !fine {
+        *s = cut(s, chars, bytes);
+    }
+}
+
+/// The bytes `c` takes in an echoed value, or when the value is quoted with `{:?}` (which
+/// escapes quotes, backslashes and unprintable characters), whichever is more.
+fn shown_width(c: char) -> usize {
+    if needs_escape(c) {
+        format!("{:04x}", u32::from(c)).len() + 5
+    } else {
+        c.len_utf8().max(c.escape_debug().len())
+    }
+}
+
+/// Whether [`escaped`] writes `c` as an escape.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || (!c.is_ascii() && classify(c).is_some())
+}
+
+/// `s` escaped, cut before the character that would make it longer than `chars` characters (of
+/// `s`) or `bytes` bytes (of the result, counted by [`shown_width`]), with `…` after a cut.
+fn cut(s: &str, chars: usize, bytes: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(bytes + 3));
+    let mut used = 0;
     for (n, c) in s.chars().enumerate() {
-        if n == 80 {
+        let escape = needs_escape(c);
+        let width = shown_width(c);
+        if n == chars || used + width > bytes {
             out.push('…');
             break;
         }
-        if c.is_control() || (!c.is_ascii() && classify(c).is_some()) {
+        used += width;
+        if escape {
             out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
         } else {
             out.push(c);

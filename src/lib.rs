@@ -65,22 +65,22 @@
 //!   [`ReliabilityOptions`]; intraclass correlations [`IccTable`] ([`IccForm`], [`Icc`]);
 //!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
 //! - One client's course: a [`Series`] of [`SessionScores`]; ruptures and repairs by a
-//!   [`RuptureRule`] ([`RuptureSize`], [`SdSource`]) giving [`Ruptures`] ([`Rupture`],
+//!   [`RuptureOptions`] ([`RuptureSize`], [`SdSource`]) giving [`Ruptures`] ([`Rupture`],
 //!   [`Repair`], [`Shape`]); a [`SessionMonitor`] for clinical software ([`MonitorOptions`],
 //!   [`Event`], [`ComponentChange`], [`MonitorState`], [`MonitoredSession`]); the NHS Talking
 //!   Therapies classification ([`TalkingTherapiesOutcome`], [`MeasureCourse`],
 //!   [`ReliableStatus`], [`Recovery`], [`TalkingTherapiesSummary`]).
 //! - Change over therapy: [`Better`] (which direction is improvement) and
 //!   [`decimal_difference`] (changes taken in decimal, so 32.3 to 27.3 is exactly 5); reliable change and
-//!   clinical significance with [`ReliableChange`] (the [`RciMethod`]s JT, GLN, HLL, EN, NK and
+//!   clinical significance with [`ReliableChangeOptions`] (the [`RciMethod`]s JT, GLN, HLL, EN, NK and
 //!   HA; [`CutoffType`] a, b, c and [`CutoffBSd`]) on one [`ChangeRow`] per person, giving a
-//!   [`ReliableChangeResult`]: each [`PersonChange`] with its [`ChangeCategory`], the
+//!   [`ReliableChange`]: each [`PersonChange`] with its [`ChangeCategory`], the
 //!   [`CategoryCounts`], the [`ClinicalCutoff`] and, for HA, [`HagemanArrindell`]'s
 //!   reliabilities.
 //! - Sudden gains and losses
 //!   as R suddengains identifies them: [`SuddenOptions`] (the three criteria of Tang & DeRubeis,
 //!   [`SuddenCriterion`], [`CriticalValue`], [`SuddenCutoff`]) applied to each client's
-//!   [`ScoreSeries`], giving a [`SuddenAnalysis`] ([`SuddenKind`]) of [`SuddenClient`]s with
+//!   [`ScoreSeries`], giving a [`SuddenChanges`] ([`SuddenKind`]) of [`SuddenClient`]s with
 //!   every [`SuddenInterval`] and [`SuddenEvent`] ([`SuddenWindow`]), and one
 //!   [`SuddenByClient`] row per client ([`SuddenPick`]).
 //! - Trajectories and effect sizes: per-client [`Trajectory`] (least-squares slope with its standard
@@ -101,40 +101,6 @@
 //!   ([`csv::Table`]).
 //! - Errors: [`Error`] (a kind and a location: row, record id, column, path), [`ErrorKind`],
 //!   [`Errors`] (validate-all), [`Result`].
-//!
-//! ## Coming from R clinicalsignificance
-//! `cs_combined(data, id, time, hamd, pre = 1, post = 4, reliability = 0.80, m_functional = 8,
-//! sd_functional = 8, better_is = "lower", rci_method = "JT", cutoff_type = "c")` is
-//! [`ReliableChange`]`::new(RciMethod::JacobsonTruax, 0.80, Better::Lower)?.functional(8.0,
-//! 8.0)?.cutoff(CutoffType::C).analyze(rows)?`, with one [`ChangeRow`] per patient (complete
-//! cases are analysed, the others reported as dropped). As in the package, the clinical mean and
-//! SD are the analysed sample's pre-test mean and SD unless given. One default differs: cutoff
-//! `b` steps two *functional* SDs from the functional mean, as Jacobson and Truax (1991) define
-//! it, where the package steps two clinical SDs; [`CutoffBSd::Clinical`] reproduces the package.
-//! On the package's `claus_2020` HAMD data every patient's RCI and category, the counts and the
-//! cutoff agree with clinicalsignificance 2.1.0.9000 for all six methods, to 1e-9 relative
-//! (`tests/rci_clinicalsignificance.rs`).
-//!
-//! ## Coming from R suddengains
-//! `identify_sg(data, id_var_name = "id", sg_var_list = paste0("bdi_s", 1:12),
-//! sg_crit1_cutoff = 7)` is [`SuddenOptions`]`::new(Better::Lower, 7.0)?.gains(&series)` over one
-//! [`ScoreSeries`] per client (`None` for a missed session); criterion 2 (25%) and criterion 3
-//! (the critical t adjusted for missed sessions) are on by default, as in the package.
-//! `create_bysg()` is [`SuddenAnalysis::events`], `create_byperson(sg_select = "largest")` is
-//! [`SuddenAnalysis::by_client`]`(SuddenPick::Largest)`, and [`SuddenCutoff::from_reliability`]
-//! derives criterion 1 from an SD and a reliability as `define_crit1_cutoff()` does. On the
-//! package's `sgdata` every interval's criteria, every gain and the per-person table agree with
-//! suddengains 0.7.2 (`tests/sudden_gains.rs`). Sudden losses ([`SuddenOptions::losses`]) apply
-//! criterion 2 as written, where the package's sign slip lets every loss pass.
-//!
-//! ## Coming from R stats and effectsize
-//! Per client, `coef(lm(score ~ session))` and `confint()` are a [`Trajectory`] (of a client's
-//! `(session, score)` points, or every client's at once from a long [`SessionTable`]);
-//! `t.test(post, pre, paired = TRUE)` with `effectsize::cohens_d(post, pre, paired = TRUE)` is
-//! [`PrePost`] (or [`SessionTable::pre_post`]), d_z's interval from the noncentral t as
-//! effectsize computes it; `cor.test(x, y)` and `cor(x, y, method = "spearman")` are a
-//! [`Correlation`]. Each agrees with R 4.2.2 and effectsize 0.8.3 to 1e-9 relative, the
-//! noncentral interval to 1e-12 (`tests/change_stats.rs`).
 //!
 //! ## Features
 //! - `serde` (default): serialize and deserialize every model type; deserialization validates
@@ -164,14 +130,10 @@
 
 pub mod _documentation;
 pub mod catalog;
-mod change;
+pub mod change;
 mod components;
-mod exact;
-// Transitional path while the change module is reworked on its branch; removed at the merge.
-mod decimal {
-    pub(crate) use crate::exact::decimal_difference;
-}
 mod error;
+mod exact;
 mod ids;
 mod instruments;
 mod io;
@@ -182,15 +144,16 @@ pub mod reliability;
 mod responses;
 mod scale;
 mod scoring;
+mod stats;
 mod vocab;
 
 pub use change::{
     CategoryCounts, CenteredValue, ChangeCategory, ChangeRow, ClientTrajectory, ClinicalCutoff,
     ComponentChange, Correlation, CriticalValue, CutoffBSd, CutoffType, Event, HagemanArrindell,
     LaggedValue, MeasureCourse, MonitorOptions, MonitorState, MonitoredSession, PersonChange,
-    PrePost, RciMethod, Recovery, ReliableChange, ReliableChangeResult, ReliableStatus, Repair,
-    Rupture, RuptureRule, RuptureSize, Ruptures, ScoreSeries, SdSource, Series, SessionMean,
-    SessionMonitor, SessionScores, SessionTable, Shape, SuddenAnalysis, SuddenByClient,
+    PrePost, RciMethod, Recovery, ReliableChange, ReliableChangeOptions, ReliableStatus, Repair,
+    Rupture, RuptureOptions, RuptureSize, Ruptures, ScoreSeries, SdSource, Series, SessionMean,
+    SessionMonitor, SessionScores, SessionTable, Shape, SuddenByClient, SuddenChanges,
     SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind,
     SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome, TalkingTherapiesSummary,
     Trajectory, TrajectoryOptions,

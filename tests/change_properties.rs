@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use std::collections::HashMap;
 use therapeutic_alliance::{
-    Better, ChangeRow, Correlation, PrePost, RciMethod, ReliableChange, RuptureRule, ScoreSeries,
-    SessionTable, SuddenOptions, Trajectory, TrajectoryOptions,
+    Better, ChangeRow, Correlation, PrePost, RciMethod, ReliableChangeOptions, RuptureOptions,
+    ScoreSeries, SessionTable, SuddenOptions, Trajectory, TrajectoryOptions,
 };
 
 /// Relative closeness for sums taken in another order.
@@ -75,7 +75,7 @@ proptest! {
             prop_assert_eq!((x.session, x.n, x.missing), (y.session, y.n, y.missing));
             prop_assert!(close_opt(x.mean, y.mean) && close_opt(x.sd, y.sd), "{:?} {:?}", x, y);
         }
-        // Person-mean centring: within-client parts sum to zero for every client.
+        // Person-mean centering: within-client parts sum to zero for every client.
         let mut sums: HashMap<String, (f64, f64)> = HashMap::new();
         for c in a.centered() {
             if let Some(w) = c.within {
@@ -101,7 +101,7 @@ proptest! {
             .map(|(i, &(a, b))| ChangeRow::new(format!("p{i}"), Some(f64::from(a)), Some(f64::from(b))))
             .collect();
         let shuffled: Vec<ChangeRow> = permutation(rows.len(), seed).into_iter().map(|i| rows[i].clone()).collect();
-        let options = ReliableChange::new(method, 0.8, Better::Lower).expect("valid options")
+        let options = ReliableChangeOptions::new(method, 0.8, Better::Lower).expect("valid options")
             .post_reliability(0.7).expect("valid reliability");
         match (options.analyze(rows), options.analyze(shuffled)) {
             (Ok(a), Ok(b)) => {
@@ -128,8 +128,11 @@ proptest! {
             .collect();
         let shuffled: Vec<ScoreSeries> = permutation(series.len(), seed).into_iter().map(|i| series[i].clone()).collect();
         let options = SuddenOptions::new(Better::Lower, 4.0).expect("valid options");
-        for analysis in [options.gains(&series), options.losses(&series)] {
-            let again = options.analyse(analysis.kind, &shuffled);
+        let table = SessionTable::from_wide(series).expect("a valid table");
+        let shuffled = SessionTable::from_wide(shuffled).expect("a valid table");
+        for analysis in [options.gains(&table), options.losses(&table)] {
+            let analysis = analysis.expect("an analysis");
+            let again = options.analyze(analysis.kind, &shuffled).expect("an analysis");
             let by_id: HashMap<&str, _> = again.clients.iter().map(|c| (c.id.as_str(), c)).collect();
             for c in &analysis.clients {
                 prop_assert_eq!(Some(&c), by_id.get(c.id.as_str()));
@@ -162,8 +165,8 @@ proptest! {
 
     #[test]
     fn ruptures_are_deep_enough_and_repairs_return(values in sessions(), threshold in 1u32..20) {
-        let rule = RuptureRule::points(f64::from(threshold) / 2.0).expect("positive");
-        let found = rule.detect_values(&values).expect("finite");
+        let rule = RuptureOptions::points(f64::from(threshold) / 2.0).expect("positive");
+        let found = rule.analyze_values(&values).expect("finite");
         for r in &found.ruptures {
             prop_assert!(r.depth >= found.threshold);
             prop_assert!(r.start < r.onset && r.start < r.lowest_session);
@@ -221,18 +224,19 @@ proptest! {
         }
         let scores: Vec<Option<f64>> = values.iter().map(|&(a, _)| Some(a)).collect();
         if let Ok(s) = ScoreSeries::new("c", scores.clone()) {
-            let analysis = SuddenOptions::new(Better::Lower, 1.0).expect("valid").gains(&[s]);
+            let table = SessionTable::from_wide([s]).expect("a valid table");
+            let analysis = SuddenOptions::new(Better::Lower, 1.0).expect("valid").gains(&table).expect("an analysis");
             for e in analysis.events() {
                 prop_assert!(e.magnitude.is_none_or(f64::is_finite), "{:?}", e);
             }
         }
-        if let Ok(found) = RuptureRule::points(1.0).expect("valid").detect_values(&scores) {
+        if let Ok(found) = RuptureOptions::points(1.0).expect("valid").analyze_values(&scores) {
             for r in &found.ruptures {
                 prop_assert!(r.depth.is_finite() && r.level.is_finite(), "{:?}", r);
             }
         }
         let rows: Vec<ChangeRow> = values.iter().enumerate().map(|(i, &(a, b))| ChangeRow::new(format!("p{i}"), Some(a), Some(b))).collect();
-        if let Ok(r) = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower).expect("valid").analyze(rows) {
+        if let Ok(r) = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower).expect("valid").analyze(rows) {
             for p in &r.people {
                 prop_assert!(p.rci.is_finite(), "{:?}", p);
             }

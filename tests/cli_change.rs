@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use therapeutic_alliance::{
-    Better, ChangeRow, CriticalValue, CutoffType, RciMethod, ReliableChange, ScoreSeries,
+    Better, ChangeRow, CriticalValue, CutoffType, RciMethod, ReliableChangeOptions, ScoreSeries,
     SuddenOptions,
 };
 
@@ -210,7 +210,7 @@ fn rci_matches_clinicalsignificance_for_every_method() {
 
 /// The analysis of `tests/data/cli/rci_messy.csv` through the library: claus_2020's HAMD of
 /// patients 1, 2, 3, 5, 13 and 21 (patient 4 has no post-test score).
-fn messy_expected(method: RciMethod) -> therapeutic_alliance::ReliableChangeResult {
+fn messy_expected(method: RciMethod) -> therapeutic_alliance::ReliableChange {
     let rows = [
         ("1", Some(25.0), Some(13.0)),
         ("2", Some(15.0), Some(11.0)),
@@ -221,7 +221,7 @@ fn messy_expected(method: RciMethod) -> therapeutic_alliance::ReliableChangeResu
         ("21", Some(28.0), Some(14.0)),
     ]
     .map(|(id, pre, post)| ChangeRow::new(id, pre, post));
-    ReliableChange::new(method, 0.8, Better::Lower)
+    ReliableChangeOptions::new(method, 0.8, Better::Lower)
         .and_then(|r| r.functional(8.0, 8.0))
         .map(|r| r.cutoff(CutoffType::C))
         .and_then(|r| r.analyze(rows))
@@ -375,7 +375,7 @@ fn rci_bad_input_is_one_error_line() {
         (
             "rci-bad-id",
             "id,time,score\na,1,20\na,2,10\n\"b\u{200b}\",1,30\n\"b\u{200b}\",2,12\n",
-            "row 4 (id \"b\\u{200b}\"), column \"id\": invalid client id \"b\\u{200b}\": contains the invisible character U+200B",
+            "row 4 (id \"b\\u{200b}\"), column \"id\": invalid client id: it contains the invisible character U+200B at character 2",
         ),
         (
             "rci-one-person",
@@ -705,7 +705,7 @@ fn sgdata_series() -> Vec<ScoreSeries> {
 
 /// The shifts of the output against the library's events.
 #[track_caller]
-fn same_as_library(shifts: &[Value], analysis: &therapeutic_alliance::SuddenAnalysis) {
+fn same_as_library(shifts: &[Value], analysis: &therapeutic_alliance::SuddenChanges) {
     let events: Vec<_> = analysis.events().collect();
     assert_eq!(shifts.len(), events.len());
     for (s, e) in shifts.iter().zip(events) {
@@ -718,7 +718,7 @@ fn same_as_library(shifts: &[Value], analysis: &therapeutic_alliance::SuddenAnal
 
 #[test]
 fn sudden_losses_no_adjust_and_direction_agree_with_the_library() {
-    let series = sgdata_series();
+    let series = therapeutic_alliance::SessionTable::from_wide(sgdata_series()).expect("table");
     let options = SuddenOptions::new(Better::Lower, 7.0).expect("options");
     let csv = data("sgdata.csv");
 
@@ -726,7 +726,7 @@ fn sudden_losses_no_adjust_and_direction_agree_with_the_library() {
     assert_eq!(losses["kind"], "losses");
     assert!(losses.get("gains").is_none());
     let shifts = losses["losses"].as_array().expect("losses");
-    same_as_library(shifts, &options.losses(&series));
+    same_as_library(shifts, &options.losses(&series).expect("losses"));
     assert!(!shifts.is_empty());
 
     // --no-adjust: 2.776 for every interval, so at least the adjusted gains.
@@ -736,7 +736,7 @@ fn sudden_losses_no_adjust_and_direction_agree_with_the_library() {
     let out = sudden("sudden-gains", &csv, &["--no-adjust"]);
     assert_eq!(out["adjust"], false);
     let gains = out["gains"].as_array().expect("gains");
-    same_as_library(gains, &fixed.gains(&series));
+    same_as_library(gains, &fixed.gains(&series).expect("gains"));
     assert!(gains.len() >= 24);
 
     // --pct.
@@ -744,7 +744,7 @@ fn sudden_losses_no_adjust_and_direction_agree_with_the_library() {
     let out = sudden("sudden-gains", &csv, &["--pct", "0.4"]);
     same_as_library(
         out["gains"].as_array().expect("gains"),
-        &relative.gains(&series),
+        &relative.gains(&series).expect("gains"),
     );
 
     // Higher is better: a gain is a rise, which on the BDI is what a loss is.
@@ -814,7 +814,7 @@ fn sudden_bad_input_is_one_error_line() {
     fails_with(
         1,
         &with_path(&SUDDEN_SMALL, &path),
-        "alliance: error: row 2 (id \"a\\u{202e}\"), column \"id\": invalid client id \"a\\u{202e}\": contains the bidirectional control U+202E",
+        "alliance: error: row 2 (id \"a\\u{202e}\"), column \"id\": invalid client id: it contains the bidirectional control U+202E at character 2",
     );
 }
 
@@ -1103,7 +1103,7 @@ fn monitor_bad_input_is_one_error_line() {
             "mon-client",
             "srs",
             "session,client,1,2,3,4\n1,a,9,9,9,9\n2,b,9,9,9,9\n",
-            "row 3, column \"client\": session 2: client \"b\", but the series is of client \"a\"",
+            "row 3, column \"client\": session 2: a client other than the series' client",
         ),
         (
             "mon-unknown-column",

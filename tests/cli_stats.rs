@@ -477,7 +477,7 @@ fn bad_long_files_are_one_error_line_naming_row_and_column() {
         (
             "control-id",
             edit("b,4,,15", "\"b\tB\",4,,15"),
-            "row 11, column \"client\": invalid client id \"b\\u{0009}B\": contains the control character U+0009",
+            "row 11, column \"client\": invalid client id: it contains the control character U+0009 at character 2",
         ),
         (
             "ragged",

@@ -490,7 +490,7 @@ fn every_error_names_its_row_and_column() {
             "id,session,date,1,2,3,4\na\u{200b},1,,9,9,9,9\n".as_bytes(),
             Some(2),
             Some("id"),
-            "row 2, column \"id\": invalid client id: it contains the invisible character U+200B",
+            "row 2, column \"id\": invalid client id: it contains the invisible character U+200B at character 2",
         ),
         (
             &long,

@@ -69,20 +69,20 @@ fn no_error_of_any_kind_names_the_record() {
         (
             &wide,
             "id,session,therapist,1,2,3,4\nSECRET\u{200b}K,1,t1,9,9,9,9\n",
-            "invalid_id_cell",
+            "invalid_text",
             "SECRET\u{200b}K",
         ),
         (
             &long,
             "id,session,item,value\nSECRET\u{202e}K,1,1,9\n",
-            "invalid_id_cell",
+            "invalid_text",
             "SECRET\u{202e}K",
         ),
         // An invalid therapist id: not quoted back either.
         (
             &wide,
             "id,session,therapist,1,2,3,4\nSECRET-K,1,THERAPIST\u{7}X,9,9,9,9\n",
-            "invalid_id_cell",
+            "invalid_text",
             "SECRET-K",
         ),
         // The same administration twice in a wide file.
@@ -139,8 +139,8 @@ fn an_invalid_id_names_the_column_and_what_is_wrong() {
     assert_eq!(
         messages,
         [
-            "row 2, column \"id\": invalid client id: it contains the invisible character U+200B",
-            "row 2, column \"therapist\": invalid therapist id: it contains the control character U+0007",
+            "row 2, column \"id\": invalid client id: it contains the invisible character U+200B at character 7",
+            "row 2, column \"therapist\": invalid therapist id: it contains the control character U+0007 at character 10",
         ]
     );
     // A long id is refused for its length, not echoed.

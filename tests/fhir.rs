@@ -687,7 +687,7 @@ fn bad_responses_are_typed_errors_naming_the_link_id() -> TestResult {
             "invalid_text",
             None,
             Some("/subject/reference"),
-            "invalid client id \"Patient/\\u{202e}1\": contains the bidirectional control U+202E",
+            "invalid client id: it contains the bidirectional control U+202E at character 9",
         ),
         (
             &srs,
@@ -1026,6 +1026,17 @@ fn alliance_fhir_questionnaire_and_score() -> TestResult {
             "alliance: error: {bad}: linkId \"13\": instrument phq-9 has no item with this linkId\n"
         )
     );
+    // A file starting with a byte-order mark reads.
+    let bom = dir.join("bom.json");
+    std::fs::write(
+        &bom,
+        format!("\u{feff}{}", data("fhir/phq9_loinc_response.json")?),
+    )?;
+    let bom = bom.to_string_lossy().into_owned();
+    let out = alliance(&["fhir", "score", "--instrument", "phq-9", "--response", &bom]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let obs: Value = serde_json::from_str(&stdout(&out))?;
+    assert_eq!(obs["valueQuantity"]["value"], 12);
     let srs = cli_support::data("fhir/srs_response.json");
     let out = alliance(&["fhir", "score", "--instrument", "phq-9", "--response", &srs]);
     assert_eq!(out.status.code(), Some(1));
@@ -1116,5 +1127,653 @@ fn fhir_types_cross_threads_and_read_from_values() -> TestResult {
             .primary("total"),
         Some(12.0)
     );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strict reading (issue 12)
+// ---------------------------------------------------------------------------------------------
+
+/// A PHQ-9 response whose item 5 is `item5` (the others answered `LA6569-3`, 1), with
+/// `top` spliced in at the top (`"authored": ..., ` or `"extension": [...], `).
+fn phq9_response(top: &str, item5: &str) -> String {
+    let items: Vec<String> = (1..=9)
+        .map(|n| {
+            if n == 5 {
+                item5.to_owned()
+            } else {
+                format!(r#"{{"linkId": "{n}", "answer": [{{"valueCoding": {{"system": "http://loinc.org", "code": "LA6569-3"}}}}]}}"#)
+            }
+        })
+        .collect();
+    format!(
+        r#"{{"resourceType": "QuestionnaireResponse", {top}"status": "completed", "item": [{}]}}"#,
+        items.join(",")
+    )
+}
+
+const PLAIN_5: &str = r#"{"linkId": "5", "answer": [{"valueInteger": 2}]}"#;
+const SESSION: &str = "https://therapeutic-alliance.example/fhir/StructureDefinition/session";
+const THERAPIST: &str = "https://therapeutic-alliance.example/fhir/StructureDefinition/therapist";
+
+/// `(code, path)` of the error reading `json` as a PHQ-9 response (R4 settings).
+fn phq9_error(json: &str) -> Result<(&'static str, Option<String>), String> {
+    let phq9 = catalog::require("phq-9").map_err(|e| e.to_string())?;
+    match QuestionnaireResponse::from_json(json)
+        .and_then(|qr| qr.to_administration(&phq9, &Settings::r4()))
+    {
+        Ok(_) => Err(format!("read without error: {json}")),
+        Err(e) => Ok((e.code(), e.path().map(str::to_owned))),
+    }
+}
+
+#[test]
+fn repeated_session_or_therapist_extensions_are_errors_naming_the_path() -> TestResult {
+    let phq9 = catalog::require("phq-9")?;
+    let ext = |parts: &[String]| format!(r#""extension": [{}], "#, parts.join(","));
+    let session = |n: u32| format!(r#"{{"url": "{SESSION}", "valueUnsignedInt": {n}}}"#);
+    let therapist = |t: &str| format!(r#"{{"url": "{THERAPIST}", "valueString": "{t}"}}"#);
+    let other = r#"{"url": "https://x.example/other", "valueString": "x"}"#.to_owned();
+    // One of each reads.
+    let one = phq9_response(&ext(&[session(3), other.clone(), therapist("T1")]), PLAIN_5);
+    let adm = QuestionnaireResponse::from_json(&one)?.to_administration(&phq9, &Settings::r4())?;
+    assert_eq!((adm.session(), adm.therapist()), (Some(3), Some("T1")));
+    for (top, path) in [
+        (ext(&[session(3), session(4)]), "/extension/1"),
+        (ext(&[session(3), session(3)]), "/extension/1"),
+        (
+            ext(&[therapist("T1"), session(3), other.clone(), therapist("T2")]),
+            "/extension/3",
+        ),
+        (ext(&[therapist("T1"), therapist("T1")]), "/extension/1"),
+    ] {
+        let json = phq9_response(&top, PLAIN_5);
+        assert_eq!(
+            phq9_error(&json)?,
+            ("invalid_fhir", Some(path.to_owned())),
+            "{top}"
+        );
+    }
+    let err =
+        QuestionnaireResponse::from_json(&phq9_response(&ext(&[session(3), session(4)]), PLAIN_5))?
+            .to_administration(&phq9, &Settings::r4())
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "invalid FHIR QuestionnaireResponse: extension \"{SESSION}\" is given twice (first at /extension/0)"
+        )
+    );
+    Ok(())
+}
+
+#[test]
+fn weights_that_disagree_with_the_code_or_each_other_are_errors_naming_the_path() -> TestResult {
+    let phq9 = catalog::require("phq-9")?;
+    let coding = |code: &str, exts: &[(&str, &str)]| -> String {
+        let exts: Vec<String> = exts
+            .iter()
+            .map(|(url, v)| format!(r#"{{"url": "{url}", "valueDecimal": {v}}}"#))
+            .collect();
+        format!(
+            r#"{{"linkId": "5", "answer": [{{"valueCoding": {{{code}, "extension": [{}]}}}}]}}"#,
+            exts.join(",")
+        )
+    };
+    let loinc = |c: &str| format!(r#""system": "http://loinc.org", "code": "{c}""#);
+    let own = r#""system": "https://forms.example/x", "code": "a""#.to_owned();
+    const Q_ORDINAL: &str = "http://hl7.org/fhir/StructureDefinition/questionnaire-ordinalValue";
+    let at = "/item/4/answer/0/valueCoding/extension";
+    for (item5, path) in [
+        // LA6571-9 is 3 on the PHQ-9; its ordinalValue says 1.
+        (
+            coding(&loinc("LA6571-9"), &[(ORDINAL_VALUE, "1")]),
+            format!("{at}/0/valueDecimal"),
+        ),
+        (
+            coding(&loinc("LA6568-5"), &[(ITEM_WEIGHT, "1E-30")]),
+            format!("{at}/0/valueDecimal"),
+        ),
+        (
+            coding(
+                &loinc("LA6571-9"),
+                &[(ITEM_WEIGHT, "2.9999999999999999999")],
+            ),
+            format!("{at}/0/valueDecimal"),
+        ),
+        // A coding resolved by its weights only: ordinalValue 1, itemWeight 2.
+        (
+            coding(&own, &[(ORDINAL_VALUE, "1"), (ITEM_WEIGHT, "2")]),
+            format!("{at}/1/valueDecimal"),
+        ),
+        (
+            coding(
+                &own,
+                &[
+                    (ORDINAL_VALUE, "1"),
+                    (Q_ORDINAL, "1.0"),
+                    (ITEM_WEIGHT, "1.5"),
+                ],
+            ),
+            format!("{at}/2/valueDecimal"),
+        ),
+        // The code agrees with one weight, not with the other.
+        (
+            coding(
+                &loinc("LA6570-1"),
+                &[(ORDINAL_VALUE, "2"), (ITEM_WEIGHT, "3")],
+            ),
+            format!("{at}/1/valueDecimal"),
+        ),
+        // A weight extension without its decimal.
+        (
+            format!(
+                r#"{{"linkId": "5", "answer": [{{"valueCoding": {{{own}, "extension": [{{"url": "{ORDINAL_VALUE}", "valueInteger": 1}}]}}}}]}}"#
+            ),
+            format!("{at}/0"),
+        ),
+    ] {
+        let json = phq9_response("", &item5);
+        assert_eq!(
+            phq9_error(&json)?,
+            ("invalid_answer", Some(path.clone())),
+            "{item5}"
+        );
+        let err = QuestionnaireResponse::from_json(&json)?
+            .to_administration(&phq9, &Settings::r4())
+            .unwrap_err();
+        assert_eq!(err.item(), Some("5"));
+    }
+    // Weights that agree, written differently, with or without a matching code.
+    for (item5, value) in [
+        (coding(&loinc("LA6571-9"), &[(ORDINAL_VALUE, "3")]), 3.0),
+        (coding(&loinc("LA6571-9"), &[(ITEM_WEIGHT, "3.00")]), 3.0),
+        (
+            coding(
+                &loinc("LA6570-1"),
+                &[(ORDINAL_VALUE, "2"), (ITEM_WEIGHT, "0.2e1")],
+            ),
+            2.0,
+        ),
+        (
+            coding(
+                &own,
+                &[
+                    (ORDINAL_VALUE, "1"),
+                    (Q_ORDINAL, "1.0"),
+                    (ITEM_WEIGHT, "10e-1"),
+                ],
+            ),
+            1.0,
+        ),
+    ] {
+        let adm = QuestionnaireResponse::from_json(&phq9_response("", &item5))?
+            .to_administration(&phq9, &Settings::r4())?;
+        assert_eq!(adm.value("5"), Some(value), "{item5}");
+    }
+    // A mapped code: its weight must be its keyed score too.
+    let mapping = Mapping::new().answer(Some("https://forms.example/x"), "a", 2.0);
+    let qr = QuestionnaireResponse::from_json(&phq9_response(
+        "",
+        &coding(&own, &[(ORDINAL_VALUE, "1")]),
+    ))?;
+    let err = qr
+        .to_administration_with(&phq9, &Settings::r4(), &mapping)
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (
+            "invalid_answer",
+            Some(format!("{at}/0/valueDecimal").as_str())
+        )
+    );
+    let qr = QuestionnaireResponse::from_json(&phq9_response(
+        "",
+        &coding(&own, &[(ORDINAL_VALUE, "2.0")]),
+    ))?;
+    assert_eq!(
+        qr.to_administration_with(&phq9, &Settings::r4(), &mapping)?
+            .value("5"),
+        Some(2.0)
+    );
+    // A reversed item: the weight is the keyed score, checked against the code's reversed point.
+    let wai = catalog::require("wai-s")?; // 1-7, item 4 reversed
+    let s = Settings::r4();
+    let q = Questionnaire::of(&wai, &s);
+    let option = q
+        .item
+        .iter()
+        .find(|i| i.link_id == "4")
+        .and_then(|i| i.answer_option.first())
+        .and_then(|o| o.value_coding.clone())
+        .ok_or("no option")?; // the option for 1, weighing 7
+    let read = |weight: &str| {
+        let mut c = serde_json::to_value(&option)?;
+        c["extension"] = serde_json::json!([{"url": ORDINAL_VALUE, "valueDecimal": serde_json::from_str::<Value>(weight)?}]);
+        let json = format!(
+            r#"{{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{{"linkId": "4", "answer": [{{"valueCoding": {c}}}]}}]}}"#
+        );
+        Ok::<_, Box<dyn std::error::Error>>(
+            QuestionnaireResponse::from_json(&json)?.to_administration_with(
+                &wai,
+                &s,
+                &Mapping::new().require_answers(false),
+            ),
+        )
+    };
+    assert_eq!(read("7")?.map(|a| a.value("4"))?, Some(1.0));
+    assert_eq!(
+        read("1")?.map_err(|e| e.code()).err(),
+        Some("invalid_answer")
+    );
+    Ok(())
+}
+
+#[test]
+fn authored_must_be_a_fhir_date_time() -> TestResult {
+    let phq9 = catalog::require("phq-9")?;
+    let read = |authored: &str| {
+        let json = phq9_response(&format!(r#""authored": "{authored}", "#), PLAIN_5);
+        QuestionnaireResponse::from_json(&json)
+            .and_then(|qr| qr.to_administration(&phq9, &Settings::r4()))
+    };
+    for (authored, date) in [
+        ("2026", None),
+        ("2026-03", None),
+        ("2024-02-29", Some("2024-02-29")),
+        ("2026-03-02T10:15:00Z", Some("2026-03-02")),
+        ("2026-03-02T23:30:00.123-05:00", Some("2026-03-02")),
+        ("2026-03-02T23:59:60+14:00", Some("2026-03-02")),
+    ] {
+        let adm = read(authored)?;
+        assert_eq!(
+            adm.date().map(|d| d.to_string()).as_deref(),
+            date,
+            "{authored}"
+        );
+    }
+    for bad in [
+        "2026-13",
+        "2026-00",
+        "2026-03-02Tbanana",
+        "2024-02-29T25:99:99Z",
+        "2023-02-29",
+        "2026-04-31",
+        "0000",
+        "2026-03-02T10:15:00",
+        "2026-03-02T10:15:00+14:30",
+        "2026-03-02T10:15:00.1234567890Z",
+        "2026-03-02Z",
+        "26-03-02",
+    ] {
+        let err = read(bad).unwrap_err();
+        assert_eq!(
+            (err.code(), err.path()),
+            ("invalid_date", Some("/authored")),
+            "{bad}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() -> TestResult {
+    let phq9 = catalog::require("phq-9")?;
+    let json = format!("\u{feff}{}", phq9_response("", PLAIN_5));
+    let adm = QuestionnaireResponse::from_json(&json)?.to_administration(&phq9, &Settings::r4())?;
+    assert_eq!(adm.value("5"), Some(2.0));
+    let q = serde_json::to_string(&Questionnaire::of(&phq9, &Settings::r5()))?;
+    Questionnaire::from_json(&format!("\u{feff}{q}"))?;
+    let obs = serde_json::to_string(&Observation::of(&adm, &Settings::r4()))?;
+    Observation::from_json(&format!("\u{feff}{obs}"))?;
+    // Only one, and only at the start.
+    assert!(QuestionnaireResponse::from_json(&format!("\u{feff}{json}")).is_err());
+    Ok(())
+}
+
+#[test]
+fn reader_messages_are_bounded() -> TestResult {
+    let huge = "x".repeat(1 << 20);
+    let json = format!(
+        r#"{{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{{"linkId": 1, "text": 5, "answer": [{{"valueString": "a"}}]}}], "id": {{"{huge}": 1}}, "subject": "{huge}"}}"#
+    );
+    let err = QuestionnaireResponse::from_json(&json).unwrap_err();
+    assert_eq!(err.code(), "invalid_fhir");
+    assert!(err.to_string().len() < 400, "{}", err.to_string().len());
+    let json = format!(
+        r#"{{"resourceType": "QuestionnaireResponse", "status": "completed", "subject": "{huge}"}}"#
+    );
+    let err = QuestionnaireResponse::from_json(&json).unwrap_err();
+    let text = err.to_string();
+    assert!(text.len() < 400, "{}", text.len());
+    assert!(
+        text.ends_with(&format!("at line 1 column {}", json.len() - 1)),
+        "{text}"
+    );
+    Ok(())
+}
+
+/// `(code, path)` of reading `decimal` as the answer to item `link` of `instrument`.
+fn decimal_error(instrument: &str, link: &str, decimal: &str) -> TestResult {
+    let inst = catalog::require(instrument)?;
+    let json = format!(
+        r#"{{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{{"linkId": "{link}", "answer": [{{"valueDecimal": {decimal}}}]}}]}}"#
+    );
+    let err = QuestionnaireResponse::from_json(&json)?
+        .to_administration_with(
+            &inst,
+            &Settings::r4(),
+            &Mapping::new().require_answers(false),
+        )
+        .map(|a| a.value(link))
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.path(), err.item()),
+        ("off_step", Some("/item/0/answer/0"), Some(link)),
+        "{instrument} {decimal}"
+    );
+    Ok(())
+}
+
+#[test]
+fn decimals_on_the_scale_are_read_exactly_as_written() -> TestResult {
+    // Decimals that are points, written in any JSON form, are read.
+    let srs = catalog::require("srs")?;
+    let phq9 = catalog::require("phq-9")?;
+    for (inst, decimal, value) in [
+        (&srs, "7.30", 7.3),
+        (&srs, "73e-1", 7.3),
+        (&srs, "0.0", 0.0),
+        (&srs, "1E1", 10.0),
+        (&phq9, "3.000", 3.0),
+        (&phq9, "0e5", 0.0),
+    ] {
+        let json = format!(
+            r#"{{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [{{"linkId": "1", "answer": [{{"valueDecimal": {decimal}}}]}}]}}"#
+        );
+        let adm = QuestionnaireResponse::from_json(&json)?.to_administration_with(
+            inst,
+            &Settings::r4(),
+            &Mapping::new().require_answers(false),
+        )?;
+        assert_eq!(adm.value("1"), Some(value), "{decimal}");
+    }
+    Ok(())
+}
+
+#[test]
+fn decimals_near_a_point_are_off_step() -> TestResult {
+    decimal_error("phq-9", "1", "1E-30")?;
+    decimal_error("phq-9", "1", "2.9999999999999999999")?;
+    decimal_error("srs", "1", "7.3000000000000000001")?;
+    decimal_error("srs", "1", "9.000000000000000000001")?;
+    // A coding read by its weight alone is exact too.
+    let json = phq9_response(
+        "",
+        &format!(
+            r#"{{"linkId": "5", "answer": [{{"valueCoding": {{"code": "z", "extension": [{{"url": "{ITEM_WEIGHT}", "valueDecimal": 2.9999999999999999999}}]}}}}]}}"#
+        ),
+    );
+    assert_eq!(
+        phq9_error(&json)?,
+        ("off_step", Some("/item/4/answer/0".to_owned()))
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// A hostile user form: every exported resource is valid FHIR (codes and strings)
+// ---------------------------------------------------------------------------------------------
+
+/// White space under the widest reading of the patterns' `\s` (Unicode `White_Space`, and
+/// U+FEFF as ECMAScript counts it).
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+/// FHIR `code`: `[^\s]+( [^\s]+)*`.
+fn is_fhir_code(s: &str) -> bool {
+    !s.is_empty() && s.split(' ').all(|p| !p.is_empty() && !p.contains(is_space))
+}
+
+/// FHIR `string`: `[ \r\n\t\S]+` (R4; R5 allows `[\s\S]+`), read as the spec's validators
+/// read it, and its rule that strings hold no character below U+0020 but tab, CR and LF.
+fn is_fhir_string(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c >= ' ' || matches!(c, '\t' | '\r' | '\n'))
+}
+
+/// FHIR `uri`: `\S*`.
+fn is_fhir_uri(s: &str) -> bool {
+    !s.contains(is_space)
+}
+
+/// Every problem in a resource's JSON: code-typed elements that are not codes, strings that
+/// are not strings, uris with white space.
+fn fhir_problems(v: &Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                let p = format!("{path}/{k}");
+                match (k.as_str(), x) {
+                    (
+                        "code" | "status" | "type" | "answerConstraint" | "resourceType"
+                        | "language",
+                        Value::String(s),
+                    ) if !is_fhir_code(s) => out.push(format!("{p}: code {s:?}")),
+                    ("url" | "system", Value::String(s)) if !is_fhir_uri(s) => {
+                        out.push(format!("{p}: uri {s:?}"));
+                    }
+                    _ => fhir_problems(x, &p, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                fhir_problems(x, &format!("{path}/{i}"), out);
+            }
+        }
+        Value::String(s) if !is_fhir_string(s) => out.push(format!("{path}: string {s:?}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_hostile_user_form_exports_only_valid_codes_and_strings() -> TestResult {
+    let long_label = "Vertrauen 信頼 ثقة 🙂 ".repeat(150);
+    let scale = ResponseScale::likert(
+        1,
+        3,
+        [
+            (1, "pas du tout\u{a0}: jamais"),
+            (2, long_label.trim()),
+            (3, "«\u{3000}toujours\u{3000}»"),
+        ],
+    )?;
+    let candidates = [
+        "a  b",
+        "a%20%20b",
+        "a b",
+        "信頼 1",
+        "x\u{a0}y",
+        "x\u{3000}y",
+        "x\u{2003}y",
+        "50%",
+        "🙂",
+        "it's",
+        "score",
+        "q\\1",
+        "ثقة",
+    ];
+    let long_id = "w  ".repeat(80) + "w";
+    // Keep the ids the builder accepts (the id rules may tighten).
+    let ok = |id: &str| {
+        Instrument::builder("probe", "Probe", scale.clone())
+            .item(id)
+            .total(TotalRule::OverItems)
+            .build()
+            .is_ok()
+    };
+    let mut ids: Vec<String> = candidates
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain([long_id])
+        .filter(|id| ok(id))
+        .collect();
+    assert!(ids.len() >= 8, "{ids:?}");
+    ids.dedup();
+    let sub_id = ["s  1", "s 1"].into_iter().find(|s| {
+        Instrument::builder("probe", "Probe", scale.clone())
+            .item("1")
+            .subscale(therapeutic_alliance::Subscale::new(*s, "S", ["1"]))
+            .build()
+            .is_ok()
+    });
+    let mut builder = Instrument::builder("hostile-form", long_label.trim(), scale)
+        .items(ids.iter().enumerate().map(|(i, id)| {
+            let item = therapeutic_alliance::Item::new(id.as_str())
+                .with_text(format!("{long_label} ({i})\u{a0}?"));
+            if i % 3 == 1 { item.reversed() } else { item }
+        }))
+        .citation(long_label.trim())
+        .total(TotalRule::OverItems);
+    if let Some(sub) = sub_id {
+        builder = builder.subscale(therapeutic_alliance::Subscale::new(
+            sub,
+            long_label.trim(),
+            ids.iter().take(4).cloned(),
+        ));
+    }
+    let inst = builder.build()?;
+    let mut b = Administration::builder(&inst)
+        .client("Patient/x  y")
+        .therapist("Dr  Ä\u{a0}Ö")
+        .session(2)
+        .date(Date::new(2024, 2, 29)?);
+    for (i, id) in ids.iter().enumerate() {
+        b = b.answer(id, f64::from(1 + (i % 3) as u8))?;
+    }
+    let adm = b.build()?;
+    for s in settings() {
+        let q = Questionnaire::of(&inst, &s);
+        let qr = QuestionnaireResponse::of(&adm, &s);
+        let resources = [
+            ("Questionnaire", serde_json::to_value(&q)?),
+            ("QuestionnaireResponse", serde_json::to_value(&qr)?),
+            (
+                "QuestionnaireResponse (scores)",
+                serde_json::to_value(QuestionnaireResponse::of_scores(&adm, &s))?,
+            ),
+            (
+                "Observation",
+                serde_json::to_value(Observation::of(&adm, &s))?,
+            ),
+        ];
+        for (name, value) in &resources {
+            let mut problems = Vec::new();
+            fhir_problems(value, "", &mut problems);
+            assert!(
+                problems.is_empty(),
+                "{name} {:?}: {problems:#?}",
+                s.release()
+            );
+        }
+        // The item codes stay one per item, and an id that is a code is its own code.
+        let codes: Vec<String> = q
+            .item
+            .iter()
+            .filter(|i| ids.contains(&i.link_id))
+            .map(|i| {
+                i.code
+                    .first()
+                    .and_then(|c| c.code.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(codes.len(), ids.len());
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len(), "{codes:?}");
+        for (id, code) in ids.iter().zip(&codes) {
+            assert_eq!(is_fhir_code(id) && !id.contains('%'), id == code, "{id}");
+        }
+        if ids.iter().any(|i| i == "a  b") {
+            assert!(codes.iter().any(|c| c == "a%20%20b"));
+        }
+        // And the response reads back as the administration.
+        let text = serde_json::to_string(&qr)?;
+        assert_eq!(
+            QuestionnaireResponse::from_json(&text)?.to_administration(&inst, &s)?,
+            adm
+        );
+        round_trip(&q)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn every_error_at_once() -> TestResult {
+    let phq9 = catalog::require("phq-9")?;
+    let s = Settings::r4();
+    let json = format!(
+        r#"{{"resourceType": "QuestionnaireResponse", "status": "completed", "authored": "2026-03-02Tbanana",
+          "extension": [{{"url": "{SESSION}", "valueUnsignedInt": 1}}, {{"url": "{SESSION}", "valueUnsignedInt": 2}}],
+          "item": [
+            {{"linkId": "1", "answer": [{{"valueInteger": 4}}]}},
+            {{"linkId": "2", "answer": [{{"valueCoding": {{"system": "http://loinc.org", "code": "LA6571-9",
+               "extension": [{{"url": "{ORDINAL_VALUE}", "valueDecimal": 1}}]}}}}]}},
+            {{"linkId": "x", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "3", "answer": [{{"valueDecimal": 1.5}}]}},
+            {{"linkId": "4", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "5", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "6", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "7", "answer": [{{"valueInteger": 1}}]}},
+            {{"linkId": "8", "answer": [{{"valueInteger": 1}}]}}]}}"#
+    );
+    let qr = QuestionnaireResponse::from_json(&json)?;
+    let errors = qr
+        .to_administration_all(&phq9, &s, &Mapping::new())
+        .unwrap_err();
+    let found: Vec<(&str, Option<&str>)> = errors.iter().map(|e| (e.code(), e.path())).collect();
+    assert_eq!(
+        found,
+        [
+            ("out_of_range", Some("/item/0/answer/0")),
+            (
+                "invalid_answer",
+                Some("/item/1/answer/0/valueCoding/extension/0/valueDecimal")
+            ),
+            ("unknown_link_id", Some("/item/2")),
+            ("off_step", Some("/item/3/answer/0")),
+            ("missing_answer", Some("/item")),
+            ("invalid_date", Some("/authored")),
+            ("invalid_fhir", Some("/extension/1")),
+        ]
+    );
+    assert_eq!(
+        errors.first(),
+        &qr.to_administration(&phq9, &s).unwrap_err()
+    );
+    // A good response reads alike both ways; a bad one gives the first error first.
+    let good = QuestionnaireResponse::from_json(&phq9_response("", PLAIN_5))?;
+    assert_eq!(
+        good.to_administration_all(&phq9, &s, &Mapping::new())?,
+        good.to_administration(&phq9, &s)?
+    );
+    for (top, item5) in [
+        (r#""authored": "2026-13", "#, PLAIN_5),
+        ("", r#"{"linkId": "5", "answer": [{"valueInteger": 9}]}"#),
+        ("", r#"{"linkId": "5"}"#),
+        (r#""subject": {"reference": " Patient/1"}, "#, PLAIN_5),
+    ] {
+        let qr = QuestionnaireResponse::from_json(&phq9_response(top, item5))?;
+        let first = qr.to_administration(&phq9, &s).unwrap_err();
+        let all = qr
+            .to_administration_all(&phq9, &s, &Mapping::new())
+            .unwrap_err();
+        assert_eq!((all.first(), all.len()), (&first, 1), "{top}{item5}");
+    }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use roxmltree::{Document, Node};
 use therapeutic_alliance::{
     Administration, Better, ErrorKind, Instrument, Metric, OutcomePanel, PlotOptions, PlotRuptures,
-    PlotTargets, RuptureRule, ScoreSeries, Series, SuddenMarks, SuddenOptions, Target,
+    PlotTargets, RuptureOptions, ScoreSeries, Series, SuddenMarks, SuddenOptions, Target,
     ThresholdLines, catalog,
 };
 
@@ -292,7 +292,7 @@ fn odd_series_draw_without_panicking() -> Result {
             PlotOptions::new(),
             PlotOptions::new()
                 .size(400, 300)?
-                .ruptures(PlotRuptures::Detect(RuptureRule::points(1.0)?)),
+                .ruptures(PlotRuptures::Detect(RuptureOptions::points(1.0)?)),
             PlotOptions::new()
                 .metric(Metric::Sum)
                 .targets(PlotTargets::All),
@@ -346,7 +346,7 @@ fn bad_options_are_errors() -> Result {
     assert!(PlotOptions::new().title("tab\there").is_err());
 
     // Ruptures of another series naming sessions this one does not have.
-    let other = RuptureRule::points(1.0)?.detect_values(&[
+    let other = RuptureOptions::points(1.0)?.analyze_values(&[
         Some(5.0),
         Some(5.0),
         Some(5.0),
@@ -375,13 +375,17 @@ fn bad_options_are_errors() -> Result {
         .outcome(OutcomePanel::series(&b)?)
         .svg(&s)
         .unwrap_err();
-    assert!(err.to_string().contains("client \"b\""), "{err}");
+    assert!(err.to_string().contains("another client"), "{err}");
+    assert!(
+        !err.to_string().contains("\"b\""),
+        "the client's id is not in {err}"
+    );
 
     // Scores too large to draw, and outcome series spanning too many sessions.
     let huge = ScoreSeries::new("c", [Some(2e9)])?;
     assert_eq!(
         OutcomePanel::scores("x", huge, 1).unwrap_err().code(),
-        "not_finite_score"
+        "invalid_option"
     );
     let wide = series(&phq9, None, &[(1, Some(1.0)), (200_000, Some(1.0))])?;
     assert_eq!(

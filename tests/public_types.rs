@@ -63,9 +63,11 @@ fn public_types_are_send_sync_debug() {
     send_sync_debug::<ReliableChangeAmount>();
     send_sync_debug::<Series>();
     send_sync_debug::<SessionScores>();
-    send_sync_debug::<RuptureRule>();
+    send_sync_debug::<RuptureOptions>();
     send_sync_debug::<RuptureSize>();
     send_sync_debug::<Ruptures>();
+    send_sync_debug::<change::ClientRuptures>();
+    send_sync_debug::<change::HaCategories>();
     send_sync_debug::<Rupture>();
     send_sync_debug::<Repair>();
     send_sync_debug::<SdSource>();
@@ -81,8 +83,8 @@ fn public_types_are_send_sync_debug() {
     send_sync_debug::<MeasureCourse>();
     send_sync_debug::<ReliableStatus>();
     send_sync_debug::<Recovery>();
+    send_sync_debug::<ReliableChangeOptions>();
     send_sync_debug::<ReliableChange>();
-    send_sync_debug::<ReliableChangeResult>();
     send_sync_debug::<RciMethod>();
     send_sync_debug::<CutoffType>();
     send_sync_debug::<CutoffBSd>();
@@ -94,7 +96,7 @@ fn public_types_are_send_sync_debug() {
     send_sync_debug::<HagemanArrindell>();
     send_sync_debug::<ScoreSeries>();
     send_sync_debug::<SuddenOptions>();
-    send_sync_debug::<SuddenAnalysis>();
+    send_sync_debug::<SuddenChanges>();
     send_sync_debug::<SuddenClient>();
     send_sync_debug::<SuddenEvent>();
     send_sync_debug::<SuddenInterval>();

@@ -1,7 +1,7 @@
 //! Known-answer tests against the R package clinicalsignificance 2.1.0.9000 (R 4.2.2): reliable
 //! change (JT, GLN, HLL, EN, NK, HA) and clinical significance on the HAMD of `claus_2020`,
 //! time 1 -> 4, reliability .80, lower is better, cutoff type c with functional mean 8 and SD 8,
-//! NK post-test reliability .50. The peer takes the clinical mean and SD from the analysed sample
+//! NK post-test reliability .50. The peer takes the clinical mean and SD from the analyzed sample
 //! (the crate's default too); HA's cutoff is its true cutoff c and its critical value one-tailed.
 //! Checked: the sample statistics, every patient's RCI and category, the counts and the cutoff.
 //! References: tests/data/claus_2020.csv and tests/data/rci_claus_2020_hamd.json (see
@@ -11,9 +11,10 @@
 
 use serde_json::Value;
 use std::collections::BTreeMap;
+use therapeutic_alliance::change::HaCategories;
 use therapeutic_alliance::{
     Better, ChangeCategory, ChangeRow, CutoffBSd, CutoffType, RciMethod, ReliableChange,
-    ReliableChangeResult,
+    ReliableChangeOptions,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -84,8 +85,8 @@ fn hamd_rows() -> Result<Vec<ChangeRow>, Box<dyn std::error::Error>> {
 }
 
 /// The analysis the reference ran for one method.
-fn options(method: RciMethod) -> Result<ReliableChange, therapeutic_alliance::Error> {
-    let rc = ReliableChange::new(method, 0.80, Better::Lower)?
+fn options(method: RciMethod) -> Result<ReliableChangeOptions, therapeutic_alliance::Error> {
+    let rc = ReliableChangeOptions::new(method, 0.80, Better::Lower)?
         .functional(8.0, 8.0)?
         .cutoff(CutoffType::C);
     match method {
@@ -95,7 +96,7 @@ fn options(method: RciMethod) -> Result<ReliableChange, therapeutic_alliance::Er
 }
 
 /// Compares one method's result with the reference; returns the largest relative error.
-fn compare(result: &ReliableChangeResult, want: &Value, method: &str) -> f64 {
+fn compare(result: &ReliableChange, want: &Value, method: &str) -> f64 {
     let mut max = close(
         result.cutoff.value,
         num(want, "cutoff"),
@@ -110,7 +111,7 @@ fn compare(result: &ReliableChangeResult, want: &Value, method: &str) -> f64 {
         let id = p["id"].to_string();
         let got = by_id
             .get(id.as_str())
-            .unwrap_or_else(|| panic!("{method}: patient {id} not analysed"));
+            .unwrap_or_else(|| panic!("{method}: patient {id} not analyzed"));
         assert_eq!(got.pre, num(p, "pre"), "{method} {id} pre");
         assert_eq!(got.post, num(p, "post"), "{method} {id} post");
         max = max.max(close(
@@ -183,6 +184,27 @@ fn every_method_matches_clinicalsignificance() -> TestResult {
 }
 
 #[test]
+fn ha_categories_match_clinicalsignificance_for_every_patient() -> TestResult {
+    // Under each HA category rule, every patient's category (and so every count) matches the
+    // peer's per-person HA categories; on this sample the rules agree (nobody who started on
+    // the functional side deteriorated reliably).
+    let reference = reference()?;
+    let rows = hamd_rows()?;
+    for categories in [
+        HaCategories::CsCombined,
+        HaCategories::NeverHarmed,
+        HaCategories::TrueScore,
+    ] {
+        let result = options(RciMethod::HagemanArrindell)?
+            .ha_categories(categories)
+            .analyze(rows.clone())?;
+        compare(&result, &reference["methods"]["HA"], "HA");
+        assert_eq!(result.counts.harmed, 0, "{categories}");
+    }
+    Ok(())
+}
+
+#[test]
 fn cutoff_b_original_and_peer_compatible() -> TestResult {
     // No reference run for b: pin its two definitions on the reference's own statistics.
     // Jacobson & Truax: two functional SDs above the functional mean (lower is better), 8 + 16.
@@ -206,7 +228,7 @@ fn cutoff_b_original_and_peer_compatible() -> TestResult {
 fn result_round_trips_through_json() -> TestResult {
     let result = options(RciMethod::HagemanArrindell)?.analyze(hamd_rows()?)?;
     let json = serde_json::to_string(&result)?;
-    let back: ReliableChangeResult = serde_json::from_str(&json)?;
+    let back: ReliableChange = serde_json::from_str(&json)?;
     assert_eq!(back, result);
     assert!(json.contains("\"method\":\"ha\""));
     assert!(json.contains("\"category\":\"recovered\""));

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 use therapeutic_alliance::{
-    Better, ScoreSeries, SuddenAnalysis, SuddenEvent, SuddenOptions, SuddenPick,
+    Better, ScoreSeries, SessionTable, SuddenChanges, SuddenEvent, SuddenOptions, SuddenPick,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -58,7 +58,7 @@ fn sgdata() -> Result<Vec<ScoreSeries>, Box<dyn std::error::Error>> {
     Ok(out)
 }
 
-fn analysis() -> Result<SuddenAnalysis, Box<dyn std::error::Error>> {
+fn analysis() -> Result<SuddenChanges, Box<dyn std::error::Error>> {
     let reference = reference()?;
     let input = &reference["input"];
     assert_eq!(input["cutoff"].as_f64(), Some(7.0));
@@ -66,7 +66,34 @@ fn analysis() -> Result<SuddenAnalysis, Box<dyn std::error::Error>> {
     assert_eq!(input["crit3_adjust"].as_bool(), Some(true));
     assert_eq!(input["kind"].as_str(), Some("gains"));
     // The defaults are suddengains' defaults: criterion 2 at 25%, criterion 3 adjusted at .05.
-    Ok(SuddenOptions::new(Better::Lower, 7.0)?.gains(&sgdata()?))
+    let table = SessionTable::from_wide(sgdata()?)?;
+    Ok(SuddenOptions::new(Better::Lower, 7.0)?.gains(&table)?)
+}
+
+#[test]
+fn the_long_table_gives_the_same_gains() -> TestResult {
+    // The same BDI sessions 1-12 as long rows (id, session, bdi; NA = missed): one session
+    // table, whichever form it was read from.
+    let mut reader = csv::Reader::from_path(format!("{DATA}sgdata_bdi_long.csv"))?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record?;
+        let cell = |i: usize| record.get(i).ok_or("short row");
+        let score = match cell(2)? {
+            "" | "NA" => None,
+            text => Some(text.parse::<f64>()?),
+        };
+        rows.push((cell(0)?.to_owned(), cell(1)?.parse::<u32>()?, score));
+    }
+    let long = SessionTable::from_rows(rows)?;
+    let wide = SessionTable::from_wide(sgdata()?)?;
+    assert_eq!(
+        long.rows().collect::<Vec<_>>(),
+        wide.rows().collect::<Vec<_>>()
+    );
+    let options = SuddenOptions::new(Better::Lower, 7.0)?;
+    assert_eq!(options.gains(&long)?, analysis()?);
+    Ok(())
 }
 
 #[track_caller]
@@ -227,7 +254,7 @@ fn one_row_per_client_matches_create_byperson_largest() -> TestResult {
 fn the_analysis_round_trips_through_json() -> TestResult {
     let gains = analysis()?;
     let json = serde_json::to_string(&gains)?;
-    assert_eq!(serde_json::from_str::<SuddenAnalysis>(&json)?, gains);
+    assert_eq!(serde_json::from_str::<SuddenChanges>(&json)?, gains);
     let series = sgdata()?;
     let json = serde_json::to_string(&series)?;
     assert_eq!(serde_json::from_str::<Vec<ScoreSeries>>(&json)?, series);

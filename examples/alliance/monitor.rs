@@ -2,7 +2,7 @@
 //! thresholds crossed, reliable and point worsening, ruptures opened and repaired, one component
 //! falling while the others hold.
 
-use therapeutic_alliance::{MonitorOptions, MonitoredSession, RuptureRule, SessionMonitor};
+use therapeutic_alliance::{MonitorOptions, MonitoredSession, RuptureOptions, SessionMonitor};
 
 use crate::Failure;
 use crate::args::{self, Arg, Parser, set_once, unexpected};
@@ -79,15 +79,15 @@ fn points(flag: &str, value: &str) -> Result<f64, Failure> {
 }
 
 /// `--rupture`: 1sd, 2sd, points:X or none.
-fn rupture(value: &str) -> Result<Option<RuptureRule>, Failure> {
+fn rupture(value: &str) -> Result<Option<RuptureOptions>, Failure> {
     let v = value.trim().to_ascii_lowercase();
     match v.as_str() {
-        "1sd" => Ok(Some(RuptureRule::one_sd())),
-        "2sd" => Ok(Some(RuptureRule::two_sd())),
+        "1sd" => Ok(Some(RuptureOptions::one_sd())),
+        "2sd" => Ok(Some(RuptureOptions::two_sd())),
         "none" => Ok(None),
         _ => match v.strip_prefix("points:") {
             Some(x) => match x.trim().parse::<f64>() {
-                Ok(p) if p.is_finite() && p > 0.0 => RuptureRule::points(p)
+                Ok(p) if p.is_finite() && p > 0.0 => RuptureOptions::points(p)
                     .map(Some)
                     .map_err(|e| args::invalid("--rupture", value, &e)),
                 _ => Err(Failure::usage(format!(
@@ -158,7 +158,7 @@ impl Options {
         }
         let mut rule = match rule {
             Some(text) => rupture(text)?,
-            None => options.rupture_rule().copied(),
+            None => options.rupture_options().copied(),
         };
         if let Some(text) = window {
             let n: u32 = text.trim().parse().map_err(|_| {

@@ -62,7 +62,7 @@ pub use drawing::run;
 #[cfg(feature = "plot")]
 mod drawing {
     use therapeutic_alliance::{
-        Error, Instrument, Metric, OutcomePanel, PlotOptions, PlotRuptures, RuptureRule, Series,
+        Error, Instrument, Metric, OutcomePanel, PlotOptions, PlotRuptures, RuptureOptions, Series,
     };
 
     use super::USAGE;
@@ -130,8 +130,8 @@ mod drawing {
                     .map_err(|e| Failure::usage(format!("--metric: {e}")))?,
             };
             let ruptures = match ruptures {
-                None | Some("one-sd") => PlotRuptures::Detect(RuptureRule::one_sd()),
-                Some("two-sd") => PlotRuptures::Detect(RuptureRule::two_sd()),
+                None | Some("one-sd") => PlotRuptures::Detect(RuptureOptions::one_sd()),
+                Some("two-sd") => PlotRuptures::Detect(RuptureOptions::two_sd()),
                 Some("none") => PlotRuptures::None,
                 Some(other) => {
                     return Err(Failure::usage(format!(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use therapeutic_alliance::{
     Better, CategoryCounts, ChangeRow, CutoffBSd, CutoffType, RciMethod, ReliableChange,
-    ReliableChangeResult,
+    ReliableChangeOptions,
 };
 
 use crate::Failure;
@@ -81,7 +81,7 @@ struct Options {
     pre: String,
     post: String,
     na: Option<String>,
-    analysis: ReliableChange,
+    analysis: ReliableChangeOptions,
 }
 
 /// Parses `--method`, upper or lower case.
@@ -172,7 +172,7 @@ impl Options {
         let reliability_text =
             reliability.ok_or_else(|| Failure::usage("--reliability is required"))?;
         let r = args::number("--reliability", reliability_text)?;
-        let mut analysis = ReliableChange::new(method, r, better_is)
+        let mut analysis = ReliableChangeOptions::new(method, r, better_is)
             .map_err(|e| args::invalid("--reliability", reliability_text, &e))?
             .cutoff(cutoff);
         match (f_mean, f_sd) {
@@ -351,7 +351,7 @@ struct PersonOut<'a> {
 }
 
 impl<'a> Output<'a> {
-    fn of(r: &'a ReliableChangeResult) -> Self {
+    fn of(r: &'a ReliableChange) -> Self {
         Output {
             method: r.method.name().to_ascii_uppercase(),
             better: r.better,

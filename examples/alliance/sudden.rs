@@ -258,8 +258,9 @@ struct Shift<'a> {
 }
 
 /// The position in `--columns`, from 1, of session number `session`.
-fn index(opts: &Options, session: u64) -> u64 {
-    let first = u64::from(opts.analysis.first_session_number());
+fn index(_opts: &Options, session: u64) -> u64 {
+    // The series start at session 1 (ScoreSeries' default).
+    let first = 1u64;
     session.saturating_sub(first).saturating_add(1)
 }
 
@@ -293,7 +294,12 @@ fn run(kind: SuddenKind, args: &[String]) -> Result<(), Failure> {
         });
     };
     let series = read(&opts)?;
-    let analysis = opts.analysis.analyse(kind, &series);
+    let table = therapeutic_alliance::SessionTable::from_wide(series)
+        .map_err(|e| Failure::run(e.to_string()))?;
+    let analysis = opts
+        .analysis
+        .analyze(kind, &table)
+        .map_err(|e| Failure::run(e.to_string()))?;
     let shifts: Vec<Shift<'_>> = analysis.events().map(|e| Shift::of(e, &opts)).collect();
     let is_loss = matches!(kind, SuddenKind::Loss);
     let (gains, losses) = if is_loss {
@@ -307,7 +313,7 @@ fn run(kind: SuddenKind, args: &[String]) -> Result<(), Failure> {
         cutoff: opts.cutoff,
         pct: opts.pct,
         adjust: opts.adjust,
-        n_clients: series.len(),
+        n_clients: table.clients().len(),
         gains,
         losses,
     };

@@ -3,7 +3,7 @@
 
 use super::Better;
 use super::positive;
-use super::rupture::{Rupture, RuptureRule, Tracker};
+use super::rupture::{Rupture, RuptureOptions, Tracker};
 use super::series::Order;
 use crate::components::{Component, Target};
 use crate::error::{ErrorKind, Num, Result};
@@ -15,19 +15,19 @@ use crate::scoring::{Flag, InstrumentSummary, Metric, Scores};
 /// [`MonitorOptions::default`].
 ///
 /// Defaults: the instrument's own reliable-change amount (if it states one); no point-drop
-/// rule; ruptures by [`RuptureRule::one_sd`] once 3 sessions are scored, with a threshold of at
+/// rule; ruptures by [`RuptureOptions::one_sd`] once 3 sessions are scored, with a threshold of at
 /// least 5% of the total's range for rules in SDs (2 points on the SRS, 2.4 on the WAI-SR: a
 /// client whose scores barely vary has a tiny own SD); a component falling by 10 percent-of-maximum points
 /// while the others hold. These amounts are this crate's conventions, not published cutoffs.
 ///
 /// ```
-/// use therapeutic_alliance::{MonitorOptions, RuptureRule};
+/// use therapeutic_alliance::{MonitorOptions, RuptureOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // The SRS convention: talk about any drop of a point or more.
 /// let options = MonitorOptions::default()
 ///     .drop_points(1.0)?
-///     .rupture(Some(RuptureRule::points(4.0)?));
+///     .rupture(Some(RuptureOptions::points(4.0)?));
 /// assert_eq!(options.drop_points_value(), Some(1.0));
 /// # Ok(())
 /// # }
@@ -41,7 +41,7 @@ use crate::scoring::{Flag, InstrumentSummary, Metric, Scores};
 pub struct MonitorOptions {
     reliable_points: Option<f64>,
     drop_points: Option<f64>,
-    rupture: Option<RuptureRule>,
+    rupture: Option<RuptureOptions>,
     rupture_floor: Option<f64>,
     divergence: Option<f64>,
 }
@@ -59,7 +59,7 @@ struct OptionsDef {
     #[cfg_attr(feature = "serde", serde(default))]
     drop_points: Option<f64>,
     #[cfg_attr(feature = "serde", serde(default))]
-    rupture: Option<RuptureRule>,
+    rupture: Option<RuptureOptions>,
     #[cfg_attr(feature = "serde", serde(default))]
     rupture_floor: Option<f64>,
     #[cfg_attr(feature = "serde", serde(default))]
@@ -71,7 +71,7 @@ impl Default for MonitorOptions {
         MonitorOptions {
             reliable_points: None,
             drop_points: None,
-            rupture: Some(RuptureRule::one_sd()),
+            rupture: Some(RuptureOptions::one_sd()),
             rupture_floor: Some(DEFAULT_RUPTURE_FLOOR),
             divergence: Some(10.0),
         }
@@ -143,15 +143,15 @@ impl MonitorOptions {
     ///
     /// ```
     /// let quiet = therapeutic_alliance::MonitorOptions::default().rupture(None);
-    /// assert!(quiet.rupture_rule().is_none());
+    /// assert!(quiet.rupture_options().is_none());
     /// ```
     #[must_use]
-    pub fn rupture(mut self, rule: Option<RuptureRule>) -> Self {
+    pub fn rupture(mut self, rule: Option<RuptureOptions>) -> Self {
         self.rupture = rule;
         self
     }
 
-    /// A rupture rule in SDs that sets no floor of its own ([`RuptureRule::with_floor`]) has a
+    /// A rupture rule in SDs that sets no floor of its own ([`RuptureOptions::with_floor`]) has a
     /// threshold of at least `pomp` percent of the total's range (default 5); `None` for no
     /// floor. Rules in points are taken as they are.
     ///
@@ -231,10 +231,10 @@ impl MonitorOptions {
     /// The rupture rule, if any.
     ///
     /// ```
-    /// use therapeutic_alliance::{MonitorOptions, RuptureRule};
-    /// assert_eq!(MonitorOptions::default().rupture_rule(), Some(&RuptureRule::one_sd()));
+    /// use therapeutic_alliance::{MonitorOptions, RuptureOptions};
+    /// assert_eq!(MonitorOptions::default().rupture_options(), Some(&RuptureOptions::one_sd()));
     /// ```
-    pub fn rupture_rule(&self) -> Option<&RuptureRule> {
+    pub fn rupture_options(&self) -> Option<&RuptureOptions> {
         self.rupture.as_ref()
     }
 
@@ -562,7 +562,7 @@ impl MonitorState {
 ///   amount ([`MonitorOptions::reliable_points`], else the instrument's own), both ways, and
 ///   its worsening against the configured points ([`MonitorOptions::drop_points`]);
 /// - ruptures and repairs of the total by the rupture rule (the same rule as
-///   [`RuptureRule::detect_values`]; where it uses the client's own SD, the SD of the scored
+///   [`RuptureOptions::analyze_values`]; where it uses the client's own SD, the SD of the scored
 ///   totals so far, once there are 3). Ruptures and component falls are watched on
 ///   instruments where higher is better (alliance), not on symptom measures;
 /// - one component falling while the others hold ([`MonitorOptions::divergence`]).
@@ -570,11 +570,11 @@ impl MonitorState {
 /// Sessions must come in order, as for a [`Series`](crate::Series), and the errors are the same.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, Event, MonitorOptions, RuptureRule, SessionMonitor};
+/// use therapeutic_alliance::{catalog, Administration, Event, MonitorOptions, RuptureOptions, SessionMonitor};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let srs = catalog::require("srs")?;
-/// let options = MonitorOptions::default().rupture(Some(RuptureRule::points(4.0)?));
+/// let options = MonitorOptions::default().rupture(Some(RuptureOptions::points(4.0)?));
 /// let mut monitor = SessionMonitor::new(&srs, options);
 /// let mut kinds = Vec::new();
 /// for (n, v) in [9.5, 9.6, 8.0, 9.7].into_iter().enumerate() {
@@ -825,7 +825,7 @@ impl SessionMonitor {
         }
         if let Some(rule) = self.state.options.rupture {
             let own = (self.state.totals.len() >= OWN_SD_SESSIONS)
-                .then(|| super::stats::sd(&self.state.totals))
+                .then(|| crate::stats::sd(&self.state.totals))
                 .flatten();
             // Below the sessions the own SD needs, the level is still tracked with no rupture
             // possible.
@@ -865,7 +865,7 @@ impl SessionMonitor {
                 .zip(before)
                 .map(|(&(component, v), &(_, b))| ComponentChange {
                     component,
-                    change: crate::decimal::decimal_difference(v, b),
+                    change: crate::exact::decimal_difference(v, b),
                 })
                 .collect();
             let falling: Vec<&ComponentChange> = changes
@@ -932,7 +932,7 @@ mod tests {
     #[test]
     fn ruptures_match_the_batch_rule() {
         let srs = catalog::require("srs").unwrap();
-        let rule = RuptureRule::points(3.0).unwrap();
+        let rule = RuptureOptions::points(3.0).unwrap();
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..200 {
             let mut monitor =
@@ -953,7 +953,7 @@ mod tests {
                     }
                 }
             }
-            let batch = rule.detect_values(&totals).unwrap().ruptures;
+            let batch = rule.analyze_values(&totals).unwrap().ruptures;
             let onsets: Vec<u32> = batch.iter().map(|r| r.onset).collect();
             assert_eq!(opened, onsets);
             let batch_repaired: Vec<Rupture> =
@@ -1148,7 +1148,7 @@ mod tests {
         let options = MonitorOptions::default()
             .drop_points(1.0)
             .unwrap()
-            .rupture(Some(RuptureRule::points(1.0).unwrap()));
+            .rupture(Some(RuptureOptions::points(1.0).unwrap()));
         let mut monitor = SessionMonitor::new(&srs, options);
         monitor.observe(&at(&srs, 1, [9.3, 8.0, 8.0, 7.0])).unwrap();
         // 32.3 -> 31.3: exactly one point, and a rupture of exactly one point.

@@ -13,6 +13,7 @@
 
 use super::positive;
 use super::series::Series;
+use super::table::SessionTable;
 use crate::components::Target;
 use crate::error::{ErrorKind, Num, Result};
 use crate::scoring::Metric;
@@ -20,11 +21,11 @@ use crate::scoring::Metric;
 /// Whose standard deviation scales a threshold in SDs.
 ///
 /// ```
-/// use therapeutic_alliance::{RuptureRule, SdSource};
+/// use therapeutic_alliance::{RuptureOptions, SdSource};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // Gumz et al. (2012) propose the larger of the client's and the sample's SD.
-/// let rule = RuptureRule::sd(1.0, SdSource::LargerOf(4.2))?;
+/// let rule = RuptureOptions::sd(1.0, SdSource::LargerOf(4.2))?;
 /// assert_eq!(rule.threshold_for(Some(3.0)), Some(4.2));
 /// # Ok(())
 /// # }
@@ -43,17 +44,17 @@ pub enum SdSource {
 /// How deep a dip must be to count as a rupture.
 ///
 /// ```
-/// use therapeutic_alliance::{RuptureSize, RuptureRule};
+/// use therapeutic_alliance::{RuptureSize, RuptureOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// assert_eq!(RuptureRule::points(1.5)?.size(), RuptureSize::Points(1.5));
+/// assert_eq!(RuptureOptions::points(1.5)?.size(), RuptureSize::Points(1.5));
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub enum RuptureSize {
-    /// A fixed number of points of the score analysed.
+    /// A fixed number of points of the score analyzed.
     Points(f64),
     /// A multiple of a standard deviation.
     Sd {
@@ -66,8 +67,8 @@ pub enum RuptureSize {
 
 /// The rule that finds ruptures and repairs in a series (see the module docs for the rule).
 ///
-/// Presets: [`RuptureRule::one_sd`] uses the 1 SD threshold of Strauss et al. (2006) and
-/// [`RuptureRule::two_sd`] the 2 SD threshold of Stiles et al. (2004), each with the client's
+/// Presets: [`RuptureOptions::one_sd`] uses the 1 SD threshold of Strauss et al. (2006) and
+/// [`RuptureOptions::two_sd`] the 2 SD threshold of Stiles et al. (2004), each with the client's
 /// own SD and a repair window of 3 sessions. The papers' exact rules could not be confirmed:
 /// the presets are this crate's rule with their thresholds.
 ///
@@ -76,11 +77,11 @@ pub enum RuptureSize {
 /// threshold of at least 2 points.
 ///
 /// ```
-/// use therapeutic_alliance::RuptureRule;
+/// use therapeutic_alliance::RuptureOptions;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let values = [Some(6.0), Some(6.2), Some(4.0), Some(6.1), Some(6.3)];
-/// let found = RuptureRule::points(1.5)?.detect_values(&values)?;
+/// let found = RuptureOptions::points(1.5)?.analyze_values(&values)?;
 /// let r = &found.ruptures[0];
 /// // 6.1 is still below the level of 6.2, so the dip lasts two sessions and 6.3 repairs it.
 /// assert_eq!((r.start, r.onset, r.depth, r.length), (2, 3, 2.2, 2));
@@ -94,13 +95,13 @@ pub enum RuptureSize {
     derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "RuleDef", into = "RuleDef")
 )]
-pub struct RuptureRule {
+pub struct RuptureOptions {
     size: RuptureSize,
     window: u32,
     floor: Option<f64>,
 }
 
-/// Serialized form of [`RuptureRule`].
+/// Serialized form of [`RuptureOptions`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(
     feature = "serde",
@@ -154,16 +155,16 @@ enum SdKind {
 /// The repair window of the presets, in sessions after the onset.
 const DEFAULT_WINDOW: u32 = 3;
 
-impl RuptureRule {
+impl RuptureOptions {
     /// Threshold 1 SD of the client's own scores (the threshold of Strauss et al. 2006), repair
     /// window 3 sessions.
     ///
     /// ```
-    /// let rule = therapeutic_alliance::RuptureRule::one_sd();
+    /// let rule = therapeutic_alliance::RuptureOptions::one_sd();
     /// assert_eq!(rule.window(), 3);
     /// ```
     pub fn one_sd() -> Self {
-        RuptureRule {
+        RuptureOptions {
             size: RuptureSize::Sd {
                 multiple: 1.0,
                 source: SdSource::Own,
@@ -177,13 +178,13 @@ impl RuptureRule {
     /// window 3 sessions.
     ///
     /// ```
-    /// use therapeutic_alliance::{RuptureRule, RuptureSize, SdSource};
+    /// use therapeutic_alliance::{RuptureOptions, RuptureSize, SdSource};
     ///
-    /// let rule = RuptureRule::two_sd();
+    /// let rule = RuptureOptions::two_sd();
     /// assert_eq!(rule.size(), RuptureSize::Sd { multiple: 2.0, source: SdSource::Own });
     /// ```
     pub fn two_sd() -> Self {
-        RuptureRule {
+        RuptureOptions {
             size: RuptureSize::Sd {
                 multiple: 2.0,
                 source: SdSource::Own,
@@ -200,12 +201,12 @@ impl RuptureRule {
     /// positive.
     ///
     /// ```
-    /// use therapeutic_alliance::{RuptureRule, SdSource};
+    /// use therapeutic_alliance::{RuptureOptions, SdSource};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rule = RuptureRule::sd(1.5, SdSource::Sample(4.0))?;
+    /// let rule = RuptureOptions::sd(1.5, SdSource::Sample(4.0))?;
     /// assert_eq!(rule.threshold_for(None), Some(6.0));
-    /// assert!(RuptureRule::sd(1.0, SdSource::Sample(0.0)).is_err());
+    /// assert!(RuptureOptions::sd(1.0, SdSource::Sample(0.0)).is_err());
     /// # Ok(())
     /// # }
     /// ```
@@ -214,7 +215,7 @@ impl RuptureRule {
         if let SdSource::Sample(sd) | SdSource::LargerOf(sd) = source {
             positive("sample sd", sd)?;
         }
-        Ok(RuptureRule {
+        Ok(RuptureOptions {
             size: RuptureSize::Sd { multiple, source },
             window: DEFAULT_WINDOW,
             floor: None,
@@ -228,14 +229,14 @@ impl RuptureRule {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rule = therapeutic_alliance::RuptureRule::points(2.0)?;
+    /// let rule = therapeutic_alliance::RuptureOptions::points(2.0)?;
     /// assert_eq!(rule.threshold_for(None), Some(2.0));
     /// # Ok(())
     /// # }
     /// ```
     pub fn points(points: f64) -> Result<Self> {
         positive("rupture threshold", points)?;
-        Ok(RuptureRule {
+        Ok(RuptureOptions {
             size: RuptureSize::Points(points),
             window: DEFAULT_WINDOW,
             floor: None,
@@ -249,7 +250,7 @@ impl RuptureRule {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rule = therapeutic_alliance::RuptureRule::one_sd().with_window(5)?;
+    /// let rule = therapeutic_alliance::RuptureOptions::one_sd().with_window(5)?;
     /// assert_eq!(rule.window(), 5);
     /// # Ok(())
     /// # }
@@ -275,7 +276,7 @@ impl RuptureRule {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rule = therapeutic_alliance::RuptureRule::one_sd().with_floor(2.0)?;
+    /// let rule = therapeutic_alliance::RuptureOptions::one_sd().with_floor(2.0)?;
     /// assert_eq!(rule.threshold_for(Some(0.4)), Some(2.0));
     /// assert_eq!(rule.threshold_for(Some(3.0)), Some(3.0));
     /// # Ok(())
@@ -290,7 +291,7 @@ impl RuptureRule {
     /// The floor of the threshold in points, if set.
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::RuptureRule::one_sd().floor(), None);
+    /// assert_eq!(therapeutic_alliance::RuptureOptions::one_sd().floor(), None);
     /// ```
     pub fn floor(&self) -> Option<f64> {
         self.floor
@@ -299,9 +300,9 @@ impl RuptureRule {
     /// The threshold's size.
     ///
     /// ```
-    /// use therapeutic_alliance::{RuptureRule, RuptureSize, SdSource};
+    /// use therapeutic_alliance::{RuptureOptions, RuptureSize, SdSource};
     ///
-    /// assert_eq!(RuptureRule::one_sd().size(), RuptureSize::Sd { multiple: 1.0, source: SdSource::Own });
+    /// assert_eq!(RuptureOptions::one_sd().size(), RuptureSize::Sd { multiple: 1.0, source: SdSource::Own });
     /// ```
     pub fn size(&self) -> RuptureSize {
         self.size
@@ -310,7 +311,7 @@ impl RuptureRule {
     /// The repair window in sessions after the onset.
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::RuptureRule::two_sd().window(), 3);
+    /// assert_eq!(therapeutic_alliance::RuptureOptions::two_sd().window(), 3);
     /// ```
     pub fn window(&self) -> u32 {
         self.window
@@ -320,10 +321,10 @@ impl RuptureRule {
     /// `None` when the rule needs the own SD and it is not known.
     ///
     /// ```
-    /// use therapeutic_alliance::RuptureRule;
+    /// use therapeutic_alliance::RuptureOptions;
     ///
-    /// assert_eq!(RuptureRule::two_sd().threshold_for(Some(0.5)), Some(1.0));
-    /// assert_eq!(RuptureRule::two_sd().threshold_for(None), None);
+    /// assert_eq!(RuptureOptions::two_sd().threshold_for(Some(0.5)), Some(1.0));
+    /// assert_eq!(RuptureOptions::two_sd().threshold_for(None), None);
     /// ```
     pub fn threshold_for(&self, own_sd: Option<f64>) -> Option<f64> {
         match self.size {
@@ -347,11 +348,11 @@ impl RuptureRule {
         instrument: &crate::Instrument,
         target: &Target,
         pomp: f64,
-    ) -> RuptureRule {
+    ) -> RuptureOptions {
         let in_sds = matches!(self.size, RuptureSize::Sd { .. });
         match instrument.range(target.clone(), instrument.primary_metric()) {
             Some(r) if in_sds && self.floor.is_none() && r.max() > r.min() && pomp > 0.0 => {
-                RuptureRule {
+                RuptureOptions {
                     floor: Some(pomp / 100.0 * (r.max() - r.min())),
                     ..*self
                 }
@@ -375,12 +376,12 @@ impl RuptureRule {
     /// The client's own SD, where the rule uses it, is over all the series' scored sessions.
     ///
     /// # Errors
-    /// As [`detect_values`](RuptureRule::detect_values); [`ErrorKind::UnknownTarget`] if the
+    /// As [`analyze_values`](RuptureOptions::analyze_values); [`ErrorKind::UnknownTarget`] if the
     /// instrument has no such target; [`ErrorKind::InvalidOption`] for an instrument where
     /// lower is better (a symptom measure), where a dip is an improvement.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, RuptureRule, Series};
+    /// use therapeutic_alliance::{catalog, Administration, RuptureOptions, Series};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;
@@ -390,13 +391,13 @@ impl RuptureRule {
     ///         .answers([("1", v), ("2", v), ("3", v), ("4", v)])?.build()?;
     ///     series.push(&adm)?;
     /// }
-    /// let found = RuptureRule::points(4.0)?.detect(&series, "total")?;
+    /// let found = RuptureOptions::points(4.0)?.analyze(&series, "total")?;
     /// let repair = found.ruptures[0].repair.as_ref().map(|r| r.session);
     /// assert_eq!((found.ruptures[0].depth, repair), (6.0, Some(4)));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn detect(&self, series: &Series, target: impl Into<Target>) -> Result<Ruptures> {
+    pub fn analyze(&self, series: &Series, target: impl Into<Target>) -> Result<Ruptures> {
         let target = target.into();
         let inst = series.instrument();
         inst.slot(&target)?;
@@ -415,7 +416,7 @@ impl RuptureRule {
         let metric: Metric = series.instrument().primary_metric();
         let values = series.values(target, metric);
         let sessions: Vec<u32> = series.sessions().iter().map(|s| s.session()).collect();
-        self.detect_sessions(&sessions, &values)
+        self.analyze_sessions(&sessions, &values)
     }
 
     /// Ruptures in scores given in session order, the first being session 1 (`None` = no
@@ -427,26 +428,61 @@ impl RuptureRule {
     /// sessions are scored.
     ///
     /// ```
-    /// use therapeutic_alliance::{RuptureRule, Shape};
+    /// use therapeutic_alliance::{RuptureOptions, Shape};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// // A decline over three sessions, then a sudden repair.
     /// let values = [Some(50.0), Some(48.0), None, Some(46.0), Some(44.0), Some(51.0)];
-    /// let r = &RuptureRule::points(5.0)?.detect_values(&values)?.ruptures[0];
+    /// let r = &RuptureOptions::points(5.0)?.analyze_values(&values)?.ruptures[0];
     /// assert_eq!((r.start, r.onset, r.lowest_session, r.length), (1, 5, 5, 3));
     /// assert_eq!(r.shape, Shape::Gradual);
     /// assert_eq!(r.repair.as_ref().map(|rep| rep.sessions_after_onset), Some(1));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn detect_values(&self, values: &[Option<f64>]) -> Result<Ruptures> {
+    pub fn analyze_values(&self, values: &[Option<f64>]) -> Result<Ruptures> {
         let sessions: Vec<u32> = (1..=values.len())
             .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
             .collect();
-        self.detect_sessions(&sessions, values)
+        self.analyze_sessions(&sessions, values)
     }
 
-    fn detect_sessions(&self, sessions: &[u32], values: &[Option<f64>]) -> Result<Ruptures> {
+    /// Ruptures of every client of a [`SessionTable`], in client order, on the table's own
+    /// session numbers. The scores must be ones where higher is better (the alliance), as the
+    /// table does not know its instrument; [`analyze`](RuptureOptions::analyze) checks that on a
+    /// [`Series`].
+    ///
+    /// # Errors
+    /// As [`analyze_values`](RuptureOptions::analyze_values), for the first client that fails.
+    ///
+    /// ```
+    /// use therapeutic_alliance::change::{RuptureOptions, SessionTable};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let table = SessionTable::from_rows([
+    ///     ("a", 1, Some(36.0)), ("a", 2, Some(30.0)), ("a", 3, Some(36.0)),
+    ///     ("b", 1, Some(35.0)), ("b", 2, Some(36.0)),
+    /// ])?;
+    /// let all = RuptureOptions::points(5.0)?.analyze_table(&table)?;
+    /// assert_eq!((all[0].client.as_str(), all[0].found.ruptures.len()), ("a", 1));
+    /// assert_eq!(all[0].found.ruptures[0].onset, 2);
+    /// assert!(all[1].found.ruptures.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn analyze_table(&self, table: &SessionTable) -> Result<Vec<ClientRuptures>> {
+        table
+            .client_columns()
+            .map(|(client, sessions, values)| {
+                Ok(ClientRuptures {
+                    client: client.to_owned(),
+                    found: self.analyze_sessions(&sessions, &values)?,
+                })
+            })
+            .collect()
+    }
+
+    fn analyze_sessions(&self, sessions: &[u32], values: &[Option<f64>]) -> Result<Ruptures> {
         let mut scored = Vec::with_capacity(values.len());
         for (&s, v) in sessions.iter().zip(values) {
             if let Some(v) = *v {
@@ -461,7 +497,7 @@ impl RuptureRule {
                 scored.push(v);
             }
         }
-        let own_sd = super::stats::sd(&scored);
+        let own_sd = crate::stats::sd(&scored);
         if self.needs_own_sd() && own_sd.is_none() {
             return Err(ErrorKind::TooFewRows {
                 target: "scored sessions".to_owned(),
@@ -490,7 +526,7 @@ impl RuptureRule {
     }
 }
 
-impl TryFrom<RuleDef> for RuptureRule {
+impl TryFrom<RuleDef> for RuptureOptions {
     type Error = crate::Error;
 
     fn try_from(d: RuleDef) -> Result<Self> {
@@ -503,13 +539,13 @@ impl TryFrom<RuleDef> for RuptureRule {
             .into()
         };
         let rule = match (d.unit, d.sd, d.sample_sd) {
-            (Unit::Points, None, None) => RuptureRule::points(d.size)?,
-            (Unit::Sd, Some(SdKind::Own), None) => RuptureRule::sd(d.size, SdSource::Own)?,
+            (Unit::Points, None, None) => RuptureOptions::points(d.size)?,
+            (Unit::Sd, Some(SdKind::Own), None) => RuptureOptions::sd(d.size, SdSource::Own)?,
             (Unit::Sd, Some(SdKind::Sample), Some(s)) => {
-                RuptureRule::sd(d.size, SdSource::Sample(s))?
+                RuptureOptions::sd(d.size, SdSource::Sample(s))?
             }
             (Unit::Sd, Some(SdKind::LargerOf), Some(s)) => {
-                RuptureRule::sd(d.size, SdSource::LargerOf(s))?
+                RuptureOptions::sd(d.size, SdSource::LargerOf(s))?
             }
             (Unit::Sd, Some(SdKind::Sample | SdKind::LargerOf), None) => return Err(missing_sd()),
             _ => {
@@ -531,8 +567,8 @@ impl TryFrom<RuleDef> for RuptureRule {
     }
 }
 
-impl From<RuptureRule> for RuleDef {
-    fn from(r: RuptureRule) -> Self {
+impl From<RuptureOptions> for RuleDef {
+    fn from(r: RuptureOptions) -> Self {
         let (size, unit, sd, sample_sd) = match r.size {
             RuptureSize::Points(p) => (p, Unit::Points, None, None),
             RuptureSize::Sd { multiple, source } => match source {
@@ -556,8 +592,8 @@ impl From<RuptureRule> for RuleDef {
 ///
 /// ```
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let found = therapeutic_alliance::RuptureRule::one_sd()
-///     .detect_values(&[Some(5.0), Some(5.0), Some(3.0), Some(5.0)])?;
+/// let found = therapeutic_alliance::RuptureOptions::one_sd()
+///     .analyze_values(&[Some(5.0), Some(5.0), Some(3.0), Some(5.0)])?;
 /// assert_eq!(found.own_sd, Some(1.0));
 /// assert_eq!(found.threshold, 1.0);
 /// assert_eq!(found.ruptures.len(), 1);
@@ -569,7 +605,7 @@ impl From<RuptureRule> for RuleDef {
 #[non_exhaustive]
 pub struct Ruptures {
     /// The rule applied.
-    pub rule: RuptureRule,
+    pub rule: RuptureOptions,
     /// The threshold in points.
     pub threshold: f64,
     /// The client's own SD, where the rule used it.
@@ -578,12 +614,24 @@ pub struct Ruptures {
     pub ruptures: Vec<Rupture>,
 }
 
+/// One client's ruptures from a [`SessionTable`] (see
+/// [`RuptureOptions::analyze_table`]).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct ClientRuptures {
+    /// The client id.
+    pub client: String,
+    /// What was found.
+    pub found: Ruptures,
+}
+
 /// How the alliance fell into a rupture.
 ///
 /// ```
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// use therapeutic_alliance::{RuptureRule, Shape};
-/// let found = RuptureRule::points(2.0)?.detect_values(&[Some(6.0), Some(3.0), Some(6.0)])?;
+/// use therapeutic_alliance::{RuptureOptions, Shape};
+/// let found = RuptureOptions::points(2.0)?.analyze_values(&[Some(6.0), Some(3.0), Some(6.0)])?;
 /// assert_eq!(found.ruptures[0].shape, Shape::Sudden);
 /// # Ok(())
 /// # }
@@ -607,8 +655,8 @@ pub enum Shape {
 ///
 /// ```
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let found = therapeutic_alliance::RuptureRule::points(1.0)?
-///     .detect_values(&[Some(4.0), Some(2.5), Some(2.0)])?;
+/// let found = therapeutic_alliance::RuptureOptions::points(1.0)?
+///     .analyze_values(&[Some(4.0), Some(2.5), Some(2.0)])?;
 /// let r = &found.ruptures[0];
 /// assert_eq!((r.level, r.lowest, r.depth), (4.0, 2.0, 2.0));
 /// assert!(r.repair.is_none(), "still open at the end of the series");
@@ -643,8 +691,8 @@ pub struct Rupture {
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let found = therapeutic_alliance::RuptureRule::points(1.0)?
-///     .detect_values(&[Some(4.0), Some(2.5), Some(4.5)])?;
+/// let found = therapeutic_alliance::RuptureOptions::points(1.0)?
+///     .analyze_values(&[Some(4.0), Some(2.5), Some(4.5)])?;
 /// let repair = found.ruptures[0].repair.as_ref().ok_or("not repaired")?;
 /// assert_eq!((repair.session, repair.value, repair.sessions_after_onset), (3, 4.5, 1));
 /// # Ok(())
@@ -662,7 +710,7 @@ pub struct Repair {
     pub sessions_after_onset: u32,
 }
 
-/// The incremental state of rupture detection: shared by [`RuptureRule::detect_values`] and the
+/// The incremental state of rupture detection: shared by [`RuptureOptions::analyze_values`] and the
 /// session monitor, so both apply the same rule.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -703,7 +751,7 @@ impl Dip {
             onset,
             lowest_session: self.lowest_session,
             lowest: self.lowest,
-            depth: crate::decimal::decimal_difference(self.level, self.lowest),
+            depth: crate::exact::decimal_difference(self.level, self.lowest),
             length: self.length,
             shape: if onset == self.first {
                 Shape::Sudden
@@ -742,7 +790,7 @@ impl Tracker {
                     lowest: value,
                     length: 1,
                 };
-                if super::at_least(crate::decimal::decimal_difference(level, value), threshold) {
+                if super::at_least(crate::exact::decimal_difference(level, value), threshold) {
                     dip.onset = Some(session);
                     step.opened = dip.rupture(None);
                 }
@@ -769,7 +817,7 @@ impl Tracker {
                 }
                 if dip.onset.is_none()
                     && super::at_least(
-                        crate::decimal::decimal_difference(dip.level, value),
+                        crate::exact::decimal_difference(dip.level, value),
                         threshold,
                     )
                 {
@@ -831,10 +879,10 @@ mod tests {
     use super::*;
 
     fn found(
-        rule: RuptureRule,
+        rule: RuptureOptions,
         values: &[Option<f64>],
     ) -> Vec<(u32, u32, u32, f64, u32, Option<u32>)> {
-        rule.detect_values(values)
+        rule.analyze_values(values)
             .unwrap()
             .ruptures
             .iter()
@@ -854,7 +902,7 @@ mod tests {
     /// Hand-worked series: (start, onset, lowest session, depth, length, repair session).
     #[test]
     fn hand_worked_series() {
-        let p2 = RuptureRule::points(2.0).unwrap();
+        let p2 = RuptureOptions::points(2.0).unwrap();
         let v = |xs: &[f64]| xs.iter().map(|&x| Some(x)).collect::<Vec<_>>();
         // A V, repaired the next session.
         assert_eq!(
@@ -911,9 +959,9 @@ mod tests {
                 .unwrap();
             series.push(&adm).unwrap();
         }
-        let err = RuptureRule::points(1.0)
+        let err = RuptureOptions::points(1.0)
             .unwrap()
-            .detect(&series, "total")
+            .analyze(&series, "total")
             .unwrap_err();
         assert!(err.to_string().contains("lower is better"), "{err}");
     }
@@ -922,46 +970,46 @@ mod tests {
     fn thresholds_in_sds() {
         // Own SD of [5, 5, 3, 5] is 1.
         let v = [Some(5.0), Some(5.0), Some(3.0), Some(5.0)];
-        let one = RuptureRule::one_sd().detect_values(&v).unwrap();
+        let one = RuptureOptions::one_sd().analyze_values(&v).unwrap();
         assert_eq!((one.threshold, one.ruptures.len()), (1.0, 1));
-        let two = RuptureRule::two_sd().detect_values(&v).unwrap();
+        let two = RuptureOptions::two_sd().analyze_values(&v).unwrap();
         assert_eq!((two.threshold, two.ruptures.len()), (2.0, 1));
-        let larger = RuptureRule::sd(1.0, SdSource::LargerOf(2.5))
+        let larger = RuptureOptions::sd(1.0, SdSource::LargerOf(2.5))
             .unwrap()
-            .detect_values(&v)
+            .analyze_values(&v)
             .unwrap();
         assert_eq!((larger.threshold, larger.ruptures.len()), (2.5, 0));
-        let sample = RuptureRule::sd(2.0, SdSource::Sample(0.75))
+        let sample = RuptureOptions::sd(2.0, SdSource::Sample(0.75))
             .unwrap()
-            .detect_values(&v)
+            .analyze_values(&v)
             .unwrap();
         assert_eq!((sample.threshold, sample.own_sd), (1.5, None));
     }
 
     #[test]
     fn bad_input_is_an_error() {
-        let err = RuptureRule::points(1.0)
+        let err = RuptureOptions::points(1.0)
             .unwrap()
-            .detect_values(&[Some(1.0), Some(f64::NAN)])
+            .analyze_values(&[Some(1.0), Some(f64::NAN)])
             .unwrap_err();
         assert_eq!(
             err.to_string(),
             "session 2: score NaN is not a finite number"
         );
-        let err = RuptureRule::one_sd()
-            .detect_values(&[Some(1.0), None])
+        let err = RuptureOptions::one_sd()
+            .analyze_values(&[Some(1.0), None])
             .unwrap_err();
         assert_eq!(err.kind().code(), "too_few_rows");
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-            assert!(RuptureRule::points(bad).is_err());
-            assert!(RuptureRule::sd(bad, SdSource::Own).is_err());
-            assert!(RuptureRule::sd(1.0, SdSource::Sample(bad)).is_err());
+            assert!(RuptureOptions::points(bad).is_err());
+            assert!(RuptureOptions::sd(bad, SdSource::Own).is_err());
+            assert!(RuptureOptions::sd(1.0, SdSource::Sample(bad)).is_err());
         }
-        assert!(RuptureRule::one_sd().with_window(0).is_err());
+        assert!(RuptureOptions::one_sd().with_window(0).is_err());
         // Nothing scored, with a threshold in points: no ruptures.
-        let none = RuptureRule::points(1.0)
+        let none = RuptureOptions::points(1.0)
             .unwrap()
-            .detect_values(&[])
+            .analyze_values(&[])
             .unwrap();
         assert!(none.ruptures.is_empty());
     }
@@ -970,22 +1018,22 @@ mod tests {
     #[test]
     fn rules_round_trip_and_validate() {
         for rule in [
-            RuptureRule::one_sd(),
-            RuptureRule::two_sd().with_window(5).unwrap(),
-            RuptureRule::points(1.5).unwrap(),
-            RuptureRule::sd(1.0, SdSource::Sample(4.0)).unwrap(),
-            RuptureRule::sd(1.0, SdSource::LargerOf(4.0)).unwrap(),
-            RuptureRule::one_sd().with_floor(2.0).unwrap(),
+            RuptureOptions::one_sd(),
+            RuptureOptions::two_sd().with_window(5).unwrap(),
+            RuptureOptions::points(1.5).unwrap(),
+            RuptureOptions::sd(1.0, SdSource::Sample(4.0)).unwrap(),
+            RuptureOptions::sd(1.0, SdSource::LargerOf(4.0)).unwrap(),
+            RuptureOptions::one_sd().with_floor(2.0).unwrap(),
         ] {
             let json = serde_json::to_string(&rule).unwrap();
             assert_eq!(
-                serde_json::from_str::<RuptureRule>(&json).unwrap(),
+                serde_json::from_str::<RuptureOptions>(&json).unwrap(),
                 rule,
                 "{json}"
             );
         }
         assert_eq!(
-            serde_json::to_string(&RuptureRule::one_sd()).unwrap(),
+            serde_json::to_string(&RuptureOptions::one_sd()).unwrap(),
             r#"{"size":1.0,"unit":"sd","sd":"own","window":3}"#
         );
         for bad in [
@@ -996,7 +1044,10 @@ mod tests {
             r#"{"size":1.0,"unit":"points","window":0}"#,
             r#"{"size":1.0,"unit":"points","window":3,"floor":0.0}"#,
         ] {
-            assert!(serde_json::from_str::<RuptureRule>(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<RuptureOptions>(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 }

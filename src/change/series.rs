@@ -7,13 +7,15 @@ use crate::responses::{Administration, Date};
 use crate::scoring::{Metric, Scores};
 
 /// The widest span of session numbers [`Series::score_series`] lays out.
-const MAX_SPAN: u32 = 100_000;
+pub(super) const MAX_SPAN: u32 = 100_000;
 
 /// One client's administrations of one instrument, in session order: session numbers strictly
 /// increase and dates (where recorded) never go backwards.
 ///
-/// Every change analysis of one client starts here: values per session for trajectories and
-/// sudden gains, ruptures, the days between sessions.
+/// One client's course as it arrives: values per session, ruptures, the days between sessions.
+/// Many clients' series make one [`SessionTable`](crate::SessionTable)
+/// ([`SessionTable::from_series`](crate::SessionTable::from_series)), which every change
+/// analysis reads.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Administration, Series};
@@ -485,21 +487,22 @@ impl Order {
         }
         match (&self.client, adm.client()) {
             (Some(mine), Some(theirs)) if mine != theirs => {
+                // Never the ids themselves: an error ends up in logs and tickets.
                 return Err(invalid_at(
                     "/client",
-                    format!("client {theirs:?}, but the series is of client {mine:?}"),
+                    "a client other than the series' client".to_owned(),
                 ));
             }
-            (None, Some(theirs)) if self.count > 0 => {
+            (None, Some(_)) if self.count > 0 => {
                 return Err(invalid_at(
                     "/client",
-                    format!("client {theirs:?}, but the earlier sessions name no client"),
+                    "a client, but the earlier sessions name none".to_owned(),
                 ));
             }
-            (Some(mine), None) => {
+            (Some(_), None) => {
                 return Err(invalid_at(
                     "/client",
-                    format!("no client, but the series is of client {mine:?}"),
+                    "no client, but the earlier sessions name one".to_owned(),
                 ));
             }
             (None, Some(theirs)) => self.client = Some(theirs.to_owned()),
@@ -554,15 +557,15 @@ mod tests {
             ),
             (
                 vec![adm(&srs, Some(1), Some("a")), adm(&srs, Some(2), Some("b"))],
-                "session 2: client \"b\", but the series is of client \"a\"",
+                "session 2: a client other than the series' client",
             ),
             (
                 vec![adm(&srs, Some(1), Some("a")), adm(&srs, Some(2), None)],
-                "session 2: no client, but the series is of client \"a\"",
+                "session 2: no client, but the earlier sessions name one",
             ),
             (
                 vec![adm(&srs, Some(1), None), adm(&srs, Some(2), Some("b"))],
-                "session 2: client \"b\", but the earlier sessions name no client",
+                "session 2: a client, but the earlier sessions name none",
             ),
         ];
         for (adms, message) in cases {
@@ -625,7 +628,8 @@ mod tests {
         let scores = series.score_series("total").unwrap();
         let gains = crate::SuddenOptions::new(crate::Better::Lower, 6.0)
             .unwrap()
-            .gains(&[scores]);
+            .gains(&crate::SessionTable::from_wide([scores]).unwrap())
+            .unwrap();
         let sessions: Vec<u64> = gains.events().map(|g| g.session).collect();
         assert_eq!(sessions, [6]);
     }

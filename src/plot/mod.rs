@@ -9,7 +9,7 @@
 //!   subscales measuring goals, collaboration and bond);
 //! - [`ThresholdLines`]: whether the instrument's thresholds are drawn as dashed lines;
 //! - [`PlotRuptures`]: which ruptures and repairs are marked on the first line (by default those
-//!   [`RuptureRule::one_sd`](crate::RuptureRule::one_sd) finds);
+//!   [`RuptureOptions::one_sd`](crate::RuptureOptions::one_sd) finds);
 //! - [`OutcomePanel`] with [`SuddenMarks`]: an outcome measure (a PHQ-9, a GAD-7, an ORS) in a
 //!   second panel on the same sessions, its sudden gains and losses marked.
 //!

@@ -1,6 +1,6 @@
 //! What to draw: the public options of the `plot` module and the outcome panel.
 
-use crate::change::{RuptureRule, Ruptures, ScoreSeries, Series, SuddenOptions};
+use crate::change::{RuptureOptions, Ruptures, ScoreSeries, Series, SuddenOptions};
 use crate::components::Target;
 use crate::error::{ErrorKind, Result};
 use crate::ids::{TextRule, check_field};
@@ -59,10 +59,10 @@ pub enum PlotTargets {
 /// Which ruptures and repairs are marked on the first line drawn (the total, by default).
 ///
 /// ```
-/// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureRule};
+/// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let options = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureRule::points(4.0)?));
+/// let options = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureOptions::points(4.0)?));
 /// let quiet = PlotOptions::new().ruptures(PlotRuptures::None);
 /// assert_ne!(options, quiet);
 /// # Ok(())
@@ -74,20 +74,20 @@ pub enum PlotRuptures {
     /// No rupture marks.
     None,
     /// Ruptures found by this rule on the first line drawn, in the instrument's primary metric
-    /// (as [`RuptureRule::detect`] finds them). A rule in SDs without a floor of its own
-    /// ([`RuptureRule::with_floor`]) gets the session monitor's default: at least 5% of the
+    /// (as [`RuptureOptions::analyze`] finds them). A rule in SDs without a floor of its own
+    /// ([`RuptureOptions::with_floor`]) gets the session monitor's default: at least 5% of the
     /// line's range deep. With fewer than two scored sessions a rule in the client's own SD
     /// finds none, and none are drawn.
-    Detect(RuptureRule),
+    Detect(RuptureOptions),
     /// Ruptures already found on the first line drawn, in this series: every session they name
     /// must be one of the series' sessions, scored on that line.
     Given(Ruptures),
 }
 
 impl Default for PlotRuptures {
-    /// [`PlotRuptures::Detect`] with [`RuptureRule::one_sd`].
+    /// [`PlotRuptures::Detect`] with [`RuptureOptions::one_sd`].
     fn default() -> Self {
-        PlotRuptures::Detect(RuptureRule::one_sd())
+        PlotRuptures::Detect(RuptureOptions::one_sd())
     }
 }
 
@@ -222,7 +222,7 @@ impl OutcomePanel {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidText`] for an empty label or one with control, invisible or
-    /// bidirectional characters; [`ErrorKind::NotFiniteScore`] for a score beyond ±1e9, which
+    /// bidirectional characters; [`ErrorKind::InvalidOption`] for a score beyond ±1e9, which
     /// cannot be drawn on a readable axis.
     ///
     /// ```
@@ -246,13 +246,13 @@ impl OutcomePanel {
             if let Some(v) = *v
                 && v.abs() > MAX_OUTCOME
             {
-                return Err(ErrorKind::NotFiniteScore {
-                    client: scores.id().to_owned(),
-                    score: format!(
-                        "score {} (beyond ±1e9, too large to plot)",
+                return Err(ErrorKind::InvalidOption {
+                    option: "outcome score",
+                    value: crate::error::Num(v).to_string(),
+                    reason: format!(
+                        "score {} is beyond ±1e9, too large to plot",
                         i.saturating_add(1)
                     ),
-                    value: v,
                 }
                 .into());
             }
@@ -270,7 +270,7 @@ impl OutcomePanel {
     }
 
     /// The same panel with these sudden shifts marked. The panel's own session numbers name
-    /// the sessions, whatever [`SuddenOptions::first_session`] the options carry.
+    /// the sessions.
     ///
     /// ```
     /// use therapeutic_alliance::{Better, OutcomePanel, ScoreSeries, SuddenMarks, SuddenOptions};
@@ -328,7 +328,7 @@ impl OutcomePanel {
 /// instrument and the client; the total and the component subscales
 /// ([`PlotTargets::TotalAndComponents`]) in **percent of maximum** ([`Metric::Pomp`], 0-100),
 /// so that the total and subscales of any length share one axis; the instrument's thresholds
-/// ([`ThresholdLines::Shown`]); ruptures by [`RuptureRule::one_sd`]; no outcome panel.
+/// ([`ThresholdLines::Shown`]); ruptures by [`RuptureOptions::one_sd`]; no outcome panel.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Administration, Metric, PlotOptions, Series};
@@ -492,12 +492,12 @@ impl PlotOptions {
     }
 
     /// Which ruptures are marked (default [`PlotRuptures::Detect`] with
-    /// [`RuptureRule::one_sd`]).
+    /// [`RuptureOptions::one_sd`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureRule};
+    /// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureOptions};
     ///
-    /// let strict = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureRule::two_sd()));
+    /// let strict = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureOptions::two_sd()));
     /// # let _ = strict;
     /// ```
     #[must_use]
@@ -541,7 +541,7 @@ impl PlotOptions {
     /// - [`ErrorKind::InvalidOption`] for [`PlotTargets::Only`] with no target;
     /// - [`ErrorKind::InvalidSeries`] when [`PlotRuptures::Given`] names a session the series
     ///   does not have or does not score, or the outcome panel's series names another client;
-    /// - as [`RuptureRule::detect`] otherwise.
+    /// - as [`RuptureOptions::analyze`] otherwise.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, Administration, OutcomePanel, PlotOptions, Series};
@@ -571,11 +571,11 @@ impl PlotOptions {
             && let (Some(mine), Some(theirs)) = (series.client(), outcome.client.as_deref())
             && mine != theirs
         {
+            // Never the ids themselves: an error ends up in logs and tickets.
             return Err(ErrorKind::InvalidSeries {
                 session: None,
-                reason: format!(
-                    "the outcome series is of client {theirs:?}, but the alliance series is of client {mine:?}"
-                ),
+                reason: "the outcome series is of another client than the alliance series"
+                    .to_owned(),
             }
             .into());
         }

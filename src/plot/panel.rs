@@ -1,7 +1,7 @@
 //! What is drawn, in data units: the panels, their lines, thresholds, ruptures and sudden shifts,
 //! and the words of their legends.
 
-use crate::change::{RuptureRule, Series, SuddenKind, SuddenOptions};
+use crate::change::{RuptureOptions, Series, SuddenKind, SuddenOptions};
 use crate::components::{Component, Target};
 use crate::error::{ErrorKind, Num, Result};
 use crate::instruments::{Comparison, Instrument, Slot, TotalRule};
@@ -184,7 +184,7 @@ impl PlotOptions {
                     target,
                     crate::change::DEFAULT_RUPTURE_FLOOR,
                 )
-                .detect(series, target.clone())
+                .analyze(series, target.clone())
             {
                 Ok(found) => found,
                 Err(e) if matches!(e.kind(), ErrorKind::TooFewRows { .. }) => {
@@ -326,10 +326,10 @@ pub(super) fn outcome_panel(o: &OutcomePanel) -> Panel {
         SuddenMarks::Losses(opt) => (opt, &[SuddenKind::Loss]),
         SuddenMarks::GainsAndLosses(opt) => (opt, &[SuddenKind::Gain, SuddenKind::Loss]),
     };
-    let options = options.first_session(o.first_session);
+    let scores = [o.scores.clone().starting_at(o.first_session)];
     let mut counts = Vec::new();
     for &kind in kinds {
-        let analysis = options.analyse(kind, std::slice::from_ref(&o.scores));
+        let analysis = options.analyze_series(kind, &scores);
         let gain = kind == SuddenKind::Gain;
         let mark = if gain { MarkKind::Gain } else { MarkKind::Loss };
         counts.push(count(
@@ -547,7 +547,7 @@ pub(super) fn short_name(inst: &Instrument) -> String {
         .to_owned()
 }
 
-pub(super) fn rule_text(rule: &RuptureRule) -> String {
+pub(super) fn rule_text(rule: &RuptureOptions) -> String {
     use crate::change::{RuptureSize, SdSource};
     let size = match rule.size() {
         RuptureSize::Points(p) => format!("a drop of {} points", Num(p)),

@@ -165,8 +165,7 @@ impl Agreement {
 /// The agreement of paired scores.
 fn target_agreement(target: String, pairs: &[[f64; 2]]) -> TargetAgreement {
     let n = pairs.len();
-    let nf = n as f64;
-    let mean = |k: usize| (n > 0).then(|| pairs.iter().map(|p| p[k]).sum::<f64>() / nf);
+    let mean = |k: usize| crate::stats::mean(&pairs.iter().map(|p| p[k]).collect::<Vec<_>>());
     let (ma, mb) = (mean(0), mean(1));
     let correlation = match (ma, mb) {
         (Some(ma), Some(mb)) if n >= 3 => {

@@ -1,6 +1,5 @@
 //! Cronbach's alpha and everything `psych::alpha()` reports, from [`Moments`].
 
-use super::linalg::{Matrix, median, variance};
 use super::minres;
 use super::split::{self, SplitHalf};
 use super::{Interval, MissingData, ReliabilityOptions};
@@ -10,6 +9,7 @@ use crate::exact::ratio;
 use crate::instruments::Slot;
 use crate::matrix::Moments;
 use crate::matrix::moments::{SetSums, packed};
+use crate::stats::{Matrix, median, variance};
 
 /// Everything `psych::alpha()` reports for one item set, plus split-half reliability and
 /// omega total: the reliability a methods reviewer compares with R.
@@ -861,14 +861,9 @@ fn cov(n: u64, sx: u128, sy: u128, p: u128) -> f64 {
 
 /// Feldt's 95% interval with psych's degrees of freedom.
 fn feldt(alpha: f64, n: u64, k: usize) -> Interval {
-    use statrs::distribution::{ContinuousCDF, FisherSnedecor};
     let df1 = n as f64 - 1.0;
     let df2 = df1 * (k as f64 - 1.0);
-    let q = |p: f64| {
-        FisherSnedecor::new(df1, df2)
-            .map(|f| f.inverse_cdf(p))
-            .unwrap_or(f64::NAN)
-    };
+    let q = |p: f64| crate::stats::qf(p, df1, df2);
     Interval {
         lower: 1.0 - (1.0 - alpha) * q(0.975),
         upper: 1.0 - (1.0 - alpha) * q(0.025),

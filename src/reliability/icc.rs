@@ -2,8 +2,8 @@
 //! `ICC(x, lmer = FALSE)` computes them from a two-way ANOVA.
 
 use crate::error::{ErrorKind, Result};
+use crate::stats;
 use crate::vocab::vocabulary;
-use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 
 /// The six Shrout and Fleiss forms.
 ///
@@ -222,18 +222,12 @@ impl IccTable {
                 "the ratings have no residual variance (the raters agree exactly on every target), so the F ratios and the ICCs are undefined".to_owned(),
             ));
         }
-        let q = |p: f64, d1: f64, d2: f64| {
-            FisherSnedecor::new(d1, d2)
-                .map(|f| f.inverse_cdf(p))
-                .unwrap_or(f64::NAN)
-        };
+        let q = stats::qf;
         let upper_tail = |x: f64, d1: f64, d2: f64| {
             if !x.is_finite() {
                 return f64::NAN;
             }
-            FisherSnedecor::new(d1, d2)
-                .map(|f| f.sf(x.max(0.0)))
-                .unwrap_or(f64::NAN)
+            stats::pf_upper(x.max(0.0), d1, d2)
         };
         let a = 0.975;
         let f11 = msb / msw;

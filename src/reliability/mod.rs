@@ -55,7 +55,7 @@
 mod agreement;
 mod alpha;
 mod icc;
-mod linalg;
+
 mod minres;
 mod split;
 
@@ -66,6 +66,7 @@ pub use alpha::{
 pub use icc::{Icc, IccForm, IccTable};
 pub use split::{SplitHalf, SplitHalfMethod};
 
+pub use crate::stats::Interval;
 use crate::vocab::vocabulary;
 
 /// How missing answers enter the covariances: pairwise-complete (psych's default) or listwise.
@@ -97,27 +98,6 @@ pub enum MissingData {
 }
 
 vocabulary!(MissingData, "missing-data rule", None, [Pairwise => "pairwise", Listwise => "listwise"]);
-
-/// A two-sided interval.
-///
-/// ```
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # use therapeutic_alliance::{catalog, ResponseMatrix};
-/// let wai = catalog::require("wai-sr")?;
-/// let rows: Vec<Vec<Option<f64>>> = (0..40).map(|i| (0..12).map(|j| Some(f64::from((i * 7 + j * (i % 3 + 1)) % 5 + 1))).collect()).collect();
-/// let rel = ResponseMatrix::from_rows(&wai, &rows)?.moments().reliability("total")?;
-/// assert!(rel.feldt.lower < rel.raw_alpha && rel.raw_alpha < rel.feldt.upper);
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Interval {
-    /// Lower bound.
-    pub lower: f64,
-    /// Upper bound.
-    pub upper: f64,
-}
 
 /// How the reliability of an item set is computed: the missing-data rule and the split-half
 /// enumeration.

@@ -2,7 +2,7 @@
 //! split of the items into two halves, and Guttman's lambda 2 and lambda 6.
 
 use super::ReliabilityOptions;
-use super::linalg::Matrix;
+use crate::stats::Matrix;
 
 /// Which splits into halves are evaluated.
 ///

@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::instruments::Instrument;
 use crate::responses::{Administration, AdministrationBuilder, Date};
 
-use crate::ids::{TextRule, check};
+use crate::ids::{TextRule, check_field};
 
 use super::group::{Key, Seen};
 use super::layout::{Column, Format, Layout, RedcapStatus};
@@ -346,7 +346,7 @@ impl Plan {
                     Some("/therapist") => self.therapist.as_ref(),
                     _ => self.id.as_ref(),
                 };
-                let e = without_id(e).at_row(line);
+                let e = e.at_row(line);
                 Err(match column {
                     Some(c) => e.at_column(c.name.as_str()),
                     None => e,
@@ -630,7 +630,7 @@ pub(super) fn locate(e: Error, line: u64, column: &str) -> Error {
 }
 
 /// `text` if it is a valid id; otherwise `None`, with an error that names the column and what
-/// is wrong, not the text (an id names a person).
+/// is wrong, not the text (an id names a person: see [`ErrorKind::InvalidText`]).
 fn checked_id<'t>(
     text: &'t str,
     field: &'static str,
@@ -638,35 +638,12 @@ fn checked_id<'t>(
     column: &str,
     errors: &mut Vec<Error>,
 ) -> Option<&'t str> {
-    match check(TextRule::Id, text) {
+    match check_field(TextRule::Id, field, text) {
         Ok(()) => Some(text),
-        Err(problem) => {
-            let e = ErrorKind::InvalidIdCell {
-                field,
-                problem: problem.describe(),
-            };
-            errors.push(locate(e.into(), line, column));
+        Err(e) => {
+            errors.push(locate(e, line, column));
             None
         }
-    }
-}
-
-/// The builder's error for an invalid client or therapist id, without the id's text.
-fn without_id(e: Error) -> Error {
-    match e.kind() {
-        ErrorKind::InvalidText { field, problem, .. }
-            if matches!(*field, "client id" | "therapist id") =>
-        {
-            let mut out = Error::from(ErrorKind::InvalidIdCell {
-                field,
-                problem: problem.clone(),
-            });
-            if let Some(path) = e.path() {
-                out = out.at_path(path);
-            }
-            out
-        }
-        _ => e,
     }
 }
 

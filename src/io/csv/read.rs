@@ -722,7 +722,7 @@ mod tests {
         // The id as shown in a message is escaped.
         assert_eq!(
             got[3],
-            Err("row 4, column \"id\": invalid client id: it contains the bidirectional control U+202E".to_owned())
+            Err("row 4, column \"id\": invalid client id: it contains the bidirectional control U+202E at character 2".to_owned())
         );
         assert_eq!(got[4], Ok((5, None, None, 0)));
         assert_eq!(got.len(), 5);

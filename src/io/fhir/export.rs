@@ -25,22 +25,52 @@ const DATA_ABSENT_REASON: &str = "http://terminology.hl7.org/CodeSystem/data-abs
 // Codes
 // ---------------------------------------------------------------------------------------------
 
+/// `text` as a valid FHIR `code` (pattern `[^\s]+( [^\s]+)*`): as it is when it is one and has
+/// no `%`; otherwise percent-encoded: every `%` and every white-space character (Unicode
+/// `White_Space` and U+FEFF, plain spaces included) as `%XX` per UTF-8 byte, so `a  b` is
+/// `a%20%20b`. The encoding is one-to-one (an encoded code always holds a `%`, a code kept
+/// as it is never does) and leaves no white space at all, so the result is a valid code under
+/// every reading of `\s`.
+pub(crate) fn fhir_code(text: &str) -> String {
+    let space = |c: char| c.is_whitespace() || c == '\u{feff}';
+    let valid = !text.is_empty()
+        && !text.contains('%')
+        && text
+            .split(' ')
+            .all(|part| !part.is_empty() && !part.contains(space));
+    if valid {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '%' || space(c) {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The code of the instrument as a whole: its panel code, or the crate's own.
 fn panel_coding(inst: &Instrument, s: &Settings) -> Coding {
     match inst
         .codes()
         .and_then(|c| Some((c.system(), c.instrument()?)))
     {
-        Some((system, code)) => Coding::new(system, code),
-        None => Coding::new(s.url("CodeSystem/instruments"), inst.id()),
+        Some((system, code)) => Coding::new(system, fhir_code(code)),
+        None => Coding::new(s.url("CodeSystem/instruments"), fhir_code(inst.id())),
     }
 }
 
 /// The code of an item: its code, or the crate's own (the item id).
 fn item_coding(inst: &Instrument, s: &Settings, item: &str) -> Coding {
     match inst.codes().and_then(|c| Some((c.system(), c.item(item)?))) {
-        Some((system, code)) => Coding::new(system, code),
-        None => Coding::new(s.code_system(inst, "items"), item),
+        Some((system, code)) => Coding::new(system, fhir_code(code)),
+        None => Coding::new(s.code_system(inst, "items"), fhir_code(item)),
     }
 }
 
@@ -52,7 +82,7 @@ pub(crate) fn answer_coding(inst: &Instrument, s: &Settings, value: i32) -> Codi
         .codes()
         .and_then(|c| Some((c.system(), c.answer(f64::from(value))?)))
     {
-        Some((system, code)) => Coding::new(system, code).with_display(label),
+        Some((system, code)) => Coding::new(system, fhir_code(code)).with_display(label),
         None => {
             let point = value.to_string();
             Coding::new(s.code_system(inst, "answers"), point.as_str())
@@ -64,9 +94,9 @@ pub(crate) fn answer_coding(inst: &Instrument, s: &Settings, value: i32) -> Codi
 /// The code of a subscale's score, or of the total (`None`): the total's code, or the crate's own.
 fn score_coding(inst: &Instrument, s: &Settings, subscale: Option<&Subscale>) -> Coding {
     match subscale {
-        Some(sub) => Coding::new(s.code_system(inst, "scores"), sub.id()),
+        Some(sub) => Coding::new(s.code_system(inst, "scores"), fhir_code(sub.id())),
         None => match inst.codes().and_then(|c| Some((c.system(), c.total()?))) {
-            Some((system, code)) => Coding::new(system, code),
+            Some((system, code)) => Coding::new(system, fhir_code(code)),
             None => Coding::new(s.code_system(inst, "scores"), "total"),
         },
     }
@@ -701,6 +731,19 @@ mod tests {
             .find(|e| e.url == CALCULATED_EXPRESSION)
             .and_then(|e| e.value_expression.as_ref())
             .and_then(|e| e.expression.as_deref())
+    }
+
+    #[test]
+    fn codes_are_valid_and_one_to_one() {
+        assert_eq!(fhir_code("1"), "1");
+        assert_eq!(fhir_code("client form"), "client form");
+        assert_eq!(fhir_code("Vertrauen"), "Vertrauen");
+        assert_eq!(fhir_code("a  b"), "a%20%20b");
+        assert_eq!(fhir_code("a\u{a0}b"), "a%C2%A0b");
+        assert_eq!(fhir_code("a\u{3000}b"), "a%E3%80%80b");
+        assert_eq!(fhir_code("50%"), "50%25");
+        assert_eq!(fhir_code(" x"), "%20x");
+        assert_ne!(fhir_code("a%20%20b"), fhir_code("a  b"));
     }
 
     #[test]

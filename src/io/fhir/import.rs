@@ -1,12 +1,13 @@
 //! Reading: a `QuestionnaireResponse` into an administration.
 
 use super::export::answer_coding;
+use super::json::{Decimal, same_decimal};
 use super::model::{Answer, Coding, QuestionnaireResponse, ResponseItem};
 use super::{
     ITEM_WEIGHT, ORDINAL_VALUE, QUESTIONNAIRE_ORDINAL_VALUE, Settings, coded, required_items,
     score_group,
 };
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::instruments::Instrument;
 use crate::responses::{Administration, AdministrationBuilder, Date, Registry};
 
@@ -177,14 +178,17 @@ impl QuestionnaireResponse {
     /// - [`ErrorKind::UnknownLinkId`] for an item the instrument does not have;
     /// - [`ErrorKind::UnknownAnswerCode`] for a code that is not one of the item's options;
     /// - [`ErrorKind::InvalidAnswer`] for several answers to one item, an answer without a value
-    ///   or with a type not read (`valueString`);
+    ///   or with a type not read (`valueString`), a coding whose score extensions disagree with
+    ///   each other or with its code, or a score extension without a `valueDecimal`;
     /// - [`ErrorKind::MissingAnswer`] for a required item without an answer;
     /// - [`ErrorKind::DuplicateAnswer`] for an item answered twice;
     /// - [`ErrorKind::OutOfRange`], [`ErrorKind::OffStep`], [`ErrorKind::NotFinite`] for a
     ///   value off the scale;
-    /// - [`ErrorKind::InvalidDate`] for an `authored` that is not a FHIR date-time;
+    /// - [`ErrorKind::InvalidDate`] for an `authored` that is not a FHIR `dateTime` or not a
+    ///   calendar date;
     ///   [`ErrorKind::InvalidText`] for a client or therapist id the crate refuses;
-    ///   [`ErrorKind::InvalidFhir`] for a session or therapist extension without its value.
+    ///   [`ErrorKind::InvalidFhir`] for a session or therapist extension without its value
+    ///   or given twice.
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, fhir::{QuestionnaireResponse, Settings}};
@@ -244,6 +248,51 @@ impl QuestionnaireResponse {
             group: score_group(instrument),
         }
         .read(self)
+    }
+
+    /// As [`to_administration_with`](QuestionnaireResponse::to_administration_with), reporting
+    /// every error at once (a form needs all its problems shown), as
+    /// [`Registry::read_all`] does: each bad answer, each missing required item, a bad
+    /// `authored`, each repeated extension, in the order of the response. Reading stops
+    /// early only where nothing more can be said: the administration's ids are checked last,
+    /// and only the first bad id is reported.
+    ///
+    /// # Errors
+    /// [`Errors`], holding every error [`to_administration`](QuestionnaireResponse::to_administration)
+    /// would give, the first being the one it gives.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, fhir::{Mapping, QuestionnaireResponse, Settings}};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let qr = QuestionnaireResponse::from_json(r#"{"resourceType": "QuestionnaireResponse", "status": "completed",
+    ///   "authored": "2026-13", "item": [{"linkId": "1", "answer": [{"valueDecimal": 7.25}]},
+    ///   {"linkId": "2", "answer": [{"valueDecimal": 11}]}, {"linkId": "3", "answer": [{"valueDecimal": 8}]}]}"#)?;
+    /// let errors = qr.to_administration_all(&srs, &Settings::r4(), &Mapping::new()).unwrap_err();
+    /// let found: Vec<_> = errors.iter().map(|e| (e.code(), e.path().unwrap_or_default())).collect();
+    /// assert_eq!(found, [
+    ///     ("off_step", "/item/0/answer/0"),
+    ///     ("out_of_range", "/item/1/answer/0"),
+    ///     ("missing_answer", "/item"),
+    ///     ("invalid_date", "/authored"),
+    /// ]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_administration_all(
+        &self,
+        instrument: &Instrument,
+        settings: &Settings,
+        mapping: &Mapping,
+    ) -> std::result::Result<Administration, Errors> {
+        Reader {
+            inst: instrument,
+            settings,
+            mapping,
+            group: score_group(instrument),
+        }
+        .read_all(self)
     }
 
     /// The instrument this response answers, found in `registry` from its `questionnaire`
@@ -310,15 +359,48 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Reads the response, stopping at the first error.
     fn read(&self, qr: &QuestionnaireResponse) -> Result<Administration> {
+        let mut sink = Sink {
+            all: false,
+            errors: Vec::new(),
+        };
+        self.read_into(qr, &mut sink)
+    }
+
+    /// Reads the response, reporting every error.
+    fn read_all(&self, qr: &QuestionnaireResponse) -> std::result::Result<Administration, Errors> {
+        let mut sink = Sink {
+            all: true,
+            errors: Vec::new(),
+        };
+        match self.read_into(qr, &mut sink) {
+            Ok(adm) => match Errors::from_vec(sink.errors) {
+                None => Ok(adm),
+                Some(errors) => Err(errors),
+            },
+            Err(e) => {
+                sink.errors.push(e.clone());
+                Err(Errors::from_vec(sink.errors).unwrap_or_else(|| Errors::from(e)))
+            }
+        }
+    }
+
+    /// Reads the response, putting each error in `sink` (which gives it back when only the
+    /// first is wanted); the builder's error, found last, is returned.
+    fn read_into(&self, qr: &QuestionnaireResponse, sink: &mut Sink) -> Result<Administration> {
         let inst = self.inst;
         if !matches!(qr.status.as_str(), "completed" | "amended") {
-            return Err(Error::from(ErrorKind::ResponseStatus {
-                status: crate::ids::escaped(&qr.status),
-            })
-            .at_path("/status"));
+            sink.push(
+                Error::from(ErrorKind::ResponseStatus {
+                    status: crate::ids::escaped(&qr.status),
+                })
+                .at_path("/status"),
+            )?;
         }
-        self.check_questionnaire(qr)?;
+        if let Err(e) = self.check_questionnaire(qr) {
+            sink.push(e)?;
+        }
         let mut b = Administration::builder(inst);
         // Which linkId answered each item, for messages.
         let mut answered_by: Vec<Option<&str>> = vec![None; inst.items().len()];
@@ -350,7 +432,9 @@ impl Reader<'_> {
                         .map(|(i, n)| (n, format!("{path}/item/{i}"))),
                 )
                 .collect();
-            b = self.read_item(b, item, &path, &mut answered_by)?;
+            if let Err(e) = self.read_item(&mut b, item, &path, &mut answered_by) {
+                sink.push(e)?;
+            }
             stack.extend(nested.into_iter().rev());
         }
         if !self.mapping.lenient {
@@ -363,14 +447,16 @@ impl Reader<'_> {
                         .iter()
                         .find(|(_, i)| i == item.id())
                         .map_or(item.id(), |(l, _)| l.as_str());
-                    return Err(Error::from(ErrorKind::MissingAnswer {
-                        link_id: link_id.to_owned(),
-                    })
-                    .at_path("/item"));
+                    sink.push(
+                        Error::from(ErrorKind::MissingAnswer {
+                            link_id: crate::ids::escaped(link_id),
+                        })
+                        .at_path("/item"),
+                    )?;
                 }
             }
         }
-        let (b, paths) = self.context(b, qr)?;
+        let paths = self.context(&mut b, qr, sink)?;
         // The builder checks the ids; locate its errors in the response.
         b.build().map_err(|e| match e.path() {
             Some("/client") => e.at_path(paths.client),
@@ -412,14 +498,14 @@ impl Reader<'_> {
     /// Reads the answers of one response item.
     fn read_item<'q>(
         &self,
-        mut b: AdministrationBuilder,
+        b: &mut AdministrationBuilder,
         item: &'q ResponseItem,
         path: &str,
         answered_by: &mut [Option<&'q str>],
-    ) -> Result<AdministrationBuilder> {
+    ) -> Result<()> {
         let link = item.link_id.as_str();
         if self.mapping.ignored.iter().any(|l| l == link) {
-            return Ok(b);
+            return Ok(());
         }
         let mapped = self.mapping.link_ids.iter().find(|(l, _)| l == link);
         let is_score = link == self.group
@@ -427,12 +513,12 @@ impl Reader<'_> {
                 .strip_prefix(self.group.as_str())
                 .is_some_and(|r| r.starts_with('/'));
         if is_score && mapped.is_none() {
-            return Ok(b); // the crate computes its own scores
+            return Ok(()); // the crate computes its own scores
         }
         let id = mapped.map_or(link, |(_, i)| i.as_str());
         let Some(index) = self.inst.item_index(id) else {
             if item.answer.is_empty() && !item.item.is_empty() {
-                return Ok(b); // a group: its items are read in turn
+                return Ok(()); // a group: its items are read in turn
             }
             return Err(Error::from(ErrorKind::UnknownLinkId {
                 instrument: self.inst.id().to_owned(),
@@ -440,12 +526,18 @@ impl Reader<'_> {
             })
             .at_path(path));
         };
+        if item.answer.is_empty() {
+            return Ok(());
+        }
+        // Answered (well or not): not reported missing as well.
+        if let Some(slot) = answered_by.get_mut(index) {
+            slot.get_or_insert(link);
+        }
         let answer = match item.answer.as_slice() {
-            [] => return Ok(b),
             [one] => one,
             many => {
                 return Err(Error::from(ErrorKind::InvalidAnswer {
-                    link_id: link.to_owned(),
+                    link_id: crate::ids::escaped(link),
                     reason: format!("{} answers to an item that takes one", many.len()),
                 })
                 .at_path(format!("{path}/answer/1")));
@@ -453,15 +545,13 @@ impl Reader<'_> {
         };
         let at = format!("{path}/answer/0");
         let value = self.value(answer, index, link, &at)?;
-        b = match value {
-            Value::Number(v) => b.answer(id, v),
-            Value::Text(t) => b.answer_text(id, t),
+        // On an error the builder stays as it was.
+        *b = match value {
+            Value::Number(v) => b.clone().answer(id, v),
+            Value::Text(t) => b.clone().answer_text(id, t),
         }
         .map_err(|e| e.at_path(at))?;
-        if let Some(slot) = answered_by.get_mut(index) {
-            *slot = Some(link);
-        }
-        Ok(b)
+        Ok(())
     }
 
     /// The value of an answer.
@@ -479,6 +569,7 @@ impl Reader<'_> {
             return Ok(Value::Number(f64::from(i)));
         }
         if let Some(d) = &answer.value_decimal {
+            // The decimal's text as written, checked exactly on the scale.
             return Ok(Value::Text(d.as_str()));
         }
         let reason = match answer.value_key() {
@@ -488,17 +579,63 @@ impl Reader<'_> {
             None => "the answer has no value".to_owned(),
         };
         Err(Error::from(ErrorKind::InvalidAnswer {
-            link_id: link.to_owned(),
+            link_id: crate::ids::escaped(link),
             reason,
         })
         .at_path(at))
     }
 
+    /// The score extensions (`ordinalValue`, `questionnaire-ordinalValue`, `itemWeight`) of a
+    /// coding: the first one's weight, with its path; every other one must give the same
+    /// value, exactly.
+    fn coding_weight<'q>(
+        c: &'q Coding,
+        link: &str,
+        at: &str,
+    ) -> Result<Option<(&'q Decimal, String)>> {
+        let mut first: Option<(&'q Decimal, String, &str)> = None;
+        for (i, e) in c.extension.iter().enumerate() {
+            let name = match e.url.as_str() {
+                ORDINAL_VALUE => "ordinalValue",
+                QUESTIONNAIRE_ORDINAL_VALUE => "questionnaire-ordinalValue",
+                ITEM_WEIGHT => "itemWeight",
+                _ => continue,
+            };
+            let path = format!("{at}/extension/{i}");
+            let Some(w) = e.value_decimal.as_ref() else {
+                return Err(Error::from(ErrorKind::InvalidAnswer {
+                    link_id: crate::ids::escaped(link),
+                    reason: format!("the {name} extension of the coding needs a valueDecimal"),
+                })
+                .at_path(path));
+            };
+            let path = format!("{path}/valueDecimal");
+            match &first {
+                None => first = Some((w, path, name)),
+                Some((v, p, n)) => {
+                    if !same_decimal(v.as_str(), w.as_str()) {
+                        return Err(Error::from(ErrorKind::InvalidAnswer {
+                            link_id: crate::ids::escaped(link),
+                            reason: format!(
+                                "the {name} weight {} disagrees with the {n} weight {} at {p}",
+                                crate::ids::escaped(w.as_str()),
+                                crate::ids::escaped(v.as_str()),
+                            ),
+                        })
+                        .at_path(path));
+                    }
+                }
+            }
+        }
+        Ok(first.map(|(w, p, _)| (w, p)))
+    }
+
     /// The value of a coded answer: from the mapping, the item's options, or the coding's own
-    /// score extension.
+    /// score extension. A score extension on a coding that the mapping or the options resolve
+    /// must give the answer's keyed score, exactly.
     fn coding_value<'q>(
         &self,
-        c: &Coding,
+        c: &'q Coding,
         index: usize,
         link: &str,
         at: &str,
@@ -506,12 +643,36 @@ impl Reader<'_> {
         let inst = self.inst;
         let code = c.code.as_deref().unwrap_or_default();
         let system = c.system.as_deref();
+        let weight = Self::coding_weight(c, link, at)?;
+        let reversed = inst.items().get(index).is_some_and(|i| i.is_reversed());
+        let disagrees = |w: &Decimal, keyed: &str, path: &str| -> Error {
+            Error::from(ErrorKind::InvalidAnswer {
+                link_id: crate::ids::escaped(link),
+                reason: format!(
+                    "the coding's weight {} disagrees with its code {:?}, whose keyed score is {keyed}",
+                    crate::ids::escaped(w.as_str()),
+                    crate::ids::escaped(code),
+                ),
+            })
+            .at_path(path)
+        };
         if let Some((_, _, v)) = self
             .mapping
             .answers
             .iter()
             .find(|(s, k, _)| k == code && s.as_deref() == system)
         {
+            if let Some((w, path)) = &weight {
+                let keyed = if reversed {
+                    inst.scale().reverse(*v).unwrap_or(*v)
+                } else {
+                    *v
+                };
+                let keyed = Decimal::from_f64(keyed).map_or_else(String::new, |d| d.to_string());
+                if !same_decimal(w.as_str(), &keyed) {
+                    return Err(disagrees(w, &keyed, path));
+                }
+            }
             return Ok(Value::Number(*v));
         }
         if coded(inst) && !code.is_empty() {
@@ -522,29 +683,36 @@ impl Reader<'_> {
                     && (system.is_none() || option.system.as_deref() == system)
             });
             if let Some(point) = found {
+                if let Some((w, path)) = &weight {
+                    let keyed = if reversed {
+                        scale.reverse_units(point)
+                    } else {
+                        point
+                    };
+                    let keyed = keyed.to_string();
+                    if !same_decimal(w.as_str(), &keyed) {
+                        return Err(disagrees(w, &keyed, path));
+                    }
+                }
                 return Ok(Value::Number(f64::from(point)));
             }
         }
-        let weight = c
-            .extension
-            .iter()
-            .find(|e| {
-                [ORDINAL_VALUE, QUESTIONNAIRE_ORDINAL_VALUE, ITEM_WEIGHT].contains(&e.url.as_str())
-            })
-            .and_then(|e| e.value_decimal.as_ref());
-        if let Some(w) = weight {
-            // The weight is the keyed score: a reversed item's answer is min + max - weight.
-            let w = w.to_f64();
-            let reversed = inst.items().get(index).is_some_and(|i| i.is_reversed());
-            let value = if reversed {
-                inst.scale().reverse(w).unwrap_or(w)
-            } else {
-                w
-            };
-            return Ok(Value::Number(value));
+        if let Some((w, path)) = weight {
+            // The weight is the keyed score: a reversed item's answer is min + max - weight,
+            // computed on the scale's units after the weight is checked on the scale exactly.
+            if !reversed {
+                return Ok(Value::Text(w.as_str()));
+            }
+            let scale = inst.scale();
+            let item = inst.items().get(index).map_or(link, |i| i.id());
+            let units = scale
+                .units_for_text(item, w.as_str())
+                .map_err(|e| e.at_path(path))?;
+            let answer = scale.value_of_units(i64::from(scale.reverse_units(units)));
+            return Ok(Value::Number(answer));
         }
         Err(Error::from(ErrorKind::UnknownAnswerCode {
-            link_id: link.to_owned(),
+            link_id: crate::ids::escaped(link),
             system: system.map(crate::ids::escaped),
             answer_code: crate::ids::escaped(code),
         })
@@ -553,11 +721,13 @@ impl Reader<'_> {
 
     /// The client, date, session number and therapist, and where the client and therapist
     /// were read.
+    /// Each error goes to the sink.
     fn context(
         &self,
-        mut b: AdministrationBuilder,
+        b: &mut AdministrationBuilder,
         qr: &QuestionnaireResponse,
-    ) -> Result<(AdministrationBuilder, ContextPaths)> {
+        sink: &mut Sink,
+    ) -> Result<ContextPaths> {
         let mut paths = ContextPaths {
             client: "/subject".to_owned(),
             therapist: "/extension".to_owned(),
@@ -572,40 +742,82 @@ impl Reader<'_> {
                 (None, None) => None,
             };
             if let Some((c, path)) = client {
-                b = b.client(c);
+                *b = b.clone().client(c);
                 path.clone_into(&mut paths.client);
             }
         }
-        if let Some(authored) = qr.authored.as_deref()
-            && let Some(date) = authored_date(authored).map_err(|e| e.at_path("/authored"))?
-        {
-            b = b.date(date);
+        if let Some(authored) = qr.authored.as_deref() {
+            match authored_date(authored) {
+                Ok(Some(date)) => *b = b.clone().date(date),
+                Ok(None) => {}
+                Err(e) => sink.push(e.at_path("/authored"))?,
+            }
         }
         let session = self.settings.url("StructureDefinition/session");
         let therapist = self.settings.url("StructureDefinition/therapist");
+        let (mut session_at, mut therapist_at) = (None, None);
         for (i, e) in qr.extension.iter().enumerate() {
+            let at = format!("/extension/{i}");
             let missing = |what: &str| -> Error {
                 Error::from(ErrorKind::InvalidFhir {
                     resource: "QuestionnaireResponse",
                     reason: format!("extension {:?} needs a {what}", e.url),
                 })
-                .at_path(format!("/extension/{i}"))
+                .at_path(at.clone())
             };
-            if e.url == session {
-                b = b.session(
-                    e.value_unsigned_int
-                        .ok_or_else(|| missing("valueUnsignedInt"))?,
-                );
+            let seen = if e.url == session {
+                &mut session_at
             } else if e.url == therapist {
-                b = b.therapist(
-                    e.value_string
-                        .as_deref()
-                        .ok_or_else(|| missing("valueString"))?,
-                );
-                paths.therapist = format!("/extension/{i}/valueString");
+                &mut therapist_at
+            } else {
+                continue;
+            };
+            if let Some(first) = *seen {
+                sink.push(
+                    Error::from(ErrorKind::InvalidFhir {
+                        resource: "QuestionnaireResponse",
+                        reason: format!(
+                            "extension {:?} is given twice (first at /extension/{first})",
+                            e.url
+                        ),
+                    })
+                    .at_path(at),
+                )?;
+                continue;
+            }
+            *seen = Some(i);
+            if e.url == session {
+                match e.value_unsigned_int {
+                    Some(n) => *b = b.clone().session(n),
+                    None => sink.push(missing("valueUnsignedInt"))?,
+                }
+            } else {
+                match e.value_string.as_deref() {
+                    Some(t) => *b = b.clone().therapist(t),
+                    None => sink.push(missing("valueString"))?,
+                }
+                paths.therapist = format!("{at}/valueString");
             }
         }
-        Ok((b, paths))
+        Ok(paths)
+    }
+}
+
+/// Where errors go: kept when all are wanted (and reading goes on), else given back.
+struct Sink {
+    all: bool,
+    errors: Vec<Error>,
+}
+
+impl Sink {
+    /// Keeps `e`, or gives it back to stop reading when only the first error is wanted.
+    fn push(&mut self, e: Error) -> Result<()> {
+        if self.all {
+            self.errors.push(e);
+            Ok(())
+        } else {
+            Err(e)
+        }
     }
 }
 
@@ -618,8 +830,13 @@ struct ContextPaths {
 /// The calendar date of a FHIR `dateTime` as written: `None` for a partial date (`2026`,
 /// `2026-03`).
 ///
+/// The text must match the `dateTime` pattern of FHIR R4 and R5 where they agree: `YYYY`,
+/// `YYYY-MM`, `YYYY-MM-DD` (a real calendar date), or `YYYY-MM-DDThh:mm:ss` with optional
+/// fractional seconds (1 to 9 digits) and a required time zone (`Z`, or `+hh:mm`/`-hh:mm`
+/// from `00:00` to `14:00`). The year is four digits, not `0000`; seconds may be `60`.
+///
 /// # Errors
-/// [`ErrorKind::InvalidDate`] for text that is not a FHIR `dateTime`.
+/// [`ErrorKind::InvalidDate`] for any other text.
 fn authored_date(text: &str) -> Result<Option<Date>> {
     let invalid = || -> Error {
         ErrorKind::InvalidDate {
@@ -627,25 +844,70 @@ fn authored_date(text: &str) -> Result<Option<Date>> {
         }
         .into()
     };
-    let partial = |s: &str, n: usize| {
-        s.len() == n
-            && s.bytes().enumerate().all(|(i, c)| {
-                if i == 4 {
-                    c == b'-'
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
+    let b = text.as_bytes();
+    // `n` ASCII digits at `at`, as a number.
+    let num = |at: usize, n: usize| -> Option<u16> {
+        b.get(at..at + n)?.iter().try_fold(0u16, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u16::from(c - b'0'))
+        })
     };
-    if partial(text, 4) || partial(text, 7) {
+    let byte = |at: usize, c: u8| b.get(at) == Some(&c);
+    let year = num(0, 4).filter(|&y| y != 0).ok_or_else(invalid)?;
+    if b.len() == 4 {
         return Ok(None);
     }
-    let date = text.get(..10).ok_or_else(invalid)?;
-    let rest = text.get(10..).unwrap_or_default();
-    if !(rest.is_empty() || (rest.starts_with('T') && rest.len() > 1)) {
+    let month = num(5, 2).filter(|m| (1..=12).contains(m));
+    if !byte(4, b'-') || month.is_none() {
         return Err(invalid());
     }
-    date.parse::<Date>().map(Some).map_err(|_| invalid())
+    if b.len() == 7 {
+        return Ok(None);
+    }
+    let day = num(8, 2).filter(|d| (1..=31).contains(d));
+    let (Some(month), Some(day), true) = (month, day, byte(7, b'-')) else {
+        return Err(invalid());
+    };
+    let date = Date::new(year, month as u8, day as u8).map_err(|_| invalid())?;
+    if b.len() == 10 {
+        return Ok(Some(date));
+    }
+    // The time: Thh:mm:ss
+    let time_ok = byte(10, b'T')
+        && num(11, 2).is_some_and(|h| h <= 23)
+        && byte(13, b':')
+        && num(14, 2).is_some_and(|m| m <= 59)
+        && byte(16, b':')
+        && num(17, 2).is_some_and(|s| s <= 60);
+    if !time_ok {
+        return Err(invalid());
+    }
+    let mut at = 19;
+    if byte(at, b'.') {
+        let digits = b
+            .get(at + 1..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if !(1..=9).contains(&digits) {
+            return Err(invalid());
+        }
+        at += 1 + digits;
+    }
+    // The time zone, required after a time.
+    let zone_ok = match b.get(at..) {
+        Some(b"Z") => true,
+        Some([b'+' | b'-', _, _, b':', _, _]) => {
+            let (h, m) = (num(at + 1, 2), num(at + 4, 2));
+            matches!((h, m), (Some(0..=13), Some(0..=59)) | (Some(14), Some(0)))
+        }
+        _ => false,
+    };
+    if zone_ok {
+        Ok(Some(date))
+    } else {
+        Err(invalid())
+    }
 }
 
 #[cfg(test)]
@@ -664,6 +926,16 @@ mod tests {
             d("2026-03-02T23:30:00-05:00").ok().flatten().as_deref(),
             Some("2026-03-02")
         );
+        for ok in [
+            "0001",
+            "2024-02-29",
+            "2026-03-02T10:15:00Z",
+            "2026-03-02T10:15:60.123456789+14:00",
+            "2026-03-02T00:00:00.5-13:59",
+            "2026-12-31T23:59:59+00:00",
+        ] {
+            assert!(d(ok).is_ok(), "{ok}");
+        }
         assert_eq!(d("2026-03").ok().flatten(), None);
         assert_eq!(d("2026").ok().flatten(), None);
         for bad in [
@@ -674,6 +946,35 @@ mod tests {
             "2026-03-02T",
             "yesterday",
             "2026-03-02é",
+            "0000",
+            "0000-01-01",
+            "2026-13",
+            "2026-00",
+            "2026-1",
+            "2026-03-",
+            "2026-03-00",
+            "2026-03-32",
+            "2023-02-29",
+            "2026-04-31",
+            "2026-03-02Tbanana",
+            "2024-02-29T25:99:99Z",
+            "2026-03-02T10:15:00",
+            "2026-03-02T10:15Z",
+            "2026-03-02T24:00:00Z",
+            "2026-03-02T10:60:00Z",
+            "2026-03-02T10:15:61Z",
+            "2026-03-02T10:15:00.Z",
+            "2026-03-02T10:15:00.1234567890Z",
+            "2026-03-02T10:15:00+14:01",
+            "2026-03-02T10:15:00+15:00",
+            "2026-03-02T10:15:00+1:00",
+            "2026-03-02T10:15:00+01:00 ",
+            "2026-03-02T10:15:00ZZ",
+            "2026-03-02Z",
+            "2026Z",
+            "+2026",
+            "20260",
+            "٢٠٢٦",
         ] {
             assert_eq!(
                 authored_date(bad).map_err(|e| e.code()).err(),

@@ -151,6 +151,49 @@ impl<'de> serde::Deserialize<'de> for Decimal {
     }
 }
 
+/// Whether two numbers in JSON syntax have the same value, exactly: `6`, `6.0`, `6.00` and
+/// `0.6e1` are equal; `2.9999999999999999999` is not `3`. Text that is not a JSON number (or
+/// whose exponent does not fit 18 digits) equals only the same text.
+pub(crate) fn same_decimal(a: &str, b: &str) -> bool {
+    a == b
+        || match (normalized(a), normalized(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        }
+}
+
+/// A JSON number as `(negative, significant digits, exponent)`, with the digits stripped of
+/// leading and trailing zeros (zero is `(false, "", 0)`); `None` for other text.
+fn normalized(s: &str) -> Option<(bool, String, i64)> {
+    if !is_json_number(s) {
+        return None;
+    }
+    let (negative, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (mantissa, exponent) = match s.split_once(['e', 'E']) {
+        Some((m, e)) => {
+            let e = e.strip_prefix('+').unwrap_or(e);
+            if e.trim_start_matches('-').len() > 18 {
+                return None;
+            }
+            (m, e.parse::<i64>().ok()?)
+        }
+        None => (s, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut exponent = exponent.checked_sub(i64::try_from(frac.len()).ok()?)?;
+    let digits: String = int.chars().chain(frac.chars()).collect();
+    let digits = digits.trim_start_matches('0');
+    let trimmed = digits.trim_end_matches('0');
+    if trimmed.is_empty() {
+        return Some((false, String::new(), 0));
+    }
+    exponent = exponent.checked_add(i64::try_from(digits.len() - trimmed.len()).ok()?)?;
+    Some((negative, trimmed.to_owned(), exponent))
+}
+
 /// Whether `s` is a number in JSON syntax: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`,
 /// which is also FHIR's `decimal` syntax.
 fn is_json_number(s: &str) -> bool {
@@ -584,6 +627,32 @@ mod tests {
             "", "-", "01", "1.", ".5", "1e", "+1", "1.5.5", "NaN", "inf", " 1", "0x10", "1_0",
         ] {
             assert!(!is_json_number(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decimals_compare_exactly() {
+        for (a, b) in [
+            ("6", "6.0"),
+            ("6", "6.00"),
+            ("6", "0.6e1"),
+            ("600", "6E+2"),
+            ("0", "-0.0"),
+            ("0.5", "5e-1"),
+            ("-1.50", "-1.5"),
+        ] {
+            assert!(same_decimal(a, b), "{a} {b}");
+        }
+        for (a, b) in [
+            ("3", "2.9999999999999999999"),
+            ("0", "1E-30"),
+            ("7.3", "7.3000000000000000001"),
+            ("6", "-6"),
+            ("6", "60"),
+            ("1e99999999999999999999", "1e99999999999999999998"),
+            ("x", "y"),
+        ] {
+            assert!(!same_decimal(a, b), "{a} {b}");
         }
     }
 

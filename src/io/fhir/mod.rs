@@ -50,6 +50,15 @@
 //!   `{base}/CodeSystem/instruments` (code: the instrument id), `{base}/CodeSystem/{id}/items`
 //!   (the item id), `{base}/CodeSystem/{id}/answers` (the scale point, `"3"`) and
 //!   `{base}/CodeSystem/{id}/scores` (a subscale id, or `total`).
+//!   Every code written is a valid FHIR `code` (pattern `[^\s]+( [^\s]+)*`): an id or a
+//!   [`Codes`](crate::Codes) entry that is not one (an item id `a  b` with two inner spaces,
+//!   `x\u{a0}y` with a no-break space, surrounding white space) or that holds a `%` is written
+//!   percent-encoded: each `%` and each white-space character (Unicode `White_Space`, plain
+//!   spaces included) as `%XX` per UTF-8 byte, so `a  b` is the code `a%20%20b`. The encoding
+//!   is one-to-one (an encoded code always holds a `%`, a code written as it is never does),
+//!   so two items never share a code; the `linkId` (a FHIR `string`) stays the id as it is.
+//!   Encoding rather than refusing keeps [`Questionnaire::of`] infallible and every instrument
+//!   the crate accepts exportable.
 //! - **Likert items** are `choice` (R4) or `coding` with `answerConstraint: optionsOnly` (R5),
 //!   with one `answerOption` per scale point: its coding, its label (the scale's anchor where
 //!   it has one, else the point itself) and its score in the `ordinalValue` (R4,
@@ -82,19 +91,42 @@
 //! - `questionnaire`, when present, must be the instrument's `url`, with `|version` (if given)
 //!   its version ([`ErrorKind::QuestionnaireMismatch`](crate::ErrorKind::QuestionnaireMismatch));
 //! - items are found wherever they are: at the top, in groups, under answers;
-//! - an answer is a `valueCoding` (resolved through the questionnaire's options: by system and
-//!   code, or by code alone when the coding has no system; else by an `ordinalValue`,
-//!   `questionnaire-ordinalValue` or `itemWeight` extension on the coding itself, read as the
-//!   keyed score as written above), a `valueInteger` or a `valueDecimal` (read as written, so
-//!   an error quotes `7.30`); each is then validated on the scale as
-//!   [`AdministrationBuilder::answer`](crate::AdministrationBuilder::answer) does;
+//! - an answer is a `valueCoding` (resolved through the [`Mapping`], then the questionnaire's
+//!   options: by system and code, or by code alone when the coding has no system; else by an
+//!   `ordinalValue`, `questionnaire-ordinalValue` or `itemWeight` extension on the coding
+//!   itself, read as the keyed score as written above), a `valueInteger` or a `valueDecimal`;
+//!   each is then validated on the scale as
+//!   [`AdministrationBuilder::answer`](crate::AdministrationBuilder::answer) does. A
+//!   `valueDecimal` (and a weight that resolves a coding) goes to the scale as its text, as
+//!   written, through
+//!   [`AdministrationBuilder::answer_text`](crate::AdministrationBuilder::answer_text), never
+//!   through a double, so an error quotes `7.30` and the scale checks the written decimal;
+//! - nothing in a coding is guessed: its score extensions must all give the same value
+//!   (exactly: `2`, `2.0` and `0.2e1` agree, `2.9999999999999999999` and `3` do not), and
+//!   when the mapping or an option resolves the code, the extensions must give that answer's
+//!   keyed score; a score extension without a `valueDecimal` is refused
+//!   ([`ErrorKind::InvalidAnswer`](crate::ErrorKind::InvalidAnswer), at the extension's
+//!   `valueDecimal`);
 //! - the score group's items are skipped (the crate computes its own scores);
 //! - the client is `subject.reference` as written (`Patient/17`), else
 //!   `subject.identifier.value`; the date is the calendar date of `authored` as written,
-//!   before any time-zone conversion (`2026-03-02T23:30:00-05:00` is 2026-03-02), and a
-//!   partial date (`2026-03`) gives none; the session number and therapist come from the
-//!   crate's extensions `{base}/StructureDefinition/session` (`valueUnsignedInt`) and
-//!   `{base}/StructureDefinition/therapist` (`valueString`).
+//!   before any time-zone conversion (`2026-03-02T23:30:00-05:00` is 2026-03-02);
+//! - `authored` must be a FHIR `dateTime` under the pattern of R4 and R5 where they agree:
+//!   `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, or `YYYY-MM-DDThh:mm:ss` with optional fractional
+//!   seconds (1 to 9 digits) and a required time zone (`Z`, `+hh:mm` or `-hh:mm` up to
+//!   `14:00`); the year is not `0000`, seconds may be `60`, and the date must exist on the
+//!   calendar (`2024-02-29`, not `2023-02-29`). Anything else (`2026-13`,
+//!   `2026-03-02Tbanana`, `2024-02-29T25:99:99Z`, a time without a zone) is
+//!   [`ErrorKind::InvalidDate`](crate::ErrorKind::InvalidDate) at `/authored`. A well-formed
+//!   partial date (`2026`, `2026-03`) is valid FHIR and accepted, but names no day, so the
+//!   administration gets no date from it;
+//! - the session number and therapist come from the crate's extensions
+//!   `{base}/StructureDefinition/session` (`valueUnsignedInt`) and
+//!   `{base}/StructureDefinition/therapist` (`valueString`), each at most once: a second one is
+//!   [`ErrorKind::InvalidFhir`](crate::ErrorKind::InvalidFhir) at its `/extension/N`.
+//!
+//! The JSON text may start with a UTF-8 byte-order mark, which is skipped (as the CSV and
+//! definition readers do).
 //!
 //! Each problem is a typed error naming the `linkId`, with a JSON Pointer to it in the response
 //! ([`Error::path`](crate::Error::path), e.g. `/item/0/item/3/answer/0`): an unknown `linkId`

@@ -849,6 +849,25 @@ fn check_component(c: &ObservationComponent) -> std::result::Result<(), String> 
     Ok(())
 }
 
+/// A reader's message cut to at most about 300 bytes: the start of the message, `…`, and its
+/// location (` at line 1 column 5`) when it has one.
+fn bounded(reason: &str) -> String {
+    const KEEP: usize = 240;
+    if reason.len() <= KEEP + 60 {
+        return reason.to_owned();
+    }
+    let location = reason
+        .rfind(" at line ")
+        .and_then(|at| reason.get(at..))
+        .filter(|l| l.len() <= 60)
+        .unwrap_or_default();
+    let mut cut = KEEP;
+    while !reason.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…{location}", reason.get(..cut).unwrap_or_default())
+}
+
 /// `from_json` for each resource: serde_json's error (with its line and column) as a typed
 /// [`ErrorKind::InvalidFhir`].
 macro_rules! from_json {
@@ -862,7 +881,8 @@ macro_rules! from_json {
                 /// wrong and where (line and column): not JSON, another `resourceType`, a
                 /// missing required element, an element of the wrong type, a `null` or empty
                 /// array, an element given twice, a code outside its value set, more than one
-                /// `value[x]`.
+                /// `value[x]`. A leading UTF-8 byte-order mark is skipped; the reason is cut
+                /// to a few hundred bytes, however long the value it quotes.
                 ///
                 /// ```
                 #[doc = concat!("use therapeutic_alliance::fhir::", stringify!($ty), ";")]
@@ -871,10 +891,11 @@ macro_rules! from_json {
                 /// assert_eq!(err.code(), "invalid_fhir");
                 /// ```
                 pub fn from_json(json: &str) -> Result<Self> {
+                    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
                     serde_json::from_str(json).map_err(|e| {
                         ErrorKind::InvalidFhir {
                             resource: $name,
-                            reason: e.to_string(),
+                            reason: bounded(&e.to_string()),
                         }
                         .into()
                     })

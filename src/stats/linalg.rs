@@ -182,28 +182,6 @@ impl Matrix {
     }
 }
 
-/// The median (the mean of the two middle values for an even count); `None` if empty.
-pub(crate) fn median(values: &[f64]) -> Option<f64> {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => v.get(n / 2).copied(),
-        _ => Some((v.get(n / 2 - 1)? + v.get(n / 2)?) / 2.0),
-    }
-}
-
-/// The sample variance (n - 1 denominator); `None` below two values.
-pub(crate) fn variance(values: &[f64]) -> Option<f64> {
-    let n = values.len();
-    if n < 2 {
-        return None;
-    }
-    let mean = values.iter().sum::<f64>() / n as f64;
-    Some(values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64)
-}
-
 #[cfg(test)]
 #[allow(clippy::needless_range_loop)]
 mod tests {
@@ -235,7 +213,5 @@ mod tests {
                 assert!((x - if i == j { 1.0 } else { 0.0 }).abs() < 1e-13);
             }
         }
-        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), Some(2.5));
-        assert_eq!(variance(&[1.0]), None);
     }
 }

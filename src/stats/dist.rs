@@ -1,8 +1,13 @@
-//! Distribution functions the change statistics need beyond statrs: the standard normal CDF to
-//! full double precision (statrs 0.19's `erfc` is good to about 1e-11 only), the noncentral t
-//! CDF, and its inversion in the noncentrality parameter.
+//! Distribution functions with R's names, the crate's one home for statrs: `pnorm` to full
+//! double precision (statrs 0.19's `erfc` is good to about 1e-11 only), `qnorm`, `pt`, `qt`,
+//! the noncentral t CDF `pt_ncp` and its inversion in the noncentrality parameter, `qf` and the
+//! F upper tail, and `lgamma`.
+//!
+//! The NaN guards live here: every function returns NaN (or `None` for a quantile) for a NaN
+//! argument or parameters outside the distribution's domain instead of reaching statrs with them
+//! (statrs panics on some, such as a NaN t).
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ContinuousCDF, FisherSnedecor, Normal, StudentsT};
 use statrs::function::{beta, gamma};
 
 /// The standard normal CDF, Φ(x), by Cody's rational Chebyshev approximations (W. J. Cody,
@@ -10,7 +15,7 @@ use statrs::function::{beta, gamma};
 /// 631-637, 1969; the coefficients of his ANORM in SPECFUN, ACM TOMS Algorithm 715, 1993).
 /// Relative accuracy about 1e-16 in both tails, down to Φ(-38.5) (below that, 0).
 #[allow(clippy::excessive_precision)] // Cody's coefficients as published, digit for digit
-pub(crate) fn normal_cdf(x: f64) -> f64 {
+pub(crate) fn pnorm(x: f64) -> f64 {
     const A: [f64; 5] = [
         2.235_252_035_460_683_928_7,
         161.028_231_068_555_878_81,
@@ -109,7 +114,7 @@ pub(crate) fn normal_cdf(x: f64) -> f64 {
 
 /// The central t CDF, P(T <= t) with `df` degrees of freedom (statrs; `df > 0`); NaN for a NaN
 /// `t` (statrs panics on it).
-pub(crate) fn t_cdf(t: f64, df: f64) -> f64 {
+pub(crate) fn pt(t: f64, df: f64) -> f64 {
     if t.is_nan() {
         return f64::NAN;
     }
@@ -117,12 +122,12 @@ pub(crate) fn t_cdf(t: f64, df: f64) -> f64 {
 }
 
 /// The two-sided p value of a t statistic: 2 P(T <= -|t|).
-pub(crate) fn t_two_sided_p(t: f64, df: f64) -> f64 {
-    (2.0 * t_cdf(-t.abs(), df)).min(1.0)
+pub(crate) fn pt_two_sided(t: f64, df: f64) -> f64 {
+    (2.0 * pt(-t.abs(), df)).min(1.0)
 }
 
 /// The central t quantile (statrs; agrees with R's `qt` to about 1e-13 relative).
-pub(crate) fn t_quantile(p: f64, df: f64) -> Option<f64> {
+pub(crate) fn qt(p: f64, df: f64) -> Option<f64> {
     if !(0.0..=1.0).contains(&p) {
         return None;
     }
@@ -130,11 +135,37 @@ pub(crate) fn t_quantile(p: f64, df: f64) -> Option<f64> {
 }
 
 /// The standard normal quantile (statrs; `qnorm(0.975)` to one unit in the last place).
-pub(crate) fn normal_quantile(p: f64) -> Option<f64> {
+pub(crate) fn qnorm(p: f64) -> Option<f64> {
     if !(0.0..=1.0).contains(&p) {
         return None;
     }
     Normal::new(0.0, 1.0).ok().map(|d| d.inverse_cdf(p))
+}
+
+/// The F quantile, R's `qf(p, df1, df2)` (statrs); NaN for `p` outside [0, 1] (NaN included)
+/// or degrees of freedom that are not positive.
+pub(crate) fn qf(p: f64, df1: f64, df2: f64) -> f64 {
+    if !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    FisherSnedecor::new(df1, df2).map_or(f64::NAN, |f| f.inverse_cdf(p))
+}
+
+/// The F upper tail, R's `pf(x, df1, df2, lower.tail = FALSE)` (statrs); NaN for a NaN `x` or
+/// degrees of freedom that are not positive.
+pub(crate) fn pf_upper(x: f64, df1: f64, df2: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    FisherSnedecor::new(df1, df2).map_or(f64::NAN, |f| f.sf(x))
+}
+
+/// The natural logarithm of the gamma function, R's `lgamma(x)` for `x > 0` (statrs).
+pub(crate) fn lgamma(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    gamma::ln_gamma(x)
 }
 
 /// Beyond these the noncentral t CDF switches from the series to the normal approximation, at
@@ -167,7 +198,7 @@ const SERIES_MAX_DF: f64 = 4e5;
 /// unit tests), degrading slowly with ν (about 5e-11 at ν = 4e5) with the incomplete beta
 /// function's prefactor. Far-tail probabilities (below about 1e-13) carry no relative accuracy,
 /// as with R's `pt()`. Returns NaN for NaN arguments or `df <= 0`.
-pub(crate) fn noncentral_t_cdf(t: f64, df: f64, delta: f64) -> f64 {
+pub(crate) fn pt_ncp(t: f64, df: f64, delta: f64) -> f64 {
     if t.is_nan() || delta.is_nan() || df.is_nan() || df <= 0.0 {
         return f64::NAN;
     }
@@ -191,11 +222,7 @@ pub(crate) fn noncentral_t_cdf(t: f64, df: f64, delta: f64) -> f64 {
         } else {
             (tt * (1.0 - s) - del) / (1.0 + tt * tt * 2.0 * s).sqrt()
         };
-        return if reflected {
-            normal_cdf(-z)
-        } else {
-            normal_cdf(z)
-        };
+        return if reflected { pnorm(-z) } else { pnorm(z) };
     }
     let p = series(tt, df, del);
     let p = if reflected { 1.0 - p } else { p };
@@ -214,7 +241,7 @@ fn integrated(t: f64, df: f64, delta: f64) -> f64 {
         }
         (ln_c + (df - 1.0) * s.ln() - df * s * s / 2.0).exp()
     };
-    let f = |s: f64| normal_cdf(t * s - delta) * density(s);
+    let f = |s: f64| pnorm(t * s - delta) * density(s);
     // Where the chi distribution holds all but a negligible tail: u = ν s² within about 20
     // standard deviations (plus a margin for small ν) of its mean ν.
     let spread = 20.0 * (2.0 * df).sqrt() + 200.0;
@@ -265,9 +292,9 @@ fn simpson(f: &impl Fn(f64) -> f64, a: f64, b: f64, eps: f64, depth: u32) -> f64
     sum
 }
 
-/// The AS 243 series for t >= 0 (see [`noncentral_t_cdf`]).
+/// The AS 243 series for t >= 0 (see [`pt_ncp`]).
 fn series(t: f64, df: f64, delta: f64) -> f64 {
-    let base = normal_cdf(-delta);
+    let base = pnorm(-delta);
     if t == 0.0 {
         return base;
     }
@@ -392,8 +419,8 @@ impl Terms {
 /// The noncentrality δ at which P(T <= t; df, δ) = p, for 0 < p < 1: the CDF falls as δ grows,
 /// so the root is bracketed by stepping away from δ = t in doubling steps and then bisected
 /// down to adjacent doubles.
-pub(crate) fn noncentrality_for(t: f64, df: f64, p: f64) -> f64 {
-    let f = |delta: f64| noncentral_t_cdf(t, df, delta) - p;
+pub(crate) fn ncp_for(t: f64, df: f64, p: f64) -> f64 {
+    let f = |delta: f64| pt_ncp(t, df, delta) - p;
     // f(lo) > 0 >= f(hi).
     let (mut lo, mut hi);
     let mut step = 1.0;
@@ -445,12 +472,12 @@ mod tests {
             (3.0, 9.986_501_019_683_699e-1),
             (10.5, 1.0),
         ] {
-            let got = normal_cdf(z);
+            let got = pnorm(z);
             assert!((got - want).abs() <= 2e-16 * want, "{z}: {got} vs {want}");
         }
-        assert_eq!(normal_cdf(0.0), 0.5);
-        assert_eq!(normal_cdf(-40.0), 0.0);
-        assert!(normal_cdf(f64::NAN).is_nan());
+        assert_eq!(pnorm(0.0), 0.5);
+        assert_eq!(pnorm(-40.0), 0.0);
+        assert!(pnorm(f64::NAN).is_nan());
     }
 
     /// Known values: the Lenth (1989) series summed in 60-digit arithmetic (mpmath 1.3.0,
@@ -519,7 +546,7 @@ mod tests {
     #[test]
     fn noncentral_t_cdf_matches_high_precision_values() {
         for &(t, df, delta, want) in NCT_KNOWN {
-            let got = noncentral_t_cdf(t, df, delta);
+            let got = pt_ncp(t, df, delta);
             let tolerance = if df <= 1000.0 { 5e-13 } else { 1e-10 };
             assert!(
                 (got - want).abs() <= tolerance,
@@ -539,7 +566,7 @@ mod tests {
             (2.0, 10.0, 1.0, 8.076_115_625_303_111e-1),
             (1.0, 5.0, 0.0, 8.183_912_661_754_387e-1),
         ] {
-            let got = noncentral_t_cdf(t, df, delta);
+            let got = pt_ncp(t, df, delta);
             assert!(
                 (got - want).abs() <= 1e-12,
                 "pt({t}, {df}, {delta}) = {got}, R {want}"
@@ -547,15 +574,15 @@ mod tests {
         }
         // Central case: the ordinary t CDF.
         for t in [-3.0, -0.4, 0.0, 1.7, 12.0] {
-            assert!((noncentral_t_cdf(t, 7.0, 0.0) - t_cdf(t, 7.0)).abs() < 1e-14);
+            assert!((pt_ncp(t, 7.0, 0.0) - pt(t, 7.0)).abs() < 1e-14);
         }
-        assert!(noncentral_t_cdf(1.0, 0.0, 1.0).is_nan());
-        assert!(noncentral_t_cdf(f64::NAN, 3.0, 1.0).is_nan());
+        assert!(pt_ncp(1.0, 0.0, 1.0).is_nan());
+        assert!(pt_ncp(f64::NAN, 3.0, 1.0).is_nan());
         // statrs panics on a NaN t (overflowed scores give one); the central CDF does not.
-        assert!(t_cdf(f64::NAN, 3.0).is_nan());
-        assert_eq!(noncentral_t_cdf(f64::INFINITY, 3.0, 1.0), 1.0);
-        assert_eq!(noncentral_t_cdf(f64::NEG_INFINITY, 3.0, 1.0), 0.0);
-        assert!((0.0..=1.0).contains(&noncentral_t_cdf(1e300, 3.0, 1e300)));
+        assert!(pt(f64::NAN, 3.0).is_nan());
+        assert_eq!(pt_ncp(f64::INFINITY, 3.0, 1.0), 1.0);
+        assert_eq!(pt_ncp(f64::NEG_INFINITY, 3.0, 1.0), 0.0);
+        assert!((0.0..=1.0).contains(&pt_ncp(1e300, 3.0, 1e300)));
     }
 
     /// Beyond the series' range (|δ| > 37.62), against the integral over the chi distribution
@@ -576,7 +603,7 @@ mod tests {
             (1000.0, 2.0, 1500.0, 0.105_399_593_458_952_679_320_985_1),
             (30.0, 1.0, 45.0, 0.133_830_220_198_761_752_622_517_8),
         ] {
-            let got = noncentral_t_cdf(t, df, delta);
+            let got = pt_ncp(t, df, delta);
             assert!(
                 (got - want).abs() <= 1e-12,
                 "pt({t}, {df}, {delta}) = {got}, want {want}"
@@ -586,7 +613,7 @@ mod tests {
         let mut previous = 1.0;
         for i in 0..400 {
             let delta = 30.0 + f64::from(i) * 0.05;
-            let p = noncentral_t_cdf(40.0, 4.0, delta);
+            let p = pt_ncp(40.0, 4.0, delta);
             assert!(p <= previous + 1e-12, "δ = {delta}: {p} after {previous}");
             previous = p;
         }
@@ -600,9 +627,9 @@ mod tests {
             (3.0, 2.0, 0.5),
             (60.0, 99.0, 0.975),
         ] {
-            let delta = noncentrality_for(t, df, p);
+            let delta = ncp_for(t, df, p);
             assert!(
-                (noncentral_t_cdf(t, df, delta) - p).abs() < 1e-12,
+                (pt_ncp(t, df, delta) - p).abs() < 1e-12,
                 "{t} {df} {p}: {delta}"
             );
         }

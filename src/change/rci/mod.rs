@@ -35,14 +35,14 @@
 use super::Better;
 use crate::error::{Error, ErrorKind, Num, Result};
 use crate::ids::{TextRule, check_field};
+use crate::stats;
 use crate::vocab::vocabulary;
-use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::HashMap;
 
 /// How the reliable change index (RCI) is computed.
 ///
 /// With `x` the pre-test and `y` the post-test score, `M` and `SD` the means and standard
-/// deviations of the analysed sample, `r` the reliability and `SEM = SD_pre * sqrt(1 - r)` the
+/// deviations of the analyzed sample, `r` the reliability and `SEM = SD_pre * sqrt(1 - r)` the
 /// standard error of measurement:
 ///
 /// | method | RCI |
@@ -211,7 +211,75 @@ pub enum CutoffBSd {
 
 vocabulary!(CutoffBSd, "cutoff b SD", None, [Functional => "functional", Clinical => "clinical"]);
 
-/// What happened to one person (Jacobson & Truax 1991; harmed as in clinicalsignificance).
+/// Who Hageman and Arrindell's method (HA) calls *harmed*, the only category where the peers
+/// differ. Under HA, *recovered* is the same in all three: reliably improved, started on the
+/// clinical side, and the individual clinical-significance index ([`PersonChange::cs_index`])
+/// reliably on the functional side.
+///
+/// What the R package clinicalsignificance (2.1.0) does: its `cs_combined(..., rci_method =
+/// "HA")` derives one set of categories per person and counts them in its summary table, and
+/// `cs_get_augmented_data()` returns the same per-person categories. There *harmed* is anyone
+/// who did not start on the clinical side and deteriorated reliably, wherever they ended (its
+/// rule `!clinical_pre & !functional_post & deteriorated`, where under HA `functional_post`
+/// already requires `clinical_pre`): [`HaCategories::CsCombined`]. The package's own per-person
+/// HA categorization (`.calc_recovered_ha`, which its earlier `clinical_significance()` used;
+/// 2.1.0 still ships it) never calls anyone harmed: a reliable deterioration is
+/// *deteriorated*: [`HaCategories::NeverHarmed`].
+///
+/// ```
+/// use therapeutic_alliance::change::{ChangeCategory, ChangeRow, CutoffType, HaCategories, ReliableChangeOptions, RciMethod};
+/// use therapeutic_alliance::Better;
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// // "f" starts on the functional side (0) and ends past the cutoff, but not reliably so.
+/// let rows = [("f", 0.0, 12.0), ("g", 2.0, 40.0), ("h", 30.0, 8.0), ("i", 35.0, 30.0),
+///             ("j", 28.0, 27.0), ("k", 40.0, 10.0)]
+///     .map(|(id, pre, post)| ChangeRow::new(id, Some(pre), Some(post)));
+/// let ha = ReliableChangeOptions::new(RciMethod::HagemanArrindell, 0.95, Better::Lower)?
+///     .functional(5.0, 5.0)?
+///     .cutoff(CutoffType::C);
+/// let f_and_g = |categories| -> Result<_, therapeutic_alliance::Error> {
+///     let r = ha.clone().ha_categories(categories).analyze(rows.clone())?;
+///     Ok((r.people[0].category, r.people[1].category))
+/// };
+/// use ChangeCategory::{Deteriorated, Harmed};
+/// assert_eq!(f_and_g(HaCategories::TrueScore)?, (Deteriorated, Harmed));
+/// assert_eq!(f_and_g(HaCategories::CsCombined)?, (Harmed, Harmed));
+/// assert_eq!(f_and_g(HaCategories::NeverHarmed)?, (Deteriorated, Deteriorated));
+/// assert_eq!("cs-combined".parse::<HaCategories>()?, HaCategories::CsCombined);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum HaCategories {
+    /// The crate's default: *harmed* is reliably worse, not started on the clinical side, and
+    /// the individual clinical-significance index reliably on the clinical side (the mirror
+    /// image of recovered, as Hageman and Arrindell judge a crossing).
+    #[default]
+    TrueScore,
+    /// As clinicalsignificance's `cs_combined()` (its summary table and
+    /// `cs_get_augmented_data()`): *harmed* is reliably worse and not started on the clinical
+    /// side, wherever the person ended.
+    CsCombined,
+    /// As clinicalsignificance's per-person HA function `.calc_recovered_ha`: nobody is
+    /// *harmed*; reliably worse is *deteriorated*.
+    NeverHarmed,
+}
+
+vocabulary!(
+    HaCategories,
+    "HA categories",
+    None,
+    [
+        TrueScore => "true-score",
+        CsCombined => "cs-combined",
+        NeverHarmed => "never-harmed",
+    ]
+);
+
+/// What happened to one person (Jacobson & Truax 1991; harmed as in clinicalsignificance's
+/// `cs_combined()`).
 ///
 /// - `recovered`: reliably improved, and crossed the cutoff from the clinical to the functional
 ///   side;
@@ -223,7 +291,8 @@ vocabulary!(CutoffBSd, "cutoff b SD", None, [Functional => "functional", Clinica
 ///
 /// A pre-test or post-test exactly on the cutoff is on neither side. Under Hageman and
 /// Arrindell the crossing is judged by their individual clinical-significance index instead of
-/// the post-test score (see [`PersonChange::cs_index`]).
+/// the post-test score (see [`PersonChange::cs_index`]), and who is harmed depends on
+/// [`HaCategories`].
 ///
 /// ```
 /// use therapeutic_alliance::ChangeCategory;
@@ -264,7 +333,7 @@ vocabulary!(
 
 /// One person's pre-test and post-test score; a missing score is `None`, and such a person is
 /// left out of the analysis (complete cases only) and counted in
-/// [`ReliableChangeResult::dropped`].
+/// [`ReliableChange::dropped`].
 ///
 /// ```
 /// use therapeutic_alliance::ChangeRow;
@@ -285,7 +354,7 @@ pub struct ChangeRow {
 }
 
 impl ChangeRow {
-    /// A row; validated when analysed.
+    /// A row; validated when analyzed.
     ///
     /// ```
     /// use therapeutic_alliance::ChangeRow;
@@ -338,18 +407,18 @@ fn invalid_data(reason: String) -> Error {
     ErrorKind::InvalidTable { reason }.into()
 }
 
-/// How to analyse reliable change and clinical significance: the RCI method, the instrument's
+/// How to analyze reliable change and clinical significance: the RCI method, the instrument's
 /// reliability, which direction is better, and the options below; then
-/// [`analyze`](ReliableChange::analyze) one [`ChangeRow`] per person.
+/// [`analyze`](ReliableChangeOptions::analyze) one [`ChangeRow`] per person.
 ///
 /// Defaults: significance level .05; cutoff type `a`; the clinical population's mean and SD are
-/// the analysed sample's pre-test mean and SD (as clinicalsignificance takes them), unless given
-/// with [`clinical`](ReliableChange::clinical); cutoff `b` steps two *functional* SDs
+/// the analyzed sample's pre-test mean and SD (as clinicalsignificance takes them), unless given
+/// with [`clinical`](ReliableChangeOptions::clinical); cutoff `b` steps two *functional* SDs
 /// ([`CutoffBSd::Functional`], Jacobson & Truax's definition; clinicalsignificance uses the
 /// clinical SD: set [`CutoffBSd::Clinical`] to match it); the NK post-test reliability is the
 /// reliability (as clinicalsignificance assumes when none is given).
 ///
-/// The RCI itself always uses the analysed sample's means and SDs (as clinicalsignificance
+/// The RCI itself always uses the analyzed sample's means and SDs (as clinicalsignificance
 /// does); a given clinical mean and SD move only the cutoff.
 ///
 /// ## Coming from clinicalsignificance
@@ -358,13 +427,13 @@ fn invalid_data(reason: String) -> Error {
 /// cutoff_type = "c")` is
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, CutoffType, ReliableChange, RciMethod};
+/// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, CutoffType, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("1", 25.0, 13.0), ("2", 15.0, 11.0), ("3", 28.0, 4.0), ("5", 30.0, 25.0),
 ///             ("13", 24.0, 30.0), ("21", 22.0, 21.0)]
 ///     .map(|(id, pre, post)| ChangeRow::new(id, Some(pre), Some(post)));
-/// let result = ReliableChange::new(RciMethod::JacobsonTruax, 0.80, Better::Lower)?
+/// let result = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.80, Better::Lower)?
 ///     .functional(8.0, 8.0)?
 ///     .cutoff(CutoffType::C)
 ///     .analyze(rows)?;
@@ -380,17 +449,20 @@ fn invalid_data(reason: String) -> Error {
 ///
 /// Where the crate differs from clinicalsignificance 2.1.0, on purpose:
 /// - Cutoff `b` defaults to Jacobson and Truax's functional SD (above).
-/// - HA's *harmed*: the package's combined analysis counts as harmed anyone who did not start
-///   on the clinical side and deteriorated reliably, wherever they ended. Here harmed under HA
-///   also needs the individual clinical-significance index reliably on the clinical side, as
-///   recovered needs it reliably on the functional side (the package's own HA statistical
-///   approach judges a move to the clinical side this way). On the package's `claus_2020`
-///   example both agree.
+/// - HA's *harmed*: the package's `cs_combined()` calls harmed (per person and in its summary
+///   table alike) anyone who did not start on the clinical side and deteriorated reliably,
+///   wherever they ended. Here, by default, harmed under HA also needs the individual
+///   clinical-significance index reliably on the clinical side, as recovered needs it reliably
+///   on the functional side (the package's own HA statistical approach judges a move to the
+///   clinical side this way). Set [`HaCategories::CsCombined`] with
+///   [`ha_categories`](ReliableChangeOptions::ha_categories) to reproduce the package, or
+///   [`HaCategories::NeverHarmed`] for its per-person HA function that never uses harmed. On
+///   the package's `claus_2020` example all three agree.
 /// - A reliability of 0 or 1 (for NK: both 1) is refused; the package accepts it and divides
 ///   by zero. Ids must be unique, and degenerate data (no variance, overflow) is an error,
 ///   never a NaN.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ReliableChange {
+pub struct ReliableChangeOptions {
     method: RciMethod,
     reliability: f64,
     better: Better,
@@ -400,9 +472,10 @@ pub struct ReliableChange {
     functional: Option<Population>,
     clinical: Option<Population>,
     post_reliability: Option<f64>,
+    ha_categories: HaCategories,
 }
 
-impl ReliableChange {
+impl ReliableChangeOptions {
     /// The analysis with a method, the instrument's reliability (above 0, at most 1) and the
     /// direction of improvement; other options at their defaults.
     ///
@@ -413,12 +486,12 @@ impl ReliableChange {
     /// are 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rc = ReliableChange::new(RciMethod::EdwardsNunnally, 0.85, Better::Higher)?;
+    /// let rc = ReliableChangeOptions::new(RciMethod::EdwardsNunnally, 0.85, Better::Higher)?;
     /// assert_eq!(rc.reliability(), 0.85);
-    /// let err = ReliableChange::new(RciMethod::JacobsonTruax, 1.2, Better::Lower).unwrap_err();
+    /// let err = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 1.2, Better::Lower).unwrap_err();
     /// assert_eq!(err.code(), "invalid_option");
     /// # Ok(())
     /// # }
@@ -434,7 +507,7 @@ impl ReliableChange {
                 ),
             ));
         }
-        Ok(ReliableChange {
+        Ok(ReliableChangeOptions {
             method,
             reliability,
             better,
@@ -444,6 +517,7 @@ impl ReliableChange {
             functional: None,
             clinical: None,
             post_reliability: None,
+            ha_categories: HaCategories::TrueScore,
         })
     }
 
@@ -454,10 +528,10 @@ impl ReliableChange {
     /// [`ErrorKind::InvalidOption`] unless `0 < alpha < 0.5`.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rc = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.significance(0.01)?;
+    /// let rc = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.significance(0.01)?;
     /// assert!((rc.critical_value() - 2.5758293035489).abs() < 1e-12);
     /// # Ok(())
     /// # }
@@ -477,10 +551,10 @@ impl ReliableChange {
     /// Sets the cutoff type (default `a`).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, CutoffType, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, CutoffType, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rc = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?
+    /// let rc = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?
     ///     .functional(8.0, 8.0)?
     ///     .cutoff(CutoffType::C);
     /// # let _ = rc;
@@ -497,10 +571,10 @@ impl ReliableChange {
     /// Jacobson & Truax define it; [`CutoffBSd::Clinical`] matches clinicalsignificance).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, CutoffBSd, CutoffType, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, CutoffBSd, CutoffType, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let peer_like = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?
+    /// let peer_like = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?
     ///     .functional(8.0, 8.0)?
     ///     .cutoff(CutoffType::B)
     ///     .cutoff_b_sd(CutoffBSd::Clinical);
@@ -522,10 +596,10 @@ impl ReliableChange {
     /// number above 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rc = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?;
+    /// let rc = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?;
     /// assert!(rc.clone().functional(8.0, 8.0).is_ok());
     /// assert_eq!(rc.functional(8.0, 0.0).unwrap_err().code(), "invalid_option");
     /// # Ok(())
@@ -541,7 +615,7 @@ impl ReliableChange {
         Ok(self)
     }
 
-    /// Sets the clinical population's mean and SD for the cutoff, instead of the analysed
+    /// Sets the clinical population's mean and SD for the cutoff, instead of the analyzed
     /// sample's pre-test mean and SD (the default, as clinicalsignificance takes them).
     ///
     /// # Errors
@@ -549,10 +623,10 @@ impl ReliableChange {
     /// number above 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rc = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.clinical(26.0, 5.0)?;
+    /// let rc = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.clinical(26.0, 5.0)?;
     /// # let _ = rc;
     /// # Ok(())
     /// # }
@@ -569,10 +643,10 @@ impl ReliableChange {
     /// [`ErrorKind::InvalidOption`] for a reliability that is not above 0 and at most 1.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rc = ReliableChange::new(RciMethod::NunnallyKotsch, 0.8, Better::Lower)?.post_reliability(0.5)?;
+    /// let rc = ReliableChangeOptions::new(RciMethod::NunnallyKotsch, 0.8, Better::Lower)?.post_reliability(0.5)?;
     /// # let _ = rc;
     /// # Ok(())
     /// # }
@@ -583,13 +657,51 @@ impl ReliableChange {
         Ok(self)
     }
 
+    /// Sets who is *harmed* under Hageman and Arrindell (default
+    /// [`HaCategories::TrueScore`]); [`HaCategories::CsCombined`] reproduces
+    /// clinicalsignificance's `cs_combined()` per person. No effect on other methods.
+    ///
+    /// ```
+    /// use therapeutic_alliance::change::{HaCategories, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let ha = ReliableChangeOptions::new(RciMethod::HagemanArrindell, 0.8, Better::Lower)?
+    ///     .ha_categories(HaCategories::CsCombined);
+    /// assert_eq!(ha.ha_categories_value(), HaCategories::CsCombined);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn ha_categories(mut self, categories: HaCategories) -> Self {
+        self.ha_categories = categories;
+        self
+    }
+
+    /// Who is *harmed* under Hageman and Arrindell (see
+    /// [`ha_categories`](ReliableChangeOptions::ha_categories)).
+    ///
+    /// ```
+    /// use therapeutic_alliance::change::{HaCategories, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let jt = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?;
+    /// assert_eq!(jt.ha_categories_value(), HaCategories::TrueScore);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn ha_categories_value(&self) -> HaCategories {
+        self.ha_categories
+    }
+
     /// The RCI method.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rc = ReliableChange::new(RciMethod::HsuLinnLord, 0.8, Better::Lower)?;
+    /// let rc = ReliableChangeOptions::new(RciMethod::HsuLinnLord, 0.8, Better::Lower)?;
     /// assert_eq!(rc.method(), RciMethod::HsuLinnLord);
     /// # Ok(())
     /// # }
@@ -601,10 +713,10 @@ impl ReliableChange {
     /// The reliability.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// assert_eq!(ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.reliability(), 0.8);
+    /// assert_eq!(ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.reliability(), 0.8);
     /// # Ok(())
     /// # }
     /// ```
@@ -615,10 +727,10 @@ impl ReliableChange {
     /// Which direction is better.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// assert_eq!(ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.better(), Better::Lower);
+    /// assert_eq!(ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.better(), Better::Lower);
     /// # Ok(())
     /// # }
     /// ```
@@ -630,10 +742,10 @@ impl ReliableChange {
     /// `1 - alpha` for HA.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let ha = ReliableChange::new(RciMethod::HagemanArrindell, 0.8, Better::Lower)?;
+    /// let ha = ReliableChangeOptions::new(RciMethod::HagemanArrindell, 0.8, Better::Lower)?;
     /// assert!((ha.critical_value() - 1.6448536269514722).abs() < 1e-12);
     /// # Ok(())
     /// # }
@@ -644,8 +756,8 @@ impl ReliableChange {
         } else {
             1.0 - self.alpha / 2.0
         };
-        // The standard normal with mean 0 and SD 1 is always valid; `p` is in (0.5, 1).
-        Normal::standard().inverse_cdf(p)
+        // `p` is in (0.5, 1), where the quantile is defined.
+        stats::qnorm(p).unwrap_or(f64::NAN)
     }
 
     /// Analyses one row per person: each complete person's RCI and category, the counts, and
@@ -665,7 +777,7 @@ impl ReliableChange {
     ///   functional SD (used by the cutoff) not above the standard error of measurement.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, ReliableChange, RciMethod};
+    /// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rows = vec![
@@ -674,54 +786,55 @@ impl ReliableChange {
     ///     ChangeRow::new("c", Some(27.0), None), // left out
     ///     ChangeRow::new("d", Some(20.0), Some(26.0)),
     /// ];
-    /// let r = ReliableChange::new(RciMethod::JacobsonTruax, 0.9, Better::Lower)?.analyze(rows)?;
+    /// let r = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.9, Better::Lower)?.analyze(rows)?;
     /// assert_eq!((r.n_used, r.n_dropped, r.dropped.as_slice()), (3, 1, ["c".to_string()].as_slice()));
     /// assert_eq!(r.people[0].category, ChangeCategory::Recovered);
     /// assert_eq!(r.people[2].category, ChangeCategory::Deteriorated);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn analyze(
-        &self,
-        rows: impl IntoIterator<Item = ChangeRow>,
-    ) -> Result<ReliableChangeResult> {
+    pub fn analyze(&self, rows: impl IntoIterator<Item = ChangeRow>) -> Result<ReliableChange> {
         let (complete, dropped) = complete_cases(rows)?;
-        let n = complete.len();
-        if n < 2 {
-            return Err(ErrorKind::TooFewRows {
-                target: "pre-post data".into(),
-                rows: n as u64,
-                statistic: "the reliable change index",
-                needed: 2,
-            }
-            .into());
-        }
-        let pre = Moments::of(complete.iter().map(|c| c.pre));
-        let post = Moments::of(complete.iter().map(|c| c.post));
-        let too_extreme = || {
-            invalid_data(
-                "the scores are too extreme for their sums to be computed in double precision"
-                    .to_owned(),
-            )
-        };
-        if !(pre.mean.is_finite()
-            && pre.sd.is_finite()
-            && post.mean.is_finite()
-            && post.sd.is_finite())
-        {
-            return Err(too_extreme());
-        }
-        if pre.sd <= 0.0 {
-            return Err(invalid_data(format!(
-                "the {n} complete pre-test scores do not vary (SD 0), so the standard error of the reliable change index is 0"
-            )));
-        }
-        let r = self.reliability;
-        let direction = match self.better {
+        let sample = Sample::of(&complete)?;
+        let critical_value = self.critical_value();
+        let errors = self.standard_errors(&complete, &sample)?;
+        let (people, counts) = self.classify(complete, &sample, &errors, critical_value)?;
+        Ok(ReliableChange {
+            method: self.method,
+            better: self.better,
+            reliability: self.reliability,
+            post_reliability: errors.post_reliability,
+            alpha: self.alpha,
+            critical_value,
+            se: errors.se,
+            se_measurement: errors.se_measurement,
+            n_used: sample.n,
+            n_dropped: dropped.len(),
+            dropped,
+            pre_mean: sample.pre.mean,
+            pre_sd: sample.pre.sd,
+            post_mean: sample.post.mean,
+            post_sd: sample.post.sd,
+            cutoff: errors.cutoff,
+            hageman_arrindell: errors.ha,
+            people,
+            counts,
+        })
+    }
+
+    /// The direction of improvement as a sign: 1 when higher is better, -1 when lower is.
+    fn direction(&self) -> f64 {
+        match self.better {
             Better::Higher => 1.0,
             Better::Lower => -1.0,
-        };
-        let critical_value = self.critical_value();
+        }
+    }
+
+    /// Step 2: the standard errors, the cutoff and (for HA) Hageman and Arrindell's
+    /// reliabilities, from the sample's moments.
+    fn standard_errors(&self, complete: &[Complete], sample: &Sample) -> Result<StandardErrors> {
+        let (pre, post) = (&sample.pre, &sample.post);
+        let r = self.reliability;
         let se_measurement = pre.sd * (1.0 - r).sqrt();
         let s_diff = (2.0 * se_measurement * se_measurement).sqrt();
         let se_prediction = pre.sd * (1.0 - r * r).sqrt();
@@ -729,15 +842,15 @@ impl ReliableChange {
             RciMethod::NunnallyKotsch => Some(self.post_reliability.unwrap_or(r)),
             _ => None,
         };
-        let cutoff = self.cutoff_value(&pre, se_measurement, direction)?;
+        let cutoff = self.cutoff_value(pre, se_measurement, self.direction())?;
         if !cutoff.value.is_finite() {
             return Err(too_extreme());
         }
         let ha = match self.method {
             RciMethod::HagemanArrindell => Some(hageman_arrindell(
-                &complete,
-                &pre,
-                &post,
+                complete,
+                pre,
+                post,
                 se_measurement,
                 &cutoff,
             )?),
@@ -768,32 +881,58 @@ impl ReliableChange {
                 "with reliability 1 the NK standard error is 0; give a post-test reliability below 1",
             ));
         }
+        Ok(StandardErrors {
+            se,
+            se_measurement,
+            post_reliability,
+            cutoff,
+            ha,
+        })
+    }
 
-        let mut people = Vec::with_capacity(n);
+    /// Step 3: each person's RCI, clinical-significance index and category, and the counts.
+    fn classify(
+        &self,
+        complete: Vec<Complete>,
+        sample: &Sample,
+        errors: &StandardErrors,
+        critical_value: f64,
+    ) -> Result<(Vec<PersonChange>, CategoryCounts)> {
+        let (pre, post) = (&sample.pre, &sample.post);
+        let direction = self.direction();
+        let cutoff = errors.cutoff.value;
+        let ha = errors.ha.as_ref();
+        let mut people = Vec::with_capacity(complete.len());
         let mut counts = CategoryCounts::default();
         for c in complete {
-            let rci = self.rci(&c, &pre, &post, se, ha.as_ref());
-            let cs_index = ha.as_ref().map(|h| {
-                (post.mean + (c.post - post.mean) * h.reliability_post - cutoff.value)
-                    / (h.reliability_post.sqrt() * se_measurement)
+            let rci = self.rci(&c, pre, post, errors.se, ha);
+            let cs_index = ha.map(|h| {
+                (post.mean + (c.post - post.mean) * h.reliability_post - cutoff)
+                    / (h.reliability_post.sqrt() * errors.se_measurement)
             });
-            let change = crate::decimal::decimal_difference(c.post, c.pre);
+            let change = crate::exact::decimal_difference(c.post, c.pre);
             if !(rci.is_finite() && change.is_finite()) || cs_index.is_some_and(|v| !v.is_finite())
             {
                 return Err(too_extreme());
             }
             let improved = direction * rci > critical_value;
             let deteriorated = direction * rci < -critical_value;
-            let clinical_pre = direction * c.pre < direction * cutoff.value;
+            let clinical_pre = direction * c.pre < direction * cutoff;
             let (functional_post, dysfunctional_post) = match cs_index {
                 // Hageman & Arrindell: the true post-test score is reliably beyond the true
                 // cutoff, from the side the person started on.
                 Some(cs) => (
                     clinical_pre && direction * cs > critical_value,
-                    !clinical_pre && direction * cs < -critical_value,
+                    match self.ha_categories {
+                        HaCategories::TrueScore => {
+                            !clinical_pre && direction * cs < -critical_value
+                        }
+                        HaCategories::CsCombined => !clinical_pre,
+                        HaCategories::NeverHarmed => false,
+                    },
                 ),
                 None => {
-                    let functional = direction * c.post > direction * cutoff.value;
+                    let functional = direction * c.post > direction * cutoff;
                     (functional, !clinical_pre && !functional)
                 }
             };
@@ -819,28 +958,7 @@ impl ReliableChange {
                 category,
             });
         }
-
-        Ok(ReliableChangeResult {
-            method: self.method,
-            better: self.better,
-            reliability: self.reliability,
-            post_reliability,
-            alpha: self.alpha,
-            critical_value,
-            se,
-            se_measurement,
-            n_used: n,
-            n_dropped: dropped.len(),
-            dropped,
-            pre_mean: pre.mean,
-            pre_sd: pre.sd,
-            post_mean: post.mean,
-            post_sd: post.sd,
-            cutoff,
-            hageman_arrindell: ha,
-            people,
-            counts,
-        })
+        Ok((people, counts))
     }
 
     /// One person's RCI.
@@ -888,7 +1006,7 @@ impl ReliableChange {
                 option: "cutoff type",
                 value: self.cutoff.to_string(),
                 reason:
-                    "needs the functional population's mean and SD (ReliableChange::functional)"
+                    "needs the functional population's mean and SD (ReliableChangeOptions::functional)"
                         .into(),
             }
             .into()
@@ -1012,6 +1130,58 @@ fn hageman_arrindell(
     })
 }
 
+/// Step 1: the complete rows' count and moments, checked for what the computation needs.
+struct Sample {
+    n: usize,
+    pre: Moments,
+    post: Moments,
+}
+
+impl Sample {
+    fn of(complete: &[Complete]) -> Result<Sample> {
+        let n = complete.len();
+        if n < 2 {
+            return Err(ErrorKind::TooFewRows {
+                target: "pre-post data".into(),
+                rows: n as u64,
+                statistic: "the reliable change index",
+                needed: 2,
+            }
+            .into());
+        }
+        let pre = Moments::of(complete.iter().map(|c| c.pre));
+        let post = Moments::of(complete.iter().map(|c| c.post));
+        if !(pre.mean.is_finite()
+            && pre.sd.is_finite()
+            && post.mean.is_finite()
+            && post.sd.is_finite())
+        {
+            return Err(too_extreme());
+        }
+        if pre.sd <= 0.0 {
+            return Err(invalid_data(format!(
+                "the {n} complete pre-test scores do not vary (SD 0), so the standard error of the reliable change index is 0"
+            )));
+        }
+        Ok(Sample { n, pre, post })
+    }
+}
+
+/// What [`ReliableChangeOptions::standard_errors`] finds.
+struct StandardErrors {
+    se: f64,
+    se_measurement: f64,
+    post_reliability: Option<f64>,
+    cutoff: ClinicalCutoff,
+    ha: Option<HagemanArrindell>,
+}
+
+fn too_extreme() -> Error {
+    invalid_data(
+        "the scores are too extreme for their sums to be computed in double precision".to_owned(),
+    )
+}
+
 /// A complete row.
 struct Complete {
     id: String,
@@ -1031,10 +1201,10 @@ fn complete_cases(
         check_field(TextRule::Id, "client id", &row.id).map_err(|e| e.at_row(at))?;
         if let Some(first) = seen.insert(row.id.clone(), at) {
             return Err(invalid_data(format!(
-                "client id {:?} is given again (first in row {first})",
-                row.id
+                "the client id is given again (first in row {first})"
             ))
-            .at_row(at));
+            .at_row(at)
+            .at_column("id"));
         }
         for (value, column, what) in [
             (row.pre, "pre", "pre-test"),
@@ -1044,15 +1214,14 @@ fn complete_cases(
                 && !v.is_finite()
             {
                 return Err(invalid_data(format!(
-                    "client {}: {what} score {} is not a finite number",
-                    row.id,
+                    "{what} score {} is not a finite number",
                     Num(v)
                 ))
                 .at_row(at)
                 .at_column(column));
             }
             if let Some(v) = value {
-                super::check_magnitude(|| format!("client {}, {what} score", row.id), v)
+                super::check_magnitude(|| format!("{what} score"), v)
                     .map_err(|e| e.at_row(at).at_column(column))?;
             }
         }
@@ -1075,16 +1244,11 @@ struct Moments {
 }
 
 impl Moments {
-    fn of(values: impl Iterator<Item = f64> + Clone) -> Moments {
-        let (n, sum) = values
-            .clone()
-            .fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
-        let nf = n as f64;
-        let mean = sum / nf;
-        let ss: f64 = values.map(|v| (v - mean) * (v - mean)).sum();
+    fn of(values: impl Iterator<Item = f64>) -> Moments {
+        let values: Vec<f64> = values.collect();
         Moments {
-            mean,
-            sd: (ss / (nf - 1.0)).sqrt(),
+            mean: stats::mean(&values).unwrap_or(f64::NAN),
+            sd: stats::sd(&values).unwrap_or(f64::NAN),
         }
     }
 }
@@ -1093,11 +1257,11 @@ impl Moments {
 /// from.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeRow, CutoffType, ReliableChange, RciMethod};
+/// use therapeutic_alliance::{Better, ChangeRow, CutoffType, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 12.0)].map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));
-/// let r = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.analyze(rows)?;
+/// let r = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.analyze(rows)?;
 /// // Cutoff a: two clinical SDs below the clinical (pre-test) mean.
 /// assert_eq!(r.cutoff.kind, CutoffType::A);
 /// assert!((r.cutoff.value - (25.0 - 2.0 * 50f64.sqrt())).abs() < 1e-12);
@@ -1121,7 +1285,7 @@ pub struct ClinicalCutoff {
     pub clinical_mean: f64,
     /// The clinical population's SD.
     pub clinical_sd: f64,
-    /// Whether the clinical mean and SD are the analysed sample's pre-test mean and SD (else
+    /// Whether the clinical mean and SD are the analyzed sample's pre-test mean and SD (else
     /// they were given).
     pub clinical_from_sample: bool,
     /// The functional population's mean, if given.
@@ -1136,12 +1300,12 @@ pub struct ClinicalCutoff {
 /// (SD_pre² + SD_post² - 2 SD_pre SD_post r_prepost)`.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeRow, ReliableChange, RciMethod};
+/// use therapeutic_alliance::{Better, ChangeRow, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 12.0), ("c", 26.0, 25.0), ("d", 24.0, 15.0)]
 ///     .map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));
-/// let r = ReliableChange::new(RciMethod::HagemanArrindell, 0.8, Better::Lower)?.analyze(rows)?;
+/// let r = ReliableChangeOptions::new(RciMethod::HagemanArrindell, 0.8, Better::Lower)?.analyze(rows)?;
 /// let ha = r.hageman_arrindell.ok_or("no HA details")?;
 /// assert!((ha.reliability_pre - 0.8).abs() < 1e-12);
 /// assert!(ha.reliability_difference > 0.0);
@@ -1169,11 +1333,11 @@ pub struct HagemanArrindell {
 /// One person's result.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, ReliableChange, RciMethod};
+/// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 8.0)].map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));
-/// let r = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.analyze(rows)?;
+/// let r = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.analyze(rows)?;
 /// let b = &r.people[1];
 /// assert_eq!((b.id.as_str(), b.change), ("b", -22.0));
 /// assert!((b.rci - -22.0 / r.se).abs() < 1e-12);
@@ -1208,11 +1372,11 @@ pub struct PersonChange {
 /// How many people fall in each category.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, ReliableChange, RciMethod};
+/// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 12.0)].map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));
-/// let r = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.analyze(rows)?;
+/// let r = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.analyze(rows)?;
 /// assert_eq!(r.counts.total(), 2);
 /// assert_eq!(r.counts.get(ChangeCategory::Harmed), r.counts.harmed);
 /// # Ok(())
@@ -1274,16 +1438,16 @@ impl CategoryCounts {
     }
 }
 
-/// The result of [`ReliableChange::analyze`]: the method and everything it used (standard
+/// The result of [`ReliableChangeOptions::analyze`]: the method and everything it used (standard
 /// error, critical value, cutoff, sample statistics), one [`PersonChange`] per complete row in
 /// input order, and the [`CategoryCounts`].
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeRow, ReliableChange, RciMethod};
+/// use therapeutic_alliance::{Better, ChangeRow, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 12.0)].map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));
-/// let r = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.analyze(rows)?;
+/// let r = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.analyze(rows)?;
 /// assert_eq!(r.method, RciMethod::JacobsonTruax);
 /// // JT's standard error of the difference: sqrt(2) x SD_pre x sqrt(1 - r).
 /// assert!((r.se - 2f64.sqrt() * 50f64.sqrt() * 0.2f64.sqrt()).abs() < 1e-12);
@@ -1293,7 +1457,7 @@ impl CategoryCounts {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
-pub struct ReliableChangeResult {
+pub struct ReliableChange {
     /// The RCI method.
     pub method: RciMethod,
     /// Which direction is better.
@@ -1313,13 +1477,13 @@ pub struct ReliableChangeResult {
     pub se: f64,
     /// The standard error of measurement, `SD_pre sqrt(1 - r)`.
     pub se_measurement: f64,
-    /// The number of complete rows analysed.
+    /// The number of complete rows analyzed.
     pub n_used: usize,
     /// The number of rows left out for a missing score.
     pub n_dropped: usize,
     /// The ids of the rows left out, in input order.
     pub dropped: Vec<String>,
-    /// The mean pre-test score of the analysed rows.
+    /// The mean pre-test score of the analyzed rows.
     pub pre_mean: f64,
     /// Their pre-test SD (n - 1).
     pub pre_sd: f64,
@@ -1331,458 +1495,11 @@ pub struct ReliableChangeResult {
     pub cutoff: ClinicalCutoff,
     /// HA only: its reliabilities.
     pub hageman_arrindell: Option<HagemanArrindell>,
-    /// One result per analysed row, in input order.
+    /// One result per analyzed row, in input order.
     pub people: Vec<PersonChange>,
     /// How many people fall in each category.
     pub counts: CategoryCounts,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rows(data: &[(&str, f64, f64)]) -> Vec<ChangeRow> {
-        data.iter()
-            .map(|&(id, x, y)| ChangeRow::new(id, Some(x), Some(y)))
-            .collect()
-    }
-
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() <= 1e-12 * b.abs().max(1.0)
-    }
-
-    /// Four people, pre 10, 20, 30, 40 (mean 25, SD sqrt(500 / 3)), lower is better.
-    fn four() -> Vec<ChangeRow> {
-        rows(&[
-            ("a", 10.0, 8.0),
-            ("b", 20.0, 10.0),
-            ("c", 30.0, 35.0),
-            ("d", 40.0, 15.0),
-        ])
-    }
-
-    #[test]
-    fn jacobson_truax_by_hand() -> Result<()> {
-        let r =
-            ReliableChange::new(RciMethod::JacobsonTruax, 0.75, Better::Lower)?.analyze(four())?;
-        let sd = (500.0f64 / 3.0).sqrt();
-        let sem = sd * 0.5;
-        let s_diff = (2.0 * sem * sem).sqrt();
-        assert!(close(r.pre_mean, 25.0) && close(r.pre_sd, sd));
-        assert!(close(r.se_measurement, sem) && close(r.se, s_diff));
-        // Cutoff a: 25 - 2 SD = 25 - 25.82 = -0.82: nobody ends below it.
-        assert!(close(r.cutoff.value, 25.0 - 2.0 * sd));
-        let rcis: Vec<f64> = r.people.iter().map(|p| p.rci).collect();
-        for (got, change) in rcis.iter().zip([-2.0, -10.0, 5.0, -25.0]) {
-            assert!(close(*got, change / s_diff));
-        }
-        // s_diff = 9.13, so a reliable change exceeds 1.96 x 9.13 = 17.9: only -25.
-        let cats: Vec<ChangeCategory> = r.people.iter().map(|p| p.category).collect();
-        use ChangeCategory::*;
-        assert_eq!(cats, [Unchanged, Unchanged, Unchanged, Improved]);
-        assert_eq!(
-            (r.counts.improved, r.counts.unchanged, r.counts.total()),
-            (1, 3, 4)
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn regression_based_indices_by_hand() -> Result<()> {
-        let sd = (500.0f64 / 3.0).sqrt();
-        let (m_pre, m_post, rel) = (25.0, 17.0, 0.75);
-        let se_pred = sd * (1.0f64 - rel * rel).sqrt();
-        let sem = sd * 0.5;
-        for (method, want) in [
-            (
-                RciMethod::GulliksenLordNovick,
-                ((35.0 - m_pre) - rel * (30.0 - m_pre)) / se_pred,
-            ),
-            (
-                RciMethod::HsuLinnLord,
-                ((35.0 - m_post) - rel * (30.0 - m_pre)) / se_pred,
-            ),
-            (
-                RciMethod::EdwardsNunnally,
-                (35.0 - (rel * (30.0 - m_pre) + m_pre)) / sem,
-            ),
-            (
-                RciMethod::NunnallyKotsch,
-                (35.0 - (rel * (30.0 - m_pre) + m_pre))
-                    / (rel * rel * sd * sd * (1.0 - rel) + sd * sd * (1.0 - 0.6)).sqrt(),
-            ),
-        ] {
-            let r = ReliableChange::new(method, rel, Better::Lower)?
-                .post_reliability(0.6)?
-                .analyze(four())?;
-            assert!(
-                close(r.people[2].rci, want),
-                "{method}: {} vs {want}",
-                r.people[2].rci
-            );
-            assert_eq!(
-                r.post_reliability.is_some(),
-                method == RciMethod::NunnallyKotsch
-            );
-        }
-        Ok(())
-    }
-
-    #[test]
-    fn direction_flips_categories() -> Result<()> {
-        let data = rows(&[("a", 10.0, 30.0), ("b", 12.0, 12.0), ("c", 14.0, 13.0)]);
-        let lower = ReliableChange::new(RciMethod::JacobsonTruax, 0.9, Better::Lower)?
-            .analyze(data.clone())?;
-        let higher =
-            ReliableChange::new(RciMethod::JacobsonTruax, 0.9, Better::Higher)?.analyze(data)?;
-        assert_eq!(lower.people[0].rci, higher.people[0].rci);
-        assert!(matches!(
-            lower.people[0].category,
-            ChangeCategory::Deteriorated | ChangeCategory::Harmed
-        ));
-        assert!(matches!(
-            higher.people[0].category,
-            ChangeCategory::Improved | ChangeCategory::Recovered
-        ));
-        Ok(())
-    }
-
-    #[test]
-    fn cutoffs_by_hand() -> Result<()> {
-        // Pre mean 25, SD sqrt(500 / 3) = 12.91; functional mean 8, SD 4; lower is better.
-        let sd = (500.0f64 / 3.0).sqrt();
-        let base = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?
-            .functional(8.0, 4.0)?;
-        let a = base.clone().analyze(four())?.cutoff.value;
-        assert!(close(a, 25.0 - 2.0 * sd));
-        let b = base.clone().cutoff(CutoffType::B).analyze(four())?.cutoff;
-        assert!(close(b.value, 8.0 + 2.0 * 4.0));
-        assert_eq!(b.b_sd, CutoffBSd::Functional);
-        let b_peer = base
-            .clone()
-            .cutoff(CutoffType::B)
-            .cutoff_b_sd(CutoffBSd::Clinical)
-            .analyze(four())?;
-        assert!(close(b_peer.cutoff.value, 8.0 + 2.0 * sd));
-        let c = base
-            .clone()
-            .cutoff(CutoffType::C)
-            .analyze(four())?
-            .cutoff
-            .value;
-        assert!(close(c, (sd * 8.0 + 4.0 * 25.0) / (sd + 4.0)));
-        // A given clinical population moves the cutoff only.
-        let given = base.clinical(30.0, 5.0)?.analyze(four())?;
-        assert!(close(given.cutoff.value, 20.0) && !given.cutoff.clinical_from_sample);
-        assert!(close(given.pre_sd, sd));
-        // Higher is better: the cutoffs move the other way.
-        let up = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Higher)?
-            .functional(40.0, 4.0)?
-            .cutoff(CutoffType::B)
-            .analyze(four())?;
-        assert!(close(up.cutoff.value, 32.0));
-        Ok(())
-    }
-
-    #[test]
-    fn recovered_and_harmed_need_the_crossing() -> Result<()> {
-        // Cutoff c with functional mean 5, SD 5 and clinical mean 25, SD 12.9: about 10.6.
-        let data = rows(&[
-            ("rec", 30.0, 5.0),  // clinical -> functional, reliable
-            ("imp", 40.0, 20.0), // reliable, still clinical
-            ("harm", 5.0, 30.0), // functional -> clinical, reliable
-            ("det", 25.0, 45.0), // reliable worsening, clinical throughout
-            ("same", 25.0, 24.0),
-        ]);
-        let r = ReliableChange::new(RciMethod::JacobsonTruax, 0.9, Better::Lower)?
-            .functional(5.0, 5.0)?
-            .cutoff(CutoffType::C)
-            .analyze(data)?;
-        use ChangeCategory::*;
-        let cats: Vec<ChangeCategory> = r.people.iter().map(|p| p.category).collect();
-        assert_eq!(cats, [Recovered, Improved, Harmed, Deteriorated, Unchanged]);
-        assert_eq!(
-            (
-                r.counts.recovered,
-                r.counts.improved,
-                r.counts.unchanged,
-                r.counts.deteriorated,
-                r.counts.harmed
-            ),
-            (1, 1, 1, 1, 1)
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn hageman_arrindell_by_hand() -> Result<()> {
-        let data = four();
-        let r =
-            ReliableChange::new(RciMethod::HagemanArrindell, 0.75, Better::Lower)?.analyze(data)?;
-        let (x, y) = ([10.0, 20.0, 30.0, 40.0], [8.0, 10.0, 35.0, 15.0]);
-        let (mx, my) = (25.0, 17.0);
-        let sx = (500.0f64 / 3.0).sqrt();
-        let sy = (y.iter().map(|v| (v - my) * (v - my)).sum::<f64>() / 3.0).sqrt();
-        let cov = x
-            .iter()
-            .zip(y)
-            .map(|(a, b)| (a - mx) * (b - my))
-            .sum::<f64>()
-            / 3.0;
-        let sem = sx * 0.5;
-        let (r1, r2) = (1.0 - sem * sem / (sx * sx), 1.0 - sem * sem / (sy * sy));
-        let r_dd = (sx * sx * r1 + sy * sy * r2 - 2.0 * cov) / (sx * sx + sy * sy - 2.0 * cov);
-        let ha = r
-            .hageman_arrindell
-            .ok_or_else(|| invalid_data("no HA".into()))?;
-        assert!(close(ha.reliability_difference, r_dd));
-        assert!(close(ha.pre_post_correlation, cov / (sx * sy)));
-        let se = r_dd.sqrt() * (2.0 * sem * sem).sqrt();
-        assert!(close(r.se, se));
-        for (p, (a, b)) in r.people.iter().zip(x.iter().zip(y)) {
-            assert!(close(
-                p.rci,
-                ((b - a) * r_dd + (my - mx) * (1.0 - r_dd)) / se
-            ));
-            let cs = (my + (b - my) * r2 - r.cutoff.value) / (r2.sqrt() * sem);
-            assert!(close(p.cs_index.unwrap_or(f64::NAN), cs));
-        }
-        // The true cutoff a: two true-score SDs (SD sqrt(r)) below the clinical mean.
-        assert!(close(r.cutoff.value, mx - 2.0 * sx * r1.sqrt()));
-        assert!(r.cutoff.true_score);
-        // One-tailed: 1.645 at .05.
-        assert!(close(r.critical_value, 1.6448536269514722));
-        Ok(())
-    }
-
-    #[test]
-    fn hageman_arrindell_harmed_needs_the_cs_index() -> Result<()> {
-        // Functional mean 5, SD 5: the true cutoff c is 7.81. "f" starts functional (0) and
-        // ends at 12, past the cutoff: reliably worse (RCI 2.14 > 1.645) but, by the CS index
-        // (1.36), not reliably clinical: deteriorated (clinicalsignificance's summary would
-        // count harmed). "g" starts at 2 and ends at 40: harmed.
-        let data = rows(&[
-            ("f", 0.0, 12.0),
-            ("g", 2.0, 40.0),
-            ("h", 30.0, 8.0),
-            ("i", 35.0, 30.0),
-            ("j", 28.0, 27.0),
-            ("k", 40.0, 10.0),
-        ]);
-        let r = ReliableChange::new(RciMethod::HagemanArrindell, 0.95, Better::Lower)?
-            .functional(5.0, 5.0)?
-            .cutoff(CutoffType::C)
-            .analyze(data)?;
-        let crit = r.critical_value;
-        let f = &r.people[0];
-        assert!(-f.rci < -crit, "f must deteriorate reliably: rci {}", f.rci);
-        assert!(f.pre < r.cutoff.value && f.post > r.cutoff.value);
-        assert!(f.cs_index.is_some_and(|cs| -cs >= -crit));
-        assert_eq!(f.category, ChangeCategory::Deteriorated);
-        assert_eq!(r.people[1].category, ChangeCategory::Harmed);
-        Ok(())
-    }
-
-    #[test]
-    fn incomplete_rows_are_dropped_and_reported() -> Result<()> {
-        let data = vec![
-            ChangeRow::new("1", Some(20.0), Some(10.0)),
-            ChangeRow::new("2", None, Some(10.0)),
-            ChangeRow::new("3", Some(25.0), Some(20.0)),
-            ChangeRow::new("4", Some(22.0), None),
-        ];
-        let r = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.analyze(data)?;
-        assert_eq!((r.n_used, r.n_dropped), (2, 2));
-        assert_eq!(r.dropped, ["2", "4"]);
-        assert_eq!(
-            r.people.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
-            ["1", "3"]
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn bad_options_are_typed_errors() -> Result<()> {
-        use RciMethod::*;
-        for r in [0.0, -0.1, 1.5, f64::NAN, f64::INFINITY] {
-            let e = ReliableChange::new(JacobsonTruax, r, Better::Lower).unwrap_err();
-            assert!(
-                matches!(
-                    e.kind(),
-                    ErrorKind::InvalidOption {
-                        option: "reliability",
-                        ..
-                    }
-                ),
-                "{e}"
-            );
-        }
-        let e = ReliableChange::new(JacobsonTruax, 1.0, Better::Lower).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "reliability 1: the jt reliable change index divides by 0 at reliability 1; give a reliability below 1"
-        );
-        assert!(ReliableChange::new(NunnallyKotsch, 1.0, Better::Lower).is_ok());
-        let base = ReliableChange::new(JacobsonTruax, 0.8, Better::Lower)?;
-        for alpha in [0.0, 0.5, 1.0, f64::NAN] {
-            assert!(base.clone().significance(alpha).is_err());
-        }
-        let e = base.clone().functional(f64::NAN, 1.0).unwrap_err();
-        assert!(matches!(
-            e.kind(),
-            ErrorKind::InvalidOption {
-                option: "functional mean",
-                ..
-            }
-        ));
-        let e = base.clone().clinical(1.0, -1.0).unwrap_err();
-        assert!(matches!(
-            e.kind(),
-            ErrorKind::InvalidOption {
-                option: "clinical SD",
-                ..
-            }
-        ));
-        assert!(base.clone().post_reliability(0.0).is_err());
-        let e = base
-            .clone()
-            .cutoff(CutoffType::C)
-            .analyze(four())
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "cutoff type c: needs the functional population's mean and SD (ReliableChange::functional)"
-        );
-        // NK with both reliabilities 1 has a zero standard error.
-        let e = ReliableChange::new(NunnallyKotsch, 1.0, Better::Lower)?
-            .analyze(four())
-            .unwrap_err();
-        assert!(matches!(
-            e.kind(),
-            ErrorKind::InvalidOption {
-                option: "post reliability",
-                ..
-            }
-        ));
-        let nk = ReliableChange::new(NunnallyKotsch, 1.0, Better::Lower)?
-            .post_reliability(0.7)?
-            .analyze(four())?;
-        assert!(nk.se > 0.0);
-        // HA: a functional SD below the measurement error has no true-score spread.
-        let e = ReliableChange::new(HagemanArrindell, 0.8, Better::Lower)?
-            .functional(5.0, 1.0)?
-            .cutoff(CutoffType::C)
-            .analyze(four())
-            .unwrap_err();
-        assert!(
-            matches!(
-                e.kind(),
-                ErrorKind::InvalidOption {
-                    option: "functional SD",
-                    ..
-                }
-            ),
-            "{e}"
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn bad_data_are_typed_errors() -> Result<()> {
-        let jt = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?;
-        let e = jt.analyze(rows(&[("a", 1.0, 2.0)])).unwrap_err();
-        assert!(matches!(
-            e.kind(),
-            ErrorKind::TooFewRows {
-                rows: 1,
-                needed: 2,
-                ..
-            }
-        ));
-        let e = jt
-            .analyze(vec![
-                ChangeRow::new("a", Some(1.0), Some(2.0)),
-                ChangeRow::new("b", None, None),
-            ])
-            .unwrap_err();
-        assert!(matches!(e.kind(), ErrorKind::TooFewRows { rows: 1, .. }));
-        let e = jt
-            .analyze(rows(&[("a", 1.0, 2.0), ("b", f64::NAN, 3.0)]))
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "row 2, column \"pre\": client b: pre-test score NaN is not a finite number"
-        );
-        let e = jt
-            .analyze(vec![ChangeRow::new("a", None, Some(f64::INFINITY))])
-            .unwrap_err();
-        assert_eq!((e.row(), e.column()), (Some(1), Some("post")));
-        let e = jt
-            .analyze(rows(&[("a", 1.0, 2.0), ("b", 2.0, 3.0), ("a", 3.0, 3.0)]))
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "row 3: client id \"a\" is given again (first in row 1)"
-        );
-        let e = jt
-            .analyze(rows(&[("a", 1.0, 2.0), (" b", 2.0, 3.0)]))
-            .unwrap_err();
-        assert_eq!((e.code(), e.row()), ("invalid_text", Some(2)));
-        let e = jt
-            .analyze(rows(&[("a", 5.0, 2.0), ("b", 5.0, 3.0)]))
-            .unwrap_err();
-        assert_eq!(e.code(), "invalid_table");
-        let e = jt
-            .analyze(rows(&[("a", 1e300, 2.0), ("b", -1e300, 3.0)]))
-            .unwrap_err();
-        assert_eq!(
-            (e.code(), e.row(), e.column()),
-            ("extreme_value", Some(1), Some("pre"))
-        );
-        let ha = ReliableChange::new(RciMethod::HagemanArrindell, 0.8, Better::Lower)?;
-        // Post-test scores that do not vary.
-        assert!(
-            ha.analyze(rows(&[("a", 1.0, 2.0), ("b", 5.0, 2.0), ("c", 3.0, 2.0)]))
-                .is_err()
-        );
-        // Everyone changes by the same amount.
-        let e = ha
-            .analyze(rows(&[("a", 1.0, 2.0), ("b", 5.0, 6.0), ("c", 3.0, 4.0)]))
-            .unwrap_err();
-        assert_eq!(e.code(), "invalid_table");
-        // Post-test SD below the measurement error.
-        let e = ha
-            .analyze(rows(&[("a", 1.0, 3.0), ("b", 50.0, 3.1), ("c", 20.0, 3.0)]))
-            .unwrap_err();
-        assert!(e.to_string().contains("post-test SD"), "{e}");
-        Ok(())
-    }
-
-    #[test]
-    fn critical_values_are_normal_quantiles() -> Result<()> {
-        let jt = ReliableChange::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?;
-        // R: qnorm(0.975), qnorm(0.995), qnorm(0.95).
-        assert!(close(jt.critical_value(), 1.959963984540054));
-        assert!(close(
-            jt.significance(0.01)?.critical_value(),
-            2.5758293035489004
-        ));
-        let ha = ReliableChange::new(RciMethod::HagemanArrindell, 0.8, Better::Lower)?;
-        assert!(close(ha.critical_value(), 1.6448536269514722));
-        Ok(())
-    }
-
-    #[test]
-    fn vocabularies_round_trip() -> Result<()> {
-        for m in RciMethod::ALL {
-            assert_eq!(m.name().parse::<RciMethod>()?, *m);
-            assert!(!m.citation().is_empty());
-        }
-        for c in ChangeCategory::ALL {
-            assert_eq!(c.to_string().parse::<ChangeCategory>()?, *c);
-        }
-        let e = "JT".parse::<RciMethod>().unwrap_err();
-        assert!(e.to_string().contains("lowercase"), "{e}");
-        Ok(())
-    }
-}
+mod tests;
