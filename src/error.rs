@@ -1382,11 +1382,11 @@ pub enum ErrorKind {
     },
     /// A wide or REDCap row that repeats an administration read before: the same id and
     /// session (REDCap: the same record, event and repeat instance).
-    #[error("the same {same} as row {first_row}: an administration is given once")]
+    #[error("the same {what} as row {first_row}: an administration is given once")]
     #[non_exhaustive]
     RepeatedAdministration {
         /// What is the same: `id`, `id and session`, `record, event and repeat instance`, ...
-        same: &'static str,
+        what: &'static str,
         /// The row the administration was first read on.
         first_row: u64,
     },
@@ -1951,7 +1951,7 @@ mod tests {
         FieldCount { found: 3, expected: 4 },
         InvalidSession { text: "two".into() },
         NotContiguous { session: Some(2), first_row: 3 },
-        RepeatedAdministration { same: "id and session", first_row: 3 },
+        RepeatedAdministration { what: "id and session", first_row: 3 },
         InvalidRepeatInstance { text: "x".into() },
         Io { action: "read", source: std::io::Error::from(std::io::ErrorKind::BrokenPipe).into() },
     }

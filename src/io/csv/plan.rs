@@ -403,7 +403,7 @@ impl Plan {
             let fingerprint = key.fingerprint(&[&event, &instance]);
             if let Some(first_row) = seen.check(fingerprint, line) {
                 let e = Error::from(ErrorKind::RepeatedAdministration {
-                    same: self.same(),
+                    what: self.same(),
                     first_row,
                 })
                 .at_row(line);
