@@ -351,9 +351,9 @@ impl Skipped {
 /// administration; [`RepeatCheck::Recent`](super::RepeatCheck::Recent) needs constant memory).
 ///
 /// Every error names its row (the line, counting the header as line 1) and the column, never
-/// the record's id, which is beside it ([`RowError::record_id`]). A bad row does not stop the reader: it yields an error for
-/// each bad cell (and no row), then goes on with the next row, so a caller can stop at the
-/// first error or collect them all ([`Reader::collect_rows`]). An error reading the input
+/// the record's id, which is beside it ([`RowError::record_id`]). A bad row does not stop the
+/// reader: it yields an error for each bad cell (and no row), then goes on with the next row,
+/// so a caller can stop at the first error or collect them all ([`Reader::collect_rows`]). An error reading the input
 /// itself ([`ErrorKind::Io`](crate::ErrorKind::Io)) is the last item.
 ///
 /// ```
