@@ -7,10 +7,11 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use therapeutic_alliance::{
-    Administration, Better, ChangeRow, MonitorOptions, RciMethod, ReliableChangeOptions,
-    ScoreSeries, SessionMonitor, SessionTable, SuddenOptions, TrajectoryOptions, catalog,
+use therapeutic_alliance::change::{
+    ChangeRow, MonitorOptions, RciMethod, ReliableChangeOptions, ScoreSeries, SessionMonitor,
+    SessionTable, SuddenOptions, TrajectoryOptions,
 };
+use therapeutic_alliance::{Administration, Better, catalog};
 
 /// Deterministic pseudo-random numbers.
 struct Rng(u64);
@@ -61,7 +62,8 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     let sudden = SuddenOptions::new(Better::Lower, 7.0).expect("valid");
-    let wide = therapeutic_alliance::SessionTable::from_wide(series.clone()).expect("a table");
+    let wide =
+        therapeutic_alliance::change::SessionTable::from_wide(series.clone()).expect("a table");
     group.bench_function("sudden gains, 10k clients x 12 sessions", |b| {
         b.iter(|| sudden.gains(black_box(&wide)).expect("an analysis"))
     });

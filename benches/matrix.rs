@@ -6,7 +6,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use therapeutic_alliance::{Merge, ResponseMatrix, catalog};
+use therapeutic_alliance::catalog;
+use therapeutic_alliance::matrix::{Merge, ResponseMatrix};
 
 const ROWS: usize = 1_000_000;
 

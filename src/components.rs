@@ -273,7 +273,7 @@ impl Better {
     ///
     /// The difference is taken in decimal, as the scores are written: on a scale read to one
     /// decimal, 32.3 to 27.3 is exactly 5, not the 4.9999999999999964 of binary floating point
-    /// (see [`decimal_difference`](crate::decimal_difference)).
+    /// (see [`decimal_difference`](crate::change::decimal_difference)).
     ///
     /// ```
     /// use therapeutic_alliance::Better;

@@ -32,75 +32,37 @@
 //! ```
 //!
 //! ## Map of the crate
-//! Every type has one path: the crate root, except the outside world's formats, each a module
-//! of its own. The [`catalog`] module holds the shipped instruments and a page per instrument
-//! with its key; the [`csv`] module reads and writes research data; the [`fhir`] module holds
-//! the FHIR resources, reached as `fhir::Questionnaire` and so on.
+//! The data flows one way: an instrument defines what is asked and how it is keyed; answers
+//! become a validated administration; an administration is scored; many administrations become
+//! a matrix that reliability statistics read in one pass; clients' scores over sessions become a
+//! session table that the change analyses read; the formats turn the outside world's files and
+//! resources into these types and back.
 //!
-//! - The alliance and its vocabulary: [`Component`], [`Target`], [`Modality`], [`Rater`].
-//! - Response scales: [`ResponseScale`], [`ScaleKind`], [`Anchor`]; answers are held as exact
-//!   integers in units of the scale's step.
-//! - Instruments: [`Instrument`] and [`InstrumentBuilder`], [`Item`], [`Keying`], [`Subscale`],
-//!   [`ScoringRule`], [`MissingRule`], [`TotalRule`], [`Threshold`], [`Comparison`],
-//!   [`Provenance`], [`Confidence`]; what a score means beyond a threshold: the direction of
-//!   improvement ([`Better`]), named [`Bands`] ([`Band`]), the [`ReliableChangeAmount`], and
-//!   [`Codes`] in a terminology (LOINC). Definitions as JSON or TOML files, in a versioned
-//!   schema: see [Defining your own instrument](#defining-your-own-instrument).
-//! - [`catalog`]: the published scoring keys (WAI-SR, WAI-S, WAI, SRS, TASC-r, ARM-5; keys only),
-//!   the crate's own CBT, psychodynamic and humanistic forms (new, **unvalidated** item sets), and
-//!   the outcome measures used beside them (PHQ-9, GAD-7, ORS).
-//! - Responses: [`Administration`] and [`AdministrationBuilder`], [`Date`]; their serialized form
-//!   [`AdministrationRecord`] with its [`RecordAnswer`]s, read back through a [`Registry`] of
-//!   instruments.
-//! - Scoring: [`Scores`] of each subscale and the total ([`TargetScore`], [`Score`],
-//!   [`NotScored`]) as [`Sum`], [`Mean`] and percent of maximum ([`Pomp`]) in a [`ScoreRange`],
-//!   exact with one rounding; [`Metric`]; [`Flag`]s from thresholds; the [`Report`] a service
-//!   returns ([`ReportEntry`], [`InstrumentSummary`]); a flat [`ScoreRow`] for tables.
-//! - Many administrations: [`ResponseMatrix`] (N x k exact answer units, validated once), its
-//!   [`BatchScores`] (every subscale and total of every row) and [`Moments`] (exact, mergeable
-//!   sums: [`Merge`], `Extend`, `FromIterator`); psych-style person scores with [`Imputation`].
-//! - Reliability, as R psych reports it: [`Reliability`] (alpha and everything `psych::alpha()`
-//!   gives: [`IfDropped`], [`ItemStatistics`], [`ResponseFrequency`], [`Category`],
-//!   [`Interval`]), [`SplitHalf`] ([`SplitHalfMethod`]), [`Omega`]; [`MissingData`] and
-//!   [`ReliabilityOptions`]; intraclass correlations [`IccTable`] ([`IccForm`], [`Icc`]);
-//!   client-therapist [`Agreement`] on parallel forms ([`TargetAgreement`], [`ItemAgreement`]).
-//! - One client's course: a [`Series`] of [`SessionScores`]; ruptures and repairs by a
-//!   [`RuptureOptions`] ([`RuptureSize`], [`SdSource`]) giving [`Ruptures`] ([`Rupture`],
-//!   [`Repair`], [`Shape`]); a [`SessionMonitor`] for clinical software ([`MonitorOptions`],
-//!   [`Event`], [`ComponentChange`], [`MonitorState`], [`MonitoredSession`]); the NHS Talking
-//!   Therapies classification ([`TalkingTherapiesOutcome`], [`MeasureCourse`],
-//!   [`ReliableStatus`], [`Recovery`], [`TalkingTherapiesSummary`]).
-//! - Change over therapy: [`Better`] (which direction is improvement) and
-//!   [`decimal_difference`] (changes taken in decimal, so 32.3 to 27.3 is exactly 5); reliable change and
-//!   clinical significance with [`ReliableChangeOptions`] (the [`RciMethod`]s JT, GLN, HLL, EN, NK and
-//!   HA; [`CutoffType`] a, b, c and [`CutoffBSd`]) on one [`ChangeRow`] per person, giving a
-//!   [`ReliableChange`]: each [`PersonChange`] with its [`ChangeCategory`], the
-//!   [`CategoryCounts`], the [`ClinicalCutoff`] and, for HA, [`HagemanArrindell`]'s
-//!   reliabilities.
-//! - Sudden gains and losses
-//!   as R suddengains identifies them: [`SuddenOptions`] (the three criteria of Tang & DeRubeis,
-//!   [`SuddenCriterion`], [`CriticalValue`], [`SuddenCutoff`]) applied to each client's
-//!   [`ScoreSeries`], giving a [`SuddenChanges`] ([`SuddenKind`]) of [`SuddenClient`]s with
-//!   every [`SuddenInterval`] and [`SuddenEvent`] ([`SuddenWindow`]), and one
-//!   [`SuddenByClient`] row per client ([`SuddenPick`]).
-//! - Trajectories and effect sizes: per-client [`Trajectory`] (least-squares slope with its standard
-//!   error and 95% interval, early level, change; [`TrajectoryOptions`]); a long [`SessionTable`] of session scores giving every
-//!   [`ClientTrajectory`], the mean trajectory ([`SessionMean`]), person-mean centred values
-//!   ([`CenteredValue`]) and lags ([`LaggedValue`]); pre-post effect sizes [`PrePost`] (paired
-//!   t, d_z with its noncentral-t interval as R effectsize gives it, g_z, d_av, d_rm); and
-//!   [`Correlation`] (Pearson with its Fisher-z interval, Spearman).
-//! - Pictures (feature `plot`): `PlotOptions` (`PlotTargets`, `PlotRuptures`,
-//!   `ThresholdLines`) draws a [`Series`] as SVG, with an `OutcomePanel` and its `SuddenMarks`.
-//! - Exchange (feature `fhir`): the [`fhir`] module, HL7 FHIR `Questionnaire`,
-//!   `QuestionnaireResponse` and `Observation` ([`fhir::Settings`] for the release and the
-//!   canonical base; [`fhir::Mapping`] for another site's questionnaire).
-//! - Research data (feature `csv`, on by default): the [`csv`] module reads wide, long and
-//!   REDCap CSV files one administration at a time ([`csv::Layout`], [`csv::Reader`],
-//!   [`csv::Row`], [`csv::ItemMap`]), writes scores and answers ([`csv::ScoreWriter`],
-//!   [`csv::AnswerWriter`], [`csv::pivot`]), and reads any CSV file by physical line
-//!   ([`csv::Table`]).
-//! - Errors: [`Error`] (a kind and a location: row, record id, column, path), [`ErrorKind`],
-//!   [`Errors`] (validate-all), [`Result`].
+//! At the root, the core:
+//! - the alliance and its vocabulary: [`Component`], [`Target`], [`Metric`], [`Modality`],
+//!   [`Rater`], [`Better`];
+//! - response scales: [`ResponseScale`], [`ScaleKind`], [`Anchor`] (answers are held as exact
+//!   integers in units of the scale's step);
+//! - instruments: [`Instrument`] and its [`InstrumentBuilder`], [`Item`], [`Keying`],
+//!   [`Subscale`], [`ScoringRule`], [`MissingRule`], [`TotalRule`], [`Threshold`],
+//!   [`Comparison`], [`Bands`], [`ReliableChangeAmount`], [`Codes`], [`Provenance`];
+//! - responses: [`Administration`] and its [`AdministrationBuilder`], [`Date`], the stored
+//!   [`AdministrationRecord`] read back through a [`Registry`];
+//! - scores: [`Scores`] ([`TargetScore`], [`Score`], [`Sum`], [`Mean`], [`Pomp`],
+//!   [`ScoreRange`]), [`Flag`]s, the [`Report`] a service returns, a flat [`ScoreRow`];
+//! - errors: [`Error`] (a kind and a location), [`ErrorKind`], [`Errors`], [`UnknownName`].
+//!
+//! Topics, each a module with an overview page:
+//! - [`catalog`]: the shipped instruments, a page each;
+//! - [`matrix`]: many administrations as exact answer units, batch scores, mergeable moments;
+//! - [`reliability`]: alpha and what `psych::alpha()` reports, split-half, omega, ICC, agreement;
+//! - [`change`]: the session table and the analyses that read it, the session monitor;
+//! - `plot` (feature `plot`): one client's course as SVG;
+//! - [`csv`] (feature `csv`) and [`fhir`] (feature `fhir`): research files and clinical systems;
+//! - [`_documentation`]: guides for users coming from R, and for defining an instrument.
+//!
+//! Library errors never carry a client's or therapist's id, and every value they echo is cut
+//! and escaped: an error can go into a log or a ticket as it is.
 //!
 //! ## Features
 //! - `serde` (default): serialize and deserialize every model type; deserialization validates
@@ -114,7 +76,7 @@
 //!   them; a failed row does not stop the others), and scores and answers written back.
 //! - `parallel`: `ResponseMatrix::moments_parallel` accumulates on every core (rayon), with
 //!   the same result, bit for bit, as one thread.
-//! - `plot`: `PlotOptions` draws one client's [`Series`] as an SVG chart: the total and each
+//! - `plot`: `PlotOptions` draws one client's [`Series`](change::Series) as an SVG chart: the total and each
 //!   component, thresholds, ruptures and repairs, and optionally an outcome panel
 //!   (`OutcomePanel`) with its sudden gains (`SuddenMarks`). Hand-written SVG, no dependencies.
 //! - `fhir` (default): the [`fhir`] module, HL7 FHIR R4 and R5 for clinical systems: an
@@ -147,20 +109,8 @@ mod scoring;
 mod stats;
 mod vocab;
 
-pub use change::{
-    CategoryCounts, CenteredValue, ChangeCategory, ChangeRow, ClientTrajectory, ClinicalCutoff,
-    ComponentChange, Correlation, CriticalValue, CutoffBSd, CutoffType, Event, HagemanArrindell,
-    LaggedValue, MeasureCourse, MonitorOptions, MonitorState, MonitoredSession, PersonChange,
-    PrePost, RciMethod, Recovery, ReliableChange, ReliableChangeOptions, ReliableStatus, Repair,
-    Rupture, RuptureOptions, RuptureSize, Ruptures, ScoreSeries, SdSource, Series, SessionMean,
-    SessionMonitor, SessionScores, SessionTable, Shape, SuddenByClient, SuddenChanges,
-    SuddenClient, SuddenCriterion, SuddenCutoff, SuddenEvent, SuddenInterval, SuddenKind,
-    SuddenOptions, SuddenPick, SuddenWindow, TalkingTherapiesOutcome, TalkingTherapiesSummary,
-    Trajectory, TrajectoryOptions,
-};
 pub use components::{Better, Component, Metric, Modality, Rater, Target};
 pub use error::{Error, ErrorKind, Errors, IoError, Result};
-pub use exact::decimal_difference;
 pub use instruments::{
     Band, Bands, Codes, Comparison, Confidence, Instrument, InstrumentBuilder, Item, Keying,
     MissingRule, Provenance, ReliableChangeAmount, ScoringRule, Subscale, Threshold, TotalRule,
@@ -169,14 +119,6 @@ pub use instruments::{
 pub use io::csv;
 #[cfg(feature = "fhir")]
 pub use io::fhir;
-pub use matrix::{BatchScores, Imputation, Merge, Moments, ResponseMatrix};
-#[cfg(feature = "plot")]
-pub use plot::{OutcomePanel, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines};
-pub use reliability::{
-    Agreement, Category, Icc, IccForm, IccTable, IfDropped, Interval, ItemAgreement,
-    ItemStatistics, MissingData, Omega, Reliability, ReliabilityOptions, ResponseFrequency,
-    SplitHalf, SplitHalfMethod, TargetAgreement, TargetReliability,
-};
 pub use responses::{
     Administration, AdministrationBuilder, AdministrationRecord, Date, RecordAnswer, Registry,
 };

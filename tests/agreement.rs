@@ -1,9 +1,8 @@
 //! Client-therapist agreement on parallel forms, worked by hand.
 
-use therapeutic_alliance::{
-    Agreement, IccForm, IccTable, Instrument, MissingRule, Rater, ResponseMatrix, ResponseScale,
-    TotalRule,
-};
+use therapeutic_alliance::matrix::ResponseMatrix;
+use therapeutic_alliance::reliability::{Agreement, IccForm, IccTable};
+use therapeutic_alliance::{Instrument, MissingRule, Rater, ResponseScale, TotalRule};
 
 fn form(id: &str, rater: Rater) -> Instrument {
     Instrument::builder(id, id, ResponseScale::likert(1, 5, []).expect("scale"))

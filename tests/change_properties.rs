@@ -3,9 +3,10 @@
 
 use proptest::prelude::*;
 use std::collections::HashMap;
-use therapeutic_alliance::{
-    Better, ChangeRow, Correlation, PrePost, RciMethod, ReliableChangeOptions, RuptureOptions,
-    ScoreSeries, SessionTable, SuddenOptions, Trajectory, TrajectoryOptions,
+use therapeutic_alliance::Better;
+use therapeutic_alliance::change::{
+    ChangeRow, Correlation, PrePost, RciMethod, ReliableChangeOptions, RuptureOptions, ScoreSeries,
+    SessionTable, SuddenOptions, Trajectory, TrajectoryOptions,
 };
 
 /// Relative closeness for sums taken in another order.

@@ -16,7 +16,7 @@
 
 use serde_json::Value;
 use std::collections::HashMap;
-use therapeutic_alliance::{Correlation, SessionTable, TrajectoryOptions};
+use therapeutic_alliance::change::{Correlation, SessionTable, TrajectoryOptions};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

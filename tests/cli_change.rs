@@ -12,8 +12,9 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use therapeutic_alliance::{
-    Better, ChangeRow, CriticalValue, CutoffType, RciMethod, ReliableChangeOptions, ScoreSeries,
+use therapeutic_alliance::Better;
+use therapeutic_alliance::change::{
+    ChangeRow, CriticalValue, CutoffType, RciMethod, ReliableChangeOptions, ScoreSeries,
     SuddenOptions,
 };
 
@@ -210,7 +211,7 @@ fn rci_matches_clinicalsignificance_for_every_method() {
 
 /// The analysis of `tests/data/cli/rci_messy.csv` through the library: claus_2020's HAMD of
 /// patients 1, 2, 3, 5, 13 and 21 (patient 4 has no post-test score).
-fn messy_expected(method: RciMethod) -> therapeutic_alliance::ReliableChange {
+fn messy_expected(method: RciMethod) -> therapeutic_alliance::change::ReliableChange {
     let rows = [
         ("1", Some(25.0), Some(13.0)),
         ("2", Some(15.0), Some(11.0)),
@@ -705,7 +706,7 @@ fn sgdata_series() -> Vec<ScoreSeries> {
 
 /// The shifts of the output against the library's events.
 #[track_caller]
-fn same_as_library(shifts: &[Value], analysis: &therapeutic_alliance::SuddenChanges) {
+fn same_as_library(shifts: &[Value], analysis: &therapeutic_alliance::change::SuddenChanges) {
     let events: Vec<_> = analysis.events().collect();
     assert_eq!(shifts.len(), events.len());
     for (s, e) in shifts.iter().zip(events) {
@@ -718,7 +719,8 @@ fn same_as_library(shifts: &[Value], analysis: &therapeutic_alliance::SuddenChan
 
 #[test]
 fn sudden_losses_no_adjust_and_direction_agree_with_the_library() {
-    let series = therapeutic_alliance::SessionTable::from_wide(sgdata_series()).expect("table");
+    let series =
+        therapeutic_alliance::change::SessionTable::from_wide(sgdata_series()).expect("table");
     let options = SuddenOptions::new(Better::Lower, 7.0).expect("options");
     let csv = data("sgdata.csv");
 

@@ -3,10 +3,12 @@
 #![cfg(feature = "plot")]
 
 use roxmltree::{Document, Node};
+use therapeutic_alliance::change::{RuptureOptions, ScoreSeries, Series, SuddenOptions};
+use therapeutic_alliance::plot::{
+    OutcomePanel, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines,
+};
 use therapeutic_alliance::{
-    Administration, Better, ErrorKind, Instrument, Metric, OutcomePanel, PlotOptions, PlotRuptures,
-    PlotTargets, RuptureOptions, ScoreSeries, Series, SuddenMarks, SuddenOptions, Target,
-    ThresholdLines, catalog,
+    Administration, Better, ErrorKind, Instrument, Metric, Target, catalog,
 };
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;

@@ -242,7 +242,7 @@ proptest! {
 
     #[test]
     fn batch_scores_equal_row_scores((inst, rows) in instrument_and_rows(1..20)) {
-        let m = therapeutic_alliance::ResponseMatrix::from_rows(&inst, &rows).expect("valid rows");
+        let m = therapeutic_alliance::matrix::ResponseMatrix::from_rows(&inst, &rows).expect("valid rows");
         let batch = m.score();
         for (r, row) in rows.iter().enumerate() {
             let single = inst.score_values(row).expect("valid row");
@@ -261,7 +261,7 @@ proptest! {
         (inst, rows) in instrument_and_rows(0..40),
         split in any::<prop::sample::Index>(),
     ) {
-        use therapeutic_alliance::{Merge, Moments, ResponseMatrix};
+        use therapeutic_alliance::matrix::{Merge, Moments, ResponseMatrix};
         let m = ResponseMatrix::from_rows(&inst, &rows).expect("valid rows");
         let at = split.index(rows.len() + 1);
         let mut merged = m.moments_of(0..at).expect("range");
@@ -290,7 +290,7 @@ proptest! {
     fn parallel_moments_equal_one_thread((inst, rows) in instrument_and_rows(1..4), copies in 17_000usize..35_000) {
         // Enough rows for several chunks on the thread pool.
         let many: Vec<Vec<Option<f64>>> = rows.iter().cycle().take(copies).cloned().collect();
-        let m = therapeutic_alliance::ResponseMatrix::from_rows(&inst, &many).expect("valid rows");
+        let m = therapeutic_alliance::matrix::ResponseMatrix::from_rows(&inst, &many).expect("valid rows");
         prop_assert_eq!(m.moments_parallel(), m.moments());
     }
 }
@@ -302,7 +302,7 @@ proptest! {
     fn icc_is_finite_or_a_typed_error(
         rows in proptest::collection::vec(proptest::collection::vec(prop_oneof![-1e6f64..1e6, (0i32..5).prop_map(f64::from), any::<f64>()], 3), 0..8),
     ) {
-        match therapeutic_alliance::IccTable::analyze(&rows) {
+        match therapeutic_alliance::reliability::IccTable::analyze(&rows) {
             Ok(icc) => {
                 for r in icc.forms() {
                     for v in [r.icc, r.f, r.df1, r.df2, r.p].into_iter().chain(r.lower).chain(r.upper) {

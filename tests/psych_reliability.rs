@@ -10,10 +10,12 @@
 #![cfg(feature = "serde")]
 
 use serde_json::Value;
+use therapeutic_alliance::matrix::{Imputation, ResponseMatrix};
+use therapeutic_alliance::reliability::{
+    IccForm, IccTable, MissingData, Reliability, ReliabilityOptions, SplitHalfMethod,
+};
 use therapeutic_alliance::{
-    IccForm, IccTable, Imputation, Instrument, Item, Metric, MissingData, MissingRule, Reliability,
-    ReliabilityOptions, ResponseMatrix, ResponseScale, ScoringRule, SplitHalfMethod, Subscale,
-    TotalRule,
+    Instrument, Item, Metric, MissingRule, ResponseScale, ScoringRule, Subscale, TotalRule,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;

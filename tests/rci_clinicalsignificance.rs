@@ -11,9 +11,10 @@
 
 use serde_json::Value;
 use std::collections::BTreeMap;
+use therapeutic_alliance::Better;
 use therapeutic_alliance::change::HaCategories;
-use therapeutic_alliance::{
-    Better, ChangeCategory, ChangeRow, CutoffBSd, CutoffType, RciMethod, ReliableChange,
+use therapeutic_alliance::change::{
+    ChangeCategory, ChangeRow, CutoffBSd, CutoffType, RciMethod, ReliableChange,
     ReliableChangeOptions,
 };
 

@@ -1,9 +1,8 @@
 //! Degenerate data gives a typed error naming what is wrong, never a NaN passed along.
 
-use therapeutic_alliance::{
-    Instrument, Item, MissingData, ReliabilityOptions, ResponseMatrix, ResponseScale, TotalRule,
-    catalog,
-};
+use therapeutic_alliance::matrix::ResponseMatrix;
+use therapeutic_alliance::reliability::{MissingData, ReliabilityOptions};
+use therapeutic_alliance::{Instrument, Item, ResponseScale, TotalRule, catalog};
 
 fn three_items() -> Instrument {
     Instrument::builder(
@@ -120,7 +119,7 @@ fn two_items_give_alpha_and_no_omega() {
 
 #[test]
 fn icc_refuses_tables_without_an_icc() {
-    use therapeutic_alliance::IccTable;
+    use therapeutic_alliance::reliability::IccTable;
     for rows in [
         vec![vec![4.0, 4.0], vec![4.0, 4.0]],
         vec![vec![1.0, 2.0], vec![1.0, 2.0]],

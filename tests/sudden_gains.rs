@@ -10,8 +10,9 @@
 //! implementation.
 
 use serde_json::Value;
-use therapeutic_alliance::{
-    Better, ScoreSeries, SessionTable, SuddenChanges, SuddenEvent, SuddenOptions, SuddenPick,
+use therapeutic_alliance::Better;
+use therapeutic_alliance::change::{
+    ScoreSeries, SessionTable, SuddenChanges, SuddenEvent, SuddenOptions, SuddenPick,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;

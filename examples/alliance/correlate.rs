@@ -1,7 +1,8 @@
 //! `alliance correlate`: the correlation of two columns of a wide CSV file (an early alliance
 //! score with an outcome, say), over the rows with both.
 
-use therapeutic_alliance::{Correlation, ErrorKind};
+use therapeutic_alliance::ErrorKind;
+use therapeutic_alliance::change::Correlation;
 
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};

@@ -1,7 +1,7 @@
 //! `alliance effect-size`: pre-post change between two sessions of a long CSV file, on the
 //! clients with a score at both: the paired t test and the effect sizes d_z, g_z, d_av and d_rm.
 
-use therapeutic_alliance::PrePost;
+use therapeutic_alliance::change::PrePost;
 
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};

@@ -1,7 +1,7 @@
 //! `alliance icc`: the six Shrout and Fleiss intraclass correlations of a CSV table of ratings,
 //! targets in rows and raters in columns.
 
-use therapeutic_alliance::{Icc, IccForm, IccTable};
+use therapeutic_alliance::reliability::{Icc, IccForm, IccTable};
 
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};

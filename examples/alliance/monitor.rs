@@ -2,7 +2,9 @@
 //! thresholds crossed, reliable and point worsening, ruptures opened and repaired, one component
 //! falling while the others hold.
 
-use therapeutic_alliance::{MonitorOptions, MonitoredSession, RuptureOptions, SessionMonitor};
+use therapeutic_alliance::change::{
+    MonitorOptions, MonitoredSession, RuptureOptions, SessionMonitor,
+};
 
 use crate::Failure;
 use crate::args::{self, Arg, Parser, set_once, unexpected};

@@ -61,9 +61,9 @@ pub use drawing::run;
 
 #[cfg(feature = "plot")]
 mod drawing {
-    use therapeutic_alliance::{
-        Error, Instrument, Metric, OutcomePanel, PlotOptions, PlotRuptures, RuptureOptions, Series,
-    };
+    use therapeutic_alliance::change::{RuptureOptions, Series};
+    use therapeutic_alliance::plot::{OutcomePanel, PlotOptions, PlotRuptures};
+    use therapeutic_alliance::{Error, Instrument, Metric};
 
     use super::USAGE;
     use crate::Failure;

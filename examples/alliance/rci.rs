@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
-use therapeutic_alliance::{
-    Better, CategoryCounts, ChangeRow, CutoffBSd, CutoffType, RciMethod, ReliableChange,
+use therapeutic_alliance::Better;
+use therapeutic_alliance::change::{
+    CategoryCounts, ChangeRow, CutoffBSd, CutoffType, RciMethod, ReliableChange,
     ReliableChangeOptions,
 };
 
@@ -345,7 +346,7 @@ struct PersonOut<'a> {
     post: f64,
     change: f64,
     rci: f64,
-    category: therapeutic_alliance::ChangeCategory,
+    category: therapeutic_alliance::change::ChangeCategory,
     #[serde(skip_serializing_if = "Option::is_none")]
     cs_index: Option<f64>,
 }

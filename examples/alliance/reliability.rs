@@ -4,10 +4,11 @@
 
 use std::time::Instant;
 
-use therapeutic_alliance::{
-    Error, Instrument, Item, MissingData, Reliability, ReliabilityOptions, ResponseMatrix,
-    ResponseScale, SplitHalfMethod, TotalRule,
+use therapeutic_alliance::matrix::ResponseMatrix;
+use therapeutic_alliance::reliability::{
+    MissingData, Reliability, ReliabilityOptions, SplitHalfMethod,
 };
+use therapeutic_alliance::{Error, Instrument, Item, ResponseScale, TotalRule};
 
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};

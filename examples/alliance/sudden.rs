@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use therapeutic_alliance::{
-    Better, CriticalValue, ErrorKind, ScoreSeries, SuddenEvent, SuddenKind, SuddenOptions,
-    SuddenWindow,
+use therapeutic_alliance::change::{
+    CriticalValue, ScoreSeries, SuddenEvent, SuddenKind, SuddenOptions, SuddenWindow,
 };
+use therapeutic_alliance::{Better, ErrorKind};
 
 use crate::Failure;
 use crate::args::{self, Arg, Parser, set_once, unexpected};
@@ -294,7 +294,7 @@ fn run(kind: SuddenKind, args: &[String]) -> Result<(), Failure> {
         });
     };
     let series = read(&opts)?;
-    let table = therapeutic_alliance::SessionTable::from_wide(series)
+    let table = therapeutic_alliance::change::SessionTable::from_wide(series)
         .map_err(|e| Failure::run(e.to_string()))?;
     let analysis = opts
         .analysis

@@ -304,8 +304,8 @@ pub fn long_rows(
 pub fn session_table(
     rows: &[LongRow],
     id_column: &str,
-) -> Result<therapeutic_alliance::SessionTable, Failure> {
-    therapeutic_alliance::SessionTable::from_rows(
+) -> Result<therapeutic_alliance::change::SessionTable, Failure> {
+    therapeutic_alliance::change::SessionTable::from_rows(
         rows.iter().map(|r| (r.id.as_str(), r.session, r.score)),
     )
     .map_err(|e| {

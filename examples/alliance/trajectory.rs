@@ -1,7 +1,7 @@
 //! `alliance trajectory`: every client's least-squares line of a score over sessions, from a
 //! long CSV file (one row per client and session).
 
-use therapeutic_alliance::{ClientTrajectory, TrajectoryOptions};
+use therapeutic_alliance::change::{ClientTrajectory, TrajectoryOptions};
 
 use crate::Failure;
 use crate::args::{Arg, Parser, set_once, unexpected};

@@ -55,7 +55,7 @@ fn ranks(values: &[f64]) -> Vec<f64> {
 ///   Psychology 15, 72-101), as `cor(method = "spearman")`.
 ///
 /// ```
-/// use therapeutic_alliance::Correlation;
+/// use therapeutic_alliance::change::Correlation;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // Early alliance (WAI-SR) and change in PHQ-9 for six clients; one lacks the outcome.
@@ -103,7 +103,7 @@ impl Correlation {
     /// - [`ErrorKind::NoVariation`] when x or y is the same in every complete pair.
     ///
     /// ```
-    /// use therapeutic_alliance::Correlation;
+    /// use therapeutic_alliance::change::Correlation;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let c = Correlation::from_pairs([(Some(1.0), Some(2.0)), (Some(2.0), Some(4.0)), (Some(3.0), Some(6.5))])?;

@@ -31,7 +31,7 @@ use crate::stats::{self, Interval};
 ///   computed as d_z sqrt(2 (1 - r)): the square root is S_diff exactly.
 ///
 /// ```
-/// use therapeutic_alliance::PrePost;
+/// use therapeutic_alliance::change::PrePost;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // PHQ-9 at intake and at session 8; the fourth client has no session 8.
@@ -100,7 +100,8 @@ impl PrePost {
     /// - [`ErrorKind::NoVariation`] when every difference is the same (d_z is undefined).
     ///
     /// ```
-    /// use therapeutic_alliance::{ErrorKind, PrePost};
+    /// use therapeutic_alliance::ErrorKind;
+    /// use therapeutic_alliance::change::PrePost;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let err = PrePost::from_pairs([(Some(3.0), Some(5.0)), (Some(4.0), Some(6.0))]).unwrap_err();

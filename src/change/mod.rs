@@ -103,6 +103,7 @@ pub use sudden::{
     SuddenEvent, SuddenInterval, SuddenKind, SuddenOptions, SuddenPick, SuddenWindow,
 };
 
+pub use crate::exact::decimal_difference;
 pub use correlation::Correlation;
 pub use effect_size::PrePost;
 pub use table::{CenteredValue, LaggedValue, SessionMean, SessionTable};

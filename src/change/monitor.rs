@@ -21,7 +21,7 @@ use crate::scoring::{Flag, InstrumentSummary, Metric, Scores};
 /// while the others hold. These amounts are this crate's conventions, not published cutoffs.
 ///
 /// ```
-/// use therapeutic_alliance::{MonitorOptions, RuptureOptions};
+/// use therapeutic_alliance::change::{MonitorOptions, RuptureOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // The SRS convention: talk about any drop of a point or more.
@@ -87,7 +87,8 @@ impl MonitorOptions {
     /// is 1; other instruments get [`MonitorOptions::default`].
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, MonitorOptions};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::MonitorOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// assert_eq!(MonitorOptions::for_instrument(&catalog::require("srs")?).drop_points_value(), Some(1.0));
@@ -111,9 +112,9 @@ impl MonitorOptions {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let options = therapeutic_alliance::MonitorOptions::default().reliable_points(7.4)?;
+    /// let options = therapeutic_alliance::change::MonitorOptions::default().reliable_points(7.4)?;
     /// assert_eq!(options.reliable_points_value(), Some(7.4));
-    /// assert!(therapeutic_alliance::MonitorOptions::default().reliable_points(0.0).is_err());
+    /// assert!(therapeutic_alliance::change::MonitorOptions::default().reliable_points(0.0).is_err());
     /// # Ok(())
     /// # }
     /// ```
@@ -130,7 +131,7 @@ impl MonitorOptions {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// assert!(therapeutic_alliance::MonitorOptions::default().drop_points(f64::NAN).is_err());
+    /// assert!(therapeutic_alliance::change::MonitorOptions::default().drop_points(f64::NAN).is_err());
     /// # Ok(())
     /// # }
     /// ```
@@ -142,7 +143,7 @@ impl MonitorOptions {
     /// The rupture rule, or `None` to watch for no ruptures.
     ///
     /// ```
-    /// let quiet = therapeutic_alliance::MonitorOptions::default().rupture(None);
+    /// let quiet = therapeutic_alliance::change::MonitorOptions::default().rupture(None);
     /// assert!(quiet.rupture_options().is_none());
     /// ```
     #[must_use]
@@ -160,7 +161,7 @@ impl MonitorOptions {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::MonitorOptions;
+    /// use therapeutic_alliance::change::MonitorOptions;
     /// assert_eq!(MonitorOptions::default().rupture_floor_value(), Some(5.0));
     /// assert_eq!(MonitorOptions::default().rupture_floor(None)?.rupture_floor_value(), None);
     /// assert!(MonitorOptions::default().rupture_floor(Some(150.0)).is_err());
@@ -186,7 +187,7 @@ impl MonitorOptions {
     /// The rupture floor in percent of the total's range, if any.
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::MonitorOptions::default().rupture_floor_value(), Some(5.0));
+    /// assert_eq!(therapeutic_alliance::change::MonitorOptions::default().rupture_floor_value(), Some(5.0));
     /// ```
     pub fn rupture_floor_value(&self) -> Option<f64> {
         self.rupture_floor
@@ -200,7 +201,7 @@ impl MonitorOptions {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let options = therapeutic_alliance::MonitorOptions::default().divergence(Some(20.0))?;
+    /// let options = therapeutic_alliance::change::MonitorOptions::default().divergence(Some(20.0))?;
     /// assert_eq!(options.divergence_value(), Some(20.0));
     /// # Ok(())
     /// # }
@@ -213,7 +214,7 @@ impl MonitorOptions {
     /// The reliable-change amount set, if any (otherwise the instrument's is used).
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::MonitorOptions::default().reliable_points_value(), None);
+    /// assert_eq!(therapeutic_alliance::change::MonitorOptions::default().reliable_points_value(), None);
     /// ```
     pub fn reliable_points_value(&self) -> Option<f64> {
         self.reliable_points
@@ -222,7 +223,7 @@ impl MonitorOptions {
     /// The point-drop amount, if set.
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::MonitorOptions::default().drop_points_value(), None);
+    /// assert_eq!(therapeutic_alliance::change::MonitorOptions::default().drop_points_value(), None);
     /// ```
     pub fn drop_points_value(&self) -> Option<f64> {
         self.drop_points
@@ -231,7 +232,7 @@ impl MonitorOptions {
     /// The rupture rule, if any.
     ///
     /// ```
-    /// use therapeutic_alliance::{MonitorOptions, RuptureOptions};
+    /// use therapeutic_alliance::change::{MonitorOptions, RuptureOptions};
     /// assert_eq!(MonitorOptions::default().rupture_options(), Some(&RuptureOptions::one_sd()));
     /// ```
     pub fn rupture_options(&self) -> Option<&RuptureOptions> {
@@ -241,7 +242,7 @@ impl MonitorOptions {
     /// The divergence amount in percent-of-maximum points, if on.
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::MonitorOptions::default().divergence_value(), Some(10.0));
+    /// assert_eq!(therapeutic_alliance::change::MonitorOptions::default().divergence_value(), Some(10.0));
     /// ```
     pub fn divergence_value(&self) -> Option<f64> {
         self.divergence
@@ -301,7 +302,8 @@ impl From<MonitorOptions> for OptionsDef {
 /// ```
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, Event, MonitorOptions, SessionMonitor};
+/// use therapeutic_alliance::{catalog, Administration};
+/// use therapeutic_alliance::change::{Event, MonitorOptions, SessionMonitor};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let srs = catalog::require("srs")?;
@@ -412,7 +414,8 @@ pub enum Event {
 /// A component's change between two sessions, in percent-of-maximum points.
 ///
 /// ```
-/// use therapeutic_alliance::{Component, ComponentChange};
+/// use therapeutic_alliance::Component;
+/// use therapeutic_alliance::change::ComponentChange;
 ///
 /// let c = ComponentChange { component: Component::Goals, change: -2.5 };
 /// assert_eq!(c.change, -2.5);
@@ -432,12 +435,13 @@ pub struct ComponentChange {
 /// ```
 /// # #[cfg(feature = "serde")]
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use therapeutic_alliance::{catalog, Administration, MonitorOptions, SessionMonitor};
+/// use therapeutic_alliance::{catalog, Administration};
+/// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
 /// let srs = catalog::require("srs")?;
 /// let mut monitor = SessionMonitor::new(&srs, MonitorOptions::default());
 /// monitor.observe(&Administration::builder(&srs).session(1).answers([("1", 9.0)])?.build()?)?;
 /// let json = serde_json::to_string(monitor.state())?;
-/// let state: therapeutic_alliance::MonitorState = serde_json::from_str(&json)?;
+/// let state: therapeutic_alliance::change::MonitorState = serde_json::from_str(&json)?;
 /// assert_eq!(&state, monitor.state());
 /// # Ok(())
 /// # }
@@ -567,10 +571,11 @@ impl MonitorState {
 ///   instruments where higher is better (alliance), not on symptom measures;
 /// - one component falling while the others hold ([`MonitorOptions::divergence`]).
 ///
-/// Sessions must come in order, as for a [`Series`](crate::Series), and the errors are the same.
+/// Sessions must come in order, as for a [`Series`](crate::change::Series), and the errors are the same.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, Event, MonitorOptions, RuptureOptions, SessionMonitor};
+/// use therapeutic_alliance::{catalog, Administration};
+/// use therapeutic_alliance::change::{Event, MonitorOptions, RuptureOptions, SessionMonitor};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let srs = catalog::require("srs")?;
@@ -607,7 +612,8 @@ impl SessionMonitor {
     /// A monitor of `instrument` with no sessions yet.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, MonitorOptions, SessionMonitor};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let monitor = SessionMonitor::new(&catalog::require("wai-sr")?, MonitorOptions::default());
@@ -639,7 +645,8 @@ impl SessionMonitor {
     /// that do not agree, components the instrument does not measure).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, MonitorOptions, SessionMonitor};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;
@@ -697,7 +704,8 @@ impl SessionMonitor {
     /// The instrument watched.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, MonitorOptions, SessionMonitor};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let monitor = SessionMonitor::new(&catalog::require("srs")?, MonitorOptions::default());
@@ -712,7 +720,8 @@ impl SessionMonitor {
     /// The state to store between sessions.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, MonitorOptions, SessionMonitor};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let monitor = SessionMonitor::new(&catalog::require("srs")?, MonitorOptions::default());
@@ -728,12 +737,13 @@ impl SessionMonitor {
     /// Takes the next session and returns what it shows.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidSeries`] naming the session, as [`Series::push`](crate::Series::push):
+    /// [`ErrorKind::InvalidSeries`] naming the session, as [`Series::push`](crate::change::Series::push):
     /// no session number, a session not after the last, a date before the last, another
     /// instrument or another client. The state is unchanged after an error.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, MonitorOptions, SessionMonitor};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let ors = catalog::require("ors")?;
@@ -897,7 +907,7 @@ impl SessionMonitor {
 /// `alliance monitor` command prints per session.
 ///
 /// ```
-/// use therapeutic_alliance::MonitoredSession;
+/// use therapeutic_alliance::change::MonitoredSession;
 ///
 /// let s = MonitoredSession { session: 4, date: None, events: Vec::new() };
 /// assert!(s.events.is_empty());

@@ -21,7 +21,7 @@ use crate::scoring::Metric;
 /// Whose standard deviation scales a threshold in SDs.
 ///
 /// ```
-/// use therapeutic_alliance::{RuptureOptions, SdSource};
+/// use therapeutic_alliance::change::{RuptureOptions, SdSource};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // Gumz et al. (2012) propose the larger of the client's and the sample's SD.
@@ -44,7 +44,7 @@ pub enum SdSource {
 /// How deep a dip must be to count as a rupture.
 ///
 /// ```
-/// use therapeutic_alliance::{RuptureSize, RuptureOptions};
+/// use therapeutic_alliance::change::{RuptureSize, RuptureOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!(RuptureOptions::points(1.5)?.size(), RuptureSize::Points(1.5));
@@ -77,7 +77,7 @@ pub enum RuptureSize {
 /// threshold of at least 2 points.
 ///
 /// ```
-/// use therapeutic_alliance::RuptureOptions;
+/// use therapeutic_alliance::change::RuptureOptions;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let values = [Some(6.0), Some(6.2), Some(4.0), Some(6.1), Some(6.3)];
@@ -160,7 +160,7 @@ impl RuptureOptions {
     /// window 3 sessions.
     ///
     /// ```
-    /// let rule = therapeutic_alliance::RuptureOptions::one_sd();
+    /// let rule = therapeutic_alliance::change::RuptureOptions::one_sd();
     /// assert_eq!(rule.window(), 3);
     /// ```
     pub fn one_sd() -> Self {
@@ -178,7 +178,7 @@ impl RuptureOptions {
     /// window 3 sessions.
     ///
     /// ```
-    /// use therapeutic_alliance::{RuptureOptions, RuptureSize, SdSource};
+    /// use therapeutic_alliance::change::{RuptureOptions, RuptureSize, SdSource};
     ///
     /// let rule = RuptureOptions::two_sd();
     /// assert_eq!(rule.size(), RuptureSize::Sd { multiple: 2.0, source: SdSource::Own });
@@ -201,7 +201,7 @@ impl RuptureOptions {
     /// positive.
     ///
     /// ```
-    /// use therapeutic_alliance::{RuptureOptions, SdSource};
+    /// use therapeutic_alliance::change::{RuptureOptions, SdSource};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rule = RuptureOptions::sd(1.5, SdSource::Sample(4.0))?;
@@ -229,7 +229,7 @@ impl RuptureOptions {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rule = therapeutic_alliance::RuptureOptions::points(2.0)?;
+    /// let rule = therapeutic_alliance::change::RuptureOptions::points(2.0)?;
     /// assert_eq!(rule.threshold_for(None), Some(2.0));
     /// # Ok(())
     /// # }
@@ -250,7 +250,7 @@ impl RuptureOptions {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rule = therapeutic_alliance::RuptureOptions::one_sd().with_window(5)?;
+    /// let rule = therapeutic_alliance::change::RuptureOptions::one_sd().with_window(5)?;
     /// assert_eq!(rule.window(), 5);
     /// # Ok(())
     /// # }
@@ -276,7 +276,7 @@ impl RuptureOptions {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let rule = therapeutic_alliance::RuptureOptions::one_sd().with_floor(2.0)?;
+    /// let rule = therapeutic_alliance::change::RuptureOptions::one_sd().with_floor(2.0)?;
     /// assert_eq!(rule.threshold_for(Some(0.4)), Some(2.0));
     /// assert_eq!(rule.threshold_for(Some(3.0)), Some(3.0));
     /// # Ok(())
@@ -291,7 +291,7 @@ impl RuptureOptions {
     /// The floor of the threshold in points, if set.
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::RuptureOptions::one_sd().floor(), None);
+    /// assert_eq!(therapeutic_alliance::change::RuptureOptions::one_sd().floor(), None);
     /// ```
     pub fn floor(&self) -> Option<f64> {
         self.floor
@@ -300,7 +300,7 @@ impl RuptureOptions {
     /// The threshold's size.
     ///
     /// ```
-    /// use therapeutic_alliance::{RuptureOptions, RuptureSize, SdSource};
+    /// use therapeutic_alliance::change::{RuptureOptions, RuptureSize, SdSource};
     ///
     /// assert_eq!(RuptureOptions::one_sd().size(), RuptureSize::Sd { multiple: 1.0, source: SdSource::Own });
     /// ```
@@ -311,7 +311,7 @@ impl RuptureOptions {
     /// The repair window in sessions after the onset.
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::RuptureOptions::two_sd().window(), 3);
+    /// assert_eq!(therapeutic_alliance::change::RuptureOptions::two_sd().window(), 3);
     /// ```
     pub fn window(&self) -> u32 {
         self.window
@@ -321,7 +321,7 @@ impl RuptureOptions {
     /// `None` when the rule needs the own SD and it is not known.
     ///
     /// ```
-    /// use therapeutic_alliance::RuptureOptions;
+    /// use therapeutic_alliance::change::RuptureOptions;
     ///
     /// assert_eq!(RuptureOptions::two_sd().threshold_for(Some(0.5)), Some(1.0));
     /// assert_eq!(RuptureOptions::two_sd().threshold_for(None), None);
@@ -381,7 +381,8 @@ impl RuptureOptions {
     /// lower is better (a symptom measure), where a dip is an improvement.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, RuptureOptions, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::{RuptureOptions, Series};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;
@@ -428,7 +429,7 @@ impl RuptureOptions {
     /// sessions are scored.
     ///
     /// ```
-    /// use therapeutic_alliance::{RuptureOptions, Shape};
+    /// use therapeutic_alliance::change::{RuptureOptions, Shape};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// // A decline over three sessions, then a sudden repair.
@@ -592,7 +593,7 @@ impl From<RuptureOptions> for RuleDef {
 ///
 /// ```
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let found = therapeutic_alliance::RuptureOptions::one_sd()
+/// let found = therapeutic_alliance::change::RuptureOptions::one_sd()
 ///     .analyze_values(&[Some(5.0), Some(5.0), Some(3.0), Some(5.0)])?;
 /// assert_eq!(found.own_sd, Some(1.0));
 /// assert_eq!(found.threshold, 1.0);
@@ -630,7 +631,7 @@ pub struct ClientRuptures {
 ///
 /// ```
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// use therapeutic_alliance::{RuptureOptions, Shape};
+/// use therapeutic_alliance::change::{RuptureOptions, Shape};
 /// let found = RuptureOptions::points(2.0)?.analyze_values(&[Some(6.0), Some(3.0), Some(6.0)])?;
 /// assert_eq!(found.ruptures[0].shape, Shape::Sudden);
 /// # Ok(())
@@ -655,7 +656,7 @@ pub enum Shape {
 ///
 /// ```
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// let found = therapeutic_alliance::RuptureOptions::points(1.0)?
+/// let found = therapeutic_alliance::change::RuptureOptions::points(1.0)?
 ///     .analyze_values(&[Some(4.0), Some(2.5), Some(2.0)])?;
 /// let r = &found.ruptures[0];
 /// assert_eq!((r.level, r.lowest, r.depth), (4.0, 2.0, 2.0));
@@ -691,7 +692,7 @@ pub struct Rupture {
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let found = therapeutic_alliance::RuptureOptions::points(1.0)?
+/// let found = therapeutic_alliance::change::RuptureOptions::points(1.0)?
 ///     .analyze_values(&[Some(4.0), Some(2.5), Some(4.5)])?;
 /// let repair = found.ruptures[0].repair.as_ref().ok_or("not repaired")?;
 /// assert_eq!((repair.session, repair.value, repair.sessions_after_onset), (3, 4.5, 1));

@@ -15,7 +15,7 @@ use crate::ids::{TextRule, check_field};
 /// assessment outside the series).
 ///
 /// ```
-/// use therapeutic_alliance::ScoreSeries;
+/// use therapeutic_alliance::change::ScoreSeries;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let s = ScoreSeries::new("c-017", [Some(31.0), Some(30.0), None, Some(22.0), Some(21.0)])?;
@@ -104,14 +104,15 @@ impl ScoreSeries {
     /// - [`ErrorKind::NotFiniteScore`] for a NaN or infinite score, naming its position.
     ///
     /// ```
-    /// use therapeutic_alliance::{ErrorKind, ScoreSeries};
+    /// use therapeutic_alliance::ErrorKind;
+    /// use therapeutic_alliance::change::ScoreSeries;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let s = ScoreSeries::new("7", vec![Some(20.0), None, Some(14.0)])?;
     /// assert_eq!(s.scores(), &[Some(20.0), None, Some(14.0)]);
     /// let err = ScoreSeries::new("7", [Some(20.0), Some(f64::NAN)]).unwrap_err();
     /// assert!(matches!(err.kind(), ErrorKind::NotFiniteScore { .. }));
-    /// assert_eq!(err.to_string(), "client 7: score 2 is NaN, not a finite number");
+    /// assert_eq!(err.to_string(), "score 2 is NaN, not a finite number");
     /// # Ok(())
     /// # }
     /// ```
@@ -152,7 +153,7 @@ impl ScoreSeries {
     /// [`ErrorKind::NotFiniteScore`] for a NaN or infinite start or end.
     ///
     /// ```
-    /// use therapeutic_alliance::ScoreSeries;
+    /// use therapeutic_alliance::change::ScoreSeries;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// // Intake 33 (session 0), then sessions 1..4; the change runs from intake to session 4.
@@ -185,7 +186,7 @@ impl ScoreSeries {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = therapeutic_alliance::ScoreSeries::new("c-3", [Some(1.0)])?;
+    /// let s = therapeutic_alliance::change::ScoreSeries::new("c-3", [Some(1.0)])?;
     /// assert_eq!(s.id(), "c-3");
     /// # Ok(())
     /// # }
@@ -197,10 +198,11 @@ impl ScoreSeries {
     /// The same series with its first score at session `session` (default 1): its sessions
     /// are numbered from there. With 0 the first score is a baseline, as with suddengains'
     /// `identify_sg_1to2 = TRUE`; the intervals examined are the same. A series laid out from a
-    /// client's [`Series`](crate::Series) starts at its first session.
+    /// client's [`Series`](crate::change::Series) starts at its first session.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let s = ScoreSeries::new("c-3", [Some(30.0), Some(30.0), Some(20.0), Some(20.0)])?.starting_at(5);
@@ -219,7 +221,7 @@ impl ScoreSeries {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = therapeutic_alliance::ScoreSeries::new("c-3", [Some(1.0)])?;
+    /// let s = therapeutic_alliance::change::ScoreSeries::new("c-3", [Some(1.0)])?;
     /// assert_eq!((s.first_session(), s.clone().starting_at(0).first_session()), (None, Some(0)));
     /// # Ok(())
     /// # }
@@ -232,7 +234,7 @@ impl ScoreSeries {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = therapeutic_alliance::ScoreSeries::new("c-3", [Some(1.0), None])?;
+    /// let s = therapeutic_alliance::change::ScoreSeries::new("c-3", [Some(1.0), None])?;
     /// assert_eq!(s.scores(), &[Some(1.0), None]);
     /// # Ok(())
     /// # }
@@ -267,7 +269,7 @@ impl ScoreSeries {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = therapeutic_alliance::ScoreSeries::new("c-3", [None, Some(4.0)])?;
+    /// let s = therapeutic_alliance::change::ScoreSeries::new("c-3", [None, Some(4.0)])?;
     /// assert_eq!(s.treatment_start(), None);
     /// # Ok(())
     /// # }
@@ -284,7 +286,7 @@ impl ScoreSeries {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let s = therapeutic_alliance::ScoreSeries::new("c-3", [None, Some(4.0)])?;
+    /// let s = therapeutic_alliance::change::ScoreSeries::new("c-3", [None, Some(4.0)])?;
     /// assert_eq!(s.treatment_end(), Some(4.0));
     /// # Ok(())
     /// # }

@@ -13,12 +13,13 @@ pub(super) const MAX_SPAN: u32 = 100_000;
 /// increase and dates (where recorded) never go backwards.
 ///
 /// One client's course as it arrives: values per session, ruptures, the days between sessions.
-/// Many clients' series make one [`SessionTable`](crate::SessionTable)
-/// ([`SessionTable::from_series`](crate::SessionTable::from_series)), which every change
+/// Many clients' series make one [`SessionTable`](crate::change::SessionTable)
+/// ([`SessionTable::from_series`](crate::change::SessionTable::from_series)), which every change
 /// analysis reads.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, Series};
+/// use therapeutic_alliance::{catalog, Administration};
+/// use therapeutic_alliance::change::Series;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let srs = catalog::require("srs")?;
@@ -47,7 +48,8 @@ pub struct Series {
 ///
 /// ```
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-/// use therapeutic_alliance::{catalog, Administration, Series};
+/// use therapeutic_alliance::{catalog, Administration};
+/// use therapeutic_alliance::change::Series;
 /// let arm = catalog::require("arm-5")?;
 /// let adm = Administration::builder(&arm).session(3).answers([("1", 6), ("2", 6), ("3", 2), ("4", 6), ("5", 6)])?.build()?;
 /// let series = Series::from_administrations([adm])?;
@@ -69,7 +71,8 @@ impl SessionScores {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     /// let adm = Administration::builder(&catalog::require("srs")?).session(7).build()?;
     /// assert_eq!(Series::from_administrations([adm])?.sessions()[0].session(), 7);
     /// # Ok(())
@@ -83,7 +86,8 @@ impl SessionScores {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     /// let adm = Administration::builder(&catalog::require("srs")?).session(1).date("2026-01-05".parse()?).build()?;
     /// let series = Series::from_administrations([adm])?;
     /// assert_eq!(series.sessions()[0].date().map(|d| d.to_string()).as_deref(), Some("2026-01-05"));
@@ -98,7 +102,8 @@ impl SessionScores {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     /// let adm = Administration::builder(&catalog::require("srs")?).session(1).build()?;
     /// let series = Series::from_administrations([adm])?;
     /// assert_eq!(series.sessions()[0].scores().primary("total"), None, "nothing answered");
@@ -115,7 +120,7 @@ impl Series {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let series = therapeutic_alliance::Series::new(&therapeutic_alliance::catalog::require("ors")?);
+    /// let series = therapeutic_alliance::change::Series::new(&therapeutic_alliance::catalog::require("ors")?);
     /// assert!(series.is_empty());
     /// # Ok(())
     /// # }
@@ -135,7 +140,8 @@ impl Series {
     /// first that does not fit.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, ErrorKind, Series};
+    /// use therapeutic_alliance::{catalog, Administration, ErrorKind};
+    /// use therapeutic_alliance::change::Series;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;
@@ -172,7 +178,8 @@ impl Series {
     /// client than the series.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let ors = catalog::require("ors")?;
@@ -201,7 +208,7 @@ impl Series {
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let gad7 = therapeutic_alliance::catalog::require("gad-7")?;
-    /// assert_eq!(therapeutic_alliance::Series::new(&gad7).instrument().id(), "gad-7");
+    /// assert_eq!(therapeutic_alliance::change::Series::new(&gad7).instrument().id(), "gad-7");
     /// # Ok(())
     /// # }
     /// ```
@@ -213,7 +220,8 @@ impl Series {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     /// let adm = Administration::builder(&catalog::require("srs")?).client("c-9").session(1).build()?;
     /// assert_eq!(Series::from_administrations([adm])?.client(), Some("c-9"));
     /// # Ok(())
@@ -227,7 +235,8 @@ impl Series {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     /// let srs = catalog::require("srs")?;
     /// let series = Series::from_administrations([
     ///     Administration::builder(&srs).session(1).build()?,
@@ -246,7 +255,8 @@ impl Series {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     /// let adm = Administration::builder(&catalog::require("srs")?).session(1).build()?;
     /// assert_eq!(Series::from_administrations([adm])?.len(), 1);
     /// # Ok(())
@@ -260,7 +270,7 @@ impl Series {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// assert!(therapeutic_alliance::Series::new(&therapeutic_alliance::catalog::require("srs")?).is_empty());
+    /// assert!(therapeutic_alliance::change::Series::new(&therapeutic_alliance::catalog::require("srs")?).is_empty());
     /// # Ok(())
     /// # }
     /// ```
@@ -271,7 +281,8 @@ impl Series {
     /// One metric of a target per session; `None` where the session's target is not scored.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Metric, Series};
+    /// use therapeutic_alliance::{catalog, Administration, Metric};
+    /// use therapeutic_alliance::change::Series;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;
@@ -296,7 +307,8 @@ impl Series {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     /// let ors = catalog::require("ors")?;
     /// let adm = Administration::builder(&ors).session(1)
     ///     .answers([("1", 5.0), ("2", 6.0), ("3", 5.5), ("4", 6.5)])?.build()?;
@@ -309,10 +321,10 @@ impl Series {
         self.values(target, self.instrument.primary_metric())
     }
 
-    /// A target's scores (primary metric) as a [`ScoreSeries`](crate::ScoreSeries) for sudden
+    /// A target's scores (primary metric) as a [`ScoreSeries`](crate::change::ScoreSeries) for sudden
     /// gains and losses: one position per session number from the first session to the last,
     /// `None` for a session number with no administration or no score, numbered from the first
-    /// session ([`ScoreSeries::starting_at`](crate::ScoreSeries::starting_at)). Its id is the
+    /// session ([`ScoreSeries::starting_at`](crate::change::ScoreSeries::starting_at)). Its id is the
     /// client's, or `client` when the administrations name none.
     ///
     /// # Errors
@@ -322,7 +334,8 @@ impl Series {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     /// let phq9 = catalog::require("phq-9")?;
     /// let at = |n: u32, v: f64| Administration::builder(&phq9).client("c-3").session(n)
     ///     .answers((1..=9).map(|i| (i.to_string(), v)))?.build();
@@ -368,7 +381,8 @@ impl Series {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{catalog, Administration, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
     /// let srs = catalog::require("srs")?;
     /// let series = Series::from_administrations([
     ///     Administration::builder(&srs).session(1).date("2026-02-24".parse()?).build()?,
@@ -626,9 +640,9 @@ mod tests {
         ])
         .unwrap();
         let scores = series.score_series("total").unwrap();
-        let gains = crate::SuddenOptions::new(crate::Better::Lower, 6.0)
+        let gains = crate::change::SuddenOptions::new(crate::Better::Lower, 6.0)
             .unwrap()
-            .gains(&crate::SessionTable::from_wide([scores]).unwrap())
+            .gains(&crate::change::SessionTable::from_wide([scores]).unwrap())
             .unwrap();
         let sessions: Vec<u64> = gains.events().map(|g| g.session).collect();
         assert_eq!(sessions, [6]);

@@ -73,7 +73,8 @@ pub(super) fn sorted_unique(mut series: Vec<Point>) -> Result<Vec<Point>> {
 /// ([`RuptureOptions::analyze_table`](super::RuptureOptions::analyze_table)).
 ///
 /// ```
-/// use therapeutic_alliance::{Better, RciMethod, ReliableChangeOptions, SessionTable, SuddenOptions, TrajectoryOptions};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{RciMethod, ReliableChangeOptions, SessionTable, SuddenOptions, TrajectoryOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let table = SessionTable::from_rows([
@@ -161,11 +162,11 @@ impl SessionTable {
     /// Errors carry the row (counted from 1 over `rows`).
     ///
     /// ```
-    /// use therapeutic_alliance::SessionTable;
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let err = SessionTable::from_rows([("c-1", 1, Some(3.0)), ("c-1", 1, Some(4.0))]).unwrap_err();
-    /// assert_eq!(err.to_string(), "row 2: client c-1: session 1 is given more than once (rows 1 and 2)");
+    /// assert_eq!(err.to_string(), "row 2: session 1 is given more than once (rows 1 and 2)");
     /// let err = SessionTable::from_rows([("c-1", 1, Some(f64::NAN))]).unwrap_err();
     /// assert_eq!(err.to_string(), "row 1: item score: value NaN is not a finite number");
     /// # Ok(())
@@ -221,7 +222,7 @@ impl SessionTable {
     /// given by an earlier series too, or session numbers beyond `u32::MAX`.
     ///
     /// ```
-    /// use therapeutic_alliance::{ScoreSeries, SessionTable};
+    /// use therapeutic_alliance::change::{ScoreSeries, SessionTable};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_wide([
@@ -282,7 +283,8 @@ impl SessionTable {
     /// the first; an unknown target; and the errors of [`from_rows`](SessionTable::from_rows).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, SessionTable};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let phq9 = catalog::require("phq-9")?;
@@ -353,7 +355,8 @@ impl SessionTable {
     /// client id is [`ErrorKind::InvalidTable`] located at the series (counted from 1).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Series, SessionTable};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::{Series, SessionTable};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;
@@ -423,7 +426,7 @@ impl SessionTable {
     /// for a NaN or infinite score.
     ///
     /// ```
-    /// use therapeutic_alliance::SessionTable;
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([("a", 1, Some(35.0)), ("a", 2, Some(23.0))])?
@@ -453,7 +456,7 @@ impl SessionTable {
     /// the table was built from (missed sessions included).
     ///
     /// ```
-    /// use therapeutic_alliance::SessionTable;
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([("b", 2, None), ("a", 1, Some(2.0)), ("b", 1, Some(1.0))])?;
@@ -490,7 +493,7 @@ impl SessionTable {
     /// more.
     ///
     /// ```
-    /// use therapeutic_alliance::SessionTable;
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([("a", 2, Some(30.0)), ("a", 4, Some(26.0))])?;
@@ -507,7 +510,7 @@ impl SessionTable {
     /// The client ids, in the order of their first row.
     ///
     /// ```
-    /// use therapeutic_alliance::SessionTable;
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([("b", 1, Some(1.0)), ("a", 1, Some(2.0)), ("b", 2, None)])?;
@@ -523,7 +526,7 @@ impl SessionTable {
     /// with no score at all is listed with `trajectory: None`.
     ///
     /// ```
-    /// use therapeutic_alliance::{SessionTable, TrajectoryOptions};
+    /// use therapeutic_alliance::change::{SessionTable, TrajectoryOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([
@@ -552,7 +555,7 @@ impl SessionTable {
     /// deviation of the clients' scores there.
     ///
     /// ```
-    /// use therapeutic_alliance::SessionTable;
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([
@@ -594,7 +597,7 @@ impl SessionTable {
     /// 62, 583-619.
     ///
     /// ```
-    /// use therapeutic_alliance::SessionTable;
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([
@@ -628,7 +631,7 @@ impl SessionTable {
     /// [`centered`](SessionTable::centered), so the two line up.
     ///
     /// ```
-    /// use therapeutic_alliance::SessionTable;
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([
@@ -667,7 +670,7 @@ impl SessionTable {
     /// As [`PrePost::from_pairs`]; [`ErrorKind::InvalidOption`] when `pre` equals `post`.
     ///
     /// ```
-    /// use therapeutic_alliance::SessionTable;
+    /// use therapeutic_alliance::change::SessionTable;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([
@@ -695,14 +698,15 @@ impl SessionTable {
         )
     }
 
-    /// Each client's scores at `pre` and `post` as a [`ChangeRow`](crate::ChangeRow) for
-    /// [`ReliableChangeOptions::analyze`](crate::ReliableChangeOptions::analyze): the long-to-wide step R's
+    /// Each client's scores at `pre` and `post` as a [`ChangeRow`](crate::change::ChangeRow) for
+    /// [`ReliableChangeOptions::analyze`](crate::change::ReliableChangeOptions::analyze): the long-to-wide step R's
     /// `cs_combined(data, id, time, outcome, pre, post)` takes for you. A client without a
     /// score at either session gives a row with `None` there (left out of the analysis and
     /// reported as dropped).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, RciMethod, ReliableChangeOptions, SessionTable};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{RciMethod, ReliableChangeOptions, SessionTable};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let table = SessionTable::from_rows([
@@ -715,10 +719,10 @@ impl SessionTable {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn change_rows(&self, pre: u32, post: u32) -> Vec<crate::ChangeRow> {
+    pub fn change_rows(&self, pre: u32, post: u32) -> Vec<crate::change::ChangeRow> {
         self.clients
             .iter()
-            .map(|c| crate::ChangeRow::new(c.id.clone(), c.score_at(pre), c.score_at(post)))
+            .map(|c| crate::change::ChangeRow::new(c.id.clone(), c.score_at(pre), c.score_at(post)))
             .collect()
     }
 }
@@ -727,7 +731,7 @@ impl SessionTable {
 /// deviation.
 ///
 /// ```
-/// use therapeutic_alliance::SessionTable;
+/// use therapeutic_alliance::change::SessionTable;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let table = SessionTable::from_rows([("a", 3, Some(5.0)), ("b", 3, Some(7.0))])?;
@@ -756,7 +760,7 @@ pub struct SessionMean {
 /// deviation from it). See [`SessionTable::centered`].
 ///
 /// ```
-/// use therapeutic_alliance::SessionTable;
+/// use therapeutic_alliance::change::SessionTable;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let table = SessionTable::from_rows([("a", 1, Some(5.0)), ("a", 2, Some(7.0))])?;
@@ -784,7 +788,7 @@ pub struct CenteredValue {
 /// A row with the client's previous row. See [`SessionTable::lagged`].
 ///
 /// ```
-/// use therapeutic_alliance::SessionTable;
+/// use therapeutic_alliance::change::SessionTable;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let table = SessionTable::from_rows([("a", 1, Some(5.0)), ("a", 2, Some(7.0))])?;

@@ -28,7 +28,7 @@ pub struct MeasureCourse {
 /// Reliable change on one measure, or on both together.
 ///
 /// ```
-/// use therapeutic_alliance::ReliableStatus;
+/// use therapeutic_alliance::change::ReliableStatus;
 ///
 /// assert_eq!(ReliableStatus::Improvement.to_string(), "reliable_improvement");
 /// ```
@@ -54,7 +54,7 @@ vocabulary!(
 /// Whether a course recovered.
 ///
 /// ```
-/// use therapeutic_alliance::Recovery;
+/// use therapeutic_alliance::change::Recovery;
 ///
 /// assert_eq!(Recovery::NotACaseAtStart.to_string(), "not_a_case_at_start");
 /// ```
@@ -98,7 +98,7 @@ vocabulary!(
 /// "reliable_recovery": true}`.
 ///
 /// ```
-/// use therapeutic_alliance::{Recovery, ReliableStatus, TalkingTherapiesOutcome};
+/// use therapeutic_alliance::change::{Recovery, ReliableStatus, TalkingTherapiesOutcome};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // PHQ-9 16 -> 7, GAD-7 11 -> 6.
@@ -137,7 +137,7 @@ impl TalkingTherapiesOutcome {
     /// measure's range (0-27 for the PHQ-9, 0-21 for the GAD-7).
     ///
     /// ```
-    /// use therapeutic_alliance::{Recovery, ReliableStatus, TalkingTherapiesOutcome};
+    /// use therapeutic_alliance::change::{Recovery, ReliableStatus, TalkingTherapiesOutcome};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// // Below caseness at the start: recovery does not apply.
@@ -208,7 +208,8 @@ impl TalkingTherapiesOutcome {
     /// total.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, Recovery, Series, TalkingTherapiesOutcome};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::{Recovery, Series, TalkingTherapiesOutcome};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let (phq9, gad7) = (catalog::require("phq-9")?, catalog::require("gad-7")?);
@@ -299,7 +300,7 @@ fn course(
 /// were a case at the start; reliable improvement and deterioration over all courses.
 ///
 /// ```
-/// use therapeutic_alliance::{TalkingTherapiesOutcome, TalkingTherapiesSummary};
+/// use therapeutic_alliance::change::{TalkingTherapiesOutcome, TalkingTherapiesSummary};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let courses = [
@@ -339,7 +340,7 @@ impl TalkingTherapiesSummary {
     /// Recovered over cases at the start; `None` without cases.
     ///
     /// ```
-    /// let empty = therapeutic_alliance::TalkingTherapiesSummary::default();
+    /// let empty = therapeutic_alliance::change::TalkingTherapiesSummary::default();
     /// assert_eq!(empty.recovery_rate(), None);
     /// ```
     pub fn recovery_rate(&self) -> Option<f64> {
@@ -350,7 +351,7 @@ impl TalkingTherapiesSummary {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{TalkingTherapiesOutcome, TalkingTherapiesSummary};
+    /// use therapeutic_alliance::change::{TalkingTherapiesOutcome, TalkingTherapiesSummary};
     /// let s: TalkingTherapiesSummary = [TalkingTherapiesOutcome::classify(12.0, 9.0, 9.0, 7.0)?].iter().collect();
     /// assert_eq!((s.recovery_rate(), s.reliable_recovery_rate()), (Some(1.0), Some(0.0)));
     /// # Ok(())
@@ -364,7 +365,7 @@ impl TalkingTherapiesSummary {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{TalkingTherapiesOutcome, TalkingTherapiesSummary};
+    /// use therapeutic_alliance::change::{TalkingTherapiesOutcome, TalkingTherapiesSummary};
     /// let s: TalkingTherapiesSummary = [TalkingTherapiesOutcome::classify(12.0, 6.0, 3.0, 3.0)?].iter().collect();
     /// assert_eq!(s.reliable_improvement_rate(), Some(1.0));
     /// # Ok(())
@@ -378,7 +379,7 @@ impl TalkingTherapiesSummary {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// use therapeutic_alliance::{TalkingTherapiesOutcome, TalkingTherapiesSummary};
+    /// use therapeutic_alliance::change::{TalkingTherapiesOutcome, TalkingTherapiesSummary};
     /// let s: TalkingTherapiesSummary = [TalkingTherapiesOutcome::classify(2.0, 9.0, 3.0, 3.0)?].iter().collect();
     /// assert_eq!(s.reliable_deterioration_rate(), Some(1.0));
     /// # Ok(())

@@ -11,7 +11,7 @@ use crate::stats::{self, Interval};
 /// Options for [`Trajectory`]: how many of the first observed sessions make the early level.
 ///
 /// ```
-/// use therapeutic_alliance::TrajectoryOptions;
+/// use therapeutic_alliance::change::TrajectoryOptions;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!(TrajectoryOptions::default().early_sessions(), 3);
@@ -38,7 +38,7 @@ impl TrajectoryOptions {
     /// [`ErrorKind::InvalidOption`] for 0.
     ///
     /// ```
-    /// use therapeutic_alliance::TrajectoryOptions;
+    /// use therapeutic_alliance::change::TrajectoryOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let opts = TrajectoryOptions::default().early(4)?;
@@ -62,7 +62,7 @@ impl TrajectoryOptions {
     /// How many of the first observed sessions make the early level.
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::TrajectoryOptions::default().early_sessions(), 3);
+    /// assert_eq!(therapeutic_alliance::change::TrajectoryOptions::default().early_sessions(), 3);
     /// ```
     pub fn early_sessions(&self) -> usize {
         self.early
@@ -77,7 +77,7 @@ impl TrajectoryOptions {
 /// 3 points. With 2 points the line is exact and has no standard error; with 1 there is no line.
 ///
 /// ```
-/// use therapeutic_alliance::{Trajectory, TrajectoryOptions};
+/// use therapeutic_alliance::change::{Trajectory, TrajectoryOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // WAI-SR totals over sessions 1..5, session 3 missed.
@@ -135,7 +135,7 @@ impl Trajectory {
     /// Errors carry the point's position (counted from 1) as their row.
     ///
     /// ```
-    /// use therapeutic_alliance::{Trajectory, TrajectoryOptions};
+    /// use therapeutic_alliance::change::{Trajectory, TrajectoryOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let opts = TrajectoryOptions::default();
@@ -178,7 +178,7 @@ impl Trajectory {
     /// - [`ErrorKind::NotFinite`] (item `x` or `y`) for NaN or an infinite value.
     ///
     /// ```
-    /// use therapeutic_alliance::{Trajectory, TrajectoryOptions};
+    /// use therapeutic_alliance::change::{Trajectory, TrajectoryOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// // Weeks since intake and a symptom score.
@@ -297,7 +297,7 @@ pub(super) fn fit(points: &[(f64, f64)], early: usize) -> Option<Trajectory> {
 /// One client's [`Trajectory`] from a [`SessionTable`](super::SessionTable).
 ///
 /// ```
-/// use therapeutic_alliance::{SessionTable, TrajectoryOptions};
+/// use therapeutic_alliance::change::{SessionTable, TrajectoryOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let table = SessionTable::from_rows([("c-9", 1, Some(4.0)), ("c-9", 2, None)])?;

@@ -8,7 +8,7 @@
 /// more than 30 orders of magnitude apart, are subtracted as doubles.
 ///
 /// ```
-/// use therapeutic_alliance::decimal_difference;
+/// use therapeutic_alliance::change::decimal_difference;
 ///
 /// assert_eq!(decimal_difference(32.3, 27.3), 5.0);
 /// assert_eq!(decimal_difference(36.0, 31.6), 4.4);

@@ -14,7 +14,8 @@ const BLOCK: usize = 4096;
 /// computes it.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Component, Metric, ResponseMatrix};
+/// use therapeutic_alliance::{catalog, Component, Metric};
+/// use therapeutic_alliance::matrix::ResponseMatrix;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let arm = catalog::require("arm-5")?;
@@ -125,7 +126,8 @@ impl BatchScores {
     /// Number of rows.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = ResponseMatrix::from_rows(&catalog::require("srs")?, vec![[None; 4]; 7])?;
@@ -140,7 +142,8 @@ impl BatchScores {
     /// The instrument.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = ResponseMatrix::new(&catalog::require("srs")?);
@@ -156,7 +159,8 @@ impl BatchScores {
     /// instrument does not have.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let m = ResponseMatrix::from_rows(&catalog::require("wai-sr")?, [[None; 12]])?;
@@ -174,7 +178,8 @@ impl BatchScores {
     /// One metric of one row's score, if scored.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Metric, ResponseMatrix};
+    /// use therapeutic_alliance::{catalog, Metric};
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = ResponseMatrix::from_rows(&catalog::require("wai-sr")?, [[Some(3.0); 12]])?;
@@ -189,7 +194,8 @@ impl BatchScores {
     /// One row's score in the instrument's primary metric, if scored.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Component, ResponseMatrix};
+    /// use therapeutic_alliance::{catalog, Component};
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = ResponseMatrix::from_rows(&catalog::require("wai-sr")?, [[Some(4.0); 12]])?;
@@ -205,7 +211,8 @@ impl BatchScores {
     /// an unknown target gives no rows).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Metric, ResponseMatrix};
+    /// use therapeutic_alliance::{catalog, Metric};
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = ResponseMatrix::from_rows(&catalog::require("srs")?, [[Some(9.0); 4], [None; 4]])?;
@@ -231,7 +238,8 @@ impl BatchScores {
     /// gives them; `None` past the last row.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;

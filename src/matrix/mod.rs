@@ -64,7 +64,8 @@ pub(crate) enum Columns {
 /// items ([`ResponseMatrix::moments`]).
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, ResponseMatrix};
+/// use therapeutic_alliance::catalog;
+/// use therapeutic_alliance::matrix::ResponseMatrix;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let wai = catalog::require("wai-sr")?;
@@ -85,7 +86,8 @@ impl ResponseMatrix {
     /// An empty matrix for `instrument`, to be filled row by row.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let mut m = ResponseMatrix::new(&catalog::require("srs")?);
@@ -115,7 +117,8 @@ impl ResponseMatrix {
     /// As [`ResponseMatrix::push_values`], located at the (1-based) row.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let arm = catalog::require("arm-5")?;
@@ -142,7 +145,8 @@ impl ResponseMatrix {
     /// at its (1-based) row.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, ResponseMatrix};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;
@@ -170,7 +174,8 @@ impl ResponseMatrix {
     /// [`ErrorKind::OffStep`] naming the first bad item; the matrix is unchanged.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let mut m = ResponseMatrix::new(&catalog::require("srs")?);
@@ -205,7 +210,8 @@ impl ResponseMatrix {
     /// unchanged.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let mut m = ResponseMatrix::new(&catalog::require("arm-5")?);
@@ -238,7 +244,8 @@ impl ResponseMatrix {
     /// [`ErrorKind::InstrumentMismatch`] for an administration of another instrument.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, ResponseMatrix};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let mut m = ResponseMatrix::new(&catalog::require("wai-sr")?);
@@ -287,7 +294,8 @@ impl ResponseMatrix {
     /// The instrument.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = ResponseMatrix::new(&catalog::require("srs")?);
@@ -302,7 +310,8 @@ impl ResponseMatrix {
     /// Number of rows (administrations).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = ResponseMatrix::from_rows(&catalog::require("arm-5")?, vec![[None; 5]; 3])?;
@@ -317,7 +326,8 @@ impl ResponseMatrix {
     /// Number of columns (the instrument's items).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// assert_eq!(ResponseMatrix::new(&catalog::require("wai")?).items(), 36);
@@ -332,7 +342,8 @@ impl ResponseMatrix {
     /// bounds.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let wai_s = catalog::require("wai-s")?;
@@ -378,7 +389,8 @@ impl ResponseMatrix {
     /// would, in one pass over the columns.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Metric, ResponseMatrix};
+    /// use therapeutic_alliance::{catalog, Metric};
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let wai = catalog::require("wai-sr")?;
@@ -408,7 +420,8 @@ impl ResponseMatrix {
     /// [`ErrorKind::UnknownTarget`] for a subscale the instrument does not have.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Imputation, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::{Imputation, ResponseMatrix};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let arm = catalog::require("arm-5")?;
@@ -493,7 +506,8 @@ impl ResponseMatrix {
     /// every row: the input of the reliability statistics.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = ResponseMatrix::from_rows(&catalog::require("arm-5")?, [[Some(4.0); 5], [Some(6.0); 5]])?;
@@ -510,7 +524,8 @@ impl ResponseMatrix {
     /// result is the same, bit for bit, as one thread's.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rows: Vec<_> = (0..50_000).map(|i| [Some(f64::from(i % 5 + 1)); 12]).collect();
@@ -546,7 +561,8 @@ impl ResponseMatrix {
     /// [`ErrorKind::WrongLength`] if the range reaches past the last row.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Merge, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::{Merge, ResponseMatrix};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rows: Vec<_> = (0..10).map(|i| [Some(f64::from(i % 5 + 1)); 12]).collect();
@@ -574,7 +590,7 @@ impl ResponseMatrix {
 /// `impute`).
 ///
 /// ```
-/// use therapeutic_alliance::Imputation;
+/// use therapeutic_alliance::matrix::Imputation;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!("median".parse::<Imputation>()?, Imputation::Median);

@@ -24,7 +24,8 @@ const DENSE_GROUPS: usize = 1 << 16;
 /// `let Ok(()) = a.merge(&b);` needs no error handling).
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Merge, ResponseMatrix};
+/// use therapeutic_alliance::catalog;
+/// use therapeutic_alliance::matrix::{Merge, ResponseMatrix};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let wai = catalog::require("wai-sr")?;
@@ -171,7 +172,8 @@ pub(crate) fn packed(i: usize, j: usize) -> usize {
 /// instrument is kept as an error that [`Moments::check`] and every statistic report.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Moments, ResponseMatrix};
+/// use therapeutic_alliance::catalog;
+/// use therapeutic_alliance::matrix::{Moments, ResponseMatrix};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let wai = catalog::require("wai-sr")?;
@@ -201,7 +203,8 @@ impl Moments {
     /// Accumulators with nothing in them, for `instrument`: one set per subscale, then all items.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Moments};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::Moments;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = Moments::new(&catalog::require("wai-sr")?);
@@ -573,7 +576,8 @@ impl Moments {
     /// Number of rows accumulated.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let m = ResponseMatrix::from_rows(&catalog::require("srs")?, vec![[Some(5.0); 4]; 5])?;
@@ -588,7 +592,8 @@ impl Moments {
     /// The instrument (`None` for the empty result of collecting no matrices).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Moments, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::{Moments, ResponseMatrix};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let none: Moments = std::iter::empty::<&ResponseMatrix>().collect();
@@ -606,7 +611,8 @@ impl Moments {
     /// [`ErrorKind::InstrumentMismatch`](crate::ErrorKind::InstrumentMismatch) naming the first such chunk's instrument.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Moments, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::{Moments, ResponseMatrix};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let wai = ResponseMatrix::from_rows(&catalog::require("wai-sr")?, [[Some(4.0); 12]])?;
@@ -627,7 +633,8 @@ impl Moments {
     /// it; `None` for an item without answers or out of range.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let wai_s = catalog::require("wai-s")?;

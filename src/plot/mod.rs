@@ -3,13 +3,13 @@
 //! its sudden gains.
 //!
 //! [`PlotOptions`] says what to draw and [`PlotOptions::svg`] draws one client's
-//! [`Series`](crate::Series):
+//! [`Series`](crate::change::Series):
 //!
 //! - [`PlotTargets`]: which scores are drawn, one line each (by default the total and the
 //!   subscales measuring goals, collaboration and bond);
 //! - [`ThresholdLines`]: whether the instrument's thresholds are drawn as dashed lines;
 //! - [`PlotRuptures`]: which ruptures and repairs are marked on the first line (by default those
-//!   [`RuptureOptions::one_sd`](crate::RuptureOptions::one_sd) finds);
+//!   [`RuptureOptions::one_sd`](crate::change::RuptureOptions::one_sd) finds);
 //! - [`OutcomePanel`] with [`SuddenMarks`]: an outcome measure (a PHQ-9, a GAD-7, an ORS) in a
 //!   second panel on the same sessions, its sudden gains and losses marked.
 //!
@@ -21,7 +21,8 @@
 //!
 //! ```
 //! use therapeutic_alliance::plot::{OutcomePanel, PlotOptions};
-//! use therapeutic_alliance::{catalog, Administration, Series};
+//! use therapeutic_alliance::{catalog, Administration};
+//! use therapeutic_alliance::change::Series;
 //!
 //! # fn main() -> Result<(), therapeutic_alliance::Error> {
 //! let srs = catalog::require("srs")?;

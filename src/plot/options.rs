@@ -30,7 +30,9 @@ pub(super) const MAX_OUTCOME: f64 = 1e9;
 /// Which scores of the alliance series are drawn, one line each.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, Component, PlotOptions, PlotTargets, Series};
+/// use therapeutic_alliance::{catalog, Administration, Component};
+/// use therapeutic_alliance::change::Series;
+/// use therapeutic_alliance::plot::{PlotOptions, PlotTargets};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let srs = catalog::require("srs")?;
@@ -59,7 +61,8 @@ pub enum PlotTargets {
 /// Which ruptures and repairs are marked on the first line drawn (the total, by default).
 ///
 /// ```
-/// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureOptions};
+/// use therapeutic_alliance::change::RuptureOptions;
+/// use therapeutic_alliance::plot::{PlotOptions, PlotRuptures};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let options = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureOptions::points(4.0)?));
@@ -94,7 +97,9 @@ impl Default for PlotRuptures {
 /// Whether the instrument's thresholds are drawn.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, PlotOptions, Series, ThresholdLines};
+/// use therapeutic_alliance::{catalog, Administration};
+/// use therapeutic_alliance::change::Series;
+/// use therapeutic_alliance::plot::{PlotOptions, ThresholdLines};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let srs = catalog::require("srs")?;
@@ -120,7 +125,9 @@ pub enum ThresholdLines {
 /// Which sudden shifts are marked on an outcome panel.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, SuddenMarks, SuddenOptions};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::SuddenOptions;
+/// use therapeutic_alliance::plot::SuddenMarks;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let marks = SuddenMarks::GainsAndLosses(SuddenOptions::new(Better::Lower, 6.0)?);
@@ -145,7 +152,9 @@ pub enum SuddenMarks {
 /// on the same sessions, with its sudden gains marked.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, OutcomePanel, Series};
+/// use therapeutic_alliance::{catalog, Administration};
+/// use therapeutic_alliance::change::Series;
+/// use therapeutic_alliance::plot::OutcomePanel;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let phq9 = catalog::require("phq-9")?;
@@ -180,7 +189,9 @@ impl OutcomePanel {
     /// if its session numbers span 100,000 or more (as [`Series::score_series`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, OutcomePanel, Series};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::Series;
+    /// use therapeutic_alliance::plot::OutcomePanel;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let gad7 = catalog::require("gad-7")?;
@@ -226,7 +237,8 @@ impl OutcomePanel {
     /// cannot be drawn on a readable axis.
     ///
     /// ```
-    /// use therapeutic_alliance::{OutcomePanel, ScoreSeries};
+    /// use therapeutic_alliance::change::ScoreSeries;
+    /// use therapeutic_alliance::plot::OutcomePanel;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let bdi = ScoreSeries::new("c-4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0)])?;
@@ -273,7 +285,9 @@ impl OutcomePanel {
     /// the sessions.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, OutcomePanel, ScoreSeries, SuddenMarks, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ScoreSeries, SuddenOptions};
+    /// use therapeutic_alliance::plot::{OutcomePanel, SuddenMarks};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let bdi = ScoreSeries::new("c-4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?;
@@ -292,7 +306,8 @@ impl OutcomePanel {
     /// The panel's label, as its legend shows it.
     ///
     /// ```
-    /// use therapeutic_alliance::{OutcomePanel, ScoreSeries};
+    /// use therapeutic_alliance::change::ScoreSeries;
+    /// use therapeutic_alliance::plot::OutcomePanel;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let panel = OutcomePanel::scores("ORS", ScoreSeries::new("c", [Some(20.0)])?, 3)?;
@@ -307,7 +322,8 @@ impl OutcomePanel {
     /// The sudden shifts marked.
     ///
     /// ```
-    /// use therapeutic_alliance::{OutcomePanel, ScoreSeries, SuddenMarks};
+    /// use therapeutic_alliance::change::ScoreSeries;
+    /// use therapeutic_alliance::plot::{OutcomePanel, SuddenMarks};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let panel = OutcomePanel::scores("ORS", ScoreSeries::new("c", [Some(20.0)])?, 1)?;
@@ -331,7 +347,9 @@ impl OutcomePanel {
 /// ([`ThresholdLines::Shown`]); ruptures by [`RuptureOptions::one_sd`]; no outcome panel.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Administration, Metric, PlotOptions, Series};
+/// use therapeutic_alliance::{catalog, Administration, Metric};
+/// use therapeutic_alliance::change::Series;
+/// use therapeutic_alliance::plot::PlotOptions;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let srs = catalog::require("srs")?;
@@ -377,7 +395,9 @@ impl PlotOptions {
     /// The defaults (see [`PlotOptions`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, PlotOptions, Series};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::Series;
+    /// use therapeutic_alliance::plot::PlotOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let empty = Series::new(&catalog::require("wai-sr")?);
@@ -397,7 +417,7 @@ impl PlotOptions {
     /// 10,000.
     ///
     /// ```
-    /// use therapeutic_alliance::PlotOptions;
+    /// use therapeutic_alliance::plot::PlotOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let wide = PlotOptions::new().size(1200, 500)?;
@@ -431,7 +451,7 @@ impl PlotOptions {
     /// bidirectional characters.
     ///
     /// ```
-    /// use therapeutic_alliance::PlotOptions;
+    /// use therapeutic_alliance::plot::PlotOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let options = PlotOptions::new().title("Client 17: alliance over 12 sessions")?;
@@ -450,7 +470,8 @@ impl PlotOptions {
     /// Which scores are drawn (default [`PlotTargets::TotalAndComponents`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{PlotOptions, PlotTargets, Target};
+    /// use therapeutic_alliance::Target;
+    /// use therapeutic_alliance::plot::{PlotOptions, PlotTargets};
     ///
     /// let total_only = PlotOptions::new().targets(PlotTargets::Only(vec![Target::Total]));
     /// # let _ = total_only;
@@ -466,7 +487,8 @@ impl PlotOptions {
     /// where it is.
     ///
     /// ```
-    /// use therapeutic_alliance::{Metric, PlotOptions};
+    /// use therapeutic_alliance::Metric;
+    /// use therapeutic_alliance::plot::PlotOptions;
     ///
     /// let sums = PlotOptions::new().metric(Metric::Sum);
     /// # let _ = sums;
@@ -480,7 +502,7 @@ impl PlotOptions {
     /// Whether thresholds are drawn (default [`ThresholdLines::Shown`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{PlotOptions, ThresholdLines};
+    /// use therapeutic_alliance::plot::{PlotOptions, ThresholdLines};
     ///
     /// let plain = PlotOptions::new().thresholds(ThresholdLines::Hidden);
     /// # let _ = plain;
@@ -495,7 +517,8 @@ impl PlotOptions {
     /// [`RuptureOptions::one_sd`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{PlotOptions, PlotRuptures, RuptureOptions};
+    /// use therapeutic_alliance::change::RuptureOptions;
+    /// use therapeutic_alliance::plot::{PlotOptions, PlotRuptures};
     ///
     /// let strict = PlotOptions::new().ruptures(PlotRuptures::Detect(RuptureOptions::two_sd()));
     /// # let _ = strict;
@@ -509,7 +532,8 @@ impl PlotOptions {
     /// An outcome panel below the alliance, on the same session axis.
     ///
     /// ```
-    /// use therapeutic_alliance::{OutcomePanel, PlotOptions, ScoreSeries};
+    /// use therapeutic_alliance::change::ScoreSeries;
+    /// use therapeutic_alliance::plot::{OutcomePanel, PlotOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let ors = OutcomePanel::scores("ORS", ScoreSeries::new("c", [Some(18.0), Some(24.5)])?, 1)?;
@@ -544,7 +568,9 @@ impl PlotOptions {
     /// - as [`RuptureOptions::analyze`] otherwise.
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Administration, OutcomePanel, PlotOptions, Series};
+    /// use therapeutic_alliance::{catalog, Administration};
+    /// use therapeutic_alliance::change::Series;
+    /// use therapeutic_alliance::plot::{OutcomePanel, PlotOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let wai = catalog::require("wai-sr")?;

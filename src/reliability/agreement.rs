@@ -13,7 +13,9 @@ use crate::matrix::ResponseMatrix;
 /// Rows are paired: row `r` of both matrices is the same session.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, Agreement, ResponseMatrix};
+/// use therapeutic_alliance::catalog;
+/// use therapeutic_alliance::matrix::ResponseMatrix;
+/// use therapeutic_alliance::reliability::Agreement;
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let (client, therapist) = (catalog::require("cbt-client")?, catalog::require("cbt-therapist")?);
@@ -84,7 +86,9 @@ impl Agreement {
     ///   scales or subscales).
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, Agreement, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
+    /// use therapeutic_alliance::reliability::Agreement;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let c = ResponseMatrix::new(&catalog::require("cbt-client")?);

@@ -18,7 +18,8 @@ use crate::stats::{Matrix, median, variance};
 /// keyed items), as psych computes them with `cumulative = FALSE`.
 ///
 /// ```
-/// use therapeutic_alliance::{catalog, ResponseMatrix};
+/// use therapeutic_alliance::catalog;
+/// use therapeutic_alliance::matrix::ResponseMatrix;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let arm = catalog::require("arm-5")?;
@@ -96,7 +97,8 @@ pub struct Reliability {
 /// pairwise correlations `R` (complete-row correlations, listwise).
 ///
 /// ```
-/// # use therapeutic_alliance::{catalog, ResponseMatrix};
+/// # use therapeutic_alliance::catalog;
+/// # use therapeutic_alliance::matrix::ResponseMatrix;
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let arm = catalog::require("arm-5")?;
 /// let rows = [[7, 6, 2, 7, 6], [5, 5, 3, 4, 5], [3, 2, 6, 3, 2], [6, 6, 1, 6, 7], [4, 5, 4, 4, 3]]
@@ -127,7 +129,8 @@ pub struct Omega {
 /// The statistics of a set with one item dropped (one row of psych's `alpha.drop`).
 ///
 /// ```
-/// # use therapeutic_alliance::{catalog, ResponseMatrix};
+/// # use therapeutic_alliance::catalog;
+/// # use therapeutic_alliance::matrix::ResponseMatrix;
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let arm = catalog::require("arm-5")?;
 /// let rows = [[7, 6, 2, 7, 6], [5, 5, 3, 4, 5], [3, 2, 6, 3, 2], [6, 6, 1, 6, 7], [4, 5, 4, 4, 3]]
@@ -166,7 +169,8 @@ pub struct IfDropped {
 /// Statistics of one item (one row of psych's `item.stats`).
 ///
 /// ```
-/// # use therapeutic_alliance::{catalog, ResponseMatrix};
+/// # use therapeutic_alliance::catalog;
+/// # use therapeutic_alliance::matrix::ResponseMatrix;
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let arm = catalog::require("arm-5")?;
 /// let rows = [[7, 6, 2, 7, 6], [5, 5, 3, 4, 5], [3, 2, 6, 3, 2], [6, 6, 1, 6, 7], [4, 5, 4, 4, 3]]
@@ -204,7 +208,8 @@ pub struct ItemStatistics {
 /// item's own (unreversed) coding.
 ///
 /// ```
-/// # use therapeutic_alliance::{catalog, ResponseMatrix};
+/// # use therapeutic_alliance::catalog;
+/// # use therapeutic_alliance::matrix::ResponseMatrix;
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let arm = catalog::require("arm-5")?;
 /// let rows = [[7, 6, 2, 7, 6], [5, 5, 3, 4, 5], [3, 2, 6, 3, 2], [6, 6, 1, 6, 7], [4, 5, 4, 4, 3]]
@@ -383,7 +388,8 @@ impl Moments {
     /// As [`ReliabilityOptions::analyze`].
     ///
     /// ```
-    /// use therapeutic_alliance::{catalog, ResponseMatrix};
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let wai = catalog::require("wai-sr")?;

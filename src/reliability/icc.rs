@@ -8,7 +8,7 @@ use crate::vocab::vocabulary;
 /// The six Shrout and Fleiss forms.
 ///
 /// ```
-/// use therapeutic_alliance::IccForm;
+/// use therapeutic_alliance::reliability::IccForm;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!("icc2k".parse::<IccForm>()?, IccForm::Icc2k);
@@ -44,7 +44,7 @@ impl IccForm {
     /// psych's row name in words: "single raters absolute", "single random raters", ...
     ///
     /// ```
-    /// assert_eq!(therapeutic_alliance::IccForm::Icc1.description(), "single raters absolute");
+    /// assert_eq!(therapeutic_alliance::reliability::IccForm::Icc1.description(), "single raters absolute");
     /// ```
     pub const fn description(self) -> &'static str {
         match self {
@@ -61,7 +61,7 @@ impl IccForm {
 /// One ICC with its F test and 95% interval.
 ///
 /// ```
-/// use therapeutic_alliance::{IccTable, IccForm};
+/// use therapeutic_alliance::reliability::{IccTable, IccForm};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let icc = IccTable::analyze([[9.0, 2.0, 5.0, 8.0], [6.0, 1.0, 3.0, 2.0], [8.0, 4.0, 6.0, 8.0],
@@ -103,7 +103,7 @@ pub struct Icc {
 /// 1e-9 relative is tested). The table must be complete, as psych requires without lme4.
 ///
 /// ```
-/// use therapeutic_alliance::{IccTable, IccForm};
+/// use therapeutic_alliance::reliability::{IccTable, IccForm};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // Client, therapist and observer WAI-SR totals for five sessions.
@@ -142,7 +142,7 @@ impl IccTable {
     /// squares overflow.
     ///
     /// ```
-    /// use therapeutic_alliance::IccTable;
+    /// use therapeutic_alliance::reliability::IccTable;
     ///
     /// assert_eq!(IccTable::analyze([[1.0, 2.0]]).unwrap_err().code(), "invalid_table");
     /// assert!(IccTable::analyze([vec![1.0, 2.0], vec![3.0]]).is_err());
@@ -329,7 +329,7 @@ impl IccTable {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let icc = therapeutic_alliance::IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
+    /// let icc = therapeutic_alliance::reliability::IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
     /// assert_eq!(icc.targets(), 3);
     /// # Ok(())
     /// # }
@@ -342,7 +342,7 @@ impl IccTable {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let icc = therapeutic_alliance::IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
+    /// let icc = therapeutic_alliance::reliability::IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
     /// assert_eq!(icc.raters(), 2);
     /// # Ok(())
     /// # }
@@ -354,7 +354,7 @@ impl IccTable {
     /// One form.
     ///
     /// ```
-    /// use therapeutic_alliance::{IccTable, IccForm};
+    /// use therapeutic_alliance::reliability::{IccTable, IccForm};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let icc = IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
@@ -372,7 +372,7 @@ impl IccTable {
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let icc = therapeutic_alliance::IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
+    /// let icc = therapeutic_alliance::reliability::IccTable::analyze([[1.0, 2.0], [3.0, 3.5], [2.0, 2.5]])?;
     /// assert_eq!(icc.forms().len(), 6);
     /// # Ok(())
     /// # }

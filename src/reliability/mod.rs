@@ -79,7 +79,7 @@ use crate::vocab::vocabulary;
 /// scores are the means of each row's answered items.
 ///
 /// ```
-/// use therapeutic_alliance::MissingData;
+/// use therapeutic_alliance::reliability::MissingData;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!(MissingData::default(), MissingData::Pairwise);
@@ -103,7 +103,7 @@ vocabulary!(MissingData, "missing-data rule", None, [Pairwise => "pairwise", Lis
 /// enumeration.
 ///
 /// ```
-/// use therapeutic_alliance::{MissingData, ReliabilityOptions, SplitHalfMethod};
+/// use therapeutic_alliance::reliability::{MissingData, ReliabilityOptions, SplitHalfMethod};
 ///
 /// let psych_like = ReliabilityOptions::default()
 ///     .missing(MissingData::Listwise)
@@ -121,7 +121,7 @@ impl ReliabilityOptions {
     /// Sets the missing-data rule.
     ///
     /// ```
-    /// use therapeutic_alliance::{MissingData, ReliabilityOptions};
+    /// use therapeutic_alliance::reliability::{MissingData, ReliabilityOptions};
     ///
     /// assert_eq!(ReliabilityOptions::default().missing(MissingData::Listwise).missing_data(), MissingData::Listwise);
     /// ```
@@ -134,7 +134,7 @@ impl ReliabilityOptions {
     /// Sets the split-half enumeration.
     ///
     /// ```
-    /// use therapeutic_alliance::{ReliabilityOptions, SplitHalfMethod};
+    /// use therapeutic_alliance::reliability::{ReliabilityOptions, SplitHalfMethod};
     ///
     /// let o = ReliabilityOptions::default().split_half(SplitHalfMethod::Psych);
     /// assert_eq!(o.split_half_method(), SplitHalfMethod::Psych);
@@ -148,7 +148,7 @@ impl ReliabilityOptions {
     /// Sets the seed of the random sample of splits drawn for more than 16 items.
     ///
     /// ```
-    /// use therapeutic_alliance::ReliabilityOptions;
+    /// use therapeutic_alliance::reliability::ReliabilityOptions;
     ///
     /// assert_eq!(ReliabilityOptions::default().seed(7).random_seed(), 7);
     /// ```
@@ -161,7 +161,7 @@ impl ReliabilityOptions {
     /// The missing-data rule.
     ///
     /// ```
-    /// use therapeutic_alliance::{MissingData, ReliabilityOptions};
+    /// use therapeutic_alliance::reliability::{MissingData, ReliabilityOptions};
     ///
     /// assert_eq!(ReliabilityOptions::default().missing_data(), MissingData::Pairwise);
     /// ```
@@ -172,7 +172,7 @@ impl ReliabilityOptions {
     /// The split-half enumeration.
     ///
     /// ```
-    /// use therapeutic_alliance::{ReliabilityOptions, SplitHalfMethod};
+    /// use therapeutic_alliance::reliability::{ReliabilityOptions, SplitHalfMethod};
     ///
     /// assert_eq!(ReliabilityOptions::default().split_half_method(), SplitHalfMethod::AllSplits);
     /// ```
@@ -183,7 +183,7 @@ impl ReliabilityOptions {
     /// The seed of the random sample of splits.
     ///
     /// ```
-    /// use therapeutic_alliance::ReliabilityOptions;
+    /// use therapeutic_alliance::reliability::ReliabilityOptions;
     ///
     /// assert_eq!(ReliabilityOptions::default().random_seed(), 0);
     /// ```

@@ -14,7 +14,7 @@ use crate::stats::Matrix;
 /// numbers exactly.
 ///
 /// ```
-/// use therapeutic_alliance::SplitHalfMethod;
+/// use therapeutic_alliance::reliability::SplitHalfMethod;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!(SplitHalfMethod::default(), SplitHalfMethod::AllSplits);
@@ -45,7 +45,8 @@ crate::vocab::vocabulary!(
 /// standardized items, `4 cov(A, B) / var(A + B)`; lambda 2 and lambda 6 are Guttman's (1945).
 ///
 /// ```
-/// # use therapeutic_alliance::{catalog, ResponseMatrix};
+/// # use therapeutic_alliance::catalog;
+/// # use therapeutic_alliance::matrix::ResponseMatrix;
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let wai = catalog::require("wai-sr")?;
 /// let rows: Vec<Vec<Option<f64>>> = (0..40)

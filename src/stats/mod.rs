@@ -20,7 +20,8 @@ pub(crate) use summary::{mean, median, sd, variance, variance_about};
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # use therapeutic_alliance::{catalog, ResponseMatrix};
+/// # use therapeutic_alliance::catalog;
+/// # use therapeutic_alliance::matrix::ResponseMatrix;
 /// let wai = catalog::require("wai-sr")?;
 /// let rows: Vec<Vec<Option<f64>>> = (0..40).map(|i| (0..12).map(|j| Some(f64::from((i * 7 + j * (i % 3 + 1)) % 5 + 1))).collect()).collect();
 /// let rel = ResponseMatrix::from_rows(&wai, &rows)?.moments().reliability("total")?;

@@ -59,7 +59,7 @@ use std::collections::HashMap;
 /// `1 - alpha`, 1.645 at .05), as Hageman and Arrindell (1999) propose.
 ///
 /// ```
-/// use therapeutic_alliance::RciMethod;
+/// use therapeutic_alliance::change::RciMethod;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!("hll".parse::<RciMethod>()?, RciMethod::HsuLinnLord);
@@ -108,7 +108,7 @@ impl RciMethod {
     /// Whether the RCI is tested one-tailed (only Hageman and Arrindell's).
     ///
     /// ```
-    /// use therapeutic_alliance::RciMethod;
+    /// use therapeutic_alliance::change::RciMethod;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// assert!(!"jt".parse::<RciMethod>()?.one_tailed());
@@ -122,7 +122,7 @@ impl RciMethod {
     /// The paper the method comes from.
     ///
     /// ```
-    /// use therapeutic_alliance::RciMethod;
+    /// use therapeutic_alliance::change::RciMethod;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// assert!("jt".parse::<RciMethod>()?.citation().starts_with("Jacobson, N. S., & Truax, P. (1991)"));
@@ -164,7 +164,7 @@ impl RciMethod {
 /// reliability in that population. `b` and `c` need the functional population's mean and SD.
 ///
 /// ```
-/// use therapeutic_alliance::CutoffType;
+/// use therapeutic_alliance::change::CutoffType;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!("c".parse::<CutoffType>()?, CutoffType::C);
@@ -192,7 +192,7 @@ vocabulary!(CutoffType, "cutoff type", None, [A => "a", B => "b", C => "c"]);
 /// SD instead: [`CutoffBSd::Clinical`] reproduces it.
 ///
 /// ```
-/// use therapeutic_alliance::CutoffBSd;
+/// use therapeutic_alliance::change::CutoffBSd;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!(CutoffBSd::default(), "functional".parse()?);
@@ -295,7 +295,7 @@ vocabulary!(
 /// [`HaCategories`].
 ///
 /// ```
-/// use therapeutic_alliance::ChangeCategory;
+/// use therapeutic_alliance::change::ChangeCategory;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!("recovered".parse::<ChangeCategory>()?, ChangeCategory::Recovered);
@@ -336,7 +336,7 @@ vocabulary!(
 /// [`ReliableChange::dropped`].
 ///
 /// ```
-/// use therapeutic_alliance::ChangeRow;
+/// use therapeutic_alliance::change::ChangeRow;
 ///
 /// let row = ChangeRow::new("c-017", Some(25.0), Some(13.0));
 /// assert_eq!((row.id.as_str(), row.pre, row.post), ("c-017", Some(25.0), Some(13.0)));
@@ -357,7 +357,7 @@ impl ChangeRow {
     /// A row; validated when analyzed.
     ///
     /// ```
-    /// use therapeutic_alliance::ChangeRow;
+    /// use therapeutic_alliance::change::ChangeRow;
     ///
     /// assert_eq!(ChangeRow::new("4", Some(21.0), None).post, None);
     /// ```
@@ -427,7 +427,8 @@ fn invalid_data(reason: String) -> Error {
 /// cutoff_type = "c")` is
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, CutoffType, ReliableChangeOptions, RciMethod};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ChangeCategory, ChangeRow, CutoffType, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("1", 25.0, 13.0), ("2", 15.0, 11.0), ("3", 28.0, 4.0), ("5", 30.0, 25.0),
@@ -486,7 +487,8 @@ impl ReliableChangeOptions {
     /// are 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rc = ReliableChangeOptions::new(RciMethod::EdwardsNunnally, 0.85, Better::Higher)?;
@@ -528,7 +530,8 @@ impl ReliableChangeOptions {
     /// [`ErrorKind::InvalidOption`] unless `0 < alpha < 0.5`.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rc = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.significance(0.01)?;
@@ -551,7 +554,8 @@ impl ReliableChangeOptions {
     /// Sets the cutoff type (default `a`).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, CutoffType, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{CutoffType, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rc = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?
@@ -571,7 +575,8 @@ impl ReliableChangeOptions {
     /// Jacobson & Truax define it; [`CutoffBSd::Clinical`] matches clinicalsignificance).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, CutoffBSd, CutoffType, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{CutoffBSd, CutoffType, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let peer_like = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?
@@ -596,7 +601,8 @@ impl ReliableChangeOptions {
     /// number above 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rc = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?;
@@ -623,7 +629,8 @@ impl ReliableChangeOptions {
     /// number above 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rc = ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.clinical(26.0, 5.0)?;
@@ -643,7 +650,8 @@ impl ReliableChangeOptions {
     /// [`ErrorKind::InvalidOption`] for a reliability that is not above 0 and at most 1.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rc = ReliableChangeOptions::new(RciMethod::NunnallyKotsch, 0.8, Better::Lower)?.post_reliability(0.5)?;
@@ -698,7 +706,8 @@ impl ReliableChangeOptions {
     /// The RCI method.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rc = ReliableChangeOptions::new(RciMethod::HsuLinnLord, 0.8, Better::Lower)?;
@@ -713,7 +722,8 @@ impl ReliableChangeOptions {
     /// The reliability.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// assert_eq!(ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.reliability(), 0.8);
@@ -727,7 +737,8 @@ impl ReliableChangeOptions {
     /// Which direction is better.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// assert_eq!(ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.8, Better::Lower)?.better(), Better::Lower);
@@ -742,7 +753,8 @@ impl ReliableChangeOptions {
     /// `1 - alpha` for HA.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let ha = ReliableChangeOptions::new(RciMethod::HagemanArrindell, 0.8, Better::Lower)?;
@@ -777,7 +789,8 @@ impl ReliableChangeOptions {
     ///   functional SD (used by the cutoff) not above the standard error of measurement.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, ReliableChangeOptions, RciMethod};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ChangeCategory, ChangeRow, ReliableChangeOptions, RciMethod};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let rows = vec![
@@ -1257,7 +1270,8 @@ impl Moments {
 /// from.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeRow, CutoffType, ReliableChangeOptions, RciMethod};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ChangeRow, CutoffType, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 12.0)].map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));
@@ -1300,7 +1314,8 @@ pub struct ClinicalCutoff {
 /// (SD_pre² + SD_post² - 2 SD_pre SD_post r_prepost)`.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeRow, ReliableChangeOptions, RciMethod};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ChangeRow, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 12.0), ("c", 26.0, 25.0), ("d", 24.0, 15.0)]
@@ -1333,7 +1348,8 @@ pub struct HagemanArrindell {
 /// One person's result.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, ReliableChangeOptions, RciMethod};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ChangeCategory, ChangeRow, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 8.0)].map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));
@@ -1372,7 +1388,8 @@ pub struct PersonChange {
 /// How many people fall in each category.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeCategory, ChangeRow, ReliableChangeOptions, RciMethod};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ChangeCategory, ChangeRow, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 12.0)].map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));
@@ -1402,7 +1419,7 @@ impl CategoryCounts {
     /// The count of one category.
     ///
     /// ```
-    /// use therapeutic_alliance::{CategoryCounts, ChangeCategory};
+    /// use therapeutic_alliance::change::{CategoryCounts, ChangeCategory};
     ///
     /// assert_eq!(CategoryCounts::default().get(ChangeCategory::Improved), 0);
     /// ```
@@ -1419,7 +1436,7 @@ impl CategoryCounts {
     /// The number of people counted.
     ///
     /// ```
-    /// use therapeutic_alliance::CategoryCounts;
+    /// use therapeutic_alliance::change::CategoryCounts;
     ///
     /// assert_eq!(CategoryCounts::default().total(), 0);
     /// ```
@@ -1443,7 +1460,8 @@ impl CategoryCounts {
 /// input order, and the [`CategoryCounts`].
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ChangeRow, ReliableChangeOptions, RciMethod};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ChangeRow, ReliableChangeOptions, RciMethod};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let rows = [("a", 20.0, 10.0), ("b", 30.0, 12.0)].map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));

@@ -14,7 +14,8 @@ impl SuddenOptions {
     /// `create_byperson()` in one pass).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let clients = SessionTable::from_wide([
@@ -38,7 +39,8 @@ impl SuddenOptions {
     /// differences listed on [`SuddenOptions`]).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let bdi = [Some(10.0), Some(11.0), Some(12.0), Some(30.0), Some(28.0), Some(33.0)];
@@ -55,7 +57,8 @@ impl SuddenOptions {
     /// The gains or losses of each client.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenKind, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenKind, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let s = SessionTable::from_wide([ScoreSeries::new("1", [Some(10.0), Some(11.0), Some(12.0), Some(30.0), Some(28.0), Some(33.0)])?])?;

@@ -18,7 +18,7 @@ use crate::vocab::vocabulary;
 /// Whether an analysis looks for sudden gains (improvement) or sudden losses (worsening).
 ///
 /// ```
-/// use therapeutic_alliance::SuddenKind;
+/// use therapeutic_alliance::change::SuddenKind;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!("loss".parse::<SuddenKind>()?, SuddenKind::Loss);
@@ -40,7 +40,7 @@ vocabulary!(SuddenKind, "sudden change kind", None, [Gain => "gain", Loss => "lo
 /// One of the three sudden-gain criteria of Tang & DeRubeis (1999).
 ///
 /// ```
-/// use therapeutic_alliance::SuddenCriterion;
+/// use therapeutic_alliance::change::SuddenCriterion;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!("mean_shift".parse::<SuddenCriterion>()?, SuddenCriterion::MeanShift);
@@ -69,7 +69,7 @@ vocabulary!(SuddenCriterion, "sudden-gain criterion", None, [
 /// table (suddengains' `multiple_sg_select`).
 ///
 /// ```
-/// use therapeutic_alliance::SuddenPick;
+/// use therapeutic_alliance::change::SuddenPick;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// assert_eq!("largest".parse::<SuddenPick>()?, SuddenPick::Largest);

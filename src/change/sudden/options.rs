@@ -11,7 +11,8 @@ use crate::stats;
 /// The critical value of criterion 3.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, CriticalValue, SuddenOptions};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{CriticalValue, SuddenOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// // suddengains' sg_crit3_adjust = FALSE: 2.776 for every interval, however many sessions
@@ -45,7 +46,7 @@ pub enum CriticalValue {
 /// `S_diff = sqrt(2 SEM^2)`, and the cutoff `1.96 x S_diff`.
 ///
 /// ```
-/// use therapeutic_alliance::SuddenCutoff;
+/// use therapeutic_alliance::change::SuddenCutoff;
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let c = SuddenCutoff::from_reliability(10.5, 0.961)?;
@@ -77,7 +78,8 @@ impl SuddenCutoff {
     /// `reliability` if it is not between 0 and 1.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, SuddenCutoff, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{SuddenCutoff, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let c = SuddenCutoff::from_reliability(6.4, 0.931)?;
@@ -209,7 +211,8 @@ impl SuddenCutoff {
 /// with Student's t adjusted for missed sessions at alpha .05.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenCriterion, SuddenOptions};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenCriterion, SuddenOptions};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let bdi = [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)];
@@ -309,7 +312,8 @@ impl SuddenOptions {
     /// [`ErrorKind::InvalidOption`] naming the cutoff if it is not a finite number of at least 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, CriticalValue, SuddenCriterion, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{CriticalValue, SuddenCriterion, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let o = SuddenOptions::new(Better::Lower, 7.0)?;
@@ -338,7 +342,8 @@ impl SuddenOptions {
     /// [`ErrorKind::InvalidOption`] if `cutoff` is not a finite number of at least 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::SuddenOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let o = SuddenOptions::new(Better::Lower, 7.0)?.cutoff(5.75)?;
@@ -365,7 +370,8 @@ impl SuddenOptions {
     /// [`ErrorKind::InvalidOption`] if `fraction` is not a finite number of at least 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::SuddenOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let o = SuddenOptions::new(Better::Lower, 7.0)?.relative(0.2)?;
@@ -392,7 +398,8 @@ impl SuddenOptions {
     /// fixed value that is not a finite number of at least 0.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, CriticalValue, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{CriticalValue, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let o = SuddenOptions::new(Better::Lower, 7.0)?.critical_value(CriticalValue::Adjusted { alpha: 0.01 })?;
@@ -412,7 +419,8 @@ impl SuddenOptions {
     /// [`ErrorKind::InvalidOption`] naming the criterion if no other criterion would remain.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, SuddenCriterion, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{SuddenCriterion, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let only_3 = SuddenOptions::new(Better::Lower, 7.0)?
@@ -443,7 +451,8 @@ impl SuddenOptions {
     /// Which direction is improvement.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::SuddenOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// assert_eq!(SuddenOptions::new(Better::Higher, 5.0)?.better(), Better::Higher);
@@ -457,7 +466,8 @@ impl SuddenOptions {
     /// Criterion 1's cutoff, if it applies.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::SuddenOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// assert_eq!(SuddenOptions::new(Better::Lower, 7.0)?.cutoff_value(), Some(7.0));
@@ -471,7 +481,8 @@ impl SuddenOptions {
     /// Criterion 2's fraction of the pre-gain score, if it applies.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::SuddenOptions;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// assert_eq!(SuddenOptions::new(Better::Lower, 7.0)?.relative_fraction(), Some(0.25));
@@ -485,7 +496,8 @@ impl SuddenOptions {
     /// Criterion 3's critical value, if it applies.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, CriticalValue, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{CriticalValue, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let o = SuddenOptions::new(Better::Lower, 7.0)?;
@@ -500,7 +512,8 @@ impl SuddenOptions {
     /// Whether a criterion applies.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, SuddenCriterion, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{SuddenCriterion, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let o = SuddenOptions::new(Better::Lower, 7.0)?.without(SuddenCriterion::Relative)?;

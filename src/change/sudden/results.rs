@@ -8,7 +8,8 @@ use crate::change::Better;
 /// and (through [`by_client`](SuddenChanges::by_client)) one row per client.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
@@ -36,7 +37,8 @@ impl SuddenChanges {
     /// (suddengains' `create_bysg()`).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
@@ -52,7 +54,8 @@ impl SuddenChanges {
     /// How many gains (or losses) in all.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
@@ -68,7 +71,8 @@ impl SuddenChanges {
     /// selects (suddengains' `create_byperson()`).
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let s = SessionTable::from_wide([ScoreSeries::new("5", [Some(39.0), Some(37.0), Some(36.0), Some(26.0), Some(26.0),
@@ -97,7 +101,8 @@ impl SuddenChanges {
 /// One client's intervals and sudden gains (or losses).
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let s = SessionTable::from_wide([ScoreSeries::new("2", [Some(26.0), None, Some(26.0)])?])?;
@@ -126,7 +131,8 @@ impl SuddenClient {
     /// N or N+1 missed) rank after known ones.
     ///
     /// ```
-    /// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
+    /// use therapeutic_alliance::Better;
+    /// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
@@ -171,7 +177,8 @@ impl SuddenClient {
 /// needs two scores on each side).
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let s = SessionTable::from_wide([ScoreSeries::new("3", [Some(36.0), Some(37.0), None, Some(35.0), Some(26.0), Some(24.0)])?])?;
@@ -204,7 +211,8 @@ pub struct SuddenInterval {
 /// One sudden gain (or loss), from session N to N+1 (a row of suddengains' `create_bysg()`).
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let s = SessionTable::from_wide([ScoreSeries::new("4", [Some(35.0), Some(37.0), Some(34.0), Some(23.0), Some(24.0), Some(21.0)])?])?;
@@ -251,7 +259,8 @@ pub struct SuddenEvent {
 /// for a missed session or one outside the series.
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let s = SessionTable::from_wide([ScoreSeries::new("10", [Some(35.0), Some(35.0), Some(25.0), Some(25.0), Some(17.0)])?])?;
@@ -282,7 +291,8 @@ pub struct SuddenWindow {
 /// One client's row of a one-row-per-client table (suddengains' `create_byperson()`).
 ///
 /// ```
-/// use therapeutic_alliance::{Better, ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
+/// use therapeutic_alliance::Better;
+/// use therapeutic_alliance::change::{ScoreSeries, SessionTable, SuddenOptions, SuddenPick};
 ///
 /// # fn main() -> Result<(), therapeutic_alliance::Error> {
 /// let s = SessionTable::from_wide([ScoreSeries::new("2", [Some(26.0), Some(26.0), Some(27.0), Some(26.0)])?])?;
