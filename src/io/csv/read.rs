@@ -353,8 +353,23 @@ impl Skipped {
 /// Every error names its row (the line, counting the header as line 1) and the column, never
 /// the record's id, which is beside it ([`RowError::record_id`]). A bad row does not stop the
 /// reader: it yields an error for each bad cell (and no row), then goes on with the next row,
-/// so a caller can stop at the first error or collect them all ([`Reader::collect_rows`]). An error reading the input
-/// itself ([`ErrorKind::Io`](crate::ErrorKind::Io)) is the last item.
+/// so a caller can stop at the first error or collect them all ([`Reader::collect_rows`]).
+/// An error reading the input itself ([`ErrorKind::Io`](crate::ErrorKind::Io)) is the last
+/// item.
+///
+/// A row's errors: the answer's kinds ([`ErrorKind::NotANumber`](crate::ErrorKind::NotANumber),
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange), ...), an invalid client or
+/// therapist id ([`ErrorKind::InvalidText`](crate::ErrorKind::InvalidText), its text not
+/// shown), [`ErrorKind::InvalidSession`](crate::ErrorKind::InvalidSession),
+/// [`ErrorKind::InvalidDate`](crate::ErrorKind::InvalidDate),
+/// [`ErrorKind::FieldCount`](crate::ErrorKind::FieldCount),
+/// [`ErrorKind::NotUtf8`](crate::ErrorKind::NotUtf8); in long files
+/// [`ErrorKind::UnknownItem`](crate::ErrorKind::UnknownItem),
+/// [`ErrorKind::DuplicateAnswer`](crate::ErrorKind::DuplicateAnswer) and
+/// [`ErrorKind::NotContiguous`](crate::ErrorKind::NotContiguous); in wide and REDCap files
+/// [`ErrorKind::RepeatedAdministration`](crate::ErrorKind::RepeatedAdministration); in REDCap
+/// exports [`ErrorKind::InvalidRepeatInstance`](crate::ErrorKind::InvalidRepeatInstance) and an
+/// unknown form status ([`ErrorKind::UnknownName`](crate::ErrorKind::UnknownName)).
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, csv::Layout};
