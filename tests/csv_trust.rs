@@ -390,7 +390,9 @@ impl Read for LongFile {
 /// ```
 ///
 /// Measured (x86-64 Linux, release): peak RSS 3.3 MB with the default `RepeatCheck::Recent`
-/// (the whole test process), 28.6 MB with `RepeatCheck::Every`.
+/// (the whole test process; 3.1 MB for 1,000,000 administrations), 28.6 MB with
+/// `RepeatCheck::Every` (104.6 MB for 1,000,000). `alliance score --format long` on the same
+/// 1,000,000 rows as a 22 MB file: 4.2 MB peak, 0.8 s.
 #[test]
 #[ignore = "a million rows: run alone, in release, under /usr/bin/time -v"]
 fn long_file_of_a_million_rows() {
