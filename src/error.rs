@@ -1,6 +1,8 @@
 //! The crate's error type: what went wrong ([`ErrorKind`]) and where ([`Error::row`],
-//! [`Error::record`], [`Error::column`], [`Error::path`]); and [`Errors`], every error of one
-//! validation.
+//! [`Error::column`], [`Error::path`]); and [`Errors`], every error of one validation.
+//!
+//! No error carries a client's or therapist's id: errors end up in logs, tickets and
+//! screenshots, and an id is health data. See [`Error`].
 
 use crate::components::Component;
 use crate::components::Metric;
@@ -19,8 +21,14 @@ use std::fmt;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// An error: its [`kind`](Error::kind) (what went wrong, naming the offending instrument, item,
-/// value or field) and, where known, its location: the data row, the id of the record on it, the
-/// column and the field path.
+/// value or field) and, where known, its location: the data row, the column and the field path.
+///
+/// An error never names a client or a therapist: no client id, therapist id or REDCap
+/// `record_id` is in its message, its fields or its location, and an invalid id is described
+/// (which field, what is wrong with it), not quoted back. A reader that knows the id of the
+/// row an error is about gives it beside the error, outside this type (the CSV reader's
+/// [`RowError::record_id`](crate::csv::RowError::record_id)), so that a program decides
+/// whether and where to show it.
 ///
 /// The message is lowercase with no trailing period, prefixed by the location when there is
 /// one, and complete in itself: only an I/O error ([`ErrorKind::Io`]) has a
@@ -31,7 +39,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// repeated: a stable machine-readable `code` (the snake_case name of the [`ErrorKind`]
 /// variant, as [`Error::code`]), the kind's own fields beside it, the `message`, and the
 /// location nested under `location` (left out when nothing is known, and each of its `row`,
-/// `record`, `column` and `path` left out when unknown), so a web service can return it as it
+/// `column` and `path` left out when unknown), so a web service can return it as it
 /// is:
 ///
 /// ```json
@@ -64,7 +72,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// The top-level keys `code`, `message`, `location` and `input_id` are reserved: no kind has a
 /// field of these names. The library never writes `input_id`; a program that read the data may
-/// add the id of the record under it (the `alliance` command does, with `--errors json`).
+/// add the id of the record under it (the `alliance` command does, with `--errors json`, from
+/// [`RowError::record_id`](crate::csv::RowError::record_id)).
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Administration, ErrorKind};
@@ -85,7 +94,6 @@ pub struct Error(Box<Inner>);
 struct Inner {
     kind: ErrorKind,
     row: Option<u64>,
-    record: Option<String>,
     column: Option<String>,
     path: Option<String>,
 }
@@ -149,24 +157,6 @@ impl Error {
         self.0.row
     }
 
-    /// The id of the record the data row holds (a client id, a REDCap `record_id`), if known:
-    /// shown after the row, so that a user finds the row by its id as well as its line.
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Administration};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let twice = Administration::builder(&catalog::require("wai-sr")?).answer("4", 3)?.answer("4", 2);
-    /// let err = twice.unwrap_err().at_row(7).at_record("p02");
-    /// assert_eq!(err.record(), Some("p02"));
-    /// assert_eq!(err.to_string(), "row 7 (id \"p02\"): item 4 is answered more than once");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn record(&self) -> Option<&str> {
-        self.0.record.as_deref()
-    }
-
     /// The column, if known.
     ///
     /// ```
@@ -218,24 +208,6 @@ impl Error {
         self
     }
 
-    /// The same error located at the record with this id (see [`Error::record`]).
-    ///
-    /// ```
-    /// use therapeutic_alliance::{catalog, Administration};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let twice = Administration::builder(&catalog::require("wai-sr")?).answer("4", 3)?.answer("4", 2);
-    /// let err = twice.unwrap_err().at_record("c-017").at_column("4");
-    /// assert_eq!(err.to_string(), "id \"c-017\", column \"4\": item 4 is answered more than once");
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[must_use]
-    pub fn at_record(mut self, id: impl Into<String>) -> Self {
-        self.0.record = Some(id.into());
-        self
-    }
-
     /// The same error located at a column.
     ///
     /// ```
@@ -284,7 +256,6 @@ impl From<ErrorKind> for Error {
         Error(Box::new(Inner {
             kind: kind.bounded(),
             row: None,
-            record: None,
             column: None,
             path: None,
         }))
@@ -293,16 +264,10 @@ impl From<ErrorKind> for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `row 3 (id "p02"), column "9": `, as much of it as is known.
-        let row = match (self.0.row, &self.0.record) {
-            (Some(r), Some(id)) => Some(format!("row {r} (id {id:?})")),
-            (Some(r), None) => Some(format!("row {r}")),
-            (None, Some(id)) => Some(format!("id {id:?}")),
-            (None, None) => None,
-        };
-        match (row, &self.0.column) {
-            (Some(row), Some(c)) => write!(f, "{row}, column {c:?}: ")?,
-            (Some(row), None) => write!(f, "{row}: ")?,
+        // `row 3, column "9": `, as much of it as is known (never an id).
+        match (self.0.row, &self.0.column) {
+            (Some(row), Some(c)) => write!(f, "row {row}, column {c:?}: ")?,
+            (Some(row), None) => write!(f, "row {row}: ")?,
             (None, Some(c)) => write!(f, "column {c:?}: ")?,
             (None, None) => {}
         }
@@ -337,22 +302,16 @@ impl serde::Serialize for Error {
             #[serde(skip_serializing_if = "Option::is_none")]
             row: Option<u64>,
             #[serde(skip_serializing_if = "Option::is_none")]
-            record: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
             column: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             path: Option<&'a str>,
         }
         let location = Location {
             row: self.0.row,
-            record: self.record(),
             column: self.column(),
             path: self.path(),
         };
-        let empty = location.row.is_none()
-            && location.record.is_none()
-            && location.column.is_none()
-            && location.path.is_none();
+        let empty = location.row.is_none() && location.column.is_none() && location.path.is_none();
         Out {
             kind: &self.0.kind,
             message: self.to_string(),
@@ -1411,17 +1370,32 @@ pub enum ErrorKind {
     /// In a long CSV file read as a stream, an administration's rows that are not together:
     /// its id and session reappear after another administration's rows.
     #[error(
-        "the rows of id {record:?}{} are not together: they started at row {first_row} and another administration's rows came between (sort the file by id and session, or read it in any order with the buffered layout)",
-        session.map_or_else(String::new, |s| format!(", session {s}"))
+        "the rows of this id{} are not together: they started at row {first_row} and another administration's rows came between (sort the file by id and session, or read it in any order with the buffered layout)",
+        session.map_or_else(String::new, |s| format!(" and session {s}"))
     )]
     #[non_exhaustive]
     NotContiguous {
-        /// The id.
-        record: String,
         /// The session, if the rows have one.
         session: Option<u32>,
         /// The first row of the earlier run.
         first_row: u64,
+    },
+    /// A wide or REDCap row that repeats an administration read before: the same id and
+    /// session (REDCap: the same record, event and repeat instance).
+    #[error("the same {what} as row {first_row}: an administration is given once")]
+    #[non_exhaustive]
+    RepeatedAdministration {
+        /// What is the same: `id`, `id and session`, `record, event and repeat instance`, ...
+        what: &'static str,
+        /// The row the administration was first read on.
+        first_row: u64,
+    },
+    /// A REDCap `redcap_repeat_instance` cell that is not a whole number from 1.
+    #[error("{text:?} is not a REDCap repeat instance (a whole number from 1 to 4294967295)")]
+    #[non_exhaustive]
+    InvalidRepeatInstance {
+        /// The text given.
+        text: String,
     },
     /// Data that cannot be read or written (an I/O error).
     ///
@@ -1568,7 +1542,7 @@ impl ErrorKind {
             | K::MissingAnswer { link_id: v }
             | K::DuplicateColumn { column: v }
             | K::InvalidSession { text: v }
-            | K::NotContiguous { record: v, .. } => t.values.push(v),
+            | K::InvalidRepeatInstance { text: v } => t.values.push(v),
             K::AnchorOutOfRange { label: r, .. }
             | K::InvalidDefinition { reason: r, .. }
             | K::InvalidMissingRule { reason: r }
@@ -1749,6 +1723,8 @@ impl ErrorKind {
             | K::NonFiniteThreshold { .. }
             | K::NotUtf8 { .. }
             | K::FieldCount { .. }
+            | K::NotContiguous { .. }
+            | K::RepeatedAdministration { .. }
             | K::Io { .. } => {}
         }
         t
@@ -1838,6 +1814,8 @@ impl ErrorKind {
             K::FieldCount { .. } => "field_count",
             K::InvalidSession { .. } => "invalid_session",
             K::NotContiguous { .. } => "not_contiguous",
+            K::RepeatedAdministration { .. } => "repeated_administration",
+            K::InvalidRepeatInstance { .. } => "invalid_repeat_instance",
             K::Io { .. } => "io",
         }
     }
@@ -1972,7 +1950,9 @@ mod tests {
         NotUtf8 { what: "cell" },
         FieldCount { found: 3, expected: 4 },
         InvalidSession { text: "two".into() },
-        NotContiguous { record: "p02".into(), session: Some(2), first_row: 3 },
+        NotContiguous { session: Some(2), first_row: 3 },
+        RepeatedAdministration { what: "id and session", first_row: 3 },
+        InvalidRepeatInstance { text: "x".into() },
         Io { action: "read", source: std::io::Error::from(std::io::ErrorKind::BrokenPipe).into() },
     }
 
@@ -2064,7 +2044,7 @@ mod tests {
         }
     }
 
-    /// Every kind, located at a row, a record, a column and a path, serializes with no key
+    /// Every kind, located at a row, a column and a path, serializes with no key
     /// repeated at any level, its `code` (the serde tag) equal to [`Error::code`], no field of
     /// the kind under a reserved key, and the location nested under `location`.
     #[cfg(feature = "serde")]
@@ -2073,7 +2053,6 @@ mod tests {
         for kind in every_kind() {
             let err = Error::from(kind.clone())
                 .at_row(2)
-                .at_record("p02")
                 .at_column("9")
                 .at_path("/answers/9");
             let text = serde_json::to_string(&err).expect("an error serializes");
@@ -2098,7 +2077,7 @@ mod tests {
             assert_eq!(v["message"], err.to_string(), "{text}");
             assert_eq!(
                 v["location"],
-                serde_json::json!({"row": 2, "record": "p02", "column": "9", "path": "/answers/9"}),
+                serde_json::json!({"row": 2, "column": "9", "path": "/answers/9"}),
                 "{text}"
             );
         }

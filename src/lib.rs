@@ -72,8 +72,8 @@
 //! - `toml`: instrument definitions as TOML text as well: `Instrument::from_toml`,
 //!   `Instrument::to_toml`.
 //! - `csv` (default): the [`csv`] module: wide, long and REDCap CSV files read row by row into
-//!   administrations (errors located by row, id and column; a failed row does not stop the
-//!   others), and scores and answers written back.
+//!   administrations (errors located by row and column, the record's id beside them, never in
+//!   them; a failed row does not stop the others), and scores and answers written back.
 //! - `parallel`: `ResponseMatrix::moments_parallel` accumulates on every core (rayon), with
 //!   the same result, bit for bit, as one thread.
 //! - `plot`: `PlotOptions` draws one client's [`Series`](change::Series) as an SVG chart: the total and each

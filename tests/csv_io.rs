@@ -11,7 +11,8 @@ use std::rc::Rc;
 
 use proptest::prelude::*;
 use therapeutic_alliance::csv::{
-    self, Column, ErrorPolicy, ItemMap, Layout, RedcapStatus, Row, ScoreWriter, Skipped, Table,
+    self, Column, ErrorPolicy, ItemMap, Layout, RedcapStatus, Row, RowError, ScoreWriter, Skipped,
+    Table,
 };
 use therapeutic_alliance::{Administration, Date, Error, Instrument, Metric, catalog};
 
@@ -33,7 +34,7 @@ fn rows(layout: &Layout, text: &[u8], instrument: &Instrument) -> Vec<Row> {
     layout
         .reader(text, instrument)
         .expect("the header is good")
-        .collect::<Result<_, Error>>()
+        .collect::<Result<_, RowError>>()
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -406,13 +407,15 @@ fn a_messy_file_reads_as_a_clean_one() {
     );
 }
 
-/// Reads `text` as `layout` for the SRS and gives the first error.
-fn first_error(layout: &Layout, text: &[u8]) -> Error {
+/// Reads `text` as `layout` for the SRS and gives the first error, with the record id beside
+/// it.
+fn first_error(layout: &Layout, text: &[u8]) -> (Error, Option<String>) {
     match layout.reader(text, &srs()) {
-        Err(e) => e,
+        Err(e) => (e, None),
         Ok(mut reader) => reader
             .find_map(Result::err)
-            .unwrap_or_else(|| panic!("no error in {:?}", String::from_utf8_lossy(text))),
+            .unwrap_or_else(|| panic!("no error in {:?}", String::from_utf8_lossy(text)))
+            .into_parts(),
     }
 }
 
@@ -431,98 +434,98 @@ fn every_error_names_its_row_and_column() {
             b"id,session,date,1,2,3,4\na,1,,x,9,9,9\n",
             Some(2),
             Some("1"),
-            "row 2 (id \"a\"), column \"1\": item 1: \"x\" is not a number",
+            "row 2, column \"1\": item 1: \"x\" is not a number",
         ),
         (
             &wide,
             b"id,session,date,1,2,3,4\na,1,,9,10.5,9,9\n",
             Some(2),
             Some("2"),
-            "row 2 (id \"a\"), column \"2\": item 2: value 10.5 is outside the response range 0 to 10",
+            "row 2, column \"2\": item 2: value 10.5 is outside the response range 0 to 10",
         ),
         (
             &wide,
             b"id,session,date,1,2,3,4\na,1,,9,9,9.25,9\n",
             Some(2),
             Some("3"),
-            "row 2 (id \"a\"), column \"3\": item 3: value 9.25 is not a point of the response scale (step 0.1)",
+            "row 2, column \"3\": item 3: value 9.25 is not a point of the response scale (step 0.1)",
         ),
         (
             &wide,
             b"id,session,date,1,2,3,4\na,1,,9,9,9,1e400\n",
             Some(2),
             Some("4"),
-            "row 2 (id \"a\"), column \"4\": item 4: value 1e400 is not a finite number",
+            "row 2, column \"4\": item 4: value 1e400 is not a finite number",
         ),
         (
             &wide,
             b"id,session,date,1,2,3,4\na,1,,9,9,\xe9,9\n",
             Some(2),
             Some("3"),
-            "row 2 (id \"a\"), column \"3\": the cell is not valid UTF-8",
+            "row 2, column \"3\": the cell is not valid UTF-8",
         ),
         (
             &wide,
             b"id,session,date,1,2,3,4\n\na,1,,9,9,9\n",
             Some(3),
             None,
-            "row 3 (id \"a\"): 6 fields, but the header has 7",
+            "row 3: 6 fields, but the header has 7",
         ),
         (
             &wide,
             b"id,session,date,1,2,3,4\na,one,,9,9,9,9\n",
             Some(2),
             Some("session"),
-            "row 2 (id \"a\"), column \"session\": \"one\" is not a session number (a whole number from 0 to 4294967295)",
+            "row 2, column \"session\": \"one\" is not a session number (a whole number from 0 to 4294967295)",
         ),
         (
             &wide,
             b"id,session,date,1,2,3,4\na,1,02/03/2026,9,9,9,9\n",
             Some(2),
             Some("date"),
-            "row 2 (id \"a\"), column \"date\": invalid date \"02/03/2026\": expected an existing calendar date written YYYY-MM-DD",
+            "row 2, column \"date\": invalid date \"02/03/2026\": expected an existing calendar date written YYYY-MM-DD",
         ),
         (
             &wide,
             "id,session,date,1,2,3,4\na\u{200b},1,,9,9,9,9\n".as_bytes(),
             Some(2),
             Some("id"),
-            "row 2 (id \"a\\u{200b}\"), column \"id\": invalid client id: it contains the invisible character U+200B at character 2",
+            "row 2, column \"id\": invalid client id: it contains the invisible character U+200B at character 2",
         ),
         (
             &long,
             b"id,session,item,value\na,1,1,9\na,1,1,9\n",
             Some(3),
             Some("item"),
-            "row 3 (id \"a\"), column \"item\": item 1 is answered more than once",
+            "row 3, column \"item\": item 1 is answered more than once",
         ),
         (
             &long,
             b"id,session,item,value\na,1,5,9\n",
             Some(2),
             Some("item"),
-            "row 2 (id \"a\"), column \"item\": instrument srs has no item \"5\"",
+            "row 2, column \"item\": instrument srs has no item \"5\"",
         ),
         (
             &long,
             b"id,session,item,value\na,1,1,-1\n",
             Some(2),
             Some("value"),
-            "row 2 (id \"a\"), column \"value\": item 1: value -1 is outside the response range 0 to 10",
+            "row 2, column \"value\": item 1: value -1 is outside the response range 0 to 10",
         ),
         (
             &long,
             b"id,session,item,value\na,1,1,9\nb,1,1,9\na,1,2,9\n",
             Some(4),
             Some("id"),
-            "row 4 (id \"a\"), column \"id\": the rows of id \"a\", session 1 are not together: they started at row 2 and another administration's rows came between (sort the file by id and session, or read it in any order with the buffered layout)",
+            "row 4, column \"id\": the rows of this id and session 1 are not together: they started at row 2 and another administration's rows came between (sort the file by id and session, or read it in any order with the buffered layout)",
         ),
         (
             &redcap,
             b"record_id,1,2,3,4,srs_complete\n1,9,9,9,9,done\n",
             Some(2),
             Some("srs_complete"),
-            "row 2 (id \"1\"), column \"srs_complete\": unknown REDCap form status \"done\": expected 0, 1, 2, Incomplete, Unverified or Complete",
+            "row 2, column \"srs_complete\": unknown REDCap form status \"done\": expected 0, 1, 2, Incomplete, Unverified or Complete",
         ),
         // The header: row 1 and the column, or the column that is not there.
         (
@@ -562,11 +565,11 @@ fn every_error_names_its_row_and_column() {
         ),
     ];
     for (layout, text, row, column, message) in cases {
-        let e = first_error(layout, text);
+        let (e, id) = first_error(layout, text);
         assert_eq!(e.to_string(), message);
         assert_eq!((e.row(), e.column()), (row, column), "{message}");
         if row.is_some_and(|r| r > 1) {
-            assert!(e.record().is_some(), "{message}");
+            assert!(id.is_some(), "{message}");
         }
     }
 }
@@ -585,16 +588,23 @@ fn collecting_errors_reports_every_failed_row() {
         .expect("header")
         .collect_rows(ErrorPolicy::Collect)
         .unwrap_err();
-    let located: Vec<_> = errors
-        .iter()
+    // The ids are beside the errors, read one row at a time.
+    let located: Vec<_> = Layout::wide()
+        .reader(text.as_bytes(), &srs())
+        .expect("header")
+        .filter_map(Result::err)
         .map(|e| {
             (
-                e.row(),
-                e.record().map(str::to_owned),
-                e.column().map(str::to_owned),
+                e.error().row(),
+                e.record_id().map(str::to_owned),
+                e.error().column().map(str::to_owned),
             )
         })
         .collect();
+    assert_eq!(
+        errors.iter().map(|e| e.row()).collect::<Vec<_>>(),
+        located.iter().map(|l| l.0).collect::<Vec<_>>()
+    );
     assert_eq!(
         located,
         [

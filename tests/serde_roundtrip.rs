@@ -390,24 +390,27 @@ fn a_kind_with_its_own_column_or_record_serializes_each_key_once() -> TestResult
         (shape.location.row, shape.location.column.as_deref()),
         (Some(1), Some("q"))
     );
-    // A long file whose rows of one administration are split: the kind's record and the
-    // location's.
+    // A long file whose rows of one administration are split: the id is in neither the kind
+    // nor the location (it is beside the error, outside it).
     let srs = catalog::require("srs")?;
-    let text = "id,session,item,value\na,1,1,9\nb,1,1,8\na,1,2,9\n";
+    let text = "id,session,item,value\nSECRET-K,1,1,9\nb,1,1,8\nSECRET-K,1,2,9\n";
     let rows: Vec<_> = therapeutic_alliance::csv::Layout::long()
         .reader(text.as_bytes(), &srs)?
         .collect();
     let Some(Err(err)) = rows.get(2) else {
         panic!("the split rows are refused: {rows:?}");
     };
-    let shape: Shape = serde_json::from_str(&serde_json::to_string(err)?)?;
+    assert_eq!(err.record_id(), Some("SECRET-K"));
+    let json = serde_json::to_string(err.error())?;
+    assert!(!json.contains("SECRET"), "{json}");
+    let shape: Shape = serde_json::from_str(&json)?;
     assert_eq!(
         (shape.code.as_str(), shape.record.as_deref()),
-        ("not_contiguous", Some("a"))
+        ("not_contiguous", None)
     );
     assert_eq!(
         (shape.location.row, shape.location.record.as_deref()),
-        (Some(4), Some("a"))
+        (Some(4), None)
     );
     Ok(())
 }

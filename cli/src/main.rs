@@ -175,6 +175,30 @@ impl Failure {
     }
 }
 
+impl Problem {
+    /// A row's error from the library's CSV reader: the text line adds the record's id (which
+    /// the library keeps out of its errors) after the row, and JSON adds it as `input_id`.
+    fn of_row(e: therapeutic_alliance::csv::RowError) -> Self {
+        let (error, id) = e.into_parts();
+        let mut problem = Problem::of(error);
+        if let (Some(id), Some(error)) = (&id, &problem.error) {
+            let worded = table::with_id(error, Some(id));
+            problem.message = match problem.message.strip_prefix(&error.to_string()) {
+                Some(rest) => format!("{worded}{rest}"),
+                None => worded,
+            };
+        }
+        problem.input_id = id;
+        problem
+    }
+}
+
+impl From<therapeutic_alliance::csv::RowError> for Failure {
+    fn from(e: therapeutic_alliance::csv::RowError) -> Self {
+        Failure::Run(Box::new(Problem::of_row(e)))
+    }
+}
+
 impl From<therapeutic_alliance::Error> for Failure {
     fn from(e: therapeutic_alliance::Error) -> Self {
         Failure::Run(Box::new(Problem::of(e)))

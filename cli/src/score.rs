@@ -437,14 +437,14 @@ fn score(
                 sink.row(&row)?;
                 progress.row();
             }
-            Err(e) if opts.keep_going && !matches!(e.kind(), ErrorKind::Io { .. }) => {
+            Err(e) if opts.keep_going && !matches!(e.error().kind(), ErrorKind::Io { .. }) => {
                 progress.break_line();
-                output::report(&Problem::of(e));
+                output::report(&Problem::of_row(e));
                 failed += 1;
             }
             Err(e) => {
                 progress.break_line();
-                return Err(table::failed(&opts.csv, &e));
+                return Err(table::row_failed(&opts.csv, e));
             }
         }
     }

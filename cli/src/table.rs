@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::fs::File;
 
-use therapeutic_alliance::csv::{Column, Layout, Reader, Record, Row, Table};
+use therapeutic_alliance::csv::{Column, Layout, Reader, Record, Row, RowError, Table};
 use therapeutic_alliance::{Error, ErrorKind, Instrument};
 
 use crate::Failure;
@@ -26,6 +26,25 @@ pub fn failed(path: &str, e: &Error) -> Failure {
             Failure::worded(format!("cannot read {path}: {source}"), e.clone())
         }
         _ => Failure::from(e.clone()),
+    }
+}
+
+/// A row's error reading `path` as one line, as [`failed`], with the record's id (which the
+/// library keeps out of its errors) after the row: `row 3 (id "p02"), column "9": ...`.
+pub fn row_failed(path: &str, e: RowError) -> Failure {
+    match e.error().kind() {
+        ErrorKind::Io { .. } => failed(path, e.error()),
+        _ => Failure::from(e),
+    }
+}
+
+/// The message of `e` with the record's id added to its location.
+pub fn with_id(e: &Error, id: Option<&str>) -> String {
+    let at = location(e.row(), id, e.column());
+    if at.is_empty() {
+        e.kind().to_string()
+    } else {
+        format!("{at}: {}", e.kind())
     }
 }
 
@@ -67,7 +86,7 @@ pub fn next_row<'t>(table: &'t mut Table<File>, path: &str) -> Result<Option<Rec
 /// known) and the column if it is not valid UTF-8.
 pub fn cell<'r>(record: &Record<'r>, at: usize, id: Option<&str>) -> Result<&'r str, Failure> {
     record.text(at).map_err(|e| match id {
-        Some(id) => Failure::from(e.at_record(id)).input_id(id),
+        Some(id) => Failure::worded(with_id(&e, Some(id)), e).input_id(id),
         None => Failure::from(e),
     })
 }
@@ -368,8 +387,8 @@ pub fn sessions(path: &str, inst: &Instrument, na: Option<&str>) -> Result<Reade
 
 /// One session as [`sessions`] reads it: an error (naming the row and column) for a bad row or
 /// a row without a session number.
-pub fn session(row: Result<Row, Error>, path: &str) -> Result<Row, Failure> {
-    let row = row.map_err(|e| failed(path, &e))?;
+pub fn session(row: Result<Row, RowError>, path: &str) -> Result<Row, Failure> {
+    let row = row.map_err(|e| row_failed(path, e))?;
     if row.administration().session().is_none() {
         return Err(Failure::run(format!(
             "{}: no session number",

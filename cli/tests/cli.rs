@@ -919,7 +919,7 @@ fn score_long_and_redcap_formats_give_the_wide_scores() {
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).starts_with(
-            "alliance: error: row 4 (id \"a\"), column \"id\": the rows of id \"a\", session 1 are not together: they started at row 2"
+            "alliance: error: row 4 (id \"a\"), column \"id\": the rows of this id and session 1 are not together: they started at row 2"
         ),
         "{}",
         stderr(&o)

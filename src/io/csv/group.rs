@@ -1,18 +1,23 @@
 //! Long files grouped into administrations: the rows of one id and session together, in a
-//! stream (each administration contiguous, a returning one an error) or in any order (held
-//! until the end).
+//! stream (each administration contiguous, a returning one an error, as far as the layout's
+//! [`RepeatCheck`] remembers) or in any order (held until the end); and the memory of
+//! administrations read that finds a repeated one in wide and REDCap files too.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind};
 use crate::instruments::Instrument;
 use crate::responses::AdministrationBuilder;
 
-use super::plan::{Plan, with_record};
-use super::read::Row;
+use super::layout::RepeatCheck;
+use super::plan::Plan;
+use super::read::{Row, RowError};
 use super::table::Record;
+
+/// What the reader gives: a row, or an error with the id of its record beside it.
+pub(super) type Item = std::result::Result<Row, RowError>;
 
 /// The id and session of a long row: one administration.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -22,15 +27,57 @@ pub(super) struct Key {
 }
 
 impl Key {
-    /// A 128-bit fingerprint (two SipHash runs with different salts).
-    pub(super) fn fingerprint(&self) -> u128 {
+    /// A 128-bit fingerprint of the key and `more` (REDCap's event and repeat instance): two
+    /// SipHash runs with different salts.
+    pub(super) fn fingerprint(&self, more: &[&str]) -> u128 {
         let half = |salt: u64| {
             let mut h = DefaultHasher::new();
             salt.hash(&mut h);
             self.hash(&mut h);
+            more.hash(&mut h);
             h.finish()
         };
         (u128::from(half(0x5EED_0001)) << 64) | u128::from(half(0x5EED_0002))
+    }
+}
+
+/// The administrations read so far, as far as a [`RepeatCheck`] remembers them.
+#[derive(Debug)]
+pub(super) enum Seen {
+    /// The fingerprints of the two most recent administrations, with their first rows.
+    Recent([Option<(u128, u64)>; 2]),
+    /// The fingerprint of every administration, with its first row.
+    Every(HashMap<u128, u64>),
+}
+
+impl Seen {
+    pub(super) fn new(check: RepeatCheck) -> Self {
+        match check {
+            RepeatCheck::Recent => Seen::Recent([None, None]),
+            RepeatCheck::Every => Seen::Every(HashMap::new()),
+        }
+    }
+
+    /// The first row of the administration `fingerprint` if it was seen (as far as this
+    /// remembers); otherwise `None`, remembering it as begun at `line`.
+    pub(super) fn check(&mut self, fingerprint: u128, line: u64) -> Option<u64> {
+        match self {
+            Seen::Recent(slots) => {
+                if let Some((_, first)) = slots.iter().flatten().find(|(f, _)| *f == fingerprint) {
+                    return Some(*first);
+                }
+                slots.swap(0, 1);
+                slots[1] = Some((fingerprint, line));
+                None
+            }
+            Seen::Every(map) => match map.get(&fingerprint) {
+                Some(&first) => Some(first),
+                None => {
+                    map.insert(fingerprint, line);
+                    None
+                }
+            },
+        }
     }
 }
 
@@ -39,6 +86,7 @@ impl Key {
 pub(super) struct Group {
     pub(super) key: Key,
     pub(super) line: u64,
+    /// The record's id, given beside the errors.
     pub(super) shown: Option<String>,
     pub(super) builder: AdministrationBuilder,
     pub(super) kept: Vec<String>,
@@ -56,7 +104,7 @@ impl Group {
     ) -> Self {
         let shown = plan.shown_id(record);
         let mut errors = Vec::new();
-        let (builder, kept) = plan.start(instrument, record, &key, shown.as_deref(), &mut errors);
+        let (builder, kept) = plan.start(instrument, record, &key, &mut errors);
         Group {
             key,
             line: record.line(),
@@ -69,54 +117,67 @@ impl Group {
     }
 
     pub(super) fn answer(&mut self, plan: &Plan, instrument: &Instrument, record: &Record<'_>) {
-        let shown = plan.shown_id(record);
         let before = self.errors.len();
-        plan.long_answer(
-            instrument,
-            &mut self.builder,
-            record,
-            shown.as_deref(),
-            &mut self.errors,
-        );
+        plan.long_answer(instrument, &mut self.builder, record, &mut self.errors);
         self.failed |= self.errors.len() > before;
     }
 
+    /// The errors not yet given, each with the id beside it.
+    pub(super) fn drain_errors(&mut self) -> impl Iterator<Item = Item> + '_ {
+        let shown = self.shown.as_deref();
+        self.errors
+            .drain(..)
+            .map(move |e| Err(RowError::new(e, shown)))
+    }
+
     /// The administration, unless a row of it failed.
-    pub(super) fn finish(self, plan: &Plan) -> Option<Result<Row>> {
+    pub(super) fn finish(self, plan: &Plan) -> Option<Item> {
         if self.failed {
             return None;
         }
-        Some(plan.build(self.builder, self.kept, self.line, self.shown.as_deref()))
+        let shown = self.shown;
+        Some(
+            plan.build(self.builder, self.kept, self.line)
+                .map_err(|e| RowError::new(e, shown.as_deref())),
+        )
     }
 }
 
 /// Long rows read as a stream: one administration at a time.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Stream {
     pub(super) current: Option<Group>,
-    /// Fingerprints of the administrations begun, with the row each began on.
-    pub(super) seen: HashMap<u128, u64>,
+    /// The administrations begun, as far as the layout's [`RepeatCheck`] remembers them.
+    pub(super) seen: Seen,
     /// An administration that came back, whose rows are passed over.
     pub(super) passing: Option<Key>,
 }
 
 impl Stream {
+    pub(super) fn new(check: RepeatCheck) -> Self {
+        Stream {
+            current: None,
+            seen: Seen::new(check),
+            passing: None,
+        }
+    }
+
     pub(super) fn line(
         &mut self,
         plan: &Plan,
         instrument: &Instrument,
         record: &Record<'_>,
-        pending: &mut VecDeque<Result<Row>>,
+        pending: &mut VecDeque<Item>,
     ) {
         let shown = plan.shown_id(record);
         let shown = shown.as_deref();
         if let Err(e) = record.check_width() {
-            pending.push_back(Err(with_record(e, shown)));
+            pending.push_back(Err(RowError::new(e, shown)));
             return;
         }
         let mut errors = Vec::new();
-        let Some(key) = plan.key(record, shown, &mut errors) else {
-            pending.extend(errors.into_iter().map(Err));
+        let Some(key) = plan.key(record, &mut errors) else {
+            pending.extend(errors.into_iter().map(|e| Err(RowError::new(e, shown))));
             return;
         };
         if self.passing.as_ref() == Some(&key) {
@@ -126,29 +187,27 @@ impl Stream {
             if let Some(group) = self.current.take() {
                 pending.extend(group.finish(plan));
             }
-            let fingerprint = key.fingerprint();
-            if let Some(&first_row) = self.seen.get(&fingerprint) {
+            if let Some(first_row) = self.seen.check(key.fingerprint(&[]), record.line()) {
                 let e = ErrorKind::NotContiguous {
-                    record: key.client.clone().unwrap_or_default(),
                     session: key.session,
                     first_row,
                 };
                 let column = plan.id.as_ref().or(plan.session.as_ref());
-                let e = with_record(Error::from(e).at_row(record.line()), shown);
-                pending.push_back(Err(match column {
+                let e = Error::from(e).at_row(record.line());
+                let e = match column {
                     Some(c) => e.at_column(c.name.as_str()),
                     None => e,
-                }));
+                };
+                pending.push_back(Err(RowError::new(e, shown)));
                 self.passing = Some(key);
                 return;
             }
-            self.seen.insert(fingerprint, record.line());
             self.passing = None;
             self.current = Some(Group::start(plan, instrument, record, key));
         }
         if let Some(group) = self.current.as_mut() {
             group.answer(plan, instrument, record);
-            pending.extend(group.errors.drain(..).map(Err));
+            pending.extend(group.drain_errors());
         }
     }
 }
@@ -159,19 +218,21 @@ pub(super) struct Buffered {
     pub(super) groups: Vec<Group>,
     pub(super) index: HashMap<Key, usize>,
     /// What to give, in order: an administration (by index) or a row's error.
-    pub(super) order: Vec<std::result::Result<usize, Error>>,
+    pub(super) order: Vec<std::result::Result<usize, RowError>>,
 }
 
 impl Buffered {
     pub(super) fn line(&mut self, plan: &Plan, instrument: &Instrument, record: &Record<'_>) {
         let shown = plan.shown_id(record);
+        let shown = shown.as_deref();
         if let Err(e) = record.check_width() {
-            self.order.push(Err(with_record(e, shown.as_deref())));
+            self.order.push(Err(RowError::new(e, shown)));
             return;
         }
         let mut errors = Vec::new();
-        let Some(key) = plan.key(record, shown.as_deref(), &mut errors) else {
-            self.order.extend(errors.into_iter().map(Err));
+        let Some(key) = plan.key(record, &mut errors) else {
+            self.order
+                .extend(errors.into_iter().map(|e| Err(RowError::new(e, shown))));
             return;
         };
         let at = match self.index.get(&key) {
@@ -190,7 +251,7 @@ impl Buffered {
         }
     }
 
-    pub(super) fn finish(&mut self, plan: &Plan, pending: &mut VecDeque<Result<Row>>) {
+    pub(super) fn finish(&mut self, plan: &Plan, pending: &mut VecDeque<Item>) {
         let mut groups: Vec<Option<Group>> = std::mem::take(&mut self.groups)
             .into_iter()
             .map(Some)
@@ -200,7 +261,7 @@ impl Buffered {
                 Err(e) => pending.push_back(Err(e)),
                 Ok(at) => {
                     if let Some(mut group) = groups.get_mut(at).and_then(Option::take) {
-                        pending.extend(group.errors.drain(..).map(Err));
+                        pending.extend(group.drain_errors());
                         pending.extend(group.finish(plan));
                     }
                 }

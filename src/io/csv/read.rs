@@ -2,14 +2,15 @@
 //! (see `group.rs`) and REDCap exports, by the column plan of the header (see `plan.rs`).
 
 use std::collections::VecDeque;
+use std::fmt;
 use std::io::Read;
 use std::iter::FusedIterator;
 
-use crate::error::{Errors, Result};
+use crate::error::{Error, Errors, Result};
 use crate::instruments::Instrument;
 use crate::responses::Administration;
 
-use super::group::{Buffered, Stream};
+use super::group::{Buffered, Item, Seen, Stream};
 use super::layout::{Format, Layout};
 use super::plan::{Plan, check_names};
 use super::table::Table;
@@ -174,6 +175,142 @@ impl From<Administration> for Row {
     }
 }
 
+/// A row that could not be read: the [`Error`] (located by row and column, never naming the
+/// record's id) and, beside it, the id of the record on that row.
+///
+/// The id is health data, so it is kept out of the error: its message, its fields and its
+/// serialized form (see [`Error`]). A program that wants to point its user at the record
+/// adds it where it decides: in its own message, or as the key `input_id` beside the
+/// serialized error, as the `alliance` command does. Displayed, a `RowError` is its error's
+/// message; `?` turns it into the [`Error`] (dropping the id).
+///
+/// ```
+/// use therapeutic_alliance::{catalog, csv::Layout};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let srs = catalog::require("srs")?;
+/// let mut rows = Layout::wide().reader("id,1,2,3,4\nc-017,9,11,9,9\n".as_bytes(), &srs)?;
+/// let err = rows.next().and_then(Result::err).ok_or("an error")?;
+/// assert_eq!(err.to_string(), "row 2, column \"2\": item 2: value 11 is outside the response range 0 to 10");
+/// assert_eq!(err.record_id(), Some("c-017"));
+/// assert_eq!(err.error().code(), "out_of_range");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError {
+    error: Error,
+    record_id: Option<String>,
+}
+
+impl RowError {
+    pub(super) fn new(error: Error, record_id: Option<&str>) -> Self {
+        RowError {
+            error,
+            record_id: record_id.map(str::to_owned),
+        }
+    }
+
+    /// The error, which names the row and column but not the id.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, csv::Layout};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let mut rows = Layout::wide().reader("id,1,2,3,4\nc-017,9,x,9,9\n".as_bytes(), &srs)?;
+    /// let err = rows.next().and_then(Result::err).ok_or("an error")?;
+    /// assert_eq!((err.error().row(), err.error().column()), (Some(2), Some("2")));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The error, by value (the id is dropped).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, csv::Layout};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let mut rows = Layout::wide().reader("id,1,2,3,4\nc-017,9,x,9,9\n".as_bytes(), &srs)?;
+    /// let err = rows.next().and_then(Result::err).ok_or("an error")?.into_error();
+    /// assert_eq!(err.code(), "not_a_number");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+
+    /// The id of the record on the error's row (the id cell as written, trimmed, with any
+    /// invalid UTF-8 replaced by U+FFFD), if the layout has an id column and the cell is not
+    /// empty; `None` for an error that is not about one row (reading the input failed). It
+    /// is given even when the id itself is what is wrong with the row.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, csv::Layout};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let text = "id,session,item,value\nc1,1,1,9\nc2,1,1,9\nc1,1,2,9\n";
+    /// let err = Layout::long().reader(text.as_bytes(), &srs)?.find_map(Result::err).ok_or("an error")?;
+    /// assert_eq!(err.error().code(), "not_contiguous");
+    /// assert_eq!(err.record_id(), Some("c1"));
+    /// assert!(!err.to_string().contains("c1"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn record_id(&self) -> Option<&str> {
+        self.record_id.as_deref()
+    }
+
+    /// The error and the id, by value.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, csv::Layout};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let mut rows = Layout::wide().reader("id,1,2,3,4\np9,9,x,9,9\n".as_bytes(), &srs)?;
+    /// let (err, id) = rows.next().and_then(Result::err).ok_or("an error")?.into_parts();
+    /// assert_eq!((err.row(), id.as_deref()), (Some(2), Some("p9")));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn into_parts(self) -> (Error, Option<String>) {
+        (self.error, self.record_id)
+    }
+}
+
+/// The error's message: no id.
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+/// The error's source (an I/O error's [`std::io::Error`]).
+impl std::error::Error for RowError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.error)
+    }
+}
+
+impl From<RowError> for Error {
+    fn from(e: RowError) -> Self {
+        e.error
+    }
+}
+
+impl From<RowError> for Errors {
+    fn from(e: RowError) -> Self {
+        Errors::from(e.error)
+    }
+}
+
 /// Rows of a REDCap export that a [`Reader`] skipped (they are not errors), by reason.
 ///
 /// ```
@@ -206,15 +343,33 @@ impl Skipped {
 }
 
 /// Reads administrations from CSV laid out as a [`Layout`] says, one [`Row`] at a time: an
-/// iterator of `Result<Row>`. It holds one row (for the long layout, one administration)
-/// at a time, so a file of any size is read in little memory; [`Layout::any_order`] is the
-/// exception.
+/// iterator of `Result<Row, RowError>`. It holds one row (for the long layout, one
+/// administration) at a time, so a file of any size is read in little memory; the
+/// exceptions are [`Layout::any_order`], which holds the file, and the default check for
+/// repeated administrations of wide and REDCap files, which remembers a fingerprint of each
+/// ([`RepeatCheck::Every`](super::RepeatCheck::Every): up to about 100 bytes per
+/// administration; [`RepeatCheck::Recent`](super::RepeatCheck::Recent) needs constant memory).
 ///
-/// Every error names its row (the line, counting the header as line 1), the record's id when
-/// the row has one, and the column. A bad row does not stop the reader: it yields an error for
-/// each bad cell (and no row), then goes on with the next row, so a caller can stop at the
-/// first error or collect them all ([`Reader::collect_rows`]). An error reading the input
-/// itself ([`ErrorKind::Io`](crate::ErrorKind::Io)) is the last item.
+/// Every error names its row (the line, counting the header as line 1) and the column, never
+/// the record's id, which is beside it ([`RowError::record_id`]). A bad row does not stop the
+/// reader: it yields an error for each bad cell (and no row), then goes on with the next row,
+/// so a caller can stop at the first error or collect them all ([`Reader::collect_rows`]).
+/// An error reading the input itself ([`ErrorKind::Io`](crate::ErrorKind::Io)) is the last
+/// item.
+///
+/// A row's errors: the answer's kinds ([`ErrorKind::NotANumber`](crate::ErrorKind::NotANumber),
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange), ...), an invalid client or
+/// therapist id ([`ErrorKind::InvalidText`](crate::ErrorKind::InvalidText), its text not
+/// shown), [`ErrorKind::InvalidSession`](crate::ErrorKind::InvalidSession),
+/// [`ErrorKind::InvalidDate`](crate::ErrorKind::InvalidDate),
+/// [`ErrorKind::FieldCount`](crate::ErrorKind::FieldCount),
+/// [`ErrorKind::NotUtf8`](crate::ErrorKind::NotUtf8); in long files
+/// [`ErrorKind::UnknownItem`](crate::ErrorKind::UnknownItem),
+/// [`ErrorKind::DuplicateAnswer`](crate::ErrorKind::DuplicateAnswer) and
+/// [`ErrorKind::NotContiguous`](crate::ErrorKind::NotContiguous); in wide and REDCap files
+/// [`ErrorKind::RepeatedAdministration`](crate::ErrorKind::RepeatedAdministration); in REDCap
+/// exports [`ErrorKind::InvalidRepeatInstance`](crate::ErrorKind::InvalidRepeatInstance) and an
+/// unknown form status ([`ErrorKind::UnknownName`](crate::ErrorKind::UnknownName)).
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, csv::Layout};
@@ -228,7 +383,7 @@ impl Skipped {
 /// let first = reader.next().transpose()?.map(|r| r.administration().score().primary("total"));
 /// assert_eq!(first, Some(Some(49.0)));
 /// let err = reader.next().and_then(Result::err).ok_or("an error")?;
-/// assert_eq!(err.to_string(), "row 3 (id \"p02\"), column \"9\": item 9: value 9 is outside the response range 1 to 5");
+/// assert_eq!(err.to_string(), "row 3, column \"9\": item 9: value 9 is outside the response range 1 to 5");
 /// assert!(reader.next().is_none());
 /// # Ok(())
 /// # }
@@ -239,17 +394,17 @@ pub struct Reader<R> {
     instrument: Instrument,
     plan: Plan,
     mode: Mode,
-    pending: VecDeque<Result<Row>>,
+    pending: VecDeque<Item>,
     skipped: Skipped,
     finished: bool,
 }
 
 #[derive(Debug)]
 enum Mode {
-    /// One administration per row (wide, REDCap).
-    Rows,
+    /// One administration per row (wide, REDCap), with those read so far.
+    Rows(Seen),
     /// Long, streamed.
-    Stream(Stream),
+    Stream(Box<Stream>),
     /// Long, any order.
     Buffered(Buffered),
 }
@@ -260,10 +415,11 @@ impl<R: Read> Reader<R> {
         check_names(layout)?;
         let table = Table::new(input)?;
         let plan = Plan::new(layout, &table, instrument, missing)?;
+        let check = layout.repeat_check();
         let mode = match (layout.format, layout.any_order) {
-            (Format::Long, false) => Mode::Stream(Stream::default()),
+            (Format::Long, false) => Mode::Stream(Box::new(Stream::new(check))),
             (Format::Long, true) => Mode::Buffered(Buffered::default()),
-            _ => Mode::Rows,
+            _ => Mode::Rows(Seen::new(check)),
         };
         Ok(Reader {
             table,
@@ -348,7 +504,8 @@ impl<R: Read> Reader<R> {
     /// keep them, iterate the reader instead). This holds every row in memory.
     ///
     /// # Errors
-    /// [`Errors`] as the policy says, each located by row, id and column.
+    /// [`Errors`] as the policy says, each located by row and column (the record ids, which
+    /// are not in the errors, are not kept: iterate the reader for [`RowError::record_id`]).
     ///
     /// ```
     /// use therapeutic_alliance::{catalog, csv::{ErrorPolicy, Layout}};
@@ -367,7 +524,7 @@ impl<R: Read> Reader<R> {
             match item {
                 Ok(row) => rows.push(row),
                 Err(e) => {
-                    errors.push(e);
+                    errors.push(e.into_error());
                     if policy == ErrorPolicy::Stop {
                         break;
                     }
@@ -394,13 +551,13 @@ impl<R: Read> Reader<R> {
         match table.next_record() {
             Err(e) => {
                 // What was read of an unfinished administration is not given.
-                pending.push_back(Err(e));
+                pending.push_back(Err(RowError::new(e, None)));
                 *finished = true;
             }
             Ok(None) => {
                 *finished = true;
                 match mode {
-                    Mode::Rows => {}
+                    Mode::Rows(_) => {}
                     Mode::Stream(stream) => {
                         if let Some(group) = stream.current.take() {
                             pending.extend(group.finish(plan));
@@ -410,9 +567,14 @@ impl<R: Read> Reader<R> {
                 }
             }
             Ok(Some(record)) => match mode {
-                Mode::Rows => {
-                    if let Some(result) = plan.wide_row(instrument, &record, skipped) {
-                        pending.extend(result);
+                Mode::Rows(seen) => {
+                    if let Some(result) = plan.wide_row(instrument, &record, skipped, seen) {
+                        let shown = plan.shown_id(&record);
+                        pending.extend(
+                            result
+                                .into_iter()
+                                .map(|r| r.map_err(|e| RowError::new(e, shown.as_deref()))),
+                        );
                     }
                 }
                 Mode::Stream(stream) => stream.line(plan, instrument, &record, pending),
@@ -423,9 +585,9 @@ impl<R: Read> Reader<R> {
 }
 
 impl<R: Read> Iterator for Reader<R> {
-    type Item = Result<Row>;
+    type Item = std::result::Result<Row, RowError>;
 
-    fn next(&mut self) -> Option<Result<Row>> {
+    fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(item) = self.pending.pop_front() {
                 return Some(item);
@@ -492,10 +654,13 @@ mod tests {
         assert_eq!(
             got,
             [
-                Err("row 2 (id \"a\"), column \"1\": item 1: value 11 is outside the response range 0 to 10".to_owned()),
-                Err("row 2 (id \"a\"), column \"2\": item 2: \"x\" is not a number".to_owned()),
+                Err(
+                    "row 2, column \"1\": item 1: value 11 is outside the response range 0 to 10"
+                        .to_owned()
+                ),
+                Err("row 2, column \"2\": item 2: \"x\" is not a number".to_owned()),
                 Ok((3, Some("b".to_owned()), None, 4)),
-                Err("row 4 (id \"c\"): 3 fields, but the header has 5".to_owned()),
+                Err("row 4: 3 fields, but the header has 5".to_owned()),
             ]
         );
     }
@@ -562,17 +727,17 @@ mod tests {
         assert_eq!(got[0], Ok((2, Some("a".to_owned()), Some(3), 4)));
         assert_eq!(
             got[1],
-            Err("row 3 (id \"b\"), column \"s\": \"3b\" is not a session number (a whole number from 0 to 4294967295)".to_owned())
+            Err("row 3, column \"s\": \"3b\" is not a session number (a whole number from 0 to 4294967295)".to_owned())
         );
         // Every bad cell of the row.
         assert_eq!(
             got[2],
-            Err("row 3 (id \"b\"), column \"d\": invalid date \"2026-02-30\": expected an existing calendar date written YYYY-MM-DD".to_owned())
+            Err("row 3, column \"d\": invalid date \"2026-02-30\": expected an existing calendar date written YYYY-MM-DD".to_owned())
         );
         // The id as shown in a message is escaped.
         assert_eq!(
             got[3],
-            Err("row 4 (id \"c\\u{202e}\"), column \"id\": invalid client id: it contains the bidirectional control U+202E at character 2".to_owned())
+            Err("row 4, column \"id\": invalid client id: it contains the bidirectional control U+202E at character 2".to_owned())
         );
         assert_eq!(got[4], Ok((5, None, None, 0)));
         assert_eq!(got.len(), 5);
@@ -596,9 +761,9 @@ mod tests {
             [
                 Ok((2, Some("a".to_owned()), Some(1), 2)),
                 Ok((4, Some("b".to_owned()), Some(1), 1)),
-                Err("row 5 (id \"a\"), column \"id\": the rows of id \"a\", session 1 are not together: they started at row 2 and another administration's rows came between (sort the file by id and session, or read it in any order with the buffered layout)".to_owned()),
-                Err("row 7 (id \"b\"), column \"value\": item 1: \"x\" is not a number".to_owned()),
-                Err("row 9 (id \"b\"), column \"item\": instrument srs has no item \"9\"".to_owned()),
+                Err("row 5, column \"id\": the rows of this id and session 1 are not together: they started at row 2 and another administration's rows came between (sort the file by id and session, or read it in any order with the buffered layout)".to_owned()),
+                Err("row 7, column \"value\": item 1: \"x\" is not a number".to_owned()),
+                Err("row 9, column \"item\": instrument srs has no item \"9\"".to_owned()),
             ]
         );
         let got = read(&Layout::long().any_order(true), text);
@@ -607,18 +772,15 @@ mod tests {
             [
                 Ok((2, Some("a".to_owned()), Some(1), 4)),
                 Ok((4, Some("b".to_owned()), Some(1), 1)),
-                Err("row 7 (id \"b\"), column \"value\": item 1: \"x\" is not a number".to_owned()),
-                Err(
-                    "row 9 (id \"b\"), column \"item\": instrument srs has no item \"9\""
-                        .to_owned()
-                ),
+                Err("row 7, column \"value\": item 1: \"x\" is not a number".to_owned()),
+                Err("row 9, column \"item\": instrument srs has no item \"9\"".to_owned()),
             ]
         );
         let got = read(&Layout::long(), "id,session,item,value\na,1,1,9\na,1,1,8\n");
         assert_eq!(
             got,
             [Err(
-                "row 3 (id \"a\"), column \"item\": item 1 is answered more than once".to_owned()
+                "row 3, column \"item\": item 1 is answered more than once".to_owned()
             )]
         );
     }
@@ -646,7 +808,7 @@ mod tests {
             got,
             [
                 Ok((3, vec!["week_1_arm_1".to_owned(), "srs".to_owned(), "1".to_owned()])),
-                Err("row 7 (id \"2\"), column \"srs_complete\": unknown REDCap form status \"5\": expected 0, 1, 2, Incomplete, Unverified or Complete".to_owned()),
+                Err("row 7, column \"srs_complete\": unknown REDCap form status \"5\": expected 0, 1, 2, Incomplete, Unverified or Complete".to_owned()),
             ]
         );
         assert_eq!(
@@ -692,7 +854,7 @@ mod tests {
         let got: Vec<_> = Layout::long()
             .reader(Failing(0), &srs())
             .expect("header")
-            .map(|r| r.map(|r| r.line()).map_err(|e| e.code()))
+            .map(|r| r.map(|r| r.line()).map_err(|e| e.error().code()))
             .collect();
         // Row a, then the error; b's unfinished administration is not given.
         assert_eq!(got, [Ok(2), Err("io")]);
