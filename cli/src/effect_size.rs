@@ -21,6 +21,9 @@ use crate::table;
 /// numbers: 4, 04 and 4.0 are the same session) or labels of the time column (pre and post,
 /// Before and After). A client whose pre or post score is missing (an empty score, or no row for
 /// that time) is an incomplete pair and left out.
+///
+/// Memory: the whole file is held (a client's pre and post rows may be far apart), about 250
+/// bytes per row: some 250 MB for a million rows.
 #[derive(clap::Args)]
 #[command(after_help = AFTER_HELP, override_usage = USAGE)]
 pub struct Args {

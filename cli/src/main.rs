@@ -208,6 +208,11 @@ impl From<therapeutic_alliance::Error> for Failure {
 fn main() -> ExitCode {
     let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
     output::set_errors(args::errors_in(&raw));
+    // Rust's standard output quietly drops writes to a closed descriptor (`alliance score >&-`):
+    // the results would be lost with exit status 0, so a closed stdout is an error up front.
+    if let Err(f) = output::stdout_open() {
+        return exit(f, None);
+    }
     // Arguments are checked to be UTF-8 first: a bad one is one line naming its position.
     let args = match args::utf8_args(raw.iter().skip(1).cloned()) {
         Ok(args) => args,

@@ -95,6 +95,29 @@ pub fn error_line(message: &str) {
     );
 }
 
+/// Refuses to run with a closed standard output (`alliance score >&-`), where the results would
+/// be lost with exit status 0. Rust's runtime reopens a closed stdout on `/dev/null` for reading
+/// and writing; a shell's `> /dev/null` opens it for writing only, so only the first is refused
+/// (Linux; elsewhere nothing is checked).
+pub fn stdout_open() -> Result<(), Failure> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{FileType, OFlags, fcntl_getfl, fstat, major, minor};
+        let out = std::io::stdout();
+        if let (Ok(flags), Ok(st)) = (fcntl_getfl(&out), fstat(&out)) {
+            let dev_null = FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
+                && major(st.st_rdev) == 1
+                && minor(st.st_rdev) == 3;
+            if dev_null && flags.contains(OFlags::RDWR) {
+                return Err(Failure::run(
+                    "cannot write the output: standard output is closed",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A failed write to stdout: [`Failure::Closed`] when the reader went away (`| head`), which is
 /// not worth a message; otherwise an error line.
 pub fn write_failed(e: std::io::Error) -> Failure {

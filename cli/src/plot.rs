@@ -23,6 +23,8 @@ use crate::table::{self, location};
 /// The CSV file has one row per session of one client: a `session` column (whole numbers,
 /// strictly increasing), an optional `date` column (YYYY-MM-DD), and one column per item, named
 /// by item id. An empty cell is an unanswered item.
+///
+/// Memory: one client's sessions are held to draw them, about 600 bytes per session.
 #[derive(clap::Args)]
 pub struct Args {
     /// An instrument of the catalog (`alliance instruments` lists them)
@@ -103,6 +105,18 @@ impl Options {
                 })?)
             }
         };
+        if args.out.is_empty() {
+            return Err(Failure::usage("--out needs a file name (or - for stdout)"));
+        }
+        let inputs = std::iter::once(&args.csv.csv).chain(args.outcome_csv.as_ref());
+        for input in inputs {
+            if args.out != "-" && same_file(&args.out, input) {
+                return Err(Failure::usage(format!(
+                    "--out {:?} is an input of the plot: it would be overwritten",
+                    args.out
+                )));
+            }
+        }
         Ok(Options {
             instrument: args.instrument,
             csv: args.csv.csv,
@@ -113,6 +127,18 @@ impl Options {
             title: args.title,
             size,
         })
+    }
+}
+
+/// Whether two paths name the same file: the same path, or (when both exist) the same file
+/// reached another way (`./a.csv`, a link).
+fn same_file(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 

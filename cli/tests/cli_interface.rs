@@ -362,3 +362,58 @@ fn effect_size_takes_the_time_labels_rci_takes() {
     }
     assert_eq!(numbers["mean_diff"], -3.0);
 }
+
+/// A closed standard output loses the results: an error and exit status 1, never a silent 0
+/// (Linux, where the check is made). `> /dev/null` is the user's choice and runs.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_stdout_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("alliance-closed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let csv = dir.join("srs.csv");
+    std::fs::write(&csv, "client,1,2,3,4\na,9,9,9,9\n").expect("written");
+    let run = |redirect: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "exec \"$0\" score --instrument srs --id client --csv \"$1\" {redirect}"
+            ))
+            .arg(support::exe())
+            .arg(&csv)
+            .output()
+            .expect("runs")
+    };
+    let closed = run(">&-");
+    assert_eq!(closed.status.code(), Some(1), "{}", stderr(&closed));
+    assert!(
+        stderr(&closed).contains("standard output is closed"),
+        "{}",
+        stderr(&closed)
+    );
+    let null = run("> /dev/null");
+    assert_eq!(null.status.code(), Some(0), "{}", stderr(&null));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `plot --out` may not name one of its inputs, nor be empty: usage errors, exit status 2, and
+/// the input is untouched.
+#[test]
+fn plot_out_never_overwrites_an_input() {
+    let dir = std::env::temp_dir().join(format!("alliance-plot-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let csv = dir.join("sessions.csv");
+    let text = "session,1,2,3,4\n1,9,9,9,9\n2,8,8,8,8\n";
+    std::fs::write(&csv, text).expect("written");
+    let path = csv.to_string_lossy().into_owned();
+    let dotted = dir
+        .join(".")
+        .join("sessions.csv")
+        .to_string_lossy()
+        .into_owned();
+    for out in [path.as_str(), dotted.as_str(), ""] {
+        let o = alliance(&["plot", "--instrument", "srs", "--csv", &path, "--out", out]);
+        assert_eq!(o.status.code(), Some(2), "--out {out:?}: {}", stderr(&o));
+    }
+    assert_eq!(std::fs::read_to_string(&csv).expect("read"), text);
+    let _ = std::fs::remove_dir_all(&dir);
+}
