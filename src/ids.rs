@@ -96,12 +96,6 @@ impl TextProblem {
     }
 }
 
-/// Checks `s` under `rule`; the error names `field` ("item id", "subscale label", ...) and quotes
-/// the text, except for a [private](is_private) field, whose text it never shows.
-pub(crate) fn check_field(rule: TextRule, field: &'static str, s: &str) -> crate::Result<()> {
-    check(rule, s).map_err(|p| p.error(field, s))
-}
-
 /// Fields whose text is health data (it identifies a client, or the therapist who sees one), so
 /// that an error about them names the field and the problem but never quotes the text.
 const PRIVATE: [&str; 2] = ["client id", "therapist id"];
@@ -112,34 +106,9 @@ pub(crate) fn is_private(field: &str) -> bool {
 }
 
 impl TextProblem {
-    /// The crate error for this problem in `field`. The value is quoted with every refused
-    /// character written as an escape (`\u{202e}`), so neither the message nor a program
-    /// showing the error's value reorders or hides text; a long value is cut short. A
-    /// [private](is_private) field's value is not quoted at all: the problem says what is wrong
-    /// and where (`it has a leading space`, `it contains the invisible character U+200B at
-    /// character 2`).
-    pub(crate) fn error(self, field: &'static str, value: &str) -> crate::Error {
-        if is_private(field) {
-            return crate::ErrorKind::InvalidText {
-                field,
-                value: None,
-                problem: self.describe_unquoted(value),
-            }
-            .into();
-        }
-        crate::ErrorKind::InvalidText {
-            field,
-            // Cut here already (the error cuts it again, to the same text) so that a huge value is
-            // not copied whole.
-            value: Some(escaped(value)),
-            problem: self.describe(),
-        }
-        .into()
-    }
-
     /// The problem said without the text: `it has a leading space`, `it contains the control
     /// character U+0009 at character 3`.
-    fn describe_unquoted(&self, value: &str) -> String {
+    pub(crate) fn describe_unquoted(&self, value: &str) -> String {
         let at = |c: char| {
             value
                 .chars()

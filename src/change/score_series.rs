@@ -3,8 +3,9 @@
 //! given apart from the series. [`SessionTable::from_wide`](super::SessionTable::from_wide)
 //! reads such rows; [`SessionTable::wide`](super::SessionTable::wide) gives them back.
 
+use crate::error::check_field;
 use crate::error::{ErrorKind, Result};
-use crate::ids::{TextRule, check_field};
+use crate::ids::TextRule;
 
 /// One client's scores, session by session, in order; `None` is a missed session: a row of a
 /// wide table, and a leaf input of the [`SessionTable`](super::SessionTable)

@@ -6,8 +6,9 @@ use super::{
 };
 use crate::components::Better;
 use crate::components::{Component, Modality, Rater};
+use crate::error::check_field;
 use crate::error::{ErrorKind, Result};
-use crate::ids::{TextRule, check_field};
+use crate::ids::TextRule;
 use crate::scale::ResponseScale;
 use std::collections::HashMap;
 

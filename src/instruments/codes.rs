@@ -1,8 +1,9 @@
 //! Codes from a terminology (LOINC for the PHQ-9 and GAD-7) attached to an instrument, its items,
 //! its total and its answers, for exchange formats such as FHIR.
 
+use crate::error::check_field;
 use crate::error::{ErrorKind, Result};
-use crate::ids::{TextRule, check_field};
+use crate::ids::TextRule;
 use crate::scale::ResponseScale;
 
 /// An instrument's codes in one code system: the panel, the total, each item and each answer.

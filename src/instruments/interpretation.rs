@@ -3,8 +3,9 @@
 
 use crate::components::Metric;
 use crate::components::Target;
+use crate::error::check_field;
 use crate::error::{ErrorKind, Result};
-use crate::ids::{TextRule, check_field};
+use crate::ids::TextRule;
 use std::fmt;
 
 /// Named bands of a score, each running from its lower bound up to the next band's: the PHQ-9's

@@ -2,8 +2,9 @@
 
 use crate::change::{RuptureOptions, Ruptures, ScoreSeries, Series, SuddenOptions};
 use crate::components::Target;
+use crate::error::check_field;
 use crate::error::{ErrorKind, Result};
-use crate::ids::{TextRule, check_field};
+use crate::ids::TextRule;
 use crate::instruments::Slot;
 use crate::scoring::Metric;
 

@@ -9,8 +9,9 @@ pub use date::Date;
 pub use record::{AdministrationRecord, RecordAnswer};
 pub use registry::Registry;
 
+use crate::error::check_field;
 use crate::error::{Error, ErrorKind, Errors, Result};
-use crate::ids::{TextRule, check_field};
+use crate::ids::TextRule;
 use crate::instruments::Instrument;
 
 /// One completed questionnaire: the answers to an instrument's items, plus optional client id,
@@ -599,5 +600,89 @@ mod tests {
         assert!(b().client("c\u{200B}1").build().is_err());
         assert!(b().client("c1").therapist("t1").session(0).build().is_ok());
         assert_eq!(answer_path("a/b~c"), "/answers/a~1b~0c");
+    }
+
+    /// The client's and therapist's ids are not in the message or the JSON, whatever is wrong
+    /// with them; other fields still quote their (escaped) text.
+    #[test]
+    fn an_invalid_id_is_not_quoted() -> Result<(), Error> {
+        let wai = crate::catalog::require("wai-sr")?;
+        let build = |client: &str, therapist: &str| {
+            crate::Administration::builder(&wai)
+                .client(client)
+                .therapist(therapist)
+                .build()
+                .map(|_| ())
+                .unwrap_err()
+        };
+        let cases = [
+            (
+                " SECRET-C",
+                "ok",
+                "invalid client id: it has a leading space",
+            ),
+            (
+                "SECRET-C ",
+                "ok",
+                "invalid client id: it has a trailing space",
+            ),
+            (
+                "\u{a0}SECRET-C\u{3000}",
+                "ok",
+                "invalid client id: it has a leading white space U+00A0 and a trailing white space U+3000",
+            ),
+            (
+                "SE\tCRET",
+                "ok",
+                "invalid client id: it contains the control character U+0009 at character 3",
+            ),
+            (
+                "SECRET\u{202e}",
+                "ok",
+                "invalid client id: it contains the bidirectional control U+202E at character 7",
+            ),
+            (
+                "ok",
+                "T\u{200B}1",
+                "invalid therapist id: it contains the invisible character U+200B at character 2",
+            ),
+            ("", "ok", "invalid client id: it is empty"),
+        ];
+        for (client, therapist, message) in cases {
+            let err = build(client, therapist);
+            assert_eq!(err.to_string(), message);
+            let ErrorKind::InvalidText { value, .. } = err.kind() else {
+                panic!("{err:?}");
+            };
+            assert_eq!(value, &None);
+            #[cfg(feature = "serde")]
+            {
+                let json = serde_json::to_string(&err).expect("JSON");
+                for secret in ["SECRET", "SE\\t", "T\\u", "T1", "T\u{200b}"] {
+                    assert!(!json.contains(secret), "{json}");
+                }
+                assert!(!json.contains("\"value\""), "{json}");
+            }
+        }
+        let long = build(&"SECRET".repeat(100), "ok");
+        assert_eq!(
+            long.to_string(),
+            "invalid client id: it is longer than 256 characters"
+        );
+        // An item id is not health data: it is quoted, escaped.
+        let err = crate::error::check_field(crate::ids::TextRule::Id, "item id", "a\u{200b}")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid item id \"a\\u{200b}\": contains the invisible character U+200B"
+        );
+        // Made directly, a private field's value is dropped as the kind becomes an error.
+        let err = Error::from(ErrorKind::InvalidText {
+            field: "therapist id",
+            value: Some("T1".into()),
+            problem: "it is wrong".into(),
+        });
+        assert_eq!(err.to_string(), "invalid therapist id: it is wrong");
+        Ok(())
     }
 }

@@ -33,8 +33,9 @@
 //!   <https://doi.org/10.18637/jss.v111.i01>
 
 use super::Better;
+use crate::error::check_field;
 use crate::error::{Error, ErrorKind, Num, Result};
-use crate::ids::{TextRule, check_field};
+use crate::ids::TextRule;
 use crate::stats;
 use crate::vocab::vocabulary;
 use std::collections::HashMap;

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::io::Read;
 
+use crate::error::check_field;
 use crate::error::{ErrorKind, Result};
-use crate::ids::{TextRule, check_field};
+use crate::ids::TextRule;
 
 use super::table::Table;
 

@@ -7,7 +7,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::instruments::Instrument;
 use crate::responses::{Administration, AdministrationBuilder, Date};
 
-use crate::ids::{TextRule, check_field};
+use crate::error::check_field;
+use crate::ids::TextRule;
 
 use super::group::{Key, Seen};
 use super::layout::{Column, Format, Layout, RedcapStatus};
