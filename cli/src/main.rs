@@ -167,7 +167,7 @@ impl Failure {
     fn input_id(self, id: &str) -> Self {
         match self {
             Failure::Run(mut p) => {
-                p.input_id = Some(id.to_owned());
+                p.input_id = Some(output::shown(id));
                 Failure::Run(p)
             }
             other => other,
@@ -188,7 +188,7 @@ impl Problem {
                 None => worded,
             };
         }
-        problem.input_id = id;
+        problem.input_id = id.as_deref().map(output::shown);
         problem
     }
 }

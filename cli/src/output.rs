@@ -34,9 +34,13 @@ pub fn report(problem: &Problem) {
         return;
     }
     let own = || {
+        let message = match problem.input_id.as_deref() {
+            Some(id) => without_id(&problem.message, id),
+            None => problem.message.clone(),
+        };
         serde_json::to_value(CommandError {
             code: "input",
-            message: &problem.message,
+            message: &message,
             input_id: problem.input_id.as_deref(),
         })
     };
@@ -50,6 +54,17 @@ pub fn report(problem: &Problem) {
         None => own(),
     };
     json_line(value);
+}
+
+/// A text line's message for JSON, where the record's id goes under `input_id` alone: `row 3 (id
+/// "p02")` loses the id, `client "p02"` and `id "p02"` become `the client` and `the id`.
+fn without_id(message: &str, id: &str) -> String {
+    let quoted = format!("{id:?}");
+    let message = message
+        .replace(&format!(" (id {quoted})"), "")
+        .replace(&format!("client {quoted}"), "the client")
+        .replace(&format!("id {quoted}"), "the id");
+    message.replace(&quoted, "the id")
 }
 
 /// Prints a usage error: `alliance: MESSAGE (run `HELP` for usage)`, or with `--errors json`
@@ -93,6 +108,19 @@ pub fn error_line(message: &str) {
         "{}",
         message.replace(['\n', '\r'], " ")
     );
+}
+
+/// An id or a column name read from the input, as the command's messages show it: at most 64
+/// characters, a longer one cut with `…` (an error line stays short whatever the file holds;
+/// control characters are escaped where it is quoted).
+pub fn shown(text: &str) -> String {
+    const MAX: usize = 64;
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(MAX).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Refuses to run with a closed standard output (`alliance score >&-`), where the results would

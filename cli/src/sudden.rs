@@ -159,8 +159,9 @@ fn read(opts: &Options) -> Result<Vec<ScoreSeries>, Failure> {
         }
         if let Some(first) = first_row.insert(id.to_owned(), line) {
             return Err(Failure::run(format!(
-                "{}: id {id:?} is on row {first} too; give each client one row",
-                id_location()
+                "{}: id {:?} is on row {first} too; give each client one row",
+                id_location(),
+                crate::output::shown(id)
             ))
             .input_id(id));
         }

@@ -97,14 +97,14 @@ pub fn location(row: Option<u64>, id: Option<&str>, column: Option<&str>) -> Str
     if let Some(row) = row {
         let _ = write!(at, "row {row}");
         if let Some(id) = id {
-            let _ = write!(at, " (id {id:?})");
+            let _ = write!(at, " (id {:?})", crate::output::shown(id));
         }
     }
     if let Some(column) = column {
         if !at.is_empty() {
             at.push_str(", ");
         }
-        let _ = write!(at, "column {column:?}");
+        let _ = write!(at, "column {:?}", crate::output::shown(column));
     }
     at
 }
@@ -250,8 +250,9 @@ pub fn long_rows(
         let score = statistic_value(text, na, || at(score_name)).map_err(|f| f.input_id(id))?;
         if let Some(first) = seen.insert((id.to_owned(), session), line) {
             return Err(Failure::run(format!(
-                "{}: client {id:?} has session {session} twice (first in row {first})",
-                location(Some(line), Some(id), Some(time_name))
+                "{}: client {:?} has session {session} twice (first in row {first})",
+                location(Some(line), Some(id), Some(time_name)),
+                crate::output::shown(id)
             ))
             .input_id(id));
         }
@@ -309,8 +310,10 @@ pub fn labeled_rows(
         let score = statistic_value(text, na, || at(score_name)).map_err(|f| f.input_id(id))?;
         if let Some(first) = seen.insert((id.to_owned(), session), line) {
             return Err(Failure::run(format!(
-                "{}: client {id:?} has time {time:?} twice (first in row {first})",
-                at(time_name)
+                "{}: client {:?} has time {:?} twice (first in row {first})",
+                at(time_name),
+                crate::output::shown(id),
+                crate::output::shown(time)
             ))
             .input_id(id));
         }

@@ -417,3 +417,111 @@ fn plot_out_never_overwrites_an_input() {
     assert_eq!(std::fs::read_to_string(&csv).expect("read"), text);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// With `--errors json` a record's id is in `input_id` and nowhere else in the line, for the
+/// library's errors and the command's own; a 5 MB cell, id or answer, gives short lines.
+#[test]
+fn errors_json_carries_the_id_only_under_input_id_and_stays_short() {
+    let dir = std::env::temp_dir().join(format!("alliance-ids-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let write = |name: &str, text: String| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).expect("written");
+        p.to_string_lossy().into_owned()
+    };
+    let wide = write(
+        "wide.csv",
+        "id,session,1,2,3,4\nSECRET-K,1,9,19,9,9\n".to_owned(),
+    );
+    let long = write(
+        "long.csv",
+        "id,session,item,value\nSECRET-K,1,1,9\nSECRET-K,1,1,8\n".to_owned(),
+    );
+    let rci = write(
+        "rci.csv",
+        "id,time,score\nSECRET-K,1,20\nSECRET-K,2,10\nSECRET-K,1,22\n".to_owned(),
+    );
+    let runs: [&[&str]; 3] = [
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            &wide,
+            "--session",
+            "session",
+        ],
+        &[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            &long,
+            "--format",
+            "long",
+        ],
+        &[
+            "rci",
+            "--csv",
+            &rci,
+            "--id",
+            "id",
+            "--time",
+            "time",
+            "--outcome",
+            "score",
+            "--pre",
+            "1",
+            "--post",
+            "2",
+            "--reliability",
+            "0.8",
+            "--better",
+            "lower",
+            "--method",
+            "jt",
+            "--cutoff",
+            "a",
+        ],
+    ];
+    for args in runs {
+        let mut args = args.to_vec();
+        args.extend(["--errors", "json"]);
+        let o = alliance(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let line = stderr(&o);
+        let mut v: Value = serde_json::from_str(line.trim()).expect("one JSON line");
+        assert_eq!(v["input_id"], "SECRET-K", "{line}");
+        if let Value::Object(map) = &mut v {
+            map.remove("input_id");
+        }
+        assert!(!v.to_string().contains("SECRET"), "{args:?}: {line}");
+    }
+    let huge = write(
+        "huge.csv",
+        format!(
+            "id,session,1,2,3,4\n{},1,9,9,9,9\nc2,1,{},9,9,9\n",
+            "X".repeat(5_000_000),
+            "9".repeat(5_000_000)
+        ),
+    );
+    for format in ["text", "json"] {
+        let o = alliance(&[
+            "score",
+            "--instrument",
+            "srs",
+            "--csv",
+            &huge,
+            "--session",
+            "session",
+            "--keep-going",
+            "--errors",
+            format,
+        ]);
+        assert_eq!(o.status.code(), Some(1));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 2, "{format}");
+        assert!(err.len() < 2_000, "{format}: {} bytes", err.len());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
