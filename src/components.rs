@@ -57,11 +57,11 @@ vocabulary!(
 pub enum Modality {
     /// Modality-free: the published instruments (WAI, SRS, ...).
     General,
-    /// Cognitive behavioural therapy.
+    /// Cognitive behavioral therapy.
     Cbt,
     /// Psychodynamic therapy.
     Psychodynamic,
-    /// Humanistic (person-centred, emotion-focused, ...) therapy.
+    /// Humanistic (person-centered, emotion-focused, ...) therapy.
     Humanistic,
 }
 

@@ -728,7 +728,7 @@ pub enum ErrorKind {
         /// The largest number supported.
         max: i64,
     },
-    /// A labelled anchor outside the scale.
+    /// A labeled anchor outside the scale.
     #[error("anchor {value} ({label:?}) is outside the response range {min} to {max}")]
     #[non_exhaustive]
     AnchorOutOfRange {

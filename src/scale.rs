@@ -1,4 +1,4 @@
-//! Response scales: Likert points with labelled anchors, or a continuous visual-analogue line.
+//! Response scales: Likert points with labeled anchors, or a continuous visual-analogue line.
 //!
 //! Internally every answer is held as an exact integer count of the scale's smallest step
 //! ("units": the point itself on a Likert scale, tenths on the SRS's 0-10 line with one decimal),
@@ -16,7 +16,7 @@ const MAX_UNITS: f64 = 1_000_000.0;
 /// Relative distance from a step below which a value is read as that step: binary noise only.
 const STEP_TOLERANCE: f64 = 1e-12;
 
-/// Whether a scale has discrete labelled points or is a continuous line.
+/// Whether a scale has discrete labeled points or is a continuous line.
 ///
 /// ```
 /// use therapeutic_alliance::{ResponseScale, ScaleKind};
@@ -42,7 +42,7 @@ crate::vocab::vocabulary!(
     [Likert => "likert", VisualAnalogue => "visual_analogue"]
 );
 
-/// A labelled point of a Likert scale, e.g. 1 "Seldom".
+/// A labeled point of a Likert scale, e.g. 1 "Seldom".
 ///
 /// ```
 /// use therapeutic_alliance::ResponseScale;
@@ -370,7 +370,7 @@ impl ResponseScale {
         self.decimals
     }
 
-    /// The labelled anchors, in ascending order of value (empty for a visual-analogue line).
+    /// The labeled anchors, in ascending order of value (empty for a visual-analogue line).
     ///
     /// ```
     /// use therapeutic_alliance::ResponseScale;

@@ -9,7 +9,7 @@
 //! `humanistic-client`, `humanistic-therapist`; version `0.1`.
 //! **Items:** 12, numbered 1-12, with wording. Item `n` of the client form and item `n` of the
 //! therapist form ask the same thing from each side, so client-therapist agreement can be
-//! analysed item by item.
+//! analyzed item by item.
 //! **Response range:** 1 to 5 (1 Never, 2 Rarely, 3 Sometimes, 4 Often, 5 Always).
 //! **Reversed items:** 4, 8, 12 (scored 6 - x; one per component).
 //! **Score:** sum. Subscales 4-20, total 12-60 (the sum of the three subscales).
@@ -90,8 +90,8 @@ const CBT: Wording = Wording {
     name: "CBT",
     goals: [
         (
-            "My therapist and I agree on which thoughts and behaviours we are working to change.",
-            "My client and I agree on which thoughts and behaviours we are working to change.",
+            "My therapist and I agree on which thoughts and behaviors we are working to change.",
+            "My client and I agree on which thoughts and behaviors we are working to change.",
         ),
         (
             "We have set clear, concrete goals for what I want to be different.",

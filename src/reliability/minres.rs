@@ -1,8 +1,8 @@
 //! The one-factor minimum-residual (minres) solution, as psych's `fa(fm = "minres")` finds it.
 //!
-//! psych minimises the off-diagonal residuals over the uniquenesses with R's `optim` (L-BFGS-B
+//! psych minimizes the off-diagonal residuals over the uniquenesses with R's `optim` (L-BFGS-B
 //! 2.3, `parscale = 0.01`, bounds `[0.005, 1]`, default tolerances) and uses wherever the
-//! optimiser stops, which differs from the exact optimum by about 1e-8 relative in omega. To agree
+//! optimizer stops, which differs from the exact optimum by about 1e-8 relative in omega. To agree
 //! with psych to 1e-9 this module follows the same path: L-BFGS-B's generalized Cauchy point and
 //! subspace minimization (memory 5, the limited-memory matrix kept dense), the Moré-Thuente line
 //! search of MINPACK-2 (`dcsrch`/`dcstep`, ftol 1e-3, gtol 0.9, xtol 0.1) and the stopping rule on
@@ -64,7 +64,7 @@ fn objective(r: &Matrix, psi: &[f64]) -> f64 {
 }
 
 /// psych's `FAgr.minres`: `L_i² + psi_i - 1` (the communality mismatch, not the gradient of
-/// the objective; the optimiser's path depends on it).
+/// the objective; the optimizer's path depends on it).
 fn pseudo_gradient(r: &Matrix, psi: &[f64]) -> Vec<f64> {
     loadings(r, psi)
         .iter()
