@@ -56,15 +56,15 @@ pub fn report(problem: &Problem) {
     json_line(value);
 }
 
-/// A text line's message for JSON, where the record's id goes under `input_id` alone: `row 3 (id
-/// "p02")` loses the id, `client "p02"` and `id "p02"` become `the client` and `the id`.
+/// A text line's message for JSON, where the record's id goes under `input_id` alone: the forms
+/// in which the command's own messages name the id (`row 3 (id "p02")`, `client "p02" has ...`,
+/// `id "p02" is on row ...`) lose it; nothing else in the message is touched.
 fn without_id(message: &str, id: &str) -> String {
     let quoted = format!("{id:?}");
-    let message = message
+    message
         .replace(&format!(" (id {quoted})"), "")
-        .replace(&format!("client {quoted}"), "the client")
-        .replace(&format!("id {quoted}"), "the id");
-    message.replace(&quoted, "the id")
+        .replace(&format!("client {quoted} has"), "the client has")
+        .replace(&format!("id {quoted} is on row"), "the id is on row")
 }
 
 /// Prints a usage error: `alliance: MESSAGE (run `HELP` for usage)`, or with `--errors json`
