@@ -148,7 +148,7 @@ fn instruments_id_shows_the_key_and_provenance() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert_eq!(field(&out, "id"), Some("wai-s"), "{out}");
-    assert_eq!(field(&out, "version"), Some("client form"), "{out}");
+    assert_eq!(field(&out, "version"), Some("client-form"), "{out}");
     assert_eq!(
         field(&out, "name"),
         Some("Working Alliance Inventory, short form (WAI-S)")

@@ -3,7 +3,7 @@
 //! Cahill, J., Stiles, W. B., Barkham, M., et al. (2012). Two short forms of the Agnew
 //! Relationship Measure: the ARM-5 and ARM-12. *Psychotherapy Research*, 22(3), 241-255.
 //!
-//! **Id:** `arm-5`, version `client form`.
+//! **Id:** `arm-5`, version `client-form` (read also as `client form`, its earlier spelling; see [renamed versions](crate::catalog#renamed-versions)).
 //! **Items:** 5, identified by number 1-5; the wording is copyrighted and not shipped.
 //! **Response range:** 1 to 7 (1 Strongly disagree .. 7 Strongly agree).
 //! **Reversed items:** 3 (scored 8 - x).
@@ -47,7 +47,7 @@ pub(super) fn define() -> Result<Instrument> {
         "Agnew Relationship Measure, 5 items (ARM-5)",
         scale,
     )
-    .version("client form")
+    .version("client-form")
     .scoring(ScoringRule::Mean)
     .items(numbered(5, &[3]))
     .subscale(global("Global", 1..=5))

@@ -42,6 +42,28 @@
 //! # }
 //! ```
 
+//! # Renamed versions
+//!
+//! A version is part of a FHIR canonical (`{url}|{version}`), which may not hold whitespace, so
+//! the catalog's versions hold none. Five were renamed: the WAI-SR, WAI-S, WAI and ARM-5 version
+//! `client form` is now `client-form`, the TASC-r version `child form` now `child-form`. Records,
+//! registries and FHIR responses made with the old spelling keep reading: a
+//! [`Registry`](crate::Registry) resolves the old version of these five ids to the current
+//! definition, and accepts the digest the definition had under its old version (the digest
+//! covers the version). Everything the crate writes carries the new spelling.
+//!
+//! ```
+//! use therapeutic_alliance::{catalog, AdministrationRecord, Registry};
+//!
+//! # fn main() -> Result<(), therapeutic_alliance::Error> {
+//! assert_eq!(catalog::require("wai-sr")?.version(), "client-form");
+//! let mut old = AdministrationRecord::new("wai-sr");
+//! old.version = Some("client form".into());
+//! assert_eq!(Registry::with_catalog().resolve(&old)?.version(), "client-form");
+//! # Ok(())
+//! # }
+//! ```
+
 pub mod arm_5;
 pub mod gad_7;
 pub mod modality;
@@ -139,6 +161,50 @@ pub fn require(id: &str) -> Result<Instrument> {
 fn cached(id: &str) -> Instrument {
     // Every page's id is in the catalog (tested), so the fallback is never taken.
     get(id).unwrap_or_else(|| CATALOG[0].clone())
+}
+
+/// The catalog's renamed versions: `(id, old version, current version)`; see
+/// [renamed versions](self#renamed-versions).
+const RENAMED_VERSIONS: [(&str, &str, &str); 5] = [
+    ("wai-sr", "client form", "client-form"),
+    ("wai-s", "client form", "client-form"),
+    ("wai", "client form", "client-form"),
+    ("arm-5", "client form", "client-form"),
+    ("tasc-r", "child form", "child-form"),
+];
+
+/// The current version of a catalog instrument `id` whose old version was `version`.
+pub(crate) fn renamed_version(id: &str, version: &str) -> Option<&'static str> {
+    RENAMED_VERSIONS
+        .iter()
+        .find(|(i, old, _)| *i == id && *old == version)
+        .map(|(_, _, new)| *new)
+}
+
+/// For each renamed version: the id, the old version, the digest under the current version and
+/// the digest the same definition had under the old one.
+static RENAMED_DIGESTS: LazyLock<Vec<(&'static str, &'static str, String, String)>> =
+    LazyLock::new(|| {
+        RENAMED_VERSIONS
+            .iter()
+            .filter_map(|(id, old, _)| {
+                let inst = get(id)?;
+                let before = inst.to_builder().version(*old).build().ok()?;
+                Some((
+                    *id,
+                    *old,
+                    inst.digest().to_owned(),
+                    before.digest().to_owned(),
+                ))
+            })
+            .collect()
+    });
+
+/// Whether `digest` is what the catalog definition `instrument` had under its old `version`.
+pub(crate) fn is_renamed_digest(instrument: &Instrument, version: &str, digest: &str) -> bool {
+    RENAMED_DIGESTS.iter().any(|(id, old, now, before)| {
+        *id == instrument.id() && *old == version && now == instrument.digest() && before == digest
+    })
 }
 
 /// What the license notes of the published keys say.

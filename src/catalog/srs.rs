@@ -14,7 +14,7 @@
 //! **Missing items:** each subscale is one line, so every line must be answered for a total.
 //! **Alert:** total at or below 36: "discuss the relationship". This is a measurement-based-care
 //! convention, not a validated cutoff: sources disagree on at-or-below versus below 36, and one
-//! validation study found 34. Replace it with [`Instrument::to_builder`] and a new version.
+//! validation study found 34. A clinic that uses its own cutoff defines it as below.
 //! **Confidence:** the format is confirmed; the cutoff is secondary.
 //!
 //! | subscale | label | component | items |
@@ -30,6 +30,36 @@
 //! let scores = srs.score_values(&[Some(9.0), Some(9.0), Some(9.0), Some(9.0)])?;
 //! assert_eq!(scores.primary("total"), Some(36.0));
 //! assert_eq!(scores.flags().len(), 1, "36.0 is at or below 36");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## A clinic's own cutoff
+//!
+//! The flag's [`source`](crate::Threshold::source) is written for clinicians and says only where
+//! the cutoff comes from. To use another cutoff (e.g. below 34), build a variant of the key with
+//! [`Instrument::to_builder`], give it a **new version** (a changed definition under the same id
+//! and version is refused, and records carry the version and digest they were scored with), and
+//! register it beside the catalog in a [`Registry`](crate::Registry), so that records made with
+//! either version read back under their own rules. The same recipe sets a WAI-SR cutoff, which
+//! the catalog does not define.
+//!
+//! ```
+//! use therapeutic_alliance::{catalog, Comparison, Metric, Registry, Threshold};
+//!
+//! # fn main() -> Result<(), therapeutic_alliance::Error> {
+//! let alert = Threshold::new("total", Metric::Sum, Comparison::Below, 34.0, "discuss the relationship")?
+//!     .with_source("clinic audit 2026: below 34");
+//! let ours = catalog::srs::instrument()
+//!     .to_builder()
+//!     .version("3.0-clinic-34")
+//!     .clear_thresholds()
+//!     .threshold(alert)
+//!     .build()?;
+//! let mut registry = Registry::with_catalog();
+//! registry.register(ours.clone())?;
+//! assert_eq!(registry.get("srs", Some("3.0-clinic-34"))?.thresholds()[0].value(), 34.0);
+//! assert!(ours.score_values(&[Some(9.0); 4])?.flags().is_empty(), "36 is not below 34");
 //! # Ok(())
 //! # }
 //! ```
@@ -60,7 +90,7 @@ pub(super) fn define() -> Result<Instrument> {
     )?
     .with_source(
         "a measurement-based-care convention, not a validated cutoff: sources disagree on at-or-below \
-         versus below 36, and one validation study found 34; replace it with to_builder() and a new version",
+         versus below 36, and one validation study found 34; a clinic may set its own",
     );
     Instrument::builder(
         "srs",

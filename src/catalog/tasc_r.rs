@@ -4,7 +4,7 @@
 //! perspectives on the therapeutic relationship in child psychotherapy. *Development and
 //! Psychopathology*, 4(4), 713-728.
 //!
-//! **Id:** `tasc-r`, version `child form`.
+//! **Id:** `tasc-r`, version `child-form` (read also as `child form`, its earlier spelling; see [renamed versions](crate::catalog#renamed-versions)).
 //! **Items:** 12, identified by number 1-12; the wording is copyrighted and not shipped.
 //! **Response range:** 1 to 4 (1 Not true .. 4 Very much true).
 //! **Reversed items:** 2, 5, 7, 8, 11 (scored 5 - x).
@@ -47,7 +47,7 @@ pub(super) fn define() -> Result<Instrument> {
         "Therapeutic Alliance Scale for Children, revised (TASC-r)",
         scale,
     )
-    .version("child form")
+    .version("child-form")
     .items(numbered(12, &[2, 5, 7, 8, 11]))
     .subscale(global("Global", 1..=12))
     .citation(

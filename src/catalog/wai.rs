@@ -3,7 +3,7 @@
 //! Horvath, A. O., & Greenberg, L. S. (1989). Development and validation of the Working
 //! Alliance Inventory. *Journal of Counseling Psychology*, 36(2), 223-233.
 //!
-//! **Id:** `wai`, version `client form`.
+//! **Id:** `wai`, version `client-form` (read also as `client form`, its earlier spelling; see [renamed versions](crate::catalog#renamed-versions)).
 //! **Items:** 36, identified by number 1-36; the wording is copyrighted and not shipped.
 //! **Response range:** 1 to 7 (1 Never .. 7 Always).
 //! **Reversed items:** 1, 3, 7, 9, 10, 11, 12, 15, 20, 27, 29, 31, 33, 34 (scored 8 - x).
@@ -46,7 +46,7 @@ pub(super) fn define() -> Result<Instrument> {
         "Working Alliance Inventory (WAI, 36 items)",
         seven_point()?,
     )
-    .version("client form")
+    .version("client-form")
     .items(numbered(
         36,
         &[1, 3, 7, 9, 10, 11, 12, 15, 20, 27, 29, 31, 33, 34],

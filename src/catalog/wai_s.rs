@@ -3,7 +3,7 @@
 //! Tracey, T. J., & Kokotovic, A. M. (1989). Factor structure of the Working Alliance
 //! Inventory. *Psychological Assessment*, 1(3), 207-210.
 //!
-//! **Id:** `wai-s`, version `client form`.
+//! **Id:** `wai-s`, version `client-form` (read also as `client form`, its earlier spelling; see [renamed versions](crate::catalog#renamed-versions)).
 //! **Items:** 12, identified by number 1-12; the wording is copyrighted and not shipped.
 //! **Response range:** 1 to 7 (1 Never .. 7 Always).
 //! **Reversed items:** 4, 10 (scored 8 - x).
@@ -52,7 +52,7 @@ pub(super) fn define() -> Result<Instrument> {
         "Working Alliance Inventory, short form (WAI-S)",
         seven_point()?,
     )
-    .version("client form")
+    .version("client-form")
     .items(numbered(12, &[4, 10]))
     .subscales([
         component(Component::Goals, "Goal", &[4, 6, 10, 11]),

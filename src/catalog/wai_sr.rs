@@ -3,7 +3,7 @@
 //! Hatcher, R. L., & Gillaspy, J. A. (2006). Development and validation of a revised short
 //! version of the Working Alliance Inventory. *Psychotherapy Research*, 16(1), 12-25.
 //!
-//! **Id:** `wai-sr`, version `client form`.
+//! **Id:** `wai-sr`, version `client-form` (read also as `client form`, its earlier spelling; see [renamed versions](crate::catalog#renamed-versions)).
 //! **Items:** 12, identified by number 1-12; the wording is copyrighted and not shipped.
 //! **Response range:** 1 to 5 (1 Seldom, 2 Sometimes, 3 Fairly often, 4 Very often, 5 Always).
 //! **Reversed items:** none.
@@ -61,7 +61,7 @@ pub(super) fn define() -> Result<Instrument> {
         "Working Alliance Inventory, short revised (WAI-SR)",
         scale,
     )
-    .version("client form")
+    .version("client-form")
     .items(numbered(12, &[]))
     .subscales([
         component(Component::Goals, "Goal", &[4, 6, 8, 11]),

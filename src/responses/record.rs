@@ -8,7 +8,7 @@ use super::Administration;
 /// This is the JSON form of an [`Administration`]:
 ///
 /// ```json
-/// {"instrument": "wai-sr", "version": "client form", "digest": "…",
+/// {"instrument": "wai-sr", "version": "client-form", "digest": "…",
 ///  "client": "c-017", "session": 4, "date": "2026-11-02",
 ///  "answers": {"1": 4, "2": 5, "3": 4}}
 /// ```
@@ -32,7 +32,7 @@ use super::Administration;
 /// assert_eq!(adm.value("2"), Some(5.0));
 ///
 /// let json = serde_json::to_string(&adm)?;
-/// assert!(json.starts_with(r#"{"instrument":"wai-sr","version":"client form","digest":""#));
+/// assert!(json.starts_with(r#"{"instrument":"wai-sr","version":"client-form","digest":""#));
 /// let back: Administration = serde_json::from_str(&json)?; // the catalog's instruments
 /// assert_eq!(back, adm);
 /// # Ok(())

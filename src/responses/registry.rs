@@ -104,7 +104,9 @@ impl Registry {
         self.by_id.values().flatten()
     }
 
-    /// The instrument registered under `id`, in `version` if given (else the only version).
+    /// The instrument registered under `id`, in `version` if given (else the only version). A
+    /// catalog version renamed since is found under its old spelling too (`wai-sr` `client form`
+    /// is `client-form`; see [renamed versions](crate::catalog#renamed-versions)).
     ///
     /// # Errors
     /// [`ErrorKind::UnknownInstrument`], [`ErrorKind::UnknownVersion`], or
@@ -142,14 +144,22 @@ impl Registry {
                 versions: known(),
             }
             .into()),
-            (Some(v), _) => versions.iter().find(|i| i.version() == v).ok_or_else(|| {
-                ErrorKind::UnknownVersion {
-                    id: id.to_owned(),
-                    version: v.to_owned(),
-                    known: known(),
-                }
-                .into()
-            }),
+            (Some(v), _) => versions
+                .iter()
+                .find(|i| i.version() == v)
+                .or_else(|| {
+                    // A catalog version renamed since (`client form` -> `client-form`).
+                    let now = crate::catalog::renamed_version(id, v)?;
+                    versions.iter().find(|i| i.version() == now)
+                })
+                .ok_or_else(|| {
+                    ErrorKind::UnknownVersion {
+                        id: id.to_owned(),
+                        version: v.to_owned(),
+                        known: known(),
+                    }
+                    .into()
+                }),
         }
     }
 
@@ -174,13 +184,20 @@ impl Registry {
             .get(&record.instrument, record.version.as_deref())
             .map_err(|e| e.at_path("/instrument"))?;
         match &record.digest {
-            Some(d) if d != inst.digest() => Err(Error::from(ErrorKind::DefinitionMismatch {
-                id: inst.id().to_owned(),
-                version: inst.version().to_owned(),
-                found: d.clone(),
-                registered: inst.digest().to_owned(),
-            })
-            .at_path("/digest")),
+            Some(d)
+                if d != inst.digest()
+                    && !record.version.as_deref().is_some_and(|v| {
+                        v != inst.version() && crate::catalog::is_renamed_digest(inst, v, d)
+                    }) =>
+            {
+                Err(Error::from(ErrorKind::DefinitionMismatch {
+                    id: inst.id().to_owned(),
+                    version: inst.version().to_owned(),
+                    found: d.clone(),
+                    registered: inst.digest().to_owned(),
+                })
+                .at_path("/digest"))
+            }
             _ => Ok(inst),
         }
     }

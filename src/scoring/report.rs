@@ -93,7 +93,7 @@ pub struct Report {
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let wai = therapeutic_alliance::catalog::require("wai-sr")?;
 /// let report = wai.score_values(&[Some(4.0); 12])?.report();
-/// assert_eq!((report.instrument.id.as_str(), report.instrument.version.as_str()), ("wai-sr", "client form"));
+/// assert_eq!((report.instrument.id.as_str(), report.instrument.version.as_str()), ("wai-sr", "client-form"));
 /// # Ok(())
 /// # }
 /// ```

@@ -481,7 +481,11 @@ impl Reader<'_> {
             None => (
                 self.settings.canonical(self.inst),
                 url == self.settings.questionnaire_url(self.inst)
-                    && version.is_none_or(|v| v == self.inst.version()),
+                    && version.is_none_or(|v| {
+                        v == self.inst.version()
+                            || crate::catalog::renamed_version(self.inst.id(), v)
+                                == Some(self.inst.version())
+                    }),
             ),
         };
         if ok {
