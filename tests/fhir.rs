@@ -1653,3 +1653,276 @@ fn every_error_at_once() -> TestResult {
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 13: canonicals without whitespace, renamed versions, Observations for an EHR
+// ---------------------------------------------------------------------------------------------
+
+/// The five renamed catalog versions: (id, old version, current version, the digest the crate
+/// wrote under the old version, pinned from the release before the rename).
+const RENAMED: [(&str, &str, &str, &str); 5] = [
+    ("wai-sr", "client form", "client-form", "5a1ffaf5577205e4"),
+    ("wai-s", "client form", "client-form", "ce0ce8532cb0531f"),
+    ("wai", "client form", "client-form", "9a3e900ba9f6c145"),
+    ("arm-5", "client form", "client-form", "45fd57c9bcd0ec28"),
+    ("tasc-r", "child form", "child-form", "7d3805f6e2d3e124"),
+];
+
+#[test]
+fn every_catalog_canonical_is_free_of_whitespace() -> TestResult {
+    let space = |s: &str| s.chars().any(|c| c.is_whitespace() || c == '\u{feff}');
+    for settings in settings() {
+        for inst in catalog::all() {
+            assert!(
+                !space(inst.version()),
+                "{} version {:?}",
+                inst.id(),
+                inst.version()
+            );
+            let canonical = settings.canonical(inst);
+            assert!(!space(&canonical), "{canonical}");
+            let q = Questionnaire::of(inst, &settings);
+            let url = q.url.as_deref().unwrap_or_default();
+            let version = q.version.as_deref().unwrap_or_default();
+            assert!(!url.is_empty() && !space(url), "{url}");
+            assert_eq!(version, inst.version());
+            assert!(!space(&format!("{url}|{version}")), "{url}|{version}");
+            let written = serde_json::to_value(&QuestionnaireResponse::of(
+                &Administration::builder(inst).build()?,
+                &settings,
+            ))?;
+            let named = written["questionnaire"].as_str().unwrap_or_default();
+            assert_eq!(named, canonical);
+        }
+    }
+    for (id, _, now, _) in RENAMED {
+        assert_eq!(catalog::require(id)?.version(), now);
+    }
+    Ok(())
+}
+
+#[test]
+fn records_made_with_the_old_catalog_versions_still_read() -> TestResult {
+    let registry = Registry::with_catalog();
+    for (id, old, now, old_digest) in RENAMED {
+        let inst = catalog::require(id)?;
+        // The digest covers the version: the same definition under its old version.
+        assert_eq!(inst.to_builder().version(old).build()?.digest(), old_digest);
+        assert_ne!(old_digest, inst.digest());
+        let answers: serde_json::Map<String, Value> = inst
+            .items()
+            .iter()
+            .map(|item| (item.id().to_owned(), Value::from(inst.scale().min())))
+            .collect();
+        for digest in [Some(old_digest), None] {
+            let mut record =
+                serde_json::json!({"instrument": id, "version": old, "answers": answers});
+            if let Some(d) = digest {
+                record["digest"] = Value::from(d);
+            }
+            let record: therapeutic_alliance::AdministrationRecord =
+                serde_json::from_value(record)?;
+            let adm = registry.read(record)?;
+            assert_eq!(adm.instrument().version(), now);
+            assert_eq!(adm.instrument().digest(), inst.digest());
+        }
+        // A wrong digest under the old version is still refused.
+        let record: therapeutic_alliance::AdministrationRecord = serde_json::from_value(
+            serde_json::json!({"instrument": id, "version": old, "digest": "0000000000000000"}),
+        )?;
+        assert_eq!(
+            registry.read(record).map(|_| ()).unwrap_err().code(),
+            "definition_mismatch"
+        );
+        // Records written now carry the new version and read back.
+        let adm = Administration::builder(&inst).build()?;
+        let json = serde_json::to_string(&adm.to_record())?;
+        assert!(json.contains(&format!("\"version\":\"{now}\"")), "{json}");
+    }
+    // The WAI-SR record as the crate wrote it before the rename, digest pinned.
+    let old = r#"{"instrument": "wai-sr", "version": "client form", "digest": "DIGEST",
+                  "answers": {"1": 4, "2": 4, "3": 4, "4": 4, "5": 4, "6": 4, "7": 4, "8": 4,
+                              "9": 4, "10": 4, "11": 4, "12": 4}}"#
+        .replace("DIGEST", RENAMED[0].3);
+    let record: therapeutic_alliance::AdministrationRecord = serde_json::from_str(&old)?;
+    let adm = registry.read(record)?;
+    assert_eq!(adm.score().primary("total"), Some(48.0));
+    Ok(())
+}
+
+#[test]
+fn responses_naming_the_old_version_still_read() -> TestResult {
+    for settings in settings() {
+        let wai = catalog::require("wai-sr")?;
+        let adm = Administration::from_values(&wai, &[Some(4.0); 12])?;
+        let mut qr = serde_json::to_value(QuestionnaireResponse::of(&adm, &settings))?;
+        let old = format!("{}|client form", settings.questionnaire_url(&wai));
+        qr["questionnaire"] = Value::from(old);
+        let qr = QuestionnaireResponse::from_json(&qr.to_string())?;
+        let registry = Registry::with_catalog();
+        assert_eq!(
+            qr.instrument_in(&registry, &settings)?.version(),
+            "client-form"
+        );
+        let read = qr.to_administration(&wai, &settings)?;
+        assert_eq!(read.score().primary("total"), Some(48.0));
+    }
+    Ok(())
+}
+
+#[test]
+fn observations_are_derived_from_the_response_and_issued() -> TestResult {
+    let srs = catalog::require("srs")?;
+    let adm = Administration::from_values(&srs, &[Some(9.1), Some(8.0), Some(9.0), Some(9.0)])?;
+    for settings in settings() {
+        let mut qr = QuestionnaireResponse::of(&adm, &settings);
+        let plain = Observation::of(&adm, &settings);
+        assert!(plain.derived_from.is_empty() && plain.issued.is_none());
+        // No id: nothing to refer to.
+        assert!(
+            plain
+                .clone()
+                .derived_from_response(&qr)
+                .derived_from
+                .is_empty()
+        );
+        qr.id = Some("qr-17".into());
+        let obs = plain
+            .derived_from_response(&qr)
+            .derived_from_response(&qr)
+            .issued_at("2026-03-02T10:15:00+01:00")?;
+        let json = serde_json::to_value(&obs)?;
+        assert_eq!(
+            json["derivedFrom"],
+            serde_json::json!([{"reference": "QuestionnaireResponse/qr-17"}])
+        );
+        assert_eq!(json["issued"], "2026-03-02T10:15:00+01:00");
+        assert_eq!(Observation::from_json(&json.to_string())?, obs);
+        // Units: UCUM {score} on the value and on every component.
+        assert_eq!(json["valueQuantity"]["code"], "{score}");
+        assert_eq!(json["valueQuantity"]["system"], "http://unitsofmeasure.org");
+        for c in obs.component.iter() {
+            assert_eq!(
+                c.value_quantity.as_ref().and_then(|q| q.code.as_deref()),
+                Some("{score}")
+            );
+        }
+        // The note rounds to the SRS's one decimal.
+        assert_eq!(
+            obs.note[0].text,
+            "total sum 35.1 is at or below 36: discuss the relationship"
+        );
+        // Deterministic: the same input gives the same observation.
+        assert_eq!(
+            Observation::of(&adm, &settings)
+                .issued_at("2026-03-02T10:15:00+01:00")?
+                .issued,
+            obs.issued
+        );
+    }
+    for good in [
+        "2026-03-02T10:15:00Z",
+        "2026-03-02T23:59:60.123456789-05:30",
+        "2024-02-29T00:00:00+14:00",
+    ] {
+        assert!(
+            Observation::of(&adm, &Settings::r4())
+                .issued_at(good)
+                .is_ok(),
+            "{good}"
+        );
+    }
+    for bad in [
+        "",
+        "2026-03-02",
+        "2026-03-02T10:15Z",
+        "2026-03-02T10:15:00",
+        "2026-02-30T10:15:00Z",
+        "2026-03-02T24:00:00Z",
+        "2026-03-02T10:15:00+15:00",
+        "2026-03-02T10:15:00.Z",
+        "2026-03-02 10:15:00Z",
+        "2026-03-02T10:15:00.1234567890Z",
+        "2026-03-02T10:15:00+0100",
+        "2026-03-02T10:15:00é",
+        "x026-03-02T10:15:00Z",
+    ] {
+        let err = Observation::of(&adm, &Settings::r4())
+            .issued_at(bad)
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_fhir", "{bad}");
+    }
+    Ok(())
+}
+
+#[test]
+fn observation_notes_are_rounded_and_mark_prorated_scores() -> TestResult {
+    use therapeutic_alliance::{Comparison, Metric, Threshold};
+    let wai = catalog::require("wai-sr")?
+        .to_builder()
+        .version("client-form-mean-alert")
+        .threshold(Threshold::new(
+            "total",
+            Metric::Mean,
+            Comparison::Below,
+            3.0,
+            "talk about the alliance",
+        )?)
+        .build()?;
+    // A total of 31 over 12 items: a mean of 2.5833333333333335.
+    let values = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 2.0, 2.0, 2.0, 2.0, 2.0].map(Some);
+    let adm = Administration::from_values(&wai, &values)?;
+    let obs = Observation::of(&adm, &Settings::r4());
+    let notes: Vec<&str> = obs.note.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(
+        notes,
+        ["total mean 2.58 is below 3: talk about the alliance"]
+    );
+    // The value stays exact.
+    let total = obs
+        .value_quantity
+        .as_ref()
+        .and_then(|q| q.value.as_ref())
+        .map(|v| v.as_str().to_owned());
+    assert_eq!(total.as_deref(), Some("31"));
+
+    // One goals item unanswered: goals is prorated from 3 of 4 items (and so is the total).
+    let wai = catalog::require("wai-sr")?;
+    let mut values = [Some(4.0); 12];
+    values[3] = None; // item 4, a goals item
+    values[5] = Some(5.0);
+    let adm = Administration::from_values(&wai, &values)?;
+    let obs = Observation::of(&adm, &Settings::r4());
+    let notes: Vec<&str> = obs.note.iter().map(|n| n.text.as_str()).collect();
+    let goals = adm
+        .score()
+        .score("goals")
+        .ok_or("goals scored")?
+        .sum()
+        .get();
+    assert!(goals.fract() != 0.0, "{goals}");
+    assert_eq!(
+        notes,
+        [
+            format!("goals sum {:.1} is prorated: 3 of 4 items answered (rule: at least 3/4 of the items, prorated)", goals),
+            "total sum 49.3 is prorated: 11 of 12 items answered (rule: at least 3/4 of the items, prorated)".to_owned(),
+        ]
+    );
+    let complete = Administration::from_values(&wai, &[Some(4.0); 12])?;
+    assert!(Observation::of(&complete, &Settings::r4()).note.is_empty());
+    Ok(())
+}
+
+#[test]
+fn the_srs_flag_source_is_clinical_wording() -> TestResult {
+    let srs = catalog::require("srs")?;
+    let source = srs.thresholds()[0].source();
+    assert!(!source.is_empty());
+    for api in ["to_builder", "()", "version", "replace it"] {
+        assert!(!source.contains(api), "{source}");
+    }
+    let flags = srs.score_values(&[Some(9.0); 4])?.flags();
+    assert!(!flags[0].source().contains("to_builder"));
+    Ok(())
+}

@@ -603,7 +603,15 @@ impl Observation {
     ///   total is not scored;
     /// - `interpretation`: the total's band (PHQ-9 and GAD-7 severity), as text;
     /// - `note`: each flag raised, in words (`total sum 12 is at or above 10: clinical range
-    ///   (caseness)`);
+    ///   (caseness)`), then each prorated score with the missing-item rule that allowed it
+    ///   (`goals sum 13.3 is prorated: 3 of 4 items answered (rule: at least 3/4 of the items,
+    ///   prorated)`). Numbers in words are rounded for reading: a sum to the response scale's
+    ///   decimals (one more when prorated), a mean to the scale's decimals plus 2, a POMP score
+    ///   to 1 decimal, trailing zeros dropped. The values (`valueQuantity`) stay exact;
+    /// - units: every value is a `Quantity` with the UCUM annotation `{score}`;
+    /// - `issued` and `derivedFrom` are not set here: [`Observation::issued_at`] sets the
+    ///   instant (the crate never reads the clock) and [`Observation::derived_from_response`]
+    ///   the response scored;
     /// - `component`: one per subscale, coded `{base}/CodeSystem/{id}/scores` `<subscale id>`
     ///   with its label as text, its score or why it has none, and its band. The total is the
     ///   observation's own value, not a component: FHIR rule obs-7 forbids a component with the
@@ -703,21 +711,201 @@ impl Observation {
             code,
             subject: adm.client().map(subject),
             effective_date_time: adm.date().map(|d| d.to_string()),
+            issued: None,
             value_quantity,
             data_absent_reason,
             interpretation,
-            note: scores
-                .flags()
-                .iter()
-                .map(|f| Annotation {
-                    text: f.to_string(),
-                    other: Extra::default(),
-                })
-                .collect(),
+            note: notes(&scores),
+            derived_from: Vec::new(),
             component,
             other: Extra::default(),
         }
     }
+}
+
+impl Observation {
+    /// The same observation, `derivedFrom` the response it scores: a reference
+    /// `QuestionnaireResponse/{id}` when the response has an `id`; unchanged when it has none
+    /// (a response not yet stored on a server has nothing to refer to).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, fhir::{Observation, QuestionnaireResponse, Settings}, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let adm = Administration::from_values(&srs, &[Some(9.0); 4])?;
+    /// let mut qr = QuestionnaireResponse::of(&adm, &Settings::r4());
+    /// qr.id = Some("qr-17".into());
+    /// let obs = Observation::of(&adm, &Settings::r4()).derived_from_response(&qr);
+    /// assert_eq!(obs.derived_from[0].reference.as_deref(), Some("QuestionnaireResponse/qr-17"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn derived_from_response(mut self, response: &QuestionnaireResponse) -> Self {
+        if let Some(id) = response.id.as_deref().filter(|id| !id.is_empty()) {
+            let reference = format!("QuestionnaireResponse/{id}");
+            if !self
+                .derived_from
+                .iter()
+                .any(|r| r.reference.as_deref() == Some(reference.as_str()))
+            {
+                self.derived_from.push(Reference {
+                    reference: Some(reference),
+                    identifier: None,
+                    display: None,
+                    other: Extra::default(),
+                });
+            }
+        }
+        self
+    }
+
+    /// The same observation, `issued` at `instant`: a FHIR `instant`, a date and time to the
+    /// second with a time zone (`2026-03-02T10:15:00Z`, `2026-03-02T10:15:00.250+01:00`). The
+    /// caller gives the time, so the same input always gives the same observation.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidFhir`](crate::ErrorKind::InvalidFhir) (`instant`) when `instant` is
+    /// not a valid instant (no time zone, no seconds, a date that does not exist).
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, fhir::{Observation, Settings}, Administration};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let srs = catalog::require("srs")?;
+    /// let adm = Administration::from_values(&srs, &[Some(9.0); 4])?;
+    /// let obs = Observation::of(&adm, &Settings::r4()).issued_at("2026-03-02T10:15:00Z")?;
+    /// assert_eq!(obs.issued.as_deref(), Some("2026-03-02T10:15:00Z"));
+    /// let err = Observation::of(&adm, &Settings::r4()).issued_at("2026-03-02 10:15").unwrap_err();
+    /// assert_eq!(err.code(), "invalid_fhir");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn issued_at(mut self, instant: &str) -> crate::Result<Self> {
+        if !is_instant(instant) {
+            return Err(crate::ErrorKind::InvalidFhir {
+                resource: "instant",
+                reason: format!(
+                    "{:?} is not a FHIR instant (YYYY-MM-DDThh:mm:ss with a time zone, e.g. 2026-03-02T10:15:00Z)",
+                    crate::ids::escaped(instant)
+                ),
+            }
+            .into());
+        }
+        self.issued = Some(instant.to_owned());
+        Ok(self)
+    }
+}
+
+/// Whether `text` is a FHIR `instant`: `YYYY-MM-DDThh:mm:ss[.f{1,9}](Z|+hh:mm|-hh:mm)`, with a
+/// date that exists.
+fn is_instant(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let two =
+        |s: &str, max: u32| digits(s) && s.len() == 2 && s.parse::<u32>().is_ok_and(|v| v <= max);
+    let Some((date, rest)) = text.split_once('T') else {
+        return false;
+    };
+    if date.len() != 10 || date.parse::<crate::Date>().is_err() {
+        return false;
+    }
+    let (time, zone) = if let Some(t) = rest.strip_suffix('Z') {
+        (t, None)
+    } else if rest.len() > 6 && rest.is_char_boundary(rest.len() - 6) {
+        let (t, z) = rest.split_at(rest.len() - 6);
+        (t, Some(z))
+    } else {
+        return false;
+    };
+    let zone_ok = zone.is_none_or(|z| {
+        let (sign, hm) = z.split_at(1);
+        matches!(sign, "+" | "-")
+            && hm
+                .split_once(':')
+                .is_some_and(|(h, m)| two(h, 14) && two(m, 59) && (h != "14" || m == "00"))
+    });
+    let (hms, fraction) = match time.split_once('.') {
+        Some((hms, f)) => (hms, Some(f)),
+        None => (time, None),
+    };
+    let mut parts = hms.split(':');
+    let time_ok = matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some(h), Some(m), Some(sec), None) if two(h, 23) && two(m, 59) && two(sec, 60)
+    ) && fraction.is_none_or(|f| digits(f) && f.len() <= 9);
+    zone_ok && time_ok
+}
+
+/// How many decimals a score is shown with in words (see [`Observation::of`]).
+fn shown_decimals(instrument: &Instrument, metric: Metric, prorated: bool) -> usize {
+    let scale = usize::from(instrument.scale().decimals());
+    match metric {
+        Metric::Sum => scale + usize::from(prorated),
+        Metric::Mean => scale + 2,
+        Metric::Pomp => 1,
+    }
+}
+
+/// `value` rounded to `decimals`, trailing zeros dropped (`2.58`, `13.3`, `4`).
+fn rounded(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    };
+    if text == "-0" { "0".to_owned() } else { text }
+}
+
+/// The observation's notes: each flag, then each prorated score, numbers rounded for reading.
+fn notes(scores: &Scores) -> Vec<Annotation> {
+    let inst = scores.instrument();
+    let metric = inst.primary_metric();
+    let prorated = |target: &crate::Target| {
+        scores
+            .score(target.clone())
+            .is_some_and(|s| s.is_prorated())
+    };
+    let flags = scores.flags().into_iter().map(|f| {
+        let score = rounded(
+            f.score(),
+            shown_decimals(inst, f.metric(), prorated(f.target())),
+        );
+        // The cutoff is the definition's own number, shown as written.
+        let cutoff = crate::error::Num(f.threshold());
+        format!(
+            "{} {} {} is {} {}: {}",
+            f.target(),
+            f.metric().label(),
+            score,
+            f.comparison().words(),
+            cutoff,
+            f.message()
+        )
+    });
+    let prorated_scores = scores
+        .subscales()
+        .map(|(sub, r)| (sub.id().to_owned(), r))
+        .chain(scores.total().map(|r| ("total".to_owned(), r)))
+        .filter_map(|(id, r)| {
+            let score = r.score().filter(|s| s.is_prorated())?;
+            Some(format!(
+                "{id} {} {} is prorated: {} of {} items answered (rule: {})",
+                metric.label(),
+                rounded(score.get(metric), shown_decimals(inst, metric, true)),
+                score.answered(),
+                score.items(),
+                inst.missing()
+            ))
+        });
+    flags
+        .chain(prorated_scores)
+        .map(|text| Annotation {
+            text,
+            other: Extra::default(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -789,14 +789,20 @@ element! {
         pub subject: Option<Reference> => "subject",
         /// When (the administration's date).
         pub effective_date_time: Option<String> => "effectiveDateTime",
+        /// When this version of the observation was made available (a FHIR `instant`), set by
+        /// [`Observation::issued_at`](crate::fhir::Observation::issued_at); never the clock.
+        pub issued: Option<String> => "issued",
         /// The total score.
         pub value_quantity: Option<Quantity> => "valueQuantity",
         /// Why there is no total score.
         pub data_absent_reason: Option<CodeableConcept> => "dataAbsentReason",
         /// The severity band of the total.
         pub interpretation: Vec<CodeableConcept> => "interpretation",
-        /// The flags raised, in words.
+        /// The flags raised and the prorated scores, in words, rounded for reading.
         pub note: Vec<Annotation> => "note",
+        /// The resources it was derived from (the `QuestionnaireResponse`), set by
+        /// [`Observation::derived_from_response`](crate::fhir::Observation::derived_from_response).
+        pub derived_from: Vec<Reference> => "derivedFrom",
         /// One component per subscale.
         pub component: Vec<ObservationComponent> => "component",
     }
