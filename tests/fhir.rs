@@ -1687,7 +1687,7 @@ fn every_catalog_canonical_is_free_of_whitespace() -> TestResult {
             assert!(!url.is_empty() && !space(url), "{url}");
             assert_eq!(version, inst.version());
             assert!(!space(&format!("{url}|{version}")), "{url}|{version}");
-            let written = serde_json::to_value(&QuestionnaireResponse::of(
+            let written = serde_json::to_value(QuestionnaireResponse::of(
                 &Administration::builder(inst).build()?,
                 &settings,
             ))?;
