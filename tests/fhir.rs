@@ -1845,6 +1845,9 @@ fn observations_are_derived_from_the_response_and_issued() -> TestResult {
         "2026-03-02T10:15:00.1234567890Z",
         "2026-03-02T10:15:00+0100",
         "2026-03-02T10:15:00é",
+        "2026-03-02T10:15:0é+01:00",
+        "2026-03-02T10:15:00é1:00",
+        "2026-03-02T10:15:00+é:000",
         "x026-03-02T10:15:00Z",
     ] {
         let err = Observation::of(&adm, &Settings::r4())
@@ -1924,5 +1927,23 @@ fn the_srs_flag_source_is_clinical_wording() -> TestResult {
     }
     let flags = srs.score_values(&[Some(9.0); 4])?.flags();
     assert!(!flags[0].source().contains("to_builder"));
+    Ok(())
+}
+
+#[test]
+fn a_monitor_state_kept_under_the_old_version_resumes() -> TestResult {
+    use therapeutic_alliance::change::{MonitorOptions, MonitorState, SessionMonitor};
+    let wai = catalog::require("wai-sr")?;
+    let state = SessionMonitor::new(&wai, MonitorOptions::default())
+        .state()
+        .clone();
+    let mut json = serde_json::to_value(&state)?;
+    json["instrument"]["version"] = Value::from("client form");
+    json["instrument"]["digest"] = Value::from(RENAMED[0].3);
+    let old: MonitorState = serde_json::from_value(json.clone())?;
+    assert!(SessionMonitor::resume(&wai, old).is_ok());
+    json["instrument"]["digest"] = Value::from("0000000000000000");
+    let tampered: MonitorState = serde_json::from_value(json)?;
+    assert!(SessionMonitor::resume(&wai, tampered).is_err());
     Ok(())
 }

@@ -50,7 +50,9 @@
 //! registries and FHIR responses made with the old spelling keep reading: a
 //! [`Registry`](crate::Registry) resolves the old version of these five ids to the current
 //! definition, and accepts the digest the definition had under its old version (the digest
-//! covers the version). Everything the crate writes carries the new spelling.
+//! covers the version); a FHIR response naming `{url}|client form` and a
+//! [`MonitorState`](crate::change::MonitorState) kept under the old version read the same way.
+//! Everything the crate writes carries the new spelling.
 //!
 //! ```
 //! use therapeutic_alliance::{catalog, AdministrationRecord, Registry};

@@ -658,9 +658,16 @@ impl SessionMonitor {
     /// ```
     pub fn resume(instrument: &Instrument, state: MonitorState) -> Result<Self> {
         let kept = &state.instrument;
-        if kept.id != instrument.id()
-            || kept.version != instrument.version()
-            || kept.digest != instrument.digest()
+        // A state kept under a catalog version renamed since (`client form` -> `client-form`)
+        // is the same definition.
+        let renamed = kept.id == instrument.id()
+            && crate::catalog::renamed_version(&kept.id, &kept.version)
+                == Some(instrument.version())
+            && crate::catalog::is_renamed_digest(instrument, &kept.version, &kept.digest);
+        if !renamed
+            && (kept.id != instrument.id()
+                || kept.version != instrument.version()
+                || kept.digest != instrument.digest())
         {
             return Err(ErrorKind::InstrumentMismatch {
                 expected: format!(

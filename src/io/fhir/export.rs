@@ -819,11 +819,9 @@ fn is_instant(text: &str) -> bool {
         return false;
     };
     let zone_ok = zone.is_none_or(|z| {
-        let (sign, hm) = z.split_at(1);
-        matches!(sign, "+" | "-")
-            && hm
-                .split_once(':')
-                .is_some_and(|(h, m)| two(h, 14) && two(m, 59) && (h != "14" || m == "00"))
+        z.strip_prefix(['+', '-'])
+            .and_then(|hm| hm.split_once(':'))
+            .is_some_and(|(h, m)| two(h, 14) && two(m, 59) && (h != "14" || m == "00"))
     });
     let (hms, fraction) = match time.split_once('.') {
         Some((hms, f)) => (hms, Some(f)),
