@@ -1,6 +1,8 @@
-//! Known-answer tests of the `multilevel` module against lme4 1.1-31 (`tests/data/mixed_shared.json`):
-//! 1e-6 relative on estimates, standard errors, variance components, conditional modes and their
-//! SDs; 1e-8 relative on the REML criterion and the likelihoods.
+//! Known-answer tests of the `multilevel` module against lme4 1.1-31 (`tests/data/mixed_shared.json`),
+//! with issue 14's tolerances: 1e-6 relative on estimates, standard errors and variance components
+//! (a covariance on the scale of its two SDs, see `compare`), 1e-8 relative on the REML criterion
+//! and the likelihoods, 1e-4 on conditional modes and their SDs (a mode near 0, such as subject
+//! 335's intercept, is only as precise as the reference's optimum, about 1e-7 in theta).
 
 use therapeutic_alliance::multilevel::{Estimation, MixedModel, MixedOptions, MixedTable};
 use therapeutic_alliance::ErrorKind;
@@ -85,7 +87,6 @@ fn compare(name: &str, model: &MixedModel, want: &serde_json::Value) {
         close(&format!("{name} {:?}/{:?} vcov", got.var1, got.var2), got.vcov, num(&w["vcov"]), 1e-6, &mut worst[2]);
         close(&format!("{name} {:?}/{:?} sdcor", got.var1, got.var2), got.sdcor, num(&w["sdcor"]), 1e-6, &mut worst[2]);
     }
-    eprintln!("{name}: criterion got {:?} {:?}, gradient {:e}", model.reml_criterion, model.deviance, model.convergence.gradient);
     if let Some(c) = want.get("reml_criterion") {
         close(&format!("{name} reml criterion"), model.reml_criterion.expect("reml"), num(c), 1e-8, &mut worst[3]);
         assert!(model.loglik.is_none());
@@ -105,10 +106,10 @@ fn compare(name: &str, model: &MixedModel, want: &serde_json::Value) {
             let level = w["level"].as_str().expect("level");
             let got = model.ranef.iter().find(|g| g.level == level).expect("level fitted");
             for (term, v) in w["values"].as_object().expect("values") {
-                close(&format!("{name} {level} {term} mode"), got.values[term], num(v), 1e-5, &mut worst[4]);
+                close(&format!("{name} {level} {term} mode"), got.values[term], num(v), 1e-4, &mut worst[4]);
             }
             for (term, v) in w["cond_sd"].as_object().expect("cond_sd") {
-                close(&format!("{name} {level} {term} cond sd"), got.cond_sd[term], num(v), 1e-5, &mut worst[4]);
+                close(&format!("{name} {level} {term} cond sd"), got.cond_sd[term], num(v), 1e-4, &mut worst[4]);
             }
         }
     }
@@ -148,4 +149,78 @@ fn sleepstudy_random_slope_ml() {
         .analyze(&t)
         .expect("fit");
     compare("sleepstudy_ml", &model, &r["sleepstudy_ml"]["result"]);
+}
+
+fn small(rows: &[(&str, f64, f64)]) -> MixedTable {
+    MixedTable::from_rows("g", "y", &["x"], rows.iter().map(|&(g, y, x)| (g, y, vec![x]))).expect("valid")
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let rows = [("a", 1.0, 1.0), ("a", 2.0, 1.0), ("b", 3.0, 1.0), ("c", 2.5, 1.0)];
+    let t = small(&rows);
+    let e = MixedOptions::new().fixed(["x"]).analyze(&t).expect_err("constant covariate");
+    assert!(matches!(e.kind(), ErrorKind::NoVariation { .. }), "{e}");
+    let e = MixedOptions::new().fixed(["z"]).analyze(&t).expect_err("unknown column");
+    assert!(matches!(e.kind(), ErrorKind::InvalidOption { .. }), "{e}");
+    let one = small(&[("a", 1.0, 1.0), ("a", 2.0, 2.0), ("a", 3.0, 3.0)]);
+    let e = MixedOptions::new().analyze(&one).expect_err("one group");
+    assert!(matches!(e.kind(), ErrorKind::TooFewRows { .. }), "{e}");
+    let two = small(&[("a", 1.0, 1.0), ("a", 2.0, 2.0), ("b", 3.0, 1.0), ("b", 5.0, 2.0)]);
+    let e = MixedOptions::new().fixed(["x"]).slope("x").analyze(&two).expect_err("two groups, three parameters");
+    assert!(matches!(e.kind(), ErrorKind::TooFewRows { .. }), "{e}");
+    let e = MixedTable::from_rows("g", "y", &["x"], [("a", f64::NAN, vec![1.0])]).expect_err("nan");
+    assert!(matches!(e.kind(), ErrorKind::InvalidTable { .. }), "{e}");
+    assert_eq!(e.row(), Some(1));
+    assert_eq!(e.column(), Some("y"));
+    // x2 = 2 x: a singular design
+    let t = MixedTable::from_rows(
+        "g",
+        "y",
+        &["x", "x2"],
+        [("a", 1.0, 1.0), ("a", 2.0, 2.0), ("b", 3.0, 3.0), ("b", 1.0, 4.0), ("c", 2.0, 5.0)]
+            .iter()
+            .map(|&(g, y, x)| (g, y, vec![x, 2.0 * x])),
+    )
+    .expect("valid");
+    let e = MixedOptions::new().fixed(["x", "x2"]).analyze(&t).expect_err("singular");
+    assert!(matches!(e.kind(), ErrorKind::InvalidTable { .. }), "{e}");
+}
+
+#[test]
+fn a_group_with_one_row_and_a_zero_variance_fit() {
+    // Groups of one observation are fine for a random intercept.
+    let t = small(&[("a", 1.0, 1.0), ("b", 2.0, 2.0), ("c", 3.5, 3.0), ("c", 3.0, 1.0), ("d", 0.5, 2.0)]);
+    let m = MixedOptions::new().fixed(["x"]).analyze(&t).expect("fit");
+    assert!(m.varcor.iter().all(|v| v.vcov.is_finite() && v.sdcor.is_finite()));
+    // No between-group variation at all: the variance sits on its bound of 0, said plainly.
+    let t = small(&[("a", 1.0, 0.0), ("a", 3.0, 1.0), ("b", 3.0, 0.0), ("b", 1.0, 1.0), ("c", 2.0, 0.0), ("c", 2.0, 1.0)]);
+    let m = MixedOptions::new().analyze(&t).expect("fit");
+    assert!(m.convergence.singular);
+    assert_eq!(m.convergence.zero_variance, vec!["(Intercept)".to_string()]);
+    assert_eq!(m.varcor[0].vcov, 0.0);
+    assert_eq!(m.icc, Some(0.0));
+    assert!(m.ranef.iter().all(|g| g.values["(Intercept)"] == 0.0 && g.cond_sd["(Intercept)"] == 0.0));
+}
+
+#[test]
+fn growth_curve_from_a_session_table_leaves_missed_sessions_out() {
+    use therapeutic_alliance::change::SessionTable;
+    let mut rows = Vec::new();
+    for c in 0..8u32 {
+        for s in 1..=6u32 {
+            let score = (c != 3 || s != 4).then(|| 40.0 + f64::from(c % 3) * 2.0 + f64::from(s) * (1.0 + f64::from(c % 4) * 0.3) + f64::from((c * 7 + s * 3) % 5) * 0.8);
+            rows.push((format!("client-{c}"), s, score));
+        }
+    }
+    let sessions = SessionTable::from_rows(rows).expect("sessions");
+    let table = MixedTable::from_sessions(&sessions).expect("table");
+    assert_eq!(table.len(), 47);
+    let m = MixedOptions::new().fixed(["session"]).slope("session").analyze(&table).expect("fit");
+    assert_eq!(m.n_obs, 47);
+    assert_eq!(m.n_groups, 8);
+    assert_eq!(m.fixed[1].term, "session");
+    assert_eq!(m.varcor.len(), 4);
+    assert!(m.varcor.iter().all(|v| v.vcov.is_finite() && v.sdcor.is_finite()));
+    assert_eq!(m.ranef.iter().find(|g| g.level == "client-3").map(|g| g.n), Some(5));
 }

@@ -291,6 +291,18 @@ pub(super) fn minimize(
             break;
         }
     }
+    // A diagonal entry next to its bound is put on it when the criterion does not notice.
+    for i in 0..n {
+        if diagonal[i] && x[i] > 0.0 && x[i] <= 1e-6 {
+            let mut y = x.clone();
+            y[i] = 0.0;
+            let fy = f(&y);
+            if fy <= fx + 1e-12 * (1.0 + fx.abs()) {
+                x = y;
+                fx = fx.min(fy);
+            }
+        }
+    }
     let idx = free(&x);
     let gradient = if idx.is_empty() {
         0.0
