@@ -47,7 +47,12 @@ pub(super) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
                 s -= l[i * n + k] * l[j * n + k];
             }
             if i == j {
-                let scale = a.get(i * n + i).copied().unwrap_or(0.0).abs().max(f64::MIN_POSITIVE);
+                let scale = a
+                    .get(i * n + i)
+                    .copied()
+                    .unwrap_or(0.0)
+                    .abs()
+                    .max(f64::MIN_POSITIVE);
                 if !(s > 1e-10 * scale) || !s.is_finite() {
                     return None;
                 }
@@ -136,8 +141,9 @@ impl Blocks {
                     rzx[i * p + c] = col[i];
                 }
             }
-            let mut cu: Vec<f64> =
-                (0..q).map(|i| (0..q).map(|k| lam[k * q + i] * zty[k]).sum()).collect();
+            let mut cu: Vec<f64> = (0..q)
+                .map(|i| (0..q).map(|k| lam[k * q + i] * zty[k]).sum())
+                .collect();
             forward(&lg, q, &mut cu);
             for r in 0..p {
                 for c in 0..p {
@@ -173,8 +179,9 @@ impl Blocks {
                     .map(|i| cu[i] - (0..p).map(|c| rzx[i * p + c] * beta[c]).sum::<f64>())
                     .collect();
                 backward(&lg, q, &mut u);
-                let b: Vec<f64> =
-                    (0..q).map(|i| (0..q).map(|k| lam[i * q + k] * u[k]).sum()).collect();
+                let b: Vec<f64> = (0..q)
+                    .map(|i| (0..q).map(|k| lam[i * q + k] * u[k]).sum())
+                    .collect();
                 // W = L^-1 Lambda'; conditional covariance / sigma^2 = W'W
                 let mut w = vec![0.0; q * q];
                 for c in 0..q {
@@ -193,7 +200,13 @@ impl Blocks {
                 (b, cov)
             })
             .collect();
-        Some(Solution { deviance, beta, r2, rx, modes })
+        Some(Solution {
+            deviance,
+            beta,
+            r2,
+            rx,
+            modes,
+        })
     }
 }
 
@@ -223,11 +236,7 @@ pub(super) struct Optimum {
 /// Minimizes `f` over theta with the coordinates in `diagonal` kept at or above 0: Nelder-Mead
 /// restarted until it no longer improves, then Newton steps on the free coordinates with
 /// central-difference derivatives to polish the optimum.
-pub(super) fn minimize(
-    f: &dyn Fn(&[f64]) -> f64,
-    start: Vec<f64>,
-    diagonal: &[bool],
-) -> Optimum {
+pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[bool]) -> Optimum {
     let n = start.len();
     let project = |x: &mut Vec<f64>| {
         for (v, &d) in x.iter_mut().zip(diagonal) {
@@ -253,9 +262,8 @@ pub(super) fn minimize(
         }
     }
     // Newton polish on the free coordinates.
-    let free = |x: &[f64]| -> Vec<usize> {
-        (0..n).filter(|&i| !(diagonal[i] && x[i] <= 1e-6)).collect()
-    };
+    let free =
+        |x: &[f64]| -> Vec<usize> { (0..n).filter(|&i| !(diagonal[i] && x[i] <= 1e-6)).collect() };
     for _ in 0..20 {
         let idx = free(&x);
         if idx.is_empty() {
@@ -310,7 +318,11 @@ pub(super) fn minimize(
         let (g, _) = derivatives(f, &x, &idx);
         g.iter().fold(0.0_f64, |a, v| a.max(v.abs()))
     };
-    Optimum { theta: x, iterations, gradient }
+    Optimum {
+        theta: x,
+        iterations,
+        gradient,
+    }
 }
 
 /// Central-difference gradient and Hessian of `f` at `x` over the coordinates `idx`.
@@ -358,14 +370,18 @@ fn nelder_mead(
     simplex.push((x0.to_vec(), f(x0)));
     for i in 0..n {
         let mut y = x0.to_vec();
-        let step = if x0[i].abs() > 0.4 { 0.25 * x0[i].abs() } else { 0.1 };
+        let step = if x0[i].abs() > 0.4 {
+            0.25 * x0[i].abs()
+        } else {
+            0.1
+        };
         y[i] += step;
         project(&mut y);
         let fy = f(&y);
         simplex.push((y, fy));
     }
     let mut it = 0u32;
-    while it < 20_000 {
+    while it < 5_000 {
         simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
         let (best, worst) = (simplex[0].1, simplex[n].1);
         let size = simplex
@@ -373,15 +389,18 @@ fn nelder_mead(
             .skip(1)
             .flat_map(|(y, _)| y.iter().zip(&simplex[0].0).map(|(a, b)| (a - b).abs()))
             .fold(0.0_f64, f64::max);
-        if (worst - best).abs() <= 1e-14 * (1.0 + best.abs()) && size < 1e-10 {
+        let spread = (worst - best).abs();
+        if (spread <= 1e-13 * (1.0 + best.abs()) && size < 1e-8) || size < 1e-11 {
             break;
         }
         it += 1;
-        let centroid: Vec<f64> =
-            (0..n).map(|j| simplex[..n].iter().map(|(y, _)| y[j]).sum::<f64>() / n as f64).collect();
+        let centroid: Vec<f64> = (0..n)
+            .map(|j| simplex[..n].iter().map(|(y, _)| y[j]).sum::<f64>() / n as f64)
+            .collect();
         let towards = |t: f64| {
-            let mut y: Vec<f64> =
-                (0..n).map(|j| centroid[j] + t * (simplex[n].0[j] - centroid[j])).collect();
+            let mut y: Vec<f64> = (0..n)
+                .map(|j| centroid[j] + t * (simplex[n].0[j] - centroid[j]))
+                .collect();
             project(&mut y);
             let fy = f(&y);
             (y, fy)
@@ -389,12 +408,19 @@ fn nelder_mead(
         let reflected = towards(-1.0);
         if reflected.1 < best {
             let expanded = towards(-2.0);
-            simplex[n] = if expanded.1 < reflected.1 { expanded } else { reflected };
+            simplex[n] = if expanded.1 < reflected.1 {
+                expanded
+            } else {
+                reflected
+            };
         } else if reflected.1 < simplex[n - 1].1 {
             simplex[n] = reflected;
         } else {
-            let contracted =
-                if reflected.1 < worst { towards(-0.5) } else { towards(0.5) };
+            let contracted = if reflected.1 < worst {
+                towards(-0.5)
+            } else {
+                towards(0.5)
+            };
             if contracted.1 < worst.min(reflected.1) {
                 simplex[n] = contracted;
             } else {

@@ -103,9 +103,11 @@ impl MixedTable {
         for (i, (g, value, xs)) in rows.into_iter().enumerate() {
             let row = i as u64 + 1;
             let bad = |column: &str, reason: &str| {
-                Error::from(ErrorKind::InvalidTable { reason: format!("row {row}, column {column}: {reason}") })
-                    .at_row(row)
-                    .at_column(column)
+                Error::from(ErrorKind::InvalidTable {
+                    reason: format!("row {row}, column {column}: {reason}"),
+                })
+                .at_row(row)
+                .at_column(column)
             };
             if g.as_ref().trim().is_empty() {
                 return Err(bad(group, "the group is empty"));
@@ -124,7 +126,10 @@ impl MixedTable {
                 .at_row(row));
             }
             if let Some(j) = xs.iter().position(|v| !v.is_finite()) {
-                return Err(bad(covariates.get(j).copied().unwrap_or(""), "the value is not a finite number"));
+                return Err(bad(
+                    covariates.get(j).copied().unwrap_or(""),
+                    "the value is not a finite number",
+                ));
             }
             table.groups.push(g.as_ref().to_string());
             table.y.push(value);
@@ -151,7 +156,9 @@ impl MixedTable {
     pub fn from_sessions(table: &crate::change::SessionTable) -> Result<MixedTable> {
         let rows: Vec<(&str, f64, Vec<f64>)> = table
             .rows()
-            .filter_map(|(client, session, score)| score.map(|s| (client, s, vec![f64::from(session)])))
+            .filter_map(|(client, session, score)| {
+                score.map(|s| (client, s, vec![f64::from(session)]))
+            })
             .collect();
         MixedTable::from_rows("client", "score", &["session"], rows)
     }
@@ -228,14 +235,18 @@ impl MixedOptions {
     /// linear combination of the others) or a random slope that is constant within every group.
     pub fn analyze(&self, table: &MixedTable) -> Result<MixedModel> {
         let column = |name: &str, option: &'static str| -> Result<usize> {
-            table.covariates.iter().position(|c| c == name).ok_or_else(|| {
-                ErrorKind::InvalidOption {
-                    option,
-                    value: name.to_string(),
-                    reason: "is not a covariate of the table".into(),
-                }
-                .into()
-            })
+            table
+                .covariates
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| {
+                    ErrorKind::InvalidOption {
+                        option,
+                        value: name.to_string(),
+                        reason: "is not a covariate of the table".into(),
+                    }
+                    .into()
+                })
         };
         let mut fixed_idx = Vec::with_capacity(self.fixed.len());
         for (i, name) in self.fixed.iter().enumerate() {
@@ -254,8 +265,17 @@ impl MixedOptions {
             None => None,
         };
         let n = table.y.len();
-        for (&j, name) in fixed_idx.iter().zip(&self.fixed).chain(slope_idx.iter().zip(&self.slope)) {
-            let first = table.x.first().and_then(|r| r.get(j)).copied().unwrap_or(0.0);
+        for (&j, name) in fixed_idx
+            .iter()
+            .zip(&self.fixed)
+            .chain(slope_idx.iter().zip(&self.slope))
+        {
+            let first = table
+                .x
+                .first()
+                .and_then(|r| r.get(j))
+                .copied()
+                .unwrap_or(0.0);
             if table.x.iter().all(|r| r.get(j).copied() == Some(first)) {
                 return Err(ErrorKind::NoVariation {
                     variable: name.clone(),
@@ -284,7 +304,11 @@ impl MixedOptions {
             return Err(ErrorKind::TooFewRows {
                 target: table.group_name.clone(),
                 rows: levels.len() as u64,
-                statistic: if q == 1 { "a random intercept (groups)" } else { "a random intercept and slope (groups)" },
+                statistic: if q == 1 {
+                    "a random intercept (groups)"
+                } else {
+                    "a random intercept and slope (groups)"
+                },
                 needed: needed_groups as u64,
             }
             .into());
@@ -309,7 +333,11 @@ impl MixedOptions {
         };
         for ((row, &y), &g) in table.x.iter().zip(&table.y).zip(&member) {
             let xr: Vec<f64> = std::iter::once(1.0)
-                .chain(fixed_idx.iter().map(|&j| row.get(j).copied().unwrap_or(0.0)))
+                .chain(
+                    fixed_idx
+                        .iter()
+                        .map(|&j| row.get(j).copied().unwrap_or(0.0)),
+                )
                 .collect();
             let zr: Vec<f64> = std::iter::once(1.0)
                 .chain(slope_idx.map(|j| row.get(j).copied().unwrap_or(0.0)))
@@ -339,7 +367,11 @@ impl MixedOptions {
             }
             .into());
         }
-        if q == 2 && blocks.groups.iter().all(|(ztz, _, _)| ztz[0] * ztz[3] - ztz[1] * ztz[2] <= 1e-12 * ztz[3].abs().max(1.0)) {
+        if q == 2
+            && blocks.groups.iter().all(|(ztz, _, _)| {
+                ztz[0] * ztz[3] - ztz[1] * ztz[2] <= 1e-12 * ztz[3].abs().max(1.0)
+            })
+        {
             return Err(ErrorKind::InvalidTable {
                 reason: format!(
                     "the random slope on {} is constant within every group of {}",
@@ -350,7 +382,11 @@ impl MixedOptions {
             .into());
         }
         let reml = self.estimation == Estimation::Reml;
-        let objective = |theta: &[f64]| blocks.solve(theta, reml).map_or(f64::INFINITY, |s| s.deviance);
+        let objective = |theta: &[f64]| {
+            blocks
+                .solve(theta, reml)
+                .map_or(f64::INFINITY, |s| s.deviance)
+        };
         let (start, diagonal): (Vec<f64>, Vec<bool>) = if q == 1 {
             (vec![1.0], vec![true])
         } else {
@@ -376,14 +412,21 @@ impl MixedOptions {
             .zip(&inv_diag)
             .map(|((term, &estimate), &d)| {
                 let se = sigma * d.sqrt();
-                FixedEffect { term: term.clone(), estimate, se, t: estimate / se }
+                FixedEffect {
+                    term: term.clone(),
+                    estimate,
+                    se,
+                    t: estimate / se,
+                }
             })
             .collect();
 
         let mut random_terms = vec!["(Intercept)".to_string()];
         random_terms.extend(self.slope.iter().cloned());
         let lam = fit::lambda(&theta, q);
-        let cov = |i: usize, j: usize| sigma2 * (0..q).map(|k| lam[i * q + k] * lam[j * q + k]).sum::<f64>();
+        let cov = |i: usize, j: usize| {
+            sigma2 * (0..q).map(|k| lam[i * q + k] * lam[j * q + k]).sum::<f64>()
+        };
         let mut varcor = Vec::new();
         for (i, term) in random_terms.iter().enumerate() {
             let v = cov(i, i);
@@ -427,12 +470,23 @@ impl MixedOptions {
             .map(|((level, &n), (b, cv))| GroupEffect {
                 level: level.clone(),
                 n,
-                values: random_terms.iter().cloned().zip(b.iter().copied()).collect(),
+                values: random_terms
+                    .iter()
+                    .cloned()
+                    .zip(b.iter().copied())
+                    .collect(),
                 cond_sd: random_terms
                     .iter()
                     .cloned()
                     .enumerate()
-                    .map(|(i, t)| (t, (sigma2 * cv.get(i * q + i).copied().unwrap_or(0.0)).max(0.0).sqrt()))
+                    .map(|(i, t)| {
+                        (
+                            t,
+                            (sigma2 * cv.get(i * q + i).copied().unwrap_or(0.0))
+                                .max(0.0)
+                                .sqrt(),
+                        )
+                    })
                     .collect(),
             })
             .collect();
@@ -441,7 +495,13 @@ impl MixedOptions {
             .iter()
             .enumerate()
             .filter(|&(i, _)| {
-                let k = if q == 1 { 0 } else if i == 0 { 0 } else { 2 };
+                let k = if q == 1 {
+                    0
+                } else if i == 0 {
+                    0
+                } else {
+                    2
+                };
                 theta.get(k).copied().unwrap_or(0.0) < 1e-4
             })
             .map(|(_, t)| t.clone())
