@@ -53,7 +53,7 @@ pub(super) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
                     .unwrap_or(0.0)
                     .abs()
                     .max(f64::MIN_POSITIVE);
-                if !(s > 1e-10 * scale) || !s.is_finite() {
+                if s.is_nan() || s <= 1e-10 * scale || !s.is_finite() {
                     return None;
                 }
                 l[i * n + i] = s.sqrt();
@@ -158,7 +158,7 @@ impl Blocks {
         let mut cb = v;
         forward(&rx, p, &mut cb);
         let r2 = self.yty - cu_sq - cb.iter().map(|c| c * c).sum::<f64>();
-        if !(r2 > 0.0) {
+        if r2.is_nan() || r2 <= 0.0 {
             return None;
         }
         let mut beta = cb;

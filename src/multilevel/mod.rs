@@ -495,13 +495,8 @@ impl MixedOptions {
             .iter()
             .enumerate()
             .filter(|&(i, _)| {
-                let k = if q == 1 {
-                    0
-                } else if i == 0 {
-                    0
-                } else {
-                    2
-                };
+                // theta's diagonal: entry 0 for the intercept, entry 2 for a slope
+                let k = if i == 0 { 0 } else { 2 };
                 theta.get(k).copied().unwrap_or(0.0) < 1e-4
             })
             .map(|(_, t)| t.clone())
