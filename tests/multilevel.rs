@@ -66,7 +66,7 @@ fn close(what: &str, got: f64, want: f64, tol: f64, worst: &mut f64) {
 
 fn compare(name: &str, model: &MixedModel, want: &serde_json::Value) {
     let num = |v: &serde_json::Value| v.as_f64().expect("number");
-    let mut worst = [0.0_f64; 5];
+    let mut worst = [0.0_f64; 6];
     assert_eq!(model.n_obs as u64, want["n_obs"].as_u64().expect("n_obs"));
     let n_groups = want["n_groups"]
         .as_object()
@@ -99,6 +99,21 @@ fn compare(name: &str, model: &MixedModel, want: &serde_json::Value) {
             num(&w["t"]),
             1e-6,
             &mut worst[1],
+        );
+        let df = got.df.expect("satterthwaite df");
+        close(
+            &format!("{name} {} df", got.term),
+            df,
+            num(&w["df_satterthwaite"]),
+            1e-3,
+            &mut worst[5],
+        );
+        close(
+            &format!("{name} {} p", got.term),
+            got.p.expect("p"),
+            num(&w["p_satterthwaite"]),
+            1e-3,
+            &mut worst[5],
         );
     }
     let varcor = want["varcor"].as_array().expect("varcor");
@@ -224,12 +239,13 @@ fn compare(name: &str, model: &MixedModel, want: &serde_json::Value) {
     assert!(!model.convergence.singular);
     assert!(model.convergence.gradient.is_finite());
     eprintln!(
-        "{name}: max relative error: estimates {:.1e}, se/t {:.1e}, variance components {:.1e}, criteria {:.1e}, conditional modes/SDs {:.1e}; theta {:?}, iterations {}, gradient {:.1e}",
+        "{name}: max relative error: estimates {:.1e}, se/t {:.1e}, variance components {:.1e}, criteria {:.1e}, conditional modes/SDs {:.1e}, Satterthwaite df/p {:.1e}; theta {:?}, iterations {}, gradient {:.1e}",
         worst[0],
         worst[1],
         worst[2],
         worst[3],
         worst[4],
+        worst[5],
         model.convergence.theta,
         model.convergence.iterations,
         model.convergence.gradient

@@ -34,6 +34,10 @@ pub(super) struct Solution {
     pub(super) rx: Vec<f64>,
     /// Per group: the conditional mode `b` (q) and its conditional covariance over sigma^2 (q x q).
     pub(super) modes: Vec<(Vec<f64>, Vec<f64>)>,
+    /// `log det(L_theta)^2`.
+    pub(super) ldet: f64,
+    /// `log det(R_X)^2`.
+    pub(super) ldetx: f64,
 }
 
 /// Lower Cholesky factor of a symmetric positive definite `n x n` matrix (row-major), or
@@ -206,8 +210,101 @@ impl Blocks {
             r2,
             rx,
             modes,
+            ldet,
+            ldetx,
         })
     }
+}
+
+/// `(L L')^-1` (n x n, row-major) for a lower Cholesky factor `L`.
+pub(super) fn inverse(l: &[f64], n: usize) -> Vec<f64> {
+    let mut inv = vec![0.0; n * n];
+    for j in 0..n {
+        let mut e = vec![0.0; n];
+        e[j] = 1.0;
+        forward(l, n, &mut e);
+        backward(l, n, &mut e);
+        for i in 0..n {
+            inv[i * n + j] = e[i];
+        }
+    }
+    inv
+}
+
+/// lmerTest's Satterthwaite degrees of freedom of each fixed effect (Kuznetsova, Brockhoff &
+/// Christensen 2017): the asymptotic covariance of the variance parameters (theta, sigma) from
+/// the Hessian of the deviance in them, and the gradient of each coefficient's variance in
+/// them, both by central differences. `None` where the Hessian is not positive definite (a
+/// boundary fit) or a result is not finite.
+pub(super) fn satterthwaite(
+    blocks: &Blocks,
+    theta: &[f64],
+    sigma: f64,
+    reml: bool,
+) -> Vec<Option<f64>> {
+    let p = blocks.p;
+    let k = theta.len() + 1;
+    let n = blocks.n as f64;
+    let tau = std::f64::consts::TAU;
+    let deviance = |vp: &[f64]| -> f64 {
+        let (th, s) = vp.split_at(k - 1);
+        let s2 = s.first().copied().unwrap_or(f64::NAN).powi(2);
+        match blocks.solve(th, reml) {
+            Some(sol) => {
+                let dev = sol.ldet + sol.r2 / s2 + n * (tau * s2).ln();
+                if reml {
+                    dev + sol.ldetx - p as f64 * (tau * s2).ln()
+                } else {
+                    dev
+                }
+            }
+            None => f64::NAN,
+        }
+    };
+    let vbeta = |vp: &[f64]| -> Option<Vec<f64>> {
+        let (th, s) = vp.split_at(k - 1);
+        let s2 = s.first().copied()?.powi(2);
+        let sol = blocks.solve(th, reml)?;
+        Some(inverse(&sol.rx, p).into_iter().map(|v| v * s2).collect())
+    };
+    let mut vp: Vec<f64> = theta.to_vec();
+    vp.push(sigma);
+    let idx: Vec<usize> = (0..k).collect();
+    let (_, hess) = derivatives(&deviance, &vp, &idx);
+    let Some(l) = cholesky(&hess, k) else {
+        return vec![None; p];
+    };
+    // vcov of the variance parameters: 2 H^-1
+    let a: Vec<f64> = inverse(&l, k).into_iter().map(|v| 2.0 * v).collect();
+    // gradient of Var(beta_j) in each variance parameter
+    let mut grads = vec![vec![0.0; k]; p];
+    for i in 0..k {
+        let h = 1e-4 * (1.0 + vp[i].abs());
+        let (mut up, mut down) = (vp.clone(), vp.clone());
+        up[i] += h;
+        down[i] -= h;
+        let (Some(vu), Some(vd)) = (vbeta(&up), vbeta(&down)) else {
+            return vec![None; p];
+        };
+        for (j, g) in grads.iter_mut().enumerate() {
+            g[i] = (vu[j * p + j] - vd[j * p + j]) / (2.0 * h);
+        }
+    }
+    let Some(v0) = vbeta(&vp) else {
+        return vec![None; p];
+    };
+    grads
+        .iter()
+        .enumerate()
+        .map(|(j, g)| {
+            let denom: f64 = (0..k)
+                .map(|r| g[r] * (0..k).map(|c| a[r * k + c] * g[c]).sum::<f64>())
+                .sum();
+            let var = v0[j * p + j];
+            let df = 2.0 * var * var / denom;
+            (df.is_finite() && df > 0.0).then_some(df)
+        })
+        .collect()
 }
 
 /// The diagonal of `(L L')^-1` for a lower Cholesky factor `L` (n x n).

@@ -406,17 +406,25 @@ impl MixedOptions {
         let mut terms = vec!["(Intercept)".to_string()];
         terms.extend(self.fixed.iter().cloned());
         let inv_diag = fit::inverse_diagonal(&solution.rx, p);
+        let dfs = fit::satterthwaite(&blocks, &theta, sigma, reml);
         let fixed = terms
             .iter()
             .zip(&solution.beta)
             .zip(&inv_diag)
-            .map(|((term, &estimate), &d)| {
+            .zip(&dfs)
+            .map(|(((term, &estimate), &d), &df)| {
                 let se = sigma * d.sqrt();
+                let t = estimate / se;
+                let p = df
+                    .map(|df| crate::stats::pt_two_sided(t, df))
+                    .filter(|p| p.is_finite());
                 FixedEffect {
                     term: term.clone(),
                     estimate,
                     se,
-                    t: estimate / se,
+                    t,
+                    df,
+                    p,
                 }
             })
             .collect();
@@ -558,6 +566,12 @@ pub struct FixedEffect {
     pub se: f64,
     /// The t value, estimate / se.
     pub t: f64,
+    /// Satterthwaite's degrees of freedom as lmerTest computes them (`summary(m)` of an
+    /// `lmerTest::lmer` fit); `None` when the variance parameters' Hessian is not positive
+    /// definite (a boundary fit).
+    pub df: Option<f64>,
+    /// The two-sided p value of t on those degrees of freedom.
+    pub p: Option<f64>,
 }
 
 /// One row of lme4's `as.data.frame(VarCorr(m))`.
