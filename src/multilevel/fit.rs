@@ -270,7 +270,14 @@ pub(super) fn satterthwaite(
     let mut vp: Vec<f64> = theta.to_vec();
     vp.push(sigma);
     let idx: Vec<usize> = (0..k).collect();
-    let (_, hess) = derivatives(&deviance, &vp, &idx);
+    // Richardson extrapolation of two central-difference Hessians.
+    let (_, coarse) = derivatives(&deviance, &vp, &idx, 2e-3);
+    let (_, fine) = derivatives(&deviance, &vp, &idx, 1e-3);
+    let hess: Vec<f64> = fine
+        .iter()
+        .zip(&coarse)
+        .map(|(f, c)| (4.0 * f - c) / 3.0)
+        .collect();
     let Some(l) = cholesky(&hess, k) else {
         return vec![None; p];
     };
@@ -279,15 +286,23 @@ pub(super) fn satterthwaite(
     // gradient of Var(beta_j) in each variance parameter
     let mut grads = vec![vec![0.0; k]; p];
     for i in 0..k {
-        let h = 1e-4 * (1.0 + vp[i].abs());
-        let (mut up, mut down) = (vp.clone(), vp.clone());
-        up[i] += h;
-        down[i] -= h;
-        let (Some(vu), Some(vd)) = (vbeta(&up), vbeta(&down)) else {
+        let central = |h: f64| -> Option<Vec<f64>> {
+            let (mut up, mut down) = (vp.clone(), vp.clone());
+            up[i] += h;
+            down[i] -= h;
+            let (vu, vd) = (vbeta(&up)?, vbeta(&down)?);
+            Some(
+                (0..p)
+                    .map(|j| (vu[j * p + j] - vd[j * p + j]) / (2.0 * h))
+                    .collect(),
+            )
+        };
+        let h = 1e-3 * (1.0 + vp[i].abs());
+        let (Some(c), Some(f)) = (central(2.0 * h), central(h)) else {
             return vec![None; p];
         };
         for (j, g) in grads.iter_mut().enumerate() {
-            g[i] = (vu[j * p + j] - vd[j * p + j]) / (2.0 * h);
+            g[i] = (4.0 * f[j] - c[j]) / 3.0;
         }
     }
     let Some(v0) = vbeta(&vp) else {
@@ -366,7 +381,7 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
         if idx.is_empty() {
             break;
         }
-        let (g, h) = derivatives(f, &x, &idx);
+        let (g, h) = derivatives(f, &x, &idx, 1e-4);
         let k = idx.len();
         let Some(l) = cholesky(&h, k) else { break };
         let mut step = g.clone();
@@ -412,7 +427,7 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
     let gradient = if idx.is_empty() {
         0.0
     } else {
-        let (g, _) = derivatives(f, &x, &idx);
+        let (g, _) = derivatives(f, &x, &idx, 1e-4);
         g.iter().fold(0.0_f64, |a, v| a.max(v.abs()))
     };
     Optimum {
@@ -423,9 +438,13 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
 }
 
 /// Central-difference gradient and Hessian of `f` at `x` over the coordinates `idx`.
-fn derivatives(f: &dyn Fn(&[f64]) -> f64, x: &[f64], idx: &[usize]) -> (Vec<f64>, Vec<f64>) {
+fn derivatives(
+    f: &dyn Fn(&[f64]) -> f64,
+    x: &[f64],
+    idx: &[usize],
+    h: f64,
+) -> (Vec<f64>, Vec<f64>) {
     let k = idx.len();
-    let h = 1e-4;
     let at = |d: &[(usize, f64)]| {
         let mut y = x.to_vec();
         for &(i, s) in d {

@@ -19,7 +19,8 @@
 //! for growth curves ([`MixedTable::from_sessions`]: the score over the session number, one
 //! group per client; sessions without a score are left out).
 //!
-//! The result, a [`MixedModel`], holds the fixed effects (estimate, standard error, t), the
+//! The result, a [`MixedModel`], holds the fixed effects (estimate, standard error, t, and
+//! lmerTest's Satterthwaite degrees of freedom and p value), the
 //! variance components in the shape of lme4's `as.data.frame(VarCorr(m))`, the REML criterion
 //! or the log-likelihood, AIC, BIC and deviance, the intraclass correlation of a
 //! random-intercept model, every group's conditional mode with its conditional standard
