@@ -237,6 +237,7 @@ fn compare(name: &str, model: &MixedModel, want: &serde_json::Value) {
         }
     }
     assert!(!model.convergence.singular);
+    assert!(model.convergence.boundary.is_none() && model.convergence.zero_variance.is_empty());
     assert!(model.convergence.gradient.is_finite());
     eprintln!(
         "{name}: max relative error: estimates {:.1e}, se/t {:.1e}, variance components {:.1e}, criteria {:.1e}, conditional modes/SDs {:.1e}, Satterthwaite df/p {:.1e}; theta {:?}, iterations {}, gradient {:.1e}",
@@ -385,6 +386,10 @@ fn a_group_with_one_row_and_a_zero_variance_fit() {
     let m = MixedOptions::new().analyze(&t).expect("fit");
     assert!(m.convergence.singular);
     assert_eq!(m.convergence.zero_variance, vec!["(Intercept)".to_string()]);
+    assert_eq!(
+        m.convergence.boundary.as_deref(),
+        Some("boundary fit: the variance of (Intercept) in g is estimated as 0")
+    );
     assert_eq!(m.varcor[0].vcov, 0.0);
     assert_eq!(m.icc, Some(0.0));
     assert!(
@@ -429,4 +434,62 @@ fn growth_curve_from_a_session_table_leaves_missed_sessions_out() {
         m.ranef.iter().find(|g| g.level == "client-3").map(|g| g.n),
         Some(5)
     );
+}
+
+#[test]
+fn a_random_slope_without_variance_is_a_boundary_fit_without_nan() {
+    // Every group has the same slope and its own level: the slope's variance sits on 0.
+    let mut rows = Vec::new();
+    for g in 0..6u32 {
+        for s in 0..5u32 {
+            let noise = f64::from((g * 5 + s * 3) % 7) * 0.1 - 0.3;
+            rows.push((
+                format!("g{g}"),
+                10.0 + f64::from(g) * 1.5 + 2.0 * f64::from(s) + noise,
+                vec![f64::from(s)],
+            ));
+        }
+    }
+    let t = MixedTable::from_rows("g", "y", &["x"], rows).expect("valid");
+    for estimation in [Estimation::Reml, Estimation::Ml] {
+        let m = MixedOptions::new()
+            .fixed(["x"])
+            .slope("x")
+            .estimation(estimation)
+            .analyze(&t)
+            .expect("fit");
+        assert!(
+            m.varcor
+                .iter()
+                .all(|v| v.vcov.is_finite() && v.sdcor.is_finite()),
+            "{:?}",
+            m.varcor
+        );
+        assert!(
+            m.fixed
+                .iter()
+                .all(|f| f.estimate.is_finite() && f.se.is_finite())
+        );
+        assert!(
+            m.fixed
+                .iter()
+                .all(|f| f.df.is_none_or(f64::is_finite) && f.p.is_none_or(f64::is_finite))
+        );
+        assert!(m.ranef.iter().all(|g| {
+            g.values
+                .values()
+                .chain(g.cond_sd.values())
+                .all(|v| v.is_finite())
+        }));
+        assert!(m.convergence.gradient.is_finite());
+        assert!(m.convergence.singular);
+        assert!(
+            m.convergence
+                .boundary
+                .as_deref()
+                .is_some_and(|b| b.contains("perfectly correlated")),
+            "{:?}",
+            m.convergence
+        );
+    }
 }

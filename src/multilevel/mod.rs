@@ -500,16 +500,36 @@ impl MixedOptions {
             })
             .collect();
 
-        let boundary: Vec<String> = random_terms
+        // lme4's isSingular: a diagonal entry of theta (0 for the intercept, 2 for a slope)
+        // below 1e-4.
+        let singular = (0..q).any(|i| {
+            theta
+                .get(if i == 0 { 0 } else { 2 })
+                .copied()
+                .unwrap_or(0.0)
+                < 1e-4
+        });
+        let zero_variance: Vec<String> = random_terms
             .iter()
             .enumerate()
-            .filter(|&(i, _)| {
-                // theta's diagonal: entry 0 for the intercept, entry 2 for a slope
-                let k = if i == 0 { 0 } else { 2 };
-                theta.get(k).copied().unwrap_or(0.0) < 1e-4
-            })
+            .filter(|&(i, _)| cov(i, i) < 1e-8 * sigma2)
             .map(|(_, t)| t.clone())
             .collect();
+        let boundary = if !singular {
+            None
+        } else if !zero_variance.is_empty() {
+            Some(format!(
+                "boundary fit: the variance of {} in {} is estimated as 0",
+                zero_variance.join(" and "),
+                table.group_name
+            ))
+        } else {
+            Some(format!(
+                "boundary fit: the random intercept and slope in {} are perfectly correlated (correlation {:+.0})",
+                table.group_name,
+                varcor.get(2).map_or(0.0, |v| v.sdcor)
+            ))
+        };
         let icc = if q == 1 {
             let vb = cov(0, 0);
             Some(vb / (vb + sigma2))
@@ -547,8 +567,9 @@ impl MixedOptions {
                 iterations: optimum.iterations,
                 gradient: optimum.gradient,
                 theta,
-                singular: !boundary.is_empty(),
-                zero_variance: boundary,
+                singular,
+                zero_variance,
+                boundary,
             },
         })
     }
@@ -621,11 +642,15 @@ pub struct Convergence {
     pub gradient: f64,
     /// The relative covariance factor at the optimum, in lme4's order (`getME(m, "theta")`).
     pub theta: Vec<f64>,
-    /// A boundary ("singular") fit: a random-effect variance estimated as (nearly) 0, lme4's
-    /// `isSingular` (theta's diagonal below 1e-4).
+    /// A boundary ("singular") fit, lme4's `isSingular` (a diagonal entry of theta below 1e-4):
+    /// a random-effect variance estimated as 0, or an intercept and slope perfectly correlated.
     pub singular: bool,
-    /// The random terms whose variance is estimated as 0.
+    /// The random terms whose variance is estimated as (nearly) 0 (below 1e-8 of the residual
+    /// variance).
     pub zero_variance: Vec<String>,
+    /// A boundary fit said plainly ("boundary fit: the variance of (Intercept) in therapist is
+    /// estimated as 0"); `None` for an interior fit.
+    pub boundary: Option<String>,
 }
 
 /// A fitted linear mixed model.
