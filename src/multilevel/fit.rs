@@ -270,14 +270,7 @@ pub(super) fn satterthwaite(
     let mut vp: Vec<f64> = theta.to_vec();
     vp.push(sigma);
     let idx: Vec<usize> = (0..k).collect();
-    // Richardson extrapolation of two central-difference Hessians.
-    let (_, coarse) = derivatives(&deviance, &vp, &idx, 2e-3);
-    let (_, fine) = derivatives(&deviance, &vp, &idx, 1e-3);
-    let hess: Vec<f64> = fine
-        .iter()
-        .zip(&coarse)
-        .map(|(f, c)| (4.0 * f - c) / 3.0)
-        .collect();
+    let (_, hess) = derivatives(&deviance, &vp, &idx, 1e-3);
     let Some(l) = cholesky(&hess, k) else {
         return vec![None; p];
     };
@@ -437,8 +430,27 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
     }
 }
 
-/// Central-difference gradient and Hessian of `f` at `x` over the coordinates `idx`.
+/// Gradient and Hessian of `f` at `x` over the coordinates `idx`: central differences at steps
+/// `2h` and `h` (relative), combined by Richardson extrapolation.
 fn derivatives(
+    f: &dyn Fn(&[f64]) -> f64,
+    x: &[f64],
+    idx: &[usize],
+    h: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let (gc, hc) = central_derivatives(f, x, idx, 2.0 * h);
+    let (gf, hf) = central_derivatives(f, x, idx, h);
+    let extrapolate = |fine: Vec<f64>, coarse: Vec<f64>| -> Vec<f64> {
+        fine.iter()
+            .zip(&coarse)
+            .map(|(a, b)| (4.0 * a - b) / 3.0)
+            .collect()
+    };
+    (extrapolate(gf, gc), extrapolate(hf, hc))
+}
+
+/// Central-difference gradient and Hessian of `f` at `x` over the coordinates `idx`.
+fn central_derivatives(
     f: &dyn Fn(&[f64]) -> f64,
     x: &[f64],
     idx: &[usize],
