@@ -1,6 +1,6 @@
 //! Known-answer tests of the `multilevel` module against lme4 1.1-31 (`tests/data/mixed_shared.json`),
 //! with issue 14's tolerances: 1e-6 relative on estimates, standard errors and variance components
-//! (a covariance on the scale of its two SDs, see `compare`), 1e-8 relative on the REML criterion
+//! (a covariance also on the scale of its two SDs, see `compare`), 1e-8 relative on the REML criterion
 //! and the likelihoods, 1e-4 on conditional modes and their SDs (a mode near 0, such as subject
 //! 335's intercept, is only as precise as the reference's optimum, about 1e-7 in theta).
 
