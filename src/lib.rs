@@ -100,6 +100,7 @@ mod ids;
 mod instruments;
 mod io;
 pub mod matrix;
+pub mod multilevel;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod reliability;

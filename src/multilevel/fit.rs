@@ -1,0 +1,569 @@
+#![allow(clippy::needless_range_loop)] // dense block arithmetic reads clearest by index
+
+//! The profiled criterion of a linear mixed model with one grouping factor, as lme4 computes it
+//! (Bates, Mächler, Bolker & Walker 2015, section 3), with the penalized least squares solved
+//! per group in small dense blocks, and the bound-constrained optimizer over theta.
+
+/// The per-group cross products the criterion needs (computed once).
+pub(super) struct Blocks {
+    /// Random-effect terms per group (1 or 2).
+    pub(super) q: usize,
+    /// Fixed-effect columns.
+    pub(super) p: usize,
+    /// Observations.
+    pub(super) n: usize,
+    /// Per group: `Z'Z` (q x q, row-major), `Z'X` (q x p), `Z'y` (q).
+    pub(super) groups: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)>,
+    /// `X'X` (p x p).
+    pub(super) xtx: Vec<f64>,
+    /// `X'y`.
+    pub(super) xty: Vec<f64>,
+    /// `y'y`.
+    pub(super) yty: f64,
+}
+
+/// Everything the criterion computes at one theta.
+pub(super) struct Solution {
+    /// The criterion (REML or ML deviance).
+    pub(super) deviance: f64,
+    /// Fixed effects.
+    pub(super) beta: Vec<f64>,
+    /// The penalized residual sum of squares.
+    pub(super) r2: f64,
+    /// Lower Cholesky factor of the fixed-effect block (p x p).
+    pub(super) rx: Vec<f64>,
+    /// Per group: the conditional mode `b` (q) and its conditional covariance over sigma^2 (q x q).
+    pub(super) modes: Vec<(Vec<f64>, Vec<f64>)>,
+    /// `log det(L_theta)^2`.
+    pub(super) ldet: f64,
+    /// `log det(R_X)^2`.
+    pub(super) ldetx: f64,
+}
+
+/// Lower Cholesky factor of a symmetric positive definite `n x n` matrix (row-major), or
+/// `None` when it is not (numerically) positive definite.
+pub(super) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let mut s = *a.get(i * n + j)?;
+            for k in 0..j {
+                s -= l[i * n + k] * l[j * n + k];
+            }
+            if i == j {
+                let scale = a
+                    .get(i * n + i)
+                    .copied()
+                    .unwrap_or(0.0)
+                    .abs()
+                    .max(f64::MIN_POSITIVE);
+                if s.is_nan() || s <= 1e-10 * scale || !s.is_finite() {
+                    return None;
+                }
+                l[i * n + i] = s.sqrt();
+            } else {
+                l[i * n + j] = s / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+/// Solves `L x = b` in place (L lower, n x n).
+fn forward(l: &[f64], n: usize, b: &mut [f64]) {
+    for i in 0..n {
+        let mut s = b[i];
+        for k in 0..i {
+            s -= l[i * n + k] * b[k];
+        }
+        b[i] = s / l[i * n + i];
+    }
+}
+
+/// Solves `L' x = b` in place (L lower, n x n).
+fn backward(l: &[f64], n: usize, b: &mut [f64]) {
+    for i in (0..n).rev() {
+        let mut s = b[i];
+        for k in i + 1..n {
+            s -= l[k * n + i] * b[k];
+        }
+        b[i] = s / l[i * n + i];
+    }
+}
+
+/// The relative covariance factor Lambda (q x q lower, row-major) from theta in lme4's order
+/// (the lower triangle column by column).
+pub(super) fn lambda(theta: &[f64], q: usize) -> Vec<f64> {
+    let mut lam = vec![0.0; q * q];
+    let mut k = 0;
+    for j in 0..q {
+        for i in j..q {
+            lam[i * q + j] = theta.get(k).copied().unwrap_or(0.0);
+            k += 1;
+        }
+    }
+    lam
+}
+
+impl Blocks {
+    /// The profiled criterion and its solution at theta, or `None` when the fixed-effect block
+    /// is not positive definite (a singular design).
+    pub(super) fn solve(&self, theta: &[f64], reml: bool) -> Option<Solution> {
+        let (q, p) = (self.q, self.p);
+        let lam = lambda(theta, q);
+        let mut m = self.xtx.clone();
+        let mut v = self.xty.clone();
+        let mut cu_sq = 0.0;
+        let mut ldet = 0.0;
+        let mut per_group = Vec::with_capacity(self.groups.len());
+        for (ztz, ztx, zty) in &self.groups {
+            // A = Lambda' Z'Z Lambda + I
+            let mut a = vec![0.0; q * q];
+            for i in 0..q {
+                for j in 0..q {
+                    let mut s = 0.0;
+                    for k in 0..q {
+                        for l in 0..q {
+                            s += lam[k * q + i] * ztz[k * q + l] * lam[l * q + j];
+                        }
+                    }
+                    a[i * q + j] = s + if i == j { 1.0 } else { 0.0 };
+                }
+            }
+            let lg = cholesky(&a, q)?;
+            for i in 0..q {
+                ldet += 2.0 * lg[i * q + i].ln();
+            }
+            // RZX = L^-1 Lambda' Z'X (q x p), stored column by column
+            let mut rzx = vec![0.0; q * p];
+            for c in 0..p {
+                let mut col: Vec<f64> = (0..q)
+                    .map(|i| (0..q).map(|k| lam[k * q + i] * ztx[k * p + c]).sum())
+                    .collect();
+                forward(&lg, q, &mut col);
+                for i in 0..q {
+                    rzx[i * p + c] = col[i];
+                }
+            }
+            let mut cu: Vec<f64> = (0..q)
+                .map(|i| (0..q).map(|k| lam[k * q + i] * zty[k]).sum())
+                .collect();
+            forward(&lg, q, &mut cu);
+            for r in 0..p {
+                for c in 0..p {
+                    m[r * p + c] -= (0..q).map(|i| rzx[i * p + r] * rzx[i * p + c]).sum::<f64>();
+                }
+                v[r] -= (0..q).map(|i| rzx[i * p + r] * cu[i]).sum::<f64>();
+            }
+            cu_sq += cu.iter().map(|c| c * c).sum::<f64>();
+            per_group.push((lg, rzx, cu));
+        }
+        let rx = cholesky(&m, p)?;
+        let mut cb = v;
+        forward(&rx, p, &mut cb);
+        let r2 = self.yty - cu_sq - cb.iter().map(|c| c * c).sum::<f64>();
+        if r2.is_nan() || r2 <= 0.0 {
+            return None;
+        }
+        let mut beta = cb;
+        backward(&rx, p, &mut beta);
+        let ldetx: f64 = (0..p).map(|i| 2.0 * rx[i * p + i].ln()).sum();
+        let n = self.n as f64;
+        let tau = std::f64::consts::TAU;
+        let deviance = if reml {
+            let dof = n - p as f64;
+            ldet + ldetx + dof * (1.0 + (tau * r2 / dof).ln())
+        } else {
+            ldet + n * (1.0 + (tau * r2 / n).ln())
+        };
+        let modes = per_group
+            .into_iter()
+            .map(|(lg, rzx, cu)| {
+                let mut u: Vec<f64> = (0..q)
+                    .map(|i| cu[i] - (0..p).map(|c| rzx[i * p + c] * beta[c]).sum::<f64>())
+                    .collect();
+                backward(&lg, q, &mut u);
+                let b: Vec<f64> = (0..q)
+                    .map(|i| (0..q).map(|k| lam[i * q + k] * u[k]).sum())
+                    .collect();
+                // W = L^-1 Lambda'; conditional covariance / sigma^2 = W'W
+                let mut w = vec![0.0; q * q];
+                for c in 0..q {
+                    let mut col: Vec<f64> = (0..q).map(|i| lam[c * q + i]).collect();
+                    forward(&lg, q, &mut col);
+                    for i in 0..q {
+                        w[i * q + c] = col[i];
+                    }
+                }
+                let mut cov = vec![0.0; q * q];
+                for i in 0..q {
+                    for j in 0..q {
+                        cov[i * q + j] = (0..q).map(|k| w[k * q + i] * w[k * q + j]).sum();
+                    }
+                }
+                (b, cov)
+            })
+            .collect();
+        Some(Solution {
+            deviance,
+            beta,
+            r2,
+            rx,
+            modes,
+            ldet,
+            ldetx,
+        })
+    }
+}
+
+/// `(L L')^-1` (n x n, row-major) for a lower Cholesky factor `L`.
+pub(super) fn inverse(l: &[f64], n: usize) -> Vec<f64> {
+    let mut inv = vec![0.0; n * n];
+    for j in 0..n {
+        let mut e = vec![0.0; n];
+        e[j] = 1.0;
+        forward(l, n, &mut e);
+        backward(l, n, &mut e);
+        for i in 0..n {
+            inv[i * n + j] = e[i];
+        }
+    }
+    inv
+}
+
+/// lmerTest's Satterthwaite degrees of freedom of each fixed effect (Kuznetsova, Brockhoff &
+/// Christensen 2017): the asymptotic covariance of the variance parameters (theta, sigma) from
+/// the Hessian of the deviance in them, and the gradient of each coefficient's variance in
+/// them, both by central differences. `None` where the Hessian is not positive definite (a
+/// boundary fit) or a result is not finite.
+pub(super) fn satterthwaite(
+    blocks: &Blocks,
+    theta: &[f64],
+    sigma: f64,
+    reml: bool,
+) -> Vec<Option<f64>> {
+    let p = blocks.p;
+    let k = theta.len() + 1;
+    let n = blocks.n as f64;
+    let tau = std::f64::consts::TAU;
+    let deviance = |vp: &[f64]| -> f64 {
+        let (th, s) = vp.split_at(k - 1);
+        let s2 = s.first().copied().unwrap_or(f64::NAN).powi(2);
+        match blocks.solve(th, reml) {
+            Some(sol) => {
+                let dev = sol.ldet + sol.r2 / s2 + n * (tau * s2).ln();
+                if reml {
+                    dev + sol.ldetx - p as f64 * (tau * s2).ln()
+                } else {
+                    dev
+                }
+            }
+            None => f64::NAN,
+        }
+    };
+    let vbeta = |vp: &[f64]| -> Option<Vec<f64>> {
+        let (th, s) = vp.split_at(k - 1);
+        let s2 = s.first().copied()?.powi(2);
+        let sol = blocks.solve(th, reml)?;
+        Some(inverse(&sol.rx, p).into_iter().map(|v| v * s2).collect())
+    };
+    let mut vp: Vec<f64> = theta.to_vec();
+    vp.push(sigma);
+    let idx: Vec<usize> = (0..k).collect();
+    let (_, hess) = derivatives(&deviance, &vp, &idx, 1e-3);
+    let Some(l) = cholesky(&hess, k) else {
+        return vec![None; p];
+    };
+    // vcov of the variance parameters: 2 H^-1
+    let a: Vec<f64> = inverse(&l, k).into_iter().map(|v| 2.0 * v).collect();
+    // gradient of Var(beta_j) in each variance parameter
+    let mut grads = vec![vec![0.0; k]; p];
+    for i in 0..k {
+        let central = |h: f64| -> Option<Vec<f64>> {
+            let (mut up, mut down) = (vp.clone(), vp.clone());
+            up[i] += h;
+            down[i] -= h;
+            let (vu, vd) = (vbeta(&up)?, vbeta(&down)?);
+            Some(
+                (0..p)
+                    .map(|j| (vu[j * p + j] - vd[j * p + j]) / (2.0 * h))
+                    .collect(),
+            )
+        };
+        let h = 1e-3 * (1.0 + vp[i].abs());
+        let (Some(c), Some(f)) = (central(2.0 * h), central(h)) else {
+            return vec![None; p];
+        };
+        for (j, g) in grads.iter_mut().enumerate() {
+            g[i] = (4.0 * f[j] - c[j]) / 3.0;
+        }
+    }
+    let Some(v0) = vbeta(&vp) else {
+        return vec![None; p];
+    };
+    grads
+        .iter()
+        .enumerate()
+        .map(|(j, g)| {
+            let denom: f64 = (0..k)
+                .map(|r| g[r] * (0..k).map(|c| a[r * k + c] * g[c]).sum::<f64>())
+                .sum();
+            let var = v0[j * p + j];
+            let df = 2.0 * var * var / denom;
+            (df.is_finite() && df > 0.0).then_some(df)
+        })
+        .collect()
+}
+
+/// The diagonal of `(L L')^-1` for a lower Cholesky factor `L` (n x n).
+pub(super) fn inverse_diagonal(l: &[f64], n: usize) -> Vec<f64> {
+    let mut diag = vec![0.0; n];
+    for j in 0..n {
+        let mut e = vec![0.0; n];
+        e[j] = 1.0;
+        forward(l, n, &mut e);
+        backward(l, n, &mut e);
+        diag[j] = e[j];
+    }
+    diag
+}
+
+/// Result of the optimizer.
+pub(super) struct Optimum {
+    /// The minimizing theta.
+    pub(super) theta: Vec<f64>,
+    /// Nelder-Mead iterations plus Newton steps.
+    pub(super) iterations: u32,
+    /// Largest absolute projected gradient at the optimum (central differences).
+    pub(super) gradient: f64,
+}
+
+/// Minimizes `f` over theta with the coordinates in `diagonal` kept at or above 0: Nelder-Mead
+/// restarted until it no longer improves, then Newton steps on the free coordinates with
+/// central-difference derivatives to polish the optimum.
+pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[bool]) -> Optimum {
+    let n = start.len();
+    let project = |x: &mut Vec<f64>| {
+        for (v, &d) in x.iter_mut().zip(diagonal) {
+            if d && *v < 0.0 {
+                *v = 0.0;
+            }
+        }
+    };
+    let mut x = start;
+    project(&mut x);
+    let mut fx = f(&x);
+    let mut iterations = 0u32;
+    for _restart in 0..6 {
+        let (nx, nf, it) = nelder_mead(f, &x, &project);
+        iterations += it;
+        let improved = fx - nf > 1e-12 * (1.0 + fx.abs());
+        if nf <= fx {
+            x = nx;
+            fx = nf;
+        }
+        if !improved {
+            break;
+        }
+    }
+    // Newton polish on the free coordinates.
+    let free =
+        |x: &[f64]| -> Vec<usize> { (0..n).filter(|&i| !(diagonal[i] && x[i] <= 1e-6)).collect() };
+    for _ in 0..20 {
+        let idx = free(&x);
+        if idx.is_empty() {
+            break;
+        }
+        let (g, h) = derivatives(f, &x, &idx, 1e-4);
+        let k = idx.len();
+        let Some(l) = cholesky(&h, k) else { break };
+        let mut step = g.clone();
+        forward(&l, k, &mut step);
+        backward(&l, k, &mut step);
+        let mut t = 1.0;
+        let mut accepted = false;
+        let slack = 1e-13 * (1.0 + fx.abs());
+        for _ in 0..30 {
+            let mut trial = x.clone();
+            for (s, &i) in step.iter().zip(&idx) {
+                trial[i] -= t * s;
+            }
+            project(&mut trial);
+            let ft = f(&trial);
+            if ft <= fx + slack {
+                let moved = step.iter().fold(0.0_f64, |a, s| a.max((t * s).abs()));
+                x = trial;
+                fx = fx.min(ft);
+                accepted = moved > 1e-11;
+                break;
+            }
+            t *= 0.5;
+        }
+        iterations += 1;
+        if !accepted {
+            break;
+        }
+    }
+    // A diagonal entry next to its bound is put on it when the criterion does not notice.
+    for i in 0..n {
+        if diagonal[i] && x[i] > 0.0 && x[i] <= 1e-6 {
+            let mut y = x.clone();
+            y[i] = 0.0;
+            let fy = f(&y);
+            if fy <= fx + 1e-12 * (1.0 + fx.abs()) {
+                x = y;
+                fx = fx.min(fy);
+            }
+        }
+    }
+    let idx = free(&x);
+    let gradient = if idx.is_empty() {
+        0.0
+    } else {
+        let (g, _) = derivatives(f, &x, &idx, 1e-4);
+        g.iter().fold(0.0_f64, |a, v| a.max(v.abs()))
+    };
+    Optimum {
+        theta: x,
+        iterations,
+        gradient,
+    }
+}
+
+/// Gradient and Hessian of `f` at `x` over the coordinates `idx`: central differences at steps
+/// `2h` and `h` (relative), combined by Richardson extrapolation.
+fn derivatives(
+    f: &dyn Fn(&[f64]) -> f64,
+    x: &[f64],
+    idx: &[usize],
+    h: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let (gc, hc) = central_derivatives(f, x, idx, 2.0 * h);
+    let (gf, hf) = central_derivatives(f, x, idx, h);
+    let extrapolate = |fine: Vec<f64>, coarse: Vec<f64>| -> Vec<f64> {
+        fine.iter()
+            .zip(&coarse)
+            .map(|(a, b)| (4.0 * a - b) / 3.0)
+            .collect()
+    };
+    (extrapolate(gf, gc), extrapolate(hf, hc))
+}
+
+/// Central-difference gradient and Hessian of `f` at `x` over the coordinates `idx`.
+fn central_derivatives(
+    f: &dyn Fn(&[f64]) -> f64,
+    x: &[f64],
+    idx: &[usize],
+    h: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let k = idx.len();
+    let at = |d: &[(usize, f64)]| {
+        let mut y = x.to_vec();
+        for &(i, s) in d {
+            y[i] += s;
+        }
+        f(&y)
+    };
+    let f0 = f(x);
+    let mut g = vec![0.0; k];
+    let mut hess = vec![0.0; k * k];
+    for a in 0..k {
+        let i = idx[a];
+        let hi = h * (1.0 + x[i].abs());
+        let (fp, fm) = (at(&[(i, hi)]), at(&[(i, -hi)]));
+        g[a] = (fp - fm) / (2.0 * hi);
+        hess[a * k + a] = (fp - 2.0 * f0 + fm) / (hi * hi);
+        for b in 0..a {
+            let j = idx[b];
+            let hj = h * (1.0 + x[j].abs());
+            let v = (at(&[(i, hi), (j, hj)]) - at(&[(i, hi), (j, -hj)]) - at(&[(i, -hi), (j, hj)])
+                + at(&[(i, -hi), (j, -hj)]))
+                / (4.0 * hi * hj);
+            hess[a * k + b] = v;
+            hess[b * k + a] = v;
+        }
+    }
+    (g, hess)
+}
+
+/// One Nelder-Mead run from `x0` (initial steps 0.1 per coordinate, or 1/4 of the value),
+/// candidates projected into the box. Returns the best point, its value and the iterations.
+fn nelder_mead(
+    f: &dyn Fn(&[f64]) -> f64,
+    x0: &[f64],
+    project: &dyn Fn(&mut Vec<f64>),
+) -> (Vec<f64>, f64, u32) {
+    let n = x0.len();
+    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n + 1);
+    simplex.push((x0.to_vec(), f(x0)));
+    for i in 0..n {
+        let mut y = x0.to_vec();
+        let step = if x0[i].abs() > 0.4 {
+            0.25 * x0[i].abs()
+        } else {
+            0.1
+        };
+        y[i] += step;
+        project(&mut y);
+        let fy = f(&y);
+        simplex.push((y, fy));
+    }
+    let mut it = 0u32;
+    while it < 5_000 {
+        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let (best, worst) = (simplex[0].1, simplex[n].1);
+        let size = simplex
+            .iter()
+            .skip(1)
+            .flat_map(|(y, _)| y.iter().zip(&simplex[0].0).map(|(a, b)| (a - b).abs()))
+            .fold(0.0_f64, f64::max);
+        let spread = (worst - best).abs();
+        if (spread <= 1e-13 * (1.0 + best.abs()) && size < 1e-8) || size < 1e-11 {
+            break;
+        }
+        it += 1;
+        let centroid: Vec<f64> = (0..n)
+            .map(|j| simplex[..n].iter().map(|(y, _)| y[j]).sum::<f64>() / n as f64)
+            .collect();
+        let towards = |t: f64| {
+            let mut y: Vec<f64> = (0..n)
+                .map(|j| centroid[j] + t * (simplex[n].0[j] - centroid[j]))
+                .collect();
+            project(&mut y);
+            let fy = f(&y);
+            (y, fy)
+        };
+        let reflected = towards(-1.0);
+        if reflected.1 < best {
+            let expanded = towards(-2.0);
+            simplex[n] = if expanded.1 < reflected.1 {
+                expanded
+            } else {
+                reflected
+            };
+        } else if reflected.1 < simplex[n - 1].1 {
+            simplex[n] = reflected;
+        } else {
+            let contracted = if reflected.1 < worst {
+                towards(-0.5)
+            } else {
+                towards(0.5)
+            };
+            if contracted.1 < worst.min(reflected.1) {
+                simplex[n] = contracted;
+            } else {
+                let b = simplex[0].0.clone();
+                for (y, fy) in simplex.iter_mut().skip(1) {
+                    for j in 0..n {
+                        y[j] = b[j] + 0.5 * (y[j] - b[j]);
+                    }
+                    project(y);
+                    *fy = f(y);
+                }
+            }
+        }
+    }
+    simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (x, fx) = simplex.swap_remove(0);
+    (x, fx, it)
+}
