@@ -212,58 +212,7 @@ pub fn long_rows(
     columns: [(&str, &str); 3],
     na: Option<&str>,
 ) -> Result<Vec<LongRow>, Failure> {
-    let mut reader = open(path)?;
-    let header = reader.header().to_vec();
-    let names = names(&header);
-    let [
-        (id_flag, id_name),
-        (time_flag, time_name),
-        (score_flag, score_name),
-    ] = columns;
-    let id_at = column(&names, id_name, id_flag)?;
-    let time_at = column(&names, time_name, time_flag)?;
-    let score_at = column(&names, score_name, score_flag)?;
-    let mut seen: std::collections::HashMap<(String, u32), u64> = Default::default();
-    let mut rows = Vec::new();
-    while let Some(record) = next_row(&mut reader, path)? {
-        let line = record.line();
-        let id = cell(&record, id_at, None)?;
-        if id.is_empty() {
-            return Err(Failure::run(format!(
-                "{}: no client id",
-                location(Some(line), None, Some(id_name))
-            )));
-        }
-        let at = |column: &str| location(Some(line), Some(id), Some(column));
-        let time = cell(&record, time_at, Some(id))?;
-        if time.is_empty() {
-            return Err(Failure::run(format!("{}: no session number", at(time_name))).input_id(id));
-        }
-        let session = session_number(time).ok_or_else(|| {
-            Failure::run(format!(
-                "{}: {time:?} is not a session number (a whole number from 0)",
-                at(time_name)
-            ))
-            .input_id(id)
-        })?;
-        let text = cell(&record, score_at, Some(id))?;
-        let score = statistic_value(text, na, || at(score_name)).map_err(|f| f.input_id(id))?;
-        if let Some(first) = seen.insert((id.to_owned(), session), line) {
-            return Err(Failure::run(format!(
-                "{}: client {:?} has session {session} twice (first in row {first})",
-                location(Some(line), Some(id), Some(time_name)),
-                crate::output::shown(id)
-            ))
-            .input_id(id));
-        }
-        rows.push(LongRow {
-            line,
-            id: id.to_owned(),
-            session,
-            score,
-        });
-    }
-    Ok(rows)
+    read_long(path, columns, na, &Times::Sessions)
 }
 
 /// Reads the rows of a long table whose time cell is one of two `labels` (as `alliance rci`
@@ -274,6 +223,24 @@ pub fn labeled_rows(
     columns: [(&str, &str); 3],
     na: Option<&str>,
     labels: [String; 2],
+) -> Result<Vec<LongRow>, Failure> {
+    read_long(path, columns, na, &Times::Labels(labels))
+}
+
+/// How a long table's time cell becomes a session.
+enum Times {
+    /// A session number in every row.
+    Sessions,
+    /// One of two labels, read as sessions 0 and 1; rows of other times are skipped.
+    Labels([String; 2]),
+}
+
+/// The reader behind [`long_rows`] and [`labeled_rows`].
+fn read_long(
+    path: &str,
+    columns: [(&str, &str); 3],
+    na: Option<&str>,
+    times: &Times,
 ) -> Result<Vec<LongRow>, Failure> {
     let mut reader = open(path)?;
     let header = reader.header().to_vec();
@@ -299,21 +266,43 @@ pub fn labeled_rows(
         }
         let at = |column: &str| location(Some(line), Some(id), Some(column));
         let time = cell(&record, time_at, Some(id))?;
-        let Some(session) = labels
-            .iter()
-            .position(|l| crate::rci::same_time(time, l))
-            .and_then(|i| u32::try_from(i).ok())
-        else {
-            continue;
+        let session = match times {
+            Times::Sessions => {
+                if time.is_empty() {
+                    return Err(
+                        Failure::run(format!("{}: no session number", at(time_name))).input_id(id),
+                    );
+                }
+                session_number(time).ok_or_else(|| {
+                    Failure::run(format!(
+                        "{}: {time:?} is not a session number (a whole number from 0)",
+                        at(time_name)
+                    ))
+                    .input_id(id)
+                })?
+            }
+            Times::Labels(labels) => {
+                let Some(session) = labels
+                    .iter()
+                    .position(|l| crate::rci::same_time(time, l))
+                    .and_then(|i| u32::try_from(i).ok())
+                else {
+                    continue;
+                };
+                session
+            }
         };
         let text = cell(&record, score_at, Some(id))?;
         let score = statistic_value(text, na, || at(score_name)).map_err(|f| f.input_id(id))?;
         if let Some(first) = seen.insert((id.to_owned(), session), line) {
+            let what = match times {
+                Times::Sessions => format!("session {session}"),
+                Times::Labels(_) => format!("time {:?}", crate::output::shown(time)),
+            };
             return Err(Failure::run(format!(
-                "{}: client {:?} has time {:?} twice (first in row {first})",
+                "{}: client {:?} has {what} twice (first in row {first})",
                 at(time_name),
-                crate::output::shown(id),
-                crate::output::shown(time)
+                crate::output::shown(id)
             ))
             .input_id(id));
         }
