@@ -55,5 +55,5 @@ mod style;
 mod svg;
 
 pub use options::{
-    OutcomePanel, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines,
+    OutcomePanel, PlotAxis, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines,
 };
