@@ -468,7 +468,11 @@ fn srs_defaults_fit_the_instrument() -> Result {
     assert_eq!(targets.len(), 5, "{targets:?}");
     // The SRS's fourth line, Overall (id `global`), is drawn too.
     assert!(targets.contains(&"global"), "{targets:?}");
-    assert!(texts(top, "legend-label").iter().any(|t| t.starts_with("Overall")));
+    assert!(
+        texts(top, "legend-label")
+            .iter()
+            .any(|t| t.starts_with("Overall"))
+    );
     let ticks = texts(top, "tick-label");
     // The left axis 0-40 by 5 or 10, the right one 0-10; and sessions 1..10.
     for label in ["0", "10", "20", "30", "40"] {
@@ -476,7 +480,10 @@ fn srs_defaults_fit_the_instrument() -> Result {
     }
     let right: Vec<Node<'_, '_>> = top
         .descendants()
-        .filter(|n| n.attribute("class") == Some("tick-label") && n.attribute("text-anchor") == Some("start"))
+        .filter(|n| {
+            n.attribute("class") == Some("tick-label")
+                && n.attribute("text-anchor") == Some("start")
+        })
         .collect();
     let right_labels: Vec<&str> = right.iter().filter_map(|n| n.text()).collect();
     assert_eq!(right_labels.first(), Some(&"0"));
@@ -501,7 +508,10 @@ fn srs_defaults_fit_the_instrument() -> Result {
     // Every session labeled, from session 1.
     let sessions: Vec<String> = top
         .descendants()
-        .filter(|n| n.attribute("class") == Some("tick-label") && n.attribute("text-anchor") == Some("middle"))
+        .filter(|n| {
+            n.attribute("class") == Some("tick-label")
+                && n.attribute("text-anchor") == Some("middle")
+        })
         .filter_map(|n| n.text().map(str::to_owned))
         .collect();
     let expected: Vec<String> = (1..=10).map(|i: u32| i.to_string()).collect();
@@ -511,7 +521,10 @@ fn srs_defaults_fit_the_instrument() -> Result {
     assert_eq!(rule.len(), 1);
     let (y0, y40) = (y_of("0", "end")?, y_of("40", "end")?);
     let at36 = y0 + (y40 - y0) * 0.9;
-    assert!((num(rule[0], "y1")? - (at36 - 11.0 * 0.35)).abs() < 0.05, "{at36}");
+    assert!(
+        (num(rule[0], "y1")? - (at36 - 11.0 * 0.35)).abs() < 0.05,
+        "{at36}"
+    );
     // The rupture: onset at session 5, shaded from there (not from session 4).
     let onset = marks(top, "path", "rupture-onset");
     assert_eq!(onset.len(), 1);
@@ -543,14 +556,24 @@ fn sessions_are_labeled_every_one_up_to_twenty() -> Result {
         let doc = parse(&svg)?;
         let sessions: Vec<String> = doc
             .descendants()
-            .filter(|n| n.attribute("class") == Some("tick-label") && n.attribute("text-anchor") == Some("middle"))
+            .filter(|n| {
+                n.attribute("class") == Some("tick-label")
+                    && n.attribute("text-anchor") == Some("middle")
+            })
             .filter_map(|n| n.text().map(str::to_owned))
             .collect();
-        assert_eq!(sessions.first().map(String::as_str), Some("1"), "{sessions:?}");
+        assert_eq!(
+            sessions.first().map(String::as_str),
+            Some("1"),
+            "{sessions:?}"
+        );
         if expected > 0 {
             assert_eq!(sessions.len(), expected);
         } else {
-            assert!(sessions.len() < 30 && sessions.contains(&"5".to_owned()), "{sessions:?}");
+            assert!(
+                sessions.len() < 30 && sessions.contains(&"5".to_owned()),
+                "{sessions:?}"
+            );
         }
     }
     Ok(())
@@ -583,6 +606,9 @@ fn zoomed_axes_fit_the_data() -> Result {
     let top = panel(&doc, "alliance-panel")?;
     assert_eq!(texts(top, "axis-title"), ["Uneven (percent of maximum)"]);
     let ticks = texts(top, "tick-label");
-    assert!(ticks.contains(&"100".to_owned()) && !ticks.contains(&"0".to_owned()), "{ticks:?}");
+    assert!(
+        ticks.contains(&"100".to_owned()) && !ticks.contains(&"0".to_owned()),
+        "{ticks:?}"
+    );
     Ok(())
 }

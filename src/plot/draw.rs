@@ -207,7 +207,11 @@ impl Frame<'_> {
             svg.text(area.left - 7.0, py + Y_TICK.size * 0.35, Y_TICK, &t.label);
         }
         if panel.right.is_some() {
-            svg.line((area.right(), area.top), (area.right(), area.bottom()), AXIS);
+            svg.line(
+                (area.right(), area.top),
+                (area.right(), area.bottom()),
+                AXIS,
+            );
         }
         for t in &right_ticks {
             let py = y.map(t.at);
@@ -492,7 +496,12 @@ pub(super) fn draw_band(svg: &mut Svg, band: &Band, x: Scale, y: Scale) {
         if let [(px, lo, hi)] = piece.as_slice() {
             // One session: a narrow bar.
             let px = x.map(*px);
-            corners.extend([(px - 3.0, *hi), (px + 3.0, *hi), (px + 3.0, *lo), (px - 3.0, *lo)]);
+            corners.extend([
+                (px - 3.0, *hi),
+                (px + 3.0, *hi),
+                (px + 3.0, *lo),
+                (px - 3.0, *lo),
+            ]);
         } else {
             corners.extend(piece.iter().map(|&(px, _, hi)| (x.map(px), hi)));
             corners.extend(piece.iter().rev().map(|&(px, lo, _)| (x.map(px), lo)));

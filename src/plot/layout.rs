@@ -60,7 +60,12 @@ pub(super) fn value_axis(panel: &Panel, area: Area) -> (Scale, Vec<Tick>, Vec<Ti
         .lines
         .iter()
         .flat_map(|l| l.points.iter().map(|p| p.1))
-        .chain(panel.bands.iter().flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])))
+        .chain(
+            panel
+                .bands
+                .iter()
+                .flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])),
+        )
         .chain(panel.rules.iter().map(|r| r.value));
     let (mut lo, mut hi) = panel.range.unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
     for v in data {

@@ -47,13 +47,20 @@
 //! # }
 //! ```
 
+mod caterpillar;
+mod cohort;
 mod draw;
+mod figure;
+mod jt;
 mod layout;
 mod options;
 mod panel;
 mod style;
 mod svg;
 
+pub use caterpillar::CaterpillarPlotOptions;
+pub use cohort::CohortPlotOptions;
+pub use jt::JtPlotOptions;
 pub use options::{
     OutcomePanel, PlotAxis, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines,
 };

@@ -726,7 +726,13 @@ impl PlotOptions {
             ..Panel::new("alliance", "")
         };
         if let Some((target, slot)) = targets.first() {
-            self.mark_ruptures(series, (target, *slot), axis.metric, &sessions, &mut alliance)?;
+            self.mark_ruptures(
+                series,
+                (target, *slot),
+                axis.metric,
+                &sessions,
+                &mut alliance,
+            )?;
         }
         let outcome = self.outcome.as_ref().map(outcome_panel);
 
