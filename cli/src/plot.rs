@@ -39,9 +39,9 @@ use crate::table::{self, location};
 #[command(args_conflicts_with_subcommands = true, after_help = AFTER_HELP)]
 pub struct Args {
     #[command(subcommand)]
-    kind: Option<Kind>,
+    kind: Option<Box<Kind>>,
     #[command(flatten)]
-    course: CourseArgs,
+    course: Box<CourseArgs>,
 }
 
 const AFTER_HELP: &str = "\
@@ -53,17 +53,17 @@ Exit status: 0 success, 1 bad input, 2 bad command line.";
 #[derive(clap::Subcommand)]
 enum Kind {
     /// One client's course session by session (the default kind)
-    Course(CourseArgs),
+    Course(Box<CourseArgs>),
     /// A Jacobson-Truax scatter: pre-test against post-test, the line of no change, the band of
     /// no reliable change, the clinical cutoff, people colored by category (reads what `alliance
     /// rci` reads, with the same flags)
-    Jt(JtArgs),
+    Jt(Box<JtArgs>),
     /// A cohort: each client's course faint, the mean per session with its 95% t interval, and
     /// optionally a growth model's fitted line (reads a long table, as `alliance trajectory`)
-    Cohort(CohortArgs),
+    Cohort(Box<CohortArgs>),
     /// A caterpillar plot: each group's conditional mode with mode ± 1.96 conditional SD,
     /// sorted, from a linear mixed model fitted as lme4 fits it
-    Caterpillar(CaterpillarArgs),
+    Caterpillar(Box<CaterpillarArgs>),
 }
 
 /// One client's course (`alliance plot` and `alliance plot course`).
@@ -317,12 +317,12 @@ fn same_file(a: &str, b: &str) -> bool {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    match args.kind {
-        None => course(args.course),
-        Some(Kind::Course(a)) => course(a),
-        Some(Kind::Jt(a)) => jt(a),
-        Some(Kind::Cohort(a)) => cohort(a),
-        Some(Kind::Caterpillar(a)) => caterpillar(a),
+    match args.kind.map(|k| *k) {
+        None => course(*args.course),
+        Some(Kind::Course(a)) => course(*a),
+        Some(Kind::Jt(a)) => jt(*a),
+        Some(Kind::Cohort(a)) => cohort(*a),
+        Some(Kind::Caterpillar(a)) => caterpillar(*a),
     }
 }
 
