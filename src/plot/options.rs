@@ -619,11 +619,14 @@ impl PlotOptions {
     /// Each score drawn is one `<path class="line" data-target="...">`, scored sessions joined
     /// in order (a session without a score is skipped, not drawn as zero) with a dot at each;
     /// thresholds are `<line class="threshold">`; each rupture is a shaded
-    /// `<rect class="rupture-dip">` from the last session at its level to its repair (or the
-    /// end of the dip), a `class="rupture-onset"` marker at its onset and a
+    /// `<rect class="rupture-dip">` from its onset (the session where the fall first reaches
+    /// the threshold, [`Rupture::onset`](crate::change::Rupture); not the last session at the
+    /// level) to its repair (or the end of the dip), a `class="rupture-onset"` marker at its
+    /// onset and a
     /// `class="rupture-repair"` marker at its repair; sudden gains and losses on the outcome
-    /// panel are `class="sudden-gain"` and `class="sudden-loss"` markers at session N+1. An
-    /// empty series, or one without any score, draws the axes and says so.
+    /// panel are `class="sudden-gain"` and `class="sudden-loss"` markers at session N+1. A
+    /// `<title>` and a `<desc>` say what the picture shows. An empty series, or one without
+    /// any score, draws the axes and says so.
     ///
     /// # Errors
     /// - [`ErrorKind::UnknownTarget`] for a target the instrument does not have (the total of
