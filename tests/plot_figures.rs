@@ -511,3 +511,59 @@ fn caterpillar_plot_draws_a_random_slope() -> Result {
     assert_eq!(axis[0], "Conditional mode of session");
     Ok(())
 }
+
+/// Odd inputs draw without a panic or a non-finite coordinate: a cohort of one score, a
+/// client without any, a long course, huge scores; a boundary fit whose modes are all 0.
+#[test]
+fn odd_inputs_draw_cleanly() -> Result {
+    let tables = [
+        SessionTable::from_rows([("a", 1, Some(3.0))])?,
+        SessionTable::from_rows([("a", 1, None), ("b", 2, Some(1.0)), ("b", 3, Some(1.0))])?,
+        SessionTable::from_rows((1..=60u32).map(|s| ("a", s, Some(f64::from(s % 7)))))?,
+        SessionTable::from_rows([
+            ("a", 1, Some(1e9)),
+            ("b", 1, Some(-1e9)),
+            ("a", 2, Some(0.0)),
+        ])?,
+        SessionTable::from_rows([("a", 4_000_000_000, Some(2.0)), ("b", 0, Some(2.0))])?,
+    ];
+    for table in &tables {
+        let svg = CohortPlotOptions::new().size(400, 300)?.svg(table)?;
+        parse(&svg)?;
+    }
+    // Identical groups: the therapist variance is estimated as 0 (a boundary fit).
+    let flat = MixedTable::from_rows(
+        "therapist",
+        "y",
+        &[],
+        [
+            ("a", 1.0),
+            ("a", 2.0),
+            ("b", 1.0),
+            ("b", 2.0),
+            ("c", 1.0),
+            ("c", 2.0),
+        ]
+        .into_iter()
+        .map(|(g, y)| (g, y, vec![])),
+    )?;
+    let model = MixedOptions::new().analyze(&flat)?;
+    let svg = CaterpillarPlotOptions::new().svg(&model)?;
+    parse(&svg)?;
+    assert_eq!(with_class(&parse(&svg)?, "circle", "mode").len(), 3);
+    // Everyone unchanged, and a scatter squeezed to the smallest size.
+    let rows = [
+        ("a", 10.0, 10.5),
+        ("b", 12.0, 11.5),
+        ("c", 11.0, 11.0),
+        ("d", 9.0, 9.5),
+    ]
+    .map(|(id, x, y)| ChangeRow::new(id, Some(x), Some(y)));
+    let result =
+        ReliableChangeOptions::new(RciMethod::JacobsonTruax, 0.7, Better::Higher)?.analyze(rows)?;
+    let svg = JtPlotOptions::new().size(400, 300)?.svg(&result)?;
+    let doc = parse(&svg)?;
+    assert_eq!(with_class(&doc, "circle", "point").len(), 4);
+    assert!(JtPlotOptions::new().title("bad\u{202e}title").is_err());
+    Ok(())
+}

@@ -239,14 +239,11 @@ impl CohortPlotOptions {
             "Missed sessions are left out, not imputed.".to_owned(),
         ];
         if let Some(f) = &self.fitted {
-            let (lo, hi) = sessions
-                .iter()
-                .fold(None, |acc: Option<(f64, f64)>, &x| match acc {
-                    None => Some((x, x)),
-                    Some((a, b)) => Some((a.min(x), b.max(x))),
-                })
-                .unwrap_or((1.0, 1.0));
-            let points: Vec<(f64, f64)> = [lo, hi]
+            // The line at each session of the table, so that its dots sit on the sessions.
+            let mut at: Vec<f64> = sessions.clone();
+            at.sort_by(f64::total_cmp);
+            at.dedup();
+            let points: Vec<(f64, f64)> = at
                 .into_iter()
                 .map(|x| (x, f.intercept + f.slope * x))
                 .filter(|p| p.1.is_finite())
