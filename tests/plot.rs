@@ -501,7 +501,11 @@ fn srs_defaults_fit_the_instrument() -> Result {
         num(node, "y")
     };
     assert!((y_of("10", "start")? - y_of("40", "end")?).abs() < 0.02);
-    assert!((y_of("5", "start")? - y_of("20", "end")?).abs() < 0.02);
+    let (left0, left40) = (y_of("0", "end")?, y_of("40", "end")?);
+    for (label, share) in [("0", 0.0), ("4", 0.4), ("8", 0.8)] {
+        let expected = left0 + (left40 - left0) * share;
+        assert!((y_of(label, "start")? - expected).abs() < 0.02, "{label}");
+    }
     let titles = texts(top, "axis-title");
     assert!(titles.iter().any(|t| t == "SRS total (sum)"), "{titles:?}");
     assert_eq!(texts(top, "axis-title right"), ["SRS subscales (sum)"]);

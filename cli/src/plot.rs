@@ -185,7 +185,8 @@ enum Growth {
 pub struct CaterpillarArgs {
     #[command(flatten)]
     csv: CsvArg,
-    /// The outcome column
+    /// The outcome column; a row whose outcome or covariate cell is empty (or the --na token)
+    /// is left out, not imputed
     #[arg(long, value_name = "COLUMN")]
     y: String,
     /// The grouping column (the therapist)
