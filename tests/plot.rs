@@ -616,3 +616,40 @@ fn zoomed_axes_fit_the_data() -> Result {
     );
     Ok(())
 }
+
+/// A gradual fall: the onset is the session where the fall first reaches the threshold, and
+/// the shading starts there, not at the first session below the level nor at the last session
+/// at it (see `Rupture::onset`).
+#[test]
+fn a_gradual_rupture_is_shaded_from_its_onset() -> Result {
+    let srs = catalog::require("srs")?;
+    // Totals 38, 36, 32, 38.4: the level is 38 (session 1); session 2 is below it by 2 (under
+    // the threshold of 4), session 3 by 6: the onset; session 4 repairs it.
+    let s = series(&srs, None, &numbered(&[9.5, 9.0, 8.0, 9.6]))?;
+    let svg = PlotOptions::new()
+        .targets(PlotTargets::Only(vec![Target::Total]))
+        .ruptures(PlotRuptures::Detect(RuptureOptions::points(4.0)?))
+        .svg(&s)?;
+    let doc = parse(&svg)?;
+    let top = panel(&doc, "alliance-panel")?;
+    let onset = marks(top, "path", "rupture-onset");
+    assert_eq!(onset.len(), 1);
+    assert_eq!(onset[0].attribute("data-session"), Some("3"));
+    let session_x = |label: &str| -> Result<f64> {
+        let node = top
+            .descendants()
+            .find(|n| {
+                n.attribute("class") == Some("tick-label")
+                    && n.attribute("text-anchor") == Some("middle")
+                    && n.text() == Some(label)
+            })
+            .ok_or("no session tick")?;
+        num(node, "x")
+    };
+    let dip = marks(top, "rect", "rupture-dip");
+    assert_eq!(dip.len(), 1);
+    let (x, w) = (num(dip[0], "x")?, num(dip[0], "width")?);
+    assert!((x - session_x("3")?).abs() < 0.02, "{x}");
+    assert!((x + w - session_x("4")?).abs() < 0.02, "{x} {w}");
+    Ok(())
+}
