@@ -5,7 +5,7 @@
 use roxmltree::{Document, Node};
 use therapeutic_alliance::change::{RuptureOptions, ScoreSeries, Series, SuddenOptions};
 use therapeutic_alliance::plot::{
-    OutcomePanel, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines,
+    OutcomePanel, PlotAxis, PlotOptions, PlotRuptures, PlotTargets, SuddenMarks, ThresholdLines,
 };
 use therapeutic_alliance::{
     Administration, Better, ErrorKind, Instrument, Metric, Target, catalog,
@@ -156,17 +156,24 @@ fn lines_thresholds_ruptures_and_sudden_gains_are_marked() -> Result {
     assert_eq!(repair.len(), 1);
     assert_eq!(repair[0].attribute("data-session"), Some("8"));
     assert_eq!(dips.len(), 1);
-    // The dip is shaded from session 5 (the level) to session 8 (the repair): it holds the
-    // onset marker.
+    // The dip is shaded from session 6 (the onset, where the fall reached the threshold; not
+    // session 5, the last at the level) to session 8 (the repair): it starts at the onset
+    // marker's center and ends at the repair marker's.
     let (dx, dw) = (num(dips[0], "x")?, num(dips[0], "width")?);
-    let onset_d = onset[0].attribute("d").ok_or("no d")?;
-    let onset_x: f64 = onset_d
-        .trim_start_matches('M')
-        .split(' ')
-        .next()
-        .ok_or("x")?
-        .parse()?;
-    assert!(dx < onset_x && onset_x < dx + dw, "{dx} {dw} {onset_x}");
+    let center = |node: Node<'_, '_>| -> Result<f64> {
+        // The marker's first vertex is 7 px left of its center.
+        let d = node.attribute("d").ok_or("no d")?;
+        let x: f64 = d
+            .trim_start_matches('M')
+            .split(' ')
+            .next()
+            .ok_or("x")?
+            .parse()?;
+        Ok(x + 7.0)
+    };
+    let (onset_x, repair_x) = (center(onset[0])?, center(repair[0])?);
+    assert!((dx - onset_x).abs() < 0.02, "{dx} {onset_x}");
+    assert!((dx + dw - repair_x).abs() < 0.02, "{dx} {dw} {repair_x}");
 
     let bottom = panel(&doc, "outcome-panel")?;
     let outcome_lines = marks(bottom, "path", "line");
@@ -418,4 +425,231 @@ fn plot_types_are_send_sync_debug_clone() {
     check::<ThresholdLines>();
     check::<OutcomePanel>();
     check::<SuddenMarks>();
+}
+
+/// Text of every `<text>` of `class` under `node`.
+fn texts(node: Node<'_, '_>, class: &str) -> Vec<String> {
+    node.descendants()
+        .filter(|n| n.has_tag_name("text") && n.attribute("class") == Some(class))
+        .map(|n| n.text().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Issue 13: on a 10-session SRS course of one client the default picture fits the SRS: the
+/// total 0-40 on the left, each line 0-10 on the right at the same heights; every session
+/// labeled, from 1; all four lines including Overall; the rupture shaded from its onset; the
+/// client in the title.
+#[test]
+fn srs_defaults_fit_the_instrument() -> Result {
+    let srs = catalog::require("srs")?;
+    // A dip at session 5 (all lines 9.5 -> 8.0), repaired at session 7.
+    let s = series(
+        &srs,
+        Some("c-01"),
+        &numbered(&[9.0, 9.2, 9.4, 9.5, 8.0, 8.6, 9.6, 9.7, 9.7, 9.8]),
+    )?;
+    let svg = PlotOptions::new().svg(&s)?;
+    let doc = parse(&svg)?;
+    let title = doc
+        .descendants()
+        .find(|n| n.has_tag_name("title"))
+        .and_then(|n| n.text())
+        .ok_or("no title")?;
+    assert!(title.contains("c-01"), "{title}");
+    assert!(
+        doc.descendants().any(|n| n.has_tag_name("desc")),
+        "a desc element for screen readers"
+    );
+    let top = panel(&doc, "alliance-panel")?;
+    let targets: Vec<_> = marks(top, "path", "line")
+        .iter()
+        .filter_map(|l| l.attribute("data-target"))
+        .collect();
+    assert_eq!(targets.len(), 5, "{targets:?}");
+    // The SRS's fourth line, Overall (id `global`), is drawn too.
+    assert!(targets.contains(&"global"), "{targets:?}");
+    assert!(
+        texts(top, "legend-label")
+            .iter()
+            .any(|t| t.starts_with("Overall"))
+    );
+    let ticks = texts(top, "tick-label");
+    // The left axis 0-40 by 5 or 10, the right one 0-10; and sessions 1..10.
+    for label in ["0", "10", "20", "30", "40"] {
+        assert!(ticks.iter().any(|t| t == label), "{label} in {ticks:?}");
+    }
+    let right: Vec<Node<'_, '_>> = top
+        .descendants()
+        .filter(|n| {
+            n.attribute("class") == Some("tick-label")
+                && n.attribute("text-anchor") == Some("start")
+        })
+        .collect();
+    let right_labels: Vec<&str> = right.iter().filter_map(|n| n.text()).collect();
+    assert_eq!(right_labels.first(), Some(&"0"));
+    assert_eq!(right_labels.last(), Some(&"10"));
+    // Same heights: the right axis's 10 and the left axis's 40 are at the top.
+    let y_of = |label: &str, anchor: &str| -> Result<f64> {
+        let node = top
+            .descendants()
+            .find(|n| {
+                n.attribute("class") == Some("tick-label")
+                    && n.attribute("text-anchor") == Some(anchor)
+                    && n.text() == Some(label)
+            })
+            .ok_or(format!("no tick {label}"))?;
+        num(node, "y")
+    };
+    assert!((y_of("10", "start")? - y_of("40", "end")?).abs() < 0.02);
+    let (left0, left40) = (y_of("0", "end")?, y_of("40", "end")?);
+    for (label, share) in [("0", 0.0), ("4", 0.4), ("8", 0.8)] {
+        let expected = left0 + (left40 - left0) * share;
+        assert!((y_of(label, "start")? - expected).abs() < 0.02, "{label}");
+    }
+    let titles = texts(top, "axis-title");
+    assert!(titles.iter().any(|t| t == "SRS total (sum)"), "{titles:?}");
+    assert_eq!(texts(top, "axis-title right"), ["SRS subscales (sum)"]);
+    // Every session labeled, from session 1.
+    let sessions: Vec<String> = top
+        .descendants()
+        .filter(|n| {
+            n.attribute("class") == Some("tick-label")
+                && n.attribute("text-anchor") == Some("middle")
+        })
+        .filter_map(|n| n.text().map(str::to_owned))
+        .collect();
+    let expected: Vec<String> = (1..=10).map(|i: u32| i.to_string()).collect();
+    assert_eq!(sessions, expected);
+    // The threshold (total at or below 36) at the height of 36 points: 90% up the axis.
+    let rule = marks(top, "line", "threshold");
+    assert_eq!(rule.len(), 1);
+    let (y0, y40) = (y_of("0", "end")?, y_of("40", "end")?);
+    let at36 = y0 + (y40 - y0) * 0.9;
+    assert!(
+        (num(rule[0], "y1")? - (at36 - 11.0 * 0.35)).abs() < 0.05,
+        "{at36}"
+    );
+    // The rupture: onset at session 5, shaded from there (not from session 4).
+    let onset = marks(top, "path", "rupture-onset");
+    assert_eq!(onset.len(), 1);
+    assert_eq!(onset[0].attribute("data-session"), Some("5"));
+    let dip = marks(top, "rect", "rupture-dip");
+    let session_x = |label: &str| -> Result<f64> {
+        let node = top
+            .descendants()
+            .find(|n| {
+                n.attribute("class") == Some("tick-label")
+                    && n.attribute("text-anchor") == Some("middle")
+                    && n.text() == Some(label)
+            })
+            .ok_or("no session tick")?;
+        num(node, "x")
+    };
+    assert!((num(dip[0], "x")? - session_x("5")?).abs() < 0.02);
+    Ok(())
+}
+
+/// Every session is labeled up to 20 sessions; beyond, round steps with session 1 kept.
+#[test]
+fn sessions_are_labeled_every_one_up_to_twenty() -> Result {
+    let srs = catalog::require("srs")?;
+    for (count, expected) in [(20u32, 20usize), (30, 0)] {
+        let values: Vec<f64> = (0..count).map(|i| 8.0 + f64::from(i % 3) * 0.5).collect();
+        let s = series(&srs, None, &numbered(&values))?;
+        let svg = PlotOptions::new().ruptures(PlotRuptures::None).svg(&s)?;
+        let doc = parse(&svg)?;
+        let sessions: Vec<String> = doc
+            .descendants()
+            .filter(|n| {
+                n.attribute("class") == Some("tick-label")
+                    && n.attribute("text-anchor") == Some("middle")
+            })
+            .filter_map(|n| n.text().map(str::to_owned))
+            .collect();
+        assert_eq!(
+            sessions.first().map(String::as_str),
+            Some("1"),
+            "{sessions:?}"
+        );
+        if expected > 0 {
+            assert_eq!(sessions.len(), expected);
+        } else {
+            assert!(
+                sessions.len() < 30 && sessions.contains(&"5".to_owned()),
+                "{sessions:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A zoomed axis leaves out the empty bottom of the range; where subscales have different
+/// lengths the fitted axis is percent of maximum, zoomed.
+#[test]
+fn zoomed_axes_fit_the_data() -> Result {
+    use therapeutic_alliance::{ResponseScale, Subscale, TotalRule};
+    let srs = catalog::require("srs")?;
+    let s = series(&srs, None, &numbered(&[8.0, 9.0, 9.5]))?;
+    let svg = PlotOptions::new()
+        .axis(PlotAxis::Zoomed(Metric::Pomp))
+        .svg(&s)?;
+    let doc = parse(&svg)?;
+    // Scores at 80, 90 and 95 percent (the threshold at 90): at least 20 points, round steps.
+    let ticks = texts(panel(&doc, "alliance-panel")?, "tick-label");
+    assert_eq!(ticks[..5], ["75", "80", "85", "90", "95"], "{ticks:?}");
+
+    let uneven = Instrument::builder("uneven", "Uneven", ResponseScale::likert(1, 5, [])?)
+        .items(["1", "2", "3"])
+        .subscale(Subscale::new("a", "A", ["1"]))
+        .subscale(Subscale::new("b", "B", ["2", "3"]))
+        .total(TotalRule::OverItems)
+        .build()?;
+    let s = series(&uneven, None, &numbered(&[4.0, 5.0, 4.0]))?;
+    let svg = PlotOptions::new().svg(&s)?;
+    let doc = parse(&svg)?;
+    let top = panel(&doc, "alliance-panel")?;
+    assert_eq!(texts(top, "axis-title"), ["Uneven (percent of maximum)"]);
+    let ticks = texts(top, "tick-label");
+    assert!(
+        ticks.contains(&"100".to_owned()) && !ticks.contains(&"0".to_owned()),
+        "{ticks:?}"
+    );
+    Ok(())
+}
+
+/// A gradual fall: the onset is the session where the fall first reaches the threshold, and
+/// the shading starts there, not at the first session below the level nor at the last session
+/// at it (see `Rupture::onset`).
+#[test]
+fn a_gradual_rupture_is_shaded_from_its_onset() -> Result {
+    let srs = catalog::require("srs")?;
+    // Totals 38, 36, 32, 38.4: the level is 38 (session 1); session 2 is below it by 2 (under
+    // the threshold of 4), session 3 by 6: the onset; session 4 repairs it.
+    let s = series(&srs, None, &numbered(&[9.5, 9.0, 8.0, 9.6]))?;
+    let svg = PlotOptions::new()
+        .targets(PlotTargets::Only(vec![Target::Total]))
+        .ruptures(PlotRuptures::Detect(RuptureOptions::points(4.0)?))
+        .svg(&s)?;
+    let doc = parse(&svg)?;
+    let top = panel(&doc, "alliance-panel")?;
+    let onset = marks(top, "path", "rupture-onset");
+    assert_eq!(onset.len(), 1);
+    assert_eq!(onset[0].attribute("data-session"), Some("3"));
+    let session_x = |label: &str| -> Result<f64> {
+        let node = top
+            .descendants()
+            .find(|n| {
+                n.attribute("class") == Some("tick-label")
+                    && n.attribute("text-anchor") == Some("middle")
+                    && n.text() == Some(label)
+            })
+            .ok_or("no session tick")?;
+        num(node, "x")
+    };
+    let dip = marks(top, "rect", "rupture-dip");
+    assert_eq!(dip.len(), 1);
+    let (x, w) = (num(dip[0], "x")?, num(dip[0], "width")?);
+    assert!((x - session_x("3")?).abs() < 0.02, "{x}");
+    assert!((x + w - session_x("4")?).abs() < 0.02, "{x} {w}");
+    Ok(())
 }

@@ -1,40 +1,85 @@
-//! `alliance plot`: one client's alliance session by session as an SVG chart, with the
-//! instrument's thresholds, ruptures and repairs, and optionally an outcome measure below it
-//! with its sudden gains.
+//! `alliance plot`: figures as SVG. By default (and as `alliance plot course`) one client's
+//! alliance session by session, with the instrument's thresholds, ruptures and repairs, and
+//! optionally an outcome measure below it with its sudden gains; `alliance plot jt` a
+//! Jacobson-Truax scatter, `alliance plot cohort` a cohort's courses with the mean and its
+//! interval, `alliance plot caterpillar` the groups of a mixed model.
 
 use clap::ValueEnum;
 use therapeutic_alliance::change::{RuptureOptions, Series};
-use therapeutic_alliance::plot::{OutcomePanel, PlotOptions, PlotRuptures};
+use therapeutic_alliance::multilevel::{Estimation, MixedOptions, MixedTable};
+use therapeutic_alliance::plot::{
+    CaterpillarPlotOptions, CohortPlotOptions, JtPlotOptions, OutcomePanel, PlotAxis, PlotOptions,
+    PlotRuptures,
+};
 use therapeutic_alliance::{Error, Instrument, Metric};
 
 use crate::Failure;
-use crate::args::CsvArg;
+use crate::args::{CsvArg, LongColumns, NaArg};
 use crate::output;
 use crate::table::{self, location};
 
-/// One client's alliance session by session as an SVG chart.
+/// Figures as SVG: one client's course (the default), a Jacobson-Truax scatter, a cohort's
+/// courses, a caterpillar plot of groups.
 ///
-/// Draws one client's alliance session by session as an SVG picture: the total and each
-/// component subscale (goals, collaboration, bond) as percent of maximum, the instrument's
-/// thresholds as dashed lines, and ruptures (a shaded dip, a marker at the onset and at the
-/// repair). With an outcome measure, a second panel below shows it on the same sessions, with
-/// sudden gains marked.
+/// Without a kind, `alliance plot` draws one client's course (as `alliance plot course`):
+/// the total and every subscale session by session, on an axis fitted to the instrument (the
+/// SRS's total 0-40 on the left and its lines 0-10 on the right; percent of maximum zoomed to
+/// the data where subscales differ in range), the instrument's thresholds as dashed lines, and
+/// ruptures (shaded from their onset, a marker at the onset and at the repair). With an
+/// outcome measure, a second panel below shows it on the same sessions, with sudden gains
+/// marked.
 ///
 /// The CSV file has one row per session of one client: a `session` column (whole numbers,
-/// strictly increasing), an optional `date` column (YYYY-MM-DD), and one column per item, named
-/// by item id. An empty cell is an unanswered item.
+/// strictly increasing), optional `date` (YYYY-MM-DD) and `client` columns (the client's id
+/// goes in the title), and one column per item, named by item id. An empty cell is an
+/// unanswered item.
 ///
 /// Memory: one client's sessions are held to draw them, about 600 bytes per session.
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, after_help = AFTER_HELP)]
 pub struct Args {
+    #[command(subcommand)]
+    kind: Option<Box<Kind>>,
+    #[command(flatten)]
+    course: Box<CourseArgs>,
+}
+
+const AFTER_HELP: &str = "\
+Kinds: course (the default), jt, cohort, caterpillar; `alliance plot KIND --help` for each.
+
+Exit status: 0 success, 1 bad input, 2 bad command line.";
+
+/// The kinds of figure.
+#[derive(clap::Subcommand)]
+enum Kind {
+    /// One client's course session by session (the default kind)
+    Course(Box<CourseArgs>),
+    /// A Jacobson-Truax scatter: pre-test against post-test, the line of no change, the band of
+    /// no reliable change, the clinical cutoff, people colored by category (reads what `alliance
+    /// rci` reads, with the same flags)
+    Jt(Box<JtArgs>),
+    /// A cohort: each client's course faint, the mean per session with its 95% t interval, and
+    /// optionally a growth model's fitted line (reads a long table, as `alliance trajectory`)
+    Cohort(Box<CohortArgs>),
+    /// A caterpillar plot: each group's conditional mode with mode ± 1.96 conditional SD,
+    /// sorted, from a linear mixed model fitted as lme4 fits it
+    Caterpillar(Box<CaterpillarArgs>),
+}
+
+/// One client's course (`alliance plot` and `alliance plot course`).
+#[derive(clap::Args)]
+pub struct CourseArgs {
     /// An instrument of the catalog (`alliance instruments` lists them)
     #[arg(long, value_name = "ID")]
-    instrument: String,
-    #[command(flatten)]
-    csv: CsvArg,
+    instrument: Option<String>,
+    /// The CSV file of the client's sessions: a header line, then one row per session (spaces
+    /// around cells, a UTF-8 byte-order mark, quoted fields, CRLF line endings and blank lines
+    /// are all fine)
+    #[arg(long, value_name = "FILE")]
+    csv: Option<String>,
     /// Where to write the SVG (`-` for stdout)
     #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
-    out: String,
+    out: Option<String>,
     /// An outcome measure of the catalog (phq-9, gad-7, ors), drawn below; sudden gains are
     /// marked when the measure states a reliable change (PHQ-9: 6 points, GAD-7: 4, ORS: 5)
     #[arg(long, value_name = "ID", requires = "outcome_csv")]
@@ -42,10 +87,15 @@ pub struct Args {
     /// The outcome measure's sessions, laid out as --csv
     #[arg(long, value_name = "FILE", requires = "outcome_instrument")]
     outcome_csv: Option<String>,
-    /// The alliance scores drawn (default pomp, percent of maximum, so the total and the
-    /// subscales share one axis)
+    /// The alliance scores drawn over their full range (default: an axis fitted to the
+    /// instrument, see above)
     #[arg(long, value_name = "sum|mean|pomp")]
     metric: Option<String>,
+    /// The value axis: fitted to the instrument (the default without --metric), full (the
+    /// metric's whole range; the default with --metric), zoomed (to the data and thresholds;
+    /// percent of maximum unless --metric says otherwise)
+    #[arg(long, value_enum)]
+    axis: Option<AxisChoice>,
     /// How ruptures are found (one-sd: a drop of 1 SD of the client's own scores, repaired
     /// within 3 sessions)
     #[arg(long, value_enum, default_value_t = Ruptures::OneSd)]
@@ -59,6 +109,107 @@ pub struct Args {
     size: Option<String>,
 }
 
+/// `--axis`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AxisChoice {
+    Fitted,
+    Full,
+    Zoomed,
+}
+
+/// What every other kind shares: where to write, the title, the size and the score's label.
+#[derive(clap::Args)]
+struct FigureArgs {
+    /// Where to write the SVG (`-` for stdout)
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
+    out: String,
+    /// The title
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    title: Option<String>,
+    /// The picture's size in pixels, WIDTHxHEIGHT (at least 400x300)
+    #[arg(long, value_name = "WIDTHxHEIGHT")]
+    size: Option<String>,
+    /// What the score is, for the axis titles (e.g. "PHQ-9 total")
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    label: Option<String>,
+}
+
+/// `alliance plot jt`.
+#[derive(clap::Args)]
+#[command(
+    override_usage = "alliance plot jt --csv <FILE> --id <COLUMN> --time <COLUMN> --outcome <COLUMN>
+           --pre <VALUE> --post <VALUE> --reliability <R> --better <BETTER>
+           --method <M> --cutoff <CUTOFF> --out <FILE> [OPTIONS]"
+)]
+pub struct JtArgs {
+    #[command(flatten)]
+    analysis: crate::rci::AnalysisArgs,
+    #[command(flatten)]
+    figure: FigureArgs,
+}
+
+/// `alliance plot cohort`.
+#[derive(clap::Args)]
+#[command(
+    override_usage = "alliance plot cohort --csv <FILE> --id <COLUMN> --time <COLUMN> --score <COLUMN>
+           --out <FILE> [OPTIONS]"
+)]
+pub struct CohortArgs {
+    #[command(flatten)]
+    csv: CsvArg,
+    #[command(flatten)]
+    columns: LongColumns,
+    /// Also draw a growth model's fixed-effect line (score ~ session), fitted by REML with a
+    /// random intercept per client, or a random intercept and slope
+    #[arg(long, value_enum)]
+    fitted: Option<Growth>,
+    #[command(flatten)]
+    na: NaArg,
+    #[command(flatten)]
+    figure: FigureArgs,
+}
+
+/// `--fitted`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Growth {
+    Intercept,
+    Slope,
+}
+
+/// `alliance plot caterpillar`.
+#[derive(clap::Args)]
+#[command(
+    override_usage = "alliance plot caterpillar --csv <FILE> --y <COLUMN> --group <COLUMN> --out <FILE>
+           [OPTIONS]"
+)]
+pub struct CaterpillarArgs {
+    #[command(flatten)]
+    csv: CsvArg,
+    /// The outcome column; a row whose outcome or covariate cell is empty (or the --na token)
+    /// is left out, not imputed
+    #[arg(long, value_name = "COLUMN")]
+    y: String,
+    /// The grouping column (the therapist)
+    #[arg(long, value_name = "COLUMN")]
+    group: String,
+    /// Fixed covariates, comma-separated columns
+    #[arg(long, value_name = "COL,COL", value_delimiter = ',')]
+    fixed: Vec<String>,
+    /// A random slope on this column (also a fixed covariate): (1 + COL | group)
+    #[arg(long, value_name = "COLUMN")]
+    slope: Option<String>,
+    /// The random term drawn: (Intercept) (the default) or the --slope column
+    #[arg(long, value_name = "TERM", default_value = "(Intercept)")]
+    term: String,
+    /// Maximum likelihood instead of REML
+    #[arg(long)]
+    ml: bool,
+    #[command(flatten)]
+    na: NaArg,
+    #[command(flatten)]
+    figure: FigureArgs,
+}
+
 /// `--ruptures`.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Ruptures {
@@ -67,62 +218,86 @@ enum Ruptures {
     None,
 }
 
-/// The checked command line of `alliance plot`.
+/// The checked command line of `alliance plot course`.
 struct Options {
     instrument: String,
     csv: String,
     out: String,
     outcome: Option<(String, String)>,
-    metric: Metric,
+    axis: PlotAxis,
     ruptures: PlotRuptures,
     title: Option<String>,
     size: Option<(u32, u32)>,
 }
 
+/// `--size WIDTHxHEIGHT`.
+fn parse_size(size: Option<&str>) -> Result<Option<(u32, u32)>, Failure> {
+    let Some(text) = size else {
+        return Ok(None);
+    };
+    let parsed = text
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)));
+    parsed.map(Some).ok_or_else(|| {
+        Failure::usage(format!(
+            "--size must be WIDTHxHEIGHT in pixels, not {text:?}"
+        ))
+    })
+}
+
+/// `--out`: not empty, and not one of the inputs.
+fn check_out<'a>(out: &str, inputs: impl IntoIterator<Item = &'a String>) -> Result<(), Failure> {
+    if out.is_empty() {
+        return Err(Failure::usage("--out needs a file name (or - for stdout)"));
+    }
+    for input in inputs {
+        if out != "-" && same_file(out, input) {
+            return Err(Failure::usage(format!(
+                "--out {out:?} is an input of the plot: it would be overwritten"
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl Options {
-    fn new(args: Args) -> Result<Self, Failure> {
+    fn new(args: CourseArgs) -> Result<Self, Failure> {
+        let (Some(instrument), Some(csv), Some(out)) = (args.instrument, args.csv, args.out) else {
+            return Err(Failure::usage(
+                "--instrument, --csv and --out are required to plot a course",
+            ));
+        };
         let metric = match args.metric {
-            None => Metric::Pomp,
-            Some(m) => m
-                .parse::<Metric>()
-                .map_err(|e| Failure::usage(format!("--metric: {e}")))?,
+            None => None,
+            Some(m) => Some(
+                m.parse::<Metric>()
+                    .map_err(|e| Failure::usage(format!("--metric: {e}")))?,
+            ),
+        };
+        let axis = match (args.axis, metric) {
+            (None | Some(AxisChoice::Fitted), None) => PlotAxis::Fitted,
+            (Some(AxisChoice::Fitted), Some(_)) => {
+                return Err(Failure::usage(
+                    "--axis fitted chooses the metric itself: leave out --metric",
+                ));
+            }
+            (None | Some(AxisChoice::Full), Some(m)) => PlotAxis::Full(m),
+            (Some(AxisChoice::Full), None) => PlotAxis::Full(Metric::Pomp),
+            (Some(AxisChoice::Zoomed), m) => PlotAxis::Zoomed(m.unwrap_or(Metric::Pomp)),
         };
         let ruptures = match args.ruptures {
             Ruptures::OneSd => PlotRuptures::Detect(RuptureOptions::one_sd()),
             Ruptures::TwoSd => PlotRuptures::Detect(RuptureOptions::two_sd()),
             Ruptures::None => PlotRuptures::None,
         };
-        let size = match args.size {
-            None => None,
-            Some(text) => {
-                let parsed = text
-                    .split_once('x')
-                    .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)));
-                Some(parsed.ok_or_else(|| {
-                    Failure::usage(format!(
-                        "--size must be WIDTHxHEIGHT in pixels, not {text:?}"
-                    ))
-                })?)
-            }
-        };
-        if args.out.is_empty() {
-            return Err(Failure::usage("--out needs a file name (or - for stdout)"));
-        }
-        let inputs = std::iter::once(&args.csv.csv).chain(args.outcome_csv.as_ref());
-        for input in inputs {
-            if args.out != "-" && same_file(&args.out, input) {
-                return Err(Failure::usage(format!(
-                    "--out {:?} is an input of the plot: it would be overwritten",
-                    args.out
-                )));
-            }
-        }
+        let size = parse_size(args.size.as_deref())?;
+        check_out(&out, std::iter::once(&csv).chain(args.outcome_csv.as_ref()))?;
         Ok(Options {
-            instrument: args.instrument,
-            csv: args.csv.csv,
-            out: args.out,
+            instrument,
+            csv,
+            out,
             outcome: args.outcome_instrument.zip(args.outcome_csv),
-            metric,
+            axis,
             ruptures,
             title: args.title,
             size,
@@ -143,11 +318,21 @@ fn same_file(a: &str, b: &str) -> bool {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    match args.kind.map(|k| *k) {
+        None => course(*args.course),
+        Some(Kind::Course(a)) => course(*a),
+        Some(Kind::Jt(a)) => jt(*a),
+        Some(Kind::Cohort(a)) => cohort(*a),
+        Some(Kind::Caterpillar(a)) => caterpillar(*a),
+    }
+}
+
+fn course(args: CourseArgs) -> Result<(), Failure> {
     let opts = Options::new(args)?;
     let inst = crate::instruments::require(&opts.instrument)?;
     let series = read_series(&inst, &opts.csv)?;
     let mut plot = PlotOptions::new()
-        .metric(opts.metric)
+        .axis(opts.axis)
         .ruptures(opts.ruptures.clone());
     if let Some((width, height)) = opts.size {
         plot = plot
@@ -165,12 +350,212 @@ pub fn run(args: Args) -> Result<(), Failure> {
         plot = plot.outcome(OutcomePanel::series(&outcome)?);
     }
     let svg = plot.svg(&series)?;
-    if opts.out == "-" {
-        output::print(&svg)
+    write(&opts.out, &svg)
+}
+
+/// Writes the SVG to `out` (`-`: stdout).
+fn write(out: &str, svg: &str) -> Result<(), Failure> {
+    if out == "-" {
+        output::print(svg)
     } else {
-        std::fs::write(&opts.out, svg)
-            .map_err(|e| Failure::run(format!("cannot write {}: {e}", opts.out)))
+        std::fs::write(out, svg).map_err(|e| Failure::run(format!("cannot write {out}: {e}")))
     }
+}
+
+/// The figure flags checked: the size, and the title and label as the library takes them.
+struct Figure {
+    out: String,
+    title: Option<String>,
+    size: Option<(u32, u32)>,
+    label: Option<String>,
+}
+
+impl FigureArgs {
+    fn checked<'a>(self, inputs: impl IntoIterator<Item = &'a String>) -> Result<Figure, Failure> {
+        check_out(&self.out, inputs)?;
+        Ok(Figure {
+            size: parse_size(self.size.as_deref())?,
+            out: self.out,
+            title: self.title,
+            label: self.label,
+        })
+    }
+}
+
+/// Applies a figure's common flags through the options' own checked setters.
+macro_rules! apply_figure {
+    ($options:expr, $figure:expr) => {{
+        let mut options = $options;
+        if let Some((width, height)) = $figure.size {
+            options = options
+                .size(width, height)
+                .map_err(|e| Failure::usage(format!("--size: {e}")))?;
+        }
+        if let Some(title) = &$figure.title {
+            options = options
+                .title(title.as_str())
+                .map_err(|e| Failure::usage(format!("--title: {e}")))?;
+        }
+        if let Some(label) = &$figure.label {
+            options = options
+                .label(label.as_str())
+                .map_err(|e| Failure::usage(format!("--label: {e}")))?;
+        }
+        options
+    }};
+}
+
+fn jt(args: JtArgs) -> Result<(), Failure> {
+    let input = args.analysis.csv_path().to_owned();
+    let figure = args.figure.checked([&input])?;
+    let result = crate::rci::reliable_change(args.analysis)?;
+    let options = apply_figure!(JtPlotOptions::new(), figure);
+    write(&figure.out, &options.svg(&result)?)
+}
+
+fn cohort(args: CohortArgs) -> Result<(), Failure> {
+    let [id, time, score] = args.columns.names()?;
+    let na = args.na.token()?;
+    let figure = args.figure.checked([&args.csv.csv])?;
+    let rows = table::long_rows(
+        &args.csv.csv,
+        [("--id", &id), ("--time", &time), ("--score", &score)],
+        na.as_deref(),
+    )?;
+    let sessions = table::session_table(&rows, &id)?;
+    let mut options = apply_figure!(CohortPlotOptions::new(), figure);
+    if figure.label.is_none() {
+        options = options
+            .label(score.as_str())
+            .map_err(|e| Failure::usage(format!("--score: {e}")))?;
+    }
+    if let Some(growth) = args.fitted {
+        let mut model = MixedOptions::new().fixed(["session"]);
+        if growth == Growth::Slope {
+            model = model.slope("session");
+        }
+        let fitted = model.analyze(&MixedTable::from_sessions(&sessions)?)?;
+        options = options.fitted(&fitted)?;
+    }
+    write(&figure.out, &options.svg(&sessions)?)
+}
+
+fn caterpillar(args: CaterpillarArgs) -> Result<(), Failure> {
+    let figure = args.figure.checked([&args.csv.csv])?;
+    let na = args.na.token()?;
+    let y = column_flag("--y", &args.y)?;
+    let group = column_flag("--group", &args.group)?;
+    let mut fixed: Vec<String> = Vec::new();
+    for name in &args.fixed {
+        let name = column_flag("--fixed", name)?;
+        if !fixed.contains(&name) {
+            fixed.push(name);
+        }
+    }
+    let slope = match &args.slope {
+        Some(name) => Some(column_flag("--slope", name)?),
+        None => None,
+    };
+    if let Some(s) = &slope
+        && !fixed.contains(s)
+    {
+        fixed.push(s.clone());
+    }
+    let table = read_mixed(&args.csv.csv, &group, &y, &fixed, na.as_deref())?;
+    let mut model = MixedOptions::new().fixed(fixed.iter().cloned());
+    if let Some(s) = &slope {
+        model = model.slope(s.as_str());
+    }
+    if args.ml {
+        model = model.estimation(Estimation::Ml);
+    }
+    let fitted = model.analyze(&table)?;
+    let mut options = apply_figure!(CaterpillarPlotOptions::new(), figure);
+    if figure.label.is_none() {
+        options = options
+            .label(y.as_str())
+            .map_err(|e| Failure::usage(format!("--y: {e}")))?;
+    }
+    let svg = options
+        .term(args.term.as_str())
+        .svg(&fitted)
+        .map_err(|e| match e.kind() {
+            therapeutic_alliance::ErrorKind::InvalidOption { reason, .. } => {
+                Failure::usage(format!("--term {:?}: {reason}", args.term))
+            }
+            _ => Failure::from(e),
+        })?;
+    write(&figure.out, &svg)
+}
+
+/// A column name given to a flag: trimmed, not empty.
+fn column_flag(flag: &str, name: &str) -> Result<String, Failure> {
+    match name.trim() {
+        "" => Err(Failure::usage(format!("{flag} needs a column name"))),
+        name => Ok(name.to_owned()),
+    }
+}
+
+/// Reads the rows of a mixed model: the group, the outcome and the covariates of each row. A
+/// row whose outcome or a covariate is empty (or the `na` token) is left out (missing, not
+/// imputed); an empty group, or a cell that is not a number, is an error naming the row and
+/// column.
+fn read_mixed(
+    path: &str,
+    group: &str,
+    y: &str,
+    covariates: &[String],
+    na: Option<&str>,
+) -> Result<MixedTable, Failure> {
+    let mut reader = table::open(path)?;
+    let header = reader.header().to_vec();
+    let names = table::names(&header);
+    let group_at = table::column(&names, group, "--group")?;
+    let y_at = table::column(&names, y, "--y")?;
+    let covariate_at = covariates
+        .iter()
+        .map(|c| table::column(&names, c, "--fixed or --slope"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut rows: Vec<(String, f64, Vec<f64>)> = Vec::new();
+    // Each kept row's line, to name it if the library refuses it.
+    let mut lines: Vec<u64> = Vec::new();
+    while let Some(record) = table::next_row(&mut reader, path)? {
+        let line = record.line();
+        let g = table::cell(&record, group_at, None)?;
+        if g.is_empty() {
+            return Err(Failure::run(format!(
+                "{}: no group",
+                location(Some(line), None, Some(group))
+            )));
+        }
+        let at = |column: &str| location(Some(line), None, Some(column));
+        let value = table::number(table::cell(&record, y_at, None)?, na, || at(y))?;
+        let mut xs = Vec::with_capacity(covariates.len());
+        for (name, &i) in covariates.iter().zip(&covariate_at) {
+            xs.push(table::number(table::cell(&record, i, None)?, na, || {
+                at(name)
+            })?);
+        }
+        let (Some(value), Some(xs)) = (value, xs.into_iter().collect::<Option<Vec<f64>>>()) else {
+            continue;
+        };
+        rows.push((g.to_owned(), value, xs));
+        lines.push(line);
+    }
+    let names: Vec<&str> = covariates.iter().map(String::as_str).collect();
+    MixedTable::from_rows(group, y, &names, rows).map_err(|e| {
+        let line = e
+            .row()
+            .and_then(|r| usize::try_from(r).ok()?.checked_sub(1))
+            .and_then(|i| lines.get(i).copied());
+        match line {
+            Some(line) => Failure::worded(
+                format!("{}: {}", location(Some(line), None, e.column()), e.kind()),
+                e,
+            ),
+            None => Failure::from(e),
+        }
+    })
 }
 
 /// Reads one client's sessions of `inst` from a CSV file laid out as for `alliance

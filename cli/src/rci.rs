@@ -30,6 +30,13 @@ use crate::table::{self, location};
 #[command(after_help = AFTER_HELP, override_usage = USAGE)]
 pub struct Args {
     #[command(flatten)]
+    analysis: AnalysisArgs,
+}
+
+/// The flags of the analysis: the input and the options (also `alliance plot jt`'s).
+#[derive(clap::Args)]
+pub struct AnalysisArgs {
+    #[command(flatten)]
     csv: CsvArg,
     /// The person's id column
     #[arg(long, value_name = "COLUMN")]
@@ -195,8 +202,15 @@ fn library_name<T: ValueEnum>(value: T) -> String {
         .unwrap_or_default()
 }
 
+impl AnalysisArgs {
+    /// The input file.
+    pub fn csv_path(&self) -> &str {
+        &self.csv.csv
+    }
+}
+
 impl Options {
-    fn new(args: Args) -> Result<Self, Failure> {
+    fn new(args: AnalysisArgs) -> Result<Self, Failure> {
         let id = column(&args.id, "--id")?;
         let time = column(&args.time, "--time")?;
         let outcome = column(&args.outcome, "--outcome")?;
@@ -443,7 +457,9 @@ impl<'a> Output<'a> {
     }
 }
 
-pub fn run(args: Args) -> Result<(), Failure> {
+/// Reads the file and analyzes it: the reliable change of `alliance rci` (and `alliance plot
+/// jt`).
+pub fn reliable_change(args: AnalysisArgs) -> Result<ReliableChange, Failure> {
     let opts = Options::new(args)?;
     let people = read(&opts)?;
     let rows = people.iter().map(|p| {
@@ -453,7 +469,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             p.post.and_then(|(_, v)| v),
         )
     });
-    let result = opts.analysis.analyze(rows).map_err(|e| {
+    opts.analysis.analyze(rows).map_err(|e| {
         // The library counts rows from 1 in the order given: one per person, so a row it names
         // is the person whose first line in the file is reported instead.
         let person = e
@@ -473,7 +489,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .input_id(&p.id),
             None => Failure::from(e),
         }
-    })?;
+    })
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let result = reliable_change(args.analysis)?;
     let mut text = serde_json::to_string_pretty(&Output::of(&result))
         .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
     text.push('\n');

@@ -3,12 +3,13 @@
 use std::fmt::Write as _;
 
 use super::layout::{
-    Area, Scale, chars_fitting, fit, nice_step, tick_label, ticks, value_axis, wrap, wrap_lines,
+    Area, Scale, chars_fitting, fit, session_ticks, tick_label, value_axis, wrap, wrap_lines,
 };
-use super::panel::{Line, MarkKind, Panel, Shift};
+use super::panel::{Band, Line, LineStyle, MarkKind, Panel, Shift};
 use super::style::{
     AXIS, AXIS_TITLE, EMPTY, GRID, LEGEND, LEGEND_NOTE, LEGEND_THRESHOLD, ONSET_COLOR,
     REPAIR_COLOR, TEXT_COLOR, THRESHOLD_COLOR, THRESHOLD_DASH, TICK, TITLE, X_TICK, Y_TICK,
+    Y_TICK_RIGHT,
 };
 use super::svg::{Font, Stroke, Svg, esc, n};
 
@@ -25,7 +26,13 @@ pub(super) fn draw(
     let legend_width = (w * 0.26).clamp(150.0, 250.0).round();
     let (left, top, bottom) = (74.0, 46.0, 48.0);
     let gap = if outcome.is_some() { 30.0 } else { 0.0 };
-    let plot_width = (w - left - legend_width - 16.0).max(40.0);
+    // Room for a right axis's labels and title.
+    let right_axis = if alliance.right.is_some() || outcome.is_some_and(|o| o.right.is_some()) {
+        RIGHT_AXIS_WIDTH
+    } else {
+        0.0
+    };
+    let plot_width = (w - left - legend_width - 16.0 - right_axis).max(40.0);
     let available = (h - top - bottom - gap).max(60.0);
     let alliance_height = if outcome.is_some() {
         (available * 0.56).round()
@@ -59,11 +66,7 @@ pub(super) fn draw(
         from: left,
         to: left + plot_width,
     };
-    let x_ticks = ticks(
-        lo,
-        hi,
-        nice_step(hi - lo, (plot_width / 64.0).max(2.0)).max(1.0),
-    );
+    let x_ticks = session_ticks(lo, hi, plot_width);
 
     let mut svg = Svg(String::new());
     let _ = writeln!(
@@ -73,6 +76,7 @@ pub(super) fn draw(
          font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">"
     );
     let _ = writeln!(svg.0, "<title>{}</title>", esc(title));
+    let _ = writeln!(svg.0, "<desc>{}</desc>", esc(&describe(alliance, outcome)));
     let _ = writeln!(
         svg.0,
         "<rect class=\"background\" x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
@@ -99,6 +103,47 @@ pub(super) fn draw(
     svg.0
 }
 
+/// The width a right axis takes: its tick labels and its title.
+const RIGHT_AXIS_WIDTH: f64 = 44.0;
+
+/// A sentence for the `desc` element: what each panel shows.
+pub(super) fn describe(first: &Panel, second: Option<&Panel>) -> String {
+    let mut parts = Vec::new();
+    for p in std::iter::once(first).chain(second) {
+        let mut named: Vec<&str> = Vec::new();
+        let mut faint = 0usize;
+        for l in &p.lines {
+            match l.style {
+                LineStyle::Main => named.push(&l.label),
+                LineStyle::Faint => faint += 1,
+            }
+        }
+        let mut text = format!("{} by session", p.left.title);
+        if let Some(r) = &p.right {
+            text.push_str(&format!(" (right axis: {})", r.title));
+        }
+        if faint > 0 {
+            text.push_str(&format!("; {faint} faint lines, one per client"));
+        }
+        if !named.is_empty() {
+            text.push_str(&format!("; lines: {}", named.join(", ")));
+        }
+        for b in &p.bands {
+            text.push_str(&format!("; shaded: {}", b.label));
+        }
+        if !p.rules.is_empty() {
+            text.push_str(&format!("; {} threshold line(s)", p.rules.len()));
+        }
+        if !p.dips.is_empty() {
+            text.push_str(&format!("; {} rupture(s) shaded", p.dips.len()));
+        }
+        parts.push(text);
+    }
+    let mut out = parts.join(". ");
+    out.push('.');
+    out
+}
+
 /// What the panels share: the session axis and where the legends go.
 pub(super) struct Frame<'a> {
     pub(super) x: Scale,
@@ -111,7 +156,7 @@ impl Frame<'_> {
     /// Draws one panel in `area`; `session_labels` for the lowest, which labels the sessions.
     fn panel(&self, svg: &mut Svg, panel: &Panel, area: Area, session_labels: bool) {
         let x = self.x;
-        let (y, y_ticks, decimals) = value_axis(panel, area);
+        let (y, y_ticks, right_ticks) = value_axis(panel, area);
         let _ = writeln!(svg.0, "<g class=\"panel\" id=\"{}-panel\">", panel.id);
         let _ = writeln!(
             svg.0,
@@ -121,13 +166,16 @@ impl Frame<'_> {
             n(area.width),
             n(area.height)
         );
-        for &t in &y_ticks {
-            svg.line((area.left, y.map(t)), (area.right(), y.map(t)), GRID);
+        for t in &y_ticks {
+            svg.line((area.left, y.map(t.at)), (area.right(), y.map(t.at)), GRID);
         }
         for &t in self.x_ticks {
             svg.line((x.map(t), area.top), (x.map(t), area.bottom()), GRID);
         }
-        // Dips under everything else.
+        // Bands and dips under everything else.
+        for b in &panel.bands {
+            draw_band(svg, b, x, y);
+        }
         for d in &panel.dips {
             let (x0, x1) = (x.map(d.from), x.map(d.to));
             let _ = writeln!(
@@ -137,7 +185,12 @@ impl Frame<'_> {
                 d.session,
                 n(x0.min(x1)),
                 n(area.top),
-                n((x1 - x0).abs().max(2.0)),
+                // A dip of one session (unrepaired at the end) still shows: a quarter session.
+                n((x1 - x0)
+                    .abs()
+                    .max((x.map(1.0) - x.map(0.0)).abs() / 4.0)
+                    .max(2.0)
+                    .min((area.right() - x0.min(x1)).max(0.0))),
                 n(area.height)
             );
         }
@@ -148,14 +201,26 @@ impl Frame<'_> {
             AXIS,
         );
         svg.line((area.left, area.top), (area.left, area.bottom()), AXIS);
-        for &t in &y_ticks {
-            let py = y.map(t);
+        for t in &y_ticks {
+            let py = y.map(t.at);
             svg.line((area.left - 4.0, py), (area.left, py), TICK);
+            svg.text(area.left - 7.0, py + Y_TICK.size * 0.35, Y_TICK, &t.label);
+        }
+        if panel.right.is_some() {
+            svg.line(
+                (area.right(), area.top),
+                (area.right(), area.bottom()),
+                AXIS,
+            );
+        }
+        for t in &right_ticks {
+            let py = y.map(t.at);
+            svg.line((area.right(), py), (area.right() + 4.0, py), TICK);
             svg.text(
-                area.left - 7.0,
-                py + Y_TICK.size * 0.35,
-                Y_TICK,
-                &tick_label(t, decimals),
+                area.right() + 7.0,
+                py + Y_TICK_RIGHT.size * 0.35,
+                Y_TICK_RIGHT,
+                &t.label,
             );
         }
         for &t in self.x_ticks {
@@ -165,7 +230,7 @@ impl Frame<'_> {
                 svg.text(px, area.bottom() + 16.0, X_TICK, &tick_label(t, 0));
             }
         }
-        // The value axis title, turned to read upwards.
+        // The value axis titles, turned to read upwards (the right one downwards).
         let (tx, ty) = (n(20.0), n(area.top + area.height / 2.0));
         let _ = writeln!(
             svg.0,
@@ -173,10 +238,23 @@ impl Frame<'_> {
              fill=\"{TEXT_COLOR}\" transform=\"rotate(-90 {tx} {ty})\">{}</text>",
             n(AXIS_TITLE.size),
             esc(&fit(
-                &panel.axis,
+                &panel.left.title,
                 chars_fitting(area.height, AXIS_TITLE.size)
             ))
         );
+        if let Some(right) = &panel.right {
+            let rx = n(area.right() + RIGHT_AXIS_WIDTH - 8.0);
+            let _ = writeln!(
+                svg.0,
+                "<text class=\"axis-title right\" x=\"{rx}\" y=\"{ty}\" text-anchor=\"middle\" \
+                 font-size=\"{}\" fill=\"{TEXT_COLOR}\" transform=\"rotate(90 {rx} {ty})\">{}</text>",
+                n(AXIS_TITLE.size),
+                esc(&fit(
+                    &right.title,
+                    chars_fitting(area.height, AXIS_TITLE.size)
+                ))
+            );
+        }
         for r in &panel.rules {
             let py = n(y.map(r.value));
             let _ = writeln!(
@@ -205,15 +283,24 @@ impl Frame<'_> {
             );
         }
         // The lines, the first (the total) last so that it stays on top; dots while they fit.
+        // Faint lines first, under all others.
         let most = panel
             .lines
             .iter()
+            .filter(|l| l.style == LineStyle::Main)
             .map(|l| l.points.len())
             .max()
             .unwrap_or(0);
         let dots = (most as f64) <= area.width / 6.0;
-        for line in panel.lines.iter().skip(1).chain(panel.lines.first()) {
-            draw_line(svg, line, x, y, dots);
+        let faint = panel.lines.iter().filter(|l| l.style == LineStyle::Faint);
+        let main: Vec<&Line> = panel
+            .lines
+            .iter()
+            .filter(|l| l.style == LineStyle::Main)
+            .collect();
+        let ordered = main.iter().skip(1).chain(main.first()).copied();
+        for line in faint.chain(ordered) {
+            draw_line(svg, line, x, y, dots && line.style == LineStyle::Main);
         }
         for m in &panel.marks {
             let _ = writeln!(
@@ -271,7 +358,14 @@ impl Frame<'_> {
                 *y += 4.0;
             };
         svg.0.push_str("<g class=\"legend\">\n");
+        let mut faint_seen = false;
         for line in &panel.lines {
+            if line.style == LineStyle::Faint {
+                if faint_seen {
+                    continue;
+                }
+                faint_seen = true;
+            }
             let label = if line.points.is_empty() {
                 format!("{} (no scores)", line.label)
             } else {
@@ -296,6 +390,19 @@ impl Frame<'_> {
                     svg.line((x0, cy), (x0 + 22.0, cy), LEGEND_THRESHOLD);
                 },
             );
+        }
+        for b in &panel.bands {
+            entry(svg, &mut y, &[(&b.label, LEGEND)], &|svg, cy| {
+                let _ = writeln!(
+                    svg.0,
+                    "<rect class=\"legend-band\" x=\"{}\" y=\"{}\" width=\"22\" height=\"{}\" \
+                     fill=\"{}\" fill-opacity=\"0.22\"/>",
+                    n(x0),
+                    n(cy - LEGEND.size * 0.65),
+                    n(LEGEND.size + 2.0),
+                    b.color
+                );
+            });
         }
         if !panel.dips.is_empty() {
             entry(svg, &mut y, &[("rupture (dip)", LEGEND)], &|svg, cy| {
@@ -340,10 +447,14 @@ pub(super) fn draw_line(svg: &mut Svg, line: &Line, x: Scale, y: Scale, dots: bo
         return;
     }
     let target = esc(&line.target);
+    let (class, opacity) = match line.style {
+        LineStyle::Main => ("line", ""),
+        LineStyle::Faint => ("faint-line", " stroke-opacity=\"0.25\""),
+    };
     let _ = write!(
         svg.0,
-        "<g class=\"series\" data-target=\"{target}\">\n<path class=\"line\" data-target=\"{target}\" \
-         fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" stroke-linejoin=\"round\" \
+        "<g class=\"series\" data-target=\"{target}\">\n<path class=\"{class}\" data-target=\"{target}\" \
+         fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{opacity} stroke-linejoin=\"round\" \
          stroke-linecap=\"round\" d=\"",
         line.color,
         n(line.width)
@@ -367,6 +478,45 @@ pub(super) fn draw_line(svg: &mut Svg, line: &Line, x: Scale, y: Scale, dots: bo
         }
     }
     svg.0.push_str("</g>\n");
+}
+
+/// A band: a closed path along its upper bound and back along its lower one. Points with a
+/// gap of more than one session between them are drawn as separate pieces.
+pub(super) fn draw_band(svg: &mut Svg, band: &Band, x: Scale, y: Scale) {
+    let mut pieces: Vec<Vec<(f64, f64, f64)>> = Vec::new();
+    for &p in &band.points {
+        match pieces.last_mut() {
+            Some(piece) if piece.last().is_some_and(|q| p.0 - q.0 <= 1.0 + 1e-9) => piece.push(p),
+            _ => pieces.push(vec![p]),
+        }
+    }
+    for piece in &pieces {
+        let mut d = String::new();
+        let mut corners: Vec<(f64, f64)> = Vec::with_capacity(piece.len() * 2 + 2);
+        if let [(px, lo, hi)] = piece.as_slice() {
+            // One session: a narrow bar.
+            let px = x.map(*px);
+            corners.extend([
+                (px - 3.0, *hi),
+                (px + 3.0, *hi),
+                (px + 3.0, *lo),
+                (px - 3.0, *lo),
+            ]);
+        } else {
+            corners.extend(piece.iter().map(|&(px, _, hi)| (x.map(px), hi)));
+            corners.extend(piece.iter().rev().map(|&(px, lo, _)| (x.map(px), lo)));
+        }
+        for (i, (px, v)) in corners.into_iter().enumerate() {
+            let command = if i == 0 { "M" } else { " L" };
+            let _ = write!(d, "{command}{} {}", n(px), n(y.map(v)));
+        }
+        d.push_str(" Z");
+        let _ = writeln!(
+            svg.0,
+            "<path class=\"{}\" d=\"{d}\" fill=\"{}\" fill-opacity=\"0.22\" stroke=\"none\"/>",
+            band.class, band.color
+        );
+    }
 }
 
 /// A marker's outline around (x, y): a downward triangle for a rupture onset and a sudden

@@ -1,7 +1,7 @@
 //! Where things go, in pixels: the plotting areas, the scales from data to pixels, the ticks and
 //! their labels, and how much text fits.
 
-use super::panel::Panel;
+use super::panel::{Panel, Units};
 
 /// A rough width of one character of a sans-serif font, as a fraction of its size.
 const CHAR_WIDTH: f64 = 0.56;
@@ -45,13 +45,27 @@ impl Scale {
     }
 }
 
-/// The panel's value scale, its ticks and their decimals: the instrument's range if known,
-/// else the data's rounded out to whole steps, always with the thresholds.
-pub(super) fn value_axis(panel: &Panel, area: Area) -> (Scale, Vec<f64>, usize) {
+/// A tick on a value axis: where it sits, in the panel's plotted units, and its label.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Tick {
+    pub(super) at: f64,
+    pub(super) label: String,
+}
+
+/// The panel's value scale and the ticks of its left axis and of its right axis (empty without
+/// one): the panel's range if set, else the data's rounded out to whole steps, always with the
+/// thresholds. Each axis labels its ticks in its own units.
+pub(super) fn value_axis(panel: &Panel, area: Area) -> (Scale, Vec<Tick>, Vec<Tick>) {
     let data = panel
         .lines
         .iter()
         .flat_map(|l| l.points.iter().map(|p| p.1))
+        .chain(
+            panel
+                .bands
+                .iter()
+                .flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])),
+        )
         .chain(panel.rules.iter().map(|r| r.value));
     let (mut lo, mut hi) = panel.range.unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
     for v in data {
@@ -64,8 +78,9 @@ pub(super) fn value_axis(panel: &Panel, area: Area) -> (Scale, Vec<f64>, usize) 
     if hi - lo <= 0.0 {
         (lo, hi) = (lo - 1.0, hi + 1.0);
     }
-    let step = nice_step(hi - lo, (area.height / 40.0).clamp(2.0, 10.0));
+    let count = (area.height / 40.0).clamp(2.0, 10.0);
     if panel.range.is_none() {
+        let step = nice_step(hi - lo, count);
         lo = (lo / step).floor() * step;
         hi = (hi / step).ceil() * step;
     }
@@ -76,8 +91,56 @@ pub(super) fn value_axis(panel: &Panel, area: Area) -> (Scale, Vec<f64>, usize) 
         from: area.bottom(),
         to: area.top,
     };
-    (scale, ticks(lo, hi, step), decimals_for(step))
+    let left = axis_ticks(&panel.left, lo, hi, count);
+    let right = panel
+        .right
+        .as_ref()
+        .map_or_else(Vec::new, |u| axis_ticks(u, lo, hi, count));
+    (scale, left, right)
 }
+
+/// The ticks of an axis in `units` over the plotted range `lo..hi`.
+fn axis_ticks(units: &Units, lo: f64, hi: f64, count: f64) -> Vec<Tick> {
+    let (a, b) = (units.shown(lo), units.shown(hi));
+    let (a, b) = (a.min(b), a.max(b));
+    let step = nice_step(b - a, count);
+    let decimals = decimals_for(step);
+    ticks(a, b, step)
+        .into_iter()
+        .map(|t| Tick {
+            at: units.plotted(t),
+            label: tick_label(t, decimals),
+        })
+        .collect()
+}
+
+/// The session ticks of a session axis from `lo` to `hi` over `width` pixels: every session
+/// while there are at most 20 and their labels fit, else round steps (at least 1) with the
+/// first session always labeled.
+pub(super) fn session_ticks(lo: f64, hi: f64, width: f64) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi < lo {
+        return Vec::new();
+    }
+    let count = hi - lo + 1.0;
+    // A label of up to 4 digits at 11 px and a little air.
+    let digits = tick_label(hi.abs().max(lo.abs()), 0).chars().count() as f64;
+    let label_width = digits * 11.0 * CHAR_WIDTH + 8.0;
+    if count <= MAX_EVERY_SESSION && width / count >= label_width {
+        return ticks(lo, hi, 1.0);
+    }
+    let step = nice_step(hi - lo, (width / label_width.max(40.0)).clamp(2.0, 20.0)).max(1.0);
+    let mut out = ticks(lo, hi, step);
+    // The first session, labeled even if it is no multiple of the step; a step tick too close
+    // to it is dropped.
+    out.retain(|&t| t <= lo || t - lo >= step / 2.0);
+    if out.first() != Some(&lo) {
+        out.insert(0, lo);
+    }
+    out
+}
+
+/// Every session is labeled up to this many sessions.
+pub(super) const MAX_EVERY_SESSION: f64 = 20.0;
 
 /// A step of 1, 2 or 5 times a power of ten giving at most about `count` intervals over `span`.
 pub(super) fn nice_step(span: f64, count: f64) -> f64 {
@@ -193,6 +256,17 @@ mod tests {
         assert!(ticks(0.0, 1e300, 1e-300).len() <= 100);
         assert_eq!(tick_label(-0.0, 0), "0");
         assert_eq!(tick_label(-2.0, 0), "−2");
+    }
+
+    #[test]
+    fn every_session_is_labeled_up_to_twenty() {
+        let all: Vec<f64> = (1..=20).map(f64::from).collect();
+        assert_eq!(session_ticks(1.0, 20.0, 500.0), all);
+        assert_eq!(session_ticks(1.0, 10.0, 500.0)[0], 1.0);
+        let many = session_ticks(1.0, 40.0, 500.0);
+        assert_eq!(many[..3], [1.0, 5.0, 10.0]);
+        assert!(session_ticks(3.0, 97.0, 200.0).starts_with(&[3.0]));
+        assert!(session_ticks(f64::NAN, 2.0, 100.0).is_empty());
     }
 
     #[test]

@@ -5,13 +5,14 @@ use crate::components::Target;
 use crate::error::check_field;
 use crate::error::{ErrorKind, Result};
 use crate::ids::TextRule;
-use crate::instruments::Slot;
+use crate::instruments::{Instrument, Slot};
 use crate::scoring::Metric;
 
 use super::draw::draw;
+use super::layout::nice_step;
 use super::panel::{
-    Line, Panel, Rule, component_color, convert_amount, fixed_range, outcome_panel, short_name,
-    target_label, target_name, thresholds_on,
+    Line, LineStyle, Panel, Rule, Units, component_color, convert_amount, fixed_range,
+    outcome_panel, short_name, target_label, target_name, thresholds_on,
 };
 use super::style::{OTHER_COLORS, TOTAL_COLOR};
 
@@ -51,9 +52,10 @@ pub(super) const MAX_OUTCOME: f64 = 1e9;
 pub enum PlotTargets {
     /// The total (if the instrument has one) and each subscale measuring an alliance component,
     /// in the order goals, collaboration, bond; every subscale if that leaves nothing.
-    #[default]
     TotalAndComponents,
-    /// The total (if any) and every subscale, in the instrument's order.
+    /// The total (if any) and every subscale, in the instrument's order (the SRS's four lines
+    /// including `Overall`, which measures no single component). The default.
+    #[default]
     All,
     /// These targets, in this order (each once).
     Only(Vec<Target>),
@@ -93,6 +95,51 @@ impl Default for PlotRuptures {
     fn default() -> Self {
         PlotRuptures::Detect(RuptureOptions::one_sd())
     }
+}
+
+/// The value axis of the alliance panel: in which metric the scores are drawn and over which
+/// range.
+///
+/// The default, [`PlotAxis::Fitted`], fits the instrument:
+/// - when every score drawn has the same range in the instrument's primary metric (the
+///   WAI-SR's subscales alone, any total alone), one axis in that metric over that range;
+/// - when the subscales share a range and the total has another (the SRS: each line 0-10, the
+///   total 0-40; the WAI-SR: subscales 4-20, total 12-60), the full range with two axes: the
+///   total's scores on the left, the subscales' on the right, at the same heights (each score
+///   sits at its percent of maximum, which both axes label in their own units);
+/// - otherwise (subscales of different lengths), percent of maximum zoomed to the data and the
+///   thresholds ([`PlotAxis::Zoomed`]).
+///
+/// ```
+/// use therapeutic_alliance::{catalog, Administration, Metric};
+/// use therapeutic_alliance::change::Series;
+/// use therapeutic_alliance::plot::{PlotAxis, PlotOptions};
+///
+/// # fn main() -> Result<(), therapeutic_alliance::Error> {
+/// let srs = catalog::require("srs")?;
+/// let adm = Administration::builder(&srs).session(1)
+///     .answers([("1", 8.0), ("2", 7.0), ("3", 9.0), ("4", 8.0)])?.build()?;
+/// let series = Series::from_administrations([adm])?;
+/// let svg = PlotOptions::new().svg(&series)?;
+/// // The total in points on the left (0-40), each line's points on the right (0-10).
+/// assert!(svg.contains(">40</text>") && svg.contains("class=\"axis-title right\""));
+/// let zoomed = PlotOptions::new().axis(PlotAxis::Zoomed(Metric::Pomp)).svg(&series)?;
+/// assert!(!zoomed.contains(">0</text>"));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PlotAxis {
+    /// Fitted to the instrument (see [`PlotAxis`]).
+    #[default]
+    Fitted,
+    /// This metric over the full range of the scores drawn.
+    Full(Metric),
+    /// This metric zoomed to the data and the thresholds drawn: their lowest and highest
+    /// value rounded out to round steps, spanning at least a fifth of the full range, never
+    /// beyond it.
+    Zoomed(Metric),
 }
 
 /// Whether the instrument's thresholds are drawn.
@@ -208,7 +255,7 @@ impl OutcomePanel {
         let range = inst
             .range(Target::Total, metric)
             .map(|r| (r.min(), r.max()));
-        let thresholds = thresholds_on(inst, &[(Target::Total, Slot::Total)], metric);
+        let thresholds = thresholds_on(inst, &[(Target::Total, Slot::Total)], metric, metric);
         let sudden = inst
             .reliable_change()
             .filter(|rc| inst.slot(rc.target()).ok() == Some(Slot::Total))
@@ -342,10 +389,12 @@ impl OutcomePanel {
 /// draws it.
 ///
 /// Defaults: 800 x 460 pixels (800 x 760 with an outcome panel); a title naming the
-/// instrument and the client; the total and the component subscales
-/// ([`PlotTargets::TotalAndComponents`]) in **percent of maximum** ([`Metric::Pomp`], 0-100),
-/// so that the total and subscales of any length share one axis; the instrument's thresholds
-/// ([`ThresholdLines::Shown`]); ruptures by [`RuptureOptions::one_sd`]; no outcome panel.
+/// instrument and the client (when the series has a client id); the total and every subscale
+/// ([`PlotTargets::All`]) on an axis fitted to the instrument ([`PlotAxis::Fitted`]: the SRS's
+/// total 0-40 on the left and its lines 0-10 on the right, percent of maximum zoomed to the
+/// data where subscales differ in range); every session labeled up to 20 sessions; the
+/// instrument's thresholds ([`ThresholdLines::Shown`]); ruptures by
+/// [`RuptureOptions::one_sd`], shaded from their onset; no outcome panel.
 ///
 /// ```
 /// use therapeutic_alliance::{catalog, Administration, Metric};
@@ -372,7 +421,7 @@ pub struct PlotOptions {
     pub(super) size: Option<(u32, u32)>,
     pub(super) title: Option<String>,
     pub(super) targets: PlotTargets,
-    pub(super) metric: Metric,
+    pub(super) axis: PlotAxis,
     pub(super) thresholds: ThresholdLines,
     pub(super) ruptures: PlotRuptures,
     pub(super) outcome: Option<OutcomePanel>,
@@ -384,7 +433,7 @@ impl Default for PlotOptions {
             size: None,
             title: None,
             targets: PlotTargets::default(),
-            metric: Metric::Pomp,
+            axis: PlotAxis::Fitted,
             thresholds: ThresholdLines::default(),
             ruptures: PlotRuptures::default(),
             outcome: None,
@@ -483,20 +532,36 @@ impl PlotOptions {
         self
     }
 
-    /// The metric of the alliance panel (default [`Metric::Pomp`]). Thresholds are converted to
-    /// it; ruptures are still found in the instrument's primary metric and marked on the line
-    /// where it is.
+    /// The metric of the alliance panel over the full range of the scores drawn: the same as
+    /// [`axis`](PlotOptions::axis) with [`PlotAxis::Full`]. Thresholds are converted to it;
+    /// ruptures are still found in the instrument's primary metric and marked on the line where
+    /// it is.
     ///
     /// ```
     /// use therapeutic_alliance::Metric;
-    /// use therapeutic_alliance::plot::PlotOptions;
+    /// use therapeutic_alliance::plot::{PlotAxis, PlotOptions};
     ///
     /// let sums = PlotOptions::new().metric(Metric::Sum);
-    /// # let _ = sums;
+    /// assert_eq!(sums, PlotOptions::new().axis(PlotAxis::Full(Metric::Sum)));
     /// ```
     #[must_use]
     pub fn metric(mut self, metric: Metric) -> Self {
-        self.metric = metric;
+        self.axis = PlotAxis::Full(metric);
+        self
+    }
+
+    /// The value axis of the alliance panel (default [`PlotAxis::Fitted`]).
+    ///
+    /// ```
+    /// use therapeutic_alliance::Metric;
+    /// use therapeutic_alliance::plot::{PlotAxis, PlotOptions};
+    ///
+    /// let zoomed = PlotOptions::new().axis(PlotAxis::Zoomed(Metric::Pomp));
+    /// # let _ = zoomed;
+    /// ```
+    #[must_use]
+    pub fn axis(mut self, axis: PlotAxis) -> Self {
+        self.axis = axis;
         self
     }
 
@@ -554,11 +619,14 @@ impl PlotOptions {
     /// Each score drawn is one `<path class="line" data-target="...">`, scored sessions joined
     /// in order (a session without a score is skipped, not drawn as zero) with a dot at each;
     /// thresholds are `<line class="threshold">`; each rupture is a shaded
-    /// `<rect class="rupture-dip">` from the last session at its level to its repair (or the
-    /// end of the dip), a `class="rupture-onset"` marker at its onset and a
+    /// `<rect class="rupture-dip">` from its onset (the session where the fall first reaches
+    /// the threshold, [`Rupture::onset`](crate::change::Rupture); not the last session at the
+    /// level) to its repair (or the end of the dip), a `class="rupture-onset"` marker at its
+    /// onset and a
     /// `class="rupture-repair"` marker at its repair; sudden gains and losses on the outcome
-    /// panel are `class="sudden-gain"` and `class="sudden-loss"` markers at session N+1. An
-    /// empty series, or one without any score, draws the axes and says so.
+    /// panel are `class="sudden-gain"` and `class="sudden-loss"` markers at session N+1. A
+    /// `<title>` and a `<desc>` say what the picture shows. An empty series, or one without
+    /// any score, draws the axes and says so.
     ///
     /// # Errors
     /// - [`ErrorKind::UnknownTarget`] for a target the instrument does not have (the total of
@@ -607,12 +675,13 @@ impl PlotOptions {
             .into());
         }
         let sessions: Vec<u32> = series.sessions().iter().map(|s| s.session()).collect();
+        let axis = fit_axis(self.axis, inst, &targets);
 
         // The alliance lines.
         let mut other_colors = OTHER_COLORS.iter().cycle();
         let mut lines = Vec::with_capacity(targets.len());
         for (target, slot) in &targets {
-            let values = series.values(target.clone(), self.metric);
+            let values = series.values(target.clone(), axis.metric);
             let points = sessions
                 .iter()
                 .zip(&values)
@@ -632,26 +701,41 @@ impl PlotOptions {
                 label: target_label(inst, *slot),
                 color,
                 width,
+                style: LineStyle::Main,
                 points,
             });
         }
 
+        let rules = match self.thresholds {
+            ThresholdLines::Shown => thresholds_on(inst, &targets, axis.metric, axis.shown),
+            ThresholdLines::Hidden => Vec::new(),
+        };
+        let full = fixed_range(inst, &targets, axis.metric);
+        let range = if axis.zoomed {
+            let values = lines
+                .iter()
+                .flat_map(|l| l.points.iter().map(|p| p.1))
+                .chain(rules.iter().map(|r| r.value));
+            zoomed_range(values, full)
+        } else {
+            full
+        };
         let mut alliance = Panel {
-            id: "alliance",
-            axis: format!("{} ({})", short_name(inst), self.metric.label()),
-            range: fixed_range(inst, &targets, self.metric),
+            left: axis.left,
+            right: axis.right,
+            range,
             lines,
-            rules: match self.thresholds {
-                ThresholdLines::Shown => thresholds_on(inst, &targets, self.metric),
-                ThresholdLines::Hidden => Vec::new(),
-            },
-            dips: Vec::new(),
-            marks: Vec::new(),
-            shifts: Vec::new(),
-            notes: Vec::new(),
+            rules,
+            ..Panel::new("alliance", "")
         };
         if let Some((target, slot)) = targets.first() {
-            self.mark_ruptures(series, target, *slot, &sessions, &mut alliance)?;
+            self.mark_ruptures(
+                series,
+                (target, *slot),
+                axis.metric,
+                &sessions,
+                &mut alliance,
+            )?;
         }
         let outcome = self.outcome.as_ref().map(outcome_panel);
 
@@ -679,4 +763,95 @@ impl PlotOptions {
             outcome.as_ref(),
         ))
     }
+}
+
+/// The alliance panel's axis as fitted: the plotted metric, the metric thresholds are worded
+/// in, whether the range is zoomed to the data, and the axes' units.
+struct FittedAxis {
+    metric: Metric,
+    shown: Metric,
+    zoomed: bool,
+    left: Units,
+    right: Option<Units>,
+}
+
+/// Resolves [`PlotAxis`] for the targets drawn (see its docs).
+fn fit_axis(axis: PlotAxis, inst: &Instrument, targets: &[(Target, Slot)]) -> FittedAxis {
+    let short = short_name(inst);
+    let plain = |metric: Metric, zoomed: bool| FittedAxis {
+        metric,
+        shown: metric,
+        zoomed,
+        left: Units::plain(format!("{short} ({})", metric.label())),
+        right: None,
+    };
+    match axis {
+        PlotAxis::Full(m) => plain(m, false),
+        PlotAxis::Zoomed(m) => plain(m, true),
+        PlotAxis::Fitted => {
+            let primary = inst.primary_metric();
+            let range = |slot: Slot| {
+                let r = inst.slot_range(slot, primary);
+                (r.min(), r.max())
+            };
+            let same = |a: (f64, f64), b: (f64, f64)| {
+                (a.0 - b.0).abs() <= 1e-9 * (1.0 + a.0.abs())
+                    && (a.1 - b.1).abs() <= 1e-9 * (1.0 + a.1.abs())
+            };
+            let all: Vec<(f64, f64)> = targets.iter().map(|(_, s)| range(*s)).collect();
+            let subscales: Vec<(f64, f64)> = targets
+                .iter()
+                .filter(|(_, s)| *s != Slot::Total)
+                .map(|(_, s)| range(*s))
+                .collect();
+            let total = targets
+                .iter()
+                .any(|(_, s)| *s == Slot::Total)
+                .then(|| range(Slot::Total));
+            let shared = |list: &[(f64, f64)]| {
+                list.first()
+                    .filter(|&&first| list.iter().all(|&r| same(r, first)))
+                    .copied()
+            };
+            if shared(&all).is_some() {
+                plain(primary, false)
+            } else if let (Some(total), Some(sub)) = (total, shared(&subscales)) {
+                FittedAxis {
+                    metric: Metric::Pomp,
+                    shown: primary,
+                    zoomed: false,
+                    left: Units::from_pomp(format!("{short} total ({})", primary.label()), total),
+                    right: Some(Units::from_pomp(
+                        format!("{short} subscales ({})", primary.label()),
+                        sub,
+                    )),
+                }
+            } else {
+                plain(Metric::Pomp, true)
+            }
+        }
+    }
+}
+
+/// The range of `values` rounded out to round steps, spanning at least a fifth of `full`, and
+/// within it; `full` when there are no values (and `None`, the data's own range, without it).
+fn zoomed_range(values: impl Iterator<Item = f64>, full: Option<(f64, f64)>) -> Option<(f64, f64)> {
+    let (flo, fhi) = full?;
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc: Option<(f64, f64)>, v| match acc {
+            None => Some((v, v)),
+            Some((a, b)) => Some((a.min(v), b.max(v))),
+        })
+        .unwrap_or((flo, fhi));
+    let min_span = (fhi - flo) / 5.0;
+    let step = nice_step((hi - lo).max(min_span), 5.0);
+    let mut a = ((lo / step).floor() * step).max(flo);
+    let mut b = ((hi / step).ceil() * step).min(fhi);
+    if b - a < min_span {
+        // Room below first (alliance scores crowd the top), then above.
+        a = (((b - min_span) / step).floor() * step).max(flo);
+        b = (((a + min_span) / step).ceil() * step).min(fhi).max(b);
+    }
+    Some((a, b))
 }

@@ -23,10 +23,16 @@ pub(super) struct Rule {
 #[derive(Debug)]
 pub(super) struct Panel {
     pub(super) id: &'static str,
-    pub(super) axis: String,
+    /// The left axis: its title and the units of its tick labels.
+    pub(super) left: Units,
+    /// A second axis on the right, in other units of the same positions (the SRS's lines
+    /// 0-10 beside its total 0-40), if any.
+    pub(super) right: Option<Units>,
     /// The value range the axis must show, if known (an instrument's score range).
     pub(super) range: Option<(f64, f64)>,
     pub(super) lines: Vec<Line>,
+    /// Shaded intervals (a mean's confidence interval), under the lines.
+    pub(super) bands: Vec<Band>,
     pub(super) rules: Vec<Rule>,
     pub(super) dips: Vec<Dip>,
     pub(super) marks: Vec<Mark>,
@@ -36,13 +42,92 @@ pub(super) struct Panel {
     pub(super) notes: Vec<String>,
 }
 
+impl Panel {
+    /// An empty panel with one axis titled `axis`, in the plotted units.
+    pub(super) fn new(id: &'static str, axis: impl Into<String>) -> Self {
+        Panel {
+            id,
+            left: Units::plain(axis),
+            right: None,
+            range: None,
+            lines: Vec::new(),
+            bands: Vec::new(),
+            rules: Vec::new(),
+            dips: Vec::new(),
+            marks: Vec::new(),
+            shifts: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// How an axis labels the plotted values: `shown = offset + factor * plotted`, and its title.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Units {
+    pub(super) title: String,
+    pub(super) offset: f64,
+    pub(super) factor: f64,
+}
+
+impl Units {
+    /// The plotted values themselves.
+    pub(super) fn plain(title: impl Into<String>) -> Self {
+        Units {
+            title: title.into(),
+            offset: 0.0,
+            factor: 1.0,
+        }
+    }
+
+    /// Percent of maximum (0-100) shown as scores from `lo` to `hi`.
+    pub(super) fn from_pomp(title: impl Into<String>, (lo, hi): (f64, f64)) -> Self {
+        Units {
+            title: title.into(),
+            offset: lo,
+            factor: (hi - lo) / 100.0,
+        }
+    }
+
+    pub(super) fn shown(&self, plotted: f64) -> f64 {
+        self.offset + self.factor * plotted
+    }
+
+    pub(super) fn plotted(&self, shown: f64) -> f64 {
+        if self.factor == 0.0 {
+            shown
+        } else {
+            (shown - self.offset) / self.factor
+        }
+    }
+}
+
+/// How a line is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LineStyle {
+    /// A line of its own in the legend, with a dot at each point while they fit.
+    Main,
+    /// One of many thin, light lines (each client of a cohort): no dots, one legend entry for
+    /// them all (the first's label).
+    Faint,
+}
+
 #[derive(Debug)]
 pub(super) struct Line {
     pub(super) target: String,
     pub(super) label: String,
     pub(super) color: &'static str,
     pub(super) width: f64,
+    pub(super) style: LineStyle,
     pub(super) points: Vec<(f64, f64)>,
+}
+
+/// A shaded interval along the session axis: (x, lower, upper) per point.
+#[derive(Debug)]
+pub(super) struct Band {
+    pub(super) class: &'static str,
+    pub(super) label: String,
+    pub(super) color: &'static str,
+    pub(super) points: Vec<(f64, f64, f64)>,
 }
 
 /// A sudden shift: from (session N, score) to (session N+1, score), a gain or a loss.
@@ -162,12 +247,18 @@ impl PlotOptions {
         Ok(out)
     }
 
-    /// Shades, marks and notes the ruptures of the first line drawn.
+    /// Shades, marks and notes the ruptures of the first line drawn, plotted in `metric`.
+    ///
+    /// The shading starts at the rupture's onset as [`Rupture::onset`](crate::change::Rupture)
+    /// defines it: the session where the fall from the level first reaches the threshold (for
+    /// a fall in one session, the first session below the level; for a gradual fall, the
+    /// session that completes it), not at the last session at the level (`start`). It ends at
+    /// the repair, or at the dip's last session below the level.
     pub(super) fn mark_ruptures(
         &self,
         series: &Series,
-        target: &Target,
-        slot: Slot,
+        (target, slot): (&Target, Slot),
+        metric: Metric,
         sessions: &[u32],
         panel: &mut Panel,
     ) -> Result<()> {
@@ -198,7 +289,7 @@ impl PlotOptions {
             },
             PlotRuptures::Given(found) => found.clone(),
         };
-        let values = series.values(target.clone(), self.metric);
+        let values = series.values(target.clone(), metric);
         let scored: Vec<(u32, f64)> = sessions
             .iter()
             .zip(&values)
@@ -226,8 +317,8 @@ impl PlotOptions {
         for r in &found.ruptures {
             at(r.start)?;
             let onset_y = at(r.onset)?;
-            // The dip runs from the last session at the level to the repair, or to the session
-            // that ended it (or the last one below the level, at the end of the series).
+            // The dip is shaded from the onset to the repair, or to the session that ended it
+            // (or the last one below the level, at the end of the series).
             let end = match &r.repair {
                 Some(rep) => {
                     let y = at(rep.session)?;
@@ -261,7 +352,7 @@ impl PlotOptions {
                 }
             };
             panel.dips.push(Dip {
-                from: f64::from(r.start),
+                from: f64::from(r.onset),
                 to: f64::from(end.max(r.onset)),
                 session: u64::from(r.onset),
             });
@@ -304,21 +395,17 @@ pub(super) fn outcome_panel(o: &OutcomePanel) -> Panel {
         .filter_map(|(i, v)| v.map(|v| (first + f64::from(i), v)))
         .collect();
     let mut panel = Panel {
-        id: "outcome",
-        axis: o.axis.clone(),
         range: o.range,
         lines: vec![Line {
             target: "outcome".to_owned(),
             label: o.label.clone(),
             color: OUTCOME_COLOR,
             width: 2.2,
+            style: LineStyle::Main,
             points,
         }],
         rules: o.thresholds.clone(),
-        dips: Vec::new(),
-        marks: Vec::new(),
-        shifts: Vec::new(),
-        notes: Vec::new(),
+        ..Panel::new("outcome", o.axis.clone())
     };
     let (options, kinds): (&SuddenOptions, &[SuddenKind]) = match &o.sudden {
         SuddenMarks::None => return panel,
@@ -399,11 +486,13 @@ pub(super) fn outcome_panel(o: &OutcomePanel) -> Panel {
     panel
 }
 
-/// The instrument's thresholds on the targets drawn, in `metric`.
+/// The instrument's thresholds on the targets drawn, at their values in the plotted `metric`,
+/// their legends in the `shown` metric (the metric the axes are labeled in).
 pub(super) fn thresholds_on(
     inst: &Instrument,
     targets: &[(Target, Slot)],
     metric: Metric,
+    shown: Metric,
 ) -> Vec<Rule> {
     let mut rules = Vec::new();
     for t in inst.thresholds() {
@@ -422,20 +511,24 @@ pub(super) fn thresholds_on(
             Comparison::Above => ">",
             Comparison::AtOrAbove => "≥",
         };
+        let text = if t.metric() == shown {
+            format!("{} {symbol} {}", target_label(inst, slot), Num(t.value()))
+        } else {
+            let Some(in_shown) = convert_value(inst, slot, t.value(), t.metric(), shown) else {
+                continue;
+            };
+            format!(
+                "{} {symbol} {} {} (= {})",
+                target_label(inst, slot),
+                Num(t.value()),
+                t.metric().name(),
+                in_metric(round2(in_shown), shown)
+            )
+        };
         rules.push(Rule {
             value,
             target: target_name(inst, slot),
-            text: if t.metric() == metric {
-                format!("{} {symbol} {}", target_label(inst, slot), Num(t.value()))
-            } else {
-                format!(
-                    "{} {symbol} {} {} (= {})",
-                    target_label(inst, slot),
-                    Num(t.value()),
-                    t.metric().name(),
-                    in_metric(round2(value), metric)
-                )
-            },
+            text,
             message: t.message().to_owned(),
         });
     }

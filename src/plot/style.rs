@@ -24,6 +24,7 @@ pub(super) const TITLE: Font = Font {
 };
 pub(super) const AXIS_TITLE: Font = font("axis-title", 12.5, "middle", TEXT_COLOR);
 pub(super) const Y_TICK: Font = font("tick-label", 11.0, "end", TEXT_COLOR);
+pub(super) const Y_TICK_RIGHT: Font = font("tick-label", 11.0, "start", TEXT_COLOR);
 pub(super) const X_TICK: Font = font("tick-label", 11.0, "middle", TEXT_COLOR);
 pub(super) const LEGEND: Font = font("legend-label", 12.0, "start", TEXT_COLOR);
 pub(super) const LEGEND_NOTE: Font = font("legend-note", 10.5, "start", NOTE_COLOR);
