@@ -807,19 +807,28 @@ impl Observation {
     /// # }
     /// ```
     pub fn issued_at(mut self, instant: &str) -> crate::Result<Self> {
-        if !is_instant(instant) {
-            return Err(crate::ErrorKind::InvalidFhir {
-                resource: "instant",
-                reason: format!(
-                    "{:?} is not a FHIR instant (YYYY-MM-DDThh:mm:ss with a time zone, e.g. 2026-03-02T10:15:00Z)",
-                    crate::ids::escaped(instant)
-                ),
-            }
-            .into());
-        }
+        check_instant(instant)?;
         self.issued = Some(instant.to_owned());
         Ok(self)
     }
+}
+
+/// `instant` if it is a FHIR `instant`.
+///
+/// # Errors
+/// [`ErrorKind::InvalidFhir`](crate::ErrorKind::InvalidFhir) (`instant`) otherwise.
+pub(super) fn check_instant(instant: &str) -> crate::Result<()> {
+    if is_instant(instant) {
+        return Ok(());
+    }
+    Err(crate::ErrorKind::InvalidFhir {
+        resource: "instant",
+        reason: format!(
+            "{:?} is not a FHIR instant (YYYY-MM-DDThh:mm:ss with a time zone, e.g. 2026-03-02T10:15:00Z)",
+            crate::ids::escaped(instant)
+        ),
+    }
+    .into())
 }
 
 /// Whether `text` is a FHIR `instant`: `YYYY-MM-DDThh:mm:ss[.f{1,9}](Z|+hh:mm|-hh:mm)`, with a

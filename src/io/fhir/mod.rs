@@ -156,11 +156,13 @@
 //! (R5's required `QuestionnaireResponse.questionnaire` and answer values are always written).
 //! Reading accepts either release's form.
 
+mod endpoint;
 mod export;
 mod import;
 mod json;
 mod model;
 
+pub use endpoint::{ScoredResponse, score};
 pub use import::Mapping;
 pub use json::{Decimal, Extra};
 pub use model::{
