@@ -1,9 +1,9 @@
 //! A clinic's FHIR endpoint in one call: a `QuestionnaireResponse` body in; the
 //! administration, its report and its `Observation` out, or every error at once.
 
+use super::Settings;
 use super::import::Mapping;
 use super::model::{Observation, QuestionnaireResponse};
-use super::Settings;
 use crate::error::{Error, Errors};
 use crate::responses::{Administration, Registry};
 use crate::scoring::Report;

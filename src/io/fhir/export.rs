@@ -629,7 +629,9 @@ impl Observation {
     /// - `note`: each flag raised, in words (`total sum 12 is at or above 10: clinical range
     ///   (caseness)`), then each prorated score with the missing-item rule that allowed it
     ///   (`goals sum 13.3 is prorated: 3 of 4 items answered (rule: at least 3/4 of the items,
-    ///   prorated)`). Numbers in words are rounded for reading: a sum to the response scale's
+    ///   prorated)`), and for an instrument that defines no thresholds a note saying so
+    ///   (`... defines no thresholds: no score is flagged`), so that no flag is not read as
+    ///   good news. Numbers in words are rounded for reading: a sum to the response scale's
     ///   decimals (one more when prorated), a mean to the scale's decimals plus 2, a POMP score
     ///   to 1 decimal, trailing zeros dropped. The values (`valueQuantity`) stay exact;
     /// - units: every value is a `Quantity` with the UCUM annotation `{score}`;
@@ -930,8 +932,14 @@ fn notes(scores: &Scores) -> Vec<Annotation> {
                 inst.missing()
             ))
         });
+    // Without thresholds, no flag is not good news: say so.
+    let no_thresholds = inst
+        .thresholds()
+        .is_empty()
+        .then(|| format!("{} defines no thresholds: no score is flagged", inst.name()));
     flags
         .chain(prorated_scores)
+        .chain(no_thresholds)
         .map(|text| Annotation {
             text,
             other: Extra::default(),
