@@ -932,11 +932,8 @@ fn notes(scores: &Scores) -> Vec<Annotation> {
                 inst.missing()
             ))
         });
-    // Without thresholds, no flag is not good news: say so.
-    let no_thresholds = inst
-        .thresholds()
-        .is_empty()
-        .then(|| format!("{} defines no thresholds: no score is flagged", inst.name()));
+    // Without thresholds, no flag is not good news: say so, as the report does.
+    let no_thresholds = crate::scoring::no_thresholds(inst);
     flags
         .chain(prorated_scores)
         .chain(no_thresholds)
