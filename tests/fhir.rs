@@ -2147,3 +2147,55 @@ fn the_endpoint_gives_the_report_and_an_observation_for_the_ehr() -> TestResult 
     }
     Ok(())
 }
+
+#[test]
+fn a_clinics_version_with_whitespace_is_encoded_in_canonicals() -> TestResult {
+    let space = |s: &str| s.chars().any(|c| c.is_whitespace() || c == '\u{feff}');
+    let strict = catalog::require("wai-sr")?
+        .to_builder()
+        .version("client form, strict | 100%")
+        .build()?;
+    let mut registry = Registry::with_catalog();
+    registry.register(strict.clone())?;
+    for settings in settings() {
+        let canonical = settings.canonical(&strict);
+        assert!(
+            canonical.ends_with("/Questionnaire/wai-sr|client%20form,%20strict%20%7C%20100%25"),
+            "{canonical}"
+        );
+        let q = Questionnaire::of(&strict, &settings);
+        let version = q.version.as_deref().unwrap_or_default();
+        assert!(!space(version) && !version.contains('|'), "{version}");
+        assert_eq!(
+            format!("{}|{version}", q.url.as_deref().unwrap_or_default()),
+            canonical
+        );
+        // A response as written, and one naming the version as the definition spells it.
+        let adm = Administration::from_values(&strict, &[Some(3.0); 12])?;
+        let qr = QuestionnaireResponse::of(&adm, &settings);
+        assert_eq!(qr.questionnaire.as_deref(), Some(canonical.as_str()));
+        assert_eq!(qr.instrument_in(&registry, &settings)?, &strict);
+        assert_eq!(qr.to_administration(&strict, &settings)?, adm);
+        let mut raw = qr.clone();
+        raw.questionnaire = Some(format!(
+            "{}|client form, strict | 100%",
+            settings.questionnaire_url(&strict)
+        ));
+        assert_eq!(raw.instrument_in(&registry, &settings)?, &strict);
+        assert_eq!(raw.to_administration(&strict, &settings)?, adm);
+        let body = serde_json::to_string(&qr)?;
+        let scored =
+            therapeutic_alliance::fhir::score(&body, &registry, &settings, "2026-03-02T10:15:00Z")?;
+        assert_eq!(scored.administration(), &adm);
+        // The catalog's version is another questionnaire.
+        let wai = catalog::require("wai-sr")?;
+        assert_eq!(
+            qr.to_administration(&wai, &settings)
+                .map(|_| ())
+                .unwrap_err()
+                .code(),
+            "questionnaire_mismatch"
+        );
+    }
+    Ok(())
+}

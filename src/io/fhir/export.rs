@@ -273,7 +273,7 @@ impl Questionnaire {
                 value: Some(inst.digest().to_owned()),
                 other: Extra::default(),
             }],
-            version: Some(inst.version().to_owned()),
+            version: Some(super::canonical_version(inst.version())),
             name: Some(computable_name(inst.id())),
             title: Some(inst.name().to_owned()),
             status: "active".to_owned(),

@@ -359,7 +359,20 @@ impl Settings {
     }
 
     /// The versioned canonical of an instrument's questionnaire, as a response names it:
-    /// `{base}/Questionnaire/{id}|{version}`.
+    /// `{base}/Questionnaire/{id}|{version}`. A canonical holds no whitespace, so a version
+    /// that does (a clinic's own `client form, strict`; the catalog's versions never do) is
+    /// written percent-encoded, each white-space character, `|` and `%` as `%XX` per UTF-8
+    /// byte (`client%20form,%20strict`), here and in the Questionnaire's `version`; a
+    /// response naming either spelling reads.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// use therapeutic_alliance::{catalog, fhir::Settings};
+    /// let strict = catalog::require("wai-sr")?.to_builder().version("client form, strict").build()?;
+    /// assert!(Settings::r4().canonical(&strict).ends_with("/Questionnaire/wai-sr|client%20form,%20strict"));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
@@ -372,7 +385,7 @@ impl Settings {
         format!(
             "{}|{}",
             self.questionnaire_url(instrument),
-            instrument.version()
+            canonical_version(instrument.version())
         )
     }
 
@@ -393,6 +406,51 @@ impl Settings {
             Release::R5 => ITEM_WEIGHT,
         }
     }
+}
+
+/// A version as written in a canonical and a Questionnaire's `version`: as it is when it holds
+/// no whitespace, `|` or `%`; otherwise those characters percent-encoded (`%XX` per UTF-8
+/// byte), which is one-to-one ([`version_from_canonical`] reverses it).
+pub(crate) fn canonical_version(version: &str) -> String {
+    let encoded = |c: char| c == '%' || c == '|' || c.is_whitespace() || c == '\u{feff}';
+    if !version.contains(encoded) {
+        return version.to_owned();
+    }
+    let mut out = String::with_capacity(version.len() + 8);
+    for c in version.chars() {
+        if encoded(c) {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The version a canonical's `|version` part names, percent-decoded; `None` when it holds no
+/// `%` or does not decode to UTF-8 (then it is read as written).
+pub(crate) fn version_from_canonical(written: &str) -> Option<String> {
+    if !written.contains('%') {
+        return None;
+    }
+    let bytes = written.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The R4 score extension.
