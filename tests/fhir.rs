@@ -1975,9 +1975,9 @@ fn wai_sr_body(settings: &Settings, id: Option<&str>, answers: &[(&str, String)]
     let id = id.map_or_else(String::new, |id| format!(r#""id": "{id}", "#));
     format!(
         r#"{{"resourceType": "QuestionnaireResponse", {id}"status": "completed",
-          "questionnaire": "{}|client-form", "subject": {{"reference": "Patient/secret-17"}},
+          "questionnaire": "{}/Questionnaire/wai-sr|client-form", "subject": {{"reference": "Patient/secret-17"}},
           "authored": "2026-03-02T10:00:00+01:00", "item": [{}]}}"#,
-        format!("{}/Questionnaire/wai-sr", settings.base()),
+        settings.base(),
         items.join(", ")
     )
 }

@@ -10,6 +10,7 @@
 //!
 //! Without `FHIRPATH_CASES` the test only builds the cases and checks that each instrument
 //! has complete and (where its rule allows it) prorated and unscored cases.
+#![cfg(feature = "fhir")]
 
 use therapeutic_alliance::fhir::{Questionnaire, QuestionnaireResponse, Settings};
 use therapeutic_alliance::{Administration, Instrument, TotalRule, catalog};

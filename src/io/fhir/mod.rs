@@ -79,11 +79,42 @@
 //!   `calculatedExpression` extension (FHIRPath) computing the instrument's primary metric
 //!   (sum or mean) under its missing-item and total rules from the answers' weights: `ordinal()`
 //!   in R4 and `weight()` in R5. The crate's own scores are the reference; the expressions let
-//!   a form filler show them live.
+//!   a form filler show them live. Each expression is **self-contained**: it reads the item
+//!   answers alone, never another score item, so it evaluates on a stored response that has
+//!   no score group. For the answered items of a subscale (or of all items) it takes the
+//!   keyed values (the option's weight, which is the keyed score, or for a line
+//!   `min + max - value` on a reversed item), their `count()` and their sum
+//!   (`aggregate($this + $total, 0)`), and then, as the crate scores:
+//!   - a sum whose rule allows no missing item: `iif(count = n, sum)`;
+//!   - a prorated sum (WAI-SR: at least 3 of 4): `iif(count >= required, sum * n / count)`,
+//!     which is `sum` itself when all `n` are answered;
+//!   - a mean: `iif(count >= required, sum / count)`;
+//!   - a total over the subscales (WAI-SR, WAI, ARM-5): the subscales' prorated sums, each
+//!     from its own items, added (`/ k` items for a mean). FHIRPath arithmetic on an empty
+//!     value is empty, so one unscored subscale leaves the total empty, as the crate leaves
+//!     it unscored;
+//!   - a total over all items (PHQ-9, GAD-7): the same over every item.
+//!
+//!   For a WAI-SR response with item 4 (goals) unanswered, goals is
+//!   `(4 + 4 + 5) x 4 / 3 = 17.33...`, and the total adds it to the other two subscales.
+//!   CI evaluates every catalog Questionnaire's expressions, R4 and R5, with npm's `fhirpath`
+//!   (fhirpath.js, version pinned in `.ci/fhirpath/package.json`, both its default and its
+//!   `preciseMath` arithmetic) on responses holding item answers alone (complete, prorated and
+//!   unscored) and compares them with the crate's scores to 1e-9: the crate computes exactly
+//!   and rounds once, fhirpath.js in doubles. The engine needs the Questionnaire as
+//!   `%questionnaire` for `ordinal()`/`weight()`, and the response as `%resource`.
 //! - **Identity**: `url` `{base}/Questionnaire/{id}`, `version` the instrument's version, and
 //!   an `identifier` `{base}/instrument-digest` holding its [definition
 //!   digest](crate::Instrument::digest); `title` the name, `description` the citation and
 //!   provenance, `copyright` the license note, `status` `active`.
+//!
+//! # The endpoint in one call
+//! [`score`] is what a clinic's FHIR endpoint does with a posted `QuestionnaireResponse`: the
+//! JSON body and a [`Registry`](crate::Registry) in (the instrument is found from the
+//! response's `questionnaire` canonical); the administration, its [`Report`](crate::Report) and
+//! its `Observation` (`derivedFrom` the response, `issued`) out, as a [`ScoredResponse`]; or
+//! every error at once ([`Errors`](crate::Errors)), each located by a JSON Pointer and naming its
+//! `linkId`. `alliance fhir score` is this call on a file.
 //!
 //! # What is read
 //! [`QuestionnaireResponse::to_administration`] reads a response to that questionnaire:
