@@ -53,6 +53,7 @@ if (files.length === 0) {
 }
 let evaluated = 0;
 let failures = 0;
+let largest = 0; // the largest relative difference among the agreeing numbers
 const seen = { complete: 0, prorated: 0, unscored: 0 };
 for (const file of files) {
   const { instrument, release, questionnaire, responses } = JSON.parse(
@@ -95,6 +96,9 @@ for (const file of files) {
             : got.length === 1 &&
               typeof got[0] === "number" &&
               Math.abs(got[0] - want) <= TOLERANCE * Math.max(1, Math.abs(want)));
+        if (ok && want !== null) {
+          largest = Math.max(largest, Math.abs(got[0] - want) / Math.max(1, Math.abs(want)));
+        }
         if (!ok) {
           failures++;
           if (failures <= 20) {
@@ -112,6 +116,6 @@ const version = require("fhirpath/package.json").version;
 console.log(
   `fhirpath ${version}: ${evaluated} evaluations over ${files.length} questionnaires ` +
     `(${seen.complete} complete, ${seen.prorated} prorated, ${seen.unscored} unscored responses), ` +
-    `${failures} disagreements`,
+    `${failures} disagreements (largest relative difference ${largest.toExponential(1)})`,
 );
 process.exit(failures === 0 ? 0 : 1);
