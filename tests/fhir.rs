@@ -1910,12 +1910,26 @@ fn observation_notes_are_rounded_and_mark_prorated_scores() -> TestResult {
         [
             format!("goals sum {:.1} is prorated: 3 of 4 items answered (rule: at least 3/4 of the items, prorated)", goals),
             "total sum 49.3 is prorated: 11 of 12 items answered (rule: at least 3/4 of the items, prorated)".to_owned(),
+            NO_WAI_SR_THRESHOLDS.to_owned(),
         ]
     );
+    // A complete response: no prorating, and no flag because the WAI-SR defines none.
     let complete = Administration::from_values(&wai, &[Some(4.0); 12])?;
-    assert!(Observation::of(&complete, &Settings::r4()).note.is_empty());
+    let notes: Vec<String> = Observation::of(&complete, &Settings::r4())
+        .note
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    assert_eq!(notes, [NO_WAI_SR_THRESHOLDS]);
+    // An instrument with thresholds says nothing of the kind when none is crossed.
+    let srs = Administration::from_values(&catalog::require("srs")?, &[Some(10.0); 4])?;
+    assert!(Observation::of(&srs, &Settings::r4()).note.is_empty());
     Ok(())
 }
+
+/// The note of an Observation of the WAI-SR, which defines no thresholds.
+const NO_WAI_SR_THRESHOLDS: &str =
+    "Working Alliance Inventory, short revised (WAI-SR) defines no thresholds: no score is flagged";
 
 #[test]
 fn the_srs_flag_source_is_clinical_wording() -> TestResult {
@@ -1945,5 +1959,243 @@ fn a_monitor_state_kept_under_the_old_version_resumes() -> TestResult {
     json["instrument"]["digest"] = Value::from("0000000000000000");
     let tampered: MonitorState = serde_json::from_value(json)?;
     assert!(SessionMonitor::resume(&wai, tampered).is_err());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 13: the endpoint in one call
+// ---------------------------------------------------------------------------------------------
+
+/// A WAI-SR response (R4 or R5 codings) with answers `answers` (linkId, JSON answer).
+fn wai_sr_body(settings: &Settings, id: Option<&str>, answers: &[(&str, String)]) -> String {
+    let items: Vec<String> = answers
+        .iter()
+        .map(|(link, answer)| format!(r#"{{"linkId": "{link}", "answer": [{answer}]}}"#))
+        .collect();
+    let id = id.map_or_else(String::new, |id| format!(r#""id": "{id}", "#));
+    format!(
+        r#"{{"resourceType": "QuestionnaireResponse", {id}"status": "completed",
+          "questionnaire": "{}/Questionnaire/wai-sr|client-form", "subject": {{"reference": "Patient/secret-17"}},
+          "authored": "2026-03-02T10:00:00+01:00", "item": [{}]}}"#,
+        settings.base(),
+        items.join(", ")
+    )
+}
+
+/// The WAI-SR's own coding of answer `point` (1-5), as its Questionnaire offers it.
+fn wai_sr_coding(settings: &Settings, point: u8) -> String {
+    format!(
+        r#"{{"valueCoding": {{"system": "{}/CodeSystem/wai-sr/answers", "code": "{point}"}}}}"#,
+        settings.base()
+    )
+}
+
+#[test]
+fn the_endpoint_reports_every_bad_answer_at_once() -> TestResult {
+    let registry = Registry::with_catalog();
+    let long = "x".repeat(5000);
+    for settings in settings() {
+        // Twelve items, two bad: item 3 off the scale, item 9 a code the item does not offer
+        // (5000 characters long).
+        let answers: Vec<(String, String)> = (1..=12)
+            .map(|i| {
+                let answer = match i {
+                    3 => r#"{"valueInteger": 7}"#.to_owned(),
+                    9 => format!(r#"{{"valueCoding": {{"code": "{long}"}}}}"#),
+                    _ => wai_sr_coding(&settings, 4),
+                };
+                (i.to_string(), answer)
+            })
+            .collect();
+        let answers: Vec<(&str, String)> = answers
+            .iter()
+            .map(|(l, a)| (l.as_str(), a.clone()))
+            .collect();
+        let body = wai_sr_body(&settings, Some("qr-1"), &answers);
+        let errors =
+            therapeutic_alliance::fhir::score(&body, &registry, &settings, "2026-03-02T10:15:00Z")
+                .unwrap_err();
+        let found: Vec<_> = errors
+            .iter()
+            .map(|e| (e.code(), e.item(), e.path()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("out_of_range", Some("3"), Some("/item/2/answer/0")),
+                (
+                    "unknown_answer_code",
+                    Some("9"),
+                    Some("/item/8/answer/0/valueCoding")
+                ),
+            ]
+        );
+        // No client id, no unbounded echo: each error's JSON is short.
+        let json = serde_json::to_string(&errors)?;
+        assert!(!json.contains("secret-17"), "{json}");
+        assert!(json.len() < 1500, "{}", json.len());
+        // The same errors as the reader alone gives, the first being its first.
+        let qr = QuestionnaireResponse::from_json(&body)?;
+        let wai = catalog::require("wai-sr")?;
+        assert_eq!(
+            errors.first(),
+            &qr.to_administration(&wai, &settings).unwrap_err()
+        );
+        // A bad instant is reported too, first.
+        let all =
+            therapeutic_alliance::fhir::score(&body, &registry, &settings, "now").unwrap_err();
+        let codes: Vec<_> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(
+            codes,
+            ["invalid_fhir", "out_of_range", "unknown_answer_code"]
+        );
+    }
+    // A body that is no response, or names no instrument: that one error.
+    for (body, code) in [
+        ("{", "invalid_fhir"),
+        (
+            r#"{"resourceType": "QuestionnaireResponse", "status": "completed"}"#,
+            "questionnaire_mismatch",
+        ),
+        (
+            r#"{"resourceType": "QuestionnaireResponse", "status": "completed",
+               "questionnaire": "https://therapeutic-alliance.example/fhir/Questionnaire/calpas|1"}"#,
+            "unknown_instrument",
+        ),
+    ] {
+        let errors = therapeutic_alliance::fhir::score(
+            body,
+            &registry,
+            &Settings::r4(),
+            "2026-03-02T10:15:00Z",
+        )
+        .unwrap_err();
+        let codes: Vec<_> = errors.iter().map(|e| e.code()).collect();
+        assert_eq!(codes, [code]);
+    }
+    Ok(())
+}
+
+#[test]
+fn the_endpoint_gives_the_report_and_an_observation_for_the_ehr() -> TestResult {
+    let registry = Registry::with_catalog();
+    for settings in settings() {
+        // Item 4 (goals) unanswered: goals and the total are prorated.
+        let answers: Vec<(String, String)> = (1..=12)
+            .filter(|&i| i != 4)
+            .map(|i| {
+                (
+                    i.to_string(),
+                    wai_sr_coding(&settings, if i == 6 { 5 } else { 4 }),
+                )
+            })
+            .collect();
+        let answers: Vec<(&str, String)> = answers
+            .iter()
+            .map(|(l, a)| (l.as_str(), a.clone()))
+            .collect();
+        let body = wai_sr_body(&settings, Some("qr-7"), &answers);
+        let scored = therapeutic_alliance::fhir::score(
+            &body,
+            &registry,
+            &settings,
+            "2026-03-02T10:15:00+01:00",
+        )?;
+        let adm = scored.administration();
+        assert_eq!(adm.instrument().version(), "client-form");
+        assert_eq!(adm.client(), Some("Patient/secret-17"));
+        // The report, as the crate scores it: goals (4 + 4 + 5) x 4 / 3 = 17.33...
+        let report = scored.report();
+        assert_eq!(report.subscales[0].sum, Some(52.0 / 3.0));
+        assert!(report.subscales[0].prorated);
+        let total = report.total.as_ref().ok_or("a total")?;
+        assert_eq!(total.sum, Some(148.0 / 3.0), "exact, one rounding");
+        assert!(total.prorated);
+        // The Observation: derivedFrom the response, issued, rounded words, prorated marked.
+        let obs = serde_json::to_value(scored.observation())?;
+        assert_eq!(
+            obs["derivedFrom"],
+            serde_json::json!([{"reference": "QuestionnaireResponse/qr-7"}])
+        );
+        assert_eq!(obs["issued"], "2026-03-02T10:15:00+01:00");
+        assert_eq!(obs["valueQuantity"]["code"], "{score}");
+        let notes: Vec<&str> = obs["note"]
+            .as_array()
+            .ok_or("notes")?
+            .iter()
+            .filter_map(|n| n["text"].as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "goals sum 17.3 is prorated: 3 of 4 items answered (rule: at least 3/4 of the items, prorated)",
+                "total sum 49.3 is prorated: 11 of 12 items answered (rule: at least 3/4 of the items, prorated)",
+                NO_WAI_SR_THRESHOLDS,
+            ]
+        );
+        // Without an id there is nothing to be derived from.
+        let body = wai_sr_body(&settings, None, &answers);
+        let scored =
+            therapeutic_alliance::fhir::score(&body, &registry, &settings, "2026-03-02T10:15:00Z")?;
+        assert!(scored.observation().derived_from.is_empty());
+        // The old version's canonical still reads.
+        let old = wai_sr_body(&settings, None, &answers).replace("|client-form", "|client form");
+        let (adm, _, _) =
+            therapeutic_alliance::fhir::score(&old, &registry, &settings, "2026-03-02T10:15:00Z")?
+                .into_parts();
+        assert_eq!(adm.instrument().version(), "client-form");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_clinics_version_with_whitespace_is_encoded_in_canonicals() -> TestResult {
+    let space = |s: &str| s.chars().any(|c| c.is_whitespace() || c == '\u{feff}');
+    let strict = catalog::require("wai-sr")?
+        .to_builder()
+        .version("client form, strict | 100%")
+        .build()?;
+    let mut registry = Registry::with_catalog();
+    registry.register(strict.clone())?;
+    for settings in settings() {
+        let canonical = settings.canonical(&strict);
+        assert!(
+            canonical.ends_with("/Questionnaire/wai-sr|client%20form,%20strict%20%7C%20100%25"),
+            "{canonical}"
+        );
+        let q = Questionnaire::of(&strict, &settings);
+        let version = q.version.as_deref().unwrap_or_default();
+        assert!(!space(version) && !version.contains('|'), "{version}");
+        assert_eq!(
+            format!("{}|{version}", q.url.as_deref().unwrap_or_default()),
+            canonical
+        );
+        // A response as written, and one naming the version as the definition spells it.
+        let adm = Administration::from_values(&strict, &[Some(3.0); 12])?;
+        let qr = QuestionnaireResponse::of(&adm, &settings);
+        assert_eq!(qr.questionnaire.as_deref(), Some(canonical.as_str()));
+        assert_eq!(qr.instrument_in(&registry, &settings)?, &strict);
+        assert_eq!(qr.to_administration(&strict, &settings)?, adm);
+        let mut raw = qr.clone();
+        raw.questionnaire = Some(format!(
+            "{}|client form, strict | 100%",
+            settings.questionnaire_url(&strict)
+        ));
+        assert_eq!(raw.instrument_in(&registry, &settings)?, &strict);
+        assert_eq!(raw.to_administration(&strict, &settings)?, adm);
+        let body = serde_json::to_string(&qr)?;
+        let scored =
+            therapeutic_alliance::fhir::score(&body, &registry, &settings, "2026-03-02T10:15:00Z")?;
+        assert_eq!(scored.administration(), &adm);
+        // The catalog's version is another questionnaire.
+        let wai = catalog::require("wai-sr")?;
+        assert_eq!(
+            qr.to_administration(&wai, &settings)
+                .map(|_| ())
+                .unwrap_err()
+                .code(),
+            "questionnaire_mismatch"
+        );
+    }
     Ok(())
 }

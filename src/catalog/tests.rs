@@ -284,3 +284,58 @@ fn modality_forms_are_parallel_and_match_their_page() {
         );
     }
 }
+
+/// Clinical texts (what a clinician reads in a flag, a band, a provenance note) hold no API
+/// advice: how to change a definition belongs in the documentation (the `srs` and `wai_sr`
+/// pages), not in words shown beside a client's score.
+#[test]
+fn clinical_texts_hold_no_api_advice() {
+    const API: [&str; 11] = [
+        "()",
+        "::",
+        "to_builder",
+        "with_source",
+        "clear_thresholds",
+        "register",
+        "registry",
+        ".version",
+        "new version",
+        "replace it",
+        "builder",
+    ];
+    for inst in all() {
+        let mut texts: Vec<(String, &str)> = Vec::new();
+        for t in inst.thresholds() {
+            texts.push(("threshold message".into(), t.message()));
+            texts.push(("threshold source".into(), t.source()));
+        }
+        for b in inst.bands() {
+            for band in b.bands() {
+                texts.push(("band".into(), band.label()));
+            }
+        }
+        if let Some(rc) = inst.reliable_change() {
+            texts.push(("reliable change source".into(), rc.source()));
+        }
+        texts.push(("provenance".into(), inst.provenance().note()));
+        texts.push(("name".into(), inst.name()));
+        for s in inst.subscales() {
+            texts.push(("subscale label".into(), s.label()));
+        }
+        for item in inst.items() {
+            if let Some(t) = item.text() {
+                texts.push((format!("item {}", item.id()), t));
+            }
+        }
+        for (what, text) in texts {
+            let lower = text.to_lowercase();
+            for api in API {
+                assert!(
+                    !lower.contains(api),
+                    "{} {what}: {text:?} contains {api:?}",
+                    inst.id()
+                );
+            }
+        }
+    }
+}

@@ -17,6 +17,8 @@ mod score;
 
 pub(crate) use crate::components::Metric;
 pub use flag::Flag;
+#[cfg(feature = "fhir")]
+pub(crate) use report::no_thresholds;
 pub use report::{InstrumentSummary, Report, ReportEntry};
 pub use row::ScoreRow;
 pub use score::{Mean, Pomp, Score, ScoreRange, Sum};

@@ -44,6 +44,15 @@ use crate::responses::{Administration, Date};
 /// assert_eq!(report.subscales[2].label, "Relationship");
 /// assert_eq!(report.total.as_ref().and_then(|t| t.primary), Some(32.5));
 /// assert_eq!(report.flags[0].message(), "discuss the relationship");
+/// assert_eq!(report.no_thresholds, None);
+///
+/// // The WAI-SR defines no cutoff: its report says so (no flag is not good news).
+/// let wai = catalog::require("wai-sr")?.score_values(&[Some(2.0); 12])?.report();
+/// assert!(wai.flags.is_empty());
+/// assert_eq!(
+///     wai.no_thresholds.as_deref(),
+///     Some("Working Alliance Inventory, short revised (WAI-SR) defines no thresholds: no score is flagged")
+/// );
 /// # Ok(())
 /// # }
 /// ```
@@ -85,6 +94,15 @@ pub struct Report {
     pub total: Option<ReportEntry>,
     /// The thresholds crossed.
     pub flags: Vec<Flag>,
+    /// Said when the instrument defines no thresholds, so that an empty `flags` is not read as
+    /// good news: `"Working Alliance Inventory, short revised (WAI-SR) defines no thresholds:
+    /// no score is flagged"`. Absent (`None`) when it defines some. A report stored before this
+    /// field existed reads with `None`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub no_thresholds: Option<String>,
 }
 
 /// Which instrument a report is of.
@@ -218,6 +236,15 @@ impl Report {
                 .total()
                 .map(|r| entry(Slot::Total, "total", "Total", r)),
             flags: scores.flags(),
+            no_thresholds: no_thresholds(inst),
         }
     }
+}
+
+/// What a report and an Observation say of an instrument without thresholds; `None` when it
+/// defines some.
+pub(crate) fn no_thresholds(inst: &crate::Instrument) -> Option<String> {
+    inst.thresholds()
+        .is_empty()
+        .then(|| format!("{} defines no thresholds: no score is flagged", inst.name()))
 }

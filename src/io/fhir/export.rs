@@ -246,7 +246,10 @@ impl Questionnaire {
         if let Some(total) = paths.total_expression() {
             let rule = match inst.total_rule() {
                 TotalRule::OverItems => format!("over all items, {}", inst.missing()),
-                _ => "the sum of the subscale scores".to_owned(),
+                _ => format!(
+                    "the sum of the subscale scores, each from its items, {}",
+                    inst.missing()
+                ),
             };
             scores.push(paths.score_item(None, "Total", total, format!("({rule})")));
         }
@@ -270,7 +273,7 @@ impl Questionnaire {
                 value: Some(inst.digest().to_owned()),
                 other: Extra::default(),
             }],
-            version: Some(inst.version().to_owned()),
+            version: Some(super::canonical_version(inst.version())),
             name: Some(computable_name(inst.id())),
             title: Some(inst.name().to_owned()),
             status: "active".to_owned(),
@@ -312,6 +315,26 @@ struct Paths<'a> {
 /// A FHIRPath string literal.
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// The sum and the count of `values`, in FHIRPath.
+fn sum_count(values: &str) -> (String, String) {
+    (
+        format!("{values}.aggregate($this + $total, 0)"),
+        format!("{values}.count()"),
+    )
+}
+
+/// The sum of `values` over `n` items, prorated as the crate does when fewer are answered
+/// (`sum x n / answered`), in FHIRPath; empty when fewer than `required` are answered (all
+/// `n` when the rule allows no missing item).
+fn prorated_sum(values: &str, n: usize, required: usize) -> String {
+    let (sum, count) = sum_count(values);
+    if required >= n {
+        format!("iif({count} = {n}, {sum})")
+    } else {
+        format!("iif({count} >= {}, {sum} * {n} / {count})", required.max(1))
+    }
 }
 
 impl Paths<'_> {
@@ -366,27 +389,34 @@ impl Paths<'_> {
         }
     }
 
-    /// The primary metric of `values` over `n` items needing `required` answered.
+    /// The primary metric of `values` over `n` items needing `required` answered: the mean
+    /// of the answered items, or the sum prorated as the crate does (`sum x n / answered`);
+    /// empty when fewer than `required` are answered.
     fn metric(&self, values: &str, n: usize, required: usize) -> String {
-        let sum = format!("{values}.aggregate($this + $total, 0)");
-        let count = format!("{values}.count()");
-        let required = required.max(1);
         match self.inst.primary_metric() {
-            Metric::Mean => format!("iif({count} >= {required}, {sum} / {count})"),
-            _ if required >= n => format!("iif({count} = {n}, {sum})"),
-            _ => format!("iif({count} >= {required}, {sum} * {n} / {count})"),
+            Metric::Mean => {
+                let (sum, count) = sum_count(values);
+                format!("iif({count} >= {}, {sum} / {count})", required.max(1))
+            }
+            _ => prorated_sum(values, n, required),
         }
     }
 
-    fn subscale_expression(&self, si: usize) -> String {
-        let c = self.inst.compiled();
-        let Some(s) = c.subscales.get(si) else {
-            return "{}".to_owned();
-        };
+    /// The keyed values of subscale `si`'s answered items, its item count and how many must
+    /// be answered.
+    fn subscale_values(&self, si: usize) -> Option<(String, usize, usize)> {
+        let s = self.inst.compiled().subscales.get(si)?;
         let indices: Vec<usize> = s.items.iter().map(|&i| i as usize).collect();
-        self.metric(&self.keyed(&indices), indices.len(), s.required)
+        Some((self.keyed(&indices), indices.len(), s.required))
     }
 
+    fn subscale_expression(&self, si: usize) -> String {
+        self.subscale_values(si)
+            .map_or_else(|| "{}".to_owned(), |(v, n, r)| self.metric(&v, n, r))
+    }
+
+    /// The total, from the item answers alone (never from the score items, which a stored
+    /// response may not hold).
     fn total_expression(&self) -> Option<String> {
         let inst = self.inst;
         let k = inst.items().len();
@@ -396,23 +426,17 @@ impl Paths<'_> {
                 Some(self.metric(&self.keyed(&all), k, inst.compiled().total_required))
             }
             TotalRule::SumOfSubscales => {
-                // Arithmetic on an empty value is empty: one unscored subscale, no total.
-                let score = |sub: &Subscale| {
-                    format!(
-                        "{}.answer.value",
-                        Self::select(&[&format!("{}/{}", self.group, sub.id())])
-                    )
-                };
-                let subs = inst.subscales();
+                // Each subscale's prorated sum, from its items; arithmetic on an empty value
+                // is empty, so one unscored subscale leaves the total unscored, as the crate
+                // scores it.
+                let sums = (0..inst.subscales().len())
+                    .filter_map(|si| self.subscale_values(si))
+                    .map(|(v, n, r)| prorated_sum(&v, n, r))
+                    .collect::<Vec<_>>()
+                    .join(" + ");
                 Some(match inst.primary_metric() {
-                    Metric::Mean => format!(
-                        "({}) / {k}",
-                        subs.iter()
-                            .map(|s| format!("{} * {}", score(s), s.items().len()))
-                            .collect::<Vec<_>>()
-                            .join(" + ")
-                    ),
-                    _ => subs.iter().map(score).collect::<Vec<_>>().join(" + "),
+                    Metric::Mean => format!("({sums}) / {k}"),
+                    _ => sums,
                 })
             }
             _ => None,
@@ -605,7 +629,9 @@ impl Observation {
     /// - `note`: each flag raised, in words (`total sum 12 is at or above 10: clinical range
     ///   (caseness)`), then each prorated score with the missing-item rule that allowed it
     ///   (`goals sum 13.3 is prorated: 3 of 4 items answered (rule: at least 3/4 of the items,
-    ///   prorated)`). Numbers in words are rounded for reading: a sum to the response scale's
+    ///   prorated)`), and for an instrument that defines no thresholds a note saying so
+    ///   (`... defines no thresholds: no score is flagged`), so that no flag is not read as
+    ///   good news. Numbers in words are rounded for reading: a sum to the response scale's
     ///   decimals (one more when prorated), a mean to the scale's decimals plus 2, a POMP score
     ///   to 1 decimal, trailing zeros dropped. The values (`valueQuantity`) stay exact;
     /// - units: every value is a `Quantity` with the UCUM annotation `{score}`;
@@ -783,19 +809,28 @@ impl Observation {
     /// # }
     /// ```
     pub fn issued_at(mut self, instant: &str) -> crate::Result<Self> {
-        if !is_instant(instant) {
-            return Err(crate::ErrorKind::InvalidFhir {
-                resource: "instant",
-                reason: format!(
-                    "{:?} is not a FHIR instant (YYYY-MM-DDThh:mm:ss with a time zone, e.g. 2026-03-02T10:15:00Z)",
-                    crate::ids::escaped(instant)
-                ),
-            }
-            .into());
-        }
+        check_instant(instant)?;
         self.issued = Some(instant.to_owned());
         Ok(self)
     }
+}
+
+/// `instant` if it is a FHIR `instant`.
+///
+/// # Errors
+/// [`ErrorKind::InvalidFhir`](crate::ErrorKind::InvalidFhir) (`instant`) otherwise.
+pub(super) fn check_instant(instant: &str) -> crate::Result<()> {
+    if is_instant(instant) {
+        return Ok(());
+    }
+    Err(crate::ErrorKind::InvalidFhir {
+        resource: "instant",
+        reason: format!(
+            "{:?} is not a FHIR instant (YYYY-MM-DDThh:mm:ss with a time zone, e.g. 2026-03-02T10:15:00Z)",
+            crate::ids::escaped(instant)
+        ),
+    }
+    .into())
 }
 
 /// Whether `text` is a FHIR `instant`: `YYYY-MM-DDThh:mm:ss[.f{1,9}](Z|+hh:mm|-hh:mm)`, with a
@@ -897,8 +932,11 @@ fn notes(scores: &Scores) -> Vec<Annotation> {
                 inst.missing()
             ))
         });
+    // Without thresholds, no flag is not good news: say so, as the report does.
+    let no_thresholds = crate::scoring::no_thresholds(inst);
     flags
         .chain(prorated_scores)
+        .chain(no_thresholds)
         .map(|text| Annotation {
             text,
             other: Extra::default(),
@@ -957,14 +995,14 @@ mod tests {
         let goals = expression(&group.item[0]).unwrap_or_default();
         assert!(goals.contains(".weight().count() >= 3"), "{goals}");
         assert!(goals.ends_with("* 4 / %resource.repeat(item).where(linkId in ('4' | '6' | '8' | '11')).answer.value.weight().count())"), "{goals}");
-        assert_eq!(
-            expression(&group.item[3]),
-            Some(
-                "%resource.repeat(item).where(linkId = 'score/goals').answer.value + \
-                 %resource.repeat(item).where(linkId = 'score/collaboration').answer.value + \
-                 %resource.repeat(item).where(linkId = 'score/bond').answer.value"
-            )
-        );
+        // The total from the items alone: each subscale's prorated sum, added.
+        let total = expression(&group.item[3]).unwrap_or_default();
+        assert!(!total.contains("score/"), "{total}");
+        let goals_sum = "iif(%resource.repeat(item).where(linkId in ('4' | '6' | '8' | '11')).answer.value.weight().count() >= 3, \
+             %resource.repeat(item).where(linkId in ('4' | '6' | '8' | '11')).answer.value.weight().aggregate($this + $total, 0) * 4 / \
+             %resource.repeat(item).where(linkId in ('4' | '6' | '8' | '11')).answer.value.weight().count())";
+        assert!(total.starts_with(&format!("{goals_sum} + iif(")), "{total}");
+        assert_eq!(total.matches(" + iif(").count(), 2, "{total}");
         let arm = Questionnaire::of(&catalog::require("arm-5")?, &Settings::r4());
         let total = arm
             .item
@@ -972,12 +1010,9 @@ mod tests {
             .and_then(|g| g.item.last())
             .and_then(expression)
             .unwrap_or_default();
-        assert!(
-            total.starts_with(
-                "(%resource.repeat(item).where(linkId = 'score/global').answer.value * 5) / 5"
-            ),
-            "{total}"
-        );
+        assert!(!total.contains("score/"), "{total}");
+        assert!(total.starts_with("(iif("), "{total}");
+        assert!(total.ends_with(") / 5"), "{total}");
         let srs = Questionnaire::of(&catalog::require("srs")?, &Settings::r4());
         let bond = srs
             .item

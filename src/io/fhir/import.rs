@@ -327,8 +327,8 @@ impl QuestionnaireResponse {
             Error::from(ErrorKind::QuestionnaireMismatch {
                 found: self
                     .questionnaire
-                    .clone()
-                    .unwrap_or_else(|| "none".to_owned()),
+                    .as_deref()
+                    .map_or_else(|| "none".to_owned(), crate::ids::escaped),
                 expected: format!("{prefix}<instrument id>"),
             })
             .at_path("/questionnaire")
@@ -336,8 +336,17 @@ impl QuestionnaireResponse {
         let canonical = self.questionnaire.as_deref().ok_or_else(mismatch)?;
         let (url, version) = split_canonical(canonical);
         let id = url.strip_prefix(&prefix).ok_or_else(mismatch)?;
+        // The version as written, else percent-decoded (a version with whitespace is written
+        // encoded in canonicals).
         registry
             .get(id, version)
+            .or_else(|e| {
+                let decoded = version.and_then(super::version_from_canonical);
+                match decoded {
+                    Some(v) => registry.get(id, Some(&v)).map_err(|_| e),
+                    None => Err(e),
+                }
+            })
             .map_err(|e| e.at_path("/questionnaire"))
     }
 }
@@ -482,9 +491,12 @@ impl Reader<'_> {
                 self.settings.canonical(self.inst),
                 url == self.settings.questionnaire_url(self.inst)
                     && version.is_none_or(|v| {
-                        v == self.inst.version()
-                            || crate::catalog::renamed_version(self.inst.id(), v)
-                                == Some(self.inst.version())
+                        let names = |v: &str| {
+                            v == self.inst.version()
+                                || crate::catalog::renamed_version(self.inst.id(), v)
+                                    == Some(self.inst.version())
+                        };
+                        names(v) || super::version_from_canonical(v).is_some_and(|v| names(&v))
                     }),
             ),
         };

@@ -79,11 +79,42 @@
 //!   `calculatedExpression` extension (FHIRPath) computing the instrument's primary metric
 //!   (sum or mean) under its missing-item and total rules from the answers' weights: `ordinal()`
 //!   in R4 and `weight()` in R5. The crate's own scores are the reference; the expressions let
-//!   a form filler show them live.
+//!   a form filler show them live. Each expression is **self-contained**: it reads the item
+//!   answers alone, never another score item, so it evaluates on a stored response that has
+//!   no score group. For the answered items of a subscale (or of all items) it takes the
+//!   keyed values (the option's weight, which is the keyed score, or for a line
+//!   `min + max - value` on a reversed item), their `count()` and their sum
+//!   (`aggregate($this + $total, 0)`), and then, as the crate scores:
+//!   - a sum whose rule allows no missing item: `iif(count = n, sum)`;
+//!   - a prorated sum (WAI-SR: at least 3 of 4): `iif(count >= required, sum * n / count)`,
+//!     which is `sum` itself when all `n` are answered;
+//!   - a mean: `iif(count >= required, sum / count)`;
+//!   - a total over the subscales (WAI-SR, WAI, ARM-5): the subscales' prorated sums, each
+//!     from its own items, added (`/ k` items for a mean). FHIRPath arithmetic on an empty
+//!     value is empty, so one unscored subscale leaves the total empty, as the crate leaves
+//!     it unscored;
+//!   - a total over all items (PHQ-9, GAD-7): the same over every item.
+//!
+//!   For a WAI-SR response with item 4 (goals) unanswered, goals is
+//!   `(4 + 4 + 5) x 4 / 3 = 17.33...`, and the total adds it to the other two subscales.
+//!   CI evaluates every catalog Questionnaire's expressions, R4 and R5, with npm's `fhirpath`
+//!   (fhirpath.js, version pinned in `.ci/fhirpath/package.json`, both its default and its
+//!   `preciseMath` arithmetic) on responses holding item answers alone (complete, prorated and
+//!   unscored) and compares them with the crate's scores to 1e-9: the crate computes exactly
+//!   and rounds once, fhirpath.js in doubles. The engine needs the Questionnaire as
+//!   `%questionnaire` for `ordinal()`/`weight()`, and the response as `%resource`.
 //! - **Identity**: `url` `{base}/Questionnaire/{id}`, `version` the instrument's version, and
 //!   an `identifier` `{base}/instrument-digest` holding its [definition
 //!   digest](crate::Instrument::digest); `title` the name, `description` the citation and
 //!   provenance, `copyright` the license note, `status` `active`.
+//!
+//! # The endpoint in one call
+//! [`score`] is what a clinic's FHIR endpoint does with a posted `QuestionnaireResponse`: the
+//! JSON body and a [`Registry`](crate::Registry) in (the instrument is found from the
+//! response's `questionnaire` canonical); the administration, its [`Report`](crate::Report) and
+//! its `Observation` (`derivedFrom` the response, `issued`) out, as a [`ScoredResponse`]; or
+//! every error at once ([`Errors`](crate::Errors)), each located by a JSON Pointer and naming its
+//! `linkId`. `alliance fhir score` is this call on a file.
 //!
 //! # What is read
 //! [`QuestionnaireResponse::to_administration`] reads a response to that questionnaire:
@@ -156,11 +187,13 @@
 //! (R5's required `QuestionnaireResponse.questionnaire` and answer values are always written).
 //! Reading accepts either release's form.
 
+mod endpoint;
 mod export;
 mod import;
 mod json;
 mod model;
 
+pub use endpoint::{ScoredResponse, score};
 pub use import::Mapping;
 pub use json::{Decimal, Extra};
 pub use model::{
@@ -357,7 +390,20 @@ impl Settings {
     }
 
     /// The versioned canonical of an instrument's questionnaire, as a response names it:
-    /// `{base}/Questionnaire/{id}|{version}`.
+    /// `{base}/Questionnaire/{id}|{version}`. A canonical holds no whitespace, so a version
+    /// that does (a clinic's own `client form, strict`; the catalog's versions never do) is
+    /// written percent-encoded, each white-space character, `|` and `%` as `%XX` per UTF-8
+    /// byte (`client%20form,%20strict`), here and in the Questionnaire's `version`; a
+    /// response naming either spelling reads.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// use therapeutic_alliance::{catalog, fhir::Settings};
+    /// let strict = catalog::require("wai-sr")?.to_builder().version("client form, strict").build()?;
+    /// assert!(Settings::r4().canonical(&strict).ends_with("/Questionnaire/wai-sr|client%20form,%20strict"));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// ```
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
@@ -370,7 +416,7 @@ impl Settings {
         format!(
             "{}|{}",
             self.questionnaire_url(instrument),
-            instrument.version()
+            canonical_version(instrument.version())
         )
     }
 
@@ -391,6 +437,51 @@ impl Settings {
             Release::R5 => ITEM_WEIGHT,
         }
     }
+}
+
+/// A version as written in a canonical and a Questionnaire's `version`: as it is when it holds
+/// no whitespace, `|` or `%`; otherwise those characters percent-encoded (`%XX` per UTF-8
+/// byte), which is one-to-one ([`version_from_canonical`] reverses it).
+pub(crate) fn canonical_version(version: &str) -> String {
+    let encoded = |c: char| c == '%' || c == '|' || c.is_whitespace() || c == '\u{feff}';
+    if !version.contains(encoded) {
+        return version.to_owned();
+    }
+    let mut out = String::with_capacity(version.len() + 8);
+    for c in version.chars() {
+        if encoded(c) {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The version a canonical's `|version` part names, percent-decoded; `None` when it holds no
+/// `%` or does not decode to UTF-8 (then it is read as written).
+pub(crate) fn version_from_canonical(written: &str) -> Option<String> {
+    if !written.contains('%') {
+        return None;
+    }
+    let bytes = written.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The R4 score extension.
