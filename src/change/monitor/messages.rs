@@ -569,8 +569,7 @@ impl Messages {
     /// ([`Messages::with`]; keys not given keep their English text).
     ///
     /// # Errors
-    /// [`ErrorKind::MalformedDefinition`] if the text is not such a JSON object;
-    /// [`ErrorKind::InvalidOption`] as [`Messages::with`] and [`Messages::language_tag`].
+    /// [`ErrorKind::InvalidOption`] if the text is not such a JSON object, and as [`Messages::with`] and [`Messages::language_tag`].
     ///
     /// ```
     /// use therapeutic_alliance::change::Messages;
@@ -593,10 +592,9 @@ impl Messages {
             decimal_separator: Option<char>,
             messages: BTreeMap<String, String>,
         }
-        let t: Table = serde_json::from_str(text).map_err(|e| ErrorKind::MalformedDefinition {
-            format: "JSON",
-            line: u64::try_from(e.line()).ok(),
-            column: u64::try_from(e.column()).ok(),
+        let t: Table = serde_json::from_str(text).map_err(|e| ErrorKind::InvalidOption {
+            option: "message table",
+            value: "JSON".to_owned(),
             reason: crate::ids::escaped(&e.to_string()),
         })?;
         let mut m = Messages::english().language_tag(&t.language, t.decimal_separator.unwrap_or('.'))?;

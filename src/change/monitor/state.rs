@@ -442,6 +442,104 @@ impl MonitorState {
         }
     }
 
+    /// The options the state was kept with.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = catalog::require("srs")?;
+    /// let state = SessionMonitor::new(&srs, MonitorOptions::for_instrument(&srs)).into_state();
+    /// assert_eq!(state.options().drop_points_value(), Some(1.0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn options(&self) -> &MonitorOptions {
+        &self.options
+    }
+
+    /// The instrument the state was kept for.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let state = SessionMonitor::new(&catalog::require("srs")?, MonitorOptions::default()).into_state();
+    /// assert_eq!(state.instrument().id, "srs");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn instrument(&self) -> &InstrumentSummary {
+        &self.instrument
+    }
+
+    /// The sessions observed, and the last of them.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let state = SessionMonitor::new(&catalog::require("srs")?, MonitorOptions::default()).into_state();
+    /// assert_eq!(state.sessions(), (0, None));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn sessions(&self) -> (usize, Option<u32>) {
+        (self.order.count(), self.order.last_session())
+    }
+
+    /// Reads a stored state from JSON, with the typed error of a state that does not hold
+    /// together (serde's `Deserialize` checks the same, but its error is a message).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidMonitorState`] if the text is not a stored state or it does not
+    /// hold together.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::{MonitorOptions, MonitorState, SessionMonitor};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let state = SessionMonitor::new(&catalog::require("srs")?, MonitorOptions::default()).into_state();
+    /// let json = serde_json::to_string(&state)?;
+    /// assert_eq!(MonitorState::from_json(&json)?, state);
+    /// let tampered = json.replace(r#""max":40.0"#, r#""max":-1.0"#);
+    /// assert_eq!(MonitorState::from_json(&tampered).unwrap_err().code(), "invalid_monitor_state");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn from_json(text: &str) -> Result<Self> {
+        Self::from_reader(text.as_bytes())
+    }
+
+    /// [`MonitorState::from_json`] from a reader (a file), without reading it into a string
+    /// first.
+    ///
+    /// # Errors
+    /// As [`MonitorState::from_json`].
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::change::{MonitorOptions, MonitorState, SessionMonitor};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let state = SessionMonitor::new(&catalog::require("srs")?, MonitorOptions::default()).into_state();
+    /// let bytes = serde_json::to_vec(&state)?;
+    /// assert_eq!(MonitorState::from_reader(&bytes[..])?, state);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn from_reader(reader: impl std::io::Read) -> Result<Self> {
+        let d: StateDef = serde_json::from_reader(std::io::BufReader::new(reader))
+            .map_err(|e| invalid(format!("not a stored state: {}", crate::ids::escaped(&e.to_string()))))?;
+        MonitorState::try_from(d)
+    }
+
     /// The session seen with this number, if any.
     pub(crate) fn seen(&self, session: u32) -> Option<Seen> {
         self.seen
