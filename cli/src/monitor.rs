@@ -68,7 +68,8 @@ pub struct Args {
 }
 
 const AFTER_HELP: &str = "\
-Prints a JSON array with one object per session, written as the sessions are read: {\"session\",
+Prints a JSON array with one object per session on a line of its own, written as the sessions
+are read: {\"session\",
 \"date\", \"status\", \"events\", \"summary\"}. Each event has \"session\", \"severity\" (info,
 attention or alert), \"kind\" with its evidence: threshold (state entered, persisting or left,
 sessions, the flag), reliable_worsening and worsening (target, metric, previous_session,
@@ -311,17 +312,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
         if seen.status == SessionStatus::AlreadySeen {
             continue;
         }
-        let text = serde_json::to_string_pretty(&seen)
-            .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
         out.write(if printed == 0 { "\n" } else { ",\n" })?;
-        for l in text.lines() {
-            out.write("  ")?;
-            out.write(l)?;
-            out.write("\n")?;
-        }
+        serde_json::to_writer(&mut out.buffer, &seen)
+            .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
+        out.write("")?;
         printed += 1;
     }
-    out.write("]\n")?;
+    out.write(if printed == 0 { "]\n" } else { "\n]\n" })?;
     out.flush()?;
     if let Some(path) = &opts.state {
         save(path, monitor.state())?;
