@@ -26,7 +26,8 @@ use crate::error::{ErrorKind, Result};
 ///   `summary.component_falling`, `summary.fell_most`;
 /// - prompts: `prompt.<goals|collaboration|bond|general>.<general|cbt|psychodynamic|humanistic>`;
 /// - labels: `severity.<info|attention|alert>`, `practice.<openness|goals|questions|feedback>`;
-/// - terms: `term.<total|goals|collaboration|bond|global|below|at_or_below|above|at_or_above>`.
+/// - terms: `term.<total|goals|collaboration|bond|global|below|at_or_below|above|at_or_above>`,
+///   and the unit after a score of a threshold by its metric, `term.<sum|mean|pomp>` (`%`).
 ///
 /// [`Messages::english`] (the default) and [`Messages::german`] ship with the crate. To
 /// translate or reword, start from one and replace entries ([`Messages::with`]), or write the
@@ -72,15 +73,15 @@ impl Default for Messages {
 const ENGLISH: &[(&str, &str)] = &[
     (
         "threshold.entered",
-        "The {target} score ({score}) is {comparison} the cutoff of {threshold}.",
+        "The {target} score ({score}{unit}) is {comparison} the cutoff of {threshold}{unit}.",
     ),
     (
         "threshold.persisting",
-        "The {target} score ({score}) is still {comparison} the cutoff of {threshold} ({sessions} sessions running).",
+        "The {target} score ({score}{unit}) is still {comparison} the cutoff of {threshold}{unit} ({sessions} sessions running).",
     ),
     (
         "threshold.left",
-        "Good news: the {target} score ({score}) is back {comparison} the cutoff of {threshold}.",
+        "Good news: the {target} score ({score}{unit}) is back {comparison} the cutoff of {threshold}{unit}.",
     ),
     (
         "reliable_worsening",
@@ -104,7 +105,7 @@ const ENGLISH: &[(&str, &str)] = &[
     ),
     (
         "rupture_repaired",
-        "The rupture is repaired: the total is back at {value}, at or above its level of {level}, {sessions_after_onset} sessions after it began.",
+        "The rupture that began at session {onset} is repaired: the total is back at {value}, at or above its level of {level}.",
     ),
     (
         "component_falling",
@@ -125,15 +126,15 @@ const ENGLISH: &[(&str, &str)] = &[
     ),
     (
         "summary.entered",
-        "the {target} {comparison} the cutoff of {threshold}",
+        "the {target} {comparison} the cutoff of {threshold}{unit}",
     ),
     (
         "summary.persisting",
-        "the {target} still {comparison} the cutoff of {threshold} ({sessions} sessions running)",
+        "the {target} still {comparison} the cutoff of {threshold}{unit} ({sessions} sessions running)",
     ),
     (
         "summary.left",
-        "the {target} back {comparison} the cutoff of {threshold}: good news",
+        "the {target} back {comparison} the cutoff of {threshold}{unit}: good news",
     ),
     ("summary.reliable_worsening", "a reliable worsening"),
     ("summary.reliable_improvement", "a reliable improvement"),
@@ -227,21 +228,24 @@ const ENGLISH: &[(&str, &str)] = &[
     ("term.at_or_below", "at or below"),
     ("term.above", "above"),
     ("term.at_or_above", "at or above"),
+    ("term.sum", ""),
+    ("term.mean", ""),
+    ("term.pomp", "%"),
 ];
 
 /// The German table: (key, template).
 const GERMAN: &[(&str, &str)] = &[
     (
         "threshold.entered",
-        "Der Wert der Skala {target} ({score}) liegt {comparison} dem Grenzwert von {threshold}.",
+        "Der Wert der Skala {target} ({score}{unit}) liegt {comparison} dem Grenzwert von {threshold}{unit}.",
     ),
     (
         "threshold.persisting",
-        "Der Wert der Skala {target} ({score}) liegt weiterhin {comparison} dem Grenzwert von {threshold} ({sessions} Sitzungen in Folge).",
+        "Der Wert der Skala {target} ({score}{unit}) liegt weiterhin {comparison} dem Grenzwert von {threshold}{unit} ({sessions} Sitzungen in Folge).",
     ),
     (
         "threshold.left",
-        "Gute Nachricht: Der Wert der Skala {target} ({score}) liegt wieder {comparison} dem Grenzwert von {threshold}.",
+        "Gute Nachricht: Der Wert der Skala {target} ({score}{unit}) liegt wieder {comparison} dem Grenzwert von {threshold}{unit}.",
     ),
     (
         "reliable_worsening",
@@ -265,7 +269,7 @@ const GERMAN: &[(&str, &str)] = &[
     ),
     (
         "rupture_repaired",
-        "Der Bruch ist behoben: Der Gesamtwert ist mit {value} wieder auf oder über seinem Niveau von {level}, {sessions_after_onset} Sitzungen nach seinem Beginn.",
+        "Der Bruch seit Sitzung {onset} ist behoben: Der Gesamtwert ist mit {value} wieder auf oder über seinem Niveau von {level}.",
     ),
     (
         "component_falling",
@@ -286,15 +290,15 @@ const GERMAN: &[(&str, &str)] = &[
     ),
     (
         "summary.entered",
-        "{target} {comparison} dem Grenzwert von {threshold}",
+        "{target} {comparison} dem Grenzwert von {threshold}{unit}",
     ),
     (
         "summary.persisting",
-        "{target} weiterhin {comparison} dem Grenzwert von {threshold} ({sessions} Sitzungen in Folge)",
+        "{target} weiterhin {comparison} dem Grenzwert von {threshold}{unit} ({sessions} Sitzungen in Folge)",
     ),
     (
         "summary.left",
-        "{target} wieder {comparison} dem Grenzwert von {threshold}: eine gute Nachricht",
+        "{target} wieder {comparison} dem Grenzwert von {threshold}{unit}: eine gute Nachricht",
     ),
     ("summary.reliable_worsening", "eine reliable Verschlechterung"),
     ("summary.reliable_improvement", "eine reliable Verbesserung"),
@@ -388,6 +392,9 @@ const GERMAN: &[(&str, &str)] = &[
     ("term.at_or_below", "auf oder unter"),
     ("term.above", "über"),
     ("term.at_or_above", "auf oder über"),
+    ("term.sum", ""),
+    ("term.mean", ""),
+    ("term.pomp", " %"),
 ];
 
 /// The longest template a table accepts, in bytes.

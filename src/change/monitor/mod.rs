@@ -933,6 +933,7 @@ impl SessionMonitor {
                 put("threshold", flag.threshold().into());
                 put("comparison", comparison.name().into());
                 put("sessions", (*sessions).into());
+                put("unit", flag.metric().name().into());
                 format!("threshold.{}", state.name())
             }
             EventKind::ReliableWorsening {
@@ -1093,7 +1094,7 @@ impl SessionMonitor {
             let p = match &e.kind {
                 EventKind::Threshold { state, .. } => Some(part(
                     &format!("summary.{}", state.name()),
-                    pick(e, &["target", "comparison", "threshold", "sessions"]),
+                    pick(e, &["target", "comparison", "threshold", "sessions", "unit"]),
                 )),
                 EventKind::ReliableWorsening { .. } => {
                     Some(part("summary.reliable_worsening", Params::new()))
