@@ -4,16 +4,21 @@
 use super::super::rupture::Tracker;
 use super::super::series::Order;
 use super::MonitorOptions;
-use crate::components::{Component, Target};
+use crate::components::{Component, Metric, Target};
+use crate::instruments::TotalRule;
 use crate::error::{ErrorKind, Num, Result};
 use crate::exact::ratio;
 use crate::instruments::Instrument;
 use crate::scoring::InstrumentSummary;
 
 /// The range of the instrument's total (primary metric) and the grid its values lie on: every
-/// total, complete or prorated, is an integer multiple of `1 / denominator` (the denominator
-/// is `10^decimals x items x lcm(1..=items)`, or `None` when that is too fine to hold exactly,
-/// as for the 36-item WAI).
+/// total, complete or prorated, is an integer multiple of `1 / denominator`. The denominator is
+/// `10^decimals` times what prorating can divide by: for a subscale of `n` items scored from
+/// `a` answered, `a / gcd(n, a)` (the SRS's one-line subscales: nothing, so its totals lie on
+/// the 0.1 grid; the WAI-SR's four-item ones: 3), over every `a` and subscale (or over the
+/// items, for a total taken over them); for a total in the mean metric, times the items and
+/// every count of answered items. `None` for a total in percent of maximum, or a grid too fine
+/// to hold exactly.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Grid {
@@ -25,22 +30,42 @@ pub(crate) struct Grid {
 /// Integers up to this size are exact in a double with room for a rounding check.
 const GRID_LIMIT: f64 = 1_125_899_906_842_624.0; // 2^50
 
+/// What prorating a subscale of `n` items can divide a sum by: the lcm of `a / gcd(n, a)` over
+/// `a` in `1..=n`.
+fn prorating(n: u128) -> Option<u128> {
+    let mut l: u128 = 1;
+    for a in 1..=n {
+        l = crate::exact::lcm(l, a / crate::exact::gcd(n, a))?;
+        if l > 1 << 60 {
+            return None;
+        }
+    }
+    Some(l)
+}
+
 impl Grid {
     /// The grid of `instrument`'s total, if it has one.
     pub(crate) fn of(instrument: &Instrument) -> Option<Grid> {
-        let range = instrument.range(Target::Total, instrument.primary_metric())?;
+        let metric = instrument.primary_metric();
+        let range = instrument.range(Target::Total, metric)?;
         let items = instrument.items().len() as u128;
-        let mut l: u128 = 1;
-        for k in 1..=items {
-            l = crate::exact::lcm(l, k).unwrap_or(u128::MAX);
-            if l > 1 << 60 {
-                break;
-            }
-        }
+        let prorate = match instrument.total_rule() {
+            TotalRule::OverItems => prorating(items),
+            _ => instrument
+                .subscales()
+                .iter()
+                .try_fold(1u128, |l, s| crate::exact::lcm(l, prorating(s.items().len() as u128)?)),
+        };
+        let per_metric = match metric {
+            Metric::Sum => Some(1),
+            // A mean divides a sum by the items, or by the items answered.
+            Metric::Mean => (1..=items).try_fold(items, crate::exact::lcm),
+            _ => None,
+        };
         let res = instrument.scale().resolution_units().unsigned_abs();
-        let denominator = l
-            .checked_mul(items)
-            .and_then(|d| d.checked_mul(res))
+        let denominator = prorate
+            .zip(per_metric)
+            .and_then(|(p, m)| p.checked_mul(m)?.checked_mul(res))
             .and_then(|d| u64::try_from(d).ok())
             .filter(|&d| {
                 let top = range.max().abs().max(range.min().abs());
