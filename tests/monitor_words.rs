@@ -46,7 +46,10 @@ fn course(srs: &Instrument) -> Result<Vec<Administration>, Box<dyn std::error::E
     Ok(out)
 }
 
-fn run(srs: &Instrument, messages: Messages) -> Result<Vec<MonitoredSession>, Box<dyn std::error::Error>> {
+fn run(
+    srs: &Instrument,
+    messages: Messages,
+) -> Result<Vec<MonitoredSession>, Box<dyn std::error::Error>> {
     let mut monitor =
         SessionMonitor::new(srs, MonitorOptions::for_instrument(srs)).with_messages(messages);
     let mut out = Vec::new();
@@ -64,11 +67,20 @@ fn a_held_out_srs_course_in_words() -> TestResult {
     for s in &sessions {
         assert_eq!(s.status, SessionStatus::Observed);
         // Each session with events has a summary, and only those.
-        assert_eq!(s.summary.is_some(), !s.events.is_empty(), "session {}", s.session);
+        assert_eq!(
+            s.summary.is_some(),
+            !s.events.is_empty(),
+            "session {}",
+            s.session
+        );
         for e in &s.events {
             assert_eq!(e.session, s.session);
             assert!(!e.message.is_empty() && !e.message_key.is_empty(), "{e:?}");
-            assert!(!e.message.contains('{'), "every value filled in: {}", e.message);
+            assert!(
+                !e.message.contains('{'),
+                "every value filled in: {}",
+                e.message
+            );
             let above = e.severity > Severity::Info;
             assert_eq!(e.practice.is_some(), above, "{e:?}");
             assert_eq!(e.prompt.is_some(), above, "{e:?}");
@@ -88,9 +100,9 @@ fn a_held_out_srs_course_in_words() -> TestResult {
         .iter()
         .flat_map(|s| &s.events)
         .filter_map(|e| match &e.kind {
-            EventKind::Threshold { state, sessions, .. } => {
-                Some((e.session, *state, *sessions, e.severity))
-            }
+            EventKind::Threshold {
+                state, sessions, ..
+            } => Some((e.session, *state, *sessions, e.severity)),
             _ => None,
         })
         .collect();
@@ -124,7 +136,9 @@ fn a_held_out_srs_course_in_words() -> TestResult {
         assert_eq!(e.practice, Some(Practice::Openness));
         assert_eq!(e.prompt_key.as_deref(), Some("prompt.bond.general"));
     }
-    assert!(matches!(s5.events[1].kind, EventKind::Worsening { worsening, .. } if worsening == 6.2));
+    assert!(
+        matches!(s5.events[1].kind, EventKind::Worsening { worsening, .. } if worsening == 6.2)
+    );
     assert_eq!(
         s5.events[2].message,
         "A rupture: the total is 6.2 below its level of 38.3 at session 4. \
@@ -140,7 +154,9 @@ fn a_held_out_srs_course_in_words() -> TestResult {
     assert_eq!(summary.practice, Some(Practice::Openness));
     assert_eq!(
         summary.prompt.as_deref(),
-        Some("How has our relationship felt to you lately, and did anything I did not sit right with you?")
+        Some(
+            "How has our relationship felt to you lately, and did anything I did not sit right with you?"
+        )
     );
     // Only session 5 asks for attention; the rest is news.
     for s in &sessions {
@@ -173,7 +189,10 @@ fn the_same_course_in_german() -> TestResult {
     for (e, g) in english.iter().zip(&german) {
         assert_eq!(e.events.len(), g.events.len());
         for (a, b) in e.events.iter().zip(&g.events) {
-            assert_eq!((&a.kind, &a.message_key, &a.params), (&b.kind, &b.message_key, &b.params));
+            assert_eq!(
+                (&a.kind, &a.message_key, &a.params),
+                (&b.kind, &b.message_key, &b.params)
+            );
             assert_eq!(Messages::german().event(a), b.message);
         }
     }
@@ -191,7 +210,9 @@ fn the_same_course_in_german() -> TestResult {
     );
     assert_eq!(
         s5.events[2].prompt.as_deref(),
-        Some("Wie haben Sie unsere Beziehung in letzter Zeit erlebt, und hat Sie etwas, das ich getan habe, gestört?")
+        Some(
+            "Wie haben Sie unsere Beziehung in letzter Zeit erlebt, und hat Sie etwas, das ich getan habe, gestört?"
+        )
     );
     assert_eq!(
         german[7].events[0].message,
@@ -235,7 +256,10 @@ fn retried_and_changed_sessions() -> TestResult {
         .build()?;
     let err = monitor.observe(&changed).unwrap_err();
     assert_eq!(err.code(), "session_conflict");
-    assert_eq!(err.to_string(), "session 3 was observed before with other answers");
+    assert_eq!(
+        err.to_string(),
+        "session 3 was observed before with other answers"
+    );
     assert_eq!(monitor.state(), &before);
     Ok(())
 }
@@ -250,7 +274,10 @@ fn tampered_states_are_typed_errors() -> TestResult {
         monitor.observe(adm)?;
     }
     let good = serde_json::to_value(monitor.state())?;
-    assert_eq!(MonitorState::from_json(&good.to_string())?, *monitor.state());
+    assert_eq!(
+        MonitorState::from_json(&good.to_string())?,
+        *monitor.state()
+    );
     for (pointer, value) in [
         ("/previous/total", serde_json::json!(1000.0)),
         ("/previous/total", serde_json::json!(-5.0)),
@@ -263,14 +290,22 @@ fn tampered_states_are_typed_errors() -> TestResult {
         let mut v = good.clone();
         *v.pointer_mut(pointer).ok_or(pointer)? = value.clone();
         let err = MonitorState::from_json(&v.to_string()).unwrap_err();
-        assert_eq!(err.code(), "invalid_monitor_state", "{pointer} = {value}: {err}");
+        assert_eq!(
+            err.code(),
+            "invalid_monitor_state",
+            "{pointer} = {value}: {err}"
+        );
         assert!(serde_json::from_value::<MonitorState>(v).is_err());
     }
     // Resumed with another instrument: the state's instrument is named first.
     let state = monitor.state().clone();
     let err = SessionMonitor::resume(&catalog::require("ors")?, state).unwrap_err();
     assert_eq!(err.code(), "instrument_mismatch");
-    assert!(err.to_string().starts_with("this belongs to instrument srs "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("this belongs to instrument srs "),
+        "{err}"
+    );
     assert!(err.to_string().contains(", not ors "), "{err}");
     Ok(())
 }

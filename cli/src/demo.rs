@@ -197,8 +197,7 @@ fn monitor_story(
     // This demo's setting: a change of the total by 3 points or more either way is news (the
     // form states no reliable-change amount).
     let options = MonitorOptions::for_instrument(client_form).drop_points(3.0)?;
-    let mut monitor =
-        SessionMonitor::new(client_form, options).with_messages(messages.clone());
+    let mut monitor = SessionMonitor::new(client_form, options).with_messages(messages.clone());
     let _ = writeln!(
         out,
         "\nThe session monitor on Sarah's client form, after each session: the severity, what happened\n\

@@ -244,7 +244,10 @@ impl Stream {
 }
 
 /// The monitor: resumed from the state file if it exists, else new.
-fn monitor(opts: &Options, inst: &therapeutic_alliance::Instrument) -> Result<SessionMonitor, Failure> {
+fn monitor(
+    opts: &Options,
+    inst: &therapeutic_alliance::Instrument,
+) -> Result<SessionMonitor, Failure> {
     let Some(path) = opts.state.as_deref().filter(|p| Path::new(p).exists()) else {
         return Ok(SessionMonitor::new(inst, opts.options.clone()));
     };

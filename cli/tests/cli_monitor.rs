@@ -20,7 +20,8 @@ struct TempDir(PathBuf);
 impl TempDir {
     fn new(name: &str) -> Self {
         exe();
-        let path = std::env::temp_dir().join(format!("alliance-monitor-{name}-{}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("alliance-monitor-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).expect("temp dir");
         TempDir(path)
@@ -43,7 +44,11 @@ fn course() -> String {
 
 /// The header and the first `n` sessions of the course.
 fn first(n: usize) -> String {
-    course().lines().take(n + 1).map(|l| format!("{l}\n")).collect()
+    course()
+        .lines()
+        .take(n + 1)
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 fn run_ok(args: &[&str]) -> Value {
@@ -68,7 +73,10 @@ fn events_in_words_on_the_held_out_course() {
         assert_eq!(s["summary"].is_object(), !events.is_empty(), "{s}");
         for e in events {
             assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
-            assert!(e["message_key"].is_string() && e["params"].is_object(), "{e}");
+            assert!(
+                e["message_key"].is_string() && e["params"].is_object(),
+                "{e}"
+            );
             let severity = e["severity"].as_str().expect("severity");
             assert!(["info", "attention", "alert"].contains(&severity));
             if severity != "info" {
@@ -99,7 +107,13 @@ fn events_in_words_on_the_held_out_course() {
     assert_eq!(out[7]["events"][0]["state"], "left");
     // German.
     let de = sessions(&run_ok(&[
-        "monitor", "--instrument", "srs", "--csv", &csv, "--language", "de",
+        "monitor",
+        "--instrument",
+        "srs",
+        "--csv",
+        &csv,
+        "--language",
+        "de",
     ]));
     assert_eq!(
         de[7]["events"][0]["message"],
@@ -107,7 +121,12 @@ fn events_in_words_on_the_held_out_course() {
     );
     assert_eq!(de[4]["events"], {
         let mut en = out[4]["events"].clone();
-        for (e, d) in en.as_array_mut().expect("events").iter_mut().zip(de[4]["events"].as_array().expect("events")) {
+        for (e, d) in en
+            .as_array_mut()
+            .expect("events")
+            .iter_mut()
+            .zip(de[4]["events"].as_array().expect("events"))
+        {
             e["message"] = d["message"].clone();
             e["prompt"] = d["prompt"].clone();
         }
@@ -119,18 +138,36 @@ fn events_in_words_on_the_held_out_course() {
 fn a_state_file_resumes_mid_course_like_one_run() {
     let dir = TempDir::new("resume");
     let whole = data("monitor_srs_rupture.csv");
-    let one_run = sessions(&run_ok(&["monitor", "--instrument", "srs", "--csv", &whole]));
+    let one_run = sessions(&run_ok(&[
+        "monitor",
+        "--instrument",
+        "srs",
+        "--csv",
+        &whole,
+    ]));
     for cut in [0, 3, 5, 7, 10] {
         let part = dir.file(&format!("part{cut}.csv"));
         std::fs::write(&part, first(cut)).expect("part");
         let state = dir.file(&format!("state{cut}.json"));
         let a = sessions(&run_ok(&[
-            "monitor", "--instrument", "srs", "--csv", &part, "--state", &state,
+            "monitor",
+            "--instrument",
+            "srs",
+            "--csv",
+            &part,
+            "--state",
+            &state,
         ]));
         // The second run reads the whole course: the sessions seen are skipped, only the new
         // ones are printed, and together they are the one run.
         let b = sessions(&run_ok(&[
-            "monitor", "--instrument", "srs", "--csv", &whole, "--state", &state,
+            "monitor",
+            "--instrument",
+            "srs",
+            "--csv",
+            &whole,
+            "--state",
+            &state,
         ]));
         assert_eq!(a.len(), cut);
         assert_eq!(b.len(), 10 - cut);
@@ -139,7 +176,13 @@ fn a_state_file_resumes_mid_course_like_one_run() {
         // Sending it all again is a quiet no-op: nothing printed, the state unchanged.
         let before = std::fs::read(&state).expect("state");
         let again = run_ok(&[
-            "monitor", "--instrument", "srs", "--csv", &whole, "--state", &state,
+            "monitor",
+            "--instrument",
+            "srs",
+            "--csv",
+            &whole,
+            "--state",
+            &state,
         ]);
         assert_eq!(again, serde_json::json!([]));
         assert_eq!(std::fs::read(&state).expect("state"), before);
@@ -152,13 +195,35 @@ fn changed_answers_and_bad_states_are_errors() {
     let state = dir.file("state.json");
     let part = dir.file("part.csv");
     std::fs::write(&part, first(6)).expect("part");
-    run_ok(&["monitor", "--instrument", "srs", "--csv", &part, "--state", &state]);
+    run_ok(&[
+        "monitor",
+        "--instrument",
+        "srs",
+        "--csv",
+        &part,
+        "--state",
+        &state,
+    ]);
     let before = std::fs::read(&state).expect("state");
     // Session 3 with another answer on line 4.
     let changed = dir.file("changed.csv");
-    std::fs::write(&changed, first(7).replace("3,2026-01-19,9.4,9.5,9.4,9.5", "3,2026-01-19,9.4,9.5,9.4,9.4"))
-        .expect("changed");
-    let args = ["monitor", "--instrument", "srs", "--csv", &changed, "--state", &state];
+    std::fs::write(
+        &changed,
+        first(7).replace(
+            "3,2026-01-19,9.4,9.5,9.4,9.5",
+            "3,2026-01-19,9.4,9.5,9.4,9.4",
+        ),
+    )
+    .expect("changed");
+    let args = [
+        "monitor",
+        "--instrument",
+        "srs",
+        "--csv",
+        &changed,
+        "--state",
+        &state,
+    ];
     let o = alliance(&args);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty(), "{}", stdout(&o));
@@ -179,13 +244,29 @@ fn changed_answers_and_bad_states_are_errors() {
     let tampered = dir.file("tampered.json");
     std::fs::write(&tampered, v.to_string()).expect("tampered");
     let o = alliance(&[
-        "monitor", "--instrument", "srs", "--csv", &part, "--state", &tampered, "--errors", "json",
+        "monitor",
+        "--instrument",
+        "srs",
+        "--csv",
+        &part,
+        "--state",
+        &tampered,
+        "--errors",
+        "json",
     ]);
     assert_eq!(o.status.code(), Some(1));
     let e: Value = serde_json::from_slice(&o.stderr).expect("a JSON error");
     assert_eq!(e["code"], "invalid_monitor_state", "{e}");
     // The state of another instrument.
-    let o = alliance(&["monitor", "--instrument", "ors", "--csv", &part, "--state", &state]);
+    let o = alliance(&[
+        "monitor",
+        "--instrument",
+        "ors",
+        "--csv",
+        &part,
+        "--state",
+        &state,
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("this belongs to instrument srs version \"3.0\""),
@@ -194,11 +275,31 @@ fn changed_answers_and_bad_states_are_errors() {
     );
     // Other options than the stored ones.
     let o = alliance(&[
-        "monitor", "--instrument", "srs", "--csv", &part, "--state", &state, "--drop-points", "2",
+        "monitor",
+        "--instrument",
+        "srs",
+        "--csv",
+        &part,
+        "--state",
+        &state,
+        "--drop-points",
+        "2",
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("other monitor options"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("other monitor options"),
+        "{}",
+        stderr(&o)
+    );
     // An unknown language is a usage error.
-    let o = alliance(&["monitor", "--instrument", "srs", "--csv", &part, "--language", "xx"]);
+    let o = alliance(&[
+        "monitor",
+        "--instrument",
+        "srs",
+        "--csv",
+        &part,
+        "--language",
+        "xx",
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -300,7 +300,10 @@ const GERMAN: &[(&str, &str)] = &[
         "summary.left",
         "{target} wieder {comparison} dem Grenzwert von {threshold}{unit}: eine gute Nachricht",
     ),
-    ("summary.reliable_worsening", "eine reliable Verschlechterung"),
+    (
+        "summary.reliable_worsening",
+        "eine reliable Verschlechterung",
+    ),
     ("summary.reliable_improvement", "eine reliable Verbesserung"),
     ("summary.rupture_opened", "ein Bruch der Allianz"),
     ("summary.rupture_repaired", "der Bruch ist behoben"),
@@ -508,9 +511,7 @@ impl Messages {
             .into()
         };
         let Some(&(k, english)) = ENGLISH.iter().find(|(k, _)| *k == key) else {
-            return Err(bad(
-                "is not a key of the monitor's message table".to_owned(),
-            ));
+            return Err(bad("is not a key of the monitor's message table".to_owned()));
         };
         if template.len() > MAX_TEMPLATE {
             return Err(bad(format!(
@@ -604,7 +605,8 @@ impl Messages {
             value: "JSON".to_owned(),
             reason: crate::ids::escaped(&e.to_string()),
         })?;
-        let mut m = Messages::english().language_tag(&t.language, t.decimal_separator.unwrap_or('.'))?;
+        let mut m =
+            Messages::english().language_tag(&t.language, t.decimal_separator.unwrap_or('.'))?;
         for (k, v) in t.messages {
             m = m.with(&k, v)?;
         }
@@ -855,7 +857,10 @@ mod tests {
     #[test]
     fn unknown_values_are_left_as_written() {
         let m = Messages::english();
-        assert_eq!(m.render("summary.session", &Params::new()), "Session {session}");
+        assert_eq!(
+            m.render("summary.session", &Params::new()),
+            "Session {session}"
+        );
         assert_eq!(m.render("no.key", &Params::new()), "no.key");
         assert_eq!(m.number(-0.001), "0");
         assert_eq!(m.number(f64::NAN), "NaN");

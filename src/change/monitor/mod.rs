@@ -793,8 +793,8 @@ impl SessionMonitor {
                     component,
                 });
             }
-            if let Some(criterion) = drop
-                .filter(|&c| reliable.is_none() && super::at_least(-worsening, c))
+            if let Some(criterion) =
+                drop.filter(|&c| reliable.is_none() && super::at_least(-worsening, c))
             {
                 raw.push(Raw {
                     severity: Severity::Info,
@@ -857,7 +857,12 @@ impl SessionMonitor {
                     component: None,
                 });
             }
-            if self.state.tracker.level().is_some_and(|(s, _)| s == session) {
+            if self
+                .state
+                .tracker
+                .level()
+                .is_some_and(|(s, _)| s == session)
+            {
                 self.state.level = Some(snapshot.clone());
             }
         }
@@ -922,7 +927,9 @@ impl SessionMonitor {
         put("session", session.into());
         let key = match &r.kind {
             EventKind::Threshold {
-                state, sessions, flag,
+                state,
+                sessions,
+                flag,
             } => {
                 let comparison = match state {
                     ThresholdState::Left => opposite(flag.comparison()),
@@ -1094,7 +1101,10 @@ impl SessionMonitor {
             let p = match &e.kind {
                 EventKind::Threshold { state, .. } => Some(part(
                     &format!("summary.{}", state.name()),
-                    pick(e, &["target", "comparison", "threshold", "sessions", "unit"]),
+                    pick(
+                        e,
+                        &["target", "comparison", "threshold", "sessions", "unit"],
+                    ),
                 )),
                 EventKind::ReliableWorsening { .. } => {
                     Some(part("summary.reliable_worsening", Params::new()))
@@ -1108,10 +1118,9 @@ impl SessionMonitor {
                 EventKind::RuptureRepaired { .. } => {
                     Some(part("summary.rupture_repaired", Params::new()))
                 }
-                EventKind::ComponentFalling { .. } => Some(part(
-                    "summary.component_falling",
-                    pick(e, &["component"]),
-                )),
+                EventKind::ComponentFalling { .. } => {
+                    Some(part("summary.component_falling", pick(e, &["component"])))
+                }
                 _ => None,
             };
             parts.extend(p);

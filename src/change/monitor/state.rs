@@ -5,10 +5,10 @@ use super::super::rupture::Tracker;
 use super::super::series::Order;
 use super::MonitorOptions;
 use crate::components::{Component, Metric, Target};
-use crate::instruments::TotalRule;
 use crate::error::{ErrorKind, Num, Result};
 use crate::exact::ratio;
 use crate::instruments::Instrument;
+use crate::instruments::TotalRule;
 use crate::scoring::InstrumentSummary;
 
 /// The range of the instrument's total (primary metric) and the grid its values lie on: every
@@ -51,10 +51,9 @@ impl Grid {
         let items = instrument.items().len() as u128;
         let prorate = match instrument.total_rule() {
             TotalRule::OverItems => prorating(items),
-            _ => instrument
-                .subscales()
-                .iter()
-                .try_fold(1u128, |l, s| crate::exact::lcm(l, prorating(s.items().len() as u128)?)),
+            _ => instrument.subscales().iter().try_fold(1u128, |l, s| {
+                crate::exact::lcm(l, prorating(s.items().len() as u128)?)
+            }),
         };
         let per_metric = match metric {
             Metric::Sum => Some(1),
@@ -148,7 +147,9 @@ mod i128_text {
     pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         if s.len() > 40 {
-            return Err(serde::de::Error::custom("an integer of more than 40 digits"));
+            return Err(serde::de::Error::custom(
+                "an integer of more than 40 digits",
+            ));
         }
         s.parse().map_err(serde::de::Error::custom)
     }
@@ -212,10 +213,7 @@ impl Moments {
                         (Some(s), Some(den)) => ratio(s, den),
                         _ => 0.0,
                     };
-                    (
-                        nn.checked_mul(d).map_or(0.0, |den| ratio(sum, den)),
-                        m2,
-                    )
+                    (nn.checked_mul(d).map_or(0.0, |den| ratio(sum, den)), m2)
                 };
                 Moments::Float { n, mean, m2 }
             }
@@ -246,7 +244,11 @@ impl Moments {
                     return bad();
                 }
                 if n == 0 {
-                    return if sum == 0 && sum_sq == 0 { Ok(()) } else { bad() };
+                    return if sum == 0 && sum_sq == 0 {
+                        Ok(())
+                    } else {
+                        bad()
+                    };
                 }
                 let Some(g) = grid else { return bad() };
                 let (Some(lo), Some(hi)) = (g.units(g.min), g.units(g.max)) else {
@@ -560,8 +562,13 @@ impl MonitorState {
     /// ```
     #[cfg(feature = "serde")]
     pub fn from_reader(reader: impl std::io::Read) -> Result<Self> {
-        let d: StateDef = serde_json::from_reader(std::io::BufReader::new(reader))
-            .map_err(|e| invalid(format!("not a stored state: {}", crate::ids::escaped(&e.to_string()))))?;
+        let d: StateDef =
+            serde_json::from_reader(std::io::BufReader::new(reader)).map_err(|e| {
+                invalid(format!(
+                    "not a stored state: {}",
+                    crate::ids::escaped(&e.to_string())
+                ))
+            })?;
         MonitorState::try_from(d)
     }
 
@@ -599,7 +606,9 @@ impl MonitorState {
         let grid = self.grid.as_ref();
         let exact = matches!(self.moments, Moments::Exact { .. });
         let total_ok = |v: f64| {
-            grid.is_some_and(|g| g.contains(v) && (!exact || g.denominator.is_none() || g.units(v).is_some()))
+            grid.is_some_and(|g| {
+                g.contains(v) && (!exact || g.denominator.is_none() || g.units(v).is_some())
+            })
         };
         for (what, snap) in [("previous", &self.previous), ("level", &self.level)] {
             if let Some(s) = snap {
@@ -639,9 +648,7 @@ impl MonitorState {
         {
             return Err(invalid("a threshold run longer than the sessions admitted"));
         }
-        self.tracker
-            .check(last, sessions)
-            .map_err(invalid)?;
+        self.tracker.check(last, sessions).map_err(invalid)?;
         if let Some(v) = self.tracker.values().find(|&v| !total_ok(v)) {
             return Err(invalid(format!(
                 "a rupture level or low of {} outside the total's range or grid",

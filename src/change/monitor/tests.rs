@@ -71,7 +71,7 @@ fn running_moments_agree_with_the_sd_of_the_list() {
             let units = (seed % 301) as i128;
             // A prorated total (three lines of four answered, correctly rounded as the crate
             // scores it) is off the 0.1 grid.
-            let v = if prorated && seed % 3 == 0 {
+            let v = if prorated && seed.is_multiple_of(3) {
                 crate::exact::ratio(units * 4, 30)
             } else {
                 crate::exact::ratio(units, 10)
@@ -134,7 +134,10 @@ fn a_stored_state_resumes_where_it_left_off() {
             .starts_with("this belongs to instrument srs version \"3.0\""),
         "{err}"
     );
-    assert!(err.to_string().contains("not srs version \"quiet\""), "{err}");
+    assert!(
+        err.to_string().contains("not srs version \"quiet\""),
+        "{err}"
+    );
 }
 
 /// A state edited by hand or damaged is refused when read back, never a panic or an
@@ -205,7 +208,10 @@ fn an_error_leaves_the_state_as_it_was() {
     assert_eq!(err.kind().code(), "invalid_series");
     let err = monitor.observe(&srs_at(2, [9.1; 4])).unwrap_err();
     assert_eq!(err.kind().code(), "session_conflict");
-    assert_eq!(err.to_string(), "session 2 was observed before with other answers");
+    assert_eq!(
+        err.to_string(),
+        "session 2 was observed before with other answers"
+    );
     assert_eq!(monitor.state(), &before);
     let again = monitor.observe(&srs_at(2, [9.0; 4])).unwrap();
     assert_eq!(again.status, SessionStatus::AlreadySeen);
