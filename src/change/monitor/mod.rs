@@ -579,8 +579,8 @@ impl SessionMonitor {
     /// ```
     pub fn observe(&mut self, adm: &Administration) -> Result<MonitoredSession> {
         if let Some(session) = adm.session()
-            && adm.instrument() == &self.instrument
             && let Some(seen) = self.state.seen(session)
+            && adm.instrument() == &self.instrument
         {
             if state::digest(adm.units()) != seen.digest {
                 return Err(ErrorKind::SessionConflict { session }.into());
