@@ -371,3 +371,51 @@ proptest! {
         }
     }
 }
+
+/// WAI-SR answers 1-5, now and then one left out (prorated subscales, totals on thirds).
+fn wai_course() -> impl Strategy<Value = Vec<Vec<Option<u8>>>> {
+    proptest::collection::vec(
+        proptest::collection::vec(
+            prop_oneof![10 => (1u8..=5).prop_map(Some), 1 => Just(None)],
+            12,
+        ),
+        1..10,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The same on the WAI-SR, whose prorated totals fall on thirds: every stored state reads
+    /// back and resumes to the one run.
+    #[test]
+    fn a_wai_sr_course_with_prorated_totals_resumes_anywhere(lines in wai_course()) {
+        let wai = catalog::require("wai-sr").unwrap();
+        let adms: Vec<Administration> = lines
+            .iter()
+            .enumerate()
+            .filter_map(|(n, l)| {
+                let answers: Vec<(String, f64)> = wai
+                    .items()
+                    .iter()
+                    .zip(l)
+                    .filter_map(|(i, v)| v.map(|v| (i.id().to_owned(), f64::from(v))))
+                    .collect();
+                Administration::builder(&wai).session(n as u32 + 1).answers(answers).ok()?.build().ok()
+            })
+            .collect();
+        let mut one = SessionMonitor::new(&wai, MonitorOptions::default());
+        let all: Vec<MonitoredSession> = adms.iter().map(|a| one.observe(a).unwrap()).collect();
+        for cut in 0..=adms.len() {
+            let mut first = SessionMonitor::new(&wai, MonitorOptions::default());
+            for a in &adms[..cut] {
+                first.observe(a).unwrap();
+            }
+            let state = MonitorState::from_json(&serde_json::to_string(first.state()).unwrap()).unwrap();
+            let mut resumed = SessionMonitor::resume(&wai, state).unwrap();
+            for (a, expected) in adms[cut..].iter().zip(&all[cut..]) {
+                prop_assert_eq!(&resumed.observe(a).unwrap(), expected);
+            }
+        }
+    }
+}
