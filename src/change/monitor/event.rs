@@ -194,16 +194,28 @@ impl LargestFall {
 /// assert_eq!(Param::from(2.5), Param::Number(2.5));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(untagged)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(untagged))]
 pub enum Param {
     /// A number (a score, a change, a session number, a count).
     Number(f64),
     /// A term, translated by a table's `term.<text>` entry if it has one.
     Text(String),
+}
+
+/// A whole number is written without a fraction (`5`, not `5.0`).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Param {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Param::Number(v) if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 =>
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                s.serialize_i64(*v as i64)
+            }
+            Param::Number(v) => s.serialize_f64(*v),
+            Param::Text(t) => s.serialize_str(t),
+        }
+    }
 }
 
 impl From<f64> for Param {
