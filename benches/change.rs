@@ -109,7 +109,7 @@ fn bench(c: &mut Criterion) {
             for sessions in &administrations {
                 let mut monitor = SessionMonitor::new(&srs, MonitorOptions::default());
                 for adm in sessions {
-                    events += monitor.observe(adm).expect("in order").len();
+                    events += monitor.observe(adm).expect("in order").events.len();
                 }
             }
             events

@@ -1397,6 +1397,25 @@ pub enum ErrorKind {
         /// The text given.
         text: String,
     },
+    // --- The session monitor (issue 13): a resumable, idempotent monitor. ---
+    /// A session the monitor has seen before, sent again with other answers (a retried
+    /// request must carry the same answers; a corrected session is a new series).
+    #[error("session {session} was observed before with other answers")]
+    #[non_exhaustive]
+    SessionConflict {
+        /// The session number.
+        session: u32,
+    },
+    /// A stored session-monitor state that does not hold together or does not fit the
+    /// instrument (edited by hand or damaged): totals outside the instrument's range or off
+    /// its grid, sessions, scores and the rupture tracker that disagree.
+    #[error("the stored monitor state is inconsistent: {reason}")]
+    #[non_exhaustive]
+    InvalidMonitorState {
+        /// What does not hold together.
+        reason: String,
+    },
+    // --- end of the session monitor's variants. ---
     /// Data that cannot be read or written (an I/O error).
     ///
     /// The message names the action only; the [`std::io::Error`] is the error's
@@ -1547,6 +1566,7 @@ impl ErrorKind {
             | K::InvalidDefinition { reason: r, .. }
             | K::InvalidMissingRule { reason: r }
             | K::InvalidSeries { reason: r, .. }
+            | K::InvalidMonitorState { reason: r }
             | K::InvalidTable { reason: r }
             | K::NoVariation { variable: r, .. }
             | K::ExtremeValue { what: r, .. }
@@ -1725,6 +1745,7 @@ impl ErrorKind {
             | K::FieldCount { .. }
             | K::NotContiguous { .. }
             | K::RepeatedAdministration { .. }
+            | K::SessionConflict { .. }
             | K::Io { .. } => {}
         }
         t
@@ -1793,6 +1814,8 @@ impl ErrorKind {
             K::TooFewPairs { .. } => "too_few_pairs",
             K::InvalidTable { .. } => "invalid_table",
             K::InvalidSeries { .. } => "invalid_series",
+            K::SessionConflict { .. } => "session_conflict",
+            K::InvalidMonitorState { .. } => "invalid_monitor_state",
             K::InvalidOption { .. } => "invalid_option",
             K::NotFiniteScore { .. } => "not_finite_score",
             K::ExtremeValue { .. } => "extreme_value",
@@ -1986,6 +2009,8 @@ mod tests {
         NotContiguous { session: Some(2), first_row: 3 },
         RepeatedAdministration { what: "id and session", first_row: 3 },
         InvalidRepeatInstance { text: "x".into() },
+        SessionConflict { session: 4 },
+        InvalidMonitorState { reason: "a total of 1000".into() },
         Io { action: "read", source: std::io::Error::from(std::io::ErrorKind::BrokenPipe).into() },
     }
 

@@ -1,8 +1,12 @@
-//! `alliance demo`: one client's 12 weekly sessions of CBT for anxiety, client and therapist
-//! forms, scored session by session.
+//! `alliance demo`: the seed's story of one client, Sarah: 12 weekly sessions of CBT for
+//! anxiety, client and therapist forms, scored session by session, the session monitor's events
+//! in words with the practice and a prompt for each, and a picture of the course.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
+use therapeutic_alliance::change::{Messages, MonitorOptions, Series, SessionMonitor, Severity};
+use therapeutic_alliance::plot::PlotOptions;
 use therapeutic_alliance::{
     Administration, Component, Date, Instrument, Metric, Target, TargetScore, catalog,
 };
@@ -10,23 +14,43 @@ use therapeutic_alliance::{
 use crate::Failure;
 use crate::output;
 
-/// One client's 12 sessions of CBT for anxiety, scored session by session.
+/// Sarah's 12 sessions of CBT for anxiety: scores, the monitor's words, a picture.
 ///
-/// Prints a session-by-session report for one client's 12 weekly sessions of CBT for anxiety: each
-/// session's client and therapist forms (cbt-client, cbt-therapist) with the goals, collaboration
-/// and bond sums, the total, its percent of maximum (POMP) and any flags. A prorated score (an item
-/// left unanswered, scored under the missing-item rule) is marked *. The data are invented for
-/// this example (cli/data/cbt_anxiety.csv).
+/// Tells the story of one client, Sarah (client demo-01): hesitant at first, a dip in the
+/// middle, trust growing with regular progress talks. Prints a session-by-session report of her
+/// 12 weekly sessions of CBT for anxiety: each session's client and therapist forms (cbt-client,
+/// cbt-therapist) with the goals, collaboration and bond sums, the total, its percent of maximum
+/// (POMP) and any flags (a prorated score, an item left unanswered and scored under the
+/// missing-item rule, is marked *); then what the session monitor said after each session of her
+/// client form, in words, with one of the four alliance-building practices and a sentence to
+/// say or ask in session; and writes a picture of the course (SVG) to a file it names. The data
+/// are invented for this example (cli/data/cbt_anxiety.csv).
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Write the picture of the course to FILE (default: alliance-demo-sarah.svg in the
+    /// system's temporary directory)
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+    /// The language of the monitor's words: en (default) or de
+    #[arg(long, value_name = "TAG")]
+    language: Option<String>,
+}
 
 /// One client's 12 weekly sessions of CBT for anxiety, client and therapist forms: the client's
 /// alliance starts hesitant and grows as goals are agreed and progress is reviewed each session.
 /// Invented data, written for this example.
 const DEMO: &str = include_str!("../data/cbt_anxiety.csv");
 
-pub fn run(_: Args) -> Result<(), Failure> {
-    output::print(&report()?)
+pub fn run(args: Args) -> Result<(), Failure> {
+    let messages = match args.language.as_deref().map(str::trim) {
+        None => Messages::english(),
+        Some(tag) => Messages::for_language(tag)
+            .ok_or_else(|| Failure::usage(format!("--language must be en or de, not {tag:?}")))?,
+    };
+    let svg = args
+        .svg
+        .unwrap_or_else(|| std::env::temp_dir().join("alliance-demo-sarah.svg"));
+    output::print(&report(&messages, &svg)?)
 }
 
 /// The session rows of the demo data, as (client form, therapist form) pairs.
@@ -74,7 +98,7 @@ fn sessions(
     Ok(rows)
 }
 
-fn report() -> Result<String, Failure> {
+fn report(messages: &Messages, svg: &std::path::Path) -> Result<String, Failure> {
     let client_form = catalog::require("cbt-client")?;
     let therapist_form = catalog::require("cbt-therapist")?;
     let rows = sessions(&client_form, &therapist_form)?;
@@ -83,7 +107,9 @@ fn report() -> Result<String, Failure> {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "CBT for anxiety: client demo-01 with therapist t-01, 12 weekly sessions\n\
+        "Sarah (client demo-01), CBT for anxiety with therapist t-01, 12 weekly sessions: hesitant at\n\
+         first, a dip in the middle, trust growing as goals are agreed and progress is talked over\n\
+         each session. The data are invented for this demo.\n\n\
          Forms: {} and {} ({}-point scale, {} to {}); component sums 4-20, total 12-60.\n\
          These forms are new, unvalidated item sets written for this crate.\n",
         client_form.id(),
@@ -144,5 +170,70 @@ fn report() -> Result<String, Failure> {
          not a validated cutoff.",
         client_form.missing()
     );
+    monitor_story(&mut out, &client_form, &rows, messages)?;
+    let clients: Vec<&Administration> = rows.iter().map(|(c, _)| c).collect();
+    let series = Series::from_administrations(clients)?;
+    let picture = PlotOptions::new()
+        .title("Sarah (demo-01): alliance, client form (cbt-client)")?
+        .svg(&series)?;
+    std::fs::write(svg, picture)
+        .map_err(|e| Failure::run(format!("cannot write {}: {e}", svg.display())))?;
+    let _ = writeln!(
+        out,
+        "\nThe picture of the course (client form, SVG): {}",
+        svg.display()
+    );
     Ok(out)
+}
+
+/// What the session monitor said after each of Sarah's sessions (client form): the summary line,
+/// each event in words, and above info the practice and the prompt.
+fn monitor_story(
+    out: &mut String,
+    client_form: &Instrument,
+    rows: &[(Administration, Administration)],
+    messages: &Messages,
+) -> Result<(), Failure> {
+    // This demo's setting: a change of the total by 3 points or more either way is news (the
+    // form states no reliable-change amount).
+    let options = MonitorOptions::for_instrument(client_form).drop_points(3.0)?;
+    let mut monitor = SessionMonitor::new(client_form, options).with_messages(messages.clone());
+    let _ = writeln!(
+        out,
+        "\nThe session monitor on Sarah's client form, after each session: the severity, what happened\n\
+         (a change of the total by 3 points or more either way is news in this demo), and above info\n\
+         one of the four alliance-building practices with a sentence to say or ask in session:"
+    );
+    for (client, _) in rows {
+        let seen = monitor.observe(client)?;
+        let Some(summary) = &seen.summary else {
+            let _ = writeln!(out, "\n  session {:>2}  (nothing to report)", seen.session);
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "\n  session {:>2}  [{}] {}",
+            seen.session,
+            messages.severity(summary.severity),
+            summary.message
+        );
+        for e in &seen.events {
+            let _ = writeln!(
+                out,
+                "               - [{}] {}",
+                messages.severity(e.severity),
+                e.message
+            );
+        }
+        if let (Some(practice), Some(prompt)) = (summary.practice, &summary.prompt)
+            && summary.severity > Severity::Info
+        {
+            let _ = writeln!(
+                out,
+                "               practice: {} ({practice})\n               say or ask: \"{prompt}\"",
+                messages.practice(practice)
+            );
+        }
+    }
+    Ok(())
 }

@@ -1,9 +1,14 @@
 //! `alliance monitor`: one client's sessions, in order, through the library's session monitor:
-//! thresholds crossed, reliable and point worsening, ruptures opened and repaired, one component
-//! falling while the others hold.
+//! events in words (thresholds entered, persisting and left, worsening and improvement,
+//! ruptures opened and repaired, one component falling while the others hold), each with a
+//! severity, a practice and a prompt, and one summary line per session; with `--state FILE`
+//! resumable and idempotent.
+
+use std::io::Write as _;
+use std::path::Path;
 
 use therapeutic_alliance::change::{
-    MonitorOptions, MonitoredSession, RuptureOptions, SessionMonitor,
+    Messages, MonitorOptions, MonitorState, RuptureOptions, SessionMonitor, SessionStatus,
 };
 
 use crate::Failure;
@@ -49,20 +54,38 @@ pub struct Args {
     /// points on the SRS); none for no floor. points:X is taken as it is
     #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
     rupture_floor: Option<String>,
+    /// Keep the monitor's state in FILE (JSON): read it if the file exists, skip the sessions it
+    /// has seen (the same answers; other answers are an error), observe the new ones, print only
+    /// them, and write the state back (to a temporary file renamed over FILE). The options of a
+    /// stored state stay; giving others is an error
+    #[arg(long, value_name = "FILE")]
+    state: Option<String>,
+    /// The language of the messages, summaries and prompts: en (default) or de
+    #[arg(long, value_name = "TAG")]
+    language: Option<String>,
     #[command(flatten)]
     na: NaArg,
 }
 
 const AFTER_HELP: &str = "\
-Prints a JSON array with one object per session: {\"session\", \"date\", \"events\"}; each event
-is an object tagged by \"kind\": threshold (with the flag), reliable_worsening and worsening
-(target, metric, previous_session, previous, current, worsening, criterion),
-reliable_improvement (the same with improvement), rupture_opened and rupture_repaired (with the
-rupture), component_falling (component, previous_session, fall, others, criterion).
+Prints a JSON array with one object per session on a line of its own, written as the sessions
+are read: {\"session\",
+\"date\", \"status\", \"events\", \"summary\"}. Each event has \"session\", \"severity\" (info,
+attention or alert), \"kind\" with its evidence: threshold (state entered, persisting or left,
+sessions, the flag), reliable_worsening and worsening (target, metric, previous_session,
+previous, current, worsening, criterion), reliable_improvement and improvement (the same with
+improvement), rupture_opened and rupture_repaired (with the rupture), component_falling
+(component, previous_session, fall, others, criterion); \"largest_fall\" (the subscale that fell
+most) on worsening and rupture events; \"message_key\", \"params\" and \"message\"; and above
+info \"practice\" (openness, goals, questions or feedback), \"prompt_key\" and \"prompt\". A
+session with events has a \"summary\": one line merging them, with its severity, practice and
+prompt.
 
 An answer off the response scale or not a number, a session number that is missing or not a
-whole number, a bad date, or a session out of order stops the run with one line on stderr naming
-the row by its line number in the CSV file, the header being line 1, and the column.
+whole number, a bad date, a session out of order, or a session seen before with other answers
+(session_conflict) stops the run with one line on stderr naming the row by its line number in
+the CSV file, the header being line 1, and the column. Output already written stays written; the
+state file is written only after a run without errors.
 
 Exit status: 0 success, 1 bad input, 2 bad command line.";
 
@@ -71,6 +94,10 @@ struct Options {
     instrument: String,
     csv: String,
     options: MonitorOptions,
+    /// Whether any option of the monitor was given on the command line.
+    explicit: bool,
+    state: Option<String>,
+    messages: Messages,
     na: Option<String>,
 }
 
@@ -118,6 +145,15 @@ impl Options {
             args.rupture.as_deref(),
         );
         let (window, floor) = (args.window.as_deref(), args.rupture_floor.as_deref());
+        let explicit = [drop, reliable, rule, window, floor]
+            .iter()
+            .any(Option::is_some);
+        let messages = match args.language.as_deref().map(str::trim) {
+            None => Messages::english(),
+            Some(tag) => Messages::for_language(tag).ok_or_else(|| {
+                Failure::usage(format!("--language must be en or de, not {tag:?}"))
+            })?,
+        };
         let mut options = MonitorOptions::default();
         let drop = match drop.map(str::trim) {
             Some("none") => None,
@@ -171,21 +207,99 @@ impl Options {
             instrument: instrument.to_owned(),
             csv: args.csv.csv,
             options: options.rupture(rule),
+            explicit,
+            state: args.state,
+            messages,
             na: args.na.token()?,
         })
     }
+}
+
+/// stdout, written in chunks: a large run streams, a small one that fails prints nothing.
+struct Stream {
+    buffer: Vec<u8>,
+}
+
+/// Bytes gathered before they are written.
+const CHUNK: usize = 1 << 16;
+
+impl Stream {
+    fn write(&mut self, text: &str) -> Result<(), Failure> {
+        self.buffer.extend_from_slice(text.as_bytes());
+        if self.buffer.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Failure> {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(&self.buffer)
+            .and_then(|()| stdout.flush())
+            .map_err(output::write_failed)?;
+        self.buffer.clear();
+        Ok(())
+    }
+}
+
+/// The monitor: resumed from the state file if it exists, else new.
+fn monitor(
+    opts: &Options,
+    inst: &therapeutic_alliance::Instrument,
+) -> Result<SessionMonitor, Failure> {
+    let Some(path) = opts.state.as_deref().filter(|p| Path::new(p).exists()) else {
+        return Ok(SessionMonitor::new(inst, opts.options.clone()));
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::run(format!("cannot read the state file {path}: {e}")))?;
+    let state = MonitorState::from_reader(file)
+        .map_err(|e| Failure::worded(format!("state file {path}: {e}"), e))?;
+    if opts.explicit && state.options() != &opts.options {
+        return Err(Failure::run(format!(
+            "state file {path}: the state was kept with other monitor options than those given \
+             (leave them out to go on with the stored ones)"
+        )));
+    }
+    SessionMonitor::resume(inst, state)
+        .map_err(|e| Failure::worded(format!("state file {path}: {e}"), e))
+}
+
+/// Writes the state to a temporary file next to `path` and renames it over `path`.
+fn save(path: &str, state: &MonitorState) -> Result<(), Failure> {
+    let target = Path::new(path);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "state".to_owned());
+    let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let failed = |e: &dyn std::fmt::Display| {
+        let _ = std::fs::remove_file(&temp);
+        Failure::run(format!("cannot write the state file {path}: {e}"))
+    };
+    let file = std::fs::File::create(&temp).map_err(|e| failed(&e))?;
+    let mut writer = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut writer, state).map_err(|e| failed(&e))?;
+    writer.write_all(b"\n").map_err(|e| failed(&e))?;
+    let file = writer.into_inner().map_err(|e| failed(&e.into_error()))?;
+    file.sync_all().map_err(|e| failed(&e))?;
+    std::fs::rename(&temp, target).map_err(|e| failed(&e))
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let opts = Options::new(args)?;
     let inst = crate::instruments::require(&opts.instrument)?;
     let reader = table::sessions(&opts.csv, &inst, opts.na.as_deref())?;
-    let mut monitor = SessionMonitor::new(&inst, opts.options.clone());
-    let mut sessions = Vec::new();
+    let mut monitor = monitor(&opts, &inst)?.with_messages(opts.messages.clone());
+    let mut out = Stream {
+        buffer: Vec::with_capacity(CHUNK + 4096),
+    };
+    out.write("[")?;
+    let mut printed = 0usize;
     for row in reader {
         let row = table::session(row, &opts.csv)?;
         let (line, adm) = (row.line(), row.administration());
-        let events = monitor.observe(adm).map_err(|e| {
+        let seen = monitor.observe(adm).map_err(|e| {
             // The field the session order is about (`/session`, `/date`, `/client`) is a
             // column of the file.
             let column = e
@@ -198,14 +312,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
             };
             Failure::from(e)
         })?;
-        sessions.push(MonitoredSession {
-            session: adm.session().unwrap_or_default(),
-            date: adm.date(),
-            events,
-        });
+        if seen.status == SessionStatus::AlreadySeen {
+            continue;
+        }
+        out.write(if printed == 0 { "\n" } else { ",\n" })?;
+        serde_json::to_writer(&mut out.buffer, &seen)
+            .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
+        out.write("")?;
+        printed += 1;
     }
-    let mut text = serde_json::to_string_pretty(&sessions)
-        .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
-    text.push('\n');
-    output::print(&text)
+    out.write(if printed == 0 { "]\n" } else { "\n]\n" })?;
+    out.flush()?;
+    if let Some(path) = &opts.state {
+        save(path, monitor.state())?;
+    }
+    Ok(())
 }

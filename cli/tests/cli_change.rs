@@ -971,8 +971,9 @@ fn monitor_srs_sessions_worked_by_hand() {
             (3, none.clone()),
             // 32: at or below 36; 5.6 worse than session 3; 6.4 under the level of 38.4.
             (4, k(&["threshold", "worsening", "rupture_opened"])),
-            // 38.8 is back above 38.4, one session after the onset.
-            (5, k(&["rupture_repaired"])),
+            // 38.8 is back above 36 (the alarm left: good news), 6.8 better than session 4
+            // (the SRS's one point both ways), and back above 38.4 one session after the onset.
+            (5, k(&["threshold", "improvement", "rupture_repaired"])),
         ]
     );
     let s4 = &sessions[3]["events"];
@@ -987,7 +988,11 @@ fn monitor_srs_sessions_worked_by_hand() {
     assert_eq!(opened["start"], 2);
     assert_eq!(opened["onset"], 4);
     close(num(opened, "level"), 38.4, "level");
-    let repair = &sessions[4]["events"][0]["rupture"]["repair"];
+    assert_eq!(s4[0]["state"], "entered");
+    assert_eq!(s4[0]["severity"], "alert");
+    assert_eq!(sessions[4]["events"][0]["state"], "left");
+    assert_eq!(sessions[4]["events"][0]["severity"], "info");
+    let repair = &sessions[4]["events"][2]["rupture"]["repair"];
     assert_eq!(repair["session"], 5);
     assert_eq!(repair["sessions_after_onset"], 1);
 
@@ -1058,7 +1063,10 @@ fn monitor_srs_sessions_worked_by_hand() {
         "--window",
         "1",
     ]);
-    assert_eq!(kinds(&window)[4], (5, k(&["rupture_repaired"])));
+    assert_eq!(
+        kinds(&window)[4],
+        (5, k(&["threshold", "improvement", "rupture_repaired"]))
+    );
 }
 
 #[test]
@@ -1115,8 +1123,14 @@ fn monitor_bad_input_is_one_error_line() {
         (
             "mon-order",
             "srs",
-            "session,1,2,3,4\n1,9,9,9,9\n\n3,9,9,9,9\n3,9,9,9,9\n",
-            "row 5, column \"session\": session 3: sessions must strictly increase, and session 3 follows session 3",
+            "session,1,2,3,4\n1,9,9,9,9\n\n3,9,9,9,9\n2,9,9,9,9\n",
+            "row 5, column \"session\": session 2: sessions must strictly increase, and session 2 follows session 3",
+        ),
+        (
+            "mon-conflict",
+            "srs",
+            "session,1,2,3,4\n1,9,9,9,9\n\n3,9,9,9,9\n3,9,9,9,8\n",
+            "row 5: session 3 was observed before with other answers",
         ),
         (
             "mon-date",

@@ -870,6 +870,19 @@ impl Tracker {
     }
 
     /// The rupture still open at the end of the series, if any.
+    /// The level's session and value, if any.
+    pub(crate) fn level(&self) -> Option<(u32, f64)> {
+        self.level
+    }
+
+    /// The values the tracker holds: the level, and a dip's level and lowest value.
+    pub(crate) fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.level
+            .map(|(_, v)| v)
+            .into_iter()
+            .chain(self.dip.iter().flat_map(|d| [d.level, d.lowest]))
+    }
+
     pub(crate) fn finish(&self) -> Option<Rupture> {
         self.dip.as_ref().and_then(|d| d.rupture(None))
     }
