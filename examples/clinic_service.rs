@@ -56,10 +56,10 @@ fn handle(body: &str, registry: &Registry, store: &mut Store, now: &str) -> Resu
         }
         None => SessionMonitor::new(inst, MonitorOptions::for_instrument(inst)),
     };
-    let events = monitor.observe(&adm).map_err(|e| errors(e.into()))?;
+    let session = monitor.observe(&adm).map_err(|e| errors(e.into()))?;
     let state = serde_json::to_string(monitor.state()).map_err(|e| unreadable(500, e))?;
     store.insert(key, state);
-    Ok(json!({ "report": report, "observation": observation, "events": events }))
+    Ok(json!({ "report": report, "observation": observation, "monitor": session }))
 }
 
 /// One client's Session Rating Scale (four 0-10 lines) over three sessions, the third sent by
