@@ -605,3 +605,40 @@ fn growth_curve_with_missed_sessions_reml_and_ml() {
         compare(case, &model, &r[case]["result"]);
     }
 }
+
+#[test]
+fn split_and_group_count_errors_are_typed() {
+    // x is a therapist-level value (constant within each group): its within part is 0.
+    let t = small(&[
+        ("a", 1.0, 1.0),
+        ("a", 2.0, 1.0),
+        ("b", 3.0, 2.0),
+        ("b", 1.5, 2.0),
+        ("c", 2.5, 4.0),
+        ("c", 2.0, 4.0),
+    ]);
+    let e = MixedOptions::new()
+        .split(["x"])
+        .analyze(&t)
+        .expect_err("no within variation");
+    assert!(
+        matches!(e.kind(), ErrorKind::NoVariation { variable, .. } if variable == "x_within"),
+        "{e}"
+    );
+    let e = MixedOptions::new()
+        .split(["x"])
+        .slope("x")
+        .analyze(&t)
+        .expect_err("split and slope");
+    assert!(matches!(e.kind(), ErrorKind::InvalidOption { .. }), "{e}");
+    let e = MixedOptions::new()
+        .fixed(["x"])
+        .split(["x"])
+        .analyze(&t)
+        .expect_err("fixed and split");
+    assert!(matches!(e.kind(), ErrorKind::InvalidOption { .. }), "{e}");
+    // Every group has one row: as many groups as rows, which lme4 refuses.
+    let t = small(&[("a", 1.0, 1.0), ("b", 2.0, 2.0), ("c", 3.5, 3.0)]);
+    let e = MixedOptions::new().analyze(&t).expect_err("groups of one");
+    assert!(matches!(e.kind(), ErrorKind::TooFewRows { .. }), "{e}");
+}

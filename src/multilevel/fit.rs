@@ -84,54 +84,94 @@ impl Lambda {
 }
 
 /// The Cholesky factor `[[l00, 0], [l10, l11]]` of `Lambda' Z'Z Lambda + I` for one group
-/// (`l10 = 0`, `l11 = 1` for a random intercept alone); `None` if it is not finite.
+/// (`l10 = 0`, `l11 = 1` for a random intercept alone), with the reciprocals of its diagonal
+/// and its determinant `(l00 l11)^2` (at least 1).
 #[derive(Clone, Copy)]
 struct GroupFactor {
     l00: f64,
     l10: f64,
     l11: f64,
+    i00: f64,
+    i11: f64,
+    det: f64,
 }
 
 impl GroupFactor {
     fn of(s: &[f64; 3], lam: Lambda, q: usize) -> Option<GroupFactor> {
         let Lambda { t0, t1, t2 } = lam;
         if q == 1 {
-            let l00 = (t0 * t0 * s[0] + 1.0).sqrt();
+            let a00 = t0 * t0 * s[0] + 1.0;
+            let l00 = a00.sqrt();
             return l00.is_finite().then_some(GroupFactor {
                 l00,
                 l10: 0.0,
                 l11: 1.0,
+                i00: 1.0 / l00,
+                i11: 1.0,
+                det: a00,
             });
         }
         let a00 = t0 * t0 * s[0] + 2.0 * t0 * t1 * s[1] + t1 * t1 * s[2] + 1.0;
         let a01 = (t0 * s[1] + t1 * s[2]) * t2;
         let a11 = t2 * t2 * s[2] + 1.0;
         let l00 = a00.sqrt();
-        let l10 = a01 / l00;
-        let d = a11 - l10 * l10;
-        // A' A + I has eigenvalues of at least 1, so d is at least 1 but for rounding.
-        let l11 = d.max(f64::MIN_POSITIVE).sqrt();
-        (l00.is_finite() && l10.is_finite() && l11.is_finite()).then_some(GroupFactor {
+        let i00 = 1.0 / l00;
+        let l10 = a01 * i00;
+        // Lambda' Z'Z Lambda + I has eigenvalues of at least 1, so d is at least 1 but for
+        // rounding.
+        let d = (a11 - l10 * l10).max(f64::MIN_POSITIVE);
+        let l11 = d.sqrt();
+        let det = a00 * d;
+        (det.is_finite() && l10.is_finite()).then_some(GroupFactor {
             l00,
             l10,
             l11,
+            i00,
+            i11: 1.0 / l11,
+            det,
         })
     }
 
     /// `L^-1 Lambda' v` for a vector `v` of the group's two random terms.
+    #[inline]
     fn solve(&self, lam: Lambda, v0: f64, v1: f64) -> (f64, f64) {
-        let c0 = (lam.t0 * v0 + lam.t1 * v1) / self.l00;
-        let c1 = (lam.t2 * v1 - self.l10 * c0) / self.l11;
+        let c0 = (lam.t0 * v0 + lam.t1 * v1) * self.i00;
+        let c1 = (lam.t2 * v1 - self.l10 * c0) * self.i11;
         (c0, c1)
     }
+}
 
-    /// `log det(L)^2`.
-    fn logdet(&self, q: usize) -> f64 {
-        if q == 1 {
-            2.0 * self.l00.ln()
-        } else {
-            2.0 * (self.l00.ln() + self.l11.ln())
+/// `log det(L)^2` summed over groups: the determinants multiplied together and their logarithm
+/// taken now and then (one logarithm per group would cost as much as the rest of the criterion).
+struct LogDet {
+    sum: f64,
+    product: f64,
+}
+
+impl LogDet {
+    fn new() -> Self {
+        LogDet {
+            sum: 0.0,
+            product: 1.0,
         }
+    }
+
+    /// Adds a determinant (at least 1).
+    #[inline]
+    fn add(&mut self, det: f64) {
+        if det > 1e150 {
+            self.sum += det.ln();
+            return;
+        }
+        self.product *= det;
+        if self.product > 1e150 {
+            self.sum += self.product.ln();
+            self.product = 1.0;
+        }
+    }
+
+    fn total(&self) -> f64 {
+        self.sum + self.product.ln()
     }
 }
 
@@ -270,7 +310,7 @@ impl Blocks {
         let lam = Lambda::of(theta, q);
         let mut m = self.xtx.clone();
         let mut v = self.xty.clone();
-        let mut ldet = 0.0;
+        let mut logdet = LogDet::new();
         let mut r0 = vec![0.0; p];
         let mut r1 = vec![0.0; p];
         let mut factors = Vec::with_capacity(self.ztz.len());
@@ -282,7 +322,7 @@ impl Blocks {
         {
             let f = GroupFactor::of(s, lam, q)?;
             factors.push(f);
-            ldet += f.logdet(q);
+            logdet.add(f.det);
             let (x0, x1) = rows.split_at(p);
             for c in 0..p {
                 (r0[c], r1[c]) = f.solve(lam, x0[c], x1[c]);
@@ -301,6 +341,7 @@ impl Blocks {
                 m[r * p + c] = m[c * p + r];
             }
         }
+        let ldet = logdet.total();
         let rx = cholesky(&m, p)?;
         let mut cb = v;
         forward(&rx, p, &mut cb);
@@ -514,9 +555,11 @@ pub(super) struct Optimum {
     pub(super) scaled_gradient: f64,
 }
 
-/// Minimizes `f` over theta with the coordinates in `diagonal` kept at or above 0: Nelder-Mead
-/// restarted until it no longer improves, then Newton steps on the free coordinates with
-/// central-difference derivatives to polish the optimum.
+/// Minimizes `f` over theta with the coordinates in `diagonal` kept at or above 0: a coarse
+/// Nelder-Mead search (to about 1e-4 in theta), then Newton steps on the free coordinates with
+/// central-difference derivatives until a step is below 1e-9 of theta. Where Newton does not
+/// get there (a Hessian not positive definite, a step the criterion refuses), Nelder-Mead is
+/// restarted to a tight tolerance until it no longer improves, and Newton polishes again.
 pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[bool]) -> Optimum {
     let n = start.len();
     let project = |x: &mut Vec<f64>| {
@@ -530,62 +573,30 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
     project(&mut x);
     let mut fx = f(&x);
     let mut iterations = 0u32;
-    for _restart in 0..6 {
-        let (nx, nf, it) = nelder_mead(f, &x, &project);
-        iterations += it;
-        let improved = fx - nf > 1e-12 * (1.0 + fx.abs());
-        if nf <= fx {
-            x = nx;
-            fx = nf;
-        }
-        if !improved {
-            break;
-        }
+    let (nx, nf, it) = nelder_mead(f, &x, &project, Tolerance::Coarse);
+    iterations += it;
+    if nf <= fx {
+        x = nx;
+        fx = nf;
     }
-    // Newton polish on the free coordinates.
-    let free =
-        |x: &[f64]| -> Vec<usize> { (0..n).filter(|&i| !(diagonal[i] && x[i] <= 1e-6)).collect() };
-    for _ in 0..20 {
-        let idx = free(&x);
-        if idx.is_empty() {
-            break;
-        }
-        let (g, h) = derivatives(f, &x, &idx, 1e-4);
-        let k = idx.len();
-        let Some(l) = cholesky(&h, k) else { break };
-        let mut step = g.clone();
-        forward(&l, k, &mut step);
-        backward(&l, k, &mut step);
-        // A full step this small is below the criterion's rounding (about 1e-14 of it): the
-        // optimum is found.
-        let done = step
-            .iter()
-            .zip(&idx)
-            .all(|(s, &i)| s.abs() <= 1e-9 * (1.0 + x[i].abs()));
-        let mut t = 1.0;
-        let mut accepted = false;
-        let slack = 1e-13 * (1.0 + fx.abs());
-        for _ in 0..30 {
-            let mut trial = x.clone();
-            for (s, &i) in step.iter().zip(&idx) {
-                trial[i] -= t * s;
+    let done = newton(f, &mut x, &mut fx, diagonal, &project, &mut iterations);
+    if !done {
+        for _restart in 0..6 {
+            let (nx, nf, it) = nelder_mead(f, &x, &project, Tolerance::Tight);
+            iterations += it;
+            let improved = fx - nf > 1e-12 * (1.0 + fx.abs());
+            if nf <= fx {
+                x = nx;
+                fx = nf;
             }
-            project(&mut trial);
-            let ft = f(&trial);
-            if ft <= fx + slack {
-                let moved = step.iter().fold(0.0_f64, |a, s| a.max((t * s).abs()));
-                x = trial;
-                fx = fx.min(ft);
-                accepted = moved > 1e-11;
+            if !improved {
                 break;
             }
-            t *= 0.5;
         }
-        iterations += 1;
-        if !accepted || done {
-            break;
-        }
+        newton(f, &mut x, &mut fx, diagonal, &project, &mut iterations);
     }
+    let free =
+        |x: &[f64]| -> Vec<usize> { (0..n).filter(|&i| !(diagonal[i] && x[i] <= 1e-6)).collect() };
     // A diagonal entry next to its bound is put on it when the criterion does not notice.
     for i in 0..n {
         if diagonal[i] && x[i] > 0.0 && x[i] <= 1e-6 {
@@ -621,6 +632,68 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
         gradient,
         scaled_gradient,
     }
+}
+
+/// Newton steps on the coordinates of `x` not at (or within 1e-6 of) their bound, with
+/// central-difference derivatives (steps of 2e-4 and 1e-4 combined by Richardson
+/// extrapolation: one step alone leaves a truncation error that moves sleepstudy's optimum by
+/// 1e-7 relative) and a backtracking line search; true when a full step fell
+/// below 1e-9 of theta (the optimum found), false when a step failed first.
+fn newton(
+    f: &dyn Fn(&[f64]) -> f64,
+    x: &mut Vec<f64>,
+    fx: &mut f64,
+    diagonal: &[bool],
+    project: &dyn Fn(&mut Vec<f64>),
+    iterations: &mut u32,
+) -> bool {
+    let n = x.len();
+    for _ in 0..30 {
+        let idx: Vec<usize> = (0..n).filter(|&i| !(diagonal[i] && x[i] <= 1e-6)).collect();
+        if idx.is_empty() {
+            return true;
+        }
+        let (g, h) = derivatives(f, x, &idx, 1e-4);
+        let k = idx.len();
+        let Some(l) = cholesky(&h, k) else {
+            return false;
+        };
+        let mut step = g;
+        forward(&l, k, &mut step);
+        backward(&l, k, &mut step);
+        // A full step this small is below the criterion's rounding (about 1e-14 of it): the
+        // optimum is found.
+        let done = step
+            .iter()
+            .zip(&idx)
+            .all(|(s, &i)| s.abs() <= 1e-9 * (1.0 + x[i].abs()));
+        let mut t = 1.0;
+        let mut accepted = false;
+        let slack = 1e-13 * (1.0 + fx.abs());
+        for _ in 0..30 {
+            let mut trial = x.clone();
+            for (s, &i) in step.iter().zip(&idx) {
+                trial[i] -= t * s;
+            }
+            project(&mut trial);
+            let ft = f(&trial);
+            if ft <= *fx + slack {
+                *x = trial;
+                *fx = fx.min(ft);
+                accepted = true;
+                break;
+            }
+            t *= 0.5;
+        }
+        *iterations += 1;
+        if done {
+            return true;
+        }
+        if !accepted {
+            return false;
+        }
+    }
+    false
 }
 
 /// Gradient and Hessian of `f` at `x` over the coordinates `idx`: central differences at steps
@@ -681,10 +754,20 @@ fn central_derivatives(
 
 /// One Nelder-Mead run from `x0` (initial steps 0.1 per coordinate, or 1/4 of the value),
 /// candidates projected into the box. Returns the best point, its value and the iterations.
+/// How far a Nelder-Mead run goes.
+#[derive(Clone, Copy, PartialEq)]
+enum Tolerance {
+    /// To a simplex of about 1e-4 in theta, for Newton to finish.
+    Coarse,
+    /// To a simplex of 1e-8 (1e-11 while the values still differ).
+    Tight,
+}
+
 fn nelder_mead(
     f: &dyn Fn(&[f64]) -> f64,
     x0: &[f64],
     project: &dyn Fn(&mut Vec<f64>),
+    tolerance: Tolerance,
 ) -> (Vec<f64>, f64, u32) {
     let n = x0.len();
     let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n + 1);
@@ -711,7 +794,11 @@ fn nelder_mead(
             .flat_map(|(y, _)| y.iter().zip(&simplex[0].0).map(|(a, b)| (a - b).abs()))
             .fold(0.0_f64, f64::max);
         let spread = (worst - best).abs();
-        if (spread <= 1e-13 * (1.0 + best.abs()) && size < 1e-8) || size < 1e-11 {
+        let small = match tolerance {
+            Tolerance::Coarse => size < 1e-4,
+            Tolerance::Tight => size < 1e-11,
+        };
+        if (spread <= 1e-13 * (1.0 + best.abs()) && size < 1e-8) || small {
             break;
         }
         it += 1;

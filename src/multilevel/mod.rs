@@ -12,7 +12,15 @@
 //! Mächler, Bolker & Walker 2015, JSS 67(1), section 3); with one grouping factor the penalized
 //! least squares is block diagonal, so it is solved per group in small dense blocks. The fixed
 //! effects are the generalized least squares estimates given theta. Theta is found by a
-//! Nelder-Mead search with its diagonal kept at or above 0, polished by Newton steps.
+//! Nelder-Mead search with its diagonal kept at or above 0, polished by Newton steps on
+//! central-difference derivatives until a step is below 1e-9 of theta. The penalized residual
+//! sum of squares is summed group by group at the estimates, so the criterion keeps about 14
+//! digits on 120,000 rows (differences of the totals would keep 11) and theta agrees with lme4's
+//! polished optimum to 2e-7 on 10,000 clients x 12 sessions.
+//!
+//! [`MixedOptions::split`] turns a covariate into its group mean and the deviation from it
+//! (Baldwin, Wampold & Imel 2007), the therapist-effects workflow; [`MixedModel::icc`] is the
+//! share of variance between groups of a random-intercept model.
 //!
 //! The input is a [`MixedTable`]: rows of a group, an outcome and numeric covariates, built from
 //! rows ([`MixedTable::from_rows`]) or from a [`SessionTable`](crate::change::SessionTable)
@@ -263,10 +271,14 @@ impl MixedOptions {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidOption`] for a column that is not in the table or named twice;
-    /// [`ErrorKind::NoVariation`] for a covariate with one value in every row;
+    /// [`ErrorKind::InvalidOption`] for a column that is not in the table, named twice (among
+    /// the fixed and split columns), or both split and the random slope;
+    /// [`ErrorKind::NoVariation`] for a covariate with one value in every row (a split column's
+    /// `COL_within` when the column is constant within every group, `COL_between` when every
+    /// group has the same mean);
     /// [`ErrorKind::TooFewRows`] for fewer groups than the random effects need (2 for an
-    /// intercept, 3 with a slope) or no more rows than fixed effects;
+    /// intercept, 3 with a slope), or no more rows than fixed effects, than groups (a random
+    /// intercept) or than random effects (two per group with a slope), as lme4 refuses them;
     /// [`ErrorKind::InvalidTable`] for a singular fixed-effect design (a covariate that is a
     /// linear combination of the others) or a random slope that is constant within every group.
     pub fn analyze(&self, table: &MixedTable) -> Result<MixedModel> {
