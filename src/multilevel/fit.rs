@@ -460,14 +460,30 @@ pub(super) fn satterthwaite(
     let k = theta.len() + 1;
     let n = blocks.n as f64;
     let tau = std::f64::consts::TAU;
+    // Many of the Hessian's points share theta and differ in sigma alone, which enters in
+    // closed form: each theta is solved once.
+    type Parts = Option<(f64, f64, f64)>;
+    let solved: std::cell::RefCell<Vec<(Vec<f64>, Parts)>> = Default::default();
     let deviance = |vp: &[f64]| -> f64 {
         let (th, s) = vp.split_at(k - 1);
         let s2 = s.first().copied().unwrap_or(f64::NAN).powi(2);
-        match blocks.solve(th, reml) {
-            Some(sol) => {
-                let dev = sol.ldet + sol.r2 / s2 + n * (tau * s2).ln();
+        let known = solved
+            .borrow()
+            .iter()
+            .find(|(t, _)| t.as_slice() == th)
+            .map(|(_, parts)| *parts);
+        let parts = known.unwrap_or_else(|| {
+            let parts = blocks
+                .solve(th, reml)
+                .map(|sol| (sol.ldet, sol.r2, sol.ldetx));
+            solved.borrow_mut().push((th.to_vec(), parts));
+            parts
+        });
+        match parts {
+            Some((ldet, r2, ldetx)) => {
+                let dev = ldet + r2 / s2 + n * (tau * s2).ln();
                 if reml {
-                    dev + sol.ldetx - p as f64 * (tau * s2).ln()
+                    dev + ldetx - p as f64 * (tau * s2).ln()
                 } else {
                     dev
                 }
@@ -579,7 +595,16 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
         x = nx;
         fx = nf;
     }
-    let done = newton(f, &mut x, &mut fx, diagonal, &project, &mut iterations);
+    let mut hessian = None;
+    let done = newton(
+        f,
+        &mut x,
+        &mut fx,
+        diagonal,
+        &project,
+        &mut iterations,
+        &mut hessian,
+    );
     if !done {
         for _restart in 0..6 {
             let (nx, nf, it) = nelder_mead(f, &x, &project, Tolerance::Tight);
@@ -593,7 +618,16 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
                 break;
             }
         }
-        newton(f, &mut x, &mut fx, diagonal, &project, &mut iterations);
+        hessian = None;
+        newton(
+            f,
+            &mut x,
+            &mut fx,
+            diagonal,
+            &project,
+            &mut iterations,
+            &mut hessian,
+        );
     }
     let free =
         |x: &[f64]| -> Vec<usize> { (0..n).filter(|&i| !(diagonal[i] && x[i] <= 1e-6)).collect() };
@@ -613,7 +647,13 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
     let (gradient, scaled_gradient) = if idx.is_empty() {
         (0.0, 0.0)
     } else {
-        let (g, h) = derivatives(f, &x, &idx, 1e-4);
+        // The gradient afresh; the Newton polish's last Hessian where it was over the same
+        // coordinates (theta has moved by less than 1e-9 of itself since).
+        let g = gradient(f, &x, &idx, 1e-4);
+        let h = match hessian {
+            Some((at, h)) if at == idx => h,
+            _ => derivatives(f, &x, &idx, 1e-4).1,
+        };
         let largest = |v: &[f64]| v.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
         let scaled = match cholesky(&h, idx.len()) {
             Some(l) => {
@@ -637,8 +677,11 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
 /// Newton steps on the coordinates of `x` not at (or within 1e-6 of) their bound, with
 /// central-difference derivatives (steps of 2e-4 and 1e-4 combined by Richardson
 /// extrapolation: one step alone leaves a truncation error that moves sleepstudy's optimum by
-/// 1e-7 relative) and a backtracking line search; true when a full step fell
-/// below 1e-9 of theta (the optimum found), false when a step failed first.
+/// 1e-7 relative) and a backtracking line search. The Hessian is computed afresh on the first
+/// step, when the free coordinates change, and when a step with an older one fails; otherwise
+/// it is kept and the gradient alone recomputed. True when a full step fell below 1e-9 of
+/// theta (the optimum found), false when a step failed with a fresh Hessian first. `hessian`
+/// holds the last Hessian and its coordinates.
 fn newton(
     f: &dyn Fn(&[f64]) -> f64,
     x: &mut Vec<f64>,
@@ -646,18 +689,29 @@ fn newton(
     diagonal: &[bool],
     project: &dyn Fn(&mut Vec<f64>),
     iterations: &mut u32,
+    hessian: &mut Option<(Vec<usize>, Vec<f64>)>,
 ) -> bool {
     let n = x.len();
-    for _ in 0..30 {
+    for _ in 0..40 {
         let idx: Vec<usize> = (0..n).filter(|&i| !(diagonal[i] && x[i] <= 1e-6)).collect();
         if idx.is_empty() {
             return true;
         }
-        let (g, h) = derivatives(f, x, &idx, 1e-4);
         let k = idx.len();
-        let Some(l) = cholesky(&h, k) else {
-            return false;
+        let (g, h, fresh) = match hessian.take() {
+            Some((at, h)) if at == idx => (gradient(f, x, &idx, 1e-4), h, false),
+            _ => {
+                let (g, h) = derivatives(f, x, &idx, 1e-4);
+                (g, h, true)
+            }
         };
+        let Some(l) = cholesky(&h, k) else {
+            if fresh {
+                return false;
+            }
+            continue;
+        };
+        *hessian = Some((idx.clone(), h));
         let mut step = g;
         forward(&l, k, &mut step);
         backward(&l, k, &mut step);
@@ -690,10 +744,37 @@ fn newton(
             return true;
         }
         if !accepted {
-            return false;
+            if fresh {
+                return false;
+            }
+            // Try again with a fresh Hessian.
+            *hessian = None;
         }
     }
     false
+}
+
+/// The gradient of `f` at `x` over the coordinates `idx`: central differences at steps `2h`
+/// and `h` (relative) combined by Richardson extrapolation.
+fn gradient(f: &dyn Fn(&[f64]) -> f64, x: &[f64], idx: &[usize], h: f64) -> Vec<f64> {
+    let central = |h: f64| -> Vec<f64> {
+        idx.iter()
+            .map(|&i| {
+                let hi = h * (1.0 + x[i].abs());
+                let mut y = x.to_vec();
+                y[i] = x[i] + hi;
+                let fp = f(&y);
+                y[i] = x[i] - hi;
+                let fm = f(&y);
+                (fp - fm) / (2.0 * hi)
+            })
+            .collect()
+    };
+    let (coarse, fine) = (central(2.0 * h), central(h));
+    fine.iter()
+        .zip(&coarse)
+        .map(|(a, b)| (4.0 * a - b) / 3.0)
+        .collect()
 }
 
 /// Gradient and Hessian of `f` at `x` over the coordinates `idx`: central differences at steps
