@@ -572,7 +572,7 @@ pub(super) struct Optimum {
 }
 
 /// Minimizes `f` over theta with the coordinates in `diagonal` kept at or above 0: a coarse
-/// Nelder-Mead search (to about 1e-4 in theta), then Newton steps on the free coordinates with
+/// Nelder-Mead search (to about 1e-3 in theta), then Newton steps on the free coordinates with
 /// central-difference derivatives until a step is below 1e-9 of theta. Where Newton does not
 /// get there (a Hessian not positive definite, a step the criterion refuses), Nelder-Mead is
 /// restarted to a tight tolerance until it no longer improves, and Newton polishes again.
@@ -678,8 +678,8 @@ pub(super) fn minimize(f: &dyn Fn(&[f64]) -> f64, start: Vec<f64>, diagonal: &[b
 /// central-difference derivatives (steps of 2e-4 and 1e-4 combined by Richardson
 /// extrapolation: one step alone leaves a truncation error that moves sleepstudy's optimum by
 /// 1e-7 relative) and a backtracking line search. The Hessian is computed afresh on the first
-/// step, when the free coordinates change, and when a step with an older one fails; otherwise
-/// it is kept and the gradient alone recomputed. True when a full step fell below 1e-9 of
+/// step, when the free coordinates change, when a step with an older one fails and when the
+/// steps shrink less than tenfold; otherwise it is kept and the gradient alone recomputed. True when a full step fell below 1e-9 of
 /// theta (the optimum found), false when a step failed with a fresh Hessian first. `hessian`
 /// holds the last Hessian and its coordinates.
 fn newton(
@@ -692,6 +692,7 @@ fn newton(
     hessian: &mut Option<(Vec<usize>, Vec<f64>)>,
 ) -> bool {
     let n = x.len();
+    let mut previous = f64::INFINITY;
     for _ in 0..40 {
         let idx: Vec<usize> = (0..n).filter(|&i| !(diagonal[i] && x[i] <= 1e-6)).collect();
         if idx.is_empty() {
@@ -743,6 +744,13 @@ fn newton(
         if done {
             return true;
         }
+        // With a kept Hessian the steps shrink geometrically; where they shrink slowly, the
+        // Hessian is computed afresh.
+        let size = step.iter().fold(0.0_f64, |a, s| a.max(s.abs()));
+        if !fresh && size > 0.1 * previous {
+            *hessian = None;
+        }
+        previous = size;
         if !accepted {
             if fresh {
                 return false;
@@ -838,7 +846,7 @@ fn central_derivatives(
 /// How far a Nelder-Mead run goes.
 #[derive(Clone, Copy, PartialEq)]
 enum Tolerance {
-    /// To a simplex of about 1e-4 in theta, for Newton to finish.
+    /// To a simplex of about 1e-3 in theta, for Newton to finish.
     Coarse,
     /// To a simplex of 1e-8 (1e-11 while the values still differ).
     Tight,
@@ -876,7 +884,7 @@ fn nelder_mead(
             .fold(0.0_f64, f64::max);
         let spread = (worst - best).abs();
         let small = match tolerance {
-            Tolerance::Coarse => size < 1e-4,
+            Tolerance::Coarse => size < 1e-3,
             Tolerance::Tight => size < 1e-11,
         };
         if (spread <= 1e-13 * (1.0 + best.abs()) && size < 1e-8) || small {
