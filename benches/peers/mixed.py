@@ -11,8 +11,8 @@ against lme4), then, interleaved and REPEATS times each, the fastest run countin
     `lme4::lmer(score ~ session + (1 + session | client), d)` with lme4's default optimizer,
     and the equivalent of the crate's output: `lmerTest::lmer(...)`, `summary()` (Satterthwaite)
     and `ranef(condVar = TRUE)`.
-Each repetition runs the crate once, then one R process that times both. Prints the times, the
-ratios, and the largest relative difference between the crate's and lme4's fixed effects and
+Each repetition runs the crate once, then one R process that times both. Prints the wall-clock
+and the CPU (user + system) times, the ratios, and the largest relative difference between the crate's and lme4's fixed effects and
 variance components.
 
 Usage: python3 benches/peers/mixed.py [--repeats 3]
@@ -22,6 +22,7 @@ Needs: `cargo build --release -p therapeutic-alliance-cli`; Rscript with lme4 an
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,26 +35,31 @@ R_SCRIPT = r"""
 suppressMessages({library(lme4); library(lmerTest); library(jsonlite)})
 d <- read.csv(commandArgs(TRUE)[1], colClasses = c("character", "numeric", "numeric"))
 f <- score ~ session + (1 + session | client)
-fit <- system.time(m <- lme4::lmer(f, d))[["elapsed"]]
-full <- system.time({
+cpu <- function(t) t[["user.self"]] + t[["sys.self"]]
+t1 <- system.time(m <- lme4::lmer(f, d))
+t2 <- system.time({
   m2 <- lmerTest::lmer(f, d)
   s <- summary(m2)
   r <- ranef(m2, condVar = TRUE)
-})[["elapsed"]]
+})
 vc <- as.data.frame(VarCorr(m))
-cat(toJSON(list(fit = fit, full = full, fixed = unname(fixef(m)), vcov = vc$vcov),
+cat(toJSON(list(fit = t1[["elapsed"]], full = t2[["elapsed"]], fit_cpu = cpu(t1),
+                full_cpu = cpu(t2), fixed = unname(fixef(m)), vcov = vc$vcov),
            digits = NA, auto_unbox = TRUE), "\n")
 """
 
 
 def crate(exe, path):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     out = subprocess.run(
         [exe, "mixed", "--csv", path, "--y", "score", "--group", "client",
          "--fixed", "session", "--slope", "session"],
         capture_output=True, text=True, check=True)
     elapsed = time.perf_counter() - started
-    return elapsed, json.loads(out.stdout)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, json.loads(out.stdout)
 
 
 def r_peer(script, path):
@@ -80,27 +86,32 @@ def main():
         script = os.path.join(tmp, "lmer.R")
         with open(script, "w") as f:
             f.write(R_SCRIPT)
-        best = {"crate": float("inf"), "fit": float("inf"), "full": float("inf")}
+        keys = ["crate", "fit", "full", "crate_cpu", "fit_cpu", "full_cpu"]
+        best = {k: float("inf") for k in keys}
         ours = theirs = None
         for i in range(args.repeats):
-            t, ours = crate(exe, path)
+            t, cpu, ours = crate(exe, path)
             best["crate"] = min(best["crate"], t)
-            line = f"  run {i + 1}: crate {t:.3f} s"
+            best["crate_cpu"] = min(best["crate_cpu"], cpu)
+            line = f"  run {i + 1}: crate {t:.3f} s (CPU {cpu:.3f} s)"
             if have_r:
                 r = r_peer(script, path)
                 if r is not None:
                     theirs = r
-                    best["fit"] = min(best["fit"], r["fit"])
-                    best["full"] = min(best["full"], r["full"])
-                    line += f", lme4::lmer {r['fit']:.3f} s, lmerTest + summary + ranef {r['full']:.3f} s"
+                    for k in ["fit", "full", "fit_cpu", "full_cpu"]:
+                        best[k] = min(best[k], r[k])
+                    line += (f", lme4::lmer {r['fit']:.3f} s (CPU {r['fit_cpu']:.3f} s),"
+                             f" lmerTest + summary + ranef {r['full']:.3f} s (CPU {r['full_cpu']:.3f} s)")
             print(line, flush=True)
     print(f"\n10,000 clients x 12 sessions (120,000 rows), score ~ session + (1 + session | client), REML")
-    print(f"  {'what':<66} {'seconds':>8} {'x crate':>8}")
-    c = best["crate"]
-    print(f"  {'crate: alliance mixed, whole process (read, fit, df, modes, JSON)':<66} {c:>8.3f} {1:>8.1f}")
+    print(f"  {'what':<66} {'wall s':>8} {'x crate':>8} {'CPU s':>8} {'x crate':>8}")
+    c, cc = best["crate"], best["crate_cpu"]
+    print(f"  {'crate: alliance mixed, whole process (read, fit, df, modes, JSON)':<66} {c:>8.3f} {1:>8.1f} {cc:>8.3f} {1:>8.1f}")
     if theirs is not None:
-        print(f"  {'R lme4::lmer, fit only (data already read)':<66} {best['fit']:>8.3f} {best['fit'] / c:>8.1f}")
-        print(f"  {'R lmerTest::lmer + summary (Satterthwaite) + ranef(condVar)':<66} {best['full']:>8.3f} {best['full'] / c:>8.1f}")
+        for label, k in [("R lme4::lmer, fit only (data already read)", "fit"),
+                         ("R lmerTest::lmer + summary (Satterthwaite) + ranef(condVar)", "full")]:
+            w, u = best[k], best[k + "_cpu"]
+            print(f"  {label:<66} {w:>8.3f} {w / c:>8.1f} {u:>8.3f} {u / cc:>8.1f}")
         fixed = [f["estimate"] for f in ours["fixed"]]
         vcov = [v["vcov"] for v in ours["varcor"]]
         gap = max(abs(a - b) / abs(b) for a, b in zip(fixed + vcov, theirs["fixed"] + theirs["vcov"]))

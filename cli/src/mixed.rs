@@ -172,10 +172,10 @@ impl Options {
             .chain(&self.split)
             .map(String::as_str)
             .collect();
-        if let Some(s) = &self.slope {
-            if !names.contains(&s.as_str()) {
-                names.push(s);
-            }
+        if let Some(s) = &self.slope
+            && !names.contains(&s.as_str())
+        {
+            names.push(s);
         }
         names
     }
