@@ -200,7 +200,8 @@ pub enum Estimation {
     Ml,
 }
 
-/// Options of a mixed model: the fixed covariates, an optional random slope and the estimation.
+/// Options of a mixed model: the fixed covariates, covariates split into their group mean and
+/// the deviation from it, an optional random slope and the estimation.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MixedOptions {
     fixed: Vec<String>,
@@ -812,7 +813,10 @@ pub struct MixedModel {
     pub bic: Option<f64>,
     /// The deviance (-2 log-likelihood), under ML.
     pub deviance: Option<f64>,
-    /// The intraclass correlation, group variance over total, of a random-intercept model.
+    /// The intraclass correlation of a random-intercept model: the group variance over the
+    /// group and residual variances (with fixed covariates, the share of the variance they
+    /// leave that lies between groups); `None` with a random slope, where it depends on the
+    /// slope's covariate.
     pub icc: Option<f64>,
     /// Every group's conditional mode, in order of first appearance, with its observations.
     pub ranef: Vec<GroupEffect>,
