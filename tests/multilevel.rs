@@ -502,6 +502,36 @@ fn a_random_slope_without_variance_is_a_boundary_fit_without_nan() {
             "{:?}",
             m.convergence
         );
+        if estimation == Estimation::Reml {
+            // lme4 1.1-31 on the same rows, `lmer(y ~ x + (1 + x | g), control =
+            // lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12)))`: theta
+            // (12.61708604, -0.05095198814, 1.4e-8), the boundary; 1e-5 relative.
+            let want = [
+                8.037_607_532_841_507,
+                0.000_131_078_341_131_989,
+                -0.032_458_531_422_027_89,
+                0.050_490_383_208_764_89,
+            ];
+            let mut worst = 0.0;
+            for (got, want) in m.varcor.iter().zip(want) {
+                close("boundary vcov", got.vcov, want, 1e-5, &mut worst);
+            }
+            close(
+                "boundary (Intercept)",
+                m.fixed[0].estimate,
+                13.743_333_333_335_22,
+                1e-9,
+                &mut worst,
+            );
+            close(
+                "boundary x",
+                m.fixed[1].estimate,
+                2.008_333_333_333_33,
+                1e-9,
+                &mut worst,
+            );
+            assert!(m.convergence.converged, "{:?}", m.convergence);
+        }
     }
 }
 
