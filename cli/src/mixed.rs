@@ -200,7 +200,10 @@ fn read(opts: &Options) -> Result<MixedTable, Failure> {
         };
         x_at.push(table::column(&names, name, flag)?);
     }
-    let mut rows: Vec<(String, f64, Vec<f64>)> = Vec::new();
+    // Groups are kept once each (a file has many rows per group).
+    let mut levels: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    let mut rows: Vec<(usize, f64, Vec<f64>)> = Vec::new();
     while let Some(record) = table::next_row(&mut reader, &opts.csv)? {
         let line = record.line();
         let value = |at: usize, name: &str| -> Result<Option<f64>, Failure> {
@@ -224,7 +227,15 @@ fn read(opts: &Options) -> Result<MixedTable, Failure> {
         let (Some(y), Some(xs)) = (y, xs.into_iter().collect::<Option<Vec<f64>>>()) else {
             continue;
         };
-        rows.push((group.to_owned(), y, xs));
+        let level = match index.get(group) {
+            Some(&k) => k,
+            None => {
+                levels.push(group.to_owned());
+                index.insert(group.to_owned(), levels.len() - 1);
+                levels.len() - 1
+            }
+        };
+        rows.push((level, y, xs));
     }
     if rows.is_empty() {
         return Err(Failure::run(format!(
@@ -236,7 +247,14 @@ fn read(opts: &Options) -> Result<MixedTable, Failure> {
                 .join(", ")
         )));
     }
-    MixedTable::from_rows(&opts.group, &opts.y, &covariates, rows).map_err(Failure::from)
+    MixedTable::from_rows(
+        &opts.group,
+        &opts.y,
+        &covariates,
+        rows.into_iter()
+            .map(|(level, y, xs)| (levels.get(level).map_or("", String::as_str), y, xs)),
+    )
+    .map_err(Failure::from)
 }
 
 /// One fixed effect of the output.

@@ -68,9 +68,13 @@ pub struct MixedTable {
     group_name: String,
     y_name: String,
     covariates: Vec<String>,
-    groups: Vec<String>,
+    /// The groups' levels in order of first appearance.
+    levels: Vec<String>,
+    /// Each row's group, an index into `levels`.
+    groups: Vec<usize>,
     y: Vec<f64>,
-    x: Vec<Vec<f64>>,
+    /// The covariates, row after row.
+    x: Vec<f64>,
 }
 
 impl MixedTable {
@@ -105,10 +109,12 @@ impl MixedTable {
             group_name: group.to_string(),
             y_name: y.to_string(),
             covariates: covariates.iter().map(|c| c.to_string()).collect(),
+            levels: Vec::new(),
             groups: Vec::new(),
             y: Vec::new(),
             x: Vec::new(),
         };
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
         for (i, (g, value, xs)) in rows.into_iter().enumerate() {
             let row = i as u64 + 1;
             let bad = |column: &str, reason: &str| {
@@ -140,9 +146,18 @@ impl MixedTable {
                     "the value is not a finite number",
                 ));
             }
-            table.groups.push(g.as_ref().to_string());
+            let level = match index.get(g.as_ref()) {
+                Some(&k) => k,
+                None => {
+                    let k = table.levels.len();
+                    table.levels.push(g.as_ref().to_string());
+                    index.insert(g.as_ref().to_string(), k);
+                    k
+                }
+            };
+            table.groups.push(level);
             table.y.push(value);
-            table.x.push(xs);
+            table.x.extend_from_slice(&xs);
         }
         if table.y.is_empty() {
             return Err(ErrorKind::TooFewRows {
@@ -185,6 +200,12 @@ impl MixedTable {
     /// The covariate column names.
     pub fn covariates(&self) -> &[String] {
         &self.covariates
+    }
+
+    /// Each row's covariates.
+    fn rows(&self) -> impl Iterator<Item = &[f64]> {
+        let k = self.covariates.len();
+        (0..self.y.len()).map(move |i| self.x.get(i * k..(i + 1) * k).unwrap_or(&[]))
     }
 }
 
@@ -338,26 +359,17 @@ impl MixedOptions {
             None => None,
         };
         let n = table.y.len();
-        // Groups in order of first appearance.
-        let mut levels: Vec<String> = Vec::new();
-        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut member = Vec::with_capacity(n);
-        for g in &table.groups {
-            let k = *index.entry(g.as_str()).or_insert_with(|| {
-                levels.push(g.clone());
-                levels.len() - 1
-            });
-            member.push(k);
-        }
+        let levels = &table.levels;
+        let member = &table.groups;
         let mut counts = vec![0usize; levels.len()];
-        for &g in &member {
+        for &g in member {
             if let Some(c) = counts.get_mut(g) {
                 *c += 1;
             }
         }
         // The split columns' group means (Baldwin, Wampold & Imel 2007).
         let mut means = vec![0.0; split_idx.len() * levels.len()];
-        for (row, &g) in table.x.iter().zip(&member) {
+        for (row, &g) in table.rows().zip(member) {
             for (k, &j) in split_idx.iter().enumerate() {
                 if let Some(m) = means.get_mut(g * split_idx.len() + k) {
                     *m += row.get(j).copied().unwrap_or(0.0);
@@ -401,7 +413,7 @@ impl MixedOptions {
         let mut lo = vec![f64::INFINITY; p + 1];
         let mut hi = vec![f64::NEG_INFINITY; p + 1];
         let mut largest = vec![0.0_f64; p + 1];
-        for (row, &g) in table.x.iter().zip(&member) {
+        for (row, &g) in table.rows().zip(member) {
             design_row(row, g, &mut xr);
             let slope = slope_idx.map_or(0.0, |j| row.get(j).copied().unwrap_or(0.0));
             for (k, &v) in xr.iter().chain(std::iter::once(&slope)).enumerate() {
@@ -416,8 +428,7 @@ impl MixedOptions {
             let j = *split_idx.get(s)?;
             Some(
                 table
-                    .x
-                    .iter()
+                    .rows()
                     .map(|r| r.get(j).copied().unwrap_or(0.0).abs())
                     .fold(0.0, f64::max),
             )
@@ -475,7 +486,7 @@ impl MixedOptions {
         // smaller cross products round less.
         let shift = table.y.iter().sum::<f64>() / n as f64;
         let mut blocks = fit::Blocks::new(q, p, levels.len());
-        for ((row, &y), &g) in table.x.iter().zip(&table.y).zip(&member) {
+        for ((row, &y), &g) in table.rows().zip(&table.y).zip(member) {
             design_row(row, g, &mut xr);
             let z = [
                 1.0,
