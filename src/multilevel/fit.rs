@@ -952,3 +952,53 @@ pub(super) fn lambda(theta: &[f64], q: usize) -> Vec<f64> {
     }
     lam
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closed_form_block_factor_is_the_cholesky_factor() {
+        let s = [12.0, 78.0, 650.0];
+        for theta in [[1.2, 0.3, 0.4], [0.5, -0.7, 0.01], [2.0, 0.0, 0.0]] {
+            let lam = Lambda::of(&theta, 2);
+            let f = GroupFactor::of(&s, lam, 2).expect("finite");
+            // A = Lambda' S Lambda + I, by the general routines.
+            let l = lambda(&theta, 2);
+            let full = [s[0], s[1], s[1], s[2]];
+            let mut a = [0.0; 4];
+            for i in 0..2 {
+                for j in 0..2 {
+                    a[i * 2 + j] = (0..2)
+                        .flat_map(|k| (0..2).map(move |m| (k, m)))
+                        .map(|(k, m)| l[k * 2 + i] * full[k * 2 + m] * l[m * 2 + j])
+                        .sum::<f64>()
+                        + if i == j { 1.0 } else { 0.0 };
+                }
+            }
+            let c = cholesky(&a, 2).expect("positive definite");
+            let close = |x: f64, y: f64| (x - y).abs() <= 1e-13 * y.abs().max(1.0);
+            assert!(close(f.l00, c[0]) && close(f.l10, c[2]) && close(f.l11, c[3]));
+            assert!(close(f.det, (c[0] * c[3]).powi(2)));
+            // L^-1 Lambda' v
+            let (v0, v1) = (3.0, -2.0);
+            let mut w = [l[0] * v0 + l[2] * v1, l[1] * v0 + l[3] * v1];
+            forward(&c, 2, &mut w);
+            let (c0, c1) = f.solve(lam, v0, v1);
+            assert!(close(c0, w[0]) && close(c1, w[1]));
+        }
+    }
+
+    #[test]
+    fn the_log_determinant_is_the_sum_of_logarithms() {
+        let dets: Vec<f64> = (0..10_000)
+            .map(|i| 1.0 + f64::from(i % 97) * 13.7 + if i == 5000 { 1e160 } else { 0.0 })
+            .collect();
+        let mut sum = LogDet::new();
+        for &d in &dets {
+            sum.add(d);
+        }
+        let direct: f64 = dets.iter().map(|d| d.ln()).sum();
+        assert!((sum.total() - direct).abs() <= 1e-12 * direct);
+    }
+}
