@@ -101,17 +101,24 @@ fn compare(name: &str, model: &MixedModel, want: &serde_json::Value) {
             &mut worst[1],
         );
         let df = got.df.expect("satterthwaite df");
+        let key = |a: &str, b: &str| {
+            if w.get(a).is_some() {
+                w[a].clone()
+            } else {
+                w[b].clone()
+            }
+        };
         close(
             &format!("{name} {} df", got.term),
             df,
-            num(&w["df_satterthwaite"]),
+            num(&key("df_satterthwaite", "df")),
             1e-3,
             &mut worst[5],
         );
         close(
             &format!("{name} {} p", got.term),
             got.p.expect("p"),
-            num(&w["p_satterthwaite"]),
+            num(&key("p_satterthwaite", "p")),
             1e-3,
             &mut worst[5],
         );
@@ -495,5 +502,173 @@ fn a_random_slope_without_variance_is_a_boundary_fit_without_nan() {
             "{:?}",
             m.convergence
         );
+        if estimation == Estimation::Reml {
+            // lme4 1.1-31 on the same rows, `lmer(y ~ x + (1 + x | g), control =
+            // lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12)))`: theta
+            // (12.61708604, -0.05095198814, 1.4e-8), the boundary; 1e-5 relative.
+            let want = [
+                8.037_607_532_841_507,
+                0.000_131_078_341_131_989,
+                -0.032_458_531_422_027_89,
+                0.050_490_383_208_764_89,
+            ];
+            let mut worst = 0.0;
+            for (got, want) in m.varcor.iter().zip(want) {
+                close("boundary vcov", got.vcov, want, 1e-5, &mut worst);
+            }
+            close(
+                "boundary (Intercept)",
+                m.fixed[0].estimate,
+                13.743_333_333_335_22,
+                1e-9,
+                &mut worst,
+            );
+            close(
+                "boundary x",
+                m.fixed[1].estimate,
+                2.008_333_333_333_33,
+                1e-9,
+                &mut worst,
+            );
+            assert!(m.convergence.converged, "{:?}", m.convergence);
+        }
     }
+}
+
+// Held-out data, simulated for this crate by `tests/data/scripts/mixed_simulate.py` and fitted
+// by lme4 1.1-31 and lmerTest 3.1-3 with bobyqa at rhoend 1e-12, polished at 1e-14
+// (`tests/data/scripts/mixed_lme4.R`, `tests/data/mixed_heldout.json`). The issue asks 1e-5
+// relative on estimates, SEs and variance components and 1e-7 on the criteria; `compare` holds
+// them to 1e-6 and 1e-8 (R's optimum is defined to about 1e-12 in theta here).
+
+fn heldout() -> serde_json::Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/mixed_heldout.json"
+    ))
+    .expect("reference json");
+    serde_json::from_str(&text).expect("valid json")
+}
+
+/// The rows of `name` complete in the model's columns (an empty cell or `NA` is missing, as
+/// R's `read.csv(na.strings = c("", "NA"))` and `complete.cases`).
+fn complete_table(name: &str, group: &str, y: &str, covariates: &[&str]) -> MixedTable {
+    let (header, rows) = read_csv(name);
+    let col = |c: &str| header.iter().position(|h| h == c).expect("column");
+    let (g, yi) = (col(group), col(y));
+    let xs: Vec<usize> = covariates.iter().map(|c| col(c)).collect();
+    let missing = |v: &str| v.is_empty() || v == "NA";
+    MixedTable::from_rows(
+        group,
+        y,
+        covariates,
+        rows.iter()
+            .filter(|r| !missing(&r[yi]) && xs.iter().all(|&j| !missing(&r[j])))
+            .map(|r| {
+                (
+                    r[g].clone(),
+                    r[yi].parse::<f64>().expect("number"),
+                    xs.iter()
+                        .map(|&j| r[j].parse::<f64>().expect("number"))
+                        .collect(),
+                )
+            }),
+    )
+    .expect("valid table")
+}
+
+#[test]
+fn therapists_with_a_split_alliance_reml_and_ml() {
+    let r = heldout();
+    let t = complete_table(
+        "mixed_therapists.csv",
+        "therapist",
+        "outcome",
+        &["severity", "alliance"],
+    );
+    for (case, estimation) in [
+        ("therapists_split_reml", Estimation::Reml),
+        ("therapists_split_ml", Estimation::Ml),
+    ] {
+        let model = MixedOptions::new()
+            .fixed(["severity"])
+            .split(["alliance"])
+            .estimation(estimation)
+            .analyze(&t)
+            .expect("fit");
+        compare(case, &model, &r[case]["result"]);
+        // Therapist t07 has one client: its own mean, a within deviation of 0.
+        assert_eq!(
+            model.ranef.iter().find(|g| g.level == "t07").map(|g| g.n),
+            Some(1)
+        );
+    }
+}
+
+#[test]
+fn therapist_icc_of_outcome_and_alliance() {
+    let r = heldout();
+    for (case, y) in [
+        ("therapists_outcome_icc", "outcome"),
+        ("therapists_alliance_icc", "alliance"),
+    ] {
+        let t = complete_table("mixed_therapists.csv", "therapist", y, &[]);
+        let model = MixedOptions::new().analyze(&t).expect("fit");
+        compare(case, &model, &r[case]["result"]);
+    }
+}
+
+#[test]
+fn growth_curve_with_missed_sessions_reml_and_ml() {
+    let r = heldout();
+    let t = complete_table("mixed_growth.csv", "client", "score", &["session"]);
+    for (case, estimation) in [
+        ("growth_reml", Estimation::Reml),
+        ("growth_ml", Estimation::Ml),
+    ] {
+        let model = MixedOptions::new()
+            .fixed(["session"])
+            .slope("session")
+            .estimation(estimation)
+            .analyze(&t)
+            .expect("fit");
+        compare(case, &model, &r[case]["result"]);
+    }
+}
+
+#[test]
+fn split_and_group_count_errors_are_typed() {
+    // x is a therapist-level value (constant within each group): its within part is 0.
+    let t = small(&[
+        ("a", 1.0, 1.0),
+        ("a", 2.0, 1.0),
+        ("b", 3.0, 2.0),
+        ("b", 1.5, 2.0),
+        ("c", 2.5, 4.0),
+        ("c", 2.0, 4.0),
+    ]);
+    let e = MixedOptions::new()
+        .split(["x"])
+        .analyze(&t)
+        .expect_err("no within variation");
+    assert!(
+        matches!(e.kind(), ErrorKind::NoVariation { variable, .. } if variable == "x_within"),
+        "{e}"
+    );
+    let e = MixedOptions::new()
+        .split(["x"])
+        .slope("x")
+        .analyze(&t)
+        .expect_err("split and slope");
+    assert!(matches!(e.kind(), ErrorKind::InvalidOption { .. }), "{e}");
+    let e = MixedOptions::new()
+        .fixed(["x"])
+        .split(["x"])
+        .analyze(&t)
+        .expect_err("fixed and split");
+    assert!(matches!(e.kind(), ErrorKind::InvalidOption { .. }), "{e}");
+    // Every group has one row: as many groups as rows, which lme4 refuses.
+    let t = small(&[("a", 1.0, 1.0), ("b", 2.0, 2.0), ("c", 3.5, 3.0)]);
+    let e = MixedOptions::new().analyze(&t).expect_err("groups of one");
+    assert!(matches!(e.kind(), ErrorKind::TooFewRows { .. }), "{e}");
 }

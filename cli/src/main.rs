@@ -18,6 +18,7 @@ mod effect_size;
 mod fhir;
 mod icc;
 mod instruments;
+mod mixed;
 mod monitor;
 mod output;
 mod plot;
@@ -70,6 +71,7 @@ enum Command {
     Trajectory(trajectory::Args),
     EffectSize(effect_size::Args),
     Correlate(correlate::Args),
+    Mixed(mixed::Args),
     Fhir(fhir::Args),
     Plot(plot::Args),
 }
@@ -93,6 +95,7 @@ impl Command {
             Command::Trajectory(a) => trajectory::run(a),
             Command::EffectSize(a) => effect_size::run(a),
             Command::Correlate(a) => correlate::run(a),
+            Command::Mixed(a) => mixed::run(a),
             Command::Fhir(a) => fhir::run(a),
             Command::Plot(a) => plot::run(a),
         }

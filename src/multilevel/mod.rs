@@ -12,7 +12,15 @@
 //! Mächler, Bolker & Walker 2015, JSS 67(1), section 3); with one grouping factor the penalized
 //! least squares is block diagonal, so it is solved per group in small dense blocks. The fixed
 //! effects are the generalized least squares estimates given theta. Theta is found by a
-//! Nelder-Mead search with its diagonal kept at or above 0, polished by Newton steps.
+//! Nelder-Mead search with its diagonal kept at or above 0, polished by Newton steps on
+//! central-difference derivatives until a step is below 1e-9 of theta. The penalized residual
+//! sum of squares is summed group by group at the estimates, so the criterion keeps about 14
+//! digits on 120,000 rows (differences of the totals would keep 11) and theta agrees with lme4's
+//! polished optimum to 2e-7 on 10,000 clients x 12 sessions.
+//!
+//! [`MixedOptions::split`] turns a covariate into its group mean and the deviation from it
+//! (Baldwin, Wampold & Imel 2007), the therapist-effects workflow; [`MixedModel::icc`] is the
+//! share of variance between groups of a random-intercept model.
 //!
 //! The input is a [`MixedTable`]: rows of a group, an outcome and numeric covariates, built from
 //! rows ([`MixedTable::from_rows`]) or from a [`SessionTable`](crate::change::SessionTable)
@@ -60,9 +68,13 @@ pub struct MixedTable {
     group_name: String,
     y_name: String,
     covariates: Vec<String>,
-    groups: Vec<String>,
+    /// The groups' levels in order of first appearance.
+    levels: Vec<String>,
+    /// Each row's group, an index into `levels`.
+    groups: Vec<usize>,
     y: Vec<f64>,
-    x: Vec<Vec<f64>>,
+    /// The covariates, row after row.
+    x: Vec<f64>,
 }
 
 impl MixedTable {
@@ -97,10 +109,12 @@ impl MixedTable {
             group_name: group.to_string(),
             y_name: y.to_string(),
             covariates: covariates.iter().map(|c| c.to_string()).collect(),
+            levels: Vec::new(),
             groups: Vec::new(),
             y: Vec::new(),
             x: Vec::new(),
         };
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
         for (i, (g, value, xs)) in rows.into_iter().enumerate() {
             let row = i as u64 + 1;
             let bad = |column: &str, reason: &str| {
@@ -132,9 +146,18 @@ impl MixedTable {
                     "the value is not a finite number",
                 ));
             }
-            table.groups.push(g.as_ref().to_string());
+            let level = match index.get(g.as_ref()) {
+                Some(&k) => k,
+                None => {
+                    let k = table.levels.len();
+                    table.levels.push(g.as_ref().to_string());
+                    index.insert(g.as_ref().to_string(), k);
+                    k
+                }
+            };
+            table.groups.push(level);
             table.y.push(value);
-            table.x.push(xs);
+            table.x.extend_from_slice(&xs);
         }
         if table.y.is_empty() {
             return Err(ErrorKind::TooFewRows {
@@ -178,6 +201,12 @@ impl MixedTable {
     pub fn covariates(&self) -> &[String] {
         &self.covariates
     }
+
+    /// Each row's covariates.
+    fn rows(&self) -> impl Iterator<Item = &[f64]> {
+        let k = self.covariates.len();
+        (0..self.y.len()).map(move |i| self.x.get(i * k..(i + 1) * k).unwrap_or(&[]))
+    }
 }
 
 /// How the variance parameters are estimated.
@@ -192,10 +221,12 @@ pub enum Estimation {
     Ml,
 }
 
-/// Options of a mixed model: the fixed covariates, an optional random slope and the estimation.
+/// Options of a mixed model: the fixed covariates, covariates split into their group mean and
+/// the deviation from it, an optional random slope and the estimation.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MixedOptions {
     fixed: Vec<String>,
+    split: Vec<String>,
     slope: Option<String>,
     estimation: Estimation,
 }
@@ -209,6 +240,40 @@ impl MixedOptions {
     /// The fixed covariates (columns of the table), after the intercept.
     pub fn fixed<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
         self.fixed = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Covariates each split into its group mean, `COL_between`, and the deviation from it,
+    /// `COL_within`, both fixed effects after the [`fixed`](MixedOptions::fixed) ones: the
+    /// within/between decomposition of Baldwin, Wampold & Imel (2007) that separates a
+    /// therapist's contribution to, say, the alliance-outcome association from the clients'.
+    /// The means are taken over the rows of the table (the rows the model uses), as R's
+    /// `ave(x, group)` on the rows passed to `lmer`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use therapeutic_alliance::multilevel::{MixedOptions, MixedTable};
+    ///
+    /// // Outcome and alliance of three clients of each of four therapists.
+    /// let rows = [
+    ///     ("t1", 12.0, 5.1), ("t1", 10.5, 5.6), ("t1", 13.0, 4.9), ("t2", 8.0, 6.2),
+    ///     ("t2", 9.5, 6.0), ("t2", 9.0, 5.7), ("t3", 15.0, 4.4), ("t3", 13.5, 4.9),
+    ///     ("t3", 14.5, 4.6), ("t4", 10.0, 5.5), ("t4", 12.5, 5.2), ("t4", 9.0, 6.1),
+    /// ];
+    /// let table = MixedTable::from_rows(
+    ///     "therapist",
+    ///     "outcome",
+    ///     &["alliance"],
+    ///     rows.iter().map(|&(t, y, a)| (t, y, vec![a])),
+    /// )?;
+    /// let model = MixedOptions::new().split(["alliance"]).analyze(&table)?;
+    /// let terms: Vec<&str> = model.fixed.iter().map(|f| f.term.as_str()).collect();
+    /// assert_eq!(terms, ["(Intercept)", "alliance_between", "alliance_within"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn split<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.split = columns.into_iter().map(Into::into).collect();
         self
     }
 
@@ -228,10 +293,14 @@ impl MixedOptions {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidOption`] for a column that is not in the table or named twice;
-    /// [`ErrorKind::NoVariation`] for a covariate with one value in every row;
+    /// [`ErrorKind::InvalidOption`] for a column that is not in the table, named twice (among
+    /// the fixed and split columns), or both split and the random slope;
+    /// [`ErrorKind::NoVariation`] for a covariate with one value in every row (a split column's
+    /// `COL_within` when the column is constant within every group, `COL_between` when every
+    /// group has the same mean);
     /// [`ErrorKind::TooFewRows`] for fewer groups than the random effects need (2 for an
-    /// intercept, 3 with a slope) or no more rows than fixed effects;
+    /// intercept, 3 with a slope), or no more rows than fixed effects, than groups (a random
+    /// intercept) or than random effects (two per group with a slope), as lme4 refuses them;
     /// [`ErrorKind::InvalidTable`] for a singular fixed-effect design (a covariate that is a
     /// linear combination of the others) or a random slope that is constant within every group.
     pub fn analyze(&self, table: &MixedTable) -> Result<MixedModel> {
@@ -249,35 +318,134 @@ impl MixedOptions {
                     .into()
                 })
         };
-        let mut fixed_idx = Vec::with_capacity(self.fixed.len());
-        for (i, name) in self.fixed.iter().enumerate() {
-            if self.fixed[..i].contains(name) {
+        let named: Vec<(&'static str, &String)> = self
+            .fixed
+            .iter()
+            .map(|c| ("fixed", c))
+            .chain(self.split.iter().map(|c| ("split", c)))
+            .collect();
+        for (i, &(option, name)) in named.iter().enumerate() {
+            if named[..i].iter().any(|(_, n)| *n == name) {
                 return Err(ErrorKind::InvalidOption {
-                    option: "fixed",
+                    option,
                     value: name.clone(),
-                    reason: "is named twice".into(),
+                    reason: "is named twice (among the fixed and split columns)".into(),
                 }
                 .into());
             }
-            fixed_idx.push(column(name, "fixed")?);
         }
+        let fixed_idx = self
+            .fixed
+            .iter()
+            .map(|name| column(name, "fixed"))
+            .collect::<Result<Vec<usize>>>()?;
+        let split_idx = self
+            .split
+            .iter()
+            .map(|name| column(name, "split"))
+            .collect::<Result<Vec<usize>>>()?;
         let slope_idx = match &self.slope {
-            Some(name) => Some(column(name, "slope")?),
+            Some(name) => {
+                if self.split.contains(name) {
+                    return Err(ErrorKind::InvalidOption {
+                        option: "slope",
+                        value: name.clone(),
+                        reason: "is also split into its group mean and the deviation from it; a random slope needs a column of its own".into(),
+                    }
+                    .into());
+                }
+                Some(column(name, "slope")?)
+            }
             None => None,
         };
         let n = table.y.len();
-        for (&j, name) in fixed_idx
-            .iter()
-            .zip(&self.fixed)
-            .chain(slope_idx.iter().zip(&self.slope))
-        {
-            let first = table
-                .x
-                .first()
-                .and_then(|r| r.get(j))
-                .copied()
-                .unwrap_or(0.0);
-            if table.x.iter().all(|r| r.get(j).copied() == Some(first)) {
+        let levels = &table.levels;
+        let member = &table.groups;
+        let mut counts = vec![0usize; levels.len()];
+        for &g in member {
+            if let Some(c) = counts.get_mut(g) {
+                *c += 1;
+            }
+        }
+        // The split columns' group means (Baldwin, Wampold & Imel 2007).
+        let mut means = vec![0.0; split_idx.len() * levels.len()];
+        for (row, &g) in table.rows().zip(member) {
+            for (k, &j) in split_idx.iter().enumerate() {
+                if let Some(m) = means.get_mut(g * split_idx.len() + k) {
+                    *m += row.get(j).copied().unwrap_or(0.0);
+                }
+            }
+        }
+        for (chunk, &c) in means.chunks_mut(split_idx.len().max(1)).zip(&counts) {
+            for m in chunk {
+                *m /= c.max(1) as f64;
+            }
+        }
+        let mean_of =
+            |g: usize, k: usize| means.get(g * split_idx.len() + k).copied().unwrap_or(0.0);
+        // One design row: the intercept, the fixed covariates, each split column's group mean
+        // and deviation from it.
+        let design_row = |row: &[f64], g: usize, out: &mut [f64]| {
+            let cells = std::iter::once(1.0)
+                .chain(
+                    fixed_idx
+                        .iter()
+                        .map(|&j| row.get(j).copied().unwrap_or(0.0)),
+                )
+                .chain(split_idx.iter().enumerate().flat_map(|(k, &j)| {
+                    let mean = mean_of(g, k);
+                    [mean, row.get(j).copied().unwrap_or(0.0) - mean]
+                }));
+            for (o, v) in out.iter_mut().zip(cells) {
+                *o = v;
+            }
+        };
+        let mut terms = vec!["(Intercept)".to_string()];
+        terms.extend(self.fixed.iter().cloned());
+        for name in &self.split {
+            terms.push(format!("{name}_between"));
+            terms.push(format!("{name}_within"));
+        }
+        let p = terms.len();
+        // A design column (or the slope) with one value in every row has no variation; a
+        // split column's deviations count as constant when they are rounding error alone.
+        let mut xr = vec![0.0; p];
+        let mut lo = vec![f64::INFINITY; p + 1];
+        let mut hi = vec![f64::NEG_INFINITY; p + 1];
+        let mut largest = vec![0.0_f64; p + 1];
+        for (row, &g) in table.rows().zip(member) {
+            design_row(row, g, &mut xr);
+            let slope = slope_idx.map_or(0.0, |j| row.get(j).copied().unwrap_or(0.0));
+            for (k, &v) in xr.iter().chain(std::iter::once(&slope)).enumerate() {
+                lo[k] = lo[k].min(v);
+                hi[k] = hi[k].max(v);
+                largest[k] = largest[k].max(v.abs());
+            }
+        }
+        let split_source = |k: usize| -> Option<f64> {
+            // The largest raw value of the split column behind design column k.
+            let s = (k.checked_sub(1 + fixed_idx.len())?) / 2;
+            let j = *split_idx.get(s)?;
+            Some(
+                table
+                    .rows()
+                    .map(|r| r.get(j).copied().unwrap_or(0.0).abs())
+                    .fold(0.0, f64::max),
+            )
+        };
+        let slope_name = self.slope.clone().unwrap_or_default();
+        for k in 1..=p {
+            let name = if k == p {
+                if slope_idx.is_none() {
+                    continue;
+                }
+                &slope_name
+            } else {
+                &terms[k]
+            };
+            let spread = hi[k] - lo[k];
+            let tolerance = split_source(k).map_or(0.0, |x| 1e-12 * x);
+            if spread <= tolerance {
                 return Err(ErrorKind::NoVariation {
                     variable: name.clone(),
                     rows: n as u64,
@@ -286,19 +454,7 @@ impl MixedOptions {
                 .into());
             }
         }
-        // Groups in order of first appearance.
-        let mut levels: Vec<String> = Vec::new();
-        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut member = Vec::with_capacity(n);
-        for g in &table.groups {
-            let k = *index.entry(g.as_str()).or_insert_with(|| {
-                levels.push(g.clone());
-                levels.len() - 1
-            });
-            member.push(k);
-        }
         let q = if slope_idx.is_some() { 2 } else { 1 };
-        let p = 1 + fixed_idx.len();
         let n_theta = q * (q + 1) / 2;
         let needed_groups = n_theta.max(2);
         if levels.len() < needed_groups {
@@ -314,53 +470,29 @@ impl MixedOptions {
             }
             .into());
         }
-        if n <= p || (q == 2 && n <= q * levels.len()) {
+        // lme4's checks: more rows than fixed effects, than groups (a random intercept), and
+        // than random effects (an intercept and slope per group).
+        let most = p.max(q * levels.len());
+        if n <= most {
             return Err(ErrorKind::TooFewRows {
                 target: table.y_name.clone(),
                 rows: n as u64,
                 statistic: "a mixed model",
-                needed: (p.max(if q == 2 { q * levels.len() } else { 0 }) + 1) as u64,
+                needed: (most + 1) as u64,
             }
             .into());
         }
-        let mut blocks = fit::Blocks {
-            q,
-            p,
-            n,
-            groups: vec![(vec![0.0; q * q], vec![0.0; q * p], vec![0.0; q]); levels.len()],
-            xtx: vec![0.0; p * p],
-            xty: vec![0.0; p],
-            yty: 0.0,
-        };
-        for ((row, &y), &g) in table.x.iter().zip(&table.y).zip(&member) {
-            let xr: Vec<f64> = std::iter::once(1.0)
-                .chain(
-                    fixed_idx
-                        .iter()
-                        .map(|&j| row.get(j).copied().unwrap_or(0.0)),
-                )
-                .collect();
-            let zr: Vec<f64> = std::iter::once(1.0)
-                .chain(slope_idx.map(|j| row.get(j).copied().unwrap_or(0.0)))
-                .collect();
-            for a in 0..p {
-                for b in 0..p {
-                    blocks.xtx[a * p + b] += xr[a] * xr[b];
-                }
-                blocks.xty[a] += xr[a] * y;
-            }
-            blocks.yty += y * y;
-            if let Some((ztz, ztx, zty)) = blocks.groups.get_mut(g) {
-                for a in 0..q {
-                    for b in 0..q {
-                        ztz[a * q + b] += zr[a] * zr[b];
-                    }
-                    for b in 0..p {
-                        ztx[a * p + b] += zr[a] * xr[b];
-                    }
-                    zty[a] += zr[a] * y;
-                }
-            }
+        // The outcome is centered at its mean (the intercept takes the shift back exactly):
+        // smaller cross products round less.
+        let shift = table.y.iter().sum::<f64>() / n as f64;
+        let mut blocks = fit::Blocks::new(q, p, levels.len());
+        for ((row, &y), &g) in table.rows().zip(&table.y).zip(member) {
+            design_row(row, g, &mut xr);
+            let z = [
+                1.0,
+                slope_idx.map_or(0.0, |j| row.get(j).copied().unwrap_or(0.0)),
+            ];
+            blocks.add(g, &xr, z, y - shift);
         }
         if fit::cholesky(&blocks.xtx, p).is_none() {
             return Err(ErrorKind::InvalidTable {
@@ -369,9 +501,10 @@ impl MixedOptions {
             .into());
         }
         if q == 2
-            && blocks.groups.iter().all(|(ztz, _, _)| {
-                ztz[0] * ztz[3] - ztz[1] * ztz[2] <= 1e-12 * ztz[3].abs().max(1.0)
-            })
+            && blocks
+                .ztz
+                .iter()
+                .all(|s| s[0] * s[2] - s[1] * s[1] <= 1e-12 * s[2].abs().max(1.0))
         {
             return Err(ErrorKind::InvalidTable {
                 reason: format!(
@@ -383,11 +516,7 @@ impl MixedOptions {
             .into());
         }
         let reml = self.estimation == Estimation::Reml;
-        let objective = |theta: &[f64]| {
-            blocks
-                .solve(theta, reml)
-                .map_or(f64::INFINITY, |s| s.deviance)
-        };
+        let objective = |theta: &[f64]| blocks.criterion(theta, reml);
         let (start, diagonal): (Vec<f64>, Vec<bool>) = if q == 1 {
             (vec![1.0], vec![true])
         } else {
@@ -404,13 +533,17 @@ impl MixedOptions {
         let sigma2 = solution.r2 / dof;
         let sigma = sigma2.sqrt();
 
-        let mut terms = vec!["(Intercept)".to_string()];
-        terms.extend(self.fixed.iter().cloned());
         let inv_diag = fit::inverse_diagonal(&solution.rx, p);
         let dfs = fit::satterthwaite(&blocks, &theta, sigma, reml);
+        let estimates: Vec<f64> = solution
+            .beta
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| if i == 0 { b + shift } else { b })
+            .collect();
         let fixed = terms
             .iter()
-            .zip(&solution.beta)
+            .zip(&estimates)
             .zip(&inv_diag)
             .zip(&dfs)
             .map(|(((term, &estimate), &d), &df)| {
@@ -466,16 +599,11 @@ impl MixedOptions {
             sdcor: sigma,
         });
 
-        let mut counts = vec![0usize; levels.len()];
-        for &g in &member {
-            if let Some(c) = counts.get_mut(g) {
-                *c += 1;
-            }
-        }
+        let modes = blocks.modes(&theta, &solution.beta);
         let ranef = levels
             .iter()
             .zip(&counts)
-            .zip(&solution.modes)
+            .zip(&modes)
             .map(|((level, &n), (b, cv))| GroupEffect {
                 level: level.clone(),
                 n,
@@ -491,7 +619,7 @@ impl MixedOptions {
                     .map(|(i, t)| {
                         (
                             t,
-                            (sigma2 * cv.get(i * q + i).copied().unwrap_or(0.0))
+                            (sigma2 * cv.get(2 * i).copied().unwrap_or(0.0))
                                 .max(0.0)
                                 .sqrt(),
                         )
@@ -566,6 +694,8 @@ impl MixedOptions {
             convergence: Convergence {
                 iterations: optimum.iterations,
                 gradient: optimum.gradient,
+                scaled_gradient: optimum.scaled_gradient,
+                converged: optimum.scaled_gradient <= CONVERGED,
                 theta,
                 singular,
                 zero_variance,
@@ -630,6 +760,9 @@ pub struct GroupEffect {
     pub cond_sd: BTreeMap<String, f64>,
 }
 
+/// The scaled gradient below which a fit has converged.
+const CONVERGED: f64 = 1e-6;
+
 /// How the optimizer ended.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -638,8 +771,18 @@ pub struct Convergence {
     /// Nelder-Mead iterations plus Newton polishing steps.
     pub iterations: u32,
     /// Largest absolute derivative of the criterion over the theta coordinates not at a bound
-    /// (central differences); 0 when every coordinate is at its bound.
+    /// (central differences); 0 when every coordinate is at its bound. It scales with the
+    /// criterion (about 1e-5 on 120,000 rows, whose criterion is near 7e5, at an optimum found
+    /// to 1e-7 in theta).
     pub gradient: f64,
+    /// The scale-free measure: the largest entry of the Newton step `H^-1 g` over the free
+    /// coordinates of theta, the scaled gradient lme4's convergence check reads (it warns
+    /// above 2e-3); here it is below 1e-6 at a converged fit, infinite when the Hessian is not
+    /// positive definite there.
+    pub scaled_gradient: f64,
+    /// Whether the fit converged: the scaled gradient is below 1e-6 (or every coordinate of
+    /// theta is at its bound).
+    pub converged: bool,
     /// The relative covariance factor at the optimum, in lme4's order (`getME(m, "theta")`).
     pub theta: Vec<f64>,
     /// A boundary ("singular") fit, lme4's `isSingular` (a diagonal entry of theta below 1e-4):
@@ -681,7 +824,10 @@ pub struct MixedModel {
     pub bic: Option<f64>,
     /// The deviance (-2 log-likelihood), under ML.
     pub deviance: Option<f64>,
-    /// The intraclass correlation, group variance over total, of a random-intercept model.
+    /// The intraclass correlation of a random-intercept model: the group variance over the
+    /// group and residual variances (with fixed covariates, the share of the variance they
+    /// leave that lies between groups); `None` with a random slope, where it depends on the
+    /// slope's covariate.
     pub icc: Option<f64>,
     /// Every group's conditional mode, in order of first appearance, with its observations.
     pub ranef: Vec<GroupEffect>,
