@@ -5,8 +5,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use therapeutic_alliance::change::{Messages, MonitorOptions, Series, SessionMonitor, Severity};
-use therapeutic_alliance::plot::PlotOptions;
+use therapeutic_alliance::change::{
+    Messages, MonitorOptions, RuptureOptions, Series, SessionMonitor, Severity,
+};
+use therapeutic_alliance::plot::{PlotOptions, PlotRuptures};
 use therapeutic_alliance::{
     Administration, Component, Date, Instrument, Metric, Target, TargetScore, catalog,
 };
@@ -170,11 +172,15 @@ fn report(messages: &Messages, svg: &std::path::Path) -> Result<String, Failure>
          not a validated cutoff.",
         client_form.missing()
     );
-    monitor_story(&mut out, &client_form, &rows, messages)?;
+    // This demo's rupture rule, the same for the monitor and the picture: the total 5 points or
+    // more below its level, back within 3 sessions (the form states no rupture amount).
+    let rupture = RuptureOptions::points(5.0)?;
+    monitor_story(&mut out, &client_form, &rows, messages, &rupture)?;
     let clients: Vec<&Administration> = rows.iter().map(|(c, _)| c).collect();
     let series = Series::from_administrations(clients)?;
     let picture = PlotOptions::new()
         .title("Sarah (demo-01): alliance, client form (cbt-client)")?
+        .ruptures(PlotRuptures::Detect(rupture))
         .svg(&series)?;
     std::fs::write(svg, picture)
         .map_err(|e| Failure::run(format!("cannot write {}: {e}", svg.display())))?;
@@ -193,16 +199,20 @@ fn monitor_story(
     client_form: &Instrument,
     rows: &[(Administration, Administration)],
     messages: &Messages,
+    rupture: &RuptureOptions,
 ) -> Result<(), Failure> {
     // This demo's setting: a change of the total by 3 points or more either way is news (the
     // form states no reliable-change amount).
-    let options = MonitorOptions::for_instrument(client_form).drop_points(3.0)?;
+    let options = MonitorOptions::for_instrument(client_form)
+        .drop_points(3.0)?
+        .rupture(Some(*rupture));
     let mut monitor = SessionMonitor::new(client_form, options).with_messages(messages.clone());
     let _ = writeln!(
         out,
         "\nThe session monitor on Sarah's client form, after each session: the severity, what happened\n\
-         (a change of the total by 3 points or more either way is news in this demo), and above info\n\
-         one of the four alliance-building practices with a sentence to say or ask in session:"
+         (in this demo a change of the total by 3 points or more either way is news, and a fall of 5 or\n\
+         more below its level a rupture), and above info one of the four alliance-building practices\n\
+         with a sentence to say or ask in session:"
     );
     for (client, _) in rows {
         let seen = monitor.observe(client)?;
