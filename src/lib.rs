@@ -56,8 +56,12 @@
 //! - [`catalog`]: the shipped instruments, a page each;
 //! - [`matrix`]: many administrations as exact answer units, batch scores, mergeable moments;
 //! - [`reliability`]: alpha and what `psych::alpha()` reports, split-half, omega, ICC, agreement;
-//! - [`change`]: the session table and the analyses that read it, the session monitor;
-//! - `plot` (feature `plot`): one client's course as SVG;
+//! - [`change`]: the session table and the analyses that read it, the session monitor with its
+//!   events in words;
+//! - [`multilevel`]: linear mixed models as lme4 and lmerTest fit them (sessions within
+//!   clients, clients within therapists);
+//! - `plot` (feature `plot`): SVG figures: one client's course, a Jacobson-Truax scatter, a
+//!   cohort's courses, a caterpillar plot of a mixed model's groups;
 //! - [`csv`] (feature `csv`) and [`fhir`] (feature `fhir`): research files and clinical systems;
 //! - [`_documentation`]: guides for users coming from R, and for defining an instrument.
 //!
@@ -76,9 +80,11 @@
 //!   them; a failed row does not stop the others), and scores and answers written back.
 //! - `parallel`: `ResponseMatrix::moments_parallel` accumulates on every core (rayon), with
 //!   the same result, bit for bit, as one thread.
-//! - `plot`: `PlotOptions` draws one client's [`Series`](change::Series) as an SVG chart: the total and each
-//!   component, thresholds, ruptures and repairs, and optionally an outcome panel
-//!   (`OutcomePanel`) with its sudden gains (`SuddenMarks`). Hand-written SVG, no dependencies.
+//! - `plot`: the `plot` module's SVG figures: `PlotOptions` draws one client's
+//!   [`Series`](change::Series) (the total and each component, thresholds, ruptures and repairs,
+//!   optionally an outcome panel with its sudden gains); `JtPlotOptions`, `CohortPlotOptions`
+//!   and `CaterpillarPlotOptions` draw a reliable-change scatter, a cohort and a mixed model's
+//!   groups. Hand-written SVG, no dependencies.
 //! - `fhir` (default): the [`fhir`] module, HL7 FHIR R4 and R5 for clinical systems: an
 //!   instrument as a `Questionnaire` ([`fhir::Questionnaire::of`]), a completed
 //!   `QuestionnaireResponse` read into an [`Administration`]
