@@ -261,7 +261,7 @@ impl ResponseMatrix {
     }
 
     /// Appends validated units (item order, one per item).
-    fn push_units(&mut self, units: &[Option<i32>]) {
+    pub(crate) fn push_units(&mut self, units: &[Option<i32>]) {
         let inst = &self.instrument;
         let scale = inst.scale();
         let lo = scale.min_units();

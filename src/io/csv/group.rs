@@ -5,7 +5,7 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use crate::error::{Error, ErrorKind};
 use crate::instruments::Instrument;
@@ -30,15 +30,22 @@ impl Key {
     /// A 128-bit fingerprint of the key and `more` (REDCap's event and repeat instance): two
     /// SipHash runs with different salts.
     pub(super) fn fingerprint(&self, more: &[&str]) -> u128 {
-        let half = |salt: u64| {
-            let mut h = DefaultHasher::new();
-            salt.hash(&mut h);
-            self.hash(&mut h);
-            more.hash(&mut h);
-            h.finish()
-        };
-        (u128::from(half(0x5EED_0001)) << 64) | u128::from(half(0x5EED_0002))
+        fingerprint(self.client.as_deref(), self.session, more)
     }
+}
+
+/// The fingerprint of [`Key::fingerprint`] from the parts of a key (hashed as the key's fields
+/// are: the client, then the session), without building the key.
+pub(super) fn fingerprint(client: Option<&str>, session: Option<u32>, more: &[&str]) -> u128 {
+    let half = |salt: u64| {
+        let mut h = DefaultHasher::new();
+        salt.hash(&mut h);
+        client.hash(&mut h);
+        session.hash(&mut h);
+        more.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0x5EED_0001)) << 64) | u128::from(half(0x5EED_0002))
 }
 
 /// The administrations read so far, as far as a [`RepeatCheck`] remembers them.
@@ -46,15 +53,42 @@ impl Key {
 pub(super) enum Seen {
     /// The fingerprints of the two most recent administrations, with their first rows.
     Recent([Option<(u128, u64)>; 2]),
-    /// The fingerprint of every administration, with its first row.
-    Every(HashMap<u128, u64>),
+    /// The fingerprint of every administration (as two halves), with its first row.
+    Every(HashMap<(u64, u64), u64, BuildHasherDefault<Prehashed>>),
+}
+
+/// The hasher of fingerprints, which are hashes already: the first half as it is.
+#[derive(Debug, Default)]
+pub(super) struct Prehashed {
+    hash: u64,
+    set: bool,
+}
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for (u64, u64) keys; a fold keeps it a hash.
+        for &b in bytes {
+            self.hash = self.hash.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        if !self.set {
+            self.hash = i;
+            self.set = true;
+        }
+    }
 }
 
 impl Seen {
     pub(super) fn new(check: RepeatCheck) -> Self {
         match check {
             RepeatCheck::Recent => Seen::Recent([None, None]),
-            RepeatCheck::Every => Seen::Every(HashMap::new()),
+            RepeatCheck::Every => Seen::Every(HashMap::default()),
         }
     }
 
@@ -70,13 +104,16 @@ impl Seen {
                 slots[1] = Some((fingerprint, line));
                 None
             }
-            Seen::Every(map) => match map.get(&fingerprint) {
-                Some(&first) => Some(first),
-                None => {
-                    map.insert(fingerprint, line);
-                    None
+            Seen::Every(map) => {
+                let key = ((fingerprint >> 64) as u64, fingerprint as u64);
+                match map.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(line);
+                        None
+                    }
                 }
-            },
+            }
         }
     }
 }

@@ -79,12 +79,14 @@ mod layout;
 mod map;
 mod plan;
 mod read;
+mod stream;
 mod table;
 mod write;
 
 pub use layout::{Column, Format, Layout, RedcapStatus, RepeatCheck};
 pub use map::ItemMap;
 pub use read::{ErrorPolicy, Reader, Row, RowError, Skipped};
+pub use stream::{ScoreFormat, ScoreStream, Streamed};
 pub use table::{Record, Table};
 pub use write::{AnswerWriter, ScoreWriter};
 
