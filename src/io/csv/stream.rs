@@ -22,7 +22,7 @@ use crate::matrix::ResponseMatrix;
 use crate::scoring::{self, Metric, Tally};
 
 use super::group::{Seen, fingerprint};
-use super::layout::{Format, Layout};
+use super::layout::{Format, Layout, RepeatCheck};
 use super::plan::{Plan, WideRow, check_names, session_number};
 use super::read::{Row, RowError, Skipped};
 use super::table::{Record, Table};
@@ -125,8 +125,68 @@ pub struct Streamed {
 pub struct ScoreStream<R> {
     source: Source<R>,
     shared: Shared,
-    seen: Seen,
+    seen: Repeats,
     parallel: bool,
+}
+
+/// The administrations read so far, in shards by fingerprint (every repeat check of a shard is
+/// in input order, so the shards are checked side by side with the same result).
+#[derive(Debug)]
+struct Repeats {
+    shards: Vec<Seen>,
+}
+
+/// A fingerprint to check: the fingerprint, the row's line, the chunk and the event.
+type Check = (u128, u64, usize, usize);
+
+impl Repeats {
+    fn new(check: RepeatCheck) -> Self {
+        // The recent check remembers the last two administrations of the file: one shard.
+        let n = if check == RepeatCheck::Every { 16 } else { 1 };
+        Repeats {
+            shards: (0..n).map(|_| Seen::new(check)).collect(),
+        }
+    }
+
+    /// The repeats among the rows of `outs`: (chunk, event, first row), in input order.
+    fn check(&mut self, outs: &[ChunkOut], parallel: bool) -> Vec<(usize, usize, u64)> {
+        let n = self.shards.len();
+        let mut lists: Vec<Vec<Check>> = vec![Vec::new(); n];
+        for (c, out) in outs.iter().enumerate() {
+            for (e, event) in out.events.iter().enumerate() {
+                if let Event::Row {
+                    fingerprint: Some(f),
+                    line,
+                    ..
+                } = event
+                {
+                    let shard = (*f >> 124) as usize % n;
+                    if let Some(list) = lists.get_mut(shard) {
+                        list.push((*f, *line, c, e));
+                    }
+                }
+            }
+        }
+        let run = |(seen, list): (&mut Seen, &Vec<Check>)| -> Vec<(usize, usize, u64)> {
+            list.iter()
+                .filter_map(|&(f, line, c, e)| seen.check(f, line).map(|first| (c, e, first)))
+                .collect()
+        };
+        let _ = parallel;
+        #[cfg(feature = "parallel")]
+        let found: Vec<Vec<(usize, usize, u64)>> = if parallel {
+            use rayon::prelude::*;
+            self.shards.par_iter_mut().zip(lists.par_iter()).map(run).collect()
+        } else {
+            self.shards.iter_mut().zip(lists.iter()).map(run).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let found: Vec<Vec<(usize, usize, u64)>> =
+            self.shards.iter_mut().zip(lists.iter()).map(run).collect();
+        let mut all: Vec<(usize, usize, u64)> = found.into_iter().flatten().collect();
+        all.sort_unstable();
+        all
+    }
 }
 
 /// Where the rows come from.
@@ -383,7 +443,7 @@ impl<R: Read> ScoreStream<R> {
         Ok(ScoreStream {
             source,
             shared,
-            seen: Seen::new(layout.repeat_check()),
+            seen: Repeats::new(layout.repeat_check()),
             parallel: true,
         })
     }
@@ -604,9 +664,14 @@ impl<R: Read> ScoreStream<R> {
                 } => next_chunks(input, pending, line)?,
             };
             let outs = score_chunks(&self.shared, &chunks, self.parallel);
-            for (out, (input, _)) in outs.into_iter().zip(&chunks) {
+            let repeats = self.seen.check(&outs, self.parallel);
+            let mut repeats = repeats.as_slice();
+            for (c, (out, (input, _))) in outs.into_iter().zip(&chunks).enumerate() {
+                let here = repeats.iter().take_while(|r| r.0 == c).count();
+                let (mine, rest) = repeats.split_at(here);
+                repeats = rest;
                 if merge
-                    .chunk(out, input, &self.shared, &mut self.seen, output, on_error)?
+                    .chunk(out, input, mine, &self.shared, output, on_error)?
                     .is_break()
                 {
                     return Ok(ControlFlow::Break(()));
@@ -736,13 +801,14 @@ impl Merge {
         &mut self,
         chunk: ChunkOut,
         input: &[u8],
+        repeats: &[(usize, usize, u64)],
         shared: &Shared,
-        seen: &mut Seen,
         output: &mut W,
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>> {
         let (mut run_start, mut row_start, mut rows) = (0usize, 0usize, 0u64);
-        for event in chunk.events {
+        let mut repeats = repeats.iter().peekable();
+        for (e, event) in chunk.events.into_iter().enumerate() {
             match event {
                 Event::Row {
                     end,
@@ -750,7 +816,8 @@ impl Merge {
                     fingerprint,
                     id,
                 } => {
-                    let first = fingerprint.and_then(|f| seen.check(f, line));
+                    let _ = fingerprint;
+                    let first = repeats.next_if(|r| r.1 == e).map(|r| r.2);
                     if let Some(first_row) = first {
                         let run = chunk.out.get(run_start..row_start).unwrap_or_default();
                         self.write(output, run, rows)?;
@@ -789,7 +856,7 @@ impl Merge {
 fn table_rows<R: Read, W: Write>(
     table: &mut Table<Chain<R>>,
     shared: &Shared,
-    seen: &mut Seen,
+    seen: &mut Repeats,
     output: &mut W,
     merge: &mut Merge,
     on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
@@ -807,13 +874,18 @@ fn table_rows<R: Read, W: Write>(
         };
         shared.slow_row(&record, &mut skipped, &mut out);
         if out.out.len() >= CHUNK || out.events.len() >= 4096 {
-            let done = std::mem::take(&mut out);
-            if merge.chunk(done, &[], shared, seen, output, on_error)?.is_break() {
+            let done = [std::mem::take(&mut out)];
+            let repeats = seen.check(&done, false);
+            let [done] = done;
+            if merge.chunk(done, &[], &repeats, shared, output, on_error)?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
         }
     }
-    merge.chunk(out, &[], shared, seen, output, on_error)
+    let done = [out];
+    let repeats = seen.check(&done, false);
+    let [done] = done;
+    merge.chunk(done, &[], &repeats, shared, output, on_error)
 }
 
 /// A plain row's cells: the id's range, the session, the pass-through cells' ranges.
@@ -1499,6 +1571,63 @@ mod tests {
         assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
         assert_eq!(ae, be);
         assert_eq!(ae.len(), 1);
+    }
+
+    /// The JSON document of the stream, and the one built from the reader's rows.
+    fn json_both(layout: &Layout, text: &[u8]) -> (String, String) {
+        let wai = catalog::require("wai-sr").expect("catalog");
+        let mut out = Vec::new();
+        layout
+            .score_stream(text, &wai)
+            .expect("header")
+            .format(ScoreFormat::Json)
+            .write_to(&mut out, |_| ControlFlow::Continue(()))
+            .expect("runs");
+        let reader = layout.reader(text, &wai).expect("header");
+        let keep: Vec<String> = reader.kept_columns().map(str::to_owned).collect();
+        let mut want = String::from("{\"instrument\":");
+        want += &serde_json::to_string(&wai.summary()).expect("json");
+        want += ",\"missing_rule\":";
+        want += &serde_json::to_string(&wai.missing().to_string()).expect("json");
+        want += ",\"rows\":[";
+        let mut first = true;
+        for row in reader.flatten() {
+            want += if first { "\n" } else { ",\n" };
+            first = false;
+            let adm = row.administration();
+            let text = |v: &str| serde_json::to_string(v).expect("json");
+            want += &format!("{{\"id\":{}", text(adm.client().unwrap_or_default()));
+            if !keep.is_empty() {
+                let pairs: Vec<String> = keep
+                    .iter()
+                    .zip(row.kept())
+                    .map(|(k, v)| format!("{}:{}", text(k), text(v)))
+                    .collect();
+                want += &format!(",\"keep\":{{{}}}", pairs.join(","));
+            }
+            want += ",\"report\":";
+            want += &serde_json::to_string(&adm.report()).expect("json");
+            want += "}";
+        }
+        want += "\n]}\n";
+        (String::from_utf8_lossy(&out).into_owned(), want)
+    }
+
+    #[test]
+    fn json_reports_are_what_serde_writes() {
+        let text = "id,site,session,1,2,3,4,5,6,7,8,9,10,11,12\n\
+                    p01,York,1,4,4,5,3,5,4,4,3,5,4,,4\n\
+                    p02,Hull,,4,4,5,3,5,4,4,3,9,4,4,4\n\
+                    p03,\u{e9},2,4,4,5,3,5,4,4,3,5,4,4,4\n\
+                    p04,York,3,,,,,5,4,4,3,5,4,4,4\n\
+                    p\\5,York,3,1,2,3,4,5,4,4,3,5,4,4,4\n\
+                    p04,York,3,1,2,3,4,5,4,4,3,5,4,4,4\n\
+                    \"p,6\",York,3,1,2,3,4,5,4,4,3,5,4,4,4\n";
+        let layout = Layout::wide().keep(["site"]).session("session");
+        let (got, want) = json_both(&layout, text.as_bytes());
+        assert_eq!(got, want);
+        let (got, want) = json_both(&Layout::wide(), b"id,1,2,3,4,5,6,7,8,9,10,11,12\n");
+        assert_eq!(got, want);
     }
 
     #[test]
