@@ -233,6 +233,8 @@ struct Shared {
     decimals: u32,
     min_units: i32,
     max_units: i32,
+    /// Whether the rows are read into a matrix (nothing written).
+    collect: bool,
     /// Caches of serialized reports, one per thread at work.
     caches: std::sync::Mutex<Vec<Cache>>,
 }
@@ -243,6 +245,8 @@ struct Shared {
 struct ChunkOut {
     out: Vec<u8>,
     events: Vec<Event>,
+    /// The rows read, when reading into a matrix.
+    matrix: Option<ResponseMatrix>,
 }
 
 /// A row's id, for the error of a repeat: where it is in the chunk, or the text.
@@ -283,6 +287,46 @@ enum Event {
 }
 
 impl Layout {
+    /// Reads the wide file `input` into a [`ResponseMatrix`] of `instrument` (rows in file
+    /// order), fast: plain rows straight from their bytes into answer units, chunks read on
+    /// every core with the `parallel` feature. The rows are read and checked as
+    /// [`Layout::reader`] reads them (ids, sessions and pass-through cells checked, then left
+    /// out of the matrix; a repeated administration is an error), stopping at the first error.
+    ///
+    /// # Errors
+    /// As [`Layout::score_stream`] for the header; the first bad row's first error, located by
+    /// row and column (never by id); [`ErrorKind::Io`] if the input cannot be read.
+    ///
+    /// ```
+    /// use therapeutic_alliance::{catalog, csv::Layout};
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let srs = catalog::require("srs")?;
+    /// let layout = Layout::wide().no_id().ignore_other_columns(true);
+    /// let m = layout.read_matrix("note,1,2,3,4\nx,9,9.5,,9\ny,8,8,8,8\n".as_bytes(), &srs)?;
+    /// assert_eq!((m.rows(), m.value(0, 1)), (2, Some(9.5)));
+    /// let err = layout.read_matrix("1,2,3,4\n9,9,9,9\n9,11,9,9\n".as_bytes(), &srs).unwrap_err();
+    /// assert_eq!(err.to_string(), "row 3, column \"2\": item 2: value 11 is outside the response range 0 to 10");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn read_matrix<R: Read>(&self, input: R, instrument: &Instrument) -> Result<ResponseMatrix> {
+        let mut stream = ScoreStream::new(self, input, instrument)?;
+        stream.shared.collect = true;
+        let mut merge = Merge::default();
+        let mut first = None;
+        let _stopped = stream.run(&mut std::io::sink(), &mut merge, &mut |e: RowError| {
+            first = Some(e.into_error());
+            ControlFlow::Break(())
+        })?;
+        match first {
+            Some(e) => Err(e),
+            None => Ok(merge
+                .matrix
+                .unwrap_or_else(|| ResponseMatrix::new(instrument))),
+        }
+    }
+
     /// A [`ScoreStream`] of the wide file `input` for `instrument`: the header is read now.
     ///
     /// # Errors
@@ -439,6 +483,7 @@ impl<R: Read> ScoreStream<R> {
             min_units: scale.min_units(),
             max_units: scale.max_units(),
             caches: std::sync::Mutex::new(Vec::new()),
+            collect: false,
         };
         Ok(ScoreStream {
             source,
@@ -666,7 +711,8 @@ impl<R: Read> ScoreStream<R> {
             let outs = score_chunks(&self.shared, &chunks, self.parallel);
             let repeats = self.seen.check(&outs, self.parallel);
             let mut repeats = repeats.as_slice();
-            for (c, (out, (input, _))) in outs.into_iter().zip(&chunks).enumerate() {
+            for (c, (mut out, (input, _))) in outs.into_iter().zip(&chunks).enumerate() {
+                merge.append(out.matrix.take());
                 let here = repeats.iter().take_while(|r| r.0 == c).count();
                 let (mine, rest) = repeats.split_at(here);
                 repeats = rest;
@@ -783,9 +829,20 @@ struct Merge {
     json: bool,
     written: u64,
     failed: u64,
+    /// The rows read, when reading into a matrix.
+    matrix: Option<ResponseMatrix>,
 }
 
 impl Merge {
+    /// Appends a chunk's rows to the matrix read.
+    fn append(&mut self, rows: Option<ResponseMatrix>) {
+        match (&mut self.matrix, rows) {
+            (Some(m), Some(rows)) => m.append(rows),
+            (None, Some(rows)) => self.matrix = Some(rows),
+            (_, None) => {}
+        }
+    }
+
     /// Writes `bytes` (whole rows); in JSON the document's first row drops its comma.
     fn write<W: Write>(&mut self, output: &mut W, bytes: &[u8], rows: u64) -> Result<()> {
         let bytes = if self.json && self.written == 0 && rows > 0 {
@@ -876,7 +933,8 @@ fn table_rows<R: Read, W: Write>(
         if out.out.len() >= CHUNK || out.events.len() >= 4096 {
             let done = [std::mem::take(&mut out)];
             let repeats = seen.check(&done, false);
-            let [done] = done;
+            let [mut done] = done;
+            merge.append(done.matrix.take());
             if merge.chunk(done, &[], &repeats, shared, output, on_error)?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
@@ -884,7 +942,8 @@ fn table_rows<R: Read, W: Write>(
     }
     let done = [out];
     let repeats = seen.check(&done, false);
-    let [done] = done;
+    let [mut done] = done;
+    merge.append(done.matrix.take());
     merge.chunk(done, &[], &repeats, shared, output, on_error)
 }
 
@@ -979,10 +1038,43 @@ impl Shared {
                 }
             }
         }
+        if self.collect {
+            // Read into the matrix only: the rows' events for the repeat check and errors.
+            let events = pending
+                .into_iter()
+                .flat_map(|p| match p {
+                    Pending::Errors(errors) => errors.into_iter().map(Event::Error).collect(),
+                    Pending::Plain(plain) => {
+                        let id = chunk.get(plain.id.0..plain.id.1).unwrap_or_default();
+                        let client = std::str::from_utf8(id).ok().filter(|s| !s.is_empty());
+                        let fingerprint =
+                            client.map(|c| fingerprint(Some(c), plain.session, &["", ""]));
+                        vec![Event::Row {
+                            end: 0,
+                            line: plain.line,
+                            fingerprint,
+                            id: Id::In(plain.id.0, plain.id.1),
+                        }]
+                    }
+                    Pending::Slow(r, fingerprint) => vec![Event::Row {
+                        end: 0,
+                        line: r.line,
+                        fingerprint,
+                        id: Id::of(r.administration.client()),
+                    }],
+                })
+                .collect();
+            return ChunkOut {
+                out: Vec::new(),
+                events,
+                matrix: Some(matrix),
+            };
+        }
         let scores = matrix.score();
         let mut out = ChunkOut {
             out: Vec::with_capacity(chunk.len()),
             events: Vec::with_capacity(pending.len()),
+            matrix: None,
         };
         let mut tallies: Vec<Tally> = Vec::new();
         let mut cache = self.take_cache();
@@ -1078,6 +1170,17 @@ impl Shared {
                         .map(|e| Event::Error(RowError::new(e, shown.as_deref()))),
                 );
             }
+            WideRow::Read(r, fingerprint) if self.collect => {
+                out.matrix
+                    .get_or_insert_with(|| ResponseMatrix::new(&self.instrument))
+                    .push_units(r.administration.units());
+                out.events.push(Event::Row {
+                    end: out.out.len(),
+                    line: r.line,
+                    fingerprint,
+                    id: Id::of(r.administration.client()),
+                });
+            }
             WideRow::Read(r, fingerprint) => {
                 let adm = &r.administration;
                 let mut tallies = Vec::new();
@@ -1093,6 +1196,7 @@ impl Shared {
                     all,
                     Some(&r),
                 );
+                self.give_cache(cache);
                 out.events.push(Event::Row {
                     end: out.out.len(),
                     line: r.line,
@@ -1675,6 +1779,46 @@ mod tests {
         assert_eq!(one_errors, all_errors);
         assert_eq!(one_done, all_done);
         assert_eq!(all_errors.last().map(String::as_str), Some("row 150002, column \"id\": the same id as row 7: an administration is given once"));
+    }
+
+    #[test]
+    fn a_matrix_read_fast_is_the_reader_rows_matrix() {
+        let wai = catalog::require("wai-sr").expect("catalog");
+        let mut text = String::from("id,1,2,3,4,5,6,7,8,9,10,11,12\n");
+        for r in 0..120_000u64 {
+            text.push_str(&format!("c{r}"));
+            for i in 0..12u64 {
+                let v = (r * 7 + i * 3) % 6;
+                if v == 0 {
+                    text.push(',');
+                } else {
+                    text.push_str(&format!(",{v}"));
+                }
+            }
+            text.push('\n');
+        }
+        let layout = Layout::wide();
+        let fast = layout.read_matrix(text.as_bytes(), &wai).expect("reads");
+        let rows: Vec<Row> = layout
+            .reader(text.as_bytes(), &wai)
+            .expect("header")
+            .collect::<std::result::Result<_, _>>()
+            .expect("rows");
+        let slow = ResponseMatrix::from_administrations(&wai, rows.iter().map(Row::administration))
+            .expect("matrix");
+        assert_eq!(fast, slow);
+        // The first error, as the reader gives it.
+        text.push_str("c5,1,1,1,1,1,1,1,1,1,1,1,1\n");
+        let err = layout.read_matrix(text.as_bytes(), &wai).unwrap_err();
+        let first = layout
+            .reader(text.as_bytes(), &wai)
+            .expect("header")
+            .find_map(std::result::Result::err)
+            .expect("an error");
+        assert_eq!(&err, first.error());
+        let bad = "id,1,2,3,4,5,6,7,8,9,10,11,12\na,1,1,1,1,1,1,1,1,1,1,1,1\n\"b\",1,1,1,1,1,1,1,1,1,1,1,7\n";
+        let err = layout.read_matrix(bad.as_bytes(), &wai).unwrap_err();
+        assert_eq!(err.to_string(), "row 3, column \"12\": item 12: value 7 is outside the response range 1 to 5");
     }
 
     #[test]
