@@ -271,6 +271,7 @@ impl BatchScores {
 
     /// Every subscale's tally in `row` into `into` (cleared first), and the all-items tally
     /// (zero unless the total is taken over items); `None` past the last row.
+    #[cfg(feature = "csv")]
     pub(crate) fn tallies_into(&self, row: usize, into: &mut Vec<Tally>) -> Option<Tally> {
         let inst = &self.instrument;
         let subscales = inst.subscales().len();

@@ -261,6 +261,7 @@ impl ResponseMatrix {
     }
 
     /// Appends the rows of `other` (a matrix of the same instrument).
+    #[cfg(feature = "csv")]
     pub(crate) fn append(&mut self, other: ResponseMatrix) {
         match (&mut self.columns, other.columns) {
             (Columns::Narrow(a), Columns::Narrow(b)) => {

@@ -176,7 +176,11 @@ impl Repeats {
         #[cfg(feature = "parallel")]
         let found: Vec<Vec<(usize, usize, u64)>> = if parallel {
             use rayon::prelude::*;
-            self.shards.par_iter_mut().zip(lists.par_iter()).map(run).collect()
+            self.shards
+                .par_iter_mut()
+                .zip(lists.par_iter())
+                .map(run)
+                .collect()
         } else {
             self.shards.iter_mut().zip(lists.iter()).map(run).collect()
         };
@@ -310,7 +314,11 @@ impl Layout {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn read_matrix<R: Read>(&self, input: R, instrument: &Instrument) -> Result<ResponseMatrix> {
+    pub fn read_matrix<R: Read>(
+        &self,
+        input: R,
+        instrument: &Instrument,
+    ) -> Result<ResponseMatrix> {
         let mut stream = ScoreStream::new(self, input, instrument)?;
         stream.shared.collect = true;
         let mut merge = Merge::default();
@@ -344,7 +352,11 @@ impl Layout {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn score_stream<R: Read>(&self, input: R, instrument: &Instrument) -> Result<ScoreStream<R>> {
+    pub fn score_stream<R: Read>(
+        &self,
+        input: R,
+        instrument: &Instrument,
+    ) -> Result<ScoreStream<R>> {
         ScoreStream::new(self, input, instrument)
     }
 }
@@ -360,7 +372,11 @@ enum HeaderEnd {
 }
 
 fn header_end(buf: &[u8]) -> HeaderEnd {
-    let mut pos = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let mut pos = if buf.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let mut line = 1u64;
     loop {
         let Some(rest) = buf.get(pos..) else {
@@ -426,7 +442,7 @@ impl<R: Read> ScoreStream<R> {
         let plain = match found {
             Some((end, line)) => {
                 let table = Table::new(buf.get(..end).unwrap_or_default())?;
-                (table.header_line() == line).then(|| (end, table))
+                (table.header_line() == line).then_some((end, table))
             }
             None => None,
         };
@@ -700,7 +716,14 @@ impl<R: Read> ScoreStream<R> {
             let (chunks, eof, rest) = match &mut self.source {
                 Source::Switching => return Ok(ControlFlow::Continue(())),
                 Source::Table(table) => {
-                    return table_rows(table, &self.shared, &mut self.seen, output, merge, on_error);
+                    return table_rows(
+                        table,
+                        &self.shared,
+                        &mut self.seen,
+                        output,
+                        merge,
+                        on_error,
+                    );
                 }
                 Source::Plain {
                     input,
@@ -748,7 +771,6 @@ impl<R: Read> ScoreStream<R> {
             }
         }
     }
-
 }
 
 /// Parses and scores chunks, on every core when the feature and `parallel` allow.
@@ -762,7 +784,10 @@ fn score_chunks(shared: &Shared, chunks: &[(Vec<u8>, u64)], parallel: bool) -> V
             .collect();
     }
     let _ = parallel;
-    chunks.iter().map(|(c, line)| shared.chunk(c, *line)).collect()
+    chunks
+        .iter()
+        .map(|(c, line)| shared.chunk(c, *line))
+        .collect()
 }
 
 /// The next chunks of plain lines, each with the line it starts on; whether the input ended;
@@ -882,7 +907,8 @@ impl Merge {
                         run_start = end;
                         self.failed += 1;
                         let shown = id.shown(input);
-                        let e = RowError::new(shared.plan.repeated(line, first_row), shown.as_deref());
+                        let e =
+                            RowError::new(shared.plan.repeated(line, first_row), shown.as_deref());
                         if on_error(e).is_break() {
                             return Ok(ControlFlow::Break(()));
                         }
@@ -935,7 +961,10 @@ fn table_rows<R: Read, W: Write>(
             let repeats = seen.check(&done, false);
             let [mut done] = done;
             merge.append(done.matrix.take());
-            if merge.chunk(done, &[], &repeats, shared, output, on_error)?.is_break() {
+            if merge
+                .chunk(done, &[], &repeats, shared, output, on_error)?
+                .is_break()
+            {
                 return Ok(ControlFlow::Break(()));
             }
         }
@@ -992,9 +1021,8 @@ impl Shared {
                 }
                 i += 1;
             }
-            let line_end = if chunk.get(end) == Some(&b'\n') && end > start && chunk.get(end - 1) == Some(&b'\r') {
-                end - 1
-            } else if end == chunk.len() && end > start && chunk.get(end - 1) == Some(&b'\r') {
+            // A carriage return before the line break (or at the end) ends the line too.
+            let line_end = if end > start && chunk.get(end - 1) == Some(&b'\r') {
                 end - 1
             } else {
                 end
@@ -1102,7 +1130,8 @@ impl Shared {
                         all,
                         None,
                     );
-                    let fingerprint = client.map(|c| fingerprint(Some(c), plain.session, &["", ""]));
+                    let fingerprint =
+                        client.map(|c| fingerprint(Some(c), plain.session, &["", ""]));
                     out.events.push(Event::Row {
                         end: out.out.len(),
                         line: plain.line,
@@ -1412,7 +1441,10 @@ impl Shared {
                 out.extend_from_slice(b",\"report\":");
                 match row {
                     // A row with a therapist or date: its whole report.
-                    Some(r) if r.administration.therapist().is_some() || r.administration.date().is_some() => {
+                    Some(r)
+                        if r.administration.therapist().is_some()
+                            || r.administration.date().is_some() =>
+                    {
                         let _ = json(out, &r.administration.report());
                     }
                     _ => cache.report(out, &self.instrument, client, session, tallies, all),
@@ -1498,7 +1530,9 @@ impl Cache {
 /// A JSON string as serde_json writes it.
 #[cfg(feature = "serde")]
 fn json_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| (0x20..0x7F).contains(&b) && b != b'"' && b != b'\\') {
+    if s.bytes()
+        .all(|b| (0x20..0x7F).contains(&b) && b != b'"' && b != b'\\')
+    {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
@@ -1585,7 +1619,7 @@ pub(crate) fn push_f64(out: &mut Vec<u8>, v: f64) {
 /// exact decimal expansion has one place more than `s` (a double with `k` binary places has
 /// exactly `k` decimal places).
 fn halfway(s: &str, v: f64) -> bool {
-    let even = s.bytes().last().is_some_and(|b| (b - b'0') % 2 == 0);
+    let even = s.bytes().last().is_some_and(|b| (b - b'0').is_multiple_of(2));
     if !even {
         return false;
     }
@@ -1611,7 +1645,11 @@ mod tests {
     use crate::catalog;
 
     /// The output and errors of the stream, and of the reader with a score writer.
-    fn both(layout: &Layout, text: &[u8], metric: Option<Metric>) -> (Vec<u8>, Vec<String>, Vec<u8>, Vec<String>) {
+    fn both(
+        layout: &Layout,
+        text: &[u8],
+        metric: Option<Metric>,
+    ) -> (Vec<u8>, Vec<String>, Vec<u8>, Vec<String>) {
         let wai = catalog::require("wai-sr").expect("catalog");
         let mut stream_errors = Vec::new();
         let mut stream_out = Vec::new();
@@ -1638,7 +1676,12 @@ mod tests {
                 Err(e) => errors.push(format!("{e} [{:?}]", e.record_id())),
             }
         }
-        (stream_out, stream_errors, writer.finish().expect("finish"), errors)
+        (
+            stream_out,
+            stream_errors,
+            writer.finish().expect("finish"),
+            errors,
+        )
     }
 
     #[test]
@@ -1742,7 +1785,9 @@ mod tests {
         for r in 0..150_000u64 {
             text.push_str(&format!("c{r},s{}", r % 7));
             for _ in 0..12 {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let x = (state >> 33) % 100;
                 if x < 3 {
                     text.push(',');
@@ -1778,7 +1823,12 @@ mod tests {
         assert_eq!(one, all);
         assert_eq!(one_errors, all_errors);
         assert_eq!(one_done, all_done);
-        assert_eq!(all_errors.last().map(String::as_str), Some("row 150002, column \"id\": the same id as row 7: an administration is given once"));
+        assert_eq!(
+            all_errors.last().map(String::as_str),
+            Some(
+                "row 150002, column \"id\": the same id as row 7: an administration is given once"
+            )
+        );
     }
 
     #[test]
@@ -1818,7 +1868,10 @@ mod tests {
         assert_eq!(&err, first.error());
         let bad = "id,1,2,3,4,5,6,7,8,9,10,11,12\na,1,1,1,1,1,1,1,1,1,1,1,1\n\"b\",1,1,1,1,1,1,1,1,1,1,1,7\n";
         let err = layout.read_matrix(bad.as_bytes(), &wai).unwrap_err();
-        assert_eq!(err.to_string(), "row 3, column \"12\": item 12: value 7 is outside the response range 1 to 5");
+        assert_eq!(
+            err.to_string(),
+            "row 3, column \"12\": item 12: value 7 is outside the response range 1 to 5"
+        );
     }
 
     #[test]
@@ -1826,7 +1879,9 @@ mod tests {
         let mut state = 99u64;
         let mut out = Vec::new();
         for i in 0..200_000u64 {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let v = match i % 5 {
                 0 => f64::from_bits(state),
                 1 => (state % 100_000) as f64 / ((i % 97) + 1) as f64,
@@ -1838,7 +1893,18 @@ mod tests {
             push_f64(&mut out, v);
             assert_eq!(String::from_utf8_lossy(&out), v.to_string());
         }
-        for v in [0.0, -0.0, 1e15, 1e16, 1e-7, 123456789012345.6, f64::MAX, f64::MIN_POSITIVE, f64::NAN, f64::INFINITY] {
+        for v in [
+            0.0,
+            -0.0,
+            1e15,
+            1e16,
+            1e-7,
+            123456789012345.6,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
             out.clear();
             push_f64(&mut out, v);
             assert_eq!(String::from_utf8_lossy(&out), v.to_string());

@@ -119,7 +119,12 @@ impl<R: Read> Table<R> {
 
     /// A table whose header was read elsewhere: `reader` starts at a record boundary on line
     /// `first_line`, and its records are read as this header's.
-    pub(super) fn continuing(reader: R, header: Vec<String>, header_line: u64, first_line: u64) -> Self {
+    pub(super) fn continuing(
+        reader: R,
+        header: Vec<String>,
+        header_line: u64,
+        first_line: u64,
+    ) -> Self {
         let mut lines = Lines::new(reader);
         lines.breaks = first_line.saturating_sub(1);
         let reader = ::csv::ReaderBuilder::new()
