@@ -10,8 +10,8 @@
 //! those of reading the file with [`Layout::reader`] and writing it with
 //! [`ScoreWriter`](super::ScoreWriter).
 
-#[cfg(feature = "serde")]
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::io::{Cursor, Read, Write};
 use std::ops::ControlFlow;
 
@@ -239,6 +239,8 @@ struct Shared {
     max_units: i32,
     /// Whether the rows are read into a matrix (nothing written).
     collect: bool,
+    /// Output buffers of written chunks, for the next chunks.
+    buffers: std::sync::Mutex<Vec<Vec<u8>>>,
     /// Caches of serialized reports, one per thread at work.
     caches: std::sync::Mutex<Vec<Cache>>,
 }
@@ -499,6 +501,7 @@ impl<R: Read> ScoreStream<R> {
             min_units: scale.min_units(),
             max_units: scale.max_units(),
             caches: std::sync::Mutex::new(Vec::new()),
+            buffers: std::sync::Mutex::new(Vec::new()),
             collect: false,
         };
         Ok(ScoreStream {
@@ -740,7 +743,7 @@ impl<R: Read> ScoreStream<R> {
                 let (mine, rest) = repeats.split_at(here);
                 repeats = rest;
                 if merge
-                    .chunk(out, input, mine, &self.shared, output, on_error)?
+                    .chunk(&mut out, input, mine, &self.shared, output, on_error)?
                     .is_break()
                 {
                     return Ok(ControlFlow::Break(()));
@@ -881,7 +884,26 @@ impl Merge {
 
     fn chunk<W: Write>(
         &mut self,
-        chunk: ChunkOut,
+        chunk: &mut ChunkOut,
+        input: &[u8],
+        repeats: &[(usize, usize, u64)],
+        shared: &Shared,
+        output: &mut W,
+        on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>> {
+        let events = std::mem::take(&mut chunk.events);
+        let flow = self.events(events, &chunk.out, input, repeats, shared, output, on_error);
+        // The output buffer goes back to the pool: its pages stay mapped for the next chunk.
+        shared.give_buffer(std::mem::take(&mut chunk.out));
+        flow
+    }
+
+    /// The events of a chunk whose output is `out`, in order.
+    #[allow(clippy::too_many_arguments)]
+    fn events<W: Write>(
+        &mut self,
+        events: Vec<Event>,
+        out: &[u8],
         input: &[u8],
         repeats: &[(usize, usize, u64)],
         shared: &Shared,
@@ -890,7 +912,7 @@ impl Merge {
     ) -> Result<ControlFlow<()>> {
         let (mut run_start, mut row_start, mut rows) = (0usize, 0usize, 0u64);
         let mut repeats = repeats.iter().peekable();
-        for (e, event) in chunk.events.into_iter().enumerate() {
+        for (e, event) in events.into_iter().enumerate() {
             match event {
                 Event::Row {
                     end,
@@ -901,7 +923,7 @@ impl Merge {
                     let _ = fingerprint;
                     let first = repeats.next_if(|r| r.1 == e).map(|r| r.2);
                     if let Some(first_row) = first {
-                        let run = chunk.out.get(run_start..row_start).unwrap_or_default();
+                        let run = out.get(run_start..row_start).unwrap_or_default();
                         self.write(output, run, rows)?;
                         rows = 0;
                         run_start = end;
@@ -918,7 +940,7 @@ impl Merge {
                     row_start = end;
                 }
                 Event::Error(e) => {
-                    let run = chunk.out.get(run_start..row_start).unwrap_or_default();
+                    let run = out.get(run_start..row_start).unwrap_or_default();
                     self.write(output, run, rows)?;
                     rows = 0;
                     run_start = row_start;
@@ -929,7 +951,7 @@ impl Merge {
                 }
             }
         }
-        let run = chunk.out.get(run_start..row_start).unwrap_or_default();
+        let run = out.get(run_start..row_start).unwrap_or_default();
         self.write(output, run, rows)?;
         Ok(ControlFlow::Continue(()))
     }
@@ -962,7 +984,7 @@ fn table_rows<R: Read, W: Write>(
             let [mut done] = done;
             merge.append(done.matrix.take());
             if merge
-                .chunk(done, &[], &repeats, shared, output, on_error)?
+                .chunk(&mut done, &[], &repeats, shared, output, on_error)?
                 .is_break()
             {
                 return Ok(ControlFlow::Break(()));
@@ -973,7 +995,7 @@ fn table_rows<R: Read, W: Write>(
     let repeats = seen.check(&done, false);
     let [mut done] = done;
     merge.append(done.matrix.take());
-    merge.chunk(done, &[], &repeats, shared, output, on_error)
+    merge.chunk(&mut done, &[], &repeats, shared, output, on_error)
 }
 
 /// A plain row's cells: the id's range, the session, the pass-through cells' ranges.
@@ -1100,7 +1122,7 @@ impl Shared {
         }
         let scores = matrix.score();
         let mut out = ChunkOut {
-            out: Vec::with_capacity(chunk.len()),
+            out: self.take_buffer(),
             events: Vec::with_capacity(pending.len()),
             matrix: None,
         };
@@ -1178,6 +1200,27 @@ impl Shared {
             .ok()
             .and_then(|mut pool| pool.pop())
             .unwrap_or_default()
+    }
+
+    /// An empty output buffer from the pool, or a new one.
+    fn take_buffer(&self) -> Vec<u8> {
+        let mut buffer = self
+            .buffers
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_default();
+        buffer.clear();
+        buffer
+    }
+
+    /// Gives an output buffer back to the pool (a few are kept).
+    fn give_buffer(&self, buffer: Vec<u8>) {
+        if let Ok(mut pool) = self.buffers.lock()
+            && pool.len() < 2 * batch_chunks()
+        {
+            pool.push(buffer);
+        }
     }
 
     /// Gives a cache back to the pool.
@@ -1367,6 +1410,60 @@ impl Shared {
             .then_some(units)
     }
 
+    /// The CSV cells of the scores of a row with these tallies (each after a comma).
+    fn csv_scores(&self, out: &mut Vec<u8>, tallies: &[Tally], all: Tally) {
+        let inst = &self.instrument;
+        match self.metric {
+            Some(metric) => {
+                for (i, &t) in tallies.iter().enumerate() {
+                    out.push(b',');
+                    let r = scoring::subscale_result(inst, i, t);
+                    if let Some(s) = r.score() {
+                        push_f64(out, s.get(metric));
+                    }
+                }
+                if let Some(r) = scoring::total_result(inst, tallies, all) {
+                    out.push(b',');
+                    if let Some(s) = r.score() {
+                        push_f64(out, s.get(metric));
+                    }
+                }
+            }
+            None => {
+                let scores = scoring::from_tallies(inst, tallies, all);
+                for v in scores.row().values() {
+                    out.push(b',');
+                    if let Some(v) = v {
+                        push_f64(out, v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The tallies of a row packed into one number (each set's answered count and offset sum
+    /// in mixed radix), when the instrument's tallies fit: the key of a row's scores, which
+    /// depend on nothing else.
+    fn key(&self, tallies: &[Tally], all: Tally) -> Option<u64> {
+        let span = i64::from(self.max_units) - i64::from(self.min_units);
+        let lo = i64::from(self.min_units);
+        let sets = self.instrument.compiled().subscales.iter().map(|s| s.items.len());
+        let k = self.instrument.items().len();
+        let mut key = 0u64;
+        for (t, n) in tallies.iter().zip(sets).chain([(&all, k)]) {
+            let n = i64::try_from(n).ok()?;
+            let sums = n.checked_mul(span)?.checked_add(1)?;
+            let answered = i64::try_from(t.answered).ok()?;
+            let offset = t.sum.checked_sub(answered.checked_mul(lo)?)?;
+            let digit = answered.checked_mul(sums)?.checked_add(offset)?;
+            let radix = (n + 1).checked_mul(sums)?;
+            key = key
+                .checked_mul(u64::try_from(radix).ok()?)?
+                .checked_add(u64::try_from(digit).ok()?)?;
+        }
+        Some(key)
+    }
+
     /// Writes one scored row.
     #[allow(clippy::too_many_arguments)]
     fn write_row<'c>(
@@ -1393,32 +1490,19 @@ impl Shared {
                     out.push(b',');
                     csv_field(out, cell);
                 }
-                let inst = &self.instrument;
-                match self.metric {
-                    Some(metric) => {
-                        for (i, &t) in tallies.iter().enumerate() {
-                            out.push(b',');
-                            let r = scoring::subscale_result(inst, i, t);
-                            if let Some(s) = r.score() {
-                                push_f64(out, s.get(metric));
-                            }
-                        }
-                        if let Some(r) = scoring::total_result(inst, tallies, all) {
-                            out.push(b',');
-                            if let Some(s) = r.score() {
-                                push_f64(out, s.get(metric));
-                            }
+                match self.key(tallies, all) {
+                    Some(key) => {
+                        let text = cache.scores.entry(key).or_insert_with(|| {
+                            let mut text = Vec::new();
+                            self.csv_scores(&mut text, tallies, all);
+                            text
+                        });
+                        out.extend_from_slice(text);
+                        if cache.scores.len() >= CACHE_LIMIT {
+                            cache.scores.clear();
                         }
                     }
-                    None => {
-                        let scores = scoring::from_tallies(inst, tallies, all);
-                        for v in scores.row().values() {
-                            out.push(b',');
-                            if let Some(v) = v {
-                                push_f64(out, v);
-                            }
-                        }
-                    }
+                    None => self.csv_scores(out, tallies, all),
                 }
                 out.push(b'\n');
             }
@@ -1447,7 +1531,10 @@ impl Shared {
                     {
                         let _ = json(out, &r.administration.report());
                     }
-                    _ => cache.report(out, &self.instrument, client, session, tallies, all),
+                    _ => {
+                        let key = self.key(tallies, all);
+                        cache.report(out, &self.instrument, key, client, session, tallies, all);
+                    }
                 }
                 out.push(b'}');
             }
@@ -1462,56 +1549,69 @@ fn tallies_of(inst: &Instrument, units: &[Option<i32>], into: &mut Vec<Tally>) -
     m.score().tallies_into(0, into).unwrap_or_default()
 }
 
-/// Reports serialized once per distinct set of tallies: the part before the client (the
-/// instrument) and the part after it (the scores), which depend on nothing else.
-#[cfg(feature = "serde")]
+/// Scores written once per distinct set of tallies (a row's scores depend on nothing else):
+/// the CSV cells, and the JSON report's part after the client (the part before it is the
+/// instrument's). One per thread at work, kept from chunk to chunk.
 #[derive(Debug, Default)]
 struct Cache {
+    scores: HashMap<u64, Vec<u8>, BuildHasherDefault<Mixed>>,
+    #[cfg(feature = "serde")]
     head: Vec<u8>,
-    tails: HashMap<Vec<(i64, usize)>, Vec<u8>>,
-    key: Vec<(i64, usize)>,
+    #[cfg(feature = "serde")]
+    tails: HashMap<u64, Vec<u8>, BuildHasherDefault<Mixed>>,
 }
 
-/// Nothing to cache without JSON.
-#[cfg(not(feature = "serde"))]
+/// A hasher for packed keys: one multiply-xorshift (the keys are not chosen by an adversary:
+/// they are counts and sums bounded by the instrument).
 #[derive(Debug, Default)]
-struct Cache;
+struct Mixed(u64);
 
-/// Distinct reports kept at most (then the cache starts again): memory stays bounded.
-#[cfg(feature = "serde")]
+impl std::hash::Hasher for Mixed {
+    fn finish(&self) -> u64 {
+        let x = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        x ^ (x >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 ^= i;
+    }
+}
+
+/// Distinct rows of scores kept at most (then the cache starts again): memory stays bounded.
 const CACHE_LIMIT: usize = 1 << 14;
 
 #[cfg(feature = "serde")]
 impl Cache {
-    /// Writes the report of a row with these tallies.
+    /// Writes the report of a row with these tallies (`key` packs them, if they fit).
+    #[allow(clippy::too_many_arguments)]
     fn report(
         &mut self,
         out: &mut Vec<u8>,
         inst: &Instrument,
+        key: Option<u64>,
         client: Option<&str>,
         session: Option<u32>,
         tallies: &[Tally],
         all: Tally,
     ) {
-        self.key.clear();
-        self.key.extend(tallies.iter().map(|t| (t.sum, t.answered)));
-        self.key.push((all.sum, all.answered));
         if self.head.is_empty() {
             self.head.extend_from_slice(b"{\"instrument\":");
             let _ = json(&mut self.head, &inst.summary());
         }
-        if !self.tails.contains_key(&self.key) {
-            if self.tails.len() >= CACHE_LIMIT {
-                self.tails.clear();
-            }
+        let tail = |head: &[u8]| {
             let scores = scoring::from_tallies(inst, tallies, all);
             let report = crate::scoring::Report::new(&scores, None);
             let mut text = Vec::new();
             let _ = json(&mut text, &report);
             // Everything after the instrument (no client, therapist, session or date).
-            let tail = text.get(self.head.len()..).unwrap_or_default().to_vec();
-            self.tails.insert(self.key.clone(), tail);
-        }
+            text.get(head.len()..).unwrap_or_default().to_vec()
+        };
         out.extend_from_slice(&self.head);
         if let Some(c) = client {
             out.extend_from_slice(b",\"client\":");
@@ -1521,8 +1621,16 @@ impl Cache {
             out.extend_from_slice(b",\"session\":");
             push_u64(out, u64::from(s));
         }
-        if let Some(tail) = self.tails.get(&self.key) {
-            out.extend_from_slice(tail);
+        match key {
+            Some(key) => {
+                if self.tails.len() >= CACHE_LIMIT {
+                    self.tails.clear();
+                }
+                let head = &self.head;
+                let text = self.tails.entry(key).or_insert_with(|| tail(head));
+                out.extend_from_slice(text);
+            }
+            None => out.extend_from_slice(&tail(&self.head)),
         }
     }
 }
