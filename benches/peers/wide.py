@@ -81,7 +81,7 @@ suppressMessages(library(data.table))
 a <- commandArgs(TRUE)
 d <- fread(a[1], header = TRUE, colClasses = list(character = "id"))
 subs <- list(goals = c(4, 6, 8, 11), collaboration = c(1, 2, 10, 12), bond = c(3, 5, 7, 9))
-out <- data.table(id = d$id)
+out <- list(id = d$id)
 for (s in names(subs)) {
   x <- as.matrix(d[, as.character(subs[[s]]), with = FALSE])
   n <- rowSums(!is.na(x))
@@ -89,8 +89,8 @@ for (s in names(subs)) {
   v[n < 3] <- NA
   out[[s]] <- v
 }
-out[, total := goals + collaboration + bond]
-fwrite(out, a[2], na = "")
+out$total <- out$goals + out$collaboration + out$bond
+fwrite(as.data.table(out), a[2], na = "")
 """
 
 

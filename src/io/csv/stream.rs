@@ -822,7 +822,10 @@ fn next_chunks<R: Read>(
                 }
             }
         };
-        let rest = pending.split_off(cut);
+        // The rest (part of a line) starts the next chunk, in a buffer that holds a whole one.
+        let mut rest = Vec::with_capacity(CHUNK + (1 << 16));
+        rest.extend_from_slice(pending.get(cut..).unwrap_or_default());
+        pending.truncate(cut);
         let chunk = std::mem::replace(pending, rest);
         if !plain_chunk(&chunk) {
             return Ok((chunks, eof, Some(chunk)));
