@@ -116,7 +116,7 @@ pub struct Streamed {
 ///     ControlFlow::Continue(())
 /// })?;
 /// assert_eq!(String::from_utf8_lossy(&out), "id,goals,collaboration,bond,total\n\
-///                                           p01,14.666666666666666,16,19,49.666666666666664\n");
+///                                           p01,13.333333333333334,16,19,48.333333333333336\n");
 /// assert_eq!(errors, ["row 3, column \"9\": item 9: value 9 is outside the response range 1 to 5"]);
 /// # Ok(())
 /// # }
@@ -350,7 +350,7 @@ impl Layout {
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
     /// let srs = catalog::require("srs")?;
     /// let err = Layout::wide().score_stream("id,1,2,3\n".as_bytes(), &srs).unwrap_err();
-    /// assert_eq!(err.to_string(), "the header has no item column \"4\"");
+    /// assert_eq!(err.to_string(), "the header has no column for item 4 of srs");
     /// # Ok(())
     /// # }
     /// ```
