@@ -708,50 +708,57 @@ impl<R: Read> ScoreStream<R> {
         })
     }
 
-    /// Reads, scores and writes every row.
+    /// Reads, scores and writes every row. With the `parallel` feature, one batch of chunks is
+    /// parsed and scored on the thread pool while the batch before it is checked and written
+    /// on this thread.
     fn run<W: Write>(
         &mut self,
         output: &mut W,
         merge: &mut Merge,
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>> {
+        // The batch scored and not yet written: its chunks and their outputs.
+        let mut ready: Option<(Vec<(Vec<u8>, u64)>, Vec<ChunkOut>)> = None;
         loop {
-            let (chunks, eof, rest) = match &mut self.source {
-                Source::Switching => return Ok(ControlFlow::Continue(())),
-                Source::Table(table) => {
-                    return table_rows(
-                        table,
-                        &self.shared,
-                        &mut self.seen,
-                        output,
-                        merge,
-                        on_error,
-                    );
-                }
+            let next = match &mut self.source {
+                Source::Switching => None,
+                Source::Table(_) => None,
                 Source::Plain {
                     input,
                     pending,
                     line,
-                } => next_chunks(input, pending, line)?,
+                } => Some(next_chunks(input, pending, line)?),
             };
-            let outs = score_chunks(&self.shared, &chunks, self.parallel);
-            let repeats = self.seen.check(&outs, self.parallel);
-            let mut repeats = repeats.as_slice();
-            for (c, (mut out, (input, _))) in outs.into_iter().zip(&chunks).enumerate() {
-                merge.append(out.matrix.take());
-                let here = repeats.iter().take_while(|r| r.0 == c).count();
-                let (mine, rest) = repeats.split_at(here);
-                repeats = rest;
-                if merge
-                    .chunk(&mut out, input, mine, &self.shared, output, on_error)?
-                    .is_break()
+            let Some((chunks, eof, rest)) = next else {
+                if let Some((chunks, outs)) = ready.take()
+                    && self
+                        .write_batch(&chunks, outs, output, merge, on_error)?
+                        .is_break()
                 {
                     return Ok(ControlFlow::Break(()));
                 }
+                return match &mut self.source {
+                    Source::Table(table) => {
+                        table_rows(table, &self.shared, &mut self.seen, output, merge, on_error)
+                    }
+                    _ => Ok(ControlFlow::Continue(())),
+                };
+            };
+            let (outs, flow) = self.score_and_write(&chunks, ready.take(), output, merge, on_error);
+            if flow?.is_break() {
+                return Ok(ControlFlow::Break(()));
             }
+            ready = Some((chunks, outs));
             if let Some(mut chunk) = rest {
                 // Quoted cells (or lone carriage returns) from here: the rest is read record
-                // by record.
+                // by record (after the batch before it is written).
+                if let Some((chunks, outs)) = ready.take()
+                    && self
+                        .write_batch(&chunks, outs, output, merge, on_error)?
+                        .is_break()
+                {
+                    return Ok(ControlFlow::Break(()));
+                }
                 if let Source::Plain {
                     input,
                     mut pending,
@@ -769,11 +776,99 @@ impl<R: Read> ScoreStream<R> {
                 }
                 continue;
             }
-            if eof && chunks.is_empty() {
+            if eof {
+                if let Some((chunks, outs)) = ready.take() {
+                    return self.write_batch(&chunks, outs, output, merge, on_error);
+                }
                 return Ok(ControlFlow::Continue(()));
             }
         }
     }
+
+    /// Scores `chunks` while the batch before them (if any) is checked and written.
+    #[allow(clippy::type_complexity)]
+    fn score_and_write<W: Write>(
+        &mut self,
+        chunks: &[(Vec<u8>, u64)],
+        before: Option<(Vec<(Vec<u8>, u64)>, Vec<ChunkOut>)>,
+        output: &mut W,
+        merge: &mut Merge,
+        on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
+    ) -> (Vec<ChunkOut>, Result<ControlFlow<()>>) {
+        let Some((prev, prev_outs)) = before else {
+            return (
+                score_chunks(&self.shared, chunks, self.parallel),
+                Ok(ControlFlow::Continue(())),
+            );
+        };
+        #[cfg(feature = "parallel")]
+        if self.parallel {
+            let mut outs = Vec::new();
+            let shared = &self.shared;
+            let (seen, parallel) = (&mut self.seen, self.parallel);
+            let flow = rayon::in_place_scope(|scope| {
+                scope.spawn(|_| outs = score_chunks(shared, chunks, parallel));
+                write_batch(
+                    shared, seen, parallel, &prev, prev_outs, output, merge, on_error,
+                )
+            });
+            return (outs, flow);
+        }
+        let flow = self.write_batch(&prev, prev_outs, output, merge, on_error);
+        let outs = score_chunks(&self.shared, chunks, self.parallel);
+        (outs, flow)
+    }
+
+    /// Checks and writes a scored batch, in input order.
+    fn write_batch<W: Write>(
+        &mut self,
+        chunks: &[(Vec<u8>, u64)],
+        outs: Vec<ChunkOut>,
+        output: &mut W,
+        merge: &mut Merge,
+        on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>> {
+        write_batch(
+            &self.shared,
+            &mut self.seen,
+            self.parallel,
+            chunks,
+            outs,
+            output,
+            merge,
+            on_error,
+        )
+    }
+}
+
+/// The repeat check of a scored batch, then its rows written and its errors given, in input
+/// order.
+#[allow(clippy::too_many_arguments)]
+fn write_batch<W: Write>(
+    shared: &Shared,
+    seen: &mut Repeats,
+    parallel: bool,
+    chunks: &[(Vec<u8>, u64)],
+    outs: Vec<ChunkOut>,
+    output: &mut W,
+    merge: &mut Merge,
+    on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
+) -> Result<ControlFlow<()>> {
+    let repeats = seen.check(&outs, parallel);
+    let mut repeats = repeats.as_slice();
+    for (c, (mut out, (input, _))) in outs.into_iter().zip(chunks).enumerate() {
+        merge.append(out.matrix.take());
+        let here = repeats.iter().take_while(|r| r.0 == c).count();
+        let (mine, rest) = repeats.split_at(here);
+        repeats = rest;
+        if merge
+            .chunk(&mut out, input, mine, shared, output, on_error)?
+            .is_break()
+        {
+            return Ok(ControlFlow::Break(()));
+        }
+    }
+    Ok(ControlFlow::Continue(()))
 }
 
 /// Parses and scores chunks, on every core when the feature and `parallel` allow.
@@ -1450,7 +1545,12 @@ impl Shared {
     fn key(&self, tallies: &[Tally], all: Tally) -> Option<u64> {
         let span = i64::from(self.max_units) - i64::from(self.min_units);
         let lo = i64::from(self.min_units);
-        let sets = self.instrument.compiled().subscales.iter().map(|s| s.items.len());
+        let sets = self
+            .instrument
+            .compiled()
+            .subscales
+            .iter()
+            .map(|s| s.items.len());
         let k = self.instrument.items().len();
         let mut key = 0u64;
         for (t, n) in tallies.iter().zip(sets).chain([(&all, k)]) {
@@ -1480,6 +1580,8 @@ impl Shared {
         all: Tally,
         row: Option<&Row>,
     ) {
+        #[cfg(not(feature = "serde"))]
+        let _ = row;
         match self.format {
             ScoreFormat::Csv => {
                 csv_field(out, client.unwrap_or_default().as_bytes());
@@ -1730,7 +1832,10 @@ pub(crate) fn push_f64(out: &mut Vec<u8>, v: f64) {
 /// exact decimal expansion has one place more than `s` (a double with `k` binary places has
 /// exactly `k` decimal places).
 fn halfway(s: &str, v: f64) -> bool {
-    let even = s.bytes().last().is_some_and(|b| (b - b'0').is_multiple_of(2));
+    let even = s
+        .bytes()
+        .last()
+        .is_some_and(|b| (b - b'0').is_multiple_of(2));
     if !even {
         return false;
     }
@@ -1930,6 +2035,44 @@ mod tests {
         };
         let (one, one_errors, one_done) = run(true);
         let (all, all_errors, all_done) = run(false);
+        // Stopping at the first error: the rows before it, on one thread or all.
+        let stop = |one: bool| {
+            let stream = Layout::wide()
+                .keep(["site"])
+                .score_stream(text.as_bytes(), &wai)
+                .expect("header");
+            let stream = if one { stream.one_thread() } else { stream };
+            let mut out = Vec::new();
+            let done = stream
+                .write_to(&mut out, |_| ControlFlow::Break(()))
+                .expect("runs");
+            (out, done)
+        };
+        let (stop_one, stop_one_done) = stop(true);
+        assert_eq!(stop(false), (stop_one.clone(), stop_one_done));
+        assert_eq!(stop_one_done.failed, 1);
+        assert!(stop_one_done.written < one_done.written);
+        // An error late in the file: every batch before it written, none after.
+        let mut late = String::from("id,site,1,2,3,4,5,6,7,8,9,10,11,12\n");
+        for r in 0..150_000u64 {
+            let v = if r == 120_000 { 9 } else { 1 + r % 5 };
+            late.push_str(&format!("c{r},s,{v},2,3,4,5,1,2,3,4,5,1,2\n"));
+        }
+        let stop_late = |one: bool| {
+            let stream = Layout::wide()
+                .keep(["site"])
+                .score_stream(late.as_bytes(), &wai)
+                .expect("header");
+            let stream = if one { stream.one_thread() } else { stream };
+            let mut out = Vec::new();
+            let done = stream
+                .write_to(&mut out, |_| ControlFlow::Break(()))
+                .expect("runs");
+            (out, done)
+        };
+        let (late_one, late_done) = stop_late(true);
+        assert_eq!(late_done.written, 120_000);
+        assert_eq!(stop_late(false), (late_one, late_done));
         assert!(one.len() > 3 * CHUNK);
         assert_eq!(one, all);
         assert_eq!(one_errors, all_errors);
