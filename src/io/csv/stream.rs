@@ -808,8 +808,9 @@ impl<R: Read> ScoreStream<R> {
             let (seen, parallel) = (&mut self.seen, self.parallel);
             let flow = rayon::in_place_scope(|scope| {
                 scope.spawn(|_| outs = score_chunks(shared, chunks, parallel));
+                // The repeat check on this thread: the pool is scoring.
                 write_batch(
-                    shared, seen, parallel, &prev, prev_outs, output, merge, on_error,
+                    shared, seen, false, &prev, prev_outs, output, merge, on_error,
                 )
             });
             return (outs, flow);
