@@ -239,6 +239,8 @@ struct Shared {
     max_units: i32,
     /// Whether the rows are read into a matrix (nothing written).
     collect: bool,
+    /// Input buffers of written chunks, for the next chunks.
+    inputs: std::sync::Mutex<Vec<Vec<u8>>>,
     /// Output buffers of written chunks, for the next chunks.
     buffers: std::sync::Mutex<Vec<Vec<u8>>>,
     /// Caches of serialized reports, one per thread at work.
@@ -502,6 +504,7 @@ impl<R: Read> ScoreStream<R> {
             max_units: scale.max_units(),
             caches: std::sync::Mutex::new(Vec::new()),
             buffers: std::sync::Mutex::new(Vec::new()),
+            inputs: std::sync::Mutex::new(Vec::new()),
             collect: false,
         };
         Ok(ScoreStream {
@@ -727,7 +730,7 @@ impl<R: Read> ScoreStream<R> {
                     input,
                     pending,
                     line,
-                } => Some(next_chunks(input, pending, line)?),
+                } => Some(next_chunks(input, pending, line, &self.shared)?),
             };
             let Some((chunks, eof, rest)) = next else {
                 if let Some((chunks, outs)) = ready.take()
@@ -813,9 +816,11 @@ impl<R: Read> ScoreStream<R> {
                     shared, seen, false, &prev, prev_outs, output, merge, on_error,
                 )
             });
+            self.shared.give_inputs(prev);
             return (outs, flow);
         }
         let flow = self.write_batch(&prev, prev_outs, output, merge, on_error);
+        self.shared.give_inputs(prev);
         let outs = score_chunks(&self.shared, chunks, self.parallel);
         (outs, flow)
     }
@@ -896,6 +901,7 @@ fn next_chunks<R: Read>(
     input: &mut R,
     pending: &mut Vec<u8>,
     line: &mut u64,
+    shared: &Shared,
 ) -> Result<(Vec<(Vec<u8>, u64)>, bool, Option<Vec<u8>>)> {
     let mut chunks = Vec::new();
     let mut eof = false;
@@ -919,7 +925,7 @@ fn next_chunks<R: Read>(
             }
         };
         // The rest (part of a line) starts the next chunk, in a buffer that holds a whole one.
-        let mut rest = Vec::with_capacity(CHUNK + (1 << 16));
+        let mut rest = shared.take_input();
         rest.extend_from_slice(pending.get(cut..).unwrap_or_default());
         pending.truncate(cut);
         let chunk = std::mem::replace(pending, rest);
@@ -1299,6 +1305,29 @@ impl Shared {
             .ok()
             .and_then(|mut pool| pool.pop())
             .unwrap_or_default()
+    }
+
+    /// An empty input buffer (room for a chunk) from the pool, or a new one.
+    fn take_input(&self) -> Vec<u8> {
+        let mut buffer = self
+            .inputs
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_else(|| Vec::with_capacity(CHUNK + (1 << 16)));
+        buffer.clear();
+        buffer
+    }
+
+    /// Gives the input buffers of written chunks back to the pool (a few are kept).
+    fn give_inputs(&self, chunks: Vec<(Vec<u8>, u64)>) {
+        if let Ok(mut pool) = self.inputs.lock() {
+            for (buffer, _) in chunks {
+                if pool.len() < 2 * batch_chunks() + 2 {
+                    pool.push(buffer);
+                }
+            }
+        }
     }
 
     /// An empty output buffer from the pool, or a new one.
