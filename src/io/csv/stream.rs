@@ -247,6 +247,10 @@ struct Shared {
     caches: std::sync::Mutex<Vec<Cache>>,
 }
 
+/// A batch scored and not yet written: its chunks (with the line each starts on) and their
+/// outputs.
+type Scored = (Vec<(Vec<u8>, u64)>, Vec<ChunkOut>);
+
 /// A chunk parsed, scored and written, waiting to be passed through the repeat check in
 /// input order.
 #[derive(Debug, Default)]
@@ -721,7 +725,7 @@ impl<R: Read> ScoreStream<R> {
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>> {
         // The batch scored and not yet written: its chunks and their outputs.
-        let mut ready: Option<(Vec<(Vec<u8>, u64)>, Vec<ChunkOut>)> = None;
+        let mut ready: Option<Scored> = None;
         loop {
             let next = match &mut self.source {
                 Source::Switching => None,
@@ -789,11 +793,10 @@ impl<R: Read> ScoreStream<R> {
     }
 
     /// Scores `chunks` while the batch before them (if any) is checked and written.
-    #[allow(clippy::type_complexity)]
     fn score_and_write<W: Write>(
         &mut self,
         chunks: &[(Vec<u8>, u64)],
-        before: Option<(Vec<(Vec<u8>, u64)>, Vec<ChunkOut>)>,
+        before: Option<Scored>,
         output: &mut W,
         merge: &mut Merge,
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
