@@ -10,9 +10,14 @@ as CSV, then times only the computation of:
 Each is run several times and the fastest run counts (R, slow, twice). Peers that are not
 installed are skipped. Prints a table of seconds and ratios.
 
-Usage: python3 benches/peers/run.py [--rows 1000000]
-Needs: the crate built with `cargo build --release --example alliance`; optionally Rscript with
-psych (Debian: r-cran-psych) and pingouin (pip install pingouin).
+With --whole, times whole processes instead, best of 3, interleaved: `alliance reliability`
+(reading the CSV file included) against polars' `read_csv` of the same file alone (Python
+started, polars imported, the file read).
+
+Usage: python3 benches/peers/run.py [--rows 1000000] [--whole]
+Needs: the command built with `cargo build --release -p therapeutic-alliance-cli`
+(target/release/alliance); optionally Rscript with psych (Debian: r-cran-psych), pingouin and
+polars (pip).
 """
 import argparse
 import os
@@ -25,6 +30,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ITEMS = [f"i{n}" for n in range(1, 13)]
+EXE = os.path.join(ROOT, "target", "release", "alliance")
 
 
 def write_data(path, rows, missing):
@@ -48,7 +54,7 @@ REPEATS = 5
 
 
 def crate(path):
-    exe = os.path.join(ROOT, "target", "release", "examples", "alliance")
+    exe = EXE
     best = (float("inf"), float("inf"))
     for _ in range(REPEATS):
         out = subprocess.run(
@@ -93,10 +99,42 @@ def pingouin(path):
     return best
 
 
+def whole(path, repeats=3):
+    """Whole processes, best of `repeats`, interleaved: the crate's command, polars read_csv."""
+    crate_cmd = [EXE, "reliability", "--csv", path, "--items", ",".join(ITEMS),
+                 "--min", "1", "--max", "5"]
+    polars_cmd = [sys.executable, "-c",
+                  f"import polars as pl; pl.read_csv({path!r})"]
+    best = {"crate": float("inf"), "polars": float("inf")}
+    # Write-only, as a shell's `> /dev/null` (the command takes a read-write descriptor on
+    # stdout for a closed one).
+    with open(os.devnull, "w") as sink:
+        for _ in range(repeats):
+            for name, cmd in [("crate", crate_cmd), ("polars", polars_cmd)]:
+                started = time.perf_counter()
+                subprocess.run(cmd, check=True, stdout=sink)
+                best[name] = min(best[name], time.perf_counter() - started)
+    return best
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--whole", action="store_true")
     args = ap.parse_args()
+    if args.whole:
+        with tempfile.TemporaryDirectory() as tmp:
+            for label, missing in [("complete", 0.0), ("5% missing", 0.05)]:
+                path = os.path.join(tmp, "data.csv")
+                write_data(path, args.rows, missing)
+                best = whole(path)
+                with open("/proc/loadavg") as f:
+                    load = " ".join(f.read().split()[:3])
+                print(f"\n{args.rows:,} x 12, {label}, whole process, best of 3 (load {load})")
+                print(f"  alliance reliability (read + every statistic) {best['crate']:.3f} s")
+                print(f"  polars read_csv alone                          {best['polars']:.3f} s"
+                      f"  ({best['polars'] / best['crate']:.2f}x the crate)")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         for label, missing in [("complete", 0.0), ("5% missing", 0.05)]:
             path = os.path.join(tmp, "data.csv")

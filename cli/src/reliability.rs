@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use therapeutic_alliance::csv::Layout;
 use therapeutic_alliance::matrix::ResponseMatrix;
 use therapeutic_alliance::reliability::{
     MissingData, Reliability, ReliabilityOptions, SplitHalfMethod,
@@ -207,10 +208,9 @@ fn located(e: Error, line: u64) -> Failure {
     Failure::from(e)
 }
 
-/// Where read rows go: straight into the matrix when the scale is known, or kept, with the line
-/// each came from, until the data have given the bounds.
+/// Rows kept, with the line each came from, until the data have given the bounds (with --min
+/// and --max the library reads the matrix straight from the file).
 enum Rows {
-    Matrix(ResponseMatrix),
     Kept {
         values: Vec<Option<f64>>,
         lines: Vec<u64>,
@@ -220,7 +220,6 @@ enum Rows {
 impl Rows {
     fn push(&mut self, row: &[Option<f64>], line: u64) -> Result<(), Failure> {
         match self {
-            Rows::Matrix(m) => m.push_values(row).map_err(|e| located(e, line)),
             Rows::Kept { values, lines } => {
                 values.extend_from_slice(row);
                 lines.push(line);
@@ -233,7 +232,6 @@ impl Rows {
     /// data (with a warning) and the rows validated on that scale.
     fn finish(self, opts: &Options) -> Result<ResponseMatrix, Failure> {
         let (values, lines) = match self {
-            Rows::Matrix(m) => return Ok(m),
             Rows::Kept { values, lines } => (values, lines),
         };
         let (min, max) = data_bounds(&values, opts)?;
@@ -318,9 +316,21 @@ fn read(opts: &Options) -> Result<ResponseMatrix, Failure> {
         .map(|spec| table::position(&names, &spec.id, "--items"))
         .collect::<Result<Vec<_>, _>>()?;
     let mut rows = match (opts.min, opts.max) {
-        (Some(min), Some(max)) => Rows::Matrix(ResponseMatrix::new(
-            &instrument(&opts.items, min, max).map_err(Failure::from)?,
-        )),
+        (Some(min), Some(max)) => {
+            // The header is checked above, in this command's words; the library's reader fills
+            // the matrix straight from the file's bytes, on every core.
+            drop(reader);
+            let inst = instrument(&opts.items, min, max).map_err(Failure::from)?;
+            let mut layout = Layout::wide().no_id().ignore_other_columns(true);
+            if let Some(na) = &opts.na {
+                layout = layout.missing(na.as_str());
+            }
+            let file = std::fs::File::open(&opts.csv)
+                .map_err(|e| Failure::run(format!("cannot read {}: {e}", opts.csv)))?;
+            return layout
+                .read_matrix(file, &inst)
+                .map_err(|e| table::failed(&opts.csv, &e));
+        }
         _ => Rows::Kept {
             values: Vec::new(),
             lines: Vec::new(),
@@ -440,7 +450,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let options = ReliabilityOptions::default()
         .missing(opts.missing)
         .split_half(opts.split_half);
-    let rel = options.analyze(&matrix.moments(), "total")?;
+    // On every core (the command turns on the library's `parallel` feature): the same bits.
+    let rel = options.analyze(&matrix.moments_parallel(), "total")?;
     let elapsed = started.elapsed();
     if opts.timing {
         output::error_line(&format!(

@@ -5,7 +5,11 @@
 use std::io::{BufWriter, IsTerminal as _, StdoutLock, Write as _};
 use std::time::{Duration, Instant};
 
-use therapeutic_alliance::csv::{Format, ItemMap, Layout, Reader, RedcapStatus, Row, ScoreWriter};
+use std::ops::ControlFlow;
+
+use therapeutic_alliance::csv::{
+    Format, ItemMap, Layout, Reader, RedcapStatus, Row, ScoreFormat, ScoreWriter,
+};
 use therapeutic_alliance::{Error, ErrorKind, Instrument, Metric, Report};
 
 use clap::{ArgAction, ValueEnum};
@@ -407,6 +411,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let layout = opts.layout(&inst)?;
     let file = std::fs::File::open(&opts.csv)
         .map_err(|e| Failure::run(format!("cannot read {}: {e}", opts.csv)))?;
+    if opts.format == Format::Wide {
+        return stream(&opts, &inst, &layout, file);
+    }
     // Streaming: the reader holds one administration at a time.
     let reader = layout
         .reader(file, &inst)
@@ -421,6 +428,60 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let result = score(reader, &mut sink, &opts);
     let finished = sink.finish();
     result.and(finished)
+}
+
+/// A wide file through the library's score stream: rows parsed straight into answer units,
+/// scored in batches on every core, written in input order (the same bytes and errors as the
+/// reader and score writer give).
+fn stream(
+    opts: &Options,
+    inst: &Instrument,
+    layout: &Layout,
+    file: std::fs::File,
+) -> Result<(), Failure> {
+    let metric = opts.metric.unwrap_or(inst.primary_metric());
+    let stream = layout
+        .score_stream(file, inst)
+        .map_err(|e| header_failure(e, opts))?
+        .metric(metric);
+    // The output columns are checked whatever the output, so that a clash is found at once.
+    stream
+        .columns()
+        .map_err(|e| Failure::worded(format!("--keep {e}"), e))?;
+    let stream = match opts.output {
+        Output::Csv => stream,
+        Output::Json => stream.format(ScoreFormat::Json),
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut stopped = None;
+    let done = stream.write_to(&mut out, |e| {
+        if opts.keep_going && !matches!(e.error().kind(), ErrorKind::Io { .. }) {
+            output::report(&Problem::of_row(e));
+            ControlFlow::Continue(())
+        } else {
+            stopped = Some(e);
+            ControlFlow::Break(())
+        }
+    });
+    let done = match done {
+        Ok(done) => done,
+        Err(e) => {
+            return Err(match e.kind() {
+                ErrorKind::Io {
+                    action: "write", ..
+                } => written(e),
+                _ => table::failed(&opts.csv, &e),
+            });
+        }
+    };
+    if let Some(e) = stopped {
+        return Err(table::row_failed(&opts.csv, e));
+    }
+    if done.failed > 0 {
+        Err(Failure::Reported)
+    } else {
+        Ok(())
+    }
 }
 
 /// Scores every row of `reader` into `sink`.

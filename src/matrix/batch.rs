@@ -269,6 +269,22 @@ impl BatchScores {
         Some((tallies, all))
     }
 
+    /// Every subscale's tally in `row` into `into` (cleared first), and the all-items tally
+    /// (zero unless the total is taken over items); `None` past the last row.
+    #[cfg(feature = "csv")]
+    pub(crate) fn tallies_into(&self, row: usize, into: &mut Vec<Tally>) -> Option<Tally> {
+        let inst = &self.instrument;
+        let subscales = inst.subscales().len();
+        into.clear();
+        for i in 0..subscales {
+            into.push(self.tally(i, row)?);
+        }
+        match inst.total_rule() {
+            TotalRule::OverItems => self.tally(subscales, row),
+            _ => Some(Tally::default()),
+        }
+    }
+
     /// The tally of set `set` in `row`, back in units.
     fn tally(&self, set: usize, row: usize) -> Option<Tally> {
         let (off, answered) = self.tallies.get(set)?.get(row)?;

@@ -260,8 +260,28 @@ impl ResponseMatrix {
         Ok(())
     }
 
+    /// Appends the rows of `other` (a matrix of the same instrument).
+    #[cfg(feature = "csv")]
+    pub(crate) fn append(&mut self, other: ResponseMatrix) {
+        match (&mut self.columns, other.columns) {
+            (Columns::Narrow(a), Columns::Narrow(b)) => {
+                for (a, mut b) in a.iter_mut().zip(b) {
+                    a.append(&mut b);
+                }
+            }
+            (Columns::Wide(a), Columns::Wide(b)) => {
+                for (a, mut b) in a.iter_mut().zip(b) {
+                    a.append(&mut b);
+                }
+            }
+            // The same instrument has the same width.
+            _ => return,
+        }
+        self.rows += other.rows;
+    }
+
     /// Appends validated units (item order, one per item).
-    fn push_units(&mut self, units: &[Option<i32>]) {
+    pub(crate) fn push_units(&mut self, units: &[Option<i32>]) {
         let inst = &self.instrument;
         let scale = inst.scale();
         let lo = scale.min_units();

@@ -3,9 +3,8 @@
 //! [`RepeatCheck`] remembers) or in any order (held until the end); and the memory of
 //! administrations read that finds a repeated one in wide and REDCap files too.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use crate::error::{Error, ErrorKind};
 use crate::instruments::Instrument;
@@ -27,17 +26,86 @@ pub(super) struct Key {
 }
 
 impl Key {
-    /// A 128-bit fingerprint of the key and `more` (REDCap's event and repeat instance): two
-    /// SipHash runs with different salts.
+    /// A 128-bit fingerprint of the key and `more` (REDCap's event and repeat instance).
     pub(super) fn fingerprint(&self, more: &[&str]) -> u128 {
-        let half = |salt: u64| {
-            let mut h = DefaultHasher::new();
-            salt.hash(&mut h);
-            self.hash(&mut h);
-            more.hash(&mut h);
-            h.finish()
-        };
-        (u128::from(half(0x5EED_0001)) << 64) | u128::from(half(0x5EED_0002))
+        fingerprint(self.client.as_deref(), self.session, more)
+    }
+}
+
+/// The fingerprint of [`Key::fingerprint`] from the parts of a key (hashed as the key's fields
+/// are: the client, then the session), without building the key.
+pub(super) fn fingerprint(client: Option<&str>, session: Option<u32>, more: &[&str]) -> u128 {
+    let mut h = Fingerprinter::default();
+    client.hash(&mut h);
+    session.hash(&mut h);
+    more.hash(&mut h);
+    h.finish128()
+}
+
+/// A 128-bit hash of what is written to it: two lanes of 64-bit multiply-fold mixing (as wyhash
+/// mixes) with different constants, each word into both, finished with the length and a
+/// final avalanche of each lane. Fast, and with 128 bits an accidental collision among the
+/// administrations of any file is out of reach (about 10^-26 for a billion).
+#[derive(Debug)]
+struct Fingerprinter {
+    a: u64,
+    b: u64,
+    len: u64,
+}
+
+impl Default for Fingerprinter {
+    fn default() -> Self {
+        Fingerprinter {
+            a: 0x5EED_0001_9E37_79B9,
+            b: 0x5EED_0002_C2B2_AE35,
+            len: 0,
+        }
+    }
+}
+
+/// The 128-bit product of `x` and `k`, folded to 64 bits.
+fn fold(x: u64, k: u64) -> u64 {
+    let m = u128::from(x) * u128::from(k);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+impl Fingerprinter {
+    fn word(&mut self, w: u64) {
+        self.a = fold(self.a ^ w, 0xA076_1D64_78BD_642F);
+        self.b = fold(self.b ^ w.rotate_left(32), 0xE703_7ED1_A0B4_28DB);
+    }
+
+    fn finish128(&self) -> u128 {
+        let a = fold(self.a ^ self.len, 0x8EBC_6AF0_9C88_C6E3);
+        let b = fold(self.b ^ self.len.rotate_left(17), 0x5899_65CC_7537_4CC3);
+        let a = fold(a ^ (a >> 31), 0xD6E8_FEB8_6659_FD93);
+        let b = fold(b ^ (b >> 29), 0x9E37_79B9_7F4A_7C15);
+        (u128::from(a) << 64) | u128::from(b)
+    }
+}
+
+impl Hasher for Fingerprinter {
+    fn finish(&self) -> u64 {
+        self.finish128() as u64
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.len = self.len.wrapping_add(bytes.len() as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in chunks.by_ref() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.word(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            if let Some(head) = w.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
+            }
+            // The remainder's length in the top byte keeps `ab` + `c` apart from `a` + `bc`.
+            self.word(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        }
     }
 }
 
@@ -46,15 +114,42 @@ impl Key {
 pub(super) enum Seen {
     /// The fingerprints of the two most recent administrations, with their first rows.
     Recent([Option<(u128, u64)>; 2]),
-    /// The fingerprint of every administration, with its first row.
-    Every(HashMap<u128, u64>),
+    /// The fingerprint of every administration (as two halves), with its first row.
+    Every(HashMap<(u64, u64), u64, BuildHasherDefault<Prehashed>>),
+}
+
+/// The hasher of fingerprints, which are hashes already: the first half as it is.
+#[derive(Debug, Default)]
+pub(super) struct Prehashed {
+    hash: u64,
+    set: bool,
+}
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for (u64, u64) keys; a fold keeps it a hash.
+        for &b in bytes {
+            self.hash = self.hash.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        if !self.set {
+            self.hash = i;
+            self.set = true;
+        }
+    }
 }
 
 impl Seen {
     pub(super) fn new(check: RepeatCheck) -> Self {
         match check {
             RepeatCheck::Recent => Seen::Recent([None, None]),
-            RepeatCheck::Every => Seen::Every(HashMap::new()),
+            RepeatCheck::Every => Seen::Every(HashMap::default()),
         }
     }
 
@@ -70,13 +165,16 @@ impl Seen {
                 slots[1] = Some((fingerprint, line));
                 None
             }
-            Seen::Every(map) => match map.get(&fingerprint) {
-                Some(&first) => Some(first),
-                None => {
-                    map.insert(fingerprint, line);
-                    None
+            Seen::Every(map) => {
+                let key = ((fingerprint >> 64) as u64, fingerprint as u64);
+                match map.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(line);
+                        None
+                    }
                 }
-            },
+            }
         }
     }
 }

@@ -36,6 +36,11 @@
 //!   are [`Skipped`], not errors ([`RedcapStatus`] says which form statuses are read). An
 //!   administration given twice is an error, as far as the layout's [`RepeatCheck`]
 //!   remembers.
+//! - [`Layout::score_stream`] scores a wide file straight to CSV or JSON reports, fast (plain
+//!   rows parsed from bytes into answer units, chunks scored as matrices, on every core with
+//!   the `parallel` feature): a [`ScoreStream`], with the reader's output and errors.
+//!   [`Layout::read_matrix`] reads a wide file into a
+//!   [`ResponseMatrix`](crate::matrix::ResponseMatrix) the same way.
 //! - [`ScoreWriter`] writes scores as wide CSV; [`Layout::writer`] gives an [`AnswerWriter`]
 //!   of answers, wide or long; [`pivot`] turns one layout into the other.
 //! - [`Table`] is the layer under them all, for CSV files of anything else: the header, then
@@ -79,12 +84,14 @@ mod layout;
 mod map;
 mod plan;
 mod read;
+mod stream;
 mod table;
 mod write;
 
 pub use layout::{Column, Format, Layout, RedcapStatus, RepeatCheck};
 pub use map::ItemMap;
 pub use read::{ErrorPolicy, Reader, Row, RowError, Skipped};
+pub use stream::{ScoreFormat, ScoreStream, Streamed};
 pub use table::{Record, Table};
 pub use write::{AnswerWriter, ScoreWriter};
 

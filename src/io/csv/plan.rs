@@ -23,6 +23,17 @@ pub(super) struct Named {
     pub(super) name: String,
 }
 
+/// A row of a wide file or REDCap export as read, before the repeat check.
+#[derive(Debug)]
+pub(super) enum WideRow {
+    /// A REDCap row of another form, blank or of a status not accepted.
+    Skipped,
+    /// Every bad cell of the row.
+    Failed(Vec<Error>),
+    /// The row, and the fingerprint of its administration (if it has an id) to check.
+    Read(Row, Option<u128>),
+}
+
 /// Where everything is in the header.
 #[derive(Debug)]
 pub(super) struct Plan {
@@ -364,13 +375,38 @@ impl Plan {
         skipped: &mut Skipped,
         seen: &mut Seen,
     ) -> Option<Vec<Result<Row>>> {
+        match self.read_wide(instrument, record, skipped) {
+            WideRow::Skipped => None,
+            WideRow::Failed(errors) => Some(errors.into_iter().map(Err).collect()),
+            WideRow::Read(row, fingerprint) => {
+                // The same administration read before: an error, the first kept.
+                if let Some(first_row) = fingerprint.and_then(|f| seen.check(f, row.line)) {
+                    return Some(vec![Err(self.repeated(row.line, first_row))]);
+                }
+                Some(vec![Ok(row)])
+            }
+        }
+    }
+
+    /// One row of a wide file or REDCap export, read but not yet checked against the
+    /// administrations before it (the fingerprint to check, if the row has an id).
+    pub(super) fn read_wide(
+        &self,
+        instrument: &Instrument,
+        record: &Record<'_>,
+        skipped: &mut Skipped,
+    ) -> WideRow {
         let line = record.line();
         if let Err(e) = record.check_width() {
-            return Some(vec![Err(e)]);
+            return WideRow::Failed(vec![e]);
         }
         let mut errors = Vec::new();
         if self.format == Format::Redcap && self.redcap_skips(record, skipped, &mut errors) {
-            return (!errors.is_empty()).then(|| errors.into_iter().map(Err).collect());
+            return if errors.is_empty() {
+                WideRow::Skipped
+            } else {
+                WideRow::Failed(errors)
+            };
         }
         let instance = self.repeat_instance(record, &mut errors);
         // A bad id or session is reported with the row's other bad cells.
@@ -392,30 +428,33 @@ impl Plan {
             }
         }
         if !errors.is_empty() {
-            return Some(errors.into_iter().map(Err).collect());
+            return WideRow::Failed(errors);
         }
-        // The same administration read before: an error, the first kept.
-        if key.client.is_some() {
+        let fingerprint = key.client.is_some().then(|| {
             let event = self
                 .event
                 .as_ref()
                 .and_then(|e| record.lossy(e.at))
                 .unwrap_or_default();
-            let fingerprint = key.fingerprint(&[&event, &instance]);
-            if let Some(first_row) = seen.check(fingerprint, line) {
-                let e = Error::from(ErrorKind::RepeatedAdministration {
-                    what: self.same(),
-                    first_row,
-                })
-                .at_row(line);
-                let column = self.id.as_ref().map(|c| c.name.as_str());
-                return Some(vec![Err(match column {
-                    Some(c) => e.at_column(c),
-                    None => e,
-                })]);
-            }
+            key.fingerprint(&[&event, &instance])
+        });
+        match self.build(builder, kept, line) {
+            Ok(row) => WideRow::Read(row, fingerprint),
+            Err(e) => WideRow::Failed(vec![e]),
         }
-        Some(vec![self.build(builder, kept, line)])
+    }
+
+    /// The error for a row at `line` repeating the administration first read at `first_row`.
+    pub(super) fn repeated(&self, line: u64, first_row: u64) -> Error {
+        let e = Error::from(ErrorKind::RepeatedAdministration {
+            what: self.same(),
+            first_row,
+        })
+        .at_row(line);
+        match self.id.as_ref().map(|c| c.name.as_str()) {
+            Some(c) => e.at_column(c),
+            None => e,
+        }
     }
 
     /// What makes a row of a wide file or REDCap export one administration, in words.

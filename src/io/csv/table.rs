@@ -117,6 +117,30 @@ impl<R: Read> Table<R> {
         Ok(table)
     }
 
+    /// A table whose header was read elsewhere: `reader` starts at a record boundary on line
+    /// `first_line`, and its records are read as this header's.
+    pub(super) fn continuing(
+        reader: R,
+        header: Vec<String>,
+        header_line: u64,
+        first_line: u64,
+    ) -> Self {
+        let mut lines = Lines::new(reader);
+        lines.breaks = first_line.saturating_sub(1);
+        let reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .trim(::csv::Trim::All)
+            .flexible(true)
+            .from_reader(lines);
+        Table {
+            reader,
+            header,
+            header_line,
+            record: ::csv::ByteRecord::new(),
+            done: false,
+        }
+    }
+
     /// The header's column names, trimmed, in file order.
     ///
     /// ```
@@ -239,6 +263,15 @@ fn read_error(e: ::csv::Error) -> Error {
 }
 
 impl<'t> Record<'t> {
+    /// A record of `fields` (trimmed) on `line`, read elsewhere.
+    pub(super) fn of(line: u64, fields: &'t ::csv::ByteRecord, header: &'t [String]) -> Self {
+        Record {
+            line,
+            fields,
+            header,
+        }
+    }
+
     /// The line the record starts on (the header is line 1; blank lines and line breaks inside
     /// quoted cells count).
     ///
