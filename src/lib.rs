@@ -108,6 +108,7 @@ mod responses;
 mod scale;
 mod scoring;
 mod stats;
+pub mod structure;
 mod vocab;
 
 pub use components::{Better, Component, Metric, Modality, Rater, Target};
