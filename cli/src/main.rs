@@ -12,6 +12,7 @@
 //! and exit with status 1 (2 for a usage error); bad input never panics.
 
 mod args;
+mod cfa;
 mod correlate;
 mod demo;
 mod effect_size;
@@ -70,6 +71,7 @@ enum Command {
     Trajectory(trajectory::Args),
     EffectSize(effect_size::Args),
     Correlate(correlate::Args),
+    Cfa(cfa::Args),
     Fhir(fhir::Args),
     Plot(plot::Args),
 }
@@ -93,6 +95,7 @@ impl Command {
             Command::Trajectory(a) => trajectory::run(a),
             Command::EffectSize(a) => effect_size::run(a),
             Command::Correlate(a) => correlate::run(a),
+            Command::Cfa(a) => cfa::run(a),
             Command::Fhir(a) => fhir::run(a),
             Command::Plot(a) => plot::run(a),
         }
