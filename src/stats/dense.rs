@@ -6,7 +6,6 @@ use super::linalg::Matrix;
 
 impl Matrix {
     /// The identity of order `n`.
-    #[allow(dead_code)]
     pub(crate) fn identity(n: usize) -> Matrix {
         let mut m = Matrix::zeros(n);
         for i in 0..n {

@@ -186,7 +186,6 @@ pub(crate) fn covariance(data: &Observations, cols: &[usize], rows: &[usize]) ->
 /// Pairwise-complete correlations of `cols` (each pair over the rows answering both, with
 /// those rows' means and SDs: R's `cor(use = "pairwise")`), with the rows answering each pair;
 /// `None` for a pair with fewer than two rows or no variance.
-#[allow(dead_code)]
 pub(crate) fn pairwise_correlations(data: &Observations, cols: &[usize]) -> Option<Matrix> {
     let p = cols.len();
     let mut r = Matrix::identity(p);

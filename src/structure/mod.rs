@@ -5,9 +5,13 @@
 //! instrument's subscales with [`Model::of_instrument`]) is fitted to [`Observations`] by
 //! maximum likelihood ([`CfaOptions::analyze`]), giving lavaan's fit measures and parameter
 //! table ([`CfaFit`]); nested models are compared with a chi-square difference test
-//! ([`ChiSquareDifference`]).
+//! ([`ChiSquareDifference`]). How much of a total score is one thing is omega hierarchical
+//! ([`OmegaOptions::analyze`]): psych's minres, oblimin and Schmid-Leiman path, with its
+//! general and group factors' shares ([`OmegaHierarchical`]).
 //!
-//! Checked against lavaan 0.6-14 on the Holzinger-Swineford data (`tests/structure_cfa.rs`).
+//! Checked against lavaan 0.6-14 on the Holzinger-Swineford data (`tests/structure_cfa.rs`),
+//! against lavaan and psych 2.2.9 on held-out WAI-SR-shaped data (`tests/structure_heldout.rs`)
+//! and against psych on the bfi (`tests/structure_omega.rs`).
 //!
 //! ```
 //! use therapeutic_alliance::structure::{CfaOptions, Identification, Model, Observations};
@@ -31,6 +35,7 @@
 
 mod cfa;
 mod data;
+mod omega;
 mod syntax;
 
 pub use cfa::{
@@ -38,4 +43,5 @@ pub use cfa::{
     Identification, Parameter,
 };
 pub use data::Observations;
+pub use omega::{OmegaGroup, OmegaHierarchical, OmegaOptions};
 pub use syntax::{Model, Modifier, Operator};
