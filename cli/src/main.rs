@@ -20,6 +20,7 @@ mod fhir;
 mod icc;
 mod instruments;
 mod monitor;
+mod omega;
 mod output;
 mod plot;
 mod rci;
@@ -72,6 +73,7 @@ enum Command {
     EffectSize(effect_size::Args),
     Correlate(correlate::Args),
     Cfa(cfa::Args),
+    Omega(omega::Args),
     Fhir(fhir::Args),
     Plot(plot::Args),
 }
@@ -96,6 +98,7 @@ impl Command {
             Command::EffectSize(a) => effect_size::run(a),
             Command::Correlate(a) => correlate::run(a),
             Command::Cfa(a) => cfa::run(a),
+            Command::Omega(a) => omega::run(a),
             Command::Fhir(a) => fhir::run(a),
             Command::Plot(a) => plot::run(a),
         }

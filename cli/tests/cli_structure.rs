@@ -167,3 +167,51 @@ fn cfa_of_an_instrument_and_bad_input() {
     let e: Value = serde_json::from_str(stderr(&o).lines().next().unwrap_or("")).expect("json");
     assert_eq!(e["code"], "unidentified_model");
 }
+
+#[test]
+fn omega_matches_psych_on_held_out_data() {
+    let r = reference();
+    let csv = data("wai_sr_simulated.csv");
+    let items = "w1,w2,w3,w4,w5,w6,w7,w8,w9,w10,w11,w12";
+    let o = alliance(&["omega", "--csv", &csv, "--items", items, "--factors", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let theirs = &r["omega"];
+    for k in ["omega_h", "omega_total", "alpha"] {
+        close(
+            k,
+            v[k].as_f64().expect(k),
+            theirs[k].as_f64().expect(k),
+            1e-4,
+            0.0,
+        );
+    }
+    let ours = v["groups"].as_array().expect("groups");
+    let groups = theirs["omega_group"].as_array().expect("groups");
+    assert_eq!(ours.len(), groups.len());
+    for (a, b) in ours.iter().zip(groups) {
+        assert_eq!(a["name"], b["name"]);
+        for k in ["total", "general", "group"] {
+            close(
+                k,
+                a[k].as_f64().expect(k),
+                b[k].as_f64().expect(k),
+                1e-4,
+                0.0,
+            );
+        }
+    }
+    let o = alliance(&["omega", "--csv", &csv, "--items", items, "--factors", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = alliance(&[
+        "omega",
+        "--csv",
+        &csv,
+        "--items",
+        "w1,w2,nope",
+        "--factors",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
+}
