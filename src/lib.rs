@@ -91,6 +91,7 @@
 #![warn(missing_debug_implementations)]
 
 pub mod _documentation;
+pub mod bootstrap;
 pub mod catalog;
 pub mod change;
 mod components;

@@ -100,6 +100,45 @@ impl Observations {
         Ok(())
     }
 
+    /// The observations of rows `rows` (by index, repeats allowed), in that order: a
+    /// bootstrap resample.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidData`] for an index past the last row.
+    ///
+    /// ```
+    /// use therapeutic_alliance::structure::Observations;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let data = Observations::from_rows(["x"], [[Some(1.0)], [Some(2.0)]])?;
+    /// assert_eq!(data.select_rows(&[1, 1, 0])?.rows(), 3);
+    /// assert!(data.select_rows(&[2]).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn select_rows(&self, rows: &[usize]) -> Result<Observations> {
+        if let Some(&bad) = rows.iter().find(|&&r| r >= self.rows) {
+            return Err(invalid(format!(
+                "row index {bad} is past the last row ({} rows)",
+                self.rows
+            )));
+        }
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| {
+                rows.iter()
+                    .map(|&r| c.get(r).copied().unwrap_or(f64::NAN))
+                    .collect()
+            })
+            .collect();
+        Ok(Observations {
+            names: self.names.clone(),
+            columns,
+            rows: rows.len(),
+        })
+    }
+
     /// The variables' names.
     pub fn names(&self) -> &[String] {
         &self.names
