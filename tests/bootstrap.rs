@@ -193,3 +193,67 @@ fn intervals_cover_95_percent_long() {
         assert!((0.92..=0.97).contains(&bca), "{name} BCa coverage {bca}");
     }
 }
+
+/// The bootstrap's estimates are the statistics `reliability` reports (bfi agreeableness, A1
+/// reversed, the first 300 rows, with missing cells), pairwise and listwise.
+#[test]
+fn reliability_estimates_are_the_reported_statistics() {
+    use therapeutic_alliance::matrix::ResponseMatrix;
+    use therapeutic_alliance::reliability::{MissingData, ReliabilityOptions};
+    use therapeutic_alliance::{Instrument, Item, ResponseScale, TotalRule};
+
+    let inst = Instrument::builder(
+        "a",
+        "agreeableness",
+        ResponseScale::likert(1, 6, []).expect("scale"),
+    )
+    .items(["A1", "A2", "A3", "A4", "A5"].map(|id| {
+        let item = Item::new(id);
+        if id == "A1" { item.reversed() } else { item }
+    }))
+    .total(TotalRule::OverItems)
+    .build()
+    .expect("instrument");
+    let mut reader =
+        csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bfi.csv"))
+            .expect("csv");
+    let header = reader.headers().expect("header").clone();
+    let at: Vec<usize> = ["A1", "A2", "A3", "A4", "A5"]
+        .iter()
+        .map(|id| header.iter().position(|h| h == *id).expect("column"))
+        .collect();
+    let mut m = ResponseMatrix::new(&inst);
+    for record in reader.records().take(100) {
+        let record = record.expect("record");
+        let row: Vec<Option<f64>> = at
+            .iter()
+            .map(|&c| {
+                record
+                    .get(c)
+                    .filter(|s| !s.is_empty() && *s != "NA")
+                    .map(|s| s.parse().expect("number"))
+            })
+            .collect();
+        m.push_values(&row).expect("row");
+    }
+    for missing in [MissingData::Pairwise, MissingData::Listwise] {
+        let rel = ReliabilityOptions::default()
+            .missing(missing)
+            .analyze(&m.moments(), "total")
+            .expect("reliability");
+        let ci = BootstrapOptions::new(20, 3)
+            .expect("options")
+            .analyze_reliability(&m, missing)
+            .expect("bootstrap");
+        assert!(
+            (ci.raw_alpha.estimate - rel.raw_alpha).abs() < 1e-12,
+            "{missing:?}"
+        );
+        let omega = rel.omega.expect("omega").total;
+        let boot = ci.omega_total.expect("omega interval").estimate;
+        assert!(
+            (boot - omega).abs() < 1e-10,
+            "{missing:?}: {boot} vs {omega}"
+        );
+    }
+}

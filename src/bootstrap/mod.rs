@@ -35,6 +35,10 @@
 //! # }
 //! ```
 
+mod reliability;
+
+pub use reliability::ReliabilityIntervals;
+
 use crate::error::{ErrorKind, Result};
 use crate::stats::{Interval, pnorm, qnorm};
 

@@ -43,5 +43,6 @@ pub use cfa::{
     Identification, Parameter,
 };
 pub use data::Observations;
+pub(crate) use omega::omega_total_one_factor;
 pub use omega::{OmegaGroup, OmegaHierarchical, OmegaOptions};
 pub use syntax::{Model, Modifier, Operator};

@@ -451,6 +451,17 @@ fn oblimin(a: &Dense) -> Result<(Dense, Dense)> {
     Ok((l, tmat))
 }
 
+/// Omega total from one minres factor of the correlation matrix `r` (psych's
+/// `omega(nfactors = 1)`): `(sum(R) - k + sum(loadings²)) / sum(R)`; `None` when it is not
+/// finite.
+pub(crate) fn omega_total_one_factor(r: &Matrix) -> Option<f64> {
+    let l = minres(r, 1);
+    let vt = r.sum();
+    let h2: f64 = l.a.iter().map(|v| v * v).sum();
+    let total = (vt - r.n as f64 + h2) / vt;
+    total.is_finite().then_some(total)
+}
+
 impl OmegaOptions {
     /// Omega hierarchical with `factors` group factors (psych's `nfactors`, at least 2: with
     /// one factor omega hierarchical is omega total, which
