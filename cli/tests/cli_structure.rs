@@ -215,3 +215,64 @@ fn omega_matches_psych_on_held_out_data() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
 }
+
+#[test]
+fn reliability_bootstrap_adds_reproducible_intervals() {
+    let text = std::fs::read_to_string(data("bfi.csv")).expect("bfi");
+    let head: String = text.lines().take(81).map(|l| format!("{l}\n")).collect();
+    let path = std::env::temp_dir().join(format!("alliance-boot-{}.csv", std::process::id()));
+    std::fs::write(&path, head).expect("temp");
+    let p = path.to_string_lossy().into_owned();
+    let args = [
+        "reliability",
+        "--csv",
+        &p,
+        "--items",
+        "A1-,A2,A3,A4,A5",
+        "--min",
+        "1",
+        "--max",
+        "6",
+        "--na",
+        "NA",
+        "--bootstrap",
+        "60",
+        "--seed",
+        "11",
+    ];
+    let first = alliance(&args);
+    let second = alliance(&args);
+    let plain = alliance(&args[..11]);
+    let bad = alliance(&[
+        "reliability",
+        "--csv",
+        &p,
+        "--items",
+        "A1-,A2,A3",
+        "--seed",
+        "3",
+    ]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(
+        first.stdout, second.stdout,
+        "the same seed, the same intervals"
+    );
+    let v: Value = serde_json::from_slice(&first.stdout).expect("json");
+    let b = &v["bootstrap"];
+    assert_eq!(b["resamples"], 60);
+    let alpha = v["raw_alpha"].as_f64().expect("alpha");
+    close(
+        "alpha",
+        b["raw_alpha"]["estimate"].as_f64().expect("estimate"),
+        alpha,
+        1e-12,
+        0.0,
+    );
+    let ci = b["raw_alpha"]["percentile"].as_array().expect("interval");
+    assert!(ci[0].as_f64() < Some(alpha) && Some(alpha) < ci[1].as_f64());
+    assert!(b["omega_total"]["bca"].is_array());
+    let plain: Value = serde_json::from_slice(&plain.stdout).expect("json");
+    assert!(plain.get("bootstrap").is_none());
+    assert_eq!(bad.status.code(), Some(2), "--seed needs --bootstrap");
+}
