@@ -46,6 +46,9 @@ pub struct Args {
     orthogonal: bool,
     #[command(flatten)]
     na: NaArg,
+    /// Print the seconds spent fitting (not reading) to stderr
+    #[arg(long)]
+    timing: bool,
 }
 
 const AFTER_HELP: &str = "\
@@ -177,7 +180,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
         } else {
             FactorCovariances::Free
         });
+    let started = std::time::Instant::now();
     let fit = options.analyze(&model, &data).map_err(Failure::from)?;
+    if args.timing {
+        output::error_line(&format!(
+            "alliance: computed in {:.4} s",
+            started.elapsed().as_secs_f64()
+        ));
+    }
     for w in &fit.warnings {
         let text = match w {
             CfaWarning::NegativeResidualVariance { variable, estimate } => format!(

@@ -28,6 +28,9 @@ pub struct Args {
     factors: usize,
     #[command(flatten)]
     na: NaArg,
+    /// Print the seconds spent computing (not reading) to stderr
+    #[arg(long)]
+    timing: bool,
 }
 
 const AFTER_HELP: &str = "\
@@ -106,7 +109,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         data.push_row(&row).map_err(Failure::from)?;
     }
+    let started = std::time::Instant::now();
     let omega = options.analyze(&data).map_err(Failure::from)?;
+    if args.timing {
+        output::error_line(&format!(
+            "alliance: computed in {:.4} s",
+            started.elapsed().as_secs_f64()
+        ));
+    }
     let mut text = serde_json::to_string_pretty(&Output::of(&omega))
         .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
     text.push('\n');
