@@ -18,15 +18,16 @@ impl Matrix {
     pub(crate) fn mul(&self, other: &Matrix) -> Matrix {
         let n = self.n;
         let mut out = Matrix::zeros(n);
-        for i in 0..n {
-            for k in 0..n {
-                let a = self.get(i, k);
+        if self.a.len() != n * n || other.a.len() != n * n {
+            return out;
+        }
+        for (i, row) in out.a.chunks_mut(n).enumerate() {
+            for (k, &a) in self.a[i * n..i * n + n].iter().enumerate() {
                 if a == 0.0 {
                     continue;
                 }
-                for j in 0..n {
-                    let v = out.get(i, j) + a * other.get(k, j);
-                    out.set(i, j, v);
+                for (o, &b) in row.iter_mut().zip(&other.a[k * n..k * n + n]) {
+                    *o += a * b;
                 }
             }
         }
@@ -141,4 +142,24 @@ mod tests {
         m.set(2, 2, -1.0);
         assert!(m.cholesky().is_none());
     }
+}
+
+/// `Σ a_i b_i` with eight independent partial sums (so the compiler can vectorize it; the
+/// order of the additions is fixed, so the result is deterministic).
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 8];
+    let chunks = n / 8;
+    for c in 0..chunks {
+        let (x, y) = (&a[c * 8..c * 8 + 8], &b[c * 8..c * 8 + 8]);
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut tail = 0.0;
+    for i in chunks * 8..n {
+        tail += a[i] * b[i];
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
 }

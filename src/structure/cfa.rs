@@ -588,15 +588,23 @@ fn scoring(d_sigma: &[Matrix], inv: &Matrix, sigma: &Matrix, s: &Matrix) -> (Vec
         .iter()
         .map(|d| d.a.iter().zip(&w.a).map(|(x, y)| x * y).sum())
         .collect();
+    // tr(A_k A_l) = sum_ij A_k[i][j] A_l[j][i] = <A_k, A_l'>.
+    let at: Vec<Vec<f64>> = a
+        .iter()
+        .map(|m| {
+            let mut t = vec![0.0; p * p];
+            for i in 0..p {
+                for j in 0..p {
+                    t[j * p + i] = m.a[i * p + j];
+                }
+            }
+            t
+        })
+        .collect();
     let mut h = Matrix::zeros(q);
     for k in 0..q {
         for l in 0..=k {
-            let mut t = 0.0;
-            for i in 0..p {
-                for j in 0..p {
-                    t += a[k].get(i, j) * a[l].get(j, i);
-                }
-            }
+            let t = crate::stats::dot(&a[k].a, &at[l]);
             h.set(k, l, t);
             h.set(l, k, t);
         }
@@ -841,7 +849,7 @@ fn fit(table: Table, model: &Model, s: &Matrix, n: u64) -> Result<CfaFit> {
         if !decrement.is_finite() {
             break;
         }
-        if decrement < 1e-10 {
+        if decrement < 1e-8 {
             converged = true;
             break;
         }

@@ -3,7 +3,7 @@
 //! correlations (psych).
 
 use crate::error::{ErrorKind, Result};
-use crate::stats::Matrix;
+use crate::stats::{Matrix, dot};
 
 /// Observations of named variables, row by row, with missing cells: the data a factor
 /// analysis reads. Values are any finite numbers (item answers, test scores).
@@ -189,32 +189,47 @@ fn invalid(reason: impl Into<String>) -> crate::Error {
     .into()
 }
 
+/// Rows per block of the accumulations below: a block of every column stays in the cache.
+const BLOCK: usize = 512;
+
 /// The covariance matrix of `cols` over `rows` (complete on them), divisor N (lavaan's ML),
-/// from means first (two passes).
+/// from means first (two passes; the cross-products accumulated block by block).
 pub(crate) fn covariance(data: &Observations, cols: &[usize], rows: &[usize]) -> Matrix {
     let p = cols.len();
     let n = rows.len() as f64;
-    let centered: Vec<Vec<f64>> = cols
+    let columns: Vec<&[f64]> = cols.iter().map(|&c| data.column(c)).collect();
+    let means: Vec<f64> = columns
         .iter()
-        .map(|&c| {
-            let col = data.column(c);
-            let vals: Vec<f64> = rows
-                .iter()
+        .map(|col| {
+            rows.iter()
                 .map(|&r| col.get(r).copied().unwrap_or(0.0))
-                .collect();
-            let mean = vals.iter().sum::<f64>() / n;
-            vals.into_iter().map(|v| v - mean).collect()
+                .sum::<f64>()
+                / n
         })
         .collect();
+    let mut sums = vec![0.0; p * p];
+    let mut block = vec![0.0; p * BLOCK];
+    for chunk in rows.chunks(BLOCK) {
+        let len = chunk.len();
+        for (j, col) in columns.iter().enumerate() {
+            let out = &mut block[j * BLOCK..j * BLOCK + len];
+            for (o, &r) in out.iter_mut().zip(chunk) {
+                *o = col.get(r).copied().unwrap_or(0.0) - means[j];
+            }
+        }
+        for i in 0..p {
+            for j in 0..=i {
+                sums[i * p + j] += dot(
+                    &block[i * BLOCK..i * BLOCK + len],
+                    &block[j * BLOCK..j * BLOCK + len],
+                );
+            }
+        }
+    }
     let mut s = Matrix::zeros(p);
     for i in 0..p {
         for j in 0..=i {
-            let v: f64 = centered[i]
-                .iter()
-                .zip(&centered[j])
-                .map(|(a, b)| a * b)
-                .sum::<f64>()
-                / n;
+            let v = sums[i * p + j] / n;
             s.set(i, j, v);
             s.set(j, i, v);
         }
@@ -223,36 +238,78 @@ pub(crate) fn covariance(data: &Observations, cols: &[usize], rows: &[usize]) ->
 }
 
 /// Pairwise-complete correlations of `cols` (each pair over the rows answering both, with
-/// those rows' means and SDs: R's `cor(use = "pairwise")`), with the rows answering each pair;
-/// `None` for a pair with fewer than two rows or no variance.
+/// those rows' means and SDs: R's `cor(use = "pairwise")`); `None` for a pair with fewer than
+/// two rows or no variance.
+///
+/// One pass over the rows, block by block: each column shifted by its own mean (so the sums of
+/// squares about the pair's means lose no precision) with missing cells as 0 and a 0/1 mask;
+/// each pair's count, sums, squares and cross-products are dot products of those.
 pub(crate) fn pairwise_correlations(data: &Observations, cols: &[usize]) -> Option<Matrix> {
     let p = cols.len();
+    let columns: Vec<&[f64]> = cols.iter().map(|&c| data.column(c)).collect();
+    let means: Vec<f64> = columns
+        .iter()
+        .map(|col| {
+            let (sum, count) = col
+                .iter()
+                .filter(|v| !v.is_nan())
+                .fold((0.0, 0.0), |(s, k), v| (s + v, k + 1.0));
+            if count > 0.0 { sum / count } else { 0.0 }
+        })
+        .collect();
+    // Per pair (i > j): n, sx, sy, sxx, syy, sxy.
+    let mut acc = vec![[0.0f64; 6]; p * p];
+    let mut x = vec![0.0; p * BLOCK];
+    let mut sq = vec![0.0; p * BLOCK];
+    let mut mask = vec![0.0; p * BLOCK];
+    let rows = data.rows;
+    let mut start = 0;
+    while start < rows {
+        let len = BLOCK.min(rows - start);
+        for (j, col) in columns.iter().enumerate() {
+            let src = col.get(start..start + len).unwrap_or(&[]);
+            for (k, v) in src.iter().enumerate() {
+                let (xv, mv) = if v.is_nan() {
+                    (0.0, 0.0)
+                } else {
+                    (v - means[j], 1.0)
+                };
+                x[j * BLOCK + k] = xv;
+                sq[j * BLOCK + k] = xv * xv;
+                mask[j * BLOCK + k] = mv;
+            }
+        }
+        let at = |v: &[f64], j: usize| -> std::ops::Range<usize> {
+            j * BLOCK..j * BLOCK + len.min(v.len())
+        };
+        for i in 0..p {
+            for j in 0..i {
+                let (ri, rj) = (at(&x, i), at(&x, j));
+                let a = &mut acc[i * p + j];
+                a[0] += dot(&mask[ri.clone()], &mask[rj.clone()]);
+                a[1] += dot(&x[ri.clone()], &mask[rj.clone()]);
+                a[2] += dot(&x[rj.clone()], &mask[ri.clone()]);
+                a[3] += dot(&sq[ri.clone()], &mask[rj.clone()]);
+                a[4] += dot(&sq[rj.clone()], &mask[ri.clone()]);
+                a[5] += dot(&x[ri], &x[rj]);
+            }
+        }
+        start += len;
+    }
     let mut r = Matrix::identity(p);
     for i in 0..p {
         for j in 0..i {
-            let (a, b) = (data.column(cols[i]), data.column(cols[j]));
-            let pairs: Vec<(f64, f64)> = a
-                .iter()
-                .zip(b)
-                .filter(|(x, y)| !x.is_nan() && !y.is_nan())
-                .map(|(x, y)| (*x, *y))
-                .collect();
-            let n = pairs.len() as f64;
-            if pairs.len() < 2 {
+            let [n, sx, sy, sxx, syy, sxy] = acc[i * p + j];
+            if n < 2.0 {
                 return None;
             }
-            let ma = pairs.iter().map(|p| p.0).sum::<f64>() / n;
-            let mb = pairs.iter().map(|p| p.1).sum::<f64>() / n;
-            let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-            for (x, y) in &pairs {
-                sab += (x - ma) * (y - mb);
-                saa += (x - ma) * (x - ma);
-                sbb += (y - mb) * (y - mb);
-            }
-            if !(saa > 0.0 && sbb > 0.0) {
+            let sxx = sxx - sx * sx / n;
+            let syy = syy - sy * sy / n;
+            let sxy = sxy - sx * sy / n;
+            if sxx.is_nan() || syy.is_nan() || sxx <= 0.0 || syy <= 0.0 {
                 return None;
             }
-            let v = sab / (saa.sqrt() * sbb.sqrt());
+            let v = sxy / (sxx.sqrt() * syy.sqrt());
             r.set(i, j, v);
             r.set(j, i, v);
         }
