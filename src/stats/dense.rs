@@ -147,19 +147,16 @@ mod tests {
 /// `Σ a_i b_i` with eight independent partial sums (so the compiler can vectorize it; the
 /// order of the additions is fixed, so the result is deterministic).
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0.0f64; 8];
-    let chunks = n / 8;
-    for c in 0..chunks {
-        let (x, y) = (&a[c * 8..c * 8 + 8], &b[c * 8..c * 8 + 8]);
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        if let (Ok(x), Ok(y)) = (<&[f64; 8]>::try_from(x), <&[f64; 8]>::try_from(y)) {
+            for k in 0..8 {
+                acc[k] += x[k] * y[k];
+            }
         }
     }
-    let mut tail = 0.0;
-    for i in chunks * 8..n {
-        tail += a[i] * b[i];
-    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
 }

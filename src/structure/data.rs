@@ -241,57 +241,61 @@ pub(crate) fn covariance(data: &Observations, cols: &[usize], rows: &[usize]) ->
 /// those rows' means and SDs: R's `cor(use = "pairwise")`); `None` for a pair with fewer than
 /// two rows or no variance.
 ///
-/// One pass over the rows, block by block: each column shifted by its own mean (so the sums of
-/// squares about the pair's means lose no precision) with missing cells as 0 and a 0/1 mask;
-/// each pair's count, sums, squares and cross-products are dot products of those.
+/// Each column is shifted by its own mean (so the sums of squares about a pair's means lose no
+/// precision) with missing cells as 0. A pair's cross-products are then one dot product over
+/// every row (block by block, in the cache), and its count, sums and squares are the columns'
+/// totals less the rows where the other column is missing (few, listed once per column).
 pub(crate) fn pairwise_correlations(data: &Observations, cols: &[usize]) -> Option<Matrix> {
     let p = cols.len();
     let columns: Vec<&[f64]> = cols.iter().map(|&c| data.column(c)).collect();
-    let means: Vec<f64> = columns
-        .iter()
-        .map(|col| {
-            let (sum, count) = col
-                .iter()
-                .filter(|v| !v.is_nan())
-                .fold((0.0, 0.0), |(s, k), v| (s + v, k + 1.0));
-            if count > 0.0 { sum / count } else { 0.0 }
-        })
-        .collect();
-    // Per pair (i > j): n, sx, sy, sxx, syy, sxy.
-    let mut acc = vec![[0.0f64; 6]; p * p];
-    let mut x = vec![0.0; p * BLOCK];
-    let mut sq = vec![0.0; p * BLOCK];
-    let mut mask = vec![0.0; p * BLOCK];
-    let rows = data.rows;
-    let mut start = 0;
-    while start < rows {
-        let len = BLOCK.min(rows - start);
-        for (j, col) in columns.iter().enumerate() {
-            let src = col.get(start..start + len).unwrap_or(&[]);
-            for (k, v) in src.iter().enumerate() {
-                let (xv, mv) = if v.is_nan() {
-                    (0.0, 0.0)
-                } else {
-                    (v - means[j], 1.0)
-                };
-                x[j * BLOCK + k] = xv;
-                sq[j * BLOCK + k] = xv * xv;
-                mask[j * BLOCK + k] = mv;
+    let mut means = Vec::with_capacity(p);
+    let mut missing: Vec<Vec<usize>> = Vec::with_capacity(p);
+    for col in &columns {
+        let (mut sum, mut count) = (0.0, 0.0);
+        let mut gaps = Vec::new();
+        for (r, v) in col.iter().enumerate() {
+            if v.is_nan() {
+                gaps.push(r);
+            } else {
+                sum += v;
+                count += 1.0;
             }
         }
-        let at = |v: &[f64], j: usize| -> std::ops::Range<usize> {
-            j * BLOCK..j * BLOCK + len.min(v.len())
-        };
+        means.push(if count > 0.0 { sum / count } else { 0.0 });
+        missing.push(gaps);
+    }
+    let shifted = |j: usize, r: usize| -> f64 {
+        match columns[j].get(r) {
+            Some(v) if !v.is_nan() => v - means[j],
+            _ => 0.0,
+        }
+    };
+    // Column totals of the shifted values and their squares, the count, and the
+    // cross-products, block by block.
+    let mut totals: Vec<[f64; 3]> = (0..p)
+        .map(|j| [0.0, 0.0, (data.rows - missing[j].len()) as f64])
+        .collect();
+    let mut cross = vec![0.0; p * p];
+    let mut block = vec![0.0; p * BLOCK];
+    let mut start = 0;
+    while start < data.rows {
+        let len = BLOCK.min(data.rows - start);
+        for (j, col) in columns.iter().enumerate() {
+            let src = col.get(start..start + len).unwrap_or(&[]);
+            let dst = &mut block[j * BLOCK..j * BLOCK + len];
+            let m = means[j];
+            for (d, v) in dst.iter_mut().zip(src) {
+                *d = if v.is_nan() { 0.0 } else { v - m };
+            }
+            totals[j][0] += dst.iter().sum::<f64>();
+            totals[j][1] += dot(dst, dst);
+        }
         for i in 0..p {
             for j in 0..i {
-                let (ri, rj) = (at(&x, i), at(&x, j));
-                let a = &mut acc[i * p + j];
-                a[0] += dot(&mask[ri.clone()], &mask[rj.clone()]);
-                a[1] += dot(&x[ri.clone()], &mask[rj.clone()]);
-                a[2] += dot(&x[rj.clone()], &mask[ri.clone()]);
-                a[3] += dot(&sq[ri.clone()], &mask[rj.clone()]);
-                a[4] += dot(&sq[rj.clone()], &mask[ri.clone()]);
-                a[5] += dot(&x[ri], &x[rj]);
+                cross[i * p + j] += dot(
+                    &block[i * BLOCK..i * BLOCK + len],
+                    &block[j * BLOCK..j * BLOCK + len],
+                );
             }
         }
         start += len;
@@ -299,13 +303,27 @@ pub(crate) fn pairwise_correlations(data: &Observations, cols: &[usize]) -> Opti
     let mut r = Matrix::identity(p);
     for i in 0..p {
         for j in 0..i {
-            let [n, sx, sy, sxx, syy, sxy] = acc[i * p + j];
+            // Column i over the rows where j is answered, and j where i is.
+            let less = |a: usize, b: usize| -> [f64; 3] {
+                let mut t = totals[a];
+                for &row in &missing[b] {
+                    let x = shifted(a, row);
+                    t[0] -= x;
+                    t[1] -= x * x;
+                    if columns[a].get(row).is_some_and(|v| !v.is_nan()) {
+                        t[2] -= 1.0;
+                    }
+                }
+                t
+            };
+            let [sx, sxx, n] = less(i, j);
+            let [sy, syy, _] = less(j, i);
             if n < 2.0 {
                 return None;
             }
             let sxx = sxx - sx * sx / n;
             let syy = syy - sy * sy / n;
-            let sxy = sxy - sx * sy / n;
+            let sxy = cross[i * p + j] - sx * sy / n;
             if sxx.is_nan() || syy.is_nan() || sxx <= 0.0 || syy <= 0.0 {
                 return None;
             }
