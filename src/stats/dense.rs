@@ -108,6 +108,23 @@ impl Matrix {
     }
 }
 
+/// `Σ a_i b_i` with eight independent partial sums (so the compiler can vectorize it; the
+/// order of the additions is fixed, so the result is deterministic).
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        if let (Ok(x), Ok(y)) = (<&[f64; 8]>::try_from(x), <&[f64; 8]>::try_from(y)) {
+            for k in 0..8 {
+                acc[k] += x[k] * y[k];
+            }
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
+}
+
 #[cfg(test)]
 #[allow(clippy::needless_range_loop)]
 mod tests {
@@ -142,21 +159,4 @@ mod tests {
         m.set(2, 2, -1.0);
         assert!(m.cholesky().is_none());
     }
-}
-
-/// `Σ a_i b_i` with eight independent partial sums (so the compiler can vectorize it; the
-/// order of the additions is fixed, so the result is deterministic).
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        if let (Ok(x), Ok(y)) = (<&[f64; 8]>::try_from(x), <&[f64; 8]>::try_from(y)) {
-            for k in 0..8 {
-                acc[k] += x[k] * y[k];
-            }
-        }
-    }
-    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
 }

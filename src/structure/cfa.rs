@@ -602,9 +602,9 @@ fn scoring(d_sigma: &[Matrix], inv: &Matrix, sigma: &Matrix, s: &Matrix) -> (Vec
         })
         .collect();
     let mut h = Matrix::zeros(q);
-    for k in 0..q {
-        for l in 0..=k {
-            let t = crate::stats::dot(&a[k].a, &at[l]);
+    for (k, ak) in a.iter().enumerate() {
+        for (l, atl) in at.iter().enumerate().take(k + 1) {
+            let t = crate::stats::dot(&ak.a, atl);
             h.set(k, l, t);
             h.set(l, k, t);
         }
