@@ -34,6 +34,48 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Effect sizes, correlations and omega hierarchical are statistics of rows too:
+//!
+//! ```
+//! use therapeutic_alliance::bootstrap::BootstrapOptions;
+//! use therapeutic_alliance::change::{Correlation, PrePost};
+//! use therapeutic_alliance::structure::{Observations, OmegaOptions};
+//!
+//! # fn main() -> Result<(), therapeutic_alliance::Error> {
+//! let pairs: Vec<(Option<f64>, Option<f64>)> = (0..40u32)
+//!     .map(|i| (Some(f64::from(20 + i % 9)), Some(f64::from(14 + (i * 7) % 11))))
+//!     .collect();
+//! let options = BootstrapOptions::new(199, 7)?;
+//! // Cohen's d_z of the pre-post change, and the pre-post correlation.
+//! let d_z = options.analyze(pairs.len(), |rows| {
+//!     PrePost::from_pairs(rows.iter().map(|&i| pairs[i])).ok().map(|e| e.d_z)
+//! })?;
+//! let r = options.analyze(pairs.len(), |rows| {
+//!     Correlation::from_pairs(rows.iter().map(|&i| pairs[i])).ok().map(|c| c.pearson)
+//! })?;
+//! assert!(d_z.percentile.upper < 0.0 && r.se > 0.0);
+//!
+//! // Omega hierarchical of nine items with three group factors (simulated).
+//! let rows: Vec<Vec<Option<f64>>> = (0..150u32)
+//!     .map(|i| {
+//!         let g = f64::from((i * 37) % 11) - 5.0;
+//!         (0..9u32).map(|j| {
+//!             let s = f64::from((i * (j / 3 + 2) * 131) % 7) - 3.0;
+//!             Some(0.6 * g + 0.5 * s + f64::from((i * (j + 5) * 7919) % 13) / 3.0)
+//!         }).collect()
+//!     })
+//!     .collect();
+//! let names: Vec<String> = (1..=9).map(|j| format!("i{j}")).collect();
+//! let data = Observations::from_rows(names, &rows)?;
+//! let omega = OmegaOptions::new(3)?;
+//! let omega_h = BootstrapOptions::new(20, 7)?.analyze(data.rows(), |rows| {
+//!     omega.analyze(&data.select_rows(rows).ok()?).ok().map(|o| o.omega_h)
+//! })?;
+//! assert!(omega_h.percentile.lower <= omega_h.percentile.upper);
+//! # Ok(())
+//! # }
+//! ```
 
 mod reliability;
 
