@@ -439,6 +439,39 @@ mod tests {
     }
 
     #[test]
+    fn odd_text_is_an_error_or_a_model_never_a_panic() {
+        for text in [
+            "",
+            "#",
+            ";;;",
+            "=~",
+            "~~",
+            "~~~",
+            "f =~",
+            "=~ x",
+            "f =~ *x",
+            "f =~ 1*",
+            "f =~ 1e400*x",
+            "f =~ x +\n",
+            "+ x",
+            "f =~ x ++ y",
+            "f =~ x\n+ y\n+ z",
+            "f =~ NA*x + NA*y",
+            "f =~ x~~y",
+            "é =~ x",
+            "f =~ x\u{202e}",
+            "f =~ x*y*z",
+            "f =~ -1*x + y + z",
+            "f =~ x + y + z\nf ~~ 0*f",
+            "f =~ x + y + z\nx ~~ y\ny ~~ x",
+        ] {
+            let _ = Model::parse(text);
+        }
+        assert!(Model::parse("f =~ x\n+ y\n+ z").is_ok());
+        assert!(Model::parse("f =~ x + y + z\nx ~~ y\ny ~~ x").is_err());
+    }
+
+    #[test]
     fn refuses_what_is_not_a_cfa() {
         for (text, line) in [
             ("f =~ a + b\ny ~ f", 2),
