@@ -80,9 +80,10 @@ pub(crate) fn pchisq_lower(x: f64, df: f64) -> f64 {
 }
 
 /// The noncentral chi-square CDF, R's `pchisq(x, df, ncp)`: the Poisson(`ncp / 2`) mixture of
-/// central chi-squares with `df + 2i` degrees of freedom, summed outwards from the largest
-/// weight until the weights no longer matter (so no weight underflows for a large `ncp`). NaN
-/// for NaN arguments, `df <= 0` or `ncp < 0`.
+/// central chi-squares with `df + 2i` degrees of freedom over the weights that matter (from the
+/// largest outwards, so no weight underflows for a large `ncp`), the central CDFs by one
+/// incomplete gamma function at the top and the stable downward recurrence below it. NaN for
+/// NaN arguments, `df <= 0` or `ncp < 0`.
 pub(crate) fn pchisq_ncp(x: f64, df: f64, ncp: f64) -> f64 {
     if x.is_nan() || ncp.is_nan() || df.is_nan() || df <= 0.0 || !df.is_finite() || ncp < 0.0 {
         return f64::NAN;
@@ -96,32 +97,55 @@ pub(crate) fn pchisq_ncp(x: f64, df: f64, ncp: f64) -> f64 {
     let lambda = ncp / 2.0;
     let mode = lambda.floor();
     let log_w = -lambda + mode * lambda.ln() - super::lgamma(mode + 1.0);
+    // The Poisson weights that matter, from the mode outwards.
     let w_mode = log_w.exp();
-    let mut total = w_mode * pchisq_lower(x, df + 2.0 * mode);
-    let mut weights = w_mode;
-    // Upwards.
+    let mut hi = mode;
     let mut w = w_mode;
-    let mut i = mode;
+    let mut up = Vec::new();
     loop {
-        i += 1.0;
-        w *= lambda / i;
-        if w < 1e-20 * weights || !w.is_finite() {
+        hi += 1.0;
+        w *= lambda / hi;
+        if w < 1e-20 * w_mode || !w.is_finite() {
+            hi -= 1.0;
             break;
         }
-        weights += w;
-        total += w * pchisq_lower(x, df + 2.0 * i);
+        up.push(w);
     }
-    // Downwards.
+    let mut lo = mode;
     let mut w = w_mode;
-    let mut i = mode;
-    while i > 0.0 {
-        w *= i / lambda;
-        i -= 1.0;
-        if w < 1e-20 * weights {
+    let mut down = Vec::new();
+    while lo > 0.0 {
+        w *= lo / lambda;
+        if w < 1e-20 * w_mode {
             break;
         }
-        weights += w;
-        total += w * pchisq_lower(x, df + 2.0 * i);
+        lo -= 1.0;
+        down.push(w);
+    }
+    // P(a, y) for a = df/2 + i from the top of the range down, by the stable recurrence
+    // P(a - 1, y) = P(a, y) + y^(a-1) e^-y / Gamma(a) (every step adds).
+    let y = x / 2.0;
+    let ln_y = y.ln();
+    let a_hi = df / 2.0 + hi;
+    let mut p = pchisq_lower(x, 2.0 * a_hi);
+    let mut log_term = (a_hi - 1.0) * ln_y - y - super::lgamma(a_hi);
+    let mut total = 0.0;
+    let mut i = hi;
+    let mut a = a_hi;
+    while i >= lo {
+        let wi = if i > mode {
+            up.get((i - mode - 1.0) as usize).copied().unwrap_or(0.0)
+        } else if i == mode {
+            w_mode
+        } else {
+            down.get((mode - i - 1.0) as usize).copied().unwrap_or(0.0)
+        };
+        total += wi * p;
+        // Down one: P(a - 1) = P(a) + term(a).
+        p += log_term.exp();
+        a -= 1.0;
+        log_term = (a - 1.0) * ln_y - y - super::lgamma(a);
+        i -= 1.0;
     }
     total
 }

@@ -173,11 +173,16 @@ impl Observations {
 
     /// The rows (by index) complete on every column of `cols`.
     pub(crate) fn complete_rows(&self, cols: &[usize]) -> Vec<usize> {
-        (0..self.rows)
-            .filter(|&r| {
-                cols.iter()
-                    .all(|&c| self.column(c).get(r).is_some_and(|v| !v.is_nan()))
-            })
+        let mut complete = vec![true; self.rows];
+        for &c in cols {
+            for (ok, v) in complete.iter_mut().zip(self.column(c)) {
+                *ok &= !v.is_nan();
+            }
+        }
+        complete
+            .iter()
+            .enumerate()
+            .filter_map(|(r, &ok)| ok.then_some(r))
             .collect()
     }
 }
