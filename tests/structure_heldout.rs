@@ -184,3 +184,48 @@ fn holzinger_swineford_bifactor_reports_its_heywood_case() {
         0.0,
     );
 }
+
+/// The WAI-SR's own three-factor key fitted to a `ResponseMatrix` of the held-out answers (the
+/// columns w1..w12 are items 1..12) is lavaan's three-factor model.
+#[test]
+fn an_instruments_own_model_of_a_response_matrix() {
+    use therapeutic_alliance::catalog;
+    use therapeutic_alliance::matrix::ResponseMatrix;
+
+    let wai = catalog::require("wai-sr").expect("wai-sr");
+    let path = format!(
+        "{}/tests/data/wai_sr_simulated.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut reader = csv::Reader::from_path(path).expect("csv");
+    let mut m = ResponseMatrix::new(&wai);
+    for r in reader.records() {
+        let row: Vec<Option<f64>> = r
+            .expect("record")
+            .iter()
+            .map(|c| (!c.is_empty()).then(|| c.parse().expect("number")))
+            .collect();
+        m.push_values(&row).expect("row");
+    }
+    let fit = CfaOptions::default()
+        .identification(Identification::StdLv)
+        .analyze(
+            &Model::of_instrument(&wai).expect("model"),
+            &Observations::from_matrix(&m),
+        )
+        .expect("fit");
+    let r = reference();
+    let three = &r["wai"][5];
+    assert_eq!(
+        (three["name"].as_str(), three["std_lv"].as_bool()),
+        (Some("three"), Some(true))
+    );
+    close(
+        "chisq",
+        fit.fit.chisq,
+        three["default"]["fit"]["chisq"].as_f64().expect("chisq"),
+        1e-6,
+        0.0,
+    );
+    assert_eq!(fit.factors, ["goals", "collaboration", "bond"]);
+}

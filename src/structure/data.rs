@@ -57,6 +57,44 @@ impl Observations {
         })
     }
 
+    /// The answers of a response matrix as given (before reverse keying: a factor model gives
+    /// a reversed item a negative loading), one variable per item, named by the item's id; with
+    /// [`Model::of_instrument`](crate::structure::Model::of_instrument), the instrument's own
+    /// factor model of its data.
+    ///
+    /// ```
+    /// use therapeutic_alliance::catalog;
+    /// use therapeutic_alliance::matrix::ResponseMatrix;
+    /// use therapeutic_alliance::structure::Observations;
+    ///
+    /// # fn main() -> Result<(), therapeutic_alliance::Error> {
+    /// let m = ResponseMatrix::from_rows(&catalog::require("wai-sr")?, [[Some(4.0); 12], [None; 12]])?;
+    /// let data = Observations::from_matrix(&m);
+    /// assert_eq!((data.rows(), data.names()[0].as_str()), (2, "1"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_matrix(matrix: &crate::matrix::ResponseMatrix) -> Self {
+        let names: Vec<String> = matrix
+            .instrument()
+            .items()
+            .iter()
+            .map(|i| i.id().to_owned())
+            .collect();
+        let columns = (0..matrix.items())
+            .map(|j| {
+                (0..matrix.rows())
+                    .map(|r| matrix.value(r, j).unwrap_or(f64::NAN))
+                    .collect()
+            })
+            .collect();
+        Observations {
+            names,
+            columns,
+            rows: matrix.rows(),
+        }
+    }
+
     /// Observations from rows of values (`None` missing).
     ///
     /// # Errors
