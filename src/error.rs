@@ -1416,6 +1416,50 @@ pub enum ErrorKind {
         reason: String,
     },
     // --- end of the session monitor's variants. ---
+    // --- structure (confirmatory factor analysis, omega hierarchical, bootstrap) ---
+    /// A factor model written in lavaan's syntax that cannot be read.
+    #[error("model syntax, line {line}: {reason}")]
+    #[non_exhaustive]
+    ModelSyntax {
+        /// The line of the model text (from 1).
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A factor model whose parameters the data cannot determine: more free parameters than
+    /// variances and covariances, a factor without a scale (no fixed loading or variance), a
+    /// singular information matrix, or a variable the model or the data do not know.
+    #[error("the model is not identified: {reason}")]
+    #[non_exhaustive]
+    UnidentifiedModel {
+        /// Why, naming the factor, variable or parameter.
+        reason: String,
+    },
+    /// A covariance or correlation matrix that is not positive definite where it must be.
+    #[error("the {what} is not positive definite")]
+    #[non_exhaustive]
+    NotPositiveDefinite {
+        /// Which matrix: "sample covariance matrix", ...
+        what: &'static str,
+    },
+    /// An iterative fit that did not converge.
+    #[error("{what} did not converge in {iterations} iterations")]
+    #[non_exhaustive]
+    NotConverged {
+        /// The analysis: "the confirmatory factor analysis", "the oblimin rotation", ...
+        what: &'static str,
+        /// Iterations run.
+        iterations: u64,
+    },
+    /// Data for an analysis that do not fit together (a row of another length, a column named
+    /// twice, a value that is not finite).
+    #[error("{reason}")]
+    #[non_exhaustive]
+    InvalidData {
+        /// What is wrong, naming the row and column.
+        reason: String,
+    },
+    // --- end structure ---
     /// Data that cannot be read or written (an I/O error).
     ///
     /// The message names the action only; the [`std::io::Error`] is the error's
@@ -1746,7 +1790,12 @@ impl ErrorKind {
             | K::NotContiguous { .. }
             | K::RepeatedAdministration { .. }
             | K::SessionConflict { .. }
+            | K::NotPositiveDefinite { .. }
+            | K::NotConverged { .. }
             | K::Io { .. } => {}
+            K::ModelSyntax { reason: r, .. }
+            | K::UnidentifiedModel { reason: r }
+            | K::InvalidData { reason: r } => t.reasons.push(r),
         }
         t
     }
@@ -1840,6 +1889,11 @@ impl ErrorKind {
             K::RepeatedAdministration { .. } => "repeated_administration",
             K::InvalidRepeatInstance { .. } => "invalid_repeat_instance",
             K::Io { .. } => "io",
+            K::ModelSyntax { .. } => "model_syntax",
+            K::UnidentifiedModel { .. } => "unidentified_model",
+            K::NotPositiveDefinite { .. } => "not_positive_definite",
+            K::NotConverged { .. } => "not_converged",
+            K::InvalidData { .. } => "invalid_data",
         }
     }
 
@@ -2012,6 +2066,11 @@ mod tests {
         SessionConflict { session: 4 },
         InvalidMonitorState { reason: "a total of 1000".into() },
         Io { action: "read", source: std::io::Error::from(std::io::ErrorKind::BrokenPipe).into() },
+        ModelSyntax { line: 2, reason: "operator ~ is not supported".into() },
+        UnidentifiedModel { reason: "24 free parameters, 21 moments".into() },
+        NotPositiveDefinite { what: "sample covariance matrix" },
+        NotConverged { what: "the CFA", iterations: 1000 },
+        InvalidData { reason: "row 3 has 4 values, not 5".into() },
     }
 
     /// Keys the library may not give a kind's field: the error's own keys, and `input_id`,

@@ -97,6 +97,7 @@
 #![warn(missing_debug_implementations)]
 
 pub mod _documentation;
+pub mod bootstrap;
 pub mod catalog;
 pub mod change;
 mod components;
@@ -114,6 +115,7 @@ mod responses;
 mod scale;
 mod scoring;
 mod stats;
+pub mod structure;
 mod vocab;
 
 pub use components::{Better, Component, Metric, Modality, Rater, Target};

@@ -12,6 +12,7 @@
 //! and exit with status 1 (2 for a usage error); bad input never panics.
 
 mod args;
+mod cfa;
 mod correlate;
 mod demo;
 mod effect_size;
@@ -20,6 +21,7 @@ mod icc;
 mod instruments;
 mod mixed;
 mod monitor;
+mod omega;
 mod output;
 mod plot;
 mod rci;
@@ -72,6 +74,8 @@ enum Command {
     EffectSize(effect_size::Args),
     Correlate(correlate::Args),
     Mixed(mixed::Args),
+    Cfa(cfa::Args),
+    Omega(omega::Args),
     Fhir(fhir::Args),
     Plot(plot::Args),
 }
@@ -96,6 +100,8 @@ impl Command {
             Command::EffectSize(a) => effect_size::run(a),
             Command::Correlate(a) => correlate::run(a),
             Command::Mixed(a) => mixed::run(a),
+            Command::Cfa(a) => cfa::run(a),
+            Command::Omega(a) => omega::run(a),
             Command::Fhir(a) => fhir::run(a),
             Command::Plot(a) => plot::run(a),
         }

@@ -57,6 +57,73 @@ pub struct Args {
     /// summing the same cells (the memory floor)
     #[arg(long)]
     timing: bool,
+    #[command(flatten)]
+    bootstrap: BootstrapArgs,
+}
+
+/// `--bootstrap N --seed S`: bootstrap intervals of raw alpha and omega total.
+#[derive(clap::Args)]
+struct BootstrapArgs {
+    /// Add 95% bootstrap intervals (percentile and BCa) of raw_alpha and omega_total from N
+    /// resamples of the rows (999 or more is usual), under "bootstrap" in the output
+    #[arg(long, value_name = "N")]
+    bootstrap: Option<u32>,
+    /// The seed of the resamples (the same seed, the same intervals, on any number of cores)
+    #[arg(long, value_name = "S", default_value_t = 1, requires = "bootstrap")]
+    seed: u64,
+}
+
+/// The `bootstrap` member of the output.
+#[derive(serde::Serialize)]
+struct BootstrapOutput {
+    resamples: u32,
+    seed: u64,
+    level: f64,
+    raw_alpha: BootstrapCi,
+    omega_total: Option<BootstrapCi>,
+}
+
+/// One statistic's bootstrap intervals.
+#[derive(serde::Serialize)]
+struct BootstrapCi {
+    estimate: f64,
+    se: f64,
+    percentile: [f64; 2],
+    bca: Option<[f64; 2]>,
+    failed: u32,
+}
+
+impl BootstrapCi {
+    fn of(b: &therapeutic_alliance::bootstrap::BootstrapInterval) -> Self {
+        BootstrapCi {
+            estimate: b.estimate,
+            se: b.se,
+            percentile: [b.percentile.lower, b.percentile.upper],
+            bca: b.bca.map(|i| [i.lower, i.upper]),
+            failed: b.failed,
+        }
+    }
+}
+
+/// The intervals of `--bootstrap`, if asked for.
+fn bootstrap(
+    args: &BootstrapArgs,
+    matrix: &ResponseMatrix,
+    missing: MissingData,
+) -> Result<Option<BootstrapOutput>, Failure> {
+    let Some(resamples) = args.bootstrap else {
+        return Ok(None);
+    };
+    let options = therapeutic_alliance::bootstrap::BootstrapOptions::new(resamples, args.seed)
+        .map_err(|e| Failure::usage(format!("--bootstrap: {e}")))?;
+    let ci = options.analyze_reliability(matrix, missing)?;
+    Ok(Some(BootstrapOutput {
+        resamples,
+        seed: args.seed,
+        level: ci.raw_alpha.level,
+        raw_alpha: BootstrapCi::of(&ci.raw_alpha),
+        omega_total: ci.omega_total.as_ref().map(BootstrapCi::of),
+    }))
 }
 
 const AFTER_HELP: &str = "\
@@ -65,7 +132,9 @@ missing, raw_alpha, std_alpha, g6_smc, average_r, median_r, signal_noise, ase, m
 the person scores), feldt_ci ([lower, upper], 95%), lambda2, lambda6, split_half ({max, min,
 mean, splits}), omega_total (null below three items) and items: per item its column name,
 reversed, n, raw_r, std_r, r_cor, r_drop, mean and sd (keyed, as psych reports them) and
-alpha_if_dropped.
+alpha_if_dropped. With --bootstrap N: bootstrap {resamples, seed, level, raw_alpha,
+omega_total}, each {estimate, se, percentile, bca ([lower, upper], 95%; bca null when undefined),
+failed}.
 
 An answer that is off the scale or not a number, or a row with another number of fields than
 the header, stops the run with one line on stderr naming the row by its line number in the CSV
@@ -369,6 +438,8 @@ struct Output<'a> {
     split_half: Option<Split>,
     omega_total: Option<f64>,
     items: Vec<ItemRow<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bootstrap: Option<BootstrapOutput>,
 }
 
 #[derive(serde::Serialize)]
@@ -439,11 +510,19 @@ impl<'a> Output<'a> {
             }),
             omega_total: rel.omega.as_ref().map(|o| o.total),
             items,
+            bootstrap: None,
         }
     }
 }
 
-pub fn run(args: Args) -> Result<(), Failure> {
+pub fn run(mut args: Args) -> Result<(), Failure> {
+    let boot_args = std::mem::replace(
+        &mut args.bootstrap,
+        BootstrapArgs {
+            bootstrap: None,
+            seed: 1,
+        },
+    );
     let opts = Options::new(args)?;
     let matrix = read(&opts)?;
     let started = Instant::now();
@@ -480,7 +559,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
             elapsed.as_secs_f64() / floor.as_secs_f64().max(1e-9)
         ));
     }
-    let mut text = serde_json::to_string_pretty(&Output::of(&rel))
+    let mut out = Output::of(&rel);
+    out.bootstrap = bootstrap(&boot_args, &matrix, opts.missing)?;
+    let mut text = serde_json::to_string_pretty(&out)
         .map_err(|e| Failure::run(format!("cannot write the output: {e}")))?;
     text.push('\n');
     output::print(&text)

@@ -5,11 +5,16 @@
 //!
 //! It imports nothing from the crate but the error module, so every floor above may use it.
 
+mod chisq;
+mod dense;
 mod dist;
 mod linalg;
 mod optimize;
 mod summary;
 
+#[allow(unused_imports)] // each build (features) uses a different subset
+pub(crate) use chisq::{pchisq_lower, pchisq_ncp, pchisq_upper, uniroot};
+pub(crate) use dense::dot;
 #[allow(unused_imports)] // each build (features) uses a different subset
 pub(crate) use dist::{lgamma, ncp_for, pf_upper, pnorm, pt, pt_ncp, pt_two_sided, qf, qnorm, qt};
 pub(crate) use linalg::Matrix;
