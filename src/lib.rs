@@ -58,6 +58,9 @@
 //! - [`reliability`]: alpha and what `psych::alpha()` reports, split-half, omega, ICC, agreement;
 //! - [`change`]: the session table and the analyses that read it, the session monitor with its
 //!   events in words;
+//! - [`structure`]: confirmatory factor analysis as lavaan fits it, omega hierarchical as psych
+//!   computes it (is it one alliance or three?);
+//! - [`bootstrap`]: percentile and BCa bootstrap intervals, reproducible from a seed;
 //! - [`multilevel`]: linear mixed models as lme4 and lmerTest fit them (sessions within
 //!   clients, clients within therapists);
 //! - `plot` (feature `plot`): SVG figures: one client's course, a Jacobson-Truax scatter, a
