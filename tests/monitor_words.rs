@@ -148,7 +148,7 @@ fn a_held_out_srs_course_in_words() -> TestResult {
     assert_eq!(summary.severity, Severity::Alert);
     assert_eq!(
         summary.message,
-        "Session 5: the total fell by 6.2 to 32.1: the total at or below the cutoff of 36; \
+        "Session 5: the total fell by 6.2 to 32.1: the total (32.1) at or below the cutoff of 36; \
          a rupture of the alliance; the bond fell most (2.6 points)."
     );
     assert_eq!(summary.practice, Some(Practice::Openness));
@@ -200,7 +200,7 @@ fn the_same_course_in_german() -> TestResult {
     assert_eq!(
         s5.summary.as_ref().map(|s| s.message.as_str()),
         Some(
-            "Sitzung 5: der Gesamtwert fiel um 6,2 auf 32,1: Gesamt auf oder unter dem Grenzwert \
+            "Sitzung 5: der Gesamtwert fiel um 6,2 auf 32,1: Gesamt (32,1) auf oder unter dem Grenzwert \
              von 36; ein Bruch der Allianz; am stärksten fiel Beziehung (2,6 Punkte)."
         )
     );
@@ -226,7 +226,7 @@ fn the_same_course_in_german() -> TestResult {
     let summary = s5.summary.as_ref().ok_or("a summary")?;
     assert_eq!(
         own.summary(summary),
-        "Session 5: the total fell by 6,2 to 32,1: the total at or below the cutoff of 36; \
+        "Session 5: the total fell by 6,2 to 32,1: the total (32,1) at or below the cutoff of 36; \
          ein Bruch; the bond fell most (2,6 points)."
     );
     assert!(Messages::from_json(r#"{"language": "x", "messages": {"no.key": "x"}}"#).is_err());

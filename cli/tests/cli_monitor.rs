@@ -101,7 +101,7 @@ fn events_in_words_on_the_held_out_course() {
     assert_eq!(s5["summary"]["practice"], "openness");
     assert_eq!(
         s5["summary"]["message"],
-        "Session 5: the total fell by 6.2 to 32.1: the total at or below the cutoff of 36; \
+        "Session 5: the total fell by 6.2 to 32.1: the total (32.1) at or below the cutoff of 36; \
          a rupture of the alliance; the bond fell most (2.6 points)."
     );
     assert_eq!(out[7]["events"][0]["state"], "left");

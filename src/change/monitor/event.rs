@@ -530,7 +530,7 @@ pub struct MessagePart {
 
 /// One line per session with events, merging what happened: a drop that crosses the threshold,
 /// is a worsening and opens a rupture at once is one notice ("Session 5: the total fell by 6.2
-/// to 31.8: the total at or below the cutoff of 36; a rupture of the alliance; the bond fell
+/// to 31.8: the total (31.8) at or below the cutoff of 36; a rupture of the alliance; the bond fell
 /// most (2.6 points).").
 ///
 /// The line is the first part, then `: ` and the other parts joined by `; `, then `.`

@@ -126,15 +126,15 @@ const ENGLISH: &[(&str, &str)] = &[
     ),
     (
         "summary.entered",
-        "the {target} {comparison} the cutoff of {threshold}{unit}",
+        "the {target} ({score}{unit}) {comparison} the cutoff of {threshold}{unit}",
     ),
     (
         "summary.persisting",
-        "the {target} still {comparison} the cutoff of {threshold}{unit} ({sessions} sessions running)",
+        "the {target} ({score}{unit}) still {comparison} the cutoff of {threshold}{unit} ({sessions} sessions running)",
     ),
     (
         "summary.left",
-        "the {target} back {comparison} the cutoff of {threshold}{unit}: good news",
+        "the {target} ({score}{unit}) back {comparison} the cutoff of {threshold}{unit}: good news",
     ),
     ("summary.reliable_worsening", "a reliable worsening"),
     ("summary.reliable_improvement", "a reliable improvement"),
@@ -290,15 +290,15 @@ const GERMAN: &[(&str, &str)] = &[
     ),
     (
         "summary.entered",
-        "{target} {comparison} dem Grenzwert von {threshold}{unit}",
+        "{target} ({score}{unit}) {comparison} dem Grenzwert von {threshold}{unit}",
     ),
     (
         "summary.persisting",
-        "{target} weiterhin {comparison} dem Grenzwert von {threshold}{unit} ({sessions} Sitzungen in Folge)",
+        "{target} ({score}{unit}) weiterhin {comparison} dem Grenzwert von {threshold}{unit} ({sessions} Sitzungen in Folge)",
     ),
     (
         "summary.left",
-        "{target} wieder {comparison} dem Grenzwert von {threshold}{unit}: eine gute Nachricht",
+        "{target} ({score}{unit}) wieder {comparison} dem Grenzwert von {threshold}{unit}: eine gute Nachricht",
     ),
     (
         "summary.reliable_worsening",

@@ -1102,7 +1102,14 @@ impl SessionMonitor {
                     &format!("summary.{}", state.name()),
                     pick(
                         e,
-                        &["target", "comparison", "threshold", "sessions", "unit"],
+                        &[
+                            "target",
+                            "score",
+                            "comparison",
+                            "threshold",
+                            "sessions",
+                            "unit",
+                        ],
                     ),
                 )),
                 EventKind::ReliableWorsening { .. } => {

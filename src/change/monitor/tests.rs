@@ -415,7 +415,7 @@ fn one_notice_for_one_drop() {
     let s = seen[3].summary.as_ref().unwrap();
     assert_eq!(
         s.message,
-        "Session 4: the total fell by 6 to 32.4: the total at or below the cutoff of 36; \
+        "Session 4: the total fell by 6 to 32.4: the total (32.4) at or below the cutoff of 36; \
          a rupture of the alliance; the bond fell most (2.8 points)."
     );
     assert_eq!(s.severity, Severity::Alert);
