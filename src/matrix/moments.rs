@@ -275,6 +275,10 @@ impl Moments {
                 count_categories(b, f);
             }
         }
+        if missing.iter().any(|&m| m > 0) && self.k <= 64 {
+            self.add_sparse_missing(&blocks, &missing, span);
+            return;
+        }
         // Values with missing as 0, and presence as 0/1: copies only for columns with missing.
         let masked: Vec<Option<Vec<u8>>> = blocks
             .iter()
@@ -497,6 +501,249 @@ impl Moments {
                             *sum += u128::from(v[i].get(r).copied().unwrap_or(0));
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Adds a block of at most [`BLOCK`] rows of narrow columns with missing cells (at most
+    /// 64 items; rows already counted). Each row's missing items are one bit pattern; the
+    /// products run over the columns with missing cells as 0, and everything that depends on
+    /// which cells are missing is read from the incomplete rows alone: the pairwise
+    /// corrections (what item `i` adds in the rows where item `j` is missing), each set's
+    /// incomplete-row sums and its person-score groups.
+    fn add_sparse_missing(&mut self, blocks: &[&[u8]], missing: &[usize], span: u64) {
+        let k = self.k;
+        let len = blocks.first().map_or(0, |b| b.len());
+        // Missing cells as 0, and each row's pattern of missing items.
+        let mut pattern = vec![0u64; len];
+        let masked: Vec<Option<Vec<u8>>> = blocks
+            .iter()
+            .zip(missing)
+            .enumerate()
+            .map(|(i, (b, &m))| {
+                (m > 0).then(|| {
+                    for (p, &x) in pattern.iter_mut().zip(b.iter()) {
+                        *p |= u64::from(x == MISSING_U8) << i;
+                    }
+                    b.iter()
+                        .map(|&x| x & 0u8.wrapping_sub(u8::from(x != MISSING_U8)))
+                        .collect()
+                })
+            })
+            .collect();
+        let v: Vec<&[u8]> = blocks
+            .iter()
+            .zip(&masked)
+            .map(|(b, m)| m.as_deref().unwrap_or(b))
+            .collect();
+        let sums: Vec<u64> = v.iter().map(|c| sum_u8(c)).collect();
+        let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c)).collect();
+        let products = gram(&v, &v);
+        // The incomplete rows, one by one: corrections per (missing j, item i) at j * k + i.
+        let mut corr_s = vec![0u64; k * k];
+        let mut corr_q = vec![0u64; k * k];
+        let mut corr_n = vec![0u64; k * k];
+        let masks: Vec<u64> = self
+            .sets
+            .iter()
+            .map(|s| s.items.iter().fold(0u64, |a, &i| a | (1u64 << i)))
+            .collect();
+        // Per set: rows incomplete on it, their sums per set item, and the person-score groups
+        // (a dense table per block where small, indexed by (answered, sum)).
+        let mut incomplete = vec![0u64; self.sets.len()];
+        let mut inc_sum: Vec<Vec<u64>> = self.sets.iter().map(|s| vec![0; s.items.len()]).collect();
+        let layout: Vec<(usize, usize, bool)> = self
+            .sets
+            .iter()
+            .map(|s| {
+                let m = s.items.len();
+                let per = (span as usize) * m + 1;
+                let width = 1 + 2 * m;
+                (per, width, (m + 1) * per * width <= DENSE_GROUPS)
+            })
+            .collect();
+        let mut dense: Vec<Vec<u64>> = layout
+            .iter()
+            .zip(&self.sets)
+            .map(|(&(per, width, small), s)| {
+                if small {
+                    vec![0; (s.items.len() + 1) * per * width]
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let mut xs = vec![0u64; k];
+        let mut ms = vec![0u64; k];
+        for (r, &p) in pattern.iter().enumerate() {
+            if p == 0 {
+                continue;
+            }
+            for ((x, n), col) in xs.iter_mut().zip(ms.iter_mut()).zip(blocks) {
+                let c = col.get(r).copied().unwrap_or(MISSING_U8);
+                let here = c != MISSING_U8;
+                *n = u64::from(here);
+                *x = if here { u64::from(c) } else { 0 };
+            }
+            let mut bits = p;
+            while bits != 0 {
+                let j = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let at = j * k..(j + 1) * k;
+                if let (Some(cs), Some(cq), Some(cn)) = (
+                    corr_s.get_mut(at.clone()),
+                    corr_q.get_mut(at.clone()),
+                    corr_n.get_mut(at),
+                ) {
+                    for ((((s, q), n), &x), &h) in cs
+                        .iter_mut()
+                        .zip(cq.iter_mut())
+                        .zip(cn.iter_mut())
+                        .zip(&xs)
+                        .zip(&ms)
+                    {
+                        *s += x;
+                        *q += x * x;
+                        *n += h;
+                    }
+                }
+            }
+            for (si, set) in self.sets.iter_mut().enumerate() {
+                let off = p & masks.get(si).copied().unwrap_or(0);
+                if off == 0 {
+                    continue;
+                }
+                if let Some(c) = incomplete.get_mut(si) {
+                    *c += 1;
+                }
+                let m = set.items.len();
+                let mut t = 0u64;
+                if let Some(acc) = inc_sum.get_mut(si) {
+                    for (a, &i) in acc.iter_mut().zip(&set.items) {
+                        let x = xs.get(i).copied().unwrap_or(0);
+                        *a += x;
+                        t += x;
+                    }
+                }
+                let answered = m - off.count_ones() as usize;
+                if answered == 0 {
+                    continue;
+                }
+                let (per, width, small) = layout.get(si).copied().unwrap_or((0, 0, false));
+                if small {
+                    let g = (answered * per + t as usize) * width;
+                    let Some(counters) = dense.get_mut(si).and_then(|d| d.get_mut(g..g + width))
+                    else {
+                        continue;
+                    };
+                    let (rows, rest) = counters.split_at_mut(1);
+                    if let Some(c) = rows.first_mut() {
+                        *c += 1;
+                    }
+                    let (ns, sums) = rest.split_at_mut(m);
+                    for ((n, s), &i) in ns.iter_mut().zip(sums.iter_mut()).zip(&set.items) {
+                        *n += ms.get(i).copied().unwrap_or(0);
+                        *s += xs.get(i).copied().unwrap_or(0);
+                    }
+                } else {
+                    let g = set
+                        .partial
+                        .entry((answered as u32, t))
+                        .or_insert_with(|| Group::new(m));
+                    g.rows += 1;
+                    for ((n, s), &i) in g.item_n.iter_mut().zip(&mut g.item_sum).zip(&set.items) {
+                        *n += ms.get(i).copied().unwrap_or(0);
+                        *s += u128::from(xs.get(i).copied().unwrap_or(0));
+                    }
+                }
+            }
+        }
+        // Pairs: what each item adds over all its answered rows, less what it adds in the
+        // rows where the other item is missing.
+        let at = |t: &[u64], j: usize, i: usize| t.get(j * k + i).copied().unwrap_or(0);
+        for j in 0..k {
+            for i in 0..=j {
+                let answered_i = (len - missing.get(i).copied().unwrap_or(0)) as u64;
+                let answered_j = (len - missing.get(j).copied().unwrap_or(0)) as u64;
+                let _ = answered_j;
+                let s = PairSums {
+                    n: answered_i - at(&corr_n, j, i),
+                    s_i: u128::from(sums.get(i).copied().unwrap_or(0) - at(&corr_s, j, i)),
+                    s_j: u128::from(sums.get(j).copied().unwrap_or(0) - at(&corr_s, i, j)),
+                    q_i: u128::from(squares.get(i).copied().unwrap_or(0) - at(&corr_q, j, i)),
+                    q_j: u128::from(squares.get(j).copied().unwrap_or(0) - at(&corr_q, i, j)),
+                    p: u128::from(products.get(packed(i, j)).copied().unwrap_or(0)),
+                };
+                if let Some(t) = self.pairs.get_mut(packed(i, j)) {
+                    t.add(&s);
+                }
+            }
+        }
+        // Sets: complete-row sums and products; groups flushed.
+        for (si, set) in self.sets.iter_mut().enumerate() {
+            let mask = masks.get(si).copied().unwrap_or(0);
+            let inc = incomplete.get(si).copied().unwrap_or(0);
+            set.complete += len as u64 - inc;
+            if inc == 0 {
+                for (a, &i) in set.items.iter().enumerate() {
+                    if let Some(s) = set.sum.get_mut(a) {
+                        *s += u128::from(sums.get(i).copied().unwrap_or(0));
+                    }
+                    for (b, &j) in set.items.iter().enumerate().skip(a) {
+                        if let Some(c) = set.cross.get_mut(packed(a, b)) {
+                            *c += u128::from(products.get(packed(i, j)).copied().unwrap_or(0));
+                        }
+                    }
+                }
+                continue;
+            }
+            for ((s, &i), &lost) in set
+                .sum
+                .iter_mut()
+                .zip(&set.items)
+                .zip(inc_sum.get(si).map_or(&[][..], |v| v.as_slice()))
+            {
+                *s += u128::from(sums.get(i).copied().unwrap_or(0) - lost);
+            }
+            // Products over the complete rows: one side masked to them.
+            let keep: Vec<u8> = pattern
+                .iter()
+                .map(|&p| 0u8.wrapping_sub(u8::from(p & mask == 0)))
+                .collect();
+            let cols: Vec<&[u8]> = set
+                .items
+                .iter()
+                .map(|&i| v.get(i).copied().unwrap_or_default())
+                .collect();
+            let kept: Vec<Vec<u8>> = cols
+                .iter()
+                .map(|c| c.iter().zip(&keep).map(|(&x, &w)| x & w).collect())
+                .collect();
+            let kept: Vec<&[u8]> = kept.iter().map(Vec::as_slice).collect();
+            let cross = gram(&kept, &cols);
+            for (c, x) in set.cross.iter_mut().zip(&cross) {
+                *c += u128::from(*x);
+            }
+            let (per, width, small) = layout.get(si).copied().unwrap_or((0, 0, false));
+            if !small {
+                continue;
+            }
+            let m = set.items.len();
+            let Some(d) = dense.get(si) else { continue };
+            for (g, counts) in d.chunks(width).enumerate() {
+                let rows = counts.first().copied().unwrap_or(0);
+                if rows == 0 {
+                    continue;
+                }
+                let key = ((g / per) as u32, (g % per) as u64);
+                let e = set.partial.entry(key).or_insert_with(|| Group::new(m));
+                e.rows += rows;
+                for (n, c) in e.item_n.iter_mut().zip(counts.iter().skip(1)) {
+                    *n += c;
+                }
+                for (sum, c) in e.item_sum.iter_mut().zip(counts.iter().skip(1 + m)) {
+                    *sum += u128::from(*c);
                 }
             }
         }
@@ -826,4 +1073,129 @@ fn dot_u8(a: &[u8], b: &[u8]) -> u64 {
     u64::from(a.iter().zip(b).fold(0u32, |acc, (&x, &y)| {
         acc.wrapping_add(u32::from(x) * u32::from(y))
     }))
+}
+
+/// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
+/// triangle (`a` and `b` of the same length; per-block sums fit `u32`: see [`BLOCK`]).
+fn gram(a: &[&[u8]], b: &[&[u8]]) -> Vec<u64> {
+    let k = a.len().min(b.len());
+    let mut out = vec![0u64; k * (k + 1) / 2];
+    for i in 0..k {
+        let Some(&ai) = a.get(i) else { continue };
+        let mut j = i;
+        while j < k {
+            if let (Some(c), true) = (b.get(j..j + 4), j + 4 <= k) {
+                let four = dot4_u8(ai, [c[0], c[1], c[2], c[3]]);
+                for (d, p) in four.iter().enumerate() {
+                    if let Some(o) = out.get_mut(packed(i, j + d)) {
+                        *o = *p;
+                    }
+                }
+                j += 4;
+            } else {
+                if let (Some(o), Some(bj)) = (out.get_mut(packed(i, j)), b.get(j)) {
+                    *o = dot_u8(ai, bj);
+                }
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog;
+    use proptest::prelude::*;
+
+    /// The plain reference: every row through [`Moments::add_row`], and each category counted.
+    fn reference(m: &ResponseMatrix) -> Moments {
+        let mut out = Moments::new(m.instrument());
+        let k = m.items();
+        let mut row = vec![None; k];
+        for r in 0..m.rows() {
+            for (i, cell) in row.iter_mut().enumerate() {
+                *cell = m.cell(r, i);
+            }
+            out.add_row(&row);
+            if let Some(freq) = out.freq.as_mut() {
+                for (f, cell) in freq.iter_mut().zip(&row) {
+                    if let Some(c) = cell.and_then(|c| f.get_mut(c as usize)) {
+                        *c += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A matrix of `rows` pseudo-random rows, each cell missing with probability `missing` %.
+    fn matrix(id: &str, rows: usize, missing: u64, seed: u64) -> ResponseMatrix {
+        let inst = catalog::require(id).expect("catalog");
+        let scale = inst.scale();
+        let (lo, span) = (scale.min_units(), span_of(&inst));
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut m = ResponseMatrix::new(&inst);
+        let mut units = vec![None; inst.items().len()];
+        for _ in 0..rows {
+            // Some rows share one level, so sums repeat and groups collect several rows.
+            let level = next() % (span + 1);
+            for u in &mut units {
+                let x = next();
+                *u = (x % 100 >= missing).then(|| {
+                    let v = if x % 3 == 0 {
+                        level
+                    } else {
+                        (x >> 8) % (span + 1)
+                    };
+                    lo + v as i32
+                });
+            }
+            m.push_units(&units);
+        }
+        m
+    }
+
+    fn span_of(inst: &crate::instruments::Instrument) -> u64 {
+        super::super::span_units(inst).unsigned_abs()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The block kernel (sparse missing cells, masks, products) equals the row-by-row
+        /// reference, and chunks merged equal one pass.
+        #[test]
+        fn kernel_equals_reference_and_chunks_merge(
+            id in prop::sample::select(vec!["wai-sr", "arm-5", "srs", "wai"]),
+            rows in 1usize..400,
+            missing in prop::sample::select(vec![0u64, 1, 5, 20, 60, 100]),
+            seed in any::<u64>(),
+            cut in 0usize..400,
+        ) {
+            let m = matrix(id, rows, missing, seed);
+            let fast = m.moments();
+            prop_assert_eq!(&fast, &reference(&m));
+            let cut = cut.min(rows);
+            let mut merged = m.moments_of(0..cut).expect("range");
+            merged.merge(&m.moments_of(cut..rows).expect("range")).expect("same instrument");
+            prop_assert_eq!(&merged, &fast);
+        }
+    }
+
+    /// Across block boundaries, with missing cells and without.
+    #[test]
+    fn kernel_equals_reference_over_blocks() {
+        for (missing, seed) in [(0, 7), (5, 11), (40, 13)] {
+            let m = matrix("wai-sr", BLOCK * 2 + 1_234, missing, seed);
+            assert_eq!(m.moments(), reference(&m), "{missing}% missing");
+        }
+    }
 }
