@@ -512,6 +512,7 @@ impl Moments {
     /// which cells are missing is read from the incomplete rows alone: the pairwise
     /// corrections (what item `i` adds in the rows where item `j` is missing), each set's
     /// incomplete-row sums and its person-score groups.
+    #[inline(never)]
     fn add_sparse_missing(&mut self, blocks: &[&[u8]], missing: &[usize], span: u64) {
         let k = self.k;
         let len = blocks.first().map_or(0, |b| b.len());
@@ -541,9 +542,10 @@ impl Moments {
         let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c)).collect();
         let products = gram(&v, &v);
         // The incomplete rows, one by one: corrections per (missing j, item i) at j * k + i.
-        let mut corr_s = vec![0u64; k * k];
-        let mut corr_q = vec![0u64; k * k];
-        let mut corr_n = vec![0u64; k * k];
+        // Per-block sums fit u32 (see [`BLOCK`]).
+        let mut corr_s = vec![0u32; k * k];
+        let mut corr_q = vec![0u32; k * k];
+        let mut corr_n = vec![0u32; k * k];
         let masks: Vec<u64> = self
             .sets
             .iter()
@@ -552,7 +554,7 @@ impl Moments {
         // Per set: rows incomplete on it, their sums per set item, and the person-score groups
         // (a dense table per block where small, indexed by (answered, sum)).
         let mut incomplete = vec![0u64; self.sets.len()];
-        let mut inc_sum: Vec<Vec<u64>> = self.sets.iter().map(|s| vec![0; s.items.len()]).collect();
+        let mut inc_sum: Vec<Vec<u32>> = self.sets.iter().map(|s| vec![0; s.items.len()]).collect();
         let layout: Vec<(usize, usize, bool)> = self
             .sets
             .iter()
@@ -563,7 +565,7 @@ impl Moments {
                 (per, width, (m + 1) * per * width <= DENSE_GROUPS)
             })
             .collect();
-        let mut dense: Vec<Vec<u64>> = layout
+        let mut dense: Vec<Vec<u32>> = layout
             .iter()
             .zip(&self.sets)
             .map(|(&(per, width, small), s)| {
@@ -574,17 +576,29 @@ impl Moments {
                 }
             })
             .collect();
-        let mut xs = vec![0u64; k];
-        let mut ms = vec![0u64; k];
-        for (r, &p) in pattern.iter().enumerate() {
-            if p == 0 {
-                continue;
+        // The incomplete rows' values, gathered column by column (reads in row order).
+        let inc_rows: Vec<u32> = pattern
+            .iter()
+            .enumerate()
+            .filter(|&(_, &p)| p != 0)
+            .map(|(r, _)| r as u32)
+            .collect();
+        let mut rowbuf = vec![0u32; inc_rows.len() * k];
+        for (i, col) in v.iter().enumerate() {
+            for (cell, &r) in rowbuf.iter_mut().skip(i).step_by(k).zip(&inc_rows) {
+                *cell = u32::from(col.get(r as usize).copied().unwrap_or(0));
             }
-            for ((x, n), col) in xs.iter_mut().zip(ms.iter_mut()).zip(blocks) {
-                let c = col.get(r).copied().unwrap_or(MISSING_U8);
-                let here = c != MISSING_U8;
-                *n = u64::from(here);
-                *x = if here { u64::from(c) } else { 0 };
+        }
+        let whole: Vec<bool> = self
+            .sets
+            .iter()
+            .map(|s| s.items.iter().copied().eq(0..k))
+            .collect();
+        let mut ms = vec![0u32; k];
+        for (xs, &r) in rowbuf.chunks_exact(k.max(1)).zip(&inc_rows) {
+            let p = pattern.get(r as usize).copied().unwrap_or(0);
+            for (i, h) in ms.iter_mut().enumerate() {
+                *h = 1 - ((p >> i) & 1) as u32;
             }
             let mut bits = p;
             while bits != 0 {
@@ -600,7 +614,7 @@ impl Moments {
                         .iter_mut()
                         .zip(cq.iter_mut())
                         .zip(cn.iter_mut())
-                        .zip(&xs)
+                        .zip(xs)
                         .zip(&ms)
                     {
                         *s += x;
@@ -618,12 +632,20 @@ impl Moments {
                     *c += 1;
                 }
                 let m = set.items.len();
-                let mut t = 0u64;
+                let all = whole.get(si).copied().unwrap_or(false);
+                let mut t = 0u32;
                 if let Some(acc) = inc_sum.get_mut(si) {
-                    for (a, &i) in acc.iter_mut().zip(&set.items) {
-                        let x = xs.get(i).copied().unwrap_or(0);
-                        *a += x;
-                        t += x;
+                    if all {
+                        for (a, &x) in acc.iter_mut().zip(xs) {
+                            *a += x;
+                            t += x;
+                        }
+                    } else {
+                        for (a, &i) in acc.iter_mut().zip(&set.items) {
+                            let x = xs.get(i).copied().unwrap_or(0);
+                            *a += x;
+                            t += x;
+                        }
                     }
                 }
                 let answered = m - off.count_ones() as usize;
@@ -642,18 +664,27 @@ impl Moments {
                         *c += 1;
                     }
                     let (ns, sums) = rest.split_at_mut(m);
-                    for ((n, s), &i) in ns.iter_mut().zip(sums.iter_mut()).zip(&set.items) {
-                        *n += ms.get(i).copied().unwrap_or(0);
-                        *s += xs.get(i).copied().unwrap_or(0);
+                    if all {
+                        for (n, &h) in ns.iter_mut().zip(&ms) {
+                            *n += h;
+                        }
+                        for (s, &x) in sums.iter_mut().zip(xs) {
+                            *s += x;
+                        }
+                    } else {
+                        for ((n, s), &i) in ns.iter_mut().zip(sums.iter_mut()).zip(&set.items) {
+                            *n += ms.get(i).copied().unwrap_or(0);
+                            *s += xs.get(i).copied().unwrap_or(0);
+                        }
                     }
                 } else {
                     let g = set
                         .partial
-                        .entry((answered as u32, t))
+                        .entry((answered as u32, u64::from(t)))
                         .or_insert_with(|| Group::new(m));
                     g.rows += 1;
                     for ((n, s), &i) in g.item_n.iter_mut().zip(&mut g.item_sum).zip(&set.items) {
-                        *n += ms.get(i).copied().unwrap_or(0);
+                        *n += u64::from(ms.get(i).copied().unwrap_or(0));
                         *s += u128::from(xs.get(i).copied().unwrap_or(0));
                     }
                 }
@@ -661,7 +692,7 @@ impl Moments {
         }
         // Pairs: what each item adds over all its answered rows, less what it adds in the
         // rows where the other item is missing.
-        let at = |t: &[u64], j: usize, i: usize| t.get(j * k + i).copied().unwrap_or(0);
+        let at = |t: &[u32], j: usize, i: usize| u64::from(t.get(j * k + i).copied().unwrap_or(0));
         for j in 0..k {
             for i in 0..=j {
                 let answered_i = (len - missing.get(i).copied().unwrap_or(0)) as u64;
@@ -704,7 +735,7 @@ impl Moments {
                 .zip(&set.items)
                 .zip(inc_sum.get(si).map_or(&[][..], |v| v.as_slice()))
             {
-                *s += u128::from(sums.get(i).copied().unwrap_or(0) - lost);
+                *s += u128::from(sums.get(i).copied().unwrap_or(0) - u64::from(lost));
             }
             // Products over the complete rows: one side masked to them.
             let keep: Vec<u8> = pattern
@@ -738,9 +769,9 @@ impl Moments {
                 }
                 let key = ((g / per) as u32, (g % per) as u64);
                 let e = set.partial.entry(key).or_insert_with(|| Group::new(m));
-                e.rows += rows;
+                e.rows += u64::from(rows);
                 for (n, c) in e.item_n.iter_mut().zip(counts.iter().skip(1)) {
-                    *n += c;
+                    *n += u64::from(*c);
                 }
                 for (sum, c) in e.item_sum.iter_mut().zip(counts.iter().skip(1 + m)) {
                     *sum += u128::from(*c);
@@ -1022,6 +1053,7 @@ fn count_eq(block: &[u8], c: u8) -> u64 {
 }
 
 /// Counts each category of a column block (missing cells are not counted).
+#[inline(never)]
 fn count_categories(block: &[u8], freq: &mut [u64]) {
     if freq.len() <= 16 {
         // One vectorized compare-and-count pass per category.
@@ -1077,6 +1109,7 @@ fn dot_u8(a: &[u8], b: &[u8]) -> u64 {
 
 /// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
 /// triangle (`a` and `b` of the same length; per-block sums fit `u32`: see [`BLOCK`]).
+#[inline(never)]
 fn gram(a: &[&[u8]], b: &[&[u8]]) -> Vec<u64> {
     let k = a.len().min(b.len());
     let mut out = vec![0u64; k * (k + 1) / 2];
