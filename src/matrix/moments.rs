@@ -323,7 +323,7 @@ impl Moments {
             .collect();
         // Item sums and sums of squares over each item's answered rows.
         let sums: Vec<u64> = v.iter().map(|c| sum_u8(c)).collect();
-        let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c)).collect();
+        let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c, span)).collect();
         // Pairwise sums; the products are kept for the complete-row sums of the sets. Over the
         // rows where both items are answered: item i's sum is its own sum less its answers in
         // the rows where j is missing (few, at realistic missingness), and so on.
@@ -334,13 +334,13 @@ impl Moments {
             let mut j = i + 1;
             while j < self.k {
                 if let (Some(b), true) = (v.get(j..j + 4), j + 4 <= self.k) {
-                    let four = dot4_u8(v[i], [b[0], b[1], b[2], b[3]]);
+                    let four = dot4_u8(v[i], [b[0], b[1], b[2], b[3]], span);
                     for (d, p) in four.iter().enumerate() {
                         products[packed(i, j + d)] = *p;
                     }
                     j += 4;
                 } else {
-                    products[packed(i, j)] = dot_u8(v[i], v[j]);
+                    products[packed(i, j)] = dot_u8(v[i], v[j], span);
                     j += 1;
                 }
             }
@@ -433,7 +433,7 @@ impl Moments {
                 }
                 for (b, wb) in masked.iter().enumerate().skip(a) {
                     if let Some(c) = set.cross.get_mut(packed(a, b)) {
-                        *c += u128::from(dot_u8(wa, wb));
+                        *c += u128::from(dot_u8(wa, wb, span));
                     }
                 }
             }
@@ -539,8 +539,8 @@ impl Moments {
             .map(|(b, m)| m.as_deref().unwrap_or(b))
             .collect();
         let sums: Vec<u64> = v.iter().map(|c| sum_u8(c)).collect();
-        let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c)).collect();
-        let products = gram(&v, &v);
+        let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c, span)).collect();
+        let products = gram(&v, &v, span);
         // The incomplete rows, one by one: corrections per (missing j, item i) at j * k + i.
         // Per-block sums fit u32 (see [`BLOCK`]).
         let mut corr_s = vec![0u32; k * k];
@@ -772,7 +772,7 @@ impl Moments {
                 .map(|c| c.iter().zip(&keep).map(|(&x, &w)| x & w).collect())
                 .collect();
             let kept: Vec<&[u8]> = kept.iter().map(Vec::as_slice).collect();
-            let cross = gram(&kept, &cols);
+            let cross = gram(&kept, &cols, span);
             for (c, x) in set.cross.iter_mut().zip(&cross) {
                 *c += u128::from(*x);
             }
@@ -1232,9 +1232,16 @@ fn sum_u8(a: &[u8]) -> u64 {
     )
 }
 
-/// Sums of products of one byte column with four others in one pass (fit `u32`: see
-/// [`BLOCK`]).
-fn dot4_u8(a: &[u8], b: [&[u8]; 4]) -> [u64; 4] {
+/// Rows of 16 lanes a `u16` lane can take before it is flushed, for cells of at most `span`
+/// (each lane adds one product of at most `span²` per row of lanes).
+fn lane_steps(span: u64) -> usize {
+    (u64::from(u16::MAX) / span.max(1).pow(2)).max(1) as usize
+}
+
+/// Sums of products of one byte column with four others in one pass, for cells of at most
+/// `span` (at most 254): products in 16 `u16` lanes per column, flushed to `u64` before a lane
+/// can overflow, so the compiler multiplies 8 or 16 cells per instruction.
+fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
     let n = b.iter().fold(a.len(), |n, c| n.min(c.len()));
     let (Some(a), Some(b0), Some(b1), Some(b2), Some(b3)) = (
         a.get(..n),
@@ -1245,22 +1252,79 @@ fn dot4_u8(a: &[u8], b: [&[u8]; 4]) -> [u64; 4] {
     ) else {
         return [0; 4];
     };
-    let mut s = [0u32; 4];
-    for ((((&x, &y0), &y1), &y2), &y3) in a.iter().zip(b0).zip(b1).zip(b2).zip(b3) {
-        let x = u32::from(x);
-        s[0] = s[0].wrapping_add(x * u32::from(y0));
-        s[1] = s[1].wrapping_add(x * u32::from(y1));
-        s[2] = s[2].wrapping_add(x * u32::from(y2));
-        s[3] = s[3].wrapping_add(x * u32::from(y3));
+    let steps = lane_steps(span);
+    let mut out = [0u64; 4];
+    let mut rows = a
+        .chunks_exact(16)
+        .zip(b0.chunks_exact(16))
+        .zip(b1.chunks_exact(16))
+        .zip(b2.chunks_exact(16))
+        .zip(b3.chunks_exact(16));
+    loop {
+        let mut acc = [[0u16; 16]; 4];
+        let mut taken = 0;
+        for ((((x, y0), y1), y2), y3) in rows.by_ref().take(steps) {
+            taken += 1;
+            for (d, y) in [y0, y1, y2, y3].into_iter().enumerate() {
+                if let Some(acc) = acc.get_mut(d) {
+                    for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                        *s = s.wrapping_add(u16::from(x).wrapping_mul(u16::from(y)));
+                    }
+                }
+            }
+        }
+        for (o, lanes) in out.iter_mut().zip(&acc) {
+            *o += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+        }
+        if taken < steps {
+            break;
+        }
     }
-    s.map(u64::from)
+    let tail = n - n % 16;
+    for (d, y) in [b0, b1, b2, b3].into_iter().enumerate() {
+        if let (Some(o), Some(x), Some(y)) = (out.get_mut(d), a.get(tail..), y.get(tail..)) {
+            *o += x
+                .iter()
+                .zip(y)
+                .map(|(&x, &y)| u64::from(x) * u64::from(y))
+                .sum::<u64>();
+        }
+    }
+    out
 }
 
-/// Sum of products of two byte columns of one block (fits `u32`: see [`BLOCK`]).
-fn dot_u8(a: &[u8], b: &[u8]) -> u64 {
-    u64::from(a.iter().zip(b).fold(0u32, |acc, (&x, &y)| {
-        acc.wrapping_add(u32::from(x) * u32::from(y))
-    }))
+/// Sum of products of two byte columns of cells of at most `span` (as [`dot4_u8`]).
+fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
+    let n = a.len().min(b.len());
+    let (Some(a), Some(b)) = (a.get(..n), b.get(..n)) else {
+        return 0;
+    };
+    let steps = lane_steps(span);
+    let mut out = 0u64;
+    let mut rows = a.chunks_exact(16).zip(b.chunks_exact(16));
+    loop {
+        let mut acc = [0u16; 16];
+        let mut taken = 0;
+        for (x, y) in rows.by_ref().take(steps) {
+            taken += 1;
+            for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                *s = s.wrapping_add(u16::from(x).wrapping_mul(u16::from(y)));
+            }
+        }
+        out += acc.iter().map(|&l| u64::from(l)).sum::<u64>();
+        if taken < steps {
+            break;
+        }
+    }
+    let tail = n - n % 16;
+    if let (Some(x), Some(y)) = (a.get(tail..), b.get(tail..)) {
+        out += x
+            .iter()
+            .zip(y)
+            .map(|(&x, &y)| u64::from(x) * u64::from(y))
+            .sum::<u64>();
+    }
+    out
 }
 
 /// Lanes of the fixed-width pass over incomplete rows (instruments of at most this many items).
@@ -1292,8 +1356,8 @@ fn add_lanes(a: &mut [u32; LANES], b: &[u32; LANES]) {
 }
 
 /// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
-/// triangle (`a` and `b` of the same length; per-block sums fit `u32`: see [`BLOCK`]).
-fn gram(a: &[&[u8]], b: &[&[u8]]) -> Vec<u64> {
+/// triangle (`a` and `b` of the same length, cells of at most `span`).
+fn gram(a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
     let k = a.len().min(b.len());
     let mut out = vec![0u64; k * (k + 1) / 2];
     for i in 0..k {
@@ -1301,7 +1365,7 @@ fn gram(a: &[&[u8]], b: &[&[u8]]) -> Vec<u64> {
         let mut j = i;
         while j < k {
             if let (Some(c), true) = (b.get(j..j + 4), j + 4 <= k) {
-                let four = dot4_u8(ai, [c[0], c[1], c[2], c[3]]);
+                let four = dot4_u8(ai, [c[0], c[1], c[2], c[3]], span);
                 for (d, p) in four.iter().enumerate() {
                     if let Some(o) = out.get_mut(packed(i, j + d)) {
                         *o = *p;
@@ -1310,7 +1374,7 @@ fn gram(a: &[&[u8]], b: &[&[u8]]) -> Vec<u64> {
                 j += 4;
             } else {
                 if let (Some(o), Some(bj)) = (out.get_mut(packed(i, j)), b.get(j)) {
-                    *o = dot_u8(ai, bj);
+                    *o = dot_u8(ai, bj, span);
                 }
                 j += 1;
             }
