@@ -806,15 +806,6 @@ impl Moments {
     #[inline(never)]
     fn incomplete_rows16(&self, input: &Rows16<'_>, out: &mut Tallies<'_>) {
         let k = self.k;
-        let n = input.inc_rows.len();
-        let mut rows = vec![[0u32; LANES]; n];
-        for (i, col) in input.v.iter().enumerate() {
-            for (row, &r) in rows.iter_mut().zip(input.inc_rows) {
-                if let Some(cell) = row.get_mut(i) {
-                    *cell = u32::from(col.get(r as usize).copied().unwrap_or(0));
-                }
-            }
-        }
         let mut cs = vec![[0u32; LANES]; k];
         let mut cq = vec![[0u32; LANES]; k];
         let mut cn = vec![[0u32; LANES]; k];
@@ -836,50 +827,63 @@ impl Moments {
             g_n.push(vec![[0; LANES]; groups]);
             g_s.push(vec![[0; LANES]; groups]);
         }
-        for (xs, &r) in rows.iter().zip(input.inc_rows) {
-            let p = input.pattern.get(r as usize).copied().unwrap_or(0);
-            let ms: [u32; LANES] = std::array::from_fn(|l| 1 - ((p >> l) & 1) as u32);
-            let mut bits = p;
-            while bits != 0 {
-                let j = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if let (Some(s), Some(q), Some(c)) = (cs.get_mut(j), cq.get_mut(j), cn.get_mut(j)) {
-                    add_lanes(s, xs);
-                    for (q, &x) in q.iter_mut().zip(xs) {
-                        *q += x * x;
+        // The rows' cells gathered a few hundred rows at a time (the buffer stays in L1).
+        let mut rows = vec![[0u32; LANES]; 256];
+        for part in input.inc_rows.chunks(256) {
+            for (i, col) in input.v.iter().enumerate() {
+                for (row, &r) in rows.iter_mut().zip(part) {
+                    if let Some(cell) = row.get_mut(i) {
+                        *cell = u32::from(col.get(r as usize).copied().unwrap_or(0));
                     }
-                    add_lanes(c, &ms);
                 }
             }
-            for si in 0..sets {
-                let off = p & input.masks.get(si).copied().unwrap_or(0);
-                if off == 0 {
-                    continue;
+            for (xs, &r) in rows.iter().zip(part) {
+                let p = input.pattern.get(r as usize).copied().unwrap_or(0);
+                let ms: [u32; LANES] = std::array::from_fn(|l| 1 - ((p >> l) & 1) as u32);
+                let mut bits = p;
+                while bits != 0 {
+                    let j = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if let (Some(s), Some(q), Some(c)) =
+                        (cs.get_mut(j), cq.get_mut(j), cn.get_mut(j))
+                    {
+                        add_lanes(s, xs);
+                        for (q, &x) in q.iter_mut().zip(xs) {
+                            *q += x * x;
+                        }
+                        add_lanes(c, &ms);
+                    }
                 }
-                if let Some(c) = out.incomplete.get_mut(si) {
-                    *c += 1;
-                }
-                if let Some(a) = inc.get_mut(si) {
-                    add_lanes(a, xs);
-                }
-                let (Some(set), Some(w)) = (self.sets.get(si), weights.get(si)) else {
-                    continue;
-                };
-                let answered = set.items.len() - off.count_ones() as usize;
-                if answered == 0 {
-                    continue;
-                }
-                let t: u32 = xs.iter().zip(w).map(|(&x, &w)| x * w).sum();
-                let per = input.layout.get(si).map_or(0, |l| l.0);
-                let g = answered * per + t as usize;
-                if let (Some(c), Some(nn), Some(ss)) = (
-                    g_rows.get_mut(si).and_then(|v| v.get_mut(g)),
-                    g_n.get_mut(si).and_then(|v| v.get_mut(g)),
-                    g_s.get_mut(si).and_then(|v| v.get_mut(g)),
-                ) {
-                    *c += 1;
-                    add_lanes(nn, &ms);
-                    add_lanes(ss, xs);
+                for si in 0..sets {
+                    let off = p & input.masks.get(si).copied().unwrap_or(0);
+                    if off == 0 {
+                        continue;
+                    }
+                    if let Some(c) = out.incomplete.get_mut(si) {
+                        *c += 1;
+                    }
+                    if let Some(a) = inc.get_mut(si) {
+                        add_lanes(a, xs);
+                    }
+                    let (Some(set), Some(w)) = (self.sets.get(si), weights.get(si)) else {
+                        continue;
+                    };
+                    let answered = set.items.len() - off.count_ones() as usize;
+                    if answered == 0 {
+                        continue;
+                    }
+                    let t: u32 = xs.iter().zip(w).map(|(&x, &w)| x * w).sum();
+                    let per = input.layout.get(si).map_or(0, |l| l.0);
+                    let g = answered * per + t as usize;
+                    if let (Some(c), Some(nn), Some(ss)) = (
+                        g_rows.get_mut(si).and_then(|v| v.get_mut(g)),
+                        g_n.get_mut(si).and_then(|v| v.get_mut(g)),
+                        g_s.get_mut(si).and_then(|v| v.get_mut(g)),
+                    ) {
+                        *c += 1;
+                        add_lanes(nn, &ms);
+                        add_lanes(ss, xs);
+                    }
                 }
             }
         }
