@@ -90,6 +90,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("moments on all cores, complete", |b| {
         b.iter(|| black_box(&complete).moments_parallel())
     });
+    #[cfg(feature = "parallel")]
+    group.bench_function("moments on all cores, 5% missing", |b| {
+        b.iter(|| black_box(&missing).moments_parallel())
+    });
     group.bench_function("merge two halves' moments", |b| {
         let half = ROWS / 2;
         let (a, z) = (

@@ -275,6 +275,10 @@ impl Moments {
                 count_categories(b, f);
             }
         }
+        if missing.iter().any(|&m| m > 0) && self.k <= 64 {
+            self.add_sparse_missing(&blocks, &missing, span);
+            return;
+        }
         // Values with missing as 0, and presence as 0/1: copies only for columns with missing.
         let masked: Vec<Option<Vec<u8>>> = blocks
             .iter()
@@ -319,7 +323,7 @@ impl Moments {
             .collect();
         // Item sums and sums of squares over each item's answered rows.
         let sums: Vec<u64> = v.iter().map(|c| sum_u8(c)).collect();
-        let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c)).collect();
+        let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c, span)).collect();
         // Pairwise sums; the products are kept for the complete-row sums of the sets. Over the
         // rows where both items are answered: item i's sum is its own sum less its answers in
         // the rows where j is missing (few, at realistic missingness), and so on.
@@ -330,13 +334,13 @@ impl Moments {
             let mut j = i + 1;
             while j < self.k {
                 if let (Some(b), true) = (v.get(j..j + 4), j + 4 <= self.k) {
-                    let four = dot4_u8(v[i], [b[0], b[1], b[2], b[3]]);
+                    let four = dot4_u8(v[i], [b[0], b[1], b[2], b[3]], span);
                     for (d, p) in four.iter().enumerate() {
                         products[packed(i, j + d)] = *p;
                     }
                     j += 4;
                 } else {
-                    products[packed(i, j)] = dot_u8(v[i], v[j]);
+                    products[packed(i, j)] = dot_u8(v[i], v[j], span);
                     j += 1;
                 }
             }
@@ -429,7 +433,7 @@ impl Moments {
                 }
                 for (b, wb) in masked.iter().enumerate().skip(a) {
                     if let Some(c) = set.cross.get_mut(packed(a, b)) {
-                        *c += u128::from(dot_u8(wa, wb));
+                        *c += u128::from(dot_u8(wa, wb, span));
                     }
                 }
             }
@@ -497,6 +501,441 @@ impl Moments {
                             *sum += u128::from(v[i].get(r).copied().unwrap_or(0));
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Adds a block of at most [`BLOCK`] rows of narrow columns with missing cells (at most
+    /// 64 items; rows already counted). Each row's missing items are one bit pattern; the
+    /// products run over the columns with missing cells as 0, and everything that depends on
+    /// which cells are missing is read from the incomplete rows alone: the pairwise
+    /// corrections (what item `i` adds in the rows where item `j` is missing), each set's
+    /// incomplete-row sums and its person-score groups.
+    #[inline(never)]
+    fn add_sparse_missing(&mut self, blocks: &[&[u8]], missing: &[usize], span: u64) {
+        let k = self.k;
+        let len = blocks.first().map_or(0, |b| b.len());
+        // Missing cells as 0, and each row's pattern of missing items.
+        let mut pattern = vec![0u64; len];
+        let masked: Vec<Option<Vec<u8>>> = blocks
+            .iter()
+            .zip(missing)
+            .enumerate()
+            .map(|(i, (b, &m))| {
+                (m > 0).then(|| {
+                    for (p, &x) in pattern.iter_mut().zip(b.iter()) {
+                        *p |= u64::from(x == MISSING_U8) << i;
+                    }
+                    b.iter()
+                        .map(|&x| x & 0u8.wrapping_sub(u8::from(x != MISSING_U8)))
+                        .collect()
+                })
+            })
+            .collect();
+        let v: Vec<&[u8]> = blocks
+            .iter()
+            .zip(&masked)
+            .map(|(b, m)| m.as_deref().unwrap_or(b))
+            .collect();
+        let sums: Vec<u64> = v.iter().map(|c| sum_u8(c)).collect();
+        let squares: Vec<u64> = v.iter().map(|c| dot_u8(c, c, span)).collect();
+        let products = gram(&v, &v, span);
+        // The incomplete rows, one by one: corrections per (missing j, item i) at j * k + i.
+        // Per-block sums fit u32 (see [`BLOCK`]).
+        let mut corr_s = vec![0u32; k * k];
+        let mut corr_q = vec![0u32; k * k];
+        let mut corr_n = vec![0u32; k * k];
+        let masks: Vec<u64> = self
+            .sets
+            .iter()
+            .map(|s| s.items.iter().fold(0u64, |a, &i| a | (1u64 << i)))
+            .collect();
+        // Per set: rows incomplete on it, their sums per set item, and the person-score groups
+        // (a dense table per block where small, indexed by (answered, sum)).
+        let mut incomplete = vec![0u64; self.sets.len()];
+        let mut inc_sum: Vec<Vec<u32>> = self.sets.iter().map(|s| vec![0; s.items.len()]).collect();
+        let layout: Vec<(usize, usize, bool)> = self
+            .sets
+            .iter()
+            .map(|s| {
+                let m = s.items.len();
+                let per = (span as usize) * m + 1;
+                let width = 1 + 2 * m;
+                (per, width, (m + 1) * per * width <= DENSE_GROUPS)
+            })
+            .collect();
+        let mut dense: Vec<Vec<u32>> = layout
+            .iter()
+            .zip(&self.sets)
+            .map(|(&(per, width, small), s)| {
+                if small {
+                    vec![0; (s.items.len() + 1) * per * width]
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        // The incomplete rows' values, gathered column by column (reads in row order).
+        let inc_rows: Vec<u32> = pattern
+            .iter()
+            .enumerate()
+            .filter(|&(_, &p)| p != 0)
+            .map(|(r, _)| r as u32)
+            .collect();
+        let fast = k <= LANES && layout.iter().all(|l| l.2);
+        let mut rowbuf = vec![0u32; if fast { 0 } else { inc_rows.len() * k }];
+        for (i, col) in v.iter().enumerate() {
+            for (cell, &r) in rowbuf.iter_mut().skip(i).step_by(k).zip(&inc_rows) {
+                *cell = u32::from(col.get(r as usize).copied().unwrap_or(0));
+            }
+        }
+        let whole: Vec<bool> = self
+            .sets
+            .iter()
+            .map(|s| s.items.iter().copied().eq(0..k))
+            .collect();
+        let mut ms = vec![0u32; k];
+        if fast {
+            self.incomplete_rows16(
+                &Rows16 {
+                    pattern: &pattern,
+                    v: &v,
+                    inc_rows: &inc_rows,
+                    masks: &masks,
+                    layout: &layout,
+                },
+                &mut Tallies {
+                    corr_s: &mut corr_s,
+                    corr_q: &mut corr_q,
+                    corr_n: &mut corr_n,
+                    incomplete: &mut incomplete,
+                    inc_sum: &mut inc_sum,
+                    dense: &mut dense,
+                },
+            );
+        }
+        for (xs, &r) in rowbuf.chunks_exact(k.max(1)).zip(&inc_rows) {
+            let p = pattern.get(r as usize).copied().unwrap_or(0);
+            for (i, h) in ms.iter_mut().enumerate() {
+                *h = 1 - ((p >> i) & 1) as u32;
+            }
+            let mut bits = p;
+            while bits != 0 {
+                let j = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let at = j * k..(j + 1) * k;
+                if let (Some(cs), Some(cq), Some(cn)) = (
+                    corr_s.get_mut(at.clone()),
+                    corr_q.get_mut(at.clone()),
+                    corr_n.get_mut(at),
+                ) {
+                    for ((((s, q), n), &x), &h) in cs
+                        .iter_mut()
+                        .zip(cq.iter_mut())
+                        .zip(cn.iter_mut())
+                        .zip(xs)
+                        .zip(&ms)
+                    {
+                        *s += x;
+                        *q += x * x;
+                        *n += h;
+                    }
+                }
+            }
+            for (si, set) in self.sets.iter_mut().enumerate() {
+                let off = p & masks.get(si).copied().unwrap_or(0);
+                if off == 0 {
+                    continue;
+                }
+                if let Some(c) = incomplete.get_mut(si) {
+                    *c += 1;
+                }
+                let m = set.items.len();
+                let all = whole.get(si).copied().unwrap_or(false);
+                let mut t = 0u32;
+                if let Some(acc) = inc_sum.get_mut(si) {
+                    if all {
+                        for (a, &x) in acc.iter_mut().zip(xs) {
+                            *a += x;
+                            t += x;
+                        }
+                    } else {
+                        for (a, &i) in acc.iter_mut().zip(&set.items) {
+                            let x = xs.get(i).copied().unwrap_or(0);
+                            *a += x;
+                            t += x;
+                        }
+                    }
+                }
+                let answered = m - off.count_ones() as usize;
+                if answered == 0 {
+                    continue;
+                }
+                let (per, width, small) = layout.get(si).copied().unwrap_or((0, 0, false));
+                if small {
+                    let g = (answered * per + t as usize) * width;
+                    let Some(counters) = dense.get_mut(si).and_then(|d| d.get_mut(g..g + width))
+                    else {
+                        continue;
+                    };
+                    let (rows, rest) = counters.split_at_mut(1);
+                    if let Some(c) = rows.first_mut() {
+                        *c += 1;
+                    }
+                    let (ns, sums) = rest.split_at_mut(m);
+                    if all {
+                        for (n, &h) in ns.iter_mut().zip(&ms) {
+                            *n += h;
+                        }
+                        for (s, &x) in sums.iter_mut().zip(xs) {
+                            *s += x;
+                        }
+                    } else {
+                        for ((n, s), &i) in ns.iter_mut().zip(sums.iter_mut()).zip(&set.items) {
+                            *n += ms.get(i).copied().unwrap_or(0);
+                            *s += xs.get(i).copied().unwrap_or(0);
+                        }
+                    }
+                } else {
+                    let g = set
+                        .partial
+                        .entry((answered as u32, u64::from(t)))
+                        .or_insert_with(|| Group::new(m));
+                    g.rows += 1;
+                    for ((n, s), &i) in g.item_n.iter_mut().zip(&mut g.item_sum).zip(&set.items) {
+                        *n += u64::from(ms.get(i).copied().unwrap_or(0));
+                        *s += u128::from(xs.get(i).copied().unwrap_or(0));
+                    }
+                }
+            }
+        }
+        // Pairs: what each item adds over all its answered rows, less what it adds in the
+        // rows where the other item is missing.
+        let at = |t: &[u32], j: usize, i: usize| u64::from(t.get(j * k + i).copied().unwrap_or(0));
+        for j in 0..k {
+            for i in 0..=j {
+                let answered_i = (len - missing.get(i).copied().unwrap_or(0)) as u64;
+                let answered_j = (len - missing.get(j).copied().unwrap_or(0)) as u64;
+                let _ = answered_j;
+                let s = PairSums {
+                    n: answered_i - at(&corr_n, j, i),
+                    s_i: u128::from(sums.get(i).copied().unwrap_or(0) - at(&corr_s, j, i)),
+                    s_j: u128::from(sums.get(j).copied().unwrap_or(0) - at(&corr_s, i, j)),
+                    q_i: u128::from(squares.get(i).copied().unwrap_or(0) - at(&corr_q, j, i)),
+                    q_j: u128::from(squares.get(j).copied().unwrap_or(0) - at(&corr_q, i, j)),
+                    p: u128::from(products.get(packed(i, j)).copied().unwrap_or(0)),
+                };
+                if let Some(t) = self.pairs.get_mut(packed(i, j)) {
+                    t.add(&s);
+                }
+            }
+        }
+        // Sets: complete-row sums and products; groups flushed.
+        for (si, set) in self.sets.iter_mut().enumerate() {
+            let mask = masks.get(si).copied().unwrap_or(0);
+            let inc = incomplete.get(si).copied().unwrap_or(0);
+            set.complete += len as u64 - inc;
+            if inc == 0 {
+                for (a, &i) in set.items.iter().enumerate() {
+                    if let Some(s) = set.sum.get_mut(a) {
+                        *s += u128::from(sums.get(i).copied().unwrap_or(0));
+                    }
+                    for (b, &j) in set.items.iter().enumerate().skip(a) {
+                        if let Some(c) = set.cross.get_mut(packed(a, b)) {
+                            *c += u128::from(products.get(packed(i, j)).copied().unwrap_or(0));
+                        }
+                    }
+                }
+                continue;
+            }
+            for ((s, &i), &lost) in set
+                .sum
+                .iter_mut()
+                .zip(&set.items)
+                .zip(inc_sum.get(si).map_or(&[][..], |v| v.as_slice()))
+            {
+                *s += u128::from(sums.get(i).copied().unwrap_or(0) - u64::from(lost));
+            }
+            // Products over the complete rows: one side masked to them.
+            let keep: Vec<u8> = pattern
+                .iter()
+                .map(|&p| 0u8.wrapping_sub(u8::from(p & mask == 0)))
+                .collect();
+            let cols: Vec<&[u8]> = set
+                .items
+                .iter()
+                .map(|&i| v.get(i).copied().unwrap_or_default())
+                .collect();
+            let kept: Vec<Vec<u8>> = cols
+                .iter()
+                .map(|c| c.iter().zip(&keep).map(|(&x, &w)| x & w).collect())
+                .collect();
+            let kept: Vec<&[u8]> = kept.iter().map(Vec::as_slice).collect();
+            let cross = gram(&kept, &cols, span);
+            for (c, x) in set.cross.iter_mut().zip(&cross) {
+                *c += u128::from(*x);
+            }
+            let (per, width, small) = layout.get(si).copied().unwrap_or((0, 0, false));
+            if !small {
+                continue;
+            }
+            let m = set.items.len();
+            let Some(d) = dense.get(si) else { continue };
+            for (g, counts) in d.chunks(width).enumerate() {
+                let rows = counts.first().copied().unwrap_or(0);
+                if rows == 0 {
+                    continue;
+                }
+                let key = ((g / per) as u32, (g % per) as u64);
+                let e = set.partial.entry(key).or_insert_with(|| Group::new(m));
+                e.rows += u64::from(rows);
+                for (n, c) in e.item_n.iter_mut().zip(counts.iter().skip(1)) {
+                    *n += u64::from(*c);
+                }
+                for (sum, c) in e.item_sum.iter_mut().zip(counts.iter().skip(1 + m)) {
+                    *sum += u128::from(*c);
+                }
+            }
+        }
+    }
+
+    /// The incomplete rows of a block of at most [`LANES`] items whose item sets all keep
+    /// dense groups: every per-row update is a fixed-width add over all lanes (lanes outside
+    /// a set are accumulated and never read), which the compiler vectorizes.
+    #[inline(never)]
+    fn incomplete_rows16(&self, input: &Rows16<'_>, out: &mut Tallies<'_>) {
+        let k = self.k;
+        let mut cs = vec![[0u32; LANES]; k];
+        let mut cq = vec![[0u32; LANES]; k];
+        let mut cn = vec![[0u32; LANES]; k];
+        let sets = self.sets.len();
+        // Per set: lane weights (1 on its items), incomplete-row sums, and per group the rows,
+        // answered counts and sums.
+        let weights: Vec<[u32; LANES]> = input
+            .masks
+            .iter()
+            .map(|&m| std::array::from_fn(|l| ((m >> l) & 1) as u32))
+            .collect();
+        let mut inc = vec![[0u32; LANES]; sets];
+        let mut g_rows: Vec<Vec<u32>> = Vec::with_capacity(sets);
+        let mut g_n: Vec<Vec<[u32; LANES]>> = Vec::with_capacity(sets);
+        let mut g_s: Vec<Vec<[u32; LANES]>> = Vec::with_capacity(sets);
+        for (set, &(per, _, _)) in self.sets.iter().zip(input.layout) {
+            let groups = (set.items.len() + 1) * per;
+            g_rows.push(vec![0; groups]);
+            g_n.push(vec![[0; LANES]; groups]);
+            g_s.push(vec![[0; LANES]; groups]);
+        }
+        // The rows' cells gathered a few hundred rows at a time (the buffer stays in L1).
+        let mut rows = vec![[0u32; LANES]; 256];
+        for part in input.inc_rows.chunks(256) {
+            for (i, col) in input.v.iter().enumerate() {
+                for (row, &r) in rows.iter_mut().zip(part) {
+                    if let Some(cell) = row.get_mut(i) {
+                        *cell = u32::from(col.get(r as usize).copied().unwrap_or(0));
+                    }
+                }
+            }
+            for (xs, &r) in rows.iter().zip(part) {
+                let p = input.pattern.get(r as usize).copied().unwrap_or(0);
+                let ms: [u32; LANES] = std::array::from_fn(|l| 1 - ((p >> l) & 1) as u32);
+                let mut bits = p;
+                while bits != 0 {
+                    let j = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if let (Some(s), Some(q), Some(c)) =
+                        (cs.get_mut(j), cq.get_mut(j), cn.get_mut(j))
+                    {
+                        add_lanes(s, xs);
+                        for (q, &x) in q.iter_mut().zip(xs) {
+                            *q += x * x;
+                        }
+                        add_lanes(c, &ms);
+                    }
+                }
+                for si in 0..sets {
+                    let off = p & input.masks.get(si).copied().unwrap_or(0);
+                    if off == 0 {
+                        continue;
+                    }
+                    if let Some(c) = out.incomplete.get_mut(si) {
+                        *c += 1;
+                    }
+                    if let Some(a) = inc.get_mut(si) {
+                        add_lanes(a, xs);
+                    }
+                    let (Some(set), Some(w)) = (self.sets.get(si), weights.get(si)) else {
+                        continue;
+                    };
+                    let answered = set.items.len() - off.count_ones() as usize;
+                    if answered == 0 {
+                        continue;
+                    }
+                    let t: u32 = xs.iter().zip(w).map(|(&x, &w)| x * w).sum();
+                    let per = input.layout.get(si).map_or(0, |l| l.0);
+                    let g = answered * per + t as usize;
+                    if let (Some(c), Some(nn), Some(ss)) = (
+                        g_rows.get_mut(si).and_then(|v| v.get_mut(g)),
+                        g_n.get_mut(si).and_then(|v| v.get_mut(g)),
+                        g_s.get_mut(si).and_then(|v| v.get_mut(g)),
+                    ) {
+                        *c += 1;
+                        add_lanes(nn, &ms);
+                        add_lanes(ss, xs);
+                    }
+                }
+            }
+        }
+        // Back to the general layout.
+        for (j, ((s, q), c)) in cs.iter().zip(&cq).zip(&cn).enumerate() {
+            for i in 0..k {
+                let at = j * k + i;
+                if let (Some(a), Some(b), Some(d), Some(&x), Some(&y), Some(&z)) = (
+                    out.corr_s.get_mut(at),
+                    out.corr_q.get_mut(at),
+                    out.corr_n.get_mut(at),
+                    s.get(i),
+                    q.get(i),
+                    c.get(i),
+                ) {
+                    *a = x;
+                    *b = y;
+                    *d = z;
+                }
+            }
+        }
+        for (si, set) in self.sets.iter().enumerate() {
+            let m = set.items.len();
+            let width = input.layout.get(si).map_or(0, |l| l.1);
+            if let (Some(dst), Some(src)) = (out.inc_sum.get_mut(si), inc.get(si)) {
+                for (d, &i) in dst.iter_mut().zip(&set.items) {
+                    *d = src.get(i).copied().unwrap_or(0);
+                }
+            }
+            let (Some(d), Some(rows), Some(nn), Some(ss)) = (
+                out.dense.get_mut(si),
+                g_rows.get(si),
+                g_n.get(si),
+                g_s.get(si),
+            ) else {
+                continue;
+            };
+            for (g, ((&c, n), s)) in rows.iter().zip(nn).zip(ss).enumerate() {
+                if c == 0 {
+                    continue;
+                }
+                let Some(counters) = d.get_mut(g * width..(g + 1) * width) else {
+                    continue;
+                };
+                let (head, rest) = counters.split_at_mut(1);
+                if let Some(h) = head.first_mut() {
+                    *h = c;
+                }
+                let (ns, sums) = rest.split_at_mut(m);
+                for ((a, b), &i) in ns.iter_mut().zip(sums.iter_mut()).zip(&set.items) {
+                    *a = n.get(i).copied().unwrap_or(0);
+                    *b = s.get(i).copied().unwrap_or(0);
                 }
             }
         }
@@ -797,9 +1236,16 @@ fn sum_u8(a: &[u8]) -> u64 {
     )
 }
 
-/// Sums of products of one byte column with four others in one pass (fit `u32`: see
-/// [`BLOCK`]).
-fn dot4_u8(a: &[u8], b: [&[u8]; 4]) -> [u64; 4] {
+/// Rows of 16 lanes a `u16` lane can take before it is flushed, for cells of at most `span`
+/// (each lane adds one product of at most `span²` per row of lanes).
+fn lane_steps(span: u64) -> usize {
+    (u64::from(u16::MAX) / span.max(1).pow(2)).max(1) as usize
+}
+
+/// Sums of products of one byte column with four others in one pass, for cells of at most
+/// `span` (at most 254): products in 16 `u16` lanes per column, flushed to `u64` before a lane
+/// can overflow, so the compiler multiplies 8 or 16 cells per instruction.
+fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
     let n = b.iter().fold(a.len(), |n, c| n.min(c.len()));
     let (Some(a), Some(b0), Some(b1), Some(b2), Some(b3)) = (
         a.get(..n),
@@ -810,20 +1256,230 @@ fn dot4_u8(a: &[u8], b: [&[u8]; 4]) -> [u64; 4] {
     ) else {
         return [0; 4];
     };
-    let mut s = [0u32; 4];
-    for ((((&x, &y0), &y1), &y2), &y3) in a.iter().zip(b0).zip(b1).zip(b2).zip(b3) {
-        let x = u32::from(x);
-        s[0] = s[0].wrapping_add(x * u32::from(y0));
-        s[1] = s[1].wrapping_add(x * u32::from(y1));
-        s[2] = s[2].wrapping_add(x * u32::from(y2));
-        s[3] = s[3].wrapping_add(x * u32::from(y3));
+    let steps = lane_steps(span);
+    let mut out = [0u64; 4];
+    let mut rows = a
+        .chunks_exact(16)
+        .zip(b0.chunks_exact(16))
+        .zip(b1.chunks_exact(16))
+        .zip(b2.chunks_exact(16))
+        .zip(b3.chunks_exact(16));
+    loop {
+        let mut acc = [[0u16; 16]; 4];
+        let mut taken = 0;
+        for ((((x, y0), y1), y2), y3) in rows.by_ref().take(steps) {
+            taken += 1;
+            for (d, y) in [y0, y1, y2, y3].into_iter().enumerate() {
+                if let Some(acc) = acc.get_mut(d) {
+                    for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                        *s = s.wrapping_add(u16::from(x).wrapping_mul(u16::from(y)));
+                    }
+                }
+            }
+        }
+        for (o, lanes) in out.iter_mut().zip(&acc) {
+            *o += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+        }
+        if taken < steps {
+            break;
+        }
     }
-    s.map(u64::from)
+    let tail = n - n % 16;
+    for (d, y) in [b0, b1, b2, b3].into_iter().enumerate() {
+        if let (Some(o), Some(x), Some(y)) = (out.get_mut(d), a.get(tail..), y.get(tail..)) {
+            *o += x
+                .iter()
+                .zip(y)
+                .map(|(&x, &y)| u64::from(x) * u64::from(y))
+                .sum::<u64>();
+        }
+    }
+    out
 }
 
-/// Sum of products of two byte columns of one block (fits `u32`: see [`BLOCK`]).
-fn dot_u8(a: &[u8], b: &[u8]) -> u64 {
-    u64::from(a.iter().zip(b).fold(0u32, |acc, (&x, &y)| {
-        acc.wrapping_add(u32::from(x) * u32::from(y))
-    }))
+/// Sum of products of two byte columns of cells of at most `span` (as [`dot4_u8`]).
+fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
+    let n = a.len().min(b.len());
+    let (Some(a), Some(b)) = (a.get(..n), b.get(..n)) else {
+        return 0;
+    };
+    let steps = lane_steps(span);
+    let mut out = 0u64;
+    let mut rows = a.chunks_exact(16).zip(b.chunks_exact(16));
+    loop {
+        let mut acc = [0u16; 16];
+        let mut taken = 0;
+        for (x, y) in rows.by_ref().take(steps) {
+            taken += 1;
+            for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                *s = s.wrapping_add(u16::from(x).wrapping_mul(u16::from(y)));
+            }
+        }
+        out += acc.iter().map(|&l| u64::from(l)).sum::<u64>();
+        if taken < steps {
+            break;
+        }
+    }
+    let tail = n - n % 16;
+    if let (Some(x), Some(y)) = (a.get(tail..), b.get(tail..)) {
+        out += x
+            .iter()
+            .zip(y)
+            .map(|(&x, &y)| u64::from(x) * u64::from(y))
+            .sum::<u64>();
+    }
+    out
+}
+
+/// Lanes of the fixed-width pass over incomplete rows (instruments of at most this many items).
+const LANES: usize = 16;
+
+/// What [`Moments::incomplete_rows16`] reads.
+struct Rows16<'a> {
+    pattern: &'a [u64],
+    v: &'a [&'a [u8]],
+    inc_rows: &'a [u32],
+    masks: &'a [u64],
+    layout: &'a [(usize, usize, bool)],
+}
+
+/// What [`Moments::incomplete_rows16`] fills, in the general per-block layout.
+struct Tallies<'a> {
+    corr_s: &'a mut [u32],
+    corr_q: &'a mut [u32],
+    corr_n: &'a mut [u32],
+    incomplete: &'a mut [u64],
+    inc_sum: &'a mut [Vec<u32>],
+    dense: &'a mut [Vec<u32>],
+}
+
+fn add_lanes(a: &mut [u32; LANES], b: &[u32; LANES]) {
+    for (a, &b) in a.iter_mut().zip(b) {
+        *a += b;
+    }
+}
+
+/// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
+/// triangle (`a` and `b` of the same length, cells of at most `span`).
+fn gram(a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
+    let k = a.len().min(b.len());
+    let mut out = vec![0u64; k * (k + 1) / 2];
+    for i in 0..k {
+        let Some(&ai) = a.get(i) else { continue };
+        let mut j = i;
+        while j < k {
+            if let (Some(c), true) = (b.get(j..j + 4), j + 4 <= k) {
+                let four = dot4_u8(ai, [c[0], c[1], c[2], c[3]], span);
+                for (d, p) in four.iter().enumerate() {
+                    if let Some(o) = out.get_mut(packed(i, j + d)) {
+                        *o = *p;
+                    }
+                }
+                j += 4;
+            } else {
+                if let (Some(o), Some(bj)) = (out.get_mut(packed(i, j)), b.get(j)) {
+                    *o = dot_u8(ai, bj, span);
+                }
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog;
+    use proptest::prelude::*;
+
+    /// The plain reference: every row through [`Moments::add_row`], and each category counted.
+    fn reference(m: &ResponseMatrix) -> Moments {
+        let mut out = Moments::new(m.instrument());
+        let k = m.items();
+        let mut row = vec![None; k];
+        for r in 0..m.rows() {
+            for (i, cell) in row.iter_mut().enumerate() {
+                *cell = m.cell(r, i);
+            }
+            out.add_row(&row);
+            if let Some(freq) = out.freq.as_mut() {
+                for (f, cell) in freq.iter_mut().zip(&row) {
+                    if let Some(c) = cell.and_then(|c| f.get_mut(c as usize)) {
+                        *c += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A matrix of `rows` pseudo-random rows, each cell missing with probability `missing` %.
+    fn matrix(id: &str, rows: usize, missing: u64, seed: u64) -> ResponseMatrix {
+        let inst = catalog::require(id).expect("catalog");
+        let scale = inst.scale();
+        let (lo, span) = (scale.min_units(), span_of(&inst));
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut m = ResponseMatrix::new(&inst);
+        let mut units = vec![None; inst.items().len()];
+        for _ in 0..rows {
+            // Some rows share one level, so sums repeat and groups collect several rows.
+            let level = next() % (span + 1);
+            for u in &mut units {
+                let x = next();
+                *u = (x % 100 >= missing).then(|| {
+                    let v = if x % 3 == 0 {
+                        level
+                    } else {
+                        (x >> 8) % (span + 1)
+                    };
+                    lo + v as i32
+                });
+            }
+            m.push_units(&units);
+        }
+        m
+    }
+
+    fn span_of(inst: &crate::instruments::Instrument) -> u64 {
+        super::super::span_units(inst).unsigned_abs()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The block kernel (sparse missing cells, masks, products) equals the row-by-row
+        /// reference, and chunks merged equal one pass.
+        #[test]
+        fn kernel_equals_reference_and_chunks_merge(
+            id in prop::sample::select(vec!["wai-sr", "arm-5", "srs", "wai"]),
+            rows in 1usize..400,
+            missing in prop::sample::select(vec![0u64, 1, 5, 20, 60, 100]),
+            seed in any::<u64>(),
+            cut in 0usize..400,
+        ) {
+            let m = matrix(id, rows, missing, seed);
+            let fast = m.moments();
+            prop_assert_eq!(&fast, &reference(&m));
+            let cut = cut.min(rows);
+            let mut merged = m.moments_of(0..cut).expect("range");
+            merged.merge(&m.moments_of(cut..rows).expect("range")).expect("same instrument");
+            prop_assert_eq!(&merged, &fast);
+        }
+    }
+
+    /// Across block boundaries, with missing cells and without.
+    #[test]
+    fn kernel_equals_reference_over_blocks() {
+        for (missing, seed) in [(0, 7), (5, 11), (40, 13)] {
+            let m = matrix("wai-sr", BLOCK * 2 + 1_234, missing, seed);
+            assert_eq!(m.moments(), reference(&m), "{missing}% missing");
+        }
+    }
 }
