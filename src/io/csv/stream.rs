@@ -2069,7 +2069,7 @@ mod tests {
         let (one, one_errors, one_done) = run(true);
         let (all, all_errors, all_done) = run(false);
         // Stopping at the first error: the rows before it, on one thread or all.
-        let stop = |one: bool| {
+        let stop_in = |text: &str, one: bool| {
             let stream = Layout::wide()
                 .keep(["site"])
                 .score_stream(text.as_bytes(), &wai)
@@ -2081,6 +2081,7 @@ mod tests {
                 .expect("runs");
             (out, done)
         };
+        let stop = |one: bool| stop_in(&text, one);
         let (stop_one, stop_one_done) = stop(true);
         assert_eq!(stop(false), (stop_one.clone(), stop_one_done));
         assert_eq!(stop_one_done.failed, 1);
@@ -2091,18 +2092,7 @@ mod tests {
             let v = if r == 120_000 { 9 } else { 1 + r % 5 };
             late.push_str(&format!("c{r},s,{v},2,3,4,5,1,2,3,4,5,1,2\n"));
         }
-        let stop_late = |one: bool| {
-            let stream = Layout::wide()
-                .keep(["site"])
-                .score_stream(late.as_bytes(), &wai)
-                .expect("header");
-            let stream = if one { stream.one_thread() } else { stream };
-            let mut out = Vec::new();
-            let done = stream
-                .write_to(&mut out, |_| ControlFlow::Break(()))
-                .expect("runs");
-            (out, done)
-        };
+        let stop_late = |one: bool| stop_in(&late, one);
         let (late_one, late_done) = stop_late(true);
         assert_eq!(late_done.written, 120_000);
         assert_eq!(stop_late(false), (late_one, late_done));
