@@ -183,78 +183,120 @@ impl Options {
 
 /// The rows complete in the model's columns, as the library's table.
 fn read(opts: &Options) -> Result<MixedTable, Failure> {
-    let mut reader = table::open(&opts.csv)?;
+    let covariates: Vec<(&str, &str)> = opts
+        .covariates()
+        .into_iter()
+        .map(|name| {
+            let flag = if opts.fixed.iter().any(|f| f == name) {
+                "--fixed"
+            } else if opts.split.iter().any(|f| f == name) {
+                "--split"
+            } else {
+                "--slope"
+            };
+            (flag, name)
+        })
+        .collect();
+    read_table(
+        &opts.csv,
+        &opts.group,
+        &opts.y,
+        &covariates,
+        opts.na.as_deref(),
+    )
+}
+
+/// Reads the rows of a mixed model (`alliance mixed`, `alliance plot caterpillar`): the group,
+/// the outcome and the covariates (each with the flag that named it) of each row. A row whose
+/// outcome or a covariate is empty (or the `na` token) is left out (missing, not imputed); an
+/// empty group, or a cell that is not a number the statistics accept, is an error naming the
+/// row and column, and so is a row the library refuses (by its line in the file).
+pub(crate) fn read_table(
+    path: &str,
+    group: &str,
+    y: &str,
+    covariates: &[(&str, &str)],
+    na: Option<&str>,
+) -> Result<MixedTable, Failure> {
+    let mut reader = table::open(path)?;
     let header = reader.header().to_vec();
     let names = table::names(&header);
-    let covariates = opts.covariates();
-    let group_at = table::column(&names, &opts.group, "--group")?;
-    let y_at = table::column(&names, &opts.y, "--y")?;
+    let group_at = table::column(&names, group, "--group")?;
+    let y_at = table::column(&names, y, "--y")?;
     let mut x_at = Vec::with_capacity(covariates.len());
-    for name in &covariates {
-        let flag = if opts.fixed.iter().any(|f| f == name) {
-            "--fixed"
-        } else if opts.split.iter().any(|f| f == name) {
-            "--split"
-        } else {
-            "--slope"
-        };
+    for &(flag, name) in covariates {
         x_at.push(table::column(&names, name, flag)?);
     }
     // Groups are kept once each (a file has many rows per group).
     let mut levels: Vec<String> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = Default::default();
     let mut rows: Vec<(usize, f64, Vec<f64>)> = Vec::new();
-    while let Some(record) = table::next_row(&mut reader, &opts.csv)? {
+    // Each kept row's line, to name it if the library refuses it.
+    let mut lines: Vec<u64> = Vec::new();
+    while let Some(record) = table::next_row(&mut reader, path)? {
         let line = record.line();
         let value = |at: usize, name: &str| -> Result<Option<f64>, Failure> {
             let text = table::cell(&record, at, None)?;
-            table::statistic_value(text, opts.na.as_deref(), || {
-                location(Some(line), None, Some(name))
-            })
+            table::statistic_value(text, na, || location(Some(line), None, Some(name)))
         };
-        let group = table::cell(&record, group_at, None)?;
-        let y = value(y_at, &opts.y)?;
+        let g = table::cell(&record, group_at, None)?;
+        let value_y = value(y_at, y)?;
         let mut xs = Vec::with_capacity(x_at.len());
-        for (&at, name) in x_at.iter().zip(&covariates) {
+        for (&at, &(_, name)) in x_at.iter().zip(covariates) {
             xs.push(value(at, name)?);
         }
-        if group.is_empty() || opts.na.as_deref() == Some(group) {
+        if g.is_empty() || na == Some(g) {
             return Err(Failure::run(format!(
                 "{}: no group",
-                location(Some(line), None, Some(&opts.group))
+                location(Some(line), None, Some(group))
             )));
         }
-        let (Some(y), Some(xs)) = (y, xs.into_iter().collect::<Option<Vec<f64>>>()) else {
+        let (Some(value_y), Some(xs)) = (value_y, xs.into_iter().collect::<Option<Vec<f64>>>())
+        else {
             continue;
         };
-        let level = match index.get(group) {
+        let level = match index.get(g) {
             Some(&k) => k,
             None => {
-                levels.push(group.to_owned());
-                index.insert(group.to_owned(), levels.len() - 1);
+                levels.push(g.to_owned());
+                index.insert(g.to_owned(), levels.len() - 1);
                 levels.len() - 1
             }
         };
-        rows.push((level, y, xs));
+        rows.push((level, value_y, xs));
+        lines.push(line);
     }
     if rows.is_empty() {
         return Err(Failure::run(format!(
             "no row has every column the model uses ({}) filled",
-            std::iter::once(opts.y.as_str())
-                .chain(covariates.iter().copied())
+            std::iter::once(y)
+                .chain(covariates.iter().map(|&(_, name)| name))
                 .map(|c| format!("{:?}", output::shown(c)))
                 .collect::<Vec<_>>()
                 .join(", ")
         )));
     }
+    let covariate_names: Vec<&str> = covariates.iter().map(|&(_, name)| name).collect();
     MixedTable::from_rows(
-        &opts.group,
-        &opts.y,
-        &covariates,
+        group,
+        y,
+        &covariate_names,
         rows.into_iter()
             .map(|(level, y, xs)| (levels.get(level).map_or("", String::as_str), y, xs)),
     )
-    .map_err(Failure::from)
+    .map_err(|e| {
+        let line = e
+            .row()
+            .and_then(|r| usize::try_from(r).ok()?.checked_sub(1))
+            .and_then(|i| lines.get(i).copied());
+        match line {
+            Some(line) => Failure::worded(
+                format!("{}: {}", location(Some(line), None, e.column()), e.kind()),
+                e,
+            ),
+            None => Failure::from(e),
+        }
+    })
 }
 
 /// One fixed effect of the output.

@@ -461,7 +461,18 @@ fn caterpillar(args: CaterpillarArgs) -> Result<(), Failure> {
     {
         fixed.push(s.clone());
     }
-    let table = read_mixed(&args.csv.csv, &group, &y, &fixed, na.as_deref())?;
+    let covariates: Vec<(&str, &str)> = fixed
+        .iter()
+        .map(|name| {
+            let flag = if slope.as_deref() == Some(name.as_str()) && !args.fixed.contains(name) {
+                "--slope"
+            } else {
+                "--fixed"
+            };
+            (flag, name.as_str())
+        })
+        .collect();
+    let table = crate::mixed::read_table(&args.csv.csv, &group, &y, &covariates, na.as_deref())?;
     let mut model = MixedOptions::new().fixed(fixed.iter().cloned());
     if let Some(s) = &slope {
         model = model.slope(s.as_str());
@@ -494,68 +505,6 @@ fn column_flag(flag: &str, name: &str) -> Result<String, Failure> {
         "" => Err(Failure::usage(format!("{flag} needs a column name"))),
         name => Ok(name.to_owned()),
     }
-}
-
-/// Reads the rows of a mixed model: the group, the outcome and the covariates of each row. A
-/// row whose outcome or a covariate is empty (or the `na` token) is left out (missing, not
-/// imputed); an empty group, or a cell that is not a number, is an error naming the row and
-/// column.
-fn read_mixed(
-    path: &str,
-    group: &str,
-    y: &str,
-    covariates: &[String],
-    na: Option<&str>,
-) -> Result<MixedTable, Failure> {
-    let mut reader = table::open(path)?;
-    let header = reader.header().to_vec();
-    let names = table::names(&header);
-    let group_at = table::column(&names, group, "--group")?;
-    let y_at = table::column(&names, y, "--y")?;
-    let covariate_at = covariates
-        .iter()
-        .map(|c| table::column(&names, c, "--fixed or --slope"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut rows: Vec<(String, f64, Vec<f64>)> = Vec::new();
-    // Each kept row's line, to name it if the library refuses it.
-    let mut lines: Vec<u64> = Vec::new();
-    while let Some(record) = table::next_row(&mut reader, path)? {
-        let line = record.line();
-        let g = table::cell(&record, group_at, None)?;
-        if g.is_empty() {
-            return Err(Failure::run(format!(
-                "{}: no group",
-                location(Some(line), None, Some(group))
-            )));
-        }
-        let at = |column: &str| location(Some(line), None, Some(column));
-        let value = table::number(table::cell(&record, y_at, None)?, na, || at(y))?;
-        let mut xs = Vec::with_capacity(covariates.len());
-        for (name, &i) in covariates.iter().zip(&covariate_at) {
-            xs.push(table::number(table::cell(&record, i, None)?, na, || {
-                at(name)
-            })?);
-        }
-        let (Some(value), Some(xs)) = (value, xs.into_iter().collect::<Option<Vec<f64>>>()) else {
-            continue;
-        };
-        rows.push((g.to_owned(), value, xs));
-        lines.push(line);
-    }
-    let names: Vec<&str> = covariates.iter().map(String::as_str).collect();
-    MixedTable::from_rows(group, y, &names, rows).map_err(|e| {
-        let line = e
-            .row()
-            .and_then(|r| usize::try_from(r).ok()?.checked_sub(1))
-            .and_then(|i| lines.get(i).copied());
-        match line {
-            Some(line) => Failure::worded(
-                format!("{}: {}", location(Some(line), None, e.column()), e.kind()),
-                e,
-            ),
-            None => Failure::from(e),
-        }
-    })
 }
 
 /// Reads one client's sessions of `inst` from a CSV file laid out as for `alliance
