@@ -12,8 +12,8 @@ use crate::table::{self, location};
 
 /// A linear mixed model with one grouping factor, as lme4 and lmerTest fit it.
 ///
-/// y ~ fixed covariates + (1 | group), or with --slope x, y ~ fixed + (1 + x | group) (a random
-/// intercept and slope with their correlation), by REML (lme4's default) or, with --ml, maximum
+/// y ~ fixed covariates + (1 | group), or with --slope x, y ~ fixed + x + (1 + x | group) (a
+/// random intercept and slope with their correlation; x is a fixed effect too), by REML (lme4's default) or, with --ml, maximum
 /// likelihood. Reads a long CSV file: a header line, then one row per observation (a session of
 /// a client, or a client of a therapist). A row with an empty (or --na) cell in a column the
 /// model uses is left out, not imputed; other columns are ignored.
@@ -36,8 +36,8 @@ pub struct Args {
     /// Fixed covariates, comma-separated, after the intercept
     #[arg(long, value_name = "COL,COL")]
     fixed: Option<String>,
-    /// A random slope on this column, correlated with the random intercept (name it in --fixed
-    /// too for the usual growth model, y ~ x + (1 + x | group))
+    /// A random slope on this column, correlated with the random intercept; the column is also a
+    /// fixed effect (after the --fixed columns, unless named there): y ~ x + (1 + x | group)
     #[arg(long, value_name = "COLUMN")]
     slope: Option<String>,
     /// Covariates to split into their group mean (COL_between) and the deviation from it
@@ -452,8 +452,16 @@ impl<'a> Output<'a> {
 pub fn run(args: Args) -> Result<(), Failure> {
     let opts = Options::new(args)?;
     let table = read(&opts)?;
+    // A random slope comes with its fixed effect, as lme4's `y ~ x + (1 + x | group)` (and as
+    // `alliance plot caterpillar --slope`).
+    let fixed = opts.fixed.iter().cloned().chain(
+        opts.slope
+            .iter()
+            .filter(|s| !opts.fixed.contains(s))
+            .cloned(),
+    );
     let model = MixedOptions::new()
-        .fixed(opts.fixed.iter().cloned())
+        .fixed(fixed)
         .split(opts.split.iter().cloned())
         .estimation(opts.estimation);
     let model = match &opts.slope {

@@ -243,6 +243,12 @@ fn growth_curve_with_missed_sessions_matches_lme4() {
     let mut ml = base.to_vec();
     ml.push("--ml");
     compare("growth_ml", &mixed(&ml), &r["growth_ml"]["result"]);
+    // --slope alone is lme4's `score ~ session + (1 + session | client)` too: the random slope
+    // brings its fixed effect, as `alliance plot caterpillar --slope` does.
+    let alone = [
+        "--csv", &file, "--y", "score", "--group", "client", "--slope", "session", "--na", "NA",
+    ];
+    assert_eq!(mixed(&alone), mixed(&base));
 }
 
 const CSV: &str = "therapist,client,x,z,y\nt1,a,1,2,5.5\nt1,b,2,4,6.0\nt2,c,3,6,4.0\nt2,d,1,2,5.0\nt3,e,2,4,7.5\nt3,f,3,6,6.5\nt4,g,1,2,5.0\n";
