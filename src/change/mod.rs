@@ -83,9 +83,9 @@ mod trajectory;
 #[cfg(feature = "plot")]
 pub(crate) use monitor::DEFAULT_RUPTURE_FLOOR;
 pub use monitor::{
-    ComponentChange, Event, EventKind, LargestFall, MessagePart, Messages, MonitorOptions,
-    MonitorState, MonitoredSession, Param, Params, Practice, SessionMonitor, SessionStatus,
-    Severity, Summary, ThresholdState,
+    ComponentChange, Event, EventKind, LargestFall, MONITOR_STATE_FORMAT, MessagePart, Messages,
+    MonitorOptions, MonitorState, MonitoredSession, Param, Params, Practice, SessionMonitor,
+    SessionStatus, Severity, Summary, ThresholdState,
 };
 pub use rci::{
     CategoryCounts, ChangeCategory, ChangeRow, ClinicalCutoff, CutoffBSd, CutoffType, HaCategories,

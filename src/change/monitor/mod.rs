@@ -13,7 +13,7 @@ pub use event::{
     Practice, SessionStatus, Severity, Summary, ThresholdState,
 };
 pub use messages::Messages;
-pub use state::MonitorState;
+pub use state::{MONITOR_STATE_FORMAT, MonitorState};
 
 use super::Better;
 use super::positive;

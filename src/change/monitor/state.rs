@@ -385,6 +385,8 @@ pub(crate) fn digest(units: &[Option<i32>]) -> u64 {
     serde(deny_unknown_fields, try_from = "StateDef")
 )]
 pub struct MonitorState {
+    /// The stored form's version ([`MONITOR_STATE_FORMAT`]), written first.
+    pub(crate) format: StateFormat,
     pub(crate) instrument: InstrumentSummary,
     pub(crate) options: MonitorOptions,
     pub(crate) grid: Option<Grid>,
@@ -403,11 +405,43 @@ pub struct MonitorState {
     pub(crate) seen: Vec<Seen>,
 }
 
+/// The version of the stored form of [`MonitorState`] this release writes and reads: the
+/// `"format"` key, first in the JSON. A state of another format is refused with
+/// [`ErrorKind::InvalidMonitorState`] (never read as something it is not).
+pub const MONITOR_STATE_FORMAT: u32 = 1;
+
+/// The stored form's version: always [`MONITOR_STATE_FORMAT`] in memory, a number in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct StateFormat;
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for StateFormat {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_u32(MONITOR_STATE_FORMAT)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for StateFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match <u32 as serde::Deserialize>::deserialize(d)? {
+            MONITOR_STATE_FORMAT => Ok(StateFormat),
+            other => Err(serde::de::Error::custom(format_message(other))),
+        }
+    }
+}
+
+/// The reason given for a state of another format.
+fn format_message(found: u32) -> String {
+    format!("state format {found} is not known: this release reads format {MONITOR_STATE_FORMAT}")
+}
+
 /// The stored form of [`MonitorState`], checked as it is read back.
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StateDef {
+    format: u32,
     instrument: InstrumentSummary,
     options: MonitorOptions,
     grid: Option<Grid>,
@@ -426,7 +460,11 @@ impl TryFrom<StateDef> for MonitorState {
     type Error = crate::Error;
 
     fn try_from(d: StateDef) -> Result<Self> {
+        if d.format != MONITOR_STATE_FORMAT {
+            return Err(invalid(format_message(d.format)));
+        }
         let state = MonitorState {
+            format: StateFormat,
             instrument: d.instrument,
             options: d.options,
             grid: d.grid,
@@ -455,6 +493,7 @@ pub(crate) fn invalid(what: impl Into<String>) -> crate::Error {
 impl MonitorState {
     pub(crate) fn new(instrument: &Instrument, options: MonitorOptions) -> Self {
         MonitorState {
+            format: StateFormat,
             instrument: instrument.summary(),
             options,
             grid: Grid::of(instrument),
@@ -502,20 +541,29 @@ impl MonitorState {
         &self.instrument
     }
 
-    /// The sessions observed, and the last of them.
+    /// How many sessions the state has observed.
     ///
     /// ```
     /// use therapeutic_alliance::catalog;
     /// use therapeutic_alliance::change::{MonitorOptions, SessionMonitor};
+    /// use therapeutic_alliance::Administration;
     ///
     /// # fn main() -> Result<(), therapeutic_alliance::Error> {
-    /// let state = SessionMonitor::new(&catalog::require("srs")?, MonitorOptions::default()).into_state();
-    /// assert_eq!(state.sessions(), (0, None));
+    /// let srs = catalog::require("srs")?;
+    /// let mut monitor = SessionMonitor::new(&srs, MonitorOptions::default());
+    /// monitor.observe(&Administration::builder(&srs).session(3).answers([("1", 9.0)])?.build()?)?;
+    /// let state = monitor.into_state();
+    /// assert_eq!((state.session_count(), state.last_session()), (1, Some(3)));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn sessions(&self) -> (usize, Option<u32>) {
-        (self.order.count(), self.order.last_session())
+    pub fn session_count(&self) -> usize {
+        self.order.count()
+    }
+
+    /// The number of the last session observed (`None` before the first).
+    pub fn last_session(&self) -> Option<u32> {
+        self.order.last_session()
     }
 
     /// Reads a stored state from JSON, with the typed error of a state that does not hold

@@ -184,6 +184,22 @@ fn a_tampered_state_is_refused() {
             "{pointer} = {value}: {err}"
         );
     }
+    // The stored form's version comes first; another version, or none, is refused.
+    let text = serde_json::to_string(monitor.state()).unwrap();
+    assert!(text.starts_with(r#"{"format":1,"#), "{text}");
+    let err =
+        MonitorState::from_json(&text.replacen(r#""format":1"#, r#""format":2"#, 1)).unwrap_err();
+    assert_eq!(err.code(), "invalid_monitor_state");
+    assert!(
+        err.to_string()
+            .contains("state format 2 is not known: this release reads format 1"),
+        "{err}"
+    );
+    let mut v = good.clone();
+    v.as_object_mut().unwrap().remove("format");
+    assert!(serde_json::from_value::<MonitorState>(v.clone()).is_err());
+    let err = MonitorState::from_json(&v.to_string()).unwrap_err();
+    assert_eq!(err.code(), "invalid_monitor_state");
     // A grid edited along with nothing else reads, and is refused on resume.
     let mut v = good.clone();
     *v.pointer_mut("/grid/max").unwrap() = serde_json::json!(50.0);
