@@ -3,7 +3,7 @@
 use crate::error::{ErrorKind, Result};
 use crate::stats::{Interval, Matrix, pchisq_lower, pchisq_ncp, pchisq_upper, uniroot};
 
-use super::data::{Observations, covariance};
+use super::data::{Observations, listwise_covariance};
 use super::syntax::{Model, Modifier, Operator};
 
 /// How each factor gets its scale.
@@ -649,8 +649,7 @@ impl CfaOptions {
     pub fn analyze(&self, model: &Model, data: &Observations) -> Result<CfaFit> {
         let table = Table::new(model, self)?;
         let cols = data.positions(model.observed())?;
-        let complete = data.complete_rows(&cols);
-        let n = complete.len();
+        let (s, n) = listwise_covariance(data, &cols);
         if n < table.p + 1 {
             return Err(ErrorKind::TooFewRows {
                 target: "model".into(),
@@ -660,7 +659,6 @@ impl CfaOptions {
             }
             .into());
         }
-        let s = covariance(data, &cols, &complete);
         fit(table, model, &s, n as u64)
     }
 

@@ -1,0 +1,297 @@
+//! Exact integer sums of grid columns (item answers as byte codes, 0 in a missing cell): the
+//! moments the listwise covariance and the pairwise correlations are computed from.
+//!
+//! The rows are cut into blocks; each block's sums of codes and of their products are exact
+//! (the byte kernels of [`crate::matrix::moments`]: products in `u16` lanes flushed to `u64`),
+//! so blocks accumulate in any order, on one core or many (with the `parallel` feature), to
+//! the same integers. Centered sums are then exact too (`n Σxy - Σx Σy` in `i128`) and rounded
+//! once to `f64`: no cancellation, whatever the data's mean.
+
+use std::ops::Range;
+
+use super::data::{Grid, TOP};
+use crate::matrix::moments::{gram, packed, sum_u8};
+use crate::stats::Matrix;
+
+/// Rows per block: a block of every column stays in the cache, and [`sum_u8`]'s `u32` fold of
+/// a block's codes (at most [`TOP`] each) cannot overflow.
+const BLOCK: usize = 8192;
+
+const _: () = assert!((BLOCK as u64) * (TOP as u64) < u32::MAX as u64);
+
+/// The listwise sums: over the rows complete on every column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Listwise {
+    /// Complete rows.
+    pub(crate) n: u64,
+    /// Σx of each column.
+    sums: Vec<u64>,
+    /// Σxy of each pair `i <= j`, packed (the diagonal is Σx²).
+    cross: Vec<u64>,
+}
+
+impl Listwise {
+    fn zero(p: usize) -> Self {
+        Listwise {
+            n: 0,
+            sums: vec![0; p],
+            cross: vec![0; p * (p + 1) / 2],
+        }
+    }
+
+    fn add(mut self, other: Listwise) -> Self {
+        self.n += other.n;
+        add(&mut self.sums, &other.sums);
+        add(&mut self.cross, &other.cross);
+        self
+    }
+
+    /// `n Σxy - Σx Σy` of columns `i` and `j`: `n²` times their covariance (divisor N), in
+    /// codes.
+    pub(crate) fn centered(&self, i: usize, j: usize) -> i128 {
+        let get = |v: &[u64], k: usize| i128::from(v.get(k).copied().unwrap_or(0));
+        i128::from(self.n) * get(&self.cross, packed(i, j))
+            - get(&self.sums, i) * get(&self.sums, j)
+    }
+}
+
+/// The pairwise sums: over every row (missing cells add 0), with what the rows missing one
+/// column of a pair add to the other, to take away.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pairwise {
+    p: usize,
+    /// Rows.
+    rows: u64,
+    /// Answered cells of each column.
+    answered: Vec<u64>,
+    /// Σx of each column.
+    sums: Vec<u64>,
+    /// Σxy of each pair `i <= j`, packed (the diagonal is Σx²).
+    cross: Vec<u64>,
+    /// For `a * p + b`: the rows where `a` is answered and `b` missing, their Σx and Σx² of `a`.
+    lost: Vec<[u64; 3]>,
+}
+
+impl Pairwise {
+    fn zero(p: usize) -> Self {
+        Pairwise {
+            p,
+            rows: 0,
+            answered: vec![0; p],
+            sums: vec![0; p],
+            cross: vec![0; p * (p + 1) / 2],
+            lost: vec![[0; 3]; p * p],
+        }
+    }
+
+    fn add(mut self, other: Pairwise) -> Self {
+        self.rows += other.rows;
+        add(&mut self.answered, &other.answered);
+        add(&mut self.sums, &other.sums);
+        add(&mut self.cross, &other.cross);
+        for (a, b) in self.lost.iter_mut().zip(&other.lost) {
+            for (a, b) in a.iter_mut().zip(b) {
+                *a += b;
+            }
+        }
+        self
+    }
+
+    /// Count, Σx and Σx² of column `a` over the rows answering `a` and `b`.
+    fn of_pair(&self, a: usize, b: usize) -> [u64; 3] {
+        let at = |v: &[u64], k: usize| v.get(k).copied().unwrap_or(0);
+        let [n, s, q] = self.lost.get(a * self.p + b).copied().unwrap_or([0; 3]);
+        [
+            at(&self.answered, a) - n,
+            at(&self.sums, a) - s,
+            at(&self.cross, packed(a, a)) - q,
+        ]
+    }
+
+    /// The correlation matrix; `None` when a pair has fewer than two rows in common or a
+    /// column does not vary over a pair's rows.
+    pub(crate) fn correlations(&self) -> Option<Matrix> {
+        let p = self.p;
+        let mut r = Matrix::identity(p);
+        for i in 0..p {
+            for j in 0..i {
+                let [n, sx, sxx] = self.of_pair(i, j);
+                let [_, sy, syy] = self.of_pair(j, i);
+                if n < 2 {
+                    return None;
+                }
+                let n = i128::from(n);
+                let (sx, sy) = (i128::from(sx), i128::from(sy));
+                let vx = n * i128::from(sxx) - sx * sx;
+                let vy = n * i128::from(syy) - sy * sy;
+                if vx <= 0 || vy <= 0 {
+                    return None;
+                }
+                let sxy = i128::from(self.cross.get(packed(i, j)).copied().unwrap_or(0));
+                let c = n * sxy - sx * sy;
+                let scale = match vx.checked_mul(vy) {
+                    Some(v) => (v as f64).sqrt(),
+                    None => (vx as f64).sqrt() * (vy as f64).sqrt(),
+                };
+                let v = c as f64 / scale;
+                r.set(i, j, v);
+                r.set(j, i, v);
+            }
+        }
+        Some(r)
+    }
+}
+
+fn add(a: &mut [u64], b: &[u64]) {
+    for (a, b) in a.iter_mut().zip(b) {
+        *a += b;
+    }
+}
+
+/// The largest code of the columns: the byte kernels' bound.
+fn span(grids: &[&Grid]) -> u64 {
+    grids.iter().map(|g| u64::from(g.top)).max().unwrap_or(0)
+}
+
+/// The codes of each column in `range`.
+fn slices<'a>(grids: &[&'a Grid], range: &Range<usize>) -> Vec<&'a [u8]> {
+    grids
+        .iter()
+        .map(|g| g.codes.get(range.clone()).unwrap_or(&[]))
+        .collect()
+}
+
+/// The missing rows of `g` in `range`.
+fn missing_in<'a>(g: &'a Grid, range: &Range<usize>) -> impl Iterator<Item = usize> + 'a {
+    let from = g.missing.partition_point(|&r| r < range.start);
+    let end = range.end;
+    g.missing
+        .get(from..)
+        .unwrap_or(&[])
+        .iter()
+        .copied()
+        .take_while(move |&r| r < end)
+}
+
+/// `f` of each block of `rows`, merged by `add` (exact, so in any order).
+fn over_blocks<T: Send>(
+    rows: usize,
+    zero: T,
+    f: impl Fn(Range<usize>) -> T + Sync,
+    add: impl Fn(T, T) -> T,
+) -> T {
+    let blocks = rows.div_ceil(BLOCK);
+    let range = |b: usize| b * BLOCK..rows.min((b + 1) * BLOCK);
+    #[cfg(feature = "parallel")]
+    if blocks > 1 {
+        use rayon::prelude::*;
+        let parts: Vec<T> = (0..blocks).into_par_iter().map(|b| f(range(b))).collect();
+        return parts.into_iter().fold(zero, add);
+    }
+    (0..blocks).map(|b| f(range(b))).fold(zero, add)
+}
+
+/// The sums of `grids` (columns of `rows` codes) over the rows complete on all of them.
+pub(crate) fn listwise(grids: &[&Grid], rows: usize) -> Listwise {
+    over_blocks(
+        rows,
+        Listwise::zero(grids.len()),
+        |range| listwise_block(grids, range),
+        Listwise::add,
+    )
+}
+
+/// [`listwise`] of the rows `range`.
+fn listwise_block(grids: &[&Grid], range: Range<usize>) -> Listwise {
+    let span = span(grids);
+    let raw = slices(grids, &range);
+    let mut keep = vec![1u8; range.len()];
+    let mut incomplete = false;
+    for g in grids {
+        for r in missing_in(g, &range) {
+            if let Some(k) = keep.get_mut(r - range.start) {
+                *k = 0;
+                incomplete = true;
+            }
+        }
+    }
+    if !incomplete {
+        return Listwise {
+            n: range.len() as u64,
+            sums: raw.iter().map(|c| sum_u8(c)).collect(),
+            cross: gram(&raw, &raw, span),
+        };
+    }
+    // Codes times 1 on a complete row, 0 on another: each product with a masked code counts
+    // the complete rows alone.
+    let masked: Vec<Vec<u8>> = raw
+        .iter()
+        .map(|c| c.iter().zip(&keep).map(|(&x, &k)| x * k).collect())
+        .collect();
+    let masked: Vec<&[u8]> = masked.iter().map(Vec::as_slice).collect();
+    Listwise {
+        n: sum_u8(&keep),
+        sums: masked.iter().map(|c| sum_u8(c)).collect(),
+        cross: gram(&masked, &raw, span),
+    }
+}
+
+/// The pairwise sums of `grids` (columns of `rows` codes).
+pub(crate) fn pairwise(grids: &[&Grid], rows: usize) -> Pairwise {
+    over_blocks(
+        rows,
+        Pairwise::zero(grids.len()),
+        |range| pairwise_block(grids, range),
+        Pairwise::add,
+    )
+}
+
+/// [`pairwise`] of the rows `range`.
+fn pairwise_block(grids: &[&Grid], range: Range<usize>) -> Pairwise {
+    let p = grids.len();
+    let len = range.len();
+    let raw = slices(grids, &range);
+    let mut out = Pairwise::zero(p);
+    out.rows = len as u64;
+    out.sums = raw.iter().map(|c| sum_u8(c)).collect();
+    out.cross = gram(&raw, &raw, span(grids));
+    // Each row's missing columns as bits (words of 64 columns), then what the row's answered
+    // cells add to the pairs with a missing column.
+    let words = p.div_ceil(64);
+    let mut pattern = vec![0u64; len * words];
+    for (b, g) in grids.iter().enumerate() {
+        let mut lost = 0;
+        for r in missing_in(g, &range) {
+            if let Some(w) = pattern.get_mut((r - range.start) * words + b / 64) {
+                *w |= 1 << (b % 64);
+                lost += 1;
+            }
+        }
+        if let Some(a) = out.answered.get_mut(b) {
+            *a = len as u64 - lost;
+        }
+    }
+    let mut missing = Vec::with_capacity(p);
+    for (row, bits) in pattern.chunks_exact(words).enumerate() {
+        if bits.iter().all(|&w| w == 0) {
+            continue;
+        }
+        missing.clear();
+        missing
+            .extend((0..p).filter(|&b| bits.get(b / 64).is_some_and(|w| w >> (b % 64) & 1 == 1)));
+        for (a, col) in raw.iter().enumerate() {
+            if missing.contains(&a) {
+                continue;
+            }
+            let x = u64::from(col.get(row).copied().unwrap_or(0));
+            for &b in &missing {
+                if let Some(l) = out.lost.get_mut(a * p + b) {
+                    l[0] += 1;
+                    l[1] += x;
+                    l[2] += x * x;
+                }
+            }
+        }
+    }
+    out
+}
