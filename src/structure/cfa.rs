@@ -1090,8 +1090,8 @@ fn finish(
 /// tolerance), scaled to RMSEA.
 fn rmsea_interval(chisq: f64, df: f64, n: f64) -> Interval {
     let (upper_perc, lower_perc) = (0.95, 0.05);
-    let lower_fn = |l: f64| pchisq_ncp(chisq, df, l) - upper_perc;
-    let upper_fn = |l: f64| pchisq_ncp(chisq, df, l) - lower_perc;
+    let lower_fn = |l: f64| pchisq_ncp_lower(chisq, df, l) - upper_perc;
+    let upper_fn = |l: f64| pchisq_ncp_lower(chisq, df, l) - lower_perc;
     let lower = if df < 1.0 || lower_fn(0.0) < 0.0 {
         0.0
     } else {
@@ -1106,9 +1106,58 @@ fn rmsea_interval(chisq: f64, df: f64, n: f64) -> Interval {
     Interval { lower, upper }
 }
 
+/// `pchisq_ncp(x, df, ncp)`, or 0 when a Chernoff bound puts it below `1e-30`: far below the
+/// observed chi-square's noncentral distribution, where the exact sum takes thousands of
+/// Poisson terms (the upper end of the RMSEA search, an `ncp` of `N` or more) and where
+/// `p - 0.05` and `p - 0.95` are `-0.05` and `-0.95` exactly either way, so `uniroot` takes the
+/// same steps.
+///
+/// The bound: `P(X <= x) <= exp(t x) E[exp(-t X)] = exp(t x - ncp t / u - df/2 ln u)` with
+/// `u = 1 + 2t`, least at `u = (df + sqrt(df² + 4 x ncp)) / (2x)`, below the mean `df + ncp`.
+fn pchisq_ncp_lower(x: f64, df: f64, ncp: f64) -> f64 {
+    if x > 0.0 && df > 0.0 && ncp > 0.0 && x < df + ncp && ncp.is_finite() {
+        let u = (df + (df * df + 4.0 * x * ncp).sqrt()) / (2.0 * x);
+        let t = (u - 1.0) / 2.0;
+        let log_bound = t * x - ncp * t / u - df / 2.0 * u.ln();
+        if log_bound < -69.0 {
+            return 0.0;
+        }
+    }
+    pchisq_ncp(x, df, ncp)
+}
+
 impl std::fmt::Display for Parameter {
     /// `lhs op rhs est`, as a lavaan parameter table row.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {} {} {}", self.lhs, self.op, self.rhs, self.est)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the bound cuts the sum short, the exact sum is as far below the last bit of 0.05,
+    /// so the RMSEA search sees the same values.
+    #[test]
+    fn the_chernoff_shortcut_changes_no_search_value() {
+        let mut cut = 0;
+        for &df in &[1.0, 2.0, 5.0, 24.0, 51.0, 150.0] {
+            for &x in &[0.5, 3.0, 24.0, 56.26, 300.0, 2_000.0] {
+                for &ncp in &[1.0, 30.0, 100.0, 700.0, 5_000.0, 70_000.0, 400_000.0] {
+                    let fast = pchisq_ncp_lower(x, df, ncp);
+                    let exact = pchisq_ncp(x, df, ncp);
+                    if fast != exact {
+                        cut += 1;
+                        assert_eq!(fast, 0.0);
+                        assert!(exact < 1e-20, "{x} {df} {ncp}: {exact}");
+                        for level in [0.05, 0.95] {
+                            assert_eq!(fast - level, exact - level, "{x} {df} {ncp}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(cut > 10, "{cut}");
     }
 }

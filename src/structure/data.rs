@@ -669,3 +669,189 @@ fn float_pairwise(columns: &[&[f64]], rows: usize) -> Option<Matrix> {
     }
     Some(r)
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `rows` pseudo-random rows of `p` values `lo + k / div` (`k` in `0..=levels`), each cell
+    /// missing with probability `missing` %.
+    pub(crate) fn simulated(
+        p: usize,
+        rows: usize,
+        (lo, div, levels): (i64, i64, u64),
+        missing: u64,
+        seed: u64,
+    ) -> Observations {
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let names: Vec<String> = (1..=p).map(|j| format!("x{j}")).collect();
+        let mut data = Observations::new(names).expect("names");
+        let mut row = vec![None; p];
+        for _ in 0..rows {
+            // A shared level makes the columns correlate.
+            let level = next() % (levels + 1);
+            for cell in &mut row {
+                let x = next();
+                let k = if x % 3 == 0 {
+                    level
+                } else {
+                    (x >> 8) % (levels + 1)
+                };
+                *cell = (x % 100 >= missing).then(|| (lo * div + k as i64) as f64 / div as f64);
+            }
+            data.push_row(&row).expect("finite");
+        }
+        data
+    }
+
+    fn all_grid(data: &Observations) -> bool {
+        data.columns.iter().all(|c| matches!(c, Column::Grid(_)))
+    }
+
+    /// The f64 path of the same data.
+    fn float_moments(data: &Observations) -> (Matrix, usize, Option<Matrix>) {
+        let floats: Vec<Cow<'_, [f64]>> = (0..data.names.len()).map(|c| data.floats(c)).collect();
+        let columns: Vec<&[f64]> = floats.iter().map(|c| c.as_ref()).collect();
+        let rows = complete_rows(&columns, data.rows);
+        let p = columns.len();
+        let cov = if rows.is_empty() {
+            Matrix::zeros(p)
+        } else {
+            float_covariance(&columns, &rows)
+        };
+        (cov, rows.len(), float_pairwise(&columns, data.rows))
+    }
+
+    fn close(a: &Matrix, b: &Matrix, tol: f64) -> bool {
+        let p = a.n;
+        (0..p).all(|i| {
+            (0..p).all(|j| {
+                let (x, y) = (a.get(i, j), b.get(i, j));
+                (x - y).abs() <= tol * y.abs().max(1.0)
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Exact integer sums give the f64 path's covariance and correlations to 1e-12, on
+        /// small integers and on halves, with missing cells.
+        #[test]
+        fn the_integer_path_equals_the_f64_path(
+            p in 2usize..7,
+            rows in 1usize..300,
+            lo in -6i64..6,
+            div in prop::sample::select(vec![1i64, 2, 4, 10]),
+            levels in 1u64..9,
+            missing in prop::sample::select(vec![0u64, 3, 30]),
+            seed in any::<u64>(),
+        ) {
+            let data = simulated(p, rows, (lo, div, levels), missing, seed);
+            prop_assert!(all_grid(&data));
+            let cols: Vec<usize> = (0..p).collect();
+            let (cov, n) = listwise_covariance(&data, &cols);
+            let (fcov, fnn, fcor) = float_moments(&data);
+            prop_assert_eq!(n, fnn);
+            prop_assert!(close(&cov, &fcov, 1e-12));
+            match (pairwise_correlations(&data, &cols), fcor) {
+                (Some(a), Some(b)) => prop_assert!(close(&a, &b, 1e-12)),
+                // No variance or too few rows is exact on the integers; the f64 path may see a
+                // rounding error's variance instead.
+                (None, _) => {}
+                (Some(_), None) => prop_assert!(false, "the f64 path found no correlation"),
+            }
+        }
+
+        /// Pushing, resampling and comparing rows keeps every value, however stored.
+        #[test]
+        fn values_survive_the_grid(
+            values in prop::collection::vec(prop::option::of(-300.0f64..300.0), 1..60),
+            grid in prop::collection::vec(prop::option::of(-200i32..200), 1..60),
+            halves in any::<bool>(),
+        ) {
+            let grid: Vec<Option<f64>> = grid
+                .iter()
+                .map(|v| v.map(|v| if halves { f64::from(v) / 2.0 } else { f64::from(v) }))
+                .collect();
+            for column in [values, grid] {
+                let rows: Vec<[Option<f64>; 1]> = column.iter().map(|&v| [v]).collect();
+                let data = Observations::from_rows(["x"], &rows).expect("finite");
+                let back: Vec<Option<f64>> =
+                    data.floats(0).iter().map(|&v| (!v.is_nan()).then_some(v)).collect();
+                prop_assert_eq!(&back, &column);
+                let order: Vec<usize> = (0..column.len()).rev().collect();
+                let twice = data.select_rows(&order).expect("rows").select_rows(&order).expect("rows");
+                prop_assert_eq!(&twice, &data);
+            }
+        }
+    }
+
+    #[test]
+    fn columns_stay_on_the_grid_until_they_cannot() {
+        let col = |values: &[f64]| {
+            let rows: Vec<[Option<f64>; 1]> = values.iter().map(|&v| [Some(v)]).collect();
+            let data = Observations::from_rows(["x"], &rows).expect("finite");
+            match &data.columns[0] {
+                Column::Grid(g) => Some((g.base, g.decimals, g.top, g.codes.clone())),
+                Column::Float(_) => None,
+            }
+        };
+        // A lower value moves the base; a finer one the grid.
+        assert_eq!(col(&[3.0, 1.0, 5.0]), Some((1, 0, 4, vec![2, 0, 4])));
+        assert_eq!(col(&[3.0, 1.5]), Some((15, 1, 15, vec![15, 0])));
+        assert_eq!(col(&[-2.0, 0.25]), Some((-200, 2, 225, vec![0, 225])));
+        // 255 steps, thirds, a fine grid too wide and huge values are f64.
+        assert_eq!(col(&[0.0, 255.0]), None);
+        assert_eq!(col(&[254.0, 0.0]).map(|g| g.2), Some(254));
+        assert_eq!(col(&[1.0, 1.0 / 3.0]), None);
+        assert_eq!(col(&[0.0, 3.0, 0.01]), None);
+        assert_eq!(col(&[1e300]), None);
+        // Missing cells stay 0 through a rebase.
+        let data = Observations::from_rows(["x"], [[Some(4.0)], [None], [Some(2.0)]]).expect("ok");
+        let Column::Grid(g) = &data.columns[0] else {
+            panic!("a grid")
+        };
+        assert_eq!(
+            (g.codes.as_slice(), g.missing.as_slice()),
+            (&[2, 0, 0][..], &[1][..])
+        );
+        // Mixed columns: the f64 path, same numbers.
+        let mixed = Observations::from_rows(
+            ["a", "b"],
+            [
+                [Some(1.0), Some(1.0 / 3.0)],
+                [Some(2.0), Some(2.0 / 3.0)],
+                [Some(4.0), None],
+                [None, Some(0.1)],
+            ],
+        )
+        .expect("ok");
+        assert!(!all_grid(&mixed));
+        let (cov, n) = listwise_covariance(&mixed, &[0, 1]);
+        assert_eq!(n, 2);
+        assert!((cov.get(0, 0) - 0.25).abs() < 1e-15);
+        assert!((cov.get(1, 0) - 1.0 / 12.0).abs() < 1e-15);
+    }
+
+    /// Equal values are equal observations whatever their storage; missing equals missing.
+    #[test]
+    fn equality_is_of_values() {
+        let a = Observations::from_rows(["x"], [[Some(2.0)], [None], [Some(1.0)]]).expect("ok");
+        let b = Observations::from_rows(["x"], [[Some(1.0)], [None], [Some(2.0)]])
+            .expect("ok")
+            .select_rows(&[2, 1, 0])
+            .expect("rows");
+        assert_eq!(a, b);
+        let c =
+            Observations::from_rows(["x"], [[Some(2.0)], [Some(0.0)], [Some(1.0)]]).expect("ok");
+        assert_ne!(a, c);
+    }
+}

@@ -60,35 +60,39 @@ impl Listwise {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Pairwise {
     p: usize,
+    /// Missing cells of each column.
+    missing: Vec<u64>,
     /// Rows.
     rows: u64,
-    /// Answered cells of each column.
-    answered: Vec<u64>,
     /// Σx of each column.
     sums: Vec<u64>,
     /// Σxy of each pair `i <= j`, packed (the diagonal is Σx²).
     cross: Vec<u64>,
-    /// For `a * p + b`: the rows where `a` is answered and `b` missing, their Σx and Σx² of `a`.
-    lost: Vec<[u64; 3]>,
+    /// At `b * p + a`: Σx and Σx² of column `a` over the rows missing `b`.
+    lost: Vec<[u64; 2]>,
+    /// At `a * p + b`: the rows missing both `a` and `b`.
+    both: Vec<u64>,
 }
 
 impl Pairwise {
     fn zero(p: usize) -> Self {
         Pairwise {
             p,
+            missing: vec![0; p],
             rows: 0,
-            answered: vec![0; p],
             sums: vec![0; p],
             cross: vec![0; p * (p + 1) / 2],
-            lost: vec![[0; 3]; p * p],
+            lost: vec![[0; 2]; p * p],
+            both: vec![0; p * p],
         }
     }
 
     fn add(mut self, other: Pairwise) -> Self {
         self.rows += other.rows;
-        add(&mut self.answered, &other.answered);
+        add(&mut self.missing, &other.missing);
         add(&mut self.sums, &other.sums);
         add(&mut self.cross, &other.cross);
+        add(&mut self.both, &other.both);
         for (a, b) in self.lost.iter_mut().zip(&other.lost) {
             for (a, b) in a.iter_mut().zip(b) {
                 *a += b;
@@ -100,12 +104,11 @@ impl Pairwise {
     /// Count, Σx and Σx² of column `a` over the rows answering `a` and `b`.
     fn of_pair(&self, a: usize, b: usize) -> [u64; 3] {
         let at = |v: &[u64], k: usize| v.get(k).copied().unwrap_or(0);
-        let [n, s, q] = self.lost.get(a * self.p + b).copied().unwrap_or([0; 3]);
-        [
-            at(&self.answered, a) - n,
-            at(&self.sums, a) - s,
-            at(&self.cross, packed(a, a)) - q,
-        ]
+        let [s, q] = self.lost.get(b * self.p + a).copied().unwrap_or([0; 2]);
+        let (ma, mb) = (at(&self.missing, a), at(&self.missing, b));
+        // Rows answering a less those missing b (and not a).
+        let n = self.rows - ma - (mb - at(&self.both, a * self.p + b));
+        [n, at(&self.sums, a) - s, at(&self.cross, packed(a, a)) - q]
     }
 
     /// The correlation matrix; `None` when a pair has fewer than two rows in common or a
@@ -249,49 +252,120 @@ pub(crate) fn pairwise(grids: &[&Grid], rows: usize) -> Pairwise {
 /// [`pairwise`] of the rows `range`.
 fn pairwise_block(grids: &[&Grid], range: Range<usize>) -> Pairwise {
     let p = grids.len();
-    let len = range.len();
     let raw = slices(grids, &range);
     let mut out = Pairwise::zero(p);
-    out.rows = len as u64;
+    out.rows = range.len() as u64;
     out.sums = raw.iter().map(|c| sum_u8(c)).collect();
     out.cross = gram(&raw, &raw, span(grids));
-    // Each row's missing columns as bits (words of 64 columns), then what the row's answered
-    // cells add to the pairs with a missing column.
-    let words = p.div_ceil(64);
-    let mut pattern = vec![0u64; len * words];
+    // What each column adds over the rows missing `b` (a missing cell adds 0), and the rows
+    // missing two or more columns (counted as they are met).
+    let mut count = vec![0u8; range.len()];
+    let mut several = Vec::new();
     for (b, g) in grids.iter().enumerate() {
-        let mut lost = 0;
+        let lost = out.lost.get_mut(b * p..(b + 1) * p).unwrap_or(&mut []);
+        let mut missing = 0;
         for r in missing_in(g, &range) {
-            if let Some(w) = pattern.get_mut((r - range.start) * words + b / 64) {
-                *w |= 1 << (b % 64);
-                lost += 1;
+            let at = r - range.start;
+            missing += 1;
+            if let Some(c) = count.get_mut(at) {
+                if *c == 1 {
+                    several.push(at);
+                }
+                *c = c.saturating_add(1);
+            }
+            for (l, col) in lost.iter_mut().zip(&raw) {
+                let x = u64::from(col.get(at).copied().unwrap_or(0));
+                l[0] += x;
+                l[1] += x * x;
             }
         }
-        if let Some(a) = out.answered.get_mut(b) {
-            *a = len as u64 - lost;
+        if let Some(m) = out.missing.get_mut(b) {
+            *m = missing;
         }
     }
-    let mut missing = Vec::with_capacity(p);
-    for (row, bits) in pattern.chunks_exact(words).enumerate() {
-        if bits.iter().all(|&w| w == 0) {
-            continue;
-        }
-        missing.clear();
-        missing
-            .extend((0..p).filter(|&b| bits.get(b / 64).is_some_and(|w| w >> (b % 64) & 1 == 1)));
-        for (a, col) in raw.iter().enumerate() {
-            if missing.contains(&a) {
-                continue;
+    // Rows missing several columns: which pairs they miss together.
+    if !several.is_empty() {
+        let mut flags = vec![false; range.len() * p];
+        for (b, g) in grids.iter().enumerate() {
+            for r in missing_in(g, &range) {
+                if let Some(f) = flags.get_mut((r - range.start) * p + b) {
+                    *f = true;
+                }
             }
-            let x = u64::from(col.get(row).copied().unwrap_or(0));
-            for &b in &missing {
-                if let Some(l) = out.lost.get_mut(a * p + b) {
-                    l[0] += 1;
-                    l[1] += x;
-                    l[2] += x * x;
+        }
+        let mut cols = Vec::with_capacity(p);
+        for &at in &several {
+            cols.clear();
+            let row = flags.get(at * p..(at + 1) * p).unwrap_or(&[]);
+            cols.extend(row.iter().enumerate().filter_map(|(b, &m)| m.then_some(b)));
+            for &a in &cols {
+                for &b in &cols {
+                    if let Some(n) = out.both.get_mut(a * p + b) {
+                        *n += 1;
+                    }
                 }
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::structure::data::{Column, tests::simulated};
+    use proptest::prelude::*;
+
+    fn grids(data: &crate::structure::Observations) -> Vec<&Grid> {
+        (0..data.names().len())
+            .filter_map(|j| match data.column(j) {
+                Some(Column::Grid(g)) => Some(g),
+                _ => None,
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Two halves merged are one pass, exactly.
+        #[test]
+        fn halves_merged_equal_one_pass(
+            p in 1usize..7,
+            rows in 1usize..400,
+            levels in 1u64..9,
+            missing in prop::sample::select(vec![0u64, 3, 30, 100]),
+            seed in any::<u64>(),
+            cut in 0usize..400,
+        ) {
+            let data = simulated(p, rows, (1, 1, levels), missing, seed);
+            let g = grids(&data);
+            prop_assert_eq!(g.len(), p);
+            let cut = cut.min(rows);
+            let merged = listwise_block(&g, 0..cut).add(listwise_block(&g, cut..rows));
+            prop_assert_eq!(&merged, &listwise_block(&g, 0..rows));
+            let merged = pairwise_block(&g, 0..cut).add(pairwise_block(&g, cut..rows));
+            prop_assert_eq!(&merged, &pairwise_block(&g, 0..rows));
+        }
+    }
+
+    /// Blocks (on every core with `parallel`) sum to one pass over every row.
+    #[test]
+    fn blocks_equal_one_pass() {
+        for missing in [0, 3, 40] {
+            let rows = 3 * BLOCK + 1_234;
+            let data = simulated(12, rows, (1, 1, 4), missing, 99 + missing);
+            let g = grids(&data);
+            assert_eq!(
+                listwise(&g, rows),
+                listwise_block(&g, 0..rows),
+                "{missing}%"
+            );
+            assert_eq!(
+                pairwise(&g, rows),
+                pairwise_block(&g, 0..rows),
+                "{missing}%"
+            );
+        }
+    }
 }
