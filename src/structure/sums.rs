@@ -257,38 +257,55 @@ fn pairwise_block(grids: &[&Grid], range: Range<usize>) -> Pairwise {
     out.rows = range.len() as u64;
     out.sums = raw.iter().map(|c| sum_u8(c)).collect();
     out.cross = gram(&raw, &raw, span(grids));
-    // What each column adds over the rows missing `b` (a missing cell adds 0), and the rows
-    // missing two or more columns (counted as they are met).
+    // The rows missing each column; those missing two or more (counted as they are met).
     let mut count = vec![0u8; range.len()];
     let mut several = Vec::new();
-    for (b, g) in grids.iter().enumerate() {
-        let lost = out.lost.get_mut(b * p..(b + 1) * p).unwrap_or(&mut []);
-        let mut missing = 0;
-        for r in missing_in(g, &range) {
-            let at = r - range.start;
-            missing += 1;
-            if let Some(c) = count.get_mut(at) {
-                if *c == 1 {
-                    several.push(at);
-                }
-                *c = c.saturating_add(1);
-            }
-            for (l, col) in lost.iter_mut().zip(&raw) {
-                let x = u64::from(col.get(at).copied().unwrap_or(0));
-                l[0] += x;
-                l[1] += x * x;
-            }
-        }
+    let missing: Vec<Vec<usize>> = grids
+        .iter()
+        .map(|g| {
+            missing_in(g, &range)
+                .map(|r| {
+                    let at = r - range.start;
+                    if let Some(c) = count.get_mut(at) {
+                        if *c == 1 {
+                            several.push(at);
+                        }
+                        *c = c.saturating_add(1);
+                    }
+                    at
+                })
+                .collect()
+        })
+        .collect();
+    // What each column adds over the rows missing `b` (a missing cell adds 0): a gather per
+    // pair, summed in registers.
+    for (b, rows) in missing.iter().enumerate() {
         if let Some(m) = out.missing.get_mut(b) {
-            *m = missing;
+            *m = rows.len() as u64;
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        let lost = out.lost.get_mut(b * p..(b + 1) * p).unwrap_or(&mut []);
+        for (a, (l, col)) in lost.iter_mut().zip(&raw).enumerate() {
+            if a == b {
+                continue;
+            }
+            let (mut s, mut q) = (0u64, 0u64);
+            for &at in rows {
+                let x = u64::from(col.get(at).copied().unwrap_or(0));
+                s += x;
+                q += x * x;
+            }
+            *l = [s, q];
         }
     }
     // Rows missing several columns: which pairs they miss together.
     if !several.is_empty() {
         let mut flags = vec![false; range.len() * p];
-        for (b, g) in grids.iter().enumerate() {
-            for r in missing_in(g, &range) {
-                if let Some(f) = flags.get_mut((r - range.start) * p + b) {
+        for (b, rows) in missing.iter().enumerate() {
+            for &at in rows {
+                if let Some(f) = flags.get_mut(at * p + b) {
                     *f = true;
                 }
             }
