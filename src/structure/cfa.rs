@@ -571,6 +571,33 @@ fn gradient(table: &Table, x: &[f64], s: &Matrix) -> Option<Vec<f64>> {
     Some(g)
 }
 
+/// The Hessian of the discrepancy at `x`: central differences of the analytic gradient,
+/// symmetrized; `None` where the model is not positive definite.
+fn numeric_hessian(table: &Table, x: &[f64], s: &Matrix) -> Option<Matrix> {
+    let q = x.len();
+    let mut hess = Matrix::zeros(q);
+    let mut at = x.to_vec();
+    for k in 0..q {
+        let hk = 1e-5 * x[k].abs().max(1.0);
+        at[k] = x[k] + hk;
+        let gu = gradient(table, &at, s)?;
+        at[k] = x[k] - hk;
+        let gd = gradient(table, &at, s)?;
+        at[k] = x[k];
+        for l in 0..q {
+            hess.set(l, k, (gu[l] - gd[l]) / (2.0 * hk));
+        }
+    }
+    for k in 0..q {
+        for l in 0..k {
+            let v = (hess.get(k, l) + hess.get(l, k)) / 2.0;
+            hess.set(k, l, v);
+            hess.set(l, k, v);
+        }
+    }
+    Some(hess)
+}
+
 /// Gradient and expected Hessian (`tr(V dS_k V dS_l)`) of the discrepancy.
 fn scoring(d_sigma: &[Matrix], inv: &Matrix, sigma: &Matrix, s: &Matrix) -> (Vec<f64>, Matrix) {
     let q = d_sigma.len();
@@ -872,45 +899,47 @@ fn fit(table: Table, model: &Model, s: &Matrix, n: u64) -> Result<CfaFit> {
     // Newton's method on the analytic gradient (its Jacobian by central differences) from
     // near the optimum: the objective is too flat there for a line search to see, and Fisher
     // scoring converges only linearly.
+    //
+    // The Jacobian is kept while it serves (a chord method: near the optimum it changes too
+    // little to slow the steps down) and computed afresh when a step gains less than it should.
     if converged {
         converged = false;
         let mut last = f64::INFINITY;
-        for _ in 0..50 {
+        let mut hessian: Option<Matrix> = None;
+        let mut steps = 0;
+        while steps < 50 {
+            steps += 1;
             iterations += 1;
             let Some(g) = gradient(&table, &x, s) else {
                 break;
             };
-            let q = x.len();
-            let mut hess = Matrix::zeros(q);
-            for k in 0..q {
-                let hk = 1e-5 * x[k].abs().max(1.0);
-                let mut up = x.clone();
-                up[k] += hk;
-                let mut down = x.clone();
-                down[k] -= hk;
-                let (Some(gu), Some(gd)) = (gradient(&table, &up, s), gradient(&table, &down, s))
-                else {
-                    break;
-                };
-                for l in 0..q {
-                    hess.set(l, k, (gu[l] - gd[l]) / (2.0 * hk));
-                }
-            }
-            for k in 0..q {
-                for l in 0..k {
-                    let v = (hess.get(k, l) + hess.get(l, k)) / 2.0;
-                    hess.set(k, l, v);
-                    hess.set(l, k, v);
-                }
-            }
+            let fresh = hessian.is_none();
+            let hess = match hessian.take() {
+                Some(h) => h,
+                None => match numeric_hessian(&table, &x, s) {
+                    Some(h) => h,
+                    None => break,
+                },
+            };
             let neg: Vec<f64> = g.iter().map(|v| -v).collect();
             let Some(step) = hess.spd_solve(&neg) else {
-                break;
+                if fresh {
+                    break;
+                }
+                continue;
             };
             let decrement: f64 = -g.iter().zip(&step).map(|(a, b)| a * b).sum::<f64>();
             if decrement.is_nan() || decrement >= last {
-                converged = last < 1e-20;
-                break;
+                if fresh || last < 1e-20 {
+                    converged = last < 1e-20;
+                    break;
+                }
+                // A kept Jacobian that no longer serves: the same point with a fresh one.
+                continue;
+            }
+            // A step that gains less than a Newton step would: a fresh Jacobian next time.
+            if fresh || decrement < 1e-6 * last {
+                hessian = Some(hess);
             }
             last = decrement;
             for (xi, si) in x.iter_mut().zip(&step) {
