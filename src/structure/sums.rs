@@ -10,14 +10,36 @@
 use std::ops::Range;
 
 use super::data::{Grid, TOP};
-use crate::matrix::moments::{gram, packed, sum_u8};
+use crate::matrix::moments::{gram, packed};
 use crate::stats::Matrix;
 
-/// Rows per block: a block of every column stays in the cache, and [`sum_u8`]'s `u32` fold of
-/// a block's codes (at most [`TOP`] each) cannot overflow.
+/// Rows per block: a block of every column stays in the cache.
 const BLOCK: usize = 8192;
 
-const _: () = assert!((BLOCK as u64) * (TOP as u64) < u32::MAX as u64);
+/// Rows of 16 a `u16` lane of [`column_sum`] takes before it is flushed.
+const SUM_STEPS: usize = u16::MAX as usize / TOP as usize;
+
+/// The sum of byte codes (each at most [`TOP`]): 16 `u16` lanes, flushed before they can
+/// overflow, so the compiler adds 16 bytes per instruction.
+fn column_sum(a: &[u8]) -> u64 {
+    let mut total = 0u64;
+    let mut rows = a.chunks_exact(16);
+    loop {
+        let mut lanes = [0u16; 16];
+        let mut taken = 0;
+        for row in rows.by_ref().take(SUM_STEPS) {
+            taken += 1;
+            for (s, &x) in lanes.iter_mut().zip(row) {
+                *s = s.wrapping_add(u16::from(x));
+            }
+        }
+        total += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+        if taken < SUM_STEPS {
+            break;
+        }
+    }
+    total + rows.remainder().iter().map(|&x| u64::from(x)).sum::<u64>()
+}
 
 /// The listwise sums: over the rows complete on every column.
 #[derive(Debug, Clone, PartialEq)]
@@ -221,7 +243,7 @@ fn listwise_block(grids: &[&Grid], range: Range<usize>) -> Listwise {
     if !incomplete {
         return Listwise {
             n: range.len() as u64,
-            sums: raw.iter().map(|c| sum_u8(c)).collect(),
+            sums: raw.iter().map(|c| column_sum(c)).collect(),
             cross: gram(&raw, &raw, span),
         };
     }
@@ -233,8 +255,8 @@ fn listwise_block(grids: &[&Grid], range: Range<usize>) -> Listwise {
         .collect();
     let masked: Vec<&[u8]> = masked.iter().map(Vec::as_slice).collect();
     Listwise {
-        n: sum_u8(&keep),
-        sums: masked.iter().map(|c| sum_u8(c)).collect(),
+        n: column_sum(&keep),
+        sums: masked.iter().map(|c| column_sum(c)).collect(),
         cross: gram(&masked, &raw, span),
     }
 }
@@ -255,7 +277,7 @@ fn pairwise_block(grids: &[&Grid], range: Range<usize>) -> Pairwise {
     let raw = slices(grids, &range);
     let mut out = Pairwise::zero(p);
     out.rows = range.len() as u64;
-    out.sums = raw.iter().map(|c| sum_u8(c)).collect();
+    out.sums = raw.iter().map(|c| column_sum(c)).collect();
     out.cross = gram(&raw, &raw, span(grids));
     // The rows missing each column; those missing two or more (counted as they are met).
     let mut count = vec![0u8; range.len()];
@@ -332,6 +354,26 @@ mod tests {
     use super::*;
     use crate::structure::data::{Column, tests::simulated};
     use proptest::prelude::*;
+
+    #[test]
+    fn column_sums_are_exact() {
+        for len in [
+            0,
+            1,
+            15,
+            16,
+            17,
+            16 * SUM_STEPS,
+            16 * SUM_STEPS + 5,
+            100_003,
+        ] {
+            let top: Vec<u8> = vec![TOP; len];
+            assert_eq!(column_sum(&top), len as u64 * u64::from(TOP), "{len}");
+            let mixed: Vec<u8> = (0..len).map(|i| (i * 7 % 255) as u8).collect();
+            let plain: u64 = mixed.iter().map(|&x| u64::from(x)).sum();
+            assert_eq!(column_sum(&mixed), plain, "{len}");
+        }
+    }
 
     fn grids(data: &crate::structure::Observations) -> Vec<&Grid> {
         (0..data.names().len())
