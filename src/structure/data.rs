@@ -1,6 +1,10 @@
 //! Named columns of observations with missing cells, and the moments the structure analyses
 //! read from them: the listwise covariance matrix with divisor N (lavaan), and pairwise
 //! correlations (psych).
+//!
+//! A column whose values lie on a decimal grid (integers, tenths or hundredths) of at most 254
+//! steps, as item answers do, is held as one byte per cell and its moments are exact integer
+//! sums ([`super::sums`]); any other column is held as `f64` and its moments computed in `f64`.
 
 use std::borrow::Cow;
 
@@ -10,6 +14,13 @@ use crate::stats::{Matrix, dot};
 
 /// Observations of named variables, row by row, with missing cells: the data a factor
 /// analysis reads. Values are any finite numbers (item answers, test scores).
+///
+/// A variable whose values are all on one decimal grid (integers, tenths or hundredths)
+/// spanning at most 254 steps, as item answers are, is stored as one byte per cell, and the
+/// analyses sum its values exactly in integers (so on every core to the same result, with no
+/// rounding error before the last division); other values are kept as they are. Two
+/// observations are equal when they have the same names and values, missing cells in the same
+/// places.
 ///
 /// ```
 /// use therapeutic_alliance::structure::Observations;

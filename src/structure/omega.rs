@@ -203,8 +203,11 @@ fn minres_loadings(r: &Matrix, psi: &[f64], nf: usize) -> Dense {
     minres_loadings_of(r.n, &reduced_eigen(r, psi), nf)
 }
 
+/// Eigenvalues (descending) and eigenvectors (columns).
+type Eigen = (Vec<f64>, Matrix);
+
 /// The eigen decomposition of R with diagonal `1 - psi`.
-fn reduced_eigen(r: &Matrix, psi: &[f64]) -> (Vec<f64>, Matrix) {
+fn reduced_eigen(r: &Matrix, psi: &[f64]) -> Eigen {
     let mut s = r.clone();
     for (i, p) in psi.iter().enumerate() {
         s.set(i, i, 1.0 - p);
@@ -213,7 +216,7 @@ fn reduced_eigen(r: &Matrix, psi: &[f64]) -> (Vec<f64>, Matrix) {
 }
 
 /// [`minres_loadings`] from [`reduced_eigen`] of `n` variables.
-fn minres_loadings_of(n: usize, (values, vectors): &(Vec<f64>, Matrix), nf: usize) -> Dense {
+fn minres_loadings_of(n: usize, (values, vectors): &Eigen, nf: usize) -> Dense {
     let mut l = Dense::zeros(n, nf);
     for f in 0..nf {
         let root = values.get(f).copied().unwrap_or(0.0).max(0.0).sqrt();
@@ -226,7 +229,7 @@ fn minres_loadings_of(n: usize, (values, vectors): &(Vec<f64>, Matrix), nf: usiz
 
 /// psych's `fit.residuals` (minres): the sum of squared lower-triangle residuals of the
 /// `nf`-factor model, eigenvalues below machine epsilon set to 100 eps.
-fn minres_objective(r: &Matrix, (values, vectors): &(Vec<f64>, Matrix), nf: usize) -> f64 {
+fn minres_objective(r: &Matrix, (values, vectors): &Eigen, nf: usize) -> f64 {
     let n = r.n;
     let mut load = vec![0.0; n * nf];
     for f in 0..nf {
@@ -259,12 +262,12 @@ fn minres(r: &Matrix, nf: usize) -> Dense {
     let (lower, upper) = (0.005 / SCALE, upper / SCALE);
     // L-BFGS-B asks for the objective and then the gradient at each point: one eigen
     // decomposition serves both.
-    let last: RefCell<Option<(Vec<f64>, (Vec<f64>, Matrix))>> = RefCell::new(None);
-    let eigen = |psi: &[f64]| -> (Vec<f64>, Matrix) {
-        if let Some((at, e)) = &*last.borrow() {
-            if at.as_slice() == psi {
-                return e.clone();
-            }
+    let last: RefCell<Option<(Vec<f64>, Eigen)>> = RefCell::new(None);
+    let eigen = |psi: &[f64]| -> Eigen {
+        if let Some((at, e)) = &*last.borrow()
+            && at.as_slice() == psi
+        {
+            return e.clone();
         }
         let e = reduced_eigen(r, psi);
         *last.borrow_mut() = Some((psi.to_vec(), e.clone()));
