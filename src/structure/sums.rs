@@ -186,16 +186,11 @@ fn slices<'a>(grids: &[&'a Grid], range: &Range<usize>) -> Vec<&'a [u8]> {
         .collect()
 }
 
-/// The missing rows of `g` in `range`.
-fn missing_in<'a>(g: &'a Grid, range: &Range<usize>) -> impl Iterator<Item = usize> + 'a {
+/// The missing rows of `g` in `range` (a slice of its ascending list).
+fn missing_in<'a>(g: &'a Grid, range: &Range<usize>) -> &'a [usize] {
     let from = g.missing.partition_point(|&r| r < range.start);
-    let end = range.end;
-    g.missing
-        .get(from..)
-        .unwrap_or(&[])
-        .iter()
-        .copied()
-        .take_while(move |&r| r < end)
+    let to = g.missing.partition_point(|&r| r < range.end);
+    g.missing.get(from..to).unwrap_or(&[])
 }
 
 /// `f` of each block of `rows`, merged by `add` (exact, so in any order).
@@ -233,7 +228,7 @@ fn listwise_block(grids: &[&Grid], range: Range<usize>) -> Listwise {
     let mut keep = vec![1u8; range.len()];
     let mut incomplete = false;
     for g in grids {
-        for r in missing_in(g, &range) {
+        for &r in missing_in(g, &range) {
             if let Some(k) = keep.get_mut(r - range.start) {
                 *k = 0;
                 incomplete = true;
@@ -282,23 +277,17 @@ fn pairwise_block(grids: &[&Grid], range: Range<usize>) -> Pairwise {
     // The rows missing each column; those missing two or more (counted as they are met).
     let mut count = vec![0u8; range.len()];
     let mut several = Vec::new();
-    let missing: Vec<Vec<usize>> = grids
-        .iter()
-        .map(|g| {
-            missing_in(g, &range)
-                .map(|r| {
-                    let at = r - range.start;
-                    if let Some(c) = count.get_mut(at) {
-                        if *c == 1 {
-                            several.push(at);
-                        }
-                        *c = c.saturating_add(1);
-                    }
-                    at
-                })
-                .collect()
-        })
-        .collect();
+    let missing: Vec<&[usize]> = grids.iter().map(|g| missing_in(g, &range)).collect();
+    for rows in &missing {
+        for &r in *rows {
+            if let Some(c) = count.get_mut(r - range.start) {
+                if *c == 1 {
+                    several.push(r - range.start);
+                }
+                *c = c.saturating_add(1);
+            }
+        }
+    }
     // What each column adds over the rows missing `b` (a missing cell adds 0): a gather per
     // pair, summed in registers.
     for (b, rows) in missing.iter().enumerate() {
@@ -314,8 +303,8 @@ fn pairwise_block(grids: &[&Grid], range: Range<usize>) -> Pairwise {
                 continue;
             }
             let (mut s, mut q) = (0u64, 0u64);
-            for &at in rows {
-                let x = u64::from(col.get(at).copied().unwrap_or(0));
+            for &r in *rows {
+                let x = u64::from(col.get(r - range.start).copied().unwrap_or(0));
                 s += x;
                 q += x * x;
             }
@@ -326,8 +315,8 @@ fn pairwise_block(grids: &[&Grid], range: Range<usize>) -> Pairwise {
     if !several.is_empty() {
         let mut flags = vec![false; range.len() * p];
         for (b, rows) in missing.iter().enumerate() {
-            for &at in rows {
-                if let Some(f) = flags.get_mut(at * p + b) {
+            for &r in *rows {
+                if let Some(f) = flags.get_mut((r - range.start) * p + b) {
                     *f = true;
                 }
             }
