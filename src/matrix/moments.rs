@@ -1229,7 +1229,7 @@ fn count_categories(block: &[u8], freq: &mut [u64]) {
     }
 }
 
-pub(crate) fn sum_u8(a: &[u8]) -> u64 {
+fn sum_u8(a: &[u8]) -> u64 {
     u64::from(
         a.iter()
             .fold(0u32, |acc, &x| acc.wrapping_add(u32::from(x))),
@@ -1245,7 +1245,7 @@ fn lane_steps(span: u64) -> usize {
 /// Sums of products of one byte column with four others in one pass, for cells of at most
 /// `span` (at most 254): products in 16 `u16` lanes per column, flushed to `u64` before a lane
 /// can overflow, so the compiler multiplies 8 or 16 cells per instruction.
-pub(crate) fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
+fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
     let n = b.iter().fold(a.len(), |n, c| n.min(c.len()));
     let (Some(a), Some(b0), Some(b1), Some(b2), Some(b3)) = (
         a.get(..n),
@@ -1298,7 +1298,7 @@ pub(crate) fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
 }
 
 /// Sum of products of two byte columns of cells of at most `span` (as [`dot4_u8`]).
-pub(crate) fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
+fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
     let n = a.len().min(b.len());
     let (Some(a), Some(b)) = (a.get(..n), b.get(..n)) else {
         return 0;
