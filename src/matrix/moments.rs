@@ -1361,7 +1361,7 @@ fn add_lanes(a: &mut [u32; LANES], b: &[u32; LANES]) {
 
 /// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
 /// triangle (`a` and `b` of the same length, cells of at most `span`).
-fn gram(a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
+pub(crate) fn gram(a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
     let k = a.len().min(b.len());
     let mut out = vec![0u64; k * (k + 1) / 2];
     for i in 0..k {

@@ -3,7 +3,7 @@
 use crate::error::{ErrorKind, Result};
 use crate::stats::{Interval, Matrix, pchisq_lower, pchisq_ncp, pchisq_upper, uniroot};
 
-use super::data::{Observations, covariance};
+use super::data::{Observations, listwise_covariance};
 use super::syntax::{Model, Modifier, Operator};
 
 /// How each factor gets its scale.
@@ -571,6 +571,33 @@ fn gradient(table: &Table, x: &[f64], s: &Matrix) -> Option<Vec<f64>> {
     Some(g)
 }
 
+/// The Hessian of the discrepancy at `x`: central differences of the analytic gradient,
+/// symmetrized; `None` where the model is not positive definite.
+fn numeric_hessian(table: &Table, x: &[f64], s: &Matrix) -> Option<Matrix> {
+    let q = x.len();
+    let mut hess = Matrix::zeros(q);
+    let mut at = x.to_vec();
+    for k in 0..q {
+        let hk = 1e-5 * x[k].abs().max(1.0);
+        at[k] = x[k] + hk;
+        let gu = gradient(table, &at, s)?;
+        at[k] = x[k] - hk;
+        let gd = gradient(table, &at, s)?;
+        at[k] = x[k];
+        for l in 0..q {
+            hess.set(l, k, (gu[l] - gd[l]) / (2.0 * hk));
+        }
+    }
+    for k in 0..q {
+        for l in 0..k {
+            let v = (hess.get(k, l) + hess.get(l, k)) / 2.0;
+            hess.set(k, l, v);
+            hess.set(l, k, v);
+        }
+    }
+    Some(hess)
+}
+
 /// Gradient and expected Hessian (`tr(V dS_k V dS_l)`) of the discrepancy.
 fn scoring(d_sigma: &[Matrix], inv: &Matrix, sigma: &Matrix, s: &Matrix) -> (Vec<f64>, Matrix) {
     let q = d_sigma.len();
@@ -649,8 +676,7 @@ impl CfaOptions {
     pub fn analyze(&self, model: &Model, data: &Observations) -> Result<CfaFit> {
         let table = Table::new(model, self)?;
         let cols = data.positions(model.observed())?;
-        let complete = data.complete_rows(&cols);
-        let n = complete.len();
+        let (s, n) = listwise_covariance(data, &cols);
         if n < table.p + 1 {
             return Err(ErrorKind::TooFewRows {
                 target: "model".into(),
@@ -660,7 +686,6 @@ impl CfaOptions {
             }
             .into());
         }
-        let s = covariance(data, &cols, &complete);
         fit(table, model, &s, n as u64)
     }
 
@@ -874,45 +899,47 @@ fn fit(table: Table, model: &Model, s: &Matrix, n: u64) -> Result<CfaFit> {
     // Newton's method on the analytic gradient (its Jacobian by central differences) from
     // near the optimum: the objective is too flat there for a line search to see, and Fisher
     // scoring converges only linearly.
+    //
+    // The Jacobian is kept while it serves (a chord method: near the optimum it changes too
+    // little to slow the steps down) and computed afresh when a step gains less than it should.
     if converged {
         converged = false;
         let mut last = f64::INFINITY;
-        for _ in 0..50 {
+        let mut hessian: Option<Matrix> = None;
+        let mut steps = 0;
+        while steps < 50 {
+            steps += 1;
             iterations += 1;
             let Some(g) = gradient(&table, &x, s) else {
                 break;
             };
-            let q = x.len();
-            let mut hess = Matrix::zeros(q);
-            for k in 0..q {
-                let hk = 1e-5 * x[k].abs().max(1.0);
-                let mut up = x.clone();
-                up[k] += hk;
-                let mut down = x.clone();
-                down[k] -= hk;
-                let (Some(gu), Some(gd)) = (gradient(&table, &up, s), gradient(&table, &down, s))
-                else {
-                    break;
-                };
-                for l in 0..q {
-                    hess.set(l, k, (gu[l] - gd[l]) / (2.0 * hk));
-                }
-            }
-            for k in 0..q {
-                for l in 0..k {
-                    let v = (hess.get(k, l) + hess.get(l, k)) / 2.0;
-                    hess.set(k, l, v);
-                    hess.set(l, k, v);
-                }
-            }
+            let fresh = hessian.is_none();
+            let hess = match hessian.take() {
+                Some(h) => h,
+                None => match numeric_hessian(&table, &x, s) {
+                    Some(h) => h,
+                    None => break,
+                },
+            };
             let neg: Vec<f64> = g.iter().map(|v| -v).collect();
             let Some(step) = hess.spd_solve(&neg) else {
-                break;
+                if fresh {
+                    break;
+                }
+                continue;
             };
             let decrement: f64 = -g.iter().zip(&step).map(|(a, b)| a * b).sum::<f64>();
             if decrement.is_nan() || decrement >= last {
-                converged = last < 1e-20;
-                break;
+                if fresh || last < 1e-20 {
+                    converged = last < 1e-20;
+                    break;
+                }
+                // A kept Jacobian that no longer serves: the same point with a fresh one.
+                continue;
+            }
+            // A step that gains less than a Newton step would: a fresh Jacobian next time.
+            if fresh || decrement < 1e-6 * last {
+                hessian = Some(hess);
             }
             last = decrement;
             for (xi, si) in x.iter_mut().zip(&step) {
@@ -1092,8 +1119,8 @@ fn finish(
 /// tolerance), scaled to RMSEA.
 fn rmsea_interval(chisq: f64, df: f64, n: f64) -> Interval {
     let (upper_perc, lower_perc) = (0.95, 0.05);
-    let lower_fn = |l: f64| pchisq_ncp(chisq, df, l) - upper_perc;
-    let upper_fn = |l: f64| pchisq_ncp(chisq, df, l) - lower_perc;
+    let lower_fn = |l: f64| pchisq_ncp_lower(chisq, df, l) - upper_perc;
+    let upper_fn = |l: f64| pchisq_ncp_lower(chisq, df, l) - lower_perc;
     let lower = if df < 1.0 || lower_fn(0.0) < 0.0 {
         0.0
     } else {
@@ -1108,9 +1135,58 @@ fn rmsea_interval(chisq: f64, df: f64, n: f64) -> Interval {
     Interval { lower, upper }
 }
 
+/// `pchisq_ncp(x, df, ncp)`, or 0 when a Chernoff bound puts it below `1e-30`: far below the
+/// observed chi-square's noncentral distribution, where the exact sum takes thousands of
+/// Poisson terms (the upper end of the RMSEA search, an `ncp` of `N` or more) and where
+/// `p - 0.05` and `p - 0.95` are `-0.05` and `-0.95` exactly either way, so `uniroot` takes the
+/// same steps.
+///
+/// The bound: `P(X <= x) <= exp(t x) E[exp(-t X)] = exp(t x - ncp t / u - df/2 ln u)` with
+/// `u = 1 + 2t`, least at `u = (df + sqrt(df² + 4 x ncp)) / (2x)`, below the mean `df + ncp`.
+fn pchisq_ncp_lower(x: f64, df: f64, ncp: f64) -> f64 {
+    if x > 0.0 && df > 0.0 && ncp > 0.0 && x < df + ncp && ncp.is_finite() {
+        let u = (df + (df * df + 4.0 * x * ncp).sqrt()) / (2.0 * x);
+        let t = (u - 1.0) / 2.0;
+        let log_bound = t * x - ncp * t / u - df / 2.0 * u.ln();
+        if log_bound < -69.0 {
+            return 0.0;
+        }
+    }
+    pchisq_ncp(x, df, ncp)
+}
+
 impl std::fmt::Display for Parameter {
     /// `lhs op rhs est`, as a lavaan parameter table row.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {} {} {}", self.lhs, self.op, self.rhs, self.est)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the bound cuts the sum short, the exact sum is as far below the last bit of 0.05,
+    /// so the RMSEA search sees the same values.
+    #[test]
+    fn the_chernoff_shortcut_changes_no_search_value() {
+        let mut cut = 0;
+        for &df in &[1.0, 2.0, 5.0, 24.0, 51.0, 150.0] {
+            for &x in &[0.5, 3.0, 24.0, 56.26, 300.0, 2_000.0] {
+                for &ncp in &[1.0, 30.0, 100.0, 700.0, 5_000.0, 70_000.0, 400_000.0] {
+                    let fast = pchisq_ncp_lower(x, df, ncp);
+                    let exact = pchisq_ncp(x, df, ncp);
+                    if fast != exact {
+                        cut += 1;
+                        assert_eq!(fast, 0.0);
+                        assert!(exact < 1e-20, "{x} {df} {ncp}: {exact}");
+                        for level in [0.05, 0.95] {
+                            assert_eq!(fast - level, exact - level, "{x} {df} {ncp}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(cut > 10, "{cut}");
     }
 }

@@ -36,6 +36,7 @@
 mod cfa;
 mod data;
 mod omega;
+mod sums;
 mod syntax;
 
 pub use cfa::{

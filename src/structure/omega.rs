@@ -13,6 +13,8 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::error::{ErrorKind, Result};
+use std::cell::RefCell;
+
 use crate::stats::{Matrix, lbfgsb};
 
 use super::data::{Observations, pairwise_correlations};
@@ -198,15 +200,27 @@ const SCALE: f64 = 0.01;
 /// The minres loadings at uniquenesses `psi`: the top `nf` eigenpairs of R with diagonal
 /// `1 - psi`, `v sqrt(max(lambda, 0))` (psych's `FAout.wls`).
 fn minres_loadings(r: &Matrix, psi: &[f64], nf: usize) -> Dense {
+    minres_loadings_of(r.n, &reduced_eigen(r, psi), nf)
+}
+
+/// Eigenvalues (descending) and eigenvectors (columns).
+type Eigen = (Vec<f64>, Matrix);
+
+/// The eigen decomposition of R with diagonal `1 - psi`.
+fn reduced_eigen(r: &Matrix, psi: &[f64]) -> Eigen {
     let mut s = r.clone();
     for (i, p) in psi.iter().enumerate() {
         s.set(i, i, 1.0 - p);
     }
-    let (values, vectors) = s.symmetric_eigen();
-    let mut l = Dense::zeros(r.n, nf);
+    s.symmetric_eigen()
+}
+
+/// [`minres_loadings`] from [`reduced_eigen`] of `n` variables.
+fn minres_loadings_of(n: usize, (values, vectors): &Eigen, nf: usize) -> Dense {
+    let mut l = Dense::zeros(n, nf);
     for f in 0..nf {
         let root = values.get(f).copied().unwrap_or(0.0).max(0.0).sqrt();
-        for i in 0..r.n {
+        for i in 0..n {
             l.put(i, f, vectors.get(i, f) * root);
         }
     }
@@ -215,12 +229,7 @@ fn minres_loadings(r: &Matrix, psi: &[f64], nf: usize) -> Dense {
 
 /// psych's `fit.residuals` (minres): the sum of squared lower-triangle residuals of the
 /// `nf`-factor model, eigenvalues below machine epsilon set to 100 eps.
-fn minres_objective(r: &Matrix, psi: &[f64], nf: usize) -> f64 {
-    let mut s = r.clone();
-    for (i, p) in psi.iter().enumerate() {
-        s.set(i, i, 1.0 - p);
-    }
-    let (values, vectors) = s.symmetric_eigen();
+fn minres_objective(r: &Matrix, (values, vectors): &Eigen, nf: usize) -> f64 {
     let n = r.n;
     let mut load = vec![0.0; n * nf];
     for f in 0..nf {
@@ -251,10 +260,26 @@ fn minres(r: &Matrix, nf: usize) -> Dense {
     let smc = r.smc();
     let upper = smc.iter().fold(1.0f64, |m, v| m.max(*v));
     let (lower, upper) = (0.005 / SCALE, upper / SCALE);
-    let f = |y: &[f64]| minres_objective(r, &y.iter().map(|v| v * SCALE).collect::<Vec<_>>(), nf);
+    // L-BFGS-B asks for the objective and then the gradient at each point: one eigen
+    // decomposition serves both.
+    let last: RefCell<Option<(Vec<f64>, Eigen)>> = RefCell::new(None);
+    let eigen = |psi: &[f64]| -> Eigen {
+        if let Some((at, e)) = &*last.borrow()
+            && at.as_slice() == psi
+        {
+            return e.clone();
+        }
+        let e = reduced_eigen(r, psi);
+        *last.borrow_mut() = Some((psi.to_vec(), e.clone()));
+        e
+    };
+    let f = |y: &[f64]| {
+        let psi: Vec<f64> = y.iter().map(|v| v * SCALE).collect();
+        minres_objective(r, &eigen(&psi), nf)
+    };
     let g = |y: &[f64]| -> Vec<f64> {
         let psi: Vec<f64> = y.iter().map(|v| v * SCALE).collect();
-        let l = minres_loadings(r, &psi, nf);
+        let l = minres_loadings_of(r.n, &eigen(&psi), nf);
         (0..r.n)
             .map(|i| {
                 let h2: f64 = (0..nf).map(|k| l.at(i, k).powi(2)).sum();
