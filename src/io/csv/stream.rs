@@ -14,6 +14,8 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::io::{Cursor, Read, Write};
 use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{ErrorKind, Result};
 use crate::ids::TextRule;
@@ -241,10 +243,18 @@ struct Shared {
     collect: bool,
     /// Input buffers of written chunks, for the next chunks.
     inputs: std::sync::Mutex<Vec<Vec<u8>>>,
-    /// Output buffers of written chunks, for the next chunks.
-    buffers: std::sync::Mutex<Vec<Vec<u8>>>,
+    /// Output buffers (text and splices) of written chunks, for the next chunks.
+    buffers: std::sync::Mutex<Vec<(Vec<u8>, Vec<(usize, u32)>)>>,
     /// Caches of serialized reports, one per thread at work.
     caches: std::sync::Mutex<Vec<Cache>>,
+    /// The last [`ChunkOut::id`] given.
+    outs: AtomicU64,
+    /// A JSON report's start: `{"instrument":` and the instrument's summary.
+    #[cfg(feature = "serde")]
+    report_head: Arc<[u8]>,
+    /// The JSON reports' ends made so far.
+    #[cfg(feature = "serde")]
+    tails: Tails,
 }
 
 /// A batch scored and not yet written: its chunks (with the line each starts on) and their
@@ -255,10 +265,37 @@ type Scored = (Vec<(Vec<u8>, u64)>, Vec<ChunkOut>);
 /// input order.
 #[derive(Debug, Default)]
 struct ChunkOut {
+    /// Which output this is (from [`Shared::new_out`]; 0 for none): the key of the caches'
+    /// notes of which texts are already among its `blobs`.
+    id: u64,
+    /// The text of the rows, with the texts of `splices` left out.
     out: Vec<u8>,
+    /// Texts the writer puts into `out` as it writes it: at the offset, the blob of the index
+    /// (the report's start, a row's scores), in order. The rows' repeated text is copied once,
+    /// as it is written, while it is in the CPU's caches.
+    splices: Vec<(usize, u32)>,
+    /// The texts of the splices.
+    blobs: Vec<Arc<[u8]>>,
     events: Vec<Event>,
     /// The rows read, when reading into a matrix.
     matrix: Option<ResponseMatrix>,
+}
+
+impl ChunkOut {
+    /// Adds a splice of `text` at the end of `out`; `note` is a cache's note of where the text
+    /// is among the blobs of the output it last went to, updated.
+    #[cfg(feature = "serde")]
+    fn splice(&mut self, text: &Arc<[u8]>, note: &mut (u64, u32)) {
+        if note.0 != self.id || self.id == 0 {
+            let Ok(index) = u32::try_from(self.blobs.len()) else {
+                self.out.extend_from_slice(text);
+                return;
+            };
+            self.blobs.push(Arc::clone(text));
+            *note = (self.id, index);
+        }
+        self.splices.push((self.out.len(), note.1));
+    }
 }
 
 /// A row's id, for the error of a repeat: where it is in the chunk, or the text.
@@ -494,6 +531,12 @@ impl<R: Read> ScoreStream<R> {
             set(at, Role::Item(index));
         }
         let scale = instrument.scale();
+        #[cfg(feature = "serde")]
+        let report_head = {
+            let mut head = b"{\"instrument\":".to_vec();
+            json(&mut head, &instrument.summary())?;
+            Arc::from(head)
+        };
         let shared = Shared {
             instrument: instrument.clone(),
             plain: plan.therapist.is_none() && plan.date.is_none(),
@@ -510,6 +553,11 @@ impl<R: Read> ScoreStream<R> {
             buffers: std::sync::Mutex::new(Vec::new()),
             inputs: std::sync::Mutex::new(Vec::new()),
             collect: false,
+            outs: AtomicU64::new(0),
+            #[cfg(feature = "serde")]
+            report_head,
+            #[cfg(feature = "serde")]
+            tails: Tails::default(),
         };
         Ok(ScoreStream {
             source,
@@ -702,6 +750,7 @@ impl<R: Read> ScoreStream<R> {
             }
         }
         let _stopped = self.run(&mut output, &mut merge, &mut on_error)?;
+        merge.flush(&mut output)?;
         #[cfg(feature = "serde")]
         if self.shared.format == ScoreFormat::Json {
             output
@@ -959,6 +1008,10 @@ fn json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<()
     serde_json::to_writer(out, value).map_err(|e| io_error("write", e.into()))
 }
 
+/// Bytes given to the output at a time: small enough that the text copied into them is still
+/// in the CPU's caches when the output (the kernel) copies it out.
+const PIECE: usize = 1 << 18;
+
 /// The merge in input order: the repeat check, the errors, the output.
 #[derive(Debug, Default)]
 struct Merge {
@@ -967,6 +1020,9 @@ struct Merge {
     failed: u64,
     /// The rows read, when reading into a matrix.
     matrix: Option<ResponseMatrix>,
+    /// Text not yet given to the output (less than [`PIECE`] bytes between writes): one
+    /// buffer, used over and over.
+    stage: Vec<u8>,
 }
 
 impl Merge {
@@ -979,15 +1035,54 @@ impl Merge {
         }
     }
 
-    /// Writes `bytes` (whole rows); in JSON the document's first row drops its comma.
-    fn write<W: Write>(&mut self, output: &mut W, bytes: &[u8], rows: u64) -> Result<()> {
-        let bytes = if self.json && self.written == 0 && rows > 0 {
-            bytes.get(1..).unwrap_or_default()
-        } else {
-            bytes
-        };
+    /// Writes the text of `chunk` from `start` to `end` (whole rows, `rows` of them), the
+    /// splices in it put in; in JSON the document's first row drops its comma. The text goes
+    /// out in pieces of about [`PIECE`] bytes.
+    fn write<W: Write>(
+        &mut self,
+        output: &mut W,
+        chunk: &ChunkOut,
+        (mut start, end): (usize, usize),
+        rows: u64,
+    ) -> Result<()> {
+        if self.json && self.written == 0 && rows > 0 {
+            start += 1;
+        }
         self.written += rows;
-        output.write_all(bytes).map_err(|e| io_error("write", e))
+        if self.stage.capacity() == 0 {
+            self.stage.reserve(PIECE + (1 << 14));
+        }
+        let first = chunk.splices.partition_point(|&(at, _)| at < start);
+        let splices = chunk.splices.get(first..).unwrap_or_default();
+        let mut pos = start;
+        for &(at, blob) in splices.iter().take_while(|&&(at, _)| at < end) {
+            self.stage
+                .extend_from_slice(chunk.out.get(pos..at).unwrap_or_default());
+            let text = chunk.blobs.get(blob as usize).map(AsRef::as_ref);
+            self.stage.extend_from_slice(text.unwrap_or_default());
+            pos = at;
+            if self.stage.len() >= PIECE {
+                self.flush(output)?;
+            }
+        }
+        let mut rest = chunk.out.get(pos..end).unwrap_or_default();
+        while !rest.is_empty() {
+            let room = (PIECE + (1 << 14)).saturating_sub(self.stage.len()).max(1);
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            self.stage.extend_from_slice(now);
+            rest = later;
+            if self.stage.len() >= PIECE {
+                self.flush(output)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives the text staged to the output.
+    fn flush<W: Write>(&mut self, output: &mut W) -> Result<()> {
+        let result = output.write_all(&self.stage);
+        self.stage.clear();
+        result.map_err(|e| io_error("write", e))
     }
 
     fn chunk<W: Write>(
@@ -1000,9 +1095,9 @@ impl Merge {
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>> {
         let events = std::mem::take(&mut chunk.events);
-        let flow = self.events(events, &chunk.out, input, repeats, shared, output, on_error);
-        // The output buffer goes back to the pool: its pages stay mapped for the next chunk.
-        shared.give_buffer(std::mem::take(&mut chunk.out));
+        let flow = self.events(events, chunk, input, repeats, shared, output, on_error);
+        // The output buffers go back to the pool: their pages stay mapped for the next chunk.
+        shared.give_buffer(chunk);
         flow
     }
 
@@ -1011,7 +1106,7 @@ impl Merge {
     fn events<W: Write>(
         &mut self,
         events: Vec<Event>,
-        out: &[u8],
+        out: &ChunkOut,
         input: &[u8],
         repeats: &[(usize, usize, u64)],
         shared: &Shared,
@@ -1031,8 +1126,7 @@ impl Merge {
                     let _ = fingerprint;
                     let first = repeats.next_if(|r| r.1 == e).map(|r| r.2);
                     if let Some(first_row) = first {
-                        let run = out.get(run_start..row_start).unwrap_or_default();
-                        self.write(output, run, rows)?;
+                        self.write(output, out, (run_start, row_start), rows)?;
                         rows = 0;
                         run_start = end;
                         self.failed += 1;
@@ -1048,8 +1142,7 @@ impl Merge {
                     row_start = end;
                 }
                 Event::Error(e) => {
-                    let run = out.get(run_start..row_start).unwrap_or_default();
-                    self.write(output, run, rows)?;
+                    self.write(output, out, (run_start, row_start), rows)?;
                     rows = 0;
                     run_start = row_start;
                     self.failed += 1;
@@ -1059,8 +1152,7 @@ impl Merge {
                 }
             }
         }
-        let run = out.get(run_start..row_start).unwrap_or_default();
-        self.write(output, run, rows)?;
+        self.write(output, out, (run_start, row_start), rows)?;
         Ok(ControlFlow::Continue(()))
     }
 }
@@ -1075,7 +1167,7 @@ fn table_rows<R: Read, W: Write>(
     on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
 ) -> Result<ControlFlow<()>> {
     let mut skipped = Skipped::default();
-    let mut out = ChunkOut::default();
+    let mut out = shared.new_out();
     loop {
         let record = match table.next_record() {
             Ok(Some(record)) => record,
@@ -1087,7 +1179,7 @@ fn table_rows<R: Read, W: Write>(
         };
         shared.slow_row(&record, &mut skipped, &mut out);
         if out.out.len() >= CHUNK || out.events.len() >= 4096 {
-            let done = [std::mem::take(&mut out)];
+            let done = [std::mem::replace(&mut out, shared.new_out())];
             let repeats = seen.check(&done, false);
             let [mut done] = done;
             merge.append(done.matrix.take());
@@ -1223,17 +1315,14 @@ impl Shared {
                 })
                 .collect();
             return ChunkOut {
-                out: Vec::new(),
                 events,
                 matrix: Some(matrix),
+                ..ChunkOut::default()
             };
         }
         let scores = matrix.score();
-        let mut out = ChunkOut {
-            out: self.take_buffer(),
-            events: Vec::with_capacity(pending.len()),
-            matrix: None,
-        };
+        let mut out = self.new_out();
+        out.events.reserve(pending.len());
         let mut tallies: Vec<Tally> = Vec::new();
         let mut cache = self.take_cache();
         let mut row = 0usize;
@@ -1251,7 +1340,7 @@ impl Shared {
                         .iter()
                         .map(|&(a, b)| chunk.get(a..b).unwrap_or_default());
                     self.write_row(
-                        &mut out.out,
+                        &mut out,
                         &mut cache,
                         client,
                         plain.session,
@@ -1279,7 +1368,7 @@ impl Shared {
                     let adm = &r.administration;
                     let cells = r.kept.iter().map(String::as_bytes);
                     self.write_row(
-                        &mut out.out,
+                        &mut out,
                         &mut cache,
                         adm.client(),
                         adm.session(),
@@ -1333,24 +1422,36 @@ impl Shared {
         }
     }
 
-    /// An empty output buffer from the pool, or a new one.
-    fn take_buffer(&self) -> Vec<u8> {
-        let mut buffer = self
+    /// A new, empty output, its buffers from the pool (their pages mapped and their capacity
+    /// that of an earlier chunk), or new ones.
+    fn new_out(&self) -> ChunkOut {
+        let (mut out, mut splices) = self
             .buffers
             .lock()
             .ok()
             .and_then(|mut pool| pool.pop())
             .unwrap_or_default();
-        buffer.clear();
-        buffer
+        out.clear();
+        splices.clear();
+        ChunkOut {
+            id: self.outs.fetch_add(1, Ordering::Relaxed).wrapping_add(1),
+            out,
+            splices,
+            ..ChunkOut::default()
+        }
     }
 
-    /// Gives an output buffer back to the pool (a few are kept).
-    fn give_buffer(&self, buffer: Vec<u8>) {
+    /// Gives an output's buffers back to the pool (a few are kept).
+    fn give_buffer(&self, out: &mut ChunkOut) {
+        let buffers = (
+            std::mem::take(&mut out.out),
+            std::mem::take(&mut out.splices),
+        );
+        out.blobs.clear();
         if let Ok(mut pool) = self.buffers.lock()
             && pool.len() < 2 * batch_chunks()
         {
-            pool.push(buffer);
+            pool.push(buffers);
         }
     }
 
@@ -1390,7 +1491,7 @@ impl Shared {
                 let all = tallies_of(&self.instrument, adm.units(), &mut tallies);
                 let mut cache = self.take_cache();
                 self.write_row(
-                    &mut out.out,
+                    out,
                     &mut cache,
                     adm.client(),
                     adm.session(),
@@ -1604,7 +1705,7 @@ impl Shared {
     #[allow(clippy::too_many_arguments)]
     fn write_row<'c>(
         &self,
-        out: &mut Vec<u8>,
+        chunk: &mut ChunkOut,
         cache: &mut Cache,
         client: Option<&str>,
         session: Option<u32>,
@@ -1617,6 +1718,7 @@ impl Shared {
         let _ = row;
         match self.format {
             ScoreFormat::Csv => {
+                let out = &mut chunk.out;
                 csv_field(out, client.unwrap_or_default().as_bytes());
                 if self.plan.session.is_some() {
                     out.push(b',');
@@ -1646,6 +1748,7 @@ impl Shared {
             }
             #[cfg(feature = "serde")]
             ScoreFormat::Json => {
+                let out = &mut chunk.out;
                 out.extend_from_slice(b",\n{\"id\":");
                 json_str(out, client.unwrap_or_default());
                 if !self.plan.keep.is_empty() {
@@ -1671,10 +1774,12 @@ impl Shared {
                     }
                     _ => {
                         let key = self.key(tallies, all);
-                        cache.report(out, &self.instrument, key, client, session, tallies, all);
+                        let (inst, head, tails) =
+                            (&self.instrument, &self.report_head, &self.tails);
+                        cache.report(chunk, inst, head, tails, key, client, session, tallies, all);
                     }
                 }
-                out.push(b'}');
+                chunk.out.push(b'}');
             }
         }
     }
@@ -1689,15 +1794,22 @@ fn tallies_of(inst: &Instrument, units: &[Option<i32>], into: &mut Vec<Tally>) -
 
 /// Scores written once per distinct set of tallies (a row's scores depend on nothing else):
 /// the CSV cells, and the JSON report's part after the client (the part before it is the
-/// instrument's). One per thread at work, kept from chunk to chunk.
+/// instrument's, [`Shared::report_head`]). One per thread at work, kept from chunk to chunk.
 #[derive(Debug, Default)]
 struct Cache {
     scores: HashMap<u64, Vec<u8>, BuildHasherDefault<Mixed>>,
+    /// Where the report's start is among the blobs of the output it last went to.
     #[cfg(feature = "serde")]
-    head: Vec<u8>,
+    head: (u64, u32),
+    /// The reports' ends, each with where it is among the blobs of the output it last went
+    /// to.
     #[cfg(feature = "serde")]
-    tails: HashMap<u64, Vec<u8>, BuildHasherDefault<Mixed>>,
+    tails: HashMap<u64, (Arc<[u8]>, (u64, u32)), BuildHasherDefault<Mixed>>,
 }
+
+/// The reports' ends of every thread (each made once, whichever thread needs it first).
+#[cfg(feature = "serde")]
+type Tails = std::sync::Mutex<HashMap<u64, Arc<[u8]>, BuildHasherDefault<Mixed>>>;
 
 /// A hasher for packed keys: one multiply-xorshift (the keys are not chosen by an adversary:
 /// they are counts and sums bounded by the instrument).
@@ -1726,23 +1838,23 @@ const CACHE_LIMIT: usize = 1 << 14;
 
 #[cfg(feature = "serde")]
 impl Cache {
-    /// Writes the report of a row with these tallies (`key` packs them, if they fit).
+    /// Writes the report of a row with these tallies (`key` packs them, if they fit) to
+    /// `chunk`: the row's own text, and splices of the report's start (`head`) and of the
+    /// report's end for these tallies (made once, for every thread: `shared`).
     #[allow(clippy::too_many_arguments)]
     fn report(
         &mut self,
-        out: &mut Vec<u8>,
+        chunk: &mut ChunkOut,
         inst: &Instrument,
+        head: &Arc<[u8]>,
+        shared: &Tails,
         key: Option<u64>,
         client: Option<&str>,
         session: Option<u32>,
         tallies: &[Tally],
         all: Tally,
     ) {
-        if self.head.is_empty() {
-            self.head.extend_from_slice(b"{\"instrument\":");
-            let _ = json(&mut self.head, &inst.summary());
-        }
-        let tail = |head: &[u8]| {
+        let tail = || {
             let scores = scoring::from_tallies(inst, tallies, all);
             let report = crate::scoring::Report::new(&scores, None);
             let mut text = Vec::new();
@@ -1750,7 +1862,8 @@ impl Cache {
             // Everything after the instrument (no client, therapist, session or date).
             text.get(head.len()..).unwrap_or_default().to_vec()
         };
-        out.extend_from_slice(&self.head);
+        chunk.splice(head, &mut self.head);
+        let out = &mut chunk.out;
         if let Some(c) = client {
             out.extend_from_slice(b",\"client\":");
             json_str(out, c);
@@ -1764,11 +1877,23 @@ impl Cache {
                 if self.tails.len() >= CACHE_LIMIT {
                     self.tails.clear();
                 }
-                let head = &self.head;
-                let text = self.tails.entry(key).or_insert_with(|| tail(head));
-                out.extend_from_slice(text);
+                let (text, note) = self.tails.entry(key).or_insert_with(|| {
+                    let made = shared.lock().ok().and_then(|m| m.get(&key).cloned());
+                    let text = made.unwrap_or_else(|| {
+                        let text: Arc<[u8]> = Arc::from(tail());
+                        if let Ok(mut m) = shared.lock() {
+                            if m.len() >= CACHE_LIMIT {
+                                m.clear();
+                            }
+                            m.insert(key, Arc::clone(&text));
+                        }
+                        text
+                    });
+                    (text, (0, 0))
+                });
+                chunk.splice(text, note);
             }
-            None => out.extend_from_slice(&tail(&self.head)),
+            None => out.extend_from_slice(&tail()),
         }
     }
 }
