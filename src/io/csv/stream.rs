@@ -257,9 +257,16 @@ struct Shared {
     tails: Tails,
 }
 
-/// A batch scored and not yet written: its chunks (with the line each starts on) and their
-/// outputs.
-type Scored = (Vec<(Vec<u8>, u64)>, Vec<ChunkOut>);
+/// A batch scored and passed through the repeat check, not yet written.
+#[derive(Debug)]
+struct Scored {
+    /// The input chunks, each with the line it starts on.
+    chunks: Vec<(Vec<u8>, u64)>,
+    /// Their outputs.
+    outs: Vec<ChunkOut>,
+    /// The repeats among their rows: (chunk, event, first row), in input order.
+    repeats: Vec<(usize, usize, u64)>,
+}
 
 /// A chunk parsed, scored and written, waiting to be passed through the repeat check in
 /// input order.
@@ -765,15 +772,15 @@ impl<R: Read> ScoreStream<R> {
     }
 
     /// Reads, scores and writes every row. With the `parallel` feature, one batch of chunks is
-    /// parsed and scored on the thread pool while the batch before it is checked and written
-    /// on this thread.
+    /// parsed, scored and passed through the repeat check on the thread pool while the batch
+    /// before it is written on this thread.
     fn run<W: Write>(
         &mut self,
         output: &mut W,
         merge: &mut Merge,
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>> {
-        // The batch scored and not yet written: its chunks and their outputs.
+        // The batch scored and checked, not yet written.
         let mut ready: Option<Scored> = None;
         loop {
             let next = match &mut self.source {
@@ -786,10 +793,8 @@ impl<R: Read> ScoreStream<R> {
                 } => Some(next_chunks(input, pending, line, &self.shared)?),
             };
             let Some((chunks, eof, rest)) = next else {
-                if let Some((chunks, outs)) = ready.take()
-                    && self
-                        .write_batch(&chunks, outs, output, merge, on_error)?
-                        .is_break()
+                if let Some(batch) = ready.take()
+                    && self.write_batch(batch, output, merge, on_error)?.is_break()
                 {
                     return Ok(ControlFlow::Break(()));
                 }
@@ -800,18 +805,16 @@ impl<R: Read> ScoreStream<R> {
                     _ => Ok(ControlFlow::Continue(())),
                 };
             };
-            let (outs, flow) = self.score_and_write(&chunks, ready.take(), output, merge, on_error);
+            let (batch, flow) = self.score_and_write(chunks, ready.take(), output, merge, on_error);
             if flow?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
-            ready = Some((chunks, outs));
+            ready = Some(batch);
             if let Some(mut chunk) = rest {
                 // Quoted cells (or lone carriage returns) from here: the rest is read record
                 // by record (after the batch before it is written).
-                if let Some((chunks, outs)) = ready.take()
-                    && self
-                        .write_batch(&chunks, outs, output, merge, on_error)?
-                        .is_break()
+                if let Some(batch) = ready.take()
+                    && self.write_batch(batch, output, merge, on_error)?.is_break()
                 {
                     return Ok(ControlFlow::Break(()));
                 }
@@ -833,100 +836,110 @@ impl<R: Read> ScoreStream<R> {
                 continue;
             }
             if eof {
-                if let Some((chunks, outs)) = ready.take() {
-                    return self.write_batch(&chunks, outs, output, merge, on_error);
+                if let Some(batch) = ready.take() {
+                    return self.write_batch(batch, output, merge, on_error);
                 }
                 return Ok(ControlFlow::Continue(()));
             }
         }
     }
 
-    /// Scores `chunks` while the batch before them (if any) is checked and written.
+    /// Scores `chunks` and passes them through the repeat check (every batch before them has
+    /// passed), while the batch before them (if any) is written.
     fn score_and_write<W: Write>(
         &mut self,
-        chunks: &[(Vec<u8>, u64)],
+        chunks: Vec<(Vec<u8>, u64)>,
         before: Option<Scored>,
         output: &mut W,
         merge: &mut Merge,
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
-    ) -> (Vec<ChunkOut>, Result<ControlFlow<()>>) {
-        let Some((prev, prev_outs)) = before else {
+    ) -> (Scored, Result<ControlFlow<()>>) {
+        let (shared, seen, parallel) = (&self.shared, &mut self.seen, self.parallel);
+        let score = |seen: &mut Repeats| {
+            let outs = score_chunks(shared, &chunks, parallel);
+            let repeats = seen.check(&outs, parallel);
+            (outs, repeats)
+        };
+        let Some(before) = before else {
+            let (outs, repeats) = score(seen);
             return (
-                score_chunks(&self.shared, chunks, self.parallel),
+                Scored {
+                    chunks,
+                    outs,
+                    repeats,
+                },
                 Ok(ControlFlow::Continue(())),
             );
         };
         #[cfg(feature = "parallel")]
-        if self.parallel {
-            let mut outs = Vec::new();
-            let shared = &self.shared;
-            let (seen, parallel) = (&mut self.seen, self.parallel);
+        if parallel {
+            let mut done = None;
             let flow = rayon::in_place_scope(|scope| {
-                scope.spawn(|_| outs = score_chunks(shared, chunks, parallel));
-                // The repeat check on this thread: the pool is scoring.
-                write_batch(
-                    shared, seen, false, &prev, prev_outs, output, merge, on_error,
-                )
+                scope.spawn(|_| done = Some(score(seen)));
+                write_batch(shared, before, output, merge, on_error)
             });
-            self.shared.give_inputs(prev);
-            return (outs, flow);
+            let (outs, repeats) = done.unwrap_or_default();
+            return (
+                Scored {
+                    chunks,
+                    outs,
+                    repeats,
+                },
+                flow,
+            );
         }
-        let flow = self.write_batch(&prev, prev_outs, output, merge, on_error);
-        self.shared.give_inputs(prev);
-        let outs = score_chunks(&self.shared, chunks, self.parallel);
-        (outs, flow)
+        let flow = write_batch(shared, before, output, merge, on_error);
+        let (outs, repeats) = score(seen);
+        (
+            Scored {
+                chunks,
+                outs,
+                repeats,
+            },
+            flow,
+        )
     }
 
-    /// Checks and writes a scored batch, in input order.
+    /// Writes a scored and checked batch, in input order.
     fn write_batch<W: Write>(
         &mut self,
-        chunks: &[(Vec<u8>, u64)],
-        outs: Vec<ChunkOut>,
+        batch: Scored,
         output: &mut W,
         merge: &mut Merge,
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>> {
-        write_batch(
-            &self.shared,
-            &mut self.seen,
-            self.parallel,
-            chunks,
-            outs,
-            output,
-            merge,
-            on_error,
-        )
+        write_batch(&self.shared, batch, output, merge, on_error)
     }
 }
 
-/// The repeat check of a scored batch, then its rows written and its errors given, in input
-/// order.
-#[allow(clippy::too_many_arguments)]
+/// Writes the rows and gives the errors of a scored and checked batch, in input order; its
+/// input buffers go back to the pool.
 fn write_batch<W: Write>(
     shared: &Shared,
-    seen: &mut Repeats,
-    parallel: bool,
-    chunks: &[(Vec<u8>, u64)],
-    outs: Vec<ChunkOut>,
+    batch: Scored,
     output: &mut W,
     merge: &mut Merge,
     on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
 ) -> Result<ControlFlow<()>> {
-    let repeats = seen.check(&outs, parallel);
+    let Scored {
+        chunks,
+        outs,
+        repeats,
+    } = batch;
+    let mut flow = Ok(ControlFlow::Continue(()));
     let mut repeats = repeats.as_slice();
-    for (c, (mut out, (input, _))) in outs.into_iter().zip(chunks).enumerate() {
+    for (c, (mut out, (input, _))) in outs.into_iter().zip(&chunks).enumerate() {
         merge.append(out.matrix.take());
         let here = repeats.iter().take_while(|r| r.0 == c).count();
         let (mine, rest) = repeats.split_at(here);
         repeats = rest;
-        if merge
-            .chunk(&mut out, input, mine, shared, output, on_error)?
-            .is_break()
-        {
-            return Ok(ControlFlow::Break(()));
+        flow = merge.chunk(&mut out, input, mine, shared, output, on_error);
+        if !matches!(flow, Ok(ControlFlow::Continue(()))) {
+            break;
         }
     }
-    Ok(ControlFlow::Continue(()))
+    shared.give_inputs(chunks);
+    flow
 }
 
 /// Parses and scores chunks, on every core when the feature and `parallel` allow.
