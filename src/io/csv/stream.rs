@@ -2165,6 +2165,85 @@ mod tests {
     }
 
     #[test]
+    fn json_reports_over_many_chunks_and_pieces_are_what_serde_writes() {
+        // Several chunks of input, the document many pieces long: the first row an error (the
+        // first row written drops its comma), bad cells and a repeat here and there, a pass-
+        // through column, tallies that repeat (spliced from the caches) and that do not.
+        let mut text = String::from("id,site,1,2,3,4,5,6,7,8,9,10,11,12\n");
+        text.push_str("c0,York,1,1,1,1,1,1,1,1,1,1,1,7\n");
+        let mut state = 777u64;
+        for r in 1..70_000u64 {
+            text.push_str(&format!("c{r},s{}", r % 3));
+            for _ in 0..12 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let x = (state >> 33) % 100;
+                if x < 4 {
+                    text.push(',');
+                } else if x == 99 && r % 500 == 0 {
+                    text.push_str(",6");
+                } else {
+                    text.push_str(&format!(",{}", 1 + x % 5));
+                }
+            }
+            text.push('\n');
+            if r == 30_000 {
+                text.push_str("c7,York,2,2,2,2,2,2,2,2,2,2,2,2\n");
+            }
+        }
+        let layout = Layout::wide().keep(["site"]);
+        let (got, want) = json_both(&layout, text.as_bytes());
+        assert!(got.len() > 8 * PIECE && text.len() > 2 * CHUNK);
+        assert!(got == want, "the stream's JSON differs from serde's");
+        // One thread writes the same bytes, and errors, as all.
+        let wai = catalog::require("wai-sr").expect("catalog");
+        let run = |one: bool, stop_after: usize| {
+            let stream = layout
+                .score_stream(text.as_bytes(), &wai)
+                .expect("header")
+                .format(ScoreFormat::Json);
+            let stream = if one { stream.one_thread() } else { stream };
+            let mut out = Vec::new();
+            let mut errors = Vec::new();
+            let done = stream
+                .write_to(&mut out, |e| {
+                    errors.push(e.to_string());
+                    if errors.len() > stop_after {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                })
+                .expect("runs");
+            (out, errors, done)
+        };
+        let (one, one_errors, one_done) = run(true, usize::MAX);
+        assert!(one == got.as_bytes());
+        assert_eq!(run(false, usize::MAX), (one, one_errors.clone(), one_done));
+        assert!(one_errors.len() > 10);
+        let repeat =
+            "row 30003, column \"id\": the same id as row 9: an administration is given once";
+        assert!(one_errors.iter().any(|e| e == repeat));
+        // Stopped at the first error (the first row) or a later one: a whole document of the
+        // rows before it, on one thread or all.
+        for stop_after in [0, 5] {
+            let (out, errors, done) = run(true, stop_after);
+            assert_eq!(run(false, stop_after), (out.clone(), errors, done));
+            let doc: serde_json::Value = serde_json::from_slice(&out).expect("a JSON document");
+            let rows = doc["rows"].as_array().expect("rows");
+            assert_eq!(rows.len() as u64, done.written);
+            assert_eq!(done.failed, stop_after as u64 + 1);
+            if stop_after == 0 {
+                assert!(rows.is_empty());
+            } else {
+                assert!(done.written > 100);
+                assert_eq!(rows[0]["id"], "c1");
+            }
+        }
+    }
+
+    #[test]
     fn many_chunks_on_all_cores_write_what_one_thread_writes() {
         let wai = catalog::require("wai-sr").expect("catalog");
         let mut text = String::from("id,site,1,2,3,4,5,6,7,8,9,10,11,12\n");
