@@ -244,7 +244,7 @@ struct Shared {
     /// Input buffers of written chunks, for the next chunks.
     inputs: std::sync::Mutex<Vec<Vec<u8>>>,
     /// Output buffers (text and splices) of written chunks, for the next chunks.
-    buffers: std::sync::Mutex<Vec<(Vec<u8>, Vec<(usize, u32)>)>>,
+    buffers: std::sync::Mutex<Vec<(Vec<u8>, Vec<Splice>)>>,
     /// Caches of serialized reports, one per thread at work.
     caches: std::sync::Mutex<Vec<Cache>>,
     /// The last [`ChunkOut::id`] given.
@@ -280,7 +280,7 @@ struct ChunkOut {
     /// Texts the writer puts into `out` as it writes it: at the offset, the blob of the index
     /// (the report's start, a row's scores), in order. The rows' repeated text is copied once,
     /// as it is written, while it is in the CPU's caches.
-    splices: Vec<(usize, u32)>,
+    splices: Vec<Splice>,
     /// The texts of the splices.
     blobs: Vec<Arc<[u8]>>,
     events: Vec<Event>,
@@ -288,11 +288,19 @@ struct ChunkOut {
     matrix: Option<ResponseMatrix>,
 }
 
+/// A splice: at this offset of a chunk's text, the blob of this index.
+type Splice = (usize, u32);
+
+/// Where a text is among the blobs of the output it last went to: the output's
+/// [`ChunkOut::id`] and the index.
+#[cfg(feature = "serde")]
+type Note = (u64, u32);
+
 impl ChunkOut {
     /// Adds a splice of `text` at the end of `out`; `note` is a cache's note of where the text
     /// is among the blobs of the output it last went to, updated.
     #[cfg(feature = "serde")]
-    fn splice(&mut self, text: &Arc<[u8]>, note: &mut (u64, u32)) {
+    fn splice(&mut self, text: &Arc<[u8]>, note: &mut Note) {
         if note.0 != self.id || self.id == 0 {
             let Ok(index) = u32::try_from(self.blobs.len()) else {
                 self.out.extend_from_slice(text);
@@ -1813,11 +1821,11 @@ struct Cache {
     scores: HashMap<u64, Vec<u8>, BuildHasherDefault<Mixed>>,
     /// Where the report's start is among the blobs of the output it last went to.
     #[cfg(feature = "serde")]
-    head: (u64, u32),
+    head: Note,
     /// The reports' ends, each with where it is among the blobs of the output it last went
     /// to.
     #[cfg(feature = "serde")]
-    tails: HashMap<u64, (Arc<[u8]>, (u64, u32)), BuildHasherDefault<Mixed>>,
+    tails: HashMap<u64, (Arc<[u8]>, Note), BuildHasherDefault<Mixed>>,
 }
 
 /// The reports' ends of every thread (each made once, whichever thread needs it first).
