@@ -274,6 +274,7 @@ struct Scored {
 struct ChunkOut {
     /// Which output this is (from [`Shared::new_out`]; 0 for none): the key of the caches'
     /// notes of which texts are already among its `blobs`.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     id: u64,
     /// The text of the rows, with the texts of `splices` left out.
     out: Vec<u8>,
