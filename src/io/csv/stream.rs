@@ -3,7 +3,8 @@
 //! from the header, scores each chunk as a [`ResponseMatrix`] in one batch, and writes the
 //! scores as CSV (or JSON reports) without a per-row allocation; chunks are parsed and scored on
 //! every core with the `parallel` feature and written in input order, byte for byte what one
-//! thread writes.
+//! thread writes. The text repeated from row to row of JSON reports is spliced in as the output
+//! is written, in pieces small enough to stay in the CPU's caches.
 //!
 //! Every row that is not plain (quoted cells, a bad cell, a non-ASCII id, a wrong width) is read
 //! by the same code as [`Reader`](super::Reader) reads it, so the output and every error are
@@ -100,6 +101,14 @@ pub struct Streamed {
 /// the chunks are parsed and scored on every core and written in input order. Memory stays at
 /// a few chunks of 1 MiB, plus the memory of the layout's
 /// [`RepeatCheck`](super::RepeatCheck).
+///
+/// The output is given to the writer in pieces of about 256 KiB, so a file or standard output
+/// needs no [`BufWriter`](std::io::BufWriter) around it. JSON reports
+/// repeat most of their text from row to row (the instrument; the scores, labels and ranges of
+/// every row with the same answered counts and sums): a chunk holds each row's own text (its
+/// id, session, pass-through cells) and a reference to the shared text, made once and copied
+/// into the piece as the piece is written, so the bytes are still in the CPU's caches when the
+/// writer (the kernel, for a file) copies them.
 ///
 /// ```
 /// use std::ops::ControlFlow;
