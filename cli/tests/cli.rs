@@ -766,7 +766,7 @@ fn score_json_of_a_large_file_is_the_same_when_its_second_half_is_read_record_by
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            if x % 33 == 0 {
+            if x.is_multiple_of(33) {
                 plain.push(',');
             } else {
                 plain.push_str(&format!(",{}", 1 + x % 5));
