@@ -1,6 +1,7 @@
 //! The wide-CSV read path: 200,000 WAI-SR rows (3% unanswered cells) read and scored to CSV
 //! through the score stream (plain rows parsed from bytes into answer units, chunks scored as
-//! matrices), read into a response matrix, and, for comparison, read row by row through
+//! matrices), to JSON reports (into a `Vec`, and to `io::sink` for the text's making alone),
+//! read into a response matrix, and, for comparison, read row by row through
 //! `Layout::reader` and written with a `ScoreWriter` (each cell parsed as text into an
 //! administration).
 
@@ -64,6 +65,17 @@ fn bench(c: &mut Criterion) {
                 .write_to(&mut out, |_| ControlFlow::Continue(()))
                 .expect("runs");
             out.len()
+        })
+    });
+    group.bench_function("score stream to JSON reports, to io::sink", |b| {
+        b.iter(|| {
+            let mut out = std::io::sink();
+            layout
+                .score_stream(black_box(&data[..]), &wai)
+                .expect("header")
+                .format(ScoreFormat::Json)
+                .write_to(&mut out, |_| ControlFlow::Continue(()))
+                .expect("runs")
         })
     });
     group.bench_function("read into a response matrix", |b| {

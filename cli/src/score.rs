@@ -452,7 +452,7 @@ fn stream(
         Output::Csv => stream,
         Output::Json => stream.format(ScoreFormat::Json),
     };
-    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 16, raw_stdout());
     let mut stopped = None;
     let done = stream.write_to(&mut out, |e| {
         if opts.keep_going && !matches!(e.error().kind(), ErrorKind::Io { .. }) {
@@ -482,6 +482,20 @@ fn stream(
     } else {
         Ok(())
     }
+}
+
+/// Standard output without its line buffer, where the platform allows: the stream hands over
+/// whole pieces of a few hundred KiB, which stdout's line buffer would cut at the last line
+/// break (one more write call each). Nothing else is written to stdout while the stream runs.
+fn raw_stdout() -> Box<dyn std::io::Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd as _;
+        if let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    Box::new(std::io::stdout().lock())
 }
 
 /// Scores every row of `reader` into `sink`.

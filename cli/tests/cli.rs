@@ -754,6 +754,57 @@ fn score_json_streams_reports_with_scores_and_flags() {
 }
 
 #[test]
+fn score_json_of_a_large_file_is_the_same_when_its_second_half_is_read_record_by_record() {
+    // 40,000 WAI-SR rows (several 1 MiB chunks, the document many of the stream's pieces):
+    // plain, and with one id quoted half way (from there the file is read record by record).
+    // The same document to stdout, with `--keep` and a bad row skipped by `--keep-going`.
+    let mut plain = String::from("id,site,1,2,3,4,5,6,7,8,9,10,11,12\n");
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for row in 0..40_000u64 {
+        plain.push_str(&format!("c{row},s{}", row % 4));
+        for _ in 0..12 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if x.is_multiple_of(33) {
+                plain.push(',');
+            } else {
+                plain.push_str(&format!(",{}", 1 + x % 5));
+            }
+        }
+        plain.push('\n');
+        if row == 30_000 {
+            plain.push_str("bad,s0,1,1,1,1,1,1,1,1,1,1,1,9\n");
+        }
+    }
+    let quoted = plain.replacen("\nc20000,", "\n\"c20000\",", 1);
+    assert_ne!(quoted, plain);
+    let args = [
+        "--instrument",
+        "wai-sr",
+        "--keep",
+        "site",
+        "--keep-going",
+        "--output",
+        "json",
+    ];
+    let a = score_text("large-plain", &plain, &args);
+    let b = score_text("large-quoted", &quoted, &args);
+    // The bad row is reported (exit 1), every other row written.
+    assert_eq!(a.status.code(), Some(1), "{}", stderr(&a));
+    assert!(stderr(&a).contains("row 30003"), "{}", stderr(&a));
+    assert_eq!(stderr(&a), stderr(&b));
+    assert!(a.stdout.len() > 20_000_000);
+    assert!(a.stdout == b.stdout, "the documents differ");
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).expect("json");
+    let rows = v["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 40_000);
+    assert_eq!(rows[20_000]["id"], "c20000");
+    assert_eq!(rows[39_999]["keep"]["site"], "s3");
+    assert_eq!(rows[39_999]["report"]["instrument"], v["instrument"]);
+}
+
+#[test]
 fn score_names_the_output_id_column_id_and_adds_global_for_srs() {
     let o = score_text(
         "srs-id",

@@ -3,7 +3,8 @@
 //! from the header, scores each chunk as a [`ResponseMatrix`] in one batch, and writes the
 //! scores as CSV (or JSON reports) without a per-row allocation; chunks are parsed and scored on
 //! every core with the `parallel` feature and written in input order, byte for byte what one
-//! thread writes.
+//! thread writes. The text repeated from row to row of JSON reports is spliced in as the output
+//! is written, in pieces small enough to stay in the CPU's caches.
 //!
 //! Every row that is not plain (quoted cells, a bad cell, a non-ASCII id, a wrong width) is read
 //! by the same code as [`Reader`](super::Reader) reads it, so the output and every error are
@@ -14,6 +15,8 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::io::{Cursor, Read, Write};
 use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{ErrorKind, Result};
 use crate::ids::TextRule;
@@ -98,6 +101,14 @@ pub struct Streamed {
 /// the chunks are parsed and scored on every core and written in input order. Memory stays at
 /// a few chunks of 1 MiB, plus the memory of the layout's
 /// [`RepeatCheck`](super::RepeatCheck).
+///
+/// The output is given to the writer in pieces of about 256 KiB, so a file or standard output
+/// needs no [`BufWriter`](std::io::BufWriter) around it. JSON reports
+/// repeat most of their text from row to row (the instrument; the scores, labels and ranges of
+/// every row with the same answered counts and sums): a chunk holds each row's own text (its
+/// id, session, pass-through cells) and a reference to the shared text, made once and copied
+/// into the piece as the piece is written, so the bytes are still in the CPU's caches when the
+/// writer (the kernel, for a file) copies them.
 ///
 /// ```
 /// use std::ops::ControlFlow;
@@ -241,24 +252,75 @@ struct Shared {
     collect: bool,
     /// Input buffers of written chunks, for the next chunks.
     inputs: std::sync::Mutex<Vec<Vec<u8>>>,
-    /// Output buffers of written chunks, for the next chunks.
-    buffers: std::sync::Mutex<Vec<Vec<u8>>>,
+    /// Output buffers (text and splices) of written chunks, for the next chunks.
+    buffers: std::sync::Mutex<Vec<(Vec<u8>, Vec<Splice>)>>,
     /// Caches of serialized reports, one per thread at work.
     caches: std::sync::Mutex<Vec<Cache>>,
+    /// The last [`ChunkOut::id`] given.
+    outs: AtomicU64,
+    /// A JSON report's start: `{"instrument":` and the instrument's summary.
+    #[cfg(feature = "serde")]
+    report_head: Arc<[u8]>,
+    /// The JSON reports' ends made so far.
+    #[cfg(feature = "serde")]
+    tails: Tails,
 }
 
-/// A batch scored and not yet written: its chunks (with the line each starts on) and their
-/// outputs.
-type Scored = (Vec<(Vec<u8>, u64)>, Vec<ChunkOut>);
+/// A batch scored and passed through the repeat check, not yet written.
+#[derive(Debug)]
+struct Scored {
+    /// The input chunks, each with the line it starts on.
+    chunks: Vec<(Vec<u8>, u64)>,
+    /// Their outputs.
+    outs: Vec<ChunkOut>,
+    /// The repeats among their rows: (chunk, event, first row), in input order.
+    repeats: Vec<(usize, usize, u64)>,
+}
 
 /// A chunk parsed, scored and written, waiting to be passed through the repeat check in
 /// input order.
 #[derive(Debug, Default)]
 struct ChunkOut {
+    /// Which output this is (from [`Shared::new_out`]; 0 for none): the key of the caches'
+    /// notes of which texts are already among its `blobs`.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    id: u64,
+    /// The text of the rows, with the texts of `splices` left out.
     out: Vec<u8>,
+    /// Texts the writer puts into `out` as it writes it: at the offset, the blob of the index
+    /// (the report's start, a row's scores), in order. The rows' repeated text is copied once,
+    /// as it is written, while it is in the CPU's caches.
+    splices: Vec<Splice>,
+    /// The texts of the splices.
+    blobs: Vec<Arc<[u8]>>,
     events: Vec<Event>,
     /// The rows read, when reading into a matrix.
     matrix: Option<ResponseMatrix>,
+}
+
+/// A splice: at this offset of a chunk's text, the blob of this index.
+type Splice = (usize, u32);
+
+/// Where a text is among the blobs of the output it last went to: the output's
+/// [`ChunkOut::id`] and the index.
+#[cfg(feature = "serde")]
+type Note = (u64, u32);
+
+impl ChunkOut {
+    /// Adds a splice of `text` at the end of `out`; `note` is a cache's note of where the text
+    /// is among the blobs of the output it last went to, updated.
+    #[cfg(feature = "serde")]
+    fn splice(&mut self, text: &Arc<[u8]>, note: &mut Note) {
+        if note.0 != self.id || self.id == 0 {
+            let Ok(index) = u32::try_from(self.blobs.len()) else {
+                self.out.extend_from_slice(text);
+                return;
+            };
+            self.blobs.push(Arc::clone(text));
+            *note = (self.id, index);
+        }
+        self.splices.push((self.out.len(), note.1));
+    }
 }
 
 /// A row's id, for the error of a repeat: where it is in the chunk, or the text.
@@ -494,6 +556,12 @@ impl<R: Read> ScoreStream<R> {
             set(at, Role::Item(index));
         }
         let scale = instrument.scale();
+        #[cfg(feature = "serde")]
+        let report_head = {
+            let mut head = b"{\"instrument\":".to_vec();
+            json(&mut head, &instrument.summary())?;
+            Arc::from(head)
+        };
         let shared = Shared {
             instrument: instrument.clone(),
             plain: plan.therapist.is_none() && plan.date.is_none(),
@@ -510,6 +578,11 @@ impl<R: Read> ScoreStream<R> {
             buffers: std::sync::Mutex::new(Vec::new()),
             inputs: std::sync::Mutex::new(Vec::new()),
             collect: false,
+            outs: AtomicU64::new(0),
+            #[cfg(feature = "serde")]
+            report_head,
+            #[cfg(feature = "serde")]
+            tails: Tails::default(),
         };
         Ok(ScoreStream {
             source,
@@ -702,6 +775,7 @@ impl<R: Read> ScoreStream<R> {
             }
         }
         let _stopped = self.run(&mut output, &mut merge, &mut on_error)?;
+        merge.flush(&mut output)?;
         #[cfg(feature = "serde")]
         if self.shared.format == ScoreFormat::Json {
             output
@@ -716,15 +790,15 @@ impl<R: Read> ScoreStream<R> {
     }
 
     /// Reads, scores and writes every row. With the `parallel` feature, one batch of chunks is
-    /// parsed and scored on the thread pool while the batch before it is checked and written
-    /// on this thread.
+    /// parsed, scored and passed through the repeat check on the thread pool while the batch
+    /// before it is written on this thread.
     fn run<W: Write>(
         &mut self,
         output: &mut W,
         merge: &mut Merge,
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>> {
-        // The batch scored and not yet written: its chunks and their outputs.
+        // The batch scored and checked, not yet written.
         let mut ready: Option<Scored> = None;
         loop {
             let next = match &mut self.source {
@@ -737,10 +811,8 @@ impl<R: Read> ScoreStream<R> {
                 } => Some(next_chunks(input, pending, line, &self.shared)?),
             };
             let Some((chunks, eof, rest)) = next else {
-                if let Some((chunks, outs)) = ready.take()
-                    && self
-                        .write_batch(&chunks, outs, output, merge, on_error)?
-                        .is_break()
+                if let Some(batch) = ready.take()
+                    && self.write_batch(batch, output, merge, on_error)?.is_break()
                 {
                     return Ok(ControlFlow::Break(()));
                 }
@@ -751,18 +823,16 @@ impl<R: Read> ScoreStream<R> {
                     _ => Ok(ControlFlow::Continue(())),
                 };
             };
-            let (outs, flow) = self.score_and_write(&chunks, ready.take(), output, merge, on_error);
+            let (batch, flow) = self.score_and_write(chunks, ready.take(), output, merge, on_error);
             if flow?.is_break() {
                 return Ok(ControlFlow::Break(()));
             }
-            ready = Some((chunks, outs));
+            ready = Some(batch);
             if let Some(mut chunk) = rest {
                 // Quoted cells (or lone carriage returns) from here: the rest is read record
                 // by record (after the batch before it is written).
-                if let Some((chunks, outs)) = ready.take()
-                    && self
-                        .write_batch(&chunks, outs, output, merge, on_error)?
-                        .is_break()
+                if let Some(batch) = ready.take()
+                    && self.write_batch(batch, output, merge, on_error)?.is_break()
                 {
                     return Ok(ControlFlow::Break(()));
                 }
@@ -784,100 +854,110 @@ impl<R: Read> ScoreStream<R> {
                 continue;
             }
             if eof {
-                if let Some((chunks, outs)) = ready.take() {
-                    return self.write_batch(&chunks, outs, output, merge, on_error);
+                if let Some(batch) = ready.take() {
+                    return self.write_batch(batch, output, merge, on_error);
                 }
                 return Ok(ControlFlow::Continue(()));
             }
         }
     }
 
-    /// Scores `chunks` while the batch before them (if any) is checked and written.
+    /// Scores `chunks` and passes them through the repeat check (every batch before them has
+    /// passed), while the batch before them (if any) is written.
     fn score_and_write<W: Write>(
         &mut self,
-        chunks: &[(Vec<u8>, u64)],
+        chunks: Vec<(Vec<u8>, u64)>,
         before: Option<Scored>,
         output: &mut W,
         merge: &mut Merge,
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
-    ) -> (Vec<ChunkOut>, Result<ControlFlow<()>>) {
-        let Some((prev, prev_outs)) = before else {
+    ) -> (Scored, Result<ControlFlow<()>>) {
+        let (shared, seen, parallel) = (&self.shared, &mut self.seen, self.parallel);
+        let score = |seen: &mut Repeats| {
+            let outs = score_chunks(shared, &chunks, parallel);
+            let repeats = seen.check(&outs, parallel);
+            (outs, repeats)
+        };
+        let Some(before) = before else {
+            let (outs, repeats) = score(seen);
             return (
-                score_chunks(&self.shared, chunks, self.parallel),
+                Scored {
+                    chunks,
+                    outs,
+                    repeats,
+                },
                 Ok(ControlFlow::Continue(())),
             );
         };
         #[cfg(feature = "parallel")]
-        if self.parallel {
-            let mut outs = Vec::new();
-            let shared = &self.shared;
-            let (seen, parallel) = (&mut self.seen, self.parallel);
+        if parallel {
+            let mut done = None;
             let flow = rayon::in_place_scope(|scope| {
-                scope.spawn(|_| outs = score_chunks(shared, chunks, parallel));
-                // The repeat check on this thread: the pool is scoring.
-                write_batch(
-                    shared, seen, false, &prev, prev_outs, output, merge, on_error,
-                )
+                scope.spawn(|_| done = Some(score(seen)));
+                write_batch(shared, before, output, merge, on_error)
             });
-            self.shared.give_inputs(prev);
-            return (outs, flow);
+            let (outs, repeats) = done.unwrap_or_default();
+            return (
+                Scored {
+                    chunks,
+                    outs,
+                    repeats,
+                },
+                flow,
+            );
         }
-        let flow = self.write_batch(&prev, prev_outs, output, merge, on_error);
-        self.shared.give_inputs(prev);
-        let outs = score_chunks(&self.shared, chunks, self.parallel);
-        (outs, flow)
+        let flow = write_batch(shared, before, output, merge, on_error);
+        let (outs, repeats) = score(seen);
+        (
+            Scored {
+                chunks,
+                outs,
+                repeats,
+            },
+            flow,
+        )
     }
 
-    /// Checks and writes a scored batch, in input order.
+    /// Writes a scored and checked batch, in input order.
     fn write_batch<W: Write>(
         &mut self,
-        chunks: &[(Vec<u8>, u64)],
-        outs: Vec<ChunkOut>,
+        batch: Scored,
         output: &mut W,
         merge: &mut Merge,
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>> {
-        write_batch(
-            &self.shared,
-            &mut self.seen,
-            self.parallel,
-            chunks,
-            outs,
-            output,
-            merge,
-            on_error,
-        )
+        write_batch(&self.shared, batch, output, merge, on_error)
     }
 }
 
-/// The repeat check of a scored batch, then its rows written and its errors given, in input
-/// order.
-#[allow(clippy::too_many_arguments)]
+/// Writes the rows and gives the errors of a scored and checked batch, in input order; its
+/// input buffers go back to the pool.
 fn write_batch<W: Write>(
     shared: &Shared,
-    seen: &mut Repeats,
-    parallel: bool,
-    chunks: &[(Vec<u8>, u64)],
-    outs: Vec<ChunkOut>,
+    batch: Scored,
     output: &mut W,
     merge: &mut Merge,
     on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
 ) -> Result<ControlFlow<()>> {
-    let repeats = seen.check(&outs, parallel);
+    let Scored {
+        chunks,
+        outs,
+        repeats,
+    } = batch;
+    let mut flow = Ok(ControlFlow::Continue(()));
     let mut repeats = repeats.as_slice();
-    for (c, (mut out, (input, _))) in outs.into_iter().zip(chunks).enumerate() {
+    for (c, (mut out, (input, _))) in outs.into_iter().zip(&chunks).enumerate() {
         merge.append(out.matrix.take());
         let here = repeats.iter().take_while(|r| r.0 == c).count();
         let (mine, rest) = repeats.split_at(here);
         repeats = rest;
-        if merge
-            .chunk(&mut out, input, mine, shared, output, on_error)?
-            .is_break()
-        {
-            return Ok(ControlFlow::Break(()));
+        flow = merge.chunk(&mut out, input, mine, shared, output, on_error);
+        if !matches!(flow, Ok(ControlFlow::Continue(()))) {
+            break;
         }
     }
-    Ok(ControlFlow::Continue(()))
+    shared.give_inputs(chunks);
+    flow
 }
 
 /// Parses and scores chunks, on every core when the feature and `parallel` allow.
@@ -959,6 +1039,10 @@ fn json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<()
     serde_json::to_writer(out, value).map_err(|e| io_error("write", e.into()))
 }
 
+/// Bytes given to the output at a time: small enough that the text copied into them is still
+/// in the CPU's caches when the output (the kernel) copies it out.
+const PIECE: usize = 1 << 18;
+
 /// The merge in input order: the repeat check, the errors, the output.
 #[derive(Debug, Default)]
 struct Merge {
@@ -967,6 +1051,9 @@ struct Merge {
     failed: u64,
     /// The rows read, when reading into a matrix.
     matrix: Option<ResponseMatrix>,
+    /// Text not yet given to the output (less than [`PIECE`] bytes between writes): one
+    /// buffer, used over and over.
+    stage: Vec<u8>,
 }
 
 impl Merge {
@@ -979,15 +1066,54 @@ impl Merge {
         }
     }
 
-    /// Writes `bytes` (whole rows); in JSON the document's first row drops its comma.
-    fn write<W: Write>(&mut self, output: &mut W, bytes: &[u8], rows: u64) -> Result<()> {
-        let bytes = if self.json && self.written == 0 && rows > 0 {
-            bytes.get(1..).unwrap_or_default()
-        } else {
-            bytes
-        };
+    /// Writes the text of `chunk` from `start` to `end` (whole rows, `rows` of them), the
+    /// splices in it put in; in JSON the document's first row drops its comma. The text goes
+    /// out in pieces of about [`PIECE`] bytes.
+    fn write<W: Write>(
+        &mut self,
+        output: &mut W,
+        chunk: &ChunkOut,
+        (mut start, end): (usize, usize),
+        rows: u64,
+    ) -> Result<()> {
+        if self.json && self.written == 0 && rows > 0 {
+            start += 1;
+        }
         self.written += rows;
-        output.write_all(bytes).map_err(|e| io_error("write", e))
+        if self.stage.capacity() == 0 {
+            self.stage.reserve(PIECE + (1 << 14));
+        }
+        let first = chunk.splices.partition_point(|&(at, _)| at < start);
+        let splices = chunk.splices.get(first..).unwrap_or_default();
+        let mut pos = start;
+        for &(at, blob) in splices.iter().take_while(|&&(at, _)| at < end) {
+            self.stage
+                .extend_from_slice(chunk.out.get(pos..at).unwrap_or_default());
+            let text = chunk.blobs.get(blob as usize).map(AsRef::as_ref);
+            self.stage.extend_from_slice(text.unwrap_or_default());
+            pos = at;
+            if self.stage.len() >= PIECE {
+                self.flush(output)?;
+            }
+        }
+        let mut rest = chunk.out.get(pos..end).unwrap_or_default();
+        while !rest.is_empty() {
+            let room = (PIECE + (1 << 14)).saturating_sub(self.stage.len()).max(1);
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            self.stage.extend_from_slice(now);
+            rest = later;
+            if self.stage.len() >= PIECE {
+                self.flush(output)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives the text staged to the output.
+    fn flush<W: Write>(&mut self, output: &mut W) -> Result<()> {
+        let result = output.write_all(&self.stage);
+        self.stage.clear();
+        result.map_err(|e| io_error("write", e))
     }
 
     fn chunk<W: Write>(
@@ -1000,9 +1126,9 @@ impl Merge {
         on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
     ) -> Result<ControlFlow<()>> {
         let events = std::mem::take(&mut chunk.events);
-        let flow = self.events(events, &chunk.out, input, repeats, shared, output, on_error);
-        // The output buffer goes back to the pool: its pages stay mapped for the next chunk.
-        shared.give_buffer(std::mem::take(&mut chunk.out));
+        let flow = self.events(events, chunk, input, repeats, shared, output, on_error);
+        // The output buffers go back to the pool: their pages stay mapped for the next chunk.
+        shared.give_buffer(chunk);
         flow
     }
 
@@ -1011,7 +1137,7 @@ impl Merge {
     fn events<W: Write>(
         &mut self,
         events: Vec<Event>,
-        out: &[u8],
+        out: &ChunkOut,
         input: &[u8],
         repeats: &[(usize, usize, u64)],
         shared: &Shared,
@@ -1031,8 +1157,7 @@ impl Merge {
                     let _ = fingerprint;
                     let first = repeats.next_if(|r| r.1 == e).map(|r| r.2);
                     if let Some(first_row) = first {
-                        let run = out.get(run_start..row_start).unwrap_or_default();
-                        self.write(output, run, rows)?;
+                        self.write(output, out, (run_start, row_start), rows)?;
                         rows = 0;
                         run_start = end;
                         self.failed += 1;
@@ -1048,8 +1173,7 @@ impl Merge {
                     row_start = end;
                 }
                 Event::Error(e) => {
-                    let run = out.get(run_start..row_start).unwrap_or_default();
-                    self.write(output, run, rows)?;
+                    self.write(output, out, (run_start, row_start), rows)?;
                     rows = 0;
                     run_start = row_start;
                     self.failed += 1;
@@ -1059,8 +1183,7 @@ impl Merge {
                 }
             }
         }
-        let run = out.get(run_start..row_start).unwrap_or_default();
-        self.write(output, run, rows)?;
+        self.write(output, out, (run_start, row_start), rows)?;
         Ok(ControlFlow::Continue(()))
     }
 }
@@ -1075,7 +1198,7 @@ fn table_rows<R: Read, W: Write>(
     on_error: &mut impl FnMut(RowError) -> ControlFlow<()>,
 ) -> Result<ControlFlow<()>> {
     let mut skipped = Skipped::default();
-    let mut out = ChunkOut::default();
+    let mut out = shared.new_out();
     loop {
         let record = match table.next_record() {
             Ok(Some(record)) => record,
@@ -1087,7 +1210,7 @@ fn table_rows<R: Read, W: Write>(
         };
         shared.slow_row(&record, &mut skipped, &mut out);
         if out.out.len() >= CHUNK || out.events.len() >= 4096 {
-            let done = [std::mem::take(&mut out)];
+            let done = [std::mem::replace(&mut out, shared.new_out())];
             let repeats = seen.check(&done, false);
             let [mut done] = done;
             merge.append(done.matrix.take());
@@ -1223,17 +1346,14 @@ impl Shared {
                 })
                 .collect();
             return ChunkOut {
-                out: Vec::new(),
                 events,
                 matrix: Some(matrix),
+                ..ChunkOut::default()
             };
         }
         let scores = matrix.score();
-        let mut out = ChunkOut {
-            out: self.take_buffer(),
-            events: Vec::with_capacity(pending.len()),
-            matrix: None,
-        };
+        let mut out = self.new_out();
+        out.events.reserve(pending.len());
         let mut tallies: Vec<Tally> = Vec::new();
         let mut cache = self.take_cache();
         let mut row = 0usize;
@@ -1251,7 +1371,7 @@ impl Shared {
                         .iter()
                         .map(|&(a, b)| chunk.get(a..b).unwrap_or_default());
                     self.write_row(
-                        &mut out.out,
+                        &mut out,
                         &mut cache,
                         client,
                         plain.session,
@@ -1279,7 +1399,7 @@ impl Shared {
                     let adm = &r.administration;
                     let cells = r.kept.iter().map(String::as_bytes);
                     self.write_row(
-                        &mut out.out,
+                        &mut out,
                         &mut cache,
                         adm.client(),
                         adm.session(),
@@ -1333,24 +1453,36 @@ impl Shared {
         }
     }
 
-    /// An empty output buffer from the pool, or a new one.
-    fn take_buffer(&self) -> Vec<u8> {
-        let mut buffer = self
+    /// A new, empty output, its buffers from the pool (their pages mapped and their capacity
+    /// that of an earlier chunk), or new ones.
+    fn new_out(&self) -> ChunkOut {
+        let (mut out, mut splices) = self
             .buffers
             .lock()
             .ok()
             .and_then(|mut pool| pool.pop())
             .unwrap_or_default();
-        buffer.clear();
-        buffer
+        out.clear();
+        splices.clear();
+        ChunkOut {
+            id: self.outs.fetch_add(1, Ordering::Relaxed).wrapping_add(1),
+            out,
+            splices,
+            ..ChunkOut::default()
+        }
     }
 
-    /// Gives an output buffer back to the pool (a few are kept).
-    fn give_buffer(&self, buffer: Vec<u8>) {
+    /// Gives an output's buffers back to the pool (a few are kept).
+    fn give_buffer(&self, out: &mut ChunkOut) {
+        let buffers = (
+            std::mem::take(&mut out.out),
+            std::mem::take(&mut out.splices),
+        );
+        out.blobs.clear();
         if let Ok(mut pool) = self.buffers.lock()
             && pool.len() < 2 * batch_chunks()
         {
-            pool.push(buffer);
+            pool.push(buffers);
         }
     }
 
@@ -1390,7 +1522,7 @@ impl Shared {
                 let all = tallies_of(&self.instrument, adm.units(), &mut tallies);
                 let mut cache = self.take_cache();
                 self.write_row(
-                    &mut out.out,
+                    out,
                     &mut cache,
                     adm.client(),
                     adm.session(),
@@ -1604,7 +1736,7 @@ impl Shared {
     #[allow(clippy::too_many_arguments)]
     fn write_row<'c>(
         &self,
-        out: &mut Vec<u8>,
+        chunk: &mut ChunkOut,
         cache: &mut Cache,
         client: Option<&str>,
         session: Option<u32>,
@@ -1617,6 +1749,7 @@ impl Shared {
         let _ = row;
         match self.format {
             ScoreFormat::Csv => {
+                let out = &mut chunk.out;
                 csv_field(out, client.unwrap_or_default().as_bytes());
                 if self.plan.session.is_some() {
                     out.push(b',');
@@ -1646,6 +1779,7 @@ impl Shared {
             }
             #[cfg(feature = "serde")]
             ScoreFormat::Json => {
+                let out = &mut chunk.out;
                 out.extend_from_slice(b",\n{\"id\":");
                 json_str(out, client.unwrap_or_default());
                 if !self.plan.keep.is_empty() {
@@ -1671,10 +1805,12 @@ impl Shared {
                     }
                     _ => {
                         let key = self.key(tallies, all);
-                        cache.report(out, &self.instrument, key, client, session, tallies, all);
+                        let (inst, head, tails) =
+                            (&self.instrument, &self.report_head, &self.tails);
+                        cache.report(chunk, inst, head, tails, key, client, session, tallies, all);
                     }
                 }
-                out.push(b'}');
+                chunk.out.push(b'}');
             }
         }
     }
@@ -1689,15 +1825,22 @@ fn tallies_of(inst: &Instrument, units: &[Option<i32>], into: &mut Vec<Tally>) -
 
 /// Scores written once per distinct set of tallies (a row's scores depend on nothing else):
 /// the CSV cells, and the JSON report's part after the client (the part before it is the
-/// instrument's). One per thread at work, kept from chunk to chunk.
+/// instrument's, [`Shared::report_head`]). One per thread at work, kept from chunk to chunk.
 #[derive(Debug, Default)]
 struct Cache {
     scores: HashMap<u64, Vec<u8>, BuildHasherDefault<Mixed>>,
+    /// Where the report's start is among the blobs of the output it last went to.
     #[cfg(feature = "serde")]
-    head: Vec<u8>,
+    head: Note,
+    /// The reports' ends, each with where it is among the blobs of the output it last went
+    /// to.
     #[cfg(feature = "serde")]
-    tails: HashMap<u64, Vec<u8>, BuildHasherDefault<Mixed>>,
+    tails: HashMap<u64, (Arc<[u8]>, Note), BuildHasherDefault<Mixed>>,
 }
+
+/// The reports' ends of every thread (each made once, whichever thread needs it first).
+#[cfg(feature = "serde")]
+type Tails = std::sync::Mutex<HashMap<u64, Arc<[u8]>, BuildHasherDefault<Mixed>>>;
 
 /// A hasher for packed keys: one multiply-xorshift (the keys are not chosen by an adversary:
 /// they are counts and sums bounded by the instrument).
@@ -1726,23 +1869,23 @@ const CACHE_LIMIT: usize = 1 << 14;
 
 #[cfg(feature = "serde")]
 impl Cache {
-    /// Writes the report of a row with these tallies (`key` packs them, if they fit).
+    /// Writes the report of a row with these tallies (`key` packs them, if they fit) to
+    /// `chunk`: the row's own text, and splices of the report's start (`head`) and of the
+    /// report's end for these tallies (made once, for every thread: `shared`).
     #[allow(clippy::too_many_arguments)]
     fn report(
         &mut self,
-        out: &mut Vec<u8>,
+        chunk: &mut ChunkOut,
         inst: &Instrument,
+        head: &Arc<[u8]>,
+        shared: &Tails,
         key: Option<u64>,
         client: Option<&str>,
         session: Option<u32>,
         tallies: &[Tally],
         all: Tally,
     ) {
-        if self.head.is_empty() {
-            self.head.extend_from_slice(b"{\"instrument\":");
-            let _ = json(&mut self.head, &inst.summary());
-        }
-        let tail = |head: &[u8]| {
+        let tail = || {
             let scores = scoring::from_tallies(inst, tallies, all);
             let report = crate::scoring::Report::new(&scores, None);
             let mut text = Vec::new();
@@ -1750,7 +1893,8 @@ impl Cache {
             // Everything after the instrument (no client, therapist, session or date).
             text.get(head.len()..).unwrap_or_default().to_vec()
         };
-        out.extend_from_slice(&self.head);
+        chunk.splice(head, &mut self.head);
+        let out = &mut chunk.out;
         if let Some(c) = client {
             out.extend_from_slice(b",\"client\":");
             json_str(out, c);
@@ -1764,11 +1908,23 @@ impl Cache {
                 if self.tails.len() >= CACHE_LIMIT {
                     self.tails.clear();
                 }
-                let head = &self.head;
-                let text = self.tails.entry(key).or_insert_with(|| tail(head));
-                out.extend_from_slice(text);
+                let (text, note) = self.tails.entry(key).or_insert_with(|| {
+                    let made = shared.lock().ok().and_then(|m| m.get(&key).cloned());
+                    let text = made.unwrap_or_else(|| {
+                        let text: Arc<[u8]> = Arc::from(tail());
+                        if let Ok(mut m) = shared.lock() {
+                            if m.len() >= CACHE_LIMIT {
+                                m.clear();
+                            }
+                            m.insert(key, Arc::clone(&text));
+                        }
+                        text
+                    });
+                    (text, (0, 0))
+                });
+                chunk.splice(text, note);
             }
-            None => out.extend_from_slice(&tail(&self.head)),
+            None => out.extend_from_slice(&tail()),
         }
     }
 }
@@ -2024,6 +2180,85 @@ mod tests {
         assert_eq!(got, want);
         let (got, want) = json_both(&Layout::wide(), b"id,1,2,3,4,5,6,7,8,9,10,11,12\n");
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn json_reports_over_many_chunks_and_pieces_are_what_serde_writes() {
+        // Several chunks of input, the document many pieces long: the first row an error (the
+        // first row written drops its comma), bad cells and a repeat here and there, a pass-
+        // through column, tallies that repeat (spliced from the caches) and that do not.
+        let mut text = String::from("id,site,1,2,3,4,5,6,7,8,9,10,11,12\n");
+        text.push_str("c0,York,1,1,1,1,1,1,1,1,1,1,1,7\n");
+        let mut state = 777u64;
+        for r in 1..70_000u64 {
+            text.push_str(&format!("c{r},s{}", r % 3));
+            for _ in 0..12 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let x = (state >> 33) % 100;
+                if x < 4 {
+                    text.push(',');
+                } else if x == 99 && r % 500 == 0 {
+                    text.push_str(",6");
+                } else {
+                    text.push_str(&format!(",{}", 1 + x % 5));
+                }
+            }
+            text.push('\n');
+            if r == 30_000 {
+                text.push_str("c7,York,2,2,2,2,2,2,2,2,2,2,2,2\n");
+            }
+        }
+        let layout = Layout::wide().keep(["site"]);
+        let (got, want) = json_both(&layout, text.as_bytes());
+        assert!(got.len() > 8 * PIECE && text.len() > 2 * CHUNK);
+        assert!(got == want, "the stream's JSON differs from serde's");
+        // One thread writes the same bytes, and errors, as all.
+        let wai = catalog::require("wai-sr").expect("catalog");
+        let run = |one: bool, stop_after: usize| {
+            let stream = layout
+                .score_stream(text.as_bytes(), &wai)
+                .expect("header")
+                .format(ScoreFormat::Json);
+            let stream = if one { stream.one_thread() } else { stream };
+            let mut out = Vec::new();
+            let mut errors = Vec::new();
+            let done = stream
+                .write_to(&mut out, |e| {
+                    errors.push(e.to_string());
+                    if errors.len() > stop_after {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                })
+                .expect("runs");
+            (out, errors, done)
+        };
+        let (one, one_errors, one_done) = run(true, usize::MAX);
+        assert!(one == got.as_bytes());
+        assert_eq!(run(false, usize::MAX), (one, one_errors.clone(), one_done));
+        assert!(one_errors.len() > 10);
+        let repeat =
+            "row 30003, column \"id\": the same id as row 9: an administration is given once";
+        assert!(one_errors.iter().any(|e| e == repeat));
+        // Stopped at the first error (the first row) or a later one: a whole document of the
+        // rows before it, on one thread or all.
+        for stop_after in [0, 5] {
+            let (out, errors, done) = run(true, stop_after);
+            assert_eq!(run(false, stop_after), (out.clone(), errors, done));
+            let doc: serde_json::Value = serde_json::from_slice(&out).expect("a JSON document");
+            let rows = doc["rows"].as_array().expect("rows");
+            assert_eq!(rows.len() as u64, done.written);
+            assert_eq!(done.failed, stop_after as u64 + 1);
+            if stop_after == 0 {
+                assert!(rows.is_empty());
+            } else {
+                assert!(done.written > 100);
+                assert_eq!(rows[0]["id"], "c1");
+            }
+        }
     }
 
     #[test]
