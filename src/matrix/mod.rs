@@ -35,6 +35,7 @@
 //! ```
 
 mod batch;
+mod simd;
 pub(crate) mod moments;
 
 use crate::error::{ErrorKind, Result};

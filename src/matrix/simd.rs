@@ -1,0 +1,679 @@
+//! The byte-column kernels of the moments (sums, products, counts of one-byte cells) with
+//! runtime CPU dispatch: AVX2 where the CPU has it, through `pulp` (every `unsafe` stays inside
+//! that crate; this crate keeps `#![forbid(unsafe_code)]`), else portable code for the baseline
+//! target. Both give the same integers: every result is an exact sum.
+//!
+//! The AVX2 products multiply 32 cells per instruction (`vpmaddubsw`, unsigned bytes times
+//! signed bytes to pair sums in `i16` lanes, for cells of at most 127; wider spans widen to
+//! `i16` first and use `vpmaddwd`), flushed to `u64` lanes before a lane can overflow.
+//!
+//! Setting the environment variable `THERAPEUTIC_ALLIANCE_SIMD=scalar` (read once per process)
+//! forces the portable code, so the whole test suite can run on both paths on one machine.
+
+use std::sync::OnceLock;
+
+/// The environment variable that forces the portable kernels (value `scalar`).
+const FORCE_VAR: &str = "THERAPEUTIC_ALLIANCE_SIMD";
+
+/// Which kernels this process runs.
+#[derive(Clone, Copy, Debug)]
+enum Path {
+    /// Portable code for the baseline target.
+    Scalar,
+    /// AVX2 and the rest of x86-64-v3, found on this CPU at run time.
+    #[cfg(target_arch = "x86_64")]
+    Avx2(pulp::x86::V3),
+}
+
+/// Whether the environment asks for the portable kernels (read once).
+fn forced_scalar() -> bool {
+    static FORCED: OnceLock<bool> = OnceLock::new();
+    *FORCED.get_or_init(|| std::env::var_os(FORCE_VAR).is_some_and(|v| v == "scalar"))
+}
+
+/// The kernels to run: one cached check per call (the callers pass whole blocks of rows).
+#[inline]
+fn path() -> Path {
+    if forced_scalar() {
+        return Path::Scalar;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        return Path::Avx2(simd);
+    }
+    Path::Scalar
+}
+
+/// The name of the kernels this process runs (`"avx2"` or `"scalar"`), for benches and tests.
+#[allow(dead_code)]
+pub(crate) fn active() -> &'static str {
+    match path() {
+        Path::Scalar => "scalar",
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2(_) => "avx2",
+    }
+}
+
+/// How many cells of a block equal `c`.
+pub(super) fn count_eq(block: &[u8], c: u8) -> u64 {
+    match path() {
+        Path::Scalar => scalar::count_eq(block, c),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2(simd) => simd.vectorize(move || avx2::count_eq(simd, block, c)),
+    }
+}
+
+/// Adds each category's count in a column block to `freq` (cells `>= freq.len()`, such as the
+/// missing marker, are not counted).
+pub(super) fn count_categories(block: &[u8], freq: &mut [u64]) {
+    match path() {
+        Path::Scalar => scalar::count_categories(block, freq),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2(simd) => simd.vectorize(move || avx2::count_categories(simd, block, freq)),
+    }
+}
+
+/// The sum of a block's bytes.
+pub(super) fn sum_u8(a: &[u8]) -> u64 {
+    match path() {
+        Path::Scalar => scalar::sum_u8(a),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2(simd) => simd.vectorize(move || avx2::sum_u8(simd, a)),
+    }
+}
+
+/// Sum of products of two byte columns (over the shorter's length) of cells of at most `span`
+/// (at most 254).
+pub(super) fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
+    match path() {
+        Path::Scalar => scalar::dot_u8(a, b, span),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2(simd) => simd.vectorize(move || {
+            let [p] = avx2::dot(simd, a, [b], span);
+            p
+        }),
+    }
+}
+
+/// Sums of products of one byte column with four others in one pass (over the shortest
+/// length), cells of at most `span` (at most 254).
+pub(super) fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
+    match path() {
+        Path::Scalar => scalar::dot4_u8(a, b, span),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2(simd) => simd.vectorize(move || avx2::dot(simd, a, b, span)),
+    }
+}
+
+/// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
+/// triangle as [`super::moments::packed`] (cells of at most `span`): one dispatch for all.
+pub(super) fn gram(a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
+    match path() {
+        Path::Scalar => gram_with(a, b, span, scalar::dot4_u8, scalar::dot_u8),
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2(simd) => simd.vectorize(move || {
+            gram_with(
+                a,
+                b,
+                span,
+                #[inline(always)]
+                |x, y, s| avx2::dot(simd, x, y, s),
+                #[inline(always)]
+                |x, y, s| {
+                    let [p] = avx2::dot(simd, x, [y], s);
+                    p
+                },
+            )
+        }),
+    }
+}
+
+/// [`gram`] through the given four-column and one-column products.
+#[inline(always)]
+fn gram_with(
+    a: &[&[u8]],
+    b: &[&[u8]],
+    span: u64,
+    dot4: impl Fn(&[u8], [&[u8]; 4], u64) -> [u64; 4],
+    dot1: impl Fn(&[u8], &[u8], u64) -> u64,
+) -> Vec<u64> {
+    let k = a.len().min(b.len());
+    let mut out = vec![0u64; k * (k + 1) / 2];
+    for i in 0..k {
+        let Some(&ai) = a.get(i) else { continue };
+        let mut j = i;
+        while j < k {
+            if let (Some(&[c0, c1, c2, c3]), true) = (b.get(j..j + 4), j + 4 <= k) {
+                let four = dot4(ai, [c0, c1, c2, c3], span);
+                for (d, p) in four.iter().enumerate() {
+                    if let Some(o) = out.get_mut(super::moments::packed(i, j + d)) {
+                        *o = *p;
+                    }
+                }
+                j += 4;
+            } else {
+                if let (Some(o), Some(bj)) = (out.get_mut(super::moments::packed(i, j)), b.get(j))
+                {
+                    *o = dot1(ai, bj, span);
+                }
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Portable kernels for the baseline target: what every CPU runs without AVX2.
+pub(super) mod scalar {
+    /// How many cells of a block equal `c`: byte counters over runs of 255 cells, which the
+    /// compiler vectorizes (a wider counter per cell is several times slower).
+    pub(in crate::matrix) fn count_eq(block: &[u8], c: u8) -> u64 {
+        block
+            .chunks(255)
+            .map(|run| {
+                u64::from(
+                    run.iter()
+                        .fold(0u8, |a, &x| a.wrapping_add(u8::from(x == c))),
+                )
+            })
+            .sum()
+    }
+
+    /// Counts each category of a column block (cells `>= freq.len()` are not counted).
+    pub(in crate::matrix) fn count_categories(block: &[u8], freq: &mut [u64]) {
+        if freq.len() <= 16 {
+            // One vectorized compare-and-count pass per category.
+            for (c, f) in freq.iter_mut().enumerate() {
+                *f += count_eq(block, c as u8);
+            }
+        } else {
+            for &x in block {
+                if let Some(f) = freq.get_mut(usize::from(x)) {
+                    *f += 1;
+                }
+            }
+        }
+    }
+
+    /// The sum of a block's bytes (at most 2^24 of them, so a `u32` holds it).
+    pub(in crate::matrix) fn sum_u8(a: &[u8]) -> u64 {
+        a.chunks(1 << 24)
+            .map(|run| {
+                u64::from(
+                    run.iter()
+                        .fold(0u32, |acc, &x| acc.wrapping_add(u32::from(x))),
+                )
+            })
+            .sum()
+    }
+
+    /// Rows of 16 lanes a `u16` lane can take before it is flushed, for cells of at most `span`
+    /// (each lane adds one product of at most `span²` per row of lanes).
+    fn lane_steps(span: u64) -> usize {
+        (u64::from(u16::MAX) / span.max(1).pow(2)).max(1) as usize
+    }
+
+    /// Sums of products of one byte column with four others in one pass, for cells of at most
+    /// `span` (at most 254): products in 16 `u16` lanes per column, flushed to `u64` before a
+    /// lane can overflow, so the compiler multiplies 8 or 16 cells per instruction.
+    pub(in crate::matrix) fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
+        let n = b.iter().fold(a.len(), |n, c| n.min(c.len()));
+        let (Some(a), Some(b0), Some(b1), Some(b2), Some(b3)) = (
+            a.get(..n),
+            b[0].get(..n),
+            b[1].get(..n),
+            b[2].get(..n),
+            b[3].get(..n),
+        ) else {
+            return [0; 4];
+        };
+        let steps = lane_steps(span);
+        let mut out = [0u64; 4];
+        let mut rows = a
+            .chunks_exact(16)
+            .zip(b0.chunks_exact(16))
+            .zip(b1.chunks_exact(16))
+            .zip(b2.chunks_exact(16))
+            .zip(b3.chunks_exact(16));
+        loop {
+            let mut acc = [[0u16; 16]; 4];
+            let mut taken = 0;
+            for ((((x, y0), y1), y2), y3) in rows.by_ref().take(steps) {
+                taken += 1;
+                for (d, y) in [y0, y1, y2, y3].into_iter().enumerate() {
+                    if let Some(acc) = acc.get_mut(d) {
+                        for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                            *s = s.wrapping_add(u16::from(x).wrapping_mul(u16::from(y)));
+                        }
+                    }
+                }
+            }
+            for (o, lanes) in out.iter_mut().zip(&acc) {
+                *o += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+            }
+            if taken < steps {
+                break;
+            }
+        }
+        let tail = n - n % 16;
+        for (d, y) in [b0, b1, b2, b3].into_iter().enumerate() {
+            if let (Some(o), Some(x), Some(y)) = (out.get_mut(d), a.get(tail..), y.get(tail..)) {
+                *o += x
+                    .iter()
+                    .zip(y)
+                    .map(|(&x, &y)| u64::from(x) * u64::from(y))
+                    .sum::<u64>();
+            }
+        }
+        out
+    }
+
+    /// Sum of products of two byte columns of cells of at most `span` (as [`dot4_u8`]).
+    pub(in crate::matrix) fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
+        let n = a.len().min(b.len());
+        let (Some(a), Some(b)) = (a.get(..n), b.get(..n)) else {
+            return 0;
+        };
+        let steps = lane_steps(span);
+        let mut out = 0u64;
+        let mut rows = a.chunks_exact(16).zip(b.chunks_exact(16));
+        loop {
+            let mut acc = [0u16; 16];
+            let mut taken = 0;
+            for (x, y) in rows.by_ref().take(steps) {
+                taken += 1;
+                for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                    *s = s.wrapping_add(u16::from(x).wrapping_mul(u16::from(y)));
+                }
+            }
+            out += acc.iter().map(|&l| u64::from(l)).sum::<u64>();
+            if taken < steps {
+                break;
+            }
+        }
+        let tail = n - n % 16;
+        if let (Some(x), Some(y)) = (a.get(tail..), b.get(tail..)) {
+            out += x
+                .iter()
+                .zip(y)
+                .map(|(&x, &y)| u64::from(x) * u64::from(y))
+                .sum::<u64>();
+        }
+        out
+    }
+}
+
+/// AVX2 kernels: each is inlined into a `pulp` dispatch (`V3::vectorize`), so it is compiled
+/// with the CPU features the token proves present.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use core::arch::x86_64::__m256i;
+    use pulp::x86::V3;
+
+    /// 32 bytes as one vector (an unaligned load).
+    #[inline(always)]
+    fn load(x: &[u8; 32]) -> __m256i {
+        pulp::cast(*x)
+    }
+
+    /// The sum of four `u64` lanes.
+    #[inline(always)]
+    fn hsum64(x: __m256i) -> u64 {
+        let l: [u64; 4] = pulp::cast(x);
+        l.iter().fold(0u64, |a, &b| a.wrapping_add(b))
+    }
+
+    /// The sum of a block's bytes: `vpsadbw` against zero, 32 bytes to four `u64` lanes (two
+    /// accumulators).
+    #[inline(always)]
+    pub(super) fn sum_u8(simd: V3, a: &[u8]) -> u64 {
+        let zero = simd.avx._mm256_setzero_si256();
+        let (vectors, tail) = pulp::as_arrays::<32, u8>(a);
+        let (pairs, odd) = pulp::as_arrays::<2, [u8; 32]>(vectors);
+        let sad = |x: &[u8; 32]| simd.avx2._mm256_sad_epu8(load(x), zero);
+        let (mut s0, mut s1) = (zero, zero);
+        for [x, y] in pairs {
+            s0 = simd.avx2._mm256_add_epi64(s0, sad(x));
+            s1 = simd.avx2._mm256_add_epi64(s1, sad(y));
+        }
+        for x in odd {
+            s0 = simd.avx2._mm256_add_epi64(s0, sad(x));
+        }
+        hsum64(simd.avx2._mm256_add_epi64(s0, s1))
+            + tail.iter().map(|&x| u64::from(x)).sum::<u64>()
+    }
+
+    /// How many cells of a block equal `c`: `vpcmpeqb` (-1 where equal) subtracted into byte
+    /// counters for at most 255 vectors, then summed by `vpsadbw`.
+    #[inline(always)]
+    pub(super) fn count_eq(simd: V3, block: &[u8], c: u8) -> u64 {
+        let zero = simd.avx._mm256_setzero_si256();
+        let target = simd.avx._mm256_set1_epi8(c as i8);
+        let (vectors, tail) = pulp::as_arrays::<32, u8>(block);
+        let mut total = zero;
+        for run in vectors.chunks(255) {
+            let mut n = zero;
+            for x in run {
+                n = simd
+                    .avx2
+                    ._mm256_sub_epi8(n, simd.avx2._mm256_cmpeq_epi8(load(x), target));
+            }
+            total = simd
+                .avx2
+                ._mm256_add_epi64(total, simd.avx2._mm256_sad_epu8(n, zero));
+        }
+        hsum64(total) + tail.iter().filter(|&&x| x == c).count() as u64
+    }
+
+    /// Each category's count in a block, added to `freq`: up to 16 categories, at most eight
+    /// per pass over the block (one load, a compare per category); more categories one cell
+    /// at a time.
+    #[inline(always)]
+    pub(super) fn count_categories(simd: V3, block: &[u8], freq: &mut [u64]) {
+        if freq.len() > 16 {
+            super::scalar::count_categories(block, freq);
+            return;
+        }
+        let (vectors, tail) = pulp::as_arrays::<32, u8>(block);
+        let groups = freq.len().div_ceil(8).max(1);
+        let per = freq.len().div_ceil(groups);
+        for (g, f) in freq.chunks_mut(per).enumerate() {
+            let base = (g * per) as u8;
+            match f.len() {
+                1 => add_group::<1>(simd, vectors, base, f),
+                2 => add_group::<2>(simd, vectors, base, f),
+                3 => add_group::<3>(simd, vectors, base, f),
+                4 => add_group::<4>(simd, vectors, base, f),
+                5 => add_group::<5>(simd, vectors, base, f),
+                6 => add_group::<6>(simd, vectors, base, f),
+                7 => add_group::<7>(simd, vectors, base, f),
+                _ => add_group::<8>(simd, vectors, base, f),
+            }
+            for (c, f) in (base..).zip(f.iter_mut()) {
+                *f += tail.iter().filter(|&&x| x == c).count() as u64;
+            }
+        }
+    }
+
+    /// Adds the counts of categories `base..base + N` in `vectors` to `f` (its first `N`).
+    #[inline(always)]
+    fn add_group<const N: usize>(simd: V3, vectors: &[[u8; 32]], base: u8, f: &mut [u64]) {
+        let zero = simd.avx._mm256_setzero_si256();
+        let mut t = [zero; N];
+        for (c, t) in (base..).zip(t.iter_mut()) {
+            *t = simd.avx._mm256_set1_epi8(c as i8);
+        }
+        let mut total = [zero; N];
+        for run in vectors.chunks(255) {
+            let mut n = [zero; N];
+            for x in run {
+                let x = load(x);
+                for (n, t) in n.iter_mut().zip(&t) {
+                    *n = simd
+                        .avx2
+                        ._mm256_sub_epi8(*n, simd.avx2._mm256_cmpeq_epi8(x, *t));
+                }
+            }
+            for (total, n) in total.iter_mut().zip(&n) {
+                *total = simd
+                    .avx2
+                    ._mm256_add_epi64(*total, simd.avx2._mm256_sad_epu8(*n, zero));
+            }
+        }
+        for (f, total) in f.iter_mut().zip(&total) {
+            *f += hsum64(*total);
+        }
+    }
+
+    /// Sums of products of column `a` with each column of `b` over the shortest length, cells
+    /// of at most `span` (at most 254). Spans up to 127: `vpmaddubsw` (32 cells, pair sums of
+    /// at most 2 x 127² in `i16` lanes), added in `i16` lanes while no lane can pass
+    /// `i16::MAX`, then `vpmaddwd` by ones to `i32` and into `u64` lanes. Wider spans: cells
+    /// widened to `i16` and `vpmaddwd` (16 cells, pair sums in `i32` lanes).
+    #[inline(always)]
+    pub(super) fn dot<const N: usize>(simd: V3, a: &[u8], b: [&[u8]; N], span: u64) -> [u64; N] {
+        let n = b.iter().fold(a.len(), |n, c| n.min(c.len()));
+        let Some(a) = a.get(..n) else {
+            return [0; N];
+        };
+        let b = b.map(|c| c.get(..n).unwrap_or_default());
+        let (av, a_tail) = pulp::as_arrays::<32, u8>(a);
+        let bv = b.map(|c| pulp::as_arrays::<32, u8>(c).0);
+        let mut out = if span <= 127 {
+            dot_narrow(simd, av, bv, span)
+        } else {
+            dot_wide(simd, av, bv, span)
+        };
+        let tail = n - a_tail.len();
+        for (o, c) in out.iter_mut().zip(&b) {
+            if let Some(c) = c.get(tail..) {
+                *o += a_tail
+                    .iter()
+                    .zip(c)
+                    .map(|(&x, &y)| u64::from(x) * u64::from(y))
+                    .sum::<u64>();
+            }
+        }
+        out
+    }
+
+    /// Adds the `i32` lanes of `x` (each at most `u32::MAX`, as unsigned) into `u64` lanes.
+    #[inline(always)]
+    fn widen_add(simd: V3, acc: __m256i, x: __m256i) -> __m256i {
+        let low = simd.avx._mm256_set1_epi64x(0xFFFF_FFFF);
+        let lo = simd.avx2._mm256_and_si256(x, low);
+        let hi = simd.avx2._mm256_srli_epi64::<32>(x);
+        simd.avx2
+            ._mm256_add_epi64(acc, simd.avx2._mm256_add_epi64(lo, hi))
+    }
+
+    /// [`dot`] for cells of at most 127 (vectors of the same count in `a` and each `b`).
+    #[inline(always)]
+    fn dot_narrow<const N: usize>(
+        simd: V3,
+        a: &[[u8; 32]],
+        b: [&[[u8; 32]]; N],
+        span: u64,
+    ) -> [u64; N] {
+        let zero = simd.avx._mm256_setzero_si256();
+        let ones = simd.avx._mm256_set1_epi16(1);
+        // Each step adds a pair sum of at most 2 x span² to an `i16` lane.
+        let steps = (i16::MAX as u64 / (2 * span.max(1).pow(2))).max(1) as usize;
+        let mut wide = [zero; N];
+        let mut start = 0;
+        for run in a.chunks(steps) {
+            let end = start + run.len();
+            let cols = b.map(|c| c.get(start..end).unwrap_or_default());
+            let mut acc = [zero; N];
+            for (r, x) in run.iter().enumerate() {
+                let x = load(x);
+                for (acc, c) in acc.iter_mut().zip(&cols) {
+                    if let Some(y) = c.get(r) {
+                        *acc = simd.avx2._mm256_add_epi16(
+                            *acc,
+                            simd.avx2._mm256_maddubs_epi16(x, load(y)),
+                        );
+                    }
+                }
+            }
+            for (w, acc) in wide.iter_mut().zip(&acc) {
+                *w = widen_add(simd, *w, simd.avx2._mm256_madd_epi16(*acc, ones));
+            }
+            start = end;
+        }
+        wide.map(hsum64)
+    }
+
+    /// [`dot`] for cells of 128 to 254: bytes widened to `i16`, `vpmaddwd` to `i32` pair sums.
+    #[inline(always)]
+    fn dot_wide<const N: usize>(
+        simd: V3,
+        a: &[[u8; 32]],
+        b: [&[[u8; 32]]; N],
+        span: u64,
+    ) -> [u64; N] {
+        let zero = simd.avx._mm256_setzero_si256();
+        // Each step adds four products of at most span² to an `i32` lane.
+        let steps = (i32::MAX as u64 / (4 * span.max(1).pow(2))).max(1) as usize;
+        let mut wide = [zero; N];
+        let mut start = 0;
+        for run in a.chunks(steps) {
+            let end = start + run.len();
+            let cols = b.map(|c| c.get(start..end).unwrap_or_default());
+            let mut acc = [zero; N];
+            for (r, x) in run.iter().enumerate() {
+                let x = load(x);
+                let (xl, xh) = (
+                    simd.avx2._mm256_unpacklo_epi8(x, zero),
+                    simd.avx2._mm256_unpackhi_epi8(x, zero),
+                );
+                for (acc, c) in acc.iter_mut().zip(&cols) {
+                    if let Some(y) = c.get(r) {
+                        let y = load(y);
+                        let lo = simd
+                            .avx2
+                            ._mm256_madd_epi16(xl, simd.avx2._mm256_unpacklo_epi8(y, zero));
+                        let hi = simd
+                            .avx2
+                            ._mm256_madd_epi16(xh, simd.avx2._mm256_unpackhi_epi8(y, zero));
+                        *acc = simd
+                            .avx2
+                            ._mm256_add_epi32(*acc, simd.avx2._mm256_add_epi32(lo, hi));
+                    }
+                }
+            }
+            for (w, acc) in wide.iter_mut().zip(&acc) {
+                *w = widen_add(simd, *w, *acc);
+            }
+            start = end;
+        }
+        wide.map(hsum64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Plain `u64` reference sums.
+    fn dot_ref(a: &[u8], b: &[u8]) -> u64 {
+        a.iter()
+            .zip(b)
+            .map(|(&x, &y)| u64::from(x) * u64::from(y))
+            .sum()
+    }
+
+    /// A column of `len` cells within `0..=span`, from a seed.
+    fn column(len: usize, span: u8, seed: u64) -> Vec<u8> {
+        let mut s = seed | 1;
+        (0..len)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s % (u64::from(span) + 1)) as u8
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// The dispatched kernels (AVX2 on a CPU with it), the portable ones and plain sums
+        /// agree exactly for every length (tails included), span and byte value.
+        #[test]
+        fn dispatched_equal_scalar(
+            len in 0usize..200,
+            span in 1u8..=254,
+            seed in any::<u64>(),
+            extreme in any::<bool>(),
+        ) {
+            let cols: Vec<Vec<u8>> = (0..5u64)
+                .map(|d| {
+                    if extreme && d % 2 == 0 {
+                        vec![span; len]
+                    } else {
+                        column(len, span, seed.wrapping_add(d))
+                    }
+                })
+                .collect();
+            let a = &cols[0];
+            let b = [&cols[1][..], &cols[2][..], &cols[3][..], &cols[4][..]];
+            let span = u64::from(span);
+            let want: Vec<u64> = b.iter().map(|c| dot_ref(a, c)).collect();
+            prop_assert_eq!(dot4_u8(a, b, span).to_vec(), want.clone());
+            prop_assert_eq!(scalar::dot4_u8(a, b, span).to_vec(), want.clone());
+            prop_assert_eq!(dot_u8(a, b[1], span), want[1]);
+            prop_assert_eq!(scalar::dot_u8(a, b[1], span), want[1]);
+            prop_assert_eq!(dot_u8(a, a, span), dot_ref(a, a));
+            let sum: u64 = a.iter().map(|&x| u64::from(x)).sum();
+            prop_assert_eq!(sum_u8(a), sum);
+            prop_assert_eq!(scalar::sum_u8(a), sum);
+            for c in [0u8, 1, span as u8, 255] {
+                let n = a.iter().filter(|&&x| x == c).count() as u64;
+                prop_assert_eq!(count_eq(a, c), n);
+                prop_assert_eq!(scalar::count_eq(a, c), n);
+            }
+            // Categories of the span (up to 16 vectorized, more one by one), missing cells
+            // (255) among them, counted into existing totals.
+            let mut with_missing = a.clone();
+            for x in with_missing.iter_mut().step_by(7) {
+                *x = 255;
+            }
+            let cats = (span as usize + 1).min(40);
+            let mut want = vec![3u64; cats];
+            for &x in &with_missing {
+                if let Some(f) = want.get_mut(usize::from(x)) {
+                    *f += 1;
+                }
+            }
+            let mut got = vec![3u64; cats];
+            count_categories(&with_missing, &mut got);
+            prop_assert_eq!(&got, &want);
+            let mut got = vec![3u64; cats];
+            scalar::count_categories(&with_missing, &mut got);
+            prop_assert_eq!(&got, &want);
+            // Every pair of columns.
+            let all: Vec<&[u8]> = cols.iter().map(|c| &c[..]).collect();
+            let g = gram(&all, &all, span);
+            for j in 0..all.len() {
+                for i in 0..=j {
+                    prop_assert_eq!(g[super::super::moments::packed(i, j)], dot_ref(all[i], all[j]));
+                }
+            }
+            prop_assert_eq!(gram_with(&all, &all, span, scalar::dot4_u8, scalar::dot_u8), g);
+        }
+    }
+
+    /// The largest cells over whole blocks: every lane flush at its limit.
+    #[test]
+    fn full_blocks_at_the_largest_cells() {
+        for span in [1u8, 4, 6, 10, 63, 127, 128, 200, 254] {
+            for len in [16_384usize, 16_384 + 31, 100_000] {
+                let a = vec![span; len];
+                let b = column(len, span, u64::from(span));
+                let want = dot_ref(&a, &b);
+                let s = u64::from(span);
+                assert_eq!(dot_u8(&a, &b, s), want, "span {span}, len {len}");
+                assert_eq!(dot_u8(&a, &a, s), dot_ref(&a, &a), "span {span}, len {len}");
+                assert_eq!(dot4_u8(&a, [&b, &a, &b, &a], s)[1], dot_ref(&a, &a));
+                assert_eq!(scalar::dot_u8(&a, &b, s), want, "span {span}, len {len}");
+                assert_eq!(sum_u8(&a), u64::from(span) * len as u64);
+                assert_eq!(count_eq(&a, span), len as u64);
+            }
+        }
+    }
+
+    /// Which kernels run here (printed with `--nocapture`), and the variable that forces the
+    /// portable ones.
+    #[test]
+    fn active_path_is_named() {
+        let name = active();
+        assert!(name == "avx2" || name == "scalar");
+        if forced_scalar() {
+            assert_eq!(name, "scalar");
+        }
+        println!("kernels: {name}");
+    }
+}
