@@ -35,8 +35,8 @@
 //! ```
 
 mod batch;
-mod simd;
 pub(crate) mod moments;
+mod simd;
 
 use crate::error::{ErrorKind, Result};
 use crate::instruments::Instrument;

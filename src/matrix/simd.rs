@@ -152,8 +152,7 @@ fn gram_with(
                 }
                 j += 4;
             } else {
-                if let (Some(o), Some(bj)) = (out.get_mut(super::moments::packed(i, j)), b.get(j))
-                {
+                if let (Some(o), Some(bj)) = (out.get_mut(super::moments::packed(i, j)), b.get(j)) {
                     *o = dot1(ai, bj, span);
                 }
                 j += 1;
@@ -339,8 +338,7 @@ mod avx2 {
         for x in odd {
             s0 = simd.avx2._mm256_add_epi64(s0, sad(x));
         }
-        hsum64(simd.avx2._mm256_add_epi64(s0, s1))
-            + tail.iter().map(|&x| u64::from(x)).sum::<u64>()
+        hsum64(simd.avx2._mm256_add_epi64(s0, s1)) + tail.iter().map(|&x| u64::from(x)).sum::<u64>()
     }
 
     /// How many cells of a block equal `c`: `vpcmpeqb` (-1 where equal) subtracted into byte
@@ -489,10 +487,9 @@ mod avx2 {
                 let x = load(x);
                 for (acc, c) in acc.iter_mut().zip(&cols) {
                     if let Some(y) = c.get(r) {
-                        *acc = simd.avx2._mm256_add_epi16(
-                            *acc,
-                            simd.avx2._mm256_maddubs_epi16(x, load(y)),
-                        );
+                        *acc = simd
+                            .avx2
+                            ._mm256_add_epi16(*acc, simd.avx2._mm256_maddubs_epi16(x, load(y)));
                     }
                 }
             }
