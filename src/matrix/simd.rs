@@ -105,6 +105,25 @@ pub(super) fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
     }
 }
 
+/// Appends each row's packed tally of a set of columns to `out`: `(sum << bits) | count` over
+/// the row's answered cells (`u8::MAX` is missing), in one byte. Returns `false`, appending
+/// nothing, where there is no vector kernel for the case (no AVX2, or cells above 15); the
+/// caller then runs its portable loop. The caller guarantees that every packed tally fits a
+/// byte (`(span x n) << bits | n` at most 255 for `n` columns of cells of at most `span`).
+pub(super) fn tallies_u8(cols: &[&[u8]], bits: u32, span: u64, out: &mut Vec<u8>) -> bool {
+    match path() {
+        Path::Scalar => false,
+        #[cfg(target_arch = "x86_64")]
+        Path::Avx2(simd) => {
+            if span > 15 || bits >= 8 {
+                return false;
+            }
+            simd.vectorize(move || avx2::tallies_u8(simd, cols, bits, out));
+            true
+        }
+    }
+}
+
 /// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
 /// triangle as [`super::moments::packed`] (cells of at most `span`): one dispatch for all.
 pub(super) fn gram(a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
@@ -423,6 +442,57 @@ mod avx2 {
         }
     }
 
+    /// [`super::tallies_u8`] for cells of at most 15: each cell looked up (`vpshufb`) in a
+    /// table of its packed tally `(v << bits) + 1`, missing cells (made at least 0x80 by a
+    /// saturating add) to 0, and the table entries added in bytes, 32 rows at a time.
+    #[inline(always)]
+    pub(super) fn tallies_u8(simd: V3, cols: &[&[u8]], bits: u32, out: &mut Vec<u8>) {
+        let n = cols.iter().map(|c| c.len()).min().unwrap_or(0);
+        let one = |v: u8| {
+            if v == u8::MAX {
+                0
+            } else {
+                (v << bits).wrapping_add(1)
+            }
+        };
+        let mut table = [0u8; 32];
+        for (v, t) in (0u8..).zip(table.iter_mut()) {
+            *t = one(v % 16);
+        }
+        let table: __m256i = pulp::cast(table);
+        let shift = simd.avx._mm256_set1_epi8(0x70);
+        let vectors: Vec<&[[u8; 32]]> = cols
+            .iter()
+            .map(|c| pulp::as_arrays::<32, u8>(c.get(..n).unwrap_or_default()).0)
+            .collect();
+        let start = out.len();
+        out.resize(start + n, 0);
+        let Some(dst) = out.get_mut(start..) else {
+            return;
+        };
+        let (dst, dst_tail) = pulp::as_arrays_mut::<32, u8>(dst);
+        for (r, d) in dst.iter_mut().enumerate() {
+            let mut acc = simd.avx._mm256_setzero_si256();
+            for c in &vectors {
+                if let Some(x) = c.get(r) {
+                    // 0..=15 stay in the table's range; 255 (and anything above 15) sets the
+                    // top bit, which `vpshufb` reads as zero.
+                    let idx = simd.avx2._mm256_adds_epu8(load(x), shift);
+                    acc = simd
+                        .avx2
+                        ._mm256_add_epi8(acc, simd.avx2._mm256_shuffle_epi8(table, idx));
+                }
+            }
+            *d = pulp::cast(acc);
+        }
+        let done = n - dst_tail.len();
+        for (i, d) in dst_tail.iter_mut().enumerate() {
+            *d = cols.iter().fold(0u8, |acc, c| {
+                acc.wrapping_add(c.get(done + i).map_or(0, |&v| one(v)))
+            });
+        }
+    }
+
     /// Sums of products of column `a` with each column of `b` over the shortest length, cells
     /// of at most `span` (at most 254). Spans up to 127: `vpmaddubsw` (32 cells, pair sums of
     /// at most 2 x 127² in `i16` lanes), added in `i16` lanes while no lane can pass
@@ -640,6 +710,91 @@ mod tests {
                 }
             }
             prop_assert_eq!(gram_with(&all, &all, span, scalar::dot4_u8, scalar::dot_u8), g);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Packed row tallies (`(sum << bits) | count` in a byte) equal a plain row-by-row
+        /// reference, for every length (tails included) and span up to 15, missing cells mixed
+        /// in; without a vector kernel nothing is appended.
+        #[test]
+        fn tallies_equal_a_plain_reference(
+            len in 0usize..200,
+            n in 1usize..6,
+            span in 1u8..=15,
+            seed in any::<u64>(),
+            missing in 0u64..4,
+        ) {
+            // The widest count field the sums leave room for, as `BatchScores` packs them.
+            let bits_of = |x: u64| 64 - x.leading_zeros();
+            let count_bits = bits_of(n as u64);
+            prop_assume!(bits_of(u64::from(span) * n as u64) + count_bits <= 8);
+            let cols: Vec<Vec<u8>> = (0..n as u64)
+                .map(|d| {
+                    let mut c = column(len, span, seed.wrapping_add(d));
+                    for (r, x) in c.iter_mut().enumerate() {
+                        if (r as u64 + d) % 4 < missing {
+                            *x = u8::MAX;
+                        }
+                    }
+                    c
+                })
+                .collect();
+            let refs: Vec<&[u8]> = cols.iter().map(|c| &c[..]).collect();
+            let want: Vec<u8> = (0..len)
+                .map(|r| {
+                    let (mut s, mut k) = (0u32, 0u32);
+                    for c in &cols {
+                        if c[r] != u8::MAX {
+                            s += u32::from(c[r]);
+                            k += 1;
+                        }
+                    }
+                    ((s << count_bits) | k) as u8
+                })
+                .collect();
+            let mut got = vec![7u8];
+            if tallies_u8(&refs, count_bits, u64::from(span), &mut got) {
+                prop_assert_eq!(got[0], 7);
+                prop_assert_eq!(&got[1..], &want[..]);
+            } else {
+                prop_assert_eq!(got, vec![7u8]);
+            }
+        }
+    }
+
+    /// Batch scores over many rows (whole vectors and a tail) equal each row scored alone, for
+    /// instruments whose tallies take a byte (the vector kernel) and wider ones.
+    #[test]
+    fn batch_scores_over_many_rows_equal_row_scores() {
+        let ids = ["wai-sr", "srs", "arm-5", "wai-s", "phq-9", "gad-7"];
+        for id in ids {
+            let inst = crate::catalog::require(id).expect("in the catalog");
+            let k = inst.items().len();
+            let s = inst.scale();
+            let (lo, hi) = (i64::from(s.min_units()), i64::from(s.max_units()));
+            let mut state = 0x2545_F491_4F6C_DD1Du64;
+            let rows: Vec<Vec<Option<f64>>> = (0..1_037)
+                .map(|_| {
+                    (0..k)
+                        .map(|_| {
+                            state ^= state << 13;
+                            state ^= state >> 7;
+                            state ^= state << 17;
+                            let units = ((state >> 8) % (hi - lo + 1) as u64) as i64 + lo;
+                            (state % 10 != 0).then(|| s.value_of_units(units))
+                        })
+                        .collect()
+                })
+                .collect();
+            let m = crate::matrix::ResponseMatrix::from_rows(&inst, &rows).expect("valid rows");
+            let batch = m.score();
+            for (r, row) in rows.iter().enumerate() {
+                let single = inst.score_values(row).expect("valid row");
+                assert_eq!(batch.scores(r), Some(single), "{id}, row {r}");
+            }
         }
     }
 
