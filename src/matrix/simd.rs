@@ -44,9 +44,9 @@ fn path() -> Path {
     Path::Scalar
 }
 
-/// The name of the kernels this process runs (`"avx2"` or `"scalar"`), for benches and tests.
-#[allow(dead_code)]
-pub(crate) fn active() -> &'static str {
+/// The name of the kernels this process runs (`"avx2"` or `"scalar"`).
+#[cfg(test)]
+fn active() -> &'static str {
     match path() {
         Path::Scalar => "scalar",
         #[cfg(target_arch = "x86_64")]
@@ -110,18 +110,19 @@ pub(super) fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
 /// nothing, where there is no vector kernel for the case (no AVX2, or cells above 15); the
 /// caller then runs its portable loop. The caller guarantees that every packed tally fits a
 /// byte (`(span x n) << bits | n` at most 255 for `n` columns of cells of at most `span`).
+#[cfg_attr(not(target_arch = "x86_64"), allow(clippy::ptr_arg))]
 pub(super) fn tallies_u8(cols: &[&[u8]], bits: u32, span: u64, out: &mut Vec<u8>) -> bool {
-    match path() {
-        Path::Scalar => false,
-        #[cfg(target_arch = "x86_64")]
-        Path::Avx2(simd) => {
-            if span > 15 || bits >= 8 {
-                return false;
-            }
-            simd.vectorize(move || avx2::tallies_u8(simd, cols, bits, out));
-            true
-        }
+    #[cfg(target_arch = "x86_64")]
+    if let Path::Avx2(simd) = path()
+        && span <= 15
+        && bits < 8
+    {
+        simd.vectorize(move || avx2::tallies_u8(simd, cols, bits, out));
+        return true;
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (cols, bits, span, out);
+    false
 }
 
 /// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
@@ -784,7 +785,7 @@ mod tests {
                             state ^= state >> 7;
                             state ^= state << 17;
                             let units = ((state >> 8) % (hi - lo + 1) as u64) as i64 + lo;
-                            (state % 10 != 0).then(|| s.value_of_units(units))
+                            (!state.is_multiple_of(10)).then(|| s.value_of_units(units))
                         })
                         .collect()
                 })
