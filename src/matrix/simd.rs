@@ -508,11 +508,14 @@ mod avx2 {
         let b = b.map(|c| c.get(..n).unwrap_or_default());
         let (av, a_tail) = pulp::as_arrays::<32, u8>(a);
         let bv = b.map(|c| pulp::as_arrays::<32, u8>(c).0);
-        let mut out = if span <= 127 {
-            dot_narrow(simd, av, bv, span)
-        } else {
-            dot_wide(simd, av, bv, span)
-        };
+        let mut out = [0u64; N];
+        match (bv.as_slice(), out.as_mut_slice()) {
+            (&[b0, b1, b2, b3], [o0, o1, o2, o3]) if span <= 127 => {
+                [*o0, *o1, *o2, *o3] = dot4_narrow(simd, av, [b0, b1, b2, b3], span);
+            }
+            (&[b0], [o0]) if span <= 127 => *o0 = dot1_narrow(simd, av, b0, span),
+            _ => out = dot_wide(simd, av, bv, span),
+        }
         let tail = n - a_tail.len();
         for (o, c) in out.iter_mut().zip(&b) {
             if let Some(c) = c.get(tail..) {
@@ -536,43 +539,66 @@ mod avx2 {
             ._mm256_add_epi64(acc, simd.avx2._mm256_add_epi64(lo, hi))
     }
 
-    /// [`dot`] for cells of at most 127 (vectors of the same count in `a` and each `b`).
+    /// `i16` steps of `vpmaddubsw` pair sums (each at most 2 x span²) before a lane could pass
+    /// `i16::MAX`.
     #[inline(always)]
-    fn dot_narrow<const N: usize>(
-        simd: V3,
-        a: &[[u8; 32]],
-        b: [&[[u8; 32]]; N],
-        span: u64,
-    ) -> [u64; N] {
+    fn narrow_steps(span: u64) -> usize {
+        (i16::MAX as u64 / (2 * span.max(1).pow(2))).max(1) as usize
+    }
+
+    /// [`dot`] of one column with four, cells of at most 127 (vectors of the same count in
+    /// each): one load of `a` for four `vpmaddubsw`.
+    #[inline(always)]
+    fn dot4_narrow(simd: V3, a: &[[u8; 32]], b: [&[[u8; 32]]; 4], span: u64) -> [u64; 4] {
         let zero = simd.avx._mm256_setzero_si256();
         let ones = simd.avx._mm256_set1_epi16(1);
-        // Each step adds a pair sum of at most 2 x span² to an `i16` lane.
-        let steps = (i16::MAX as u64 / (2 * span.max(1).pow(2))).max(1) as usize;
-        let mut wide = [zero; N];
-        let mut start = 0;
-        for run in a.chunks(steps) {
-            let end = start + run.len();
-            let cols = b.map(|c| c.get(start..end).unwrap_or_default());
-            let mut acc = [zero; N];
-            for (r, x) in run.iter().enumerate() {
+        let steps = narrow_steps(span);
+        let [b0, b1, b2, b3] = b;
+        let mut wide = [zero; 4];
+        let runs = a
+            .chunks(steps)
+            .zip(b0.chunks(steps))
+            .zip(b1.chunks(steps))
+            .zip(b2.chunks(steps))
+            .zip(b3.chunks(steps));
+        for ((((a, b0), b1), b2), b3) in runs {
+            let (mut s0, mut s1, mut s2, mut s3) = (zero, zero, zero, zero);
+            for ((((x, y0), y1), y2), y3) in a.iter().zip(b0).zip(b1).zip(b2).zip(b3) {
                 let x = load(x);
-                for (acc, c) in acc.iter_mut().zip(&cols) {
-                    if let Some(y) = c.get(r) {
-                        *acc = simd
-                            .avx2
-                            ._mm256_add_epi16(*acc, simd.avx2._mm256_maddubs_epi16(x, load(y)));
-                    }
-                }
+                let p = |y: &[u8; 32]| simd.avx2._mm256_maddubs_epi16(x, load(y));
+                s0 = simd.avx2._mm256_add_epi16(s0, p(y0));
+                s1 = simd.avx2._mm256_add_epi16(s1, p(y1));
+                s2 = simd.avx2._mm256_add_epi16(s2, p(y2));
+                s3 = simd.avx2._mm256_add_epi16(s3, p(y3));
             }
-            for (w, acc) in wide.iter_mut().zip(&acc) {
-                *w = widen_add(simd, *w, simd.avx2._mm256_madd_epi16(*acc, ones));
+            for (w, s) in wide.iter_mut().zip([s0, s1, s2, s3]) {
+                *w = widen_add(simd, *w, simd.avx2._mm256_madd_epi16(s, ones));
             }
-            start = end;
         }
         wide.map(hsum64)
     }
 
-    /// [`dot`] for cells of 128 to 254: bytes widened to `i16`, `vpmaddwd` to `i32` pair sums.
+    /// [`dot`] of two columns, cells of at most 127 (vectors of the same count in each).
+    #[inline(always)]
+    fn dot1_narrow(simd: V3, a: &[[u8; 32]], b: &[[u8; 32]], span: u64) -> u64 {
+        let zero = simd.avx._mm256_setzero_si256();
+        let ones = simd.avx._mm256_set1_epi16(1);
+        let steps = narrow_steps(span);
+        let mut wide = zero;
+        for (a, b) in a.chunks(steps).zip(b.chunks(steps)) {
+            let mut s = zero;
+            for (x, y) in a.iter().zip(b) {
+                s = simd
+                    .avx2
+                    ._mm256_add_epi16(s, simd.avx2._mm256_maddubs_epi16(load(x), load(y)));
+            }
+            wide = widen_add(simd, wide, simd.avx2._mm256_madd_epi16(s, ones));
+        }
+        hsum64(wide)
+    }
+
+    /// [`dot`] for cells of 128 to 254 (correct for any span): bytes widened to `i16`,
+    /// `vpmaddwd` to `i32` pair sums.
     #[inline(always)]
     fn dot_wide<const N: usize>(
         simd: V3,
