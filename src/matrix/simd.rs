@@ -59,7 +59,7 @@ pub(super) fn count_eq(block: &[u8], c: u8) -> u64 {
     match path() {
         Path::Scalar => scalar::count_eq(block, c),
         #[cfg(target_arch = "x86_64")]
-        Path::Avx2(simd) => simd.vectorize(move || avx2::count_eq(simd, block, c)),
+        Path::Avx2(simd) => simd.vectorize(avx2::CountEq { simd, block, c }),
     }
 }
 
@@ -69,7 +69,7 @@ pub(super) fn count_categories(block: &[u8], freq: &mut [u64]) {
     match path() {
         Path::Scalar => scalar::count_categories(block, freq),
         #[cfg(target_arch = "x86_64")]
-        Path::Avx2(simd) => simd.vectorize(move || avx2::count_categories(simd, block, freq)),
+        Path::Avx2(simd) => simd.vectorize(avx2::Categories { simd, block, freq }),
     }
 }
 
@@ -78,7 +78,7 @@ pub(super) fn sum_u8(a: &[u8]) -> u64 {
     match path() {
         Path::Scalar => scalar::sum_u8(a),
         #[cfg(target_arch = "x86_64")]
-        Path::Avx2(simd) => simd.vectorize(move || avx2::sum_u8(simd, a)),
+        Path::Avx2(simd) => simd.vectorize(avx2::Sum { simd, a }),
     }
 }
 
@@ -88,10 +88,7 @@ pub(super) fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
     match path() {
         Path::Scalar => scalar::dot_u8(a, b, span),
         #[cfg(target_arch = "x86_64")]
-        Path::Avx2(simd) => simd.vectorize(move || {
-            let [p] = avx2::dot(simd, a, [b], span);
-            p
-        }),
+        Path::Avx2(simd) => simd.vectorize(avx2::Dot1 { simd, a, b, span }),
     }
 }
 
@@ -101,7 +98,7 @@ pub(super) fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
     match path() {
         Path::Scalar => scalar::dot4_u8(a, b, span),
         #[cfg(target_arch = "x86_64")]
-        Path::Avx2(simd) => simd.vectorize(move || avx2::dot(simd, a, b, span)),
+        Path::Avx2(simd) => simd.vectorize(avx2::Dot4 { simd, a, b, span }),
     }
 }
 
@@ -117,7 +114,12 @@ pub(super) fn tallies_u8(cols: &[&[u8]], bits: u32, span: u64, out: &mut Vec<u8>
         && span <= 15
         && bits < 8
     {
-        simd.vectorize(move || avx2::tallies_u8(simd, cols, bits, out));
+        simd.vectorize(avx2::Tallies {
+            simd,
+            cols,
+            bits,
+            out,
+        });
         return true;
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -129,34 +131,56 @@ pub(super) fn tallies_u8(cols: &[&[u8]], bits: u32, span: u64, out: &mut Vec<u8>
 /// triangle as [`super::moments::packed`] (cells of at most `span`): one dispatch for all.
 pub(super) fn gram(a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
     match path() {
-        Path::Scalar => gram_with(a, b, span, scalar::dot4_u8, scalar::dot_u8),
+        Path::Scalar => gram_with(Portable, a, b, span),
         #[cfg(target_arch = "x86_64")]
-        Path::Avx2(simd) => simd.vectorize(move || {
-            gram_with(
-                a,
-                b,
-                span,
-                #[inline(always)]
-                |x, y, s| avx2::dot(simd, x, y, s),
-                #[inline(always)]
-                |x, y, s| {
-                    let [p] = avx2::dot(simd, x, [y], s);
-                    p
-                },
-            )
-        }),
+        Path::Avx2(simd) => simd.vectorize(avx2::Gram { simd, a, b, span }),
     }
 }
 
-/// [`gram`] through the given four-column and one-column products.
+/// The products [`gram_with`] runs: inlined into the dispatch, with no closures in between.
+trait Products: Copy {
+    /// As [`dot4_u8`].
+    fn dot4(self, a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4];
+    /// As [`dot_u8`].
+    fn dot1(self, a: &[u8], b: &[u8], span: u64) -> u64;
+}
+
+/// The portable products.
+#[derive(Clone, Copy)]
+struct Portable;
+
+impl Products for Portable {
+    #[inline(always)]
+    fn dot4(self, a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
+        scalar::dot4_u8(a, b, span)
+    }
+    #[inline(always)]
+    fn dot1(self, a: &[u8], b: &[u8], span: u64) -> u64 {
+        scalar::dot_u8(a, b, span)
+    }
+}
+
+/// The AVX2 products.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Avx2(pulp::x86::V3);
+
+#[cfg(target_arch = "x86_64")]
+impl Products for Avx2 {
+    #[inline(always)]
+    fn dot4(self, a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
+        avx2::dot(self.0, a, b, span)
+    }
+    #[inline(always)]
+    fn dot1(self, a: &[u8], b: &[u8], span: u64) -> u64 {
+        let [p] = avx2::dot(self.0, a, [b], span);
+        p
+    }
+}
+
+/// [`gram`] through the given products.
 #[inline(always)]
-fn gram_with(
-    a: &[&[u8]],
-    b: &[&[u8]],
-    span: u64,
-    dot4: impl Fn(&[u8], [&[u8]; 4], u64) -> [u64; 4],
-    dot1: impl Fn(&[u8], &[u8], u64) -> u64,
-) -> Vec<u64> {
+fn gram_with(p: impl Products, a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
     let k = a.len().min(b.len());
     let mut out = vec![0u64; k * (k + 1) / 2];
     for i in 0..k {
@@ -164,16 +188,16 @@ fn gram_with(
         let mut j = i;
         while j < k {
             if let (Some(&[c0, c1, c2, c3]), true) = (b.get(j..j + 4), j + 4 <= k) {
-                let four = dot4(ai, [c0, c1, c2, c3], span);
-                for (d, p) in four.iter().enumerate() {
+                let four = p.dot4(ai, [c0, c1, c2, c3], span);
+                for (d, x) in four.iter().enumerate() {
                     if let Some(o) = out.get_mut(super::moments::packed(i, j + d)) {
-                        *o = *p;
+                        *o = *x;
                     }
                 }
                 j += 4;
             } else {
                 if let (Some(o), Some(bj)) = (out.get_mut(super::moments::packed(i, j)), b.get(j)) {
-                    *o = dot1(ai, bj, span);
+                    *o = p.dot1(ai, bj, span);
                 }
                 j += 1;
             }
@@ -328,6 +352,58 @@ pub(super) mod scalar {
 mod avx2 {
     use core::arch::x86_64::__m256i;
     use pulp::x86::V3;
+
+    /// Kernel calls for `V3::vectorize`: each a struct whose `call` is inlined into the
+    /// function compiled with the CPU features (a closure's call shim may stay out of line,
+    /// compiling the kernel without them, one call per intrinsic).
+    macro_rules! kernels {
+        ($($(#[$m:meta])* $name:ident { $($f:ident: $t:ty),* $(,)? } -> $out:ty = $body:path;)*) => {
+            $(
+                $(#[$m])*
+                pub(in crate::matrix) struct $name<'a> {
+                    pub(in crate::matrix) simd: V3,
+                    $(pub(in crate::matrix) $f: $t,)*
+                }
+                impl pulp::NullaryFnOnce for $name<'_> {
+                    type Output = $out;
+                    #[inline(always)]
+                    fn call(self) -> $out {
+                        $body(self.simd, $(self.$f),*)
+                    }
+                }
+            )*
+        };
+    }
+
+    kernels! {
+        /// [`count_eq`].
+        CountEq { block: &'a [u8], c: u8 } -> u64 = count_eq;
+        /// [`count_categories`].
+        Categories { block: &'a [u8], freq: &'a mut [u64] } -> () = count_categories;
+        /// [`sum_u8`].
+        Sum { a: &'a [u8] } -> u64 = sum_u8;
+        /// [`dot`] of two columns.
+        Dot1 { a: &'a [u8], b: &'a [u8], span: u64 } -> u64 = dot1;
+        /// [`dot`] of one column with four.
+        Dot4 { a: &'a [u8], b: [&'a [u8]; 4], span: u64 } -> [u64; 4] = dot::<4>;
+        /// [`tallies_u8`].
+        Tallies { cols: &'a [&'a [u8]], bits: u32, out: &'a mut Vec<u8> } -> () = tallies_u8;
+        /// [`gram`].
+        Gram { a: &'a [&'a [u8]], b: &'a [&'a [u8]], span: u64 } -> Vec<u64> = gram;
+    }
+
+    /// [`dot`] of two columns.
+    #[inline(always)]
+    fn dot1(simd: V3, a: &[u8], b: &[u8], span: u64) -> u64 {
+        let [p] = dot(simd, a, [b], span);
+        p
+    }
+
+    /// Every pair's products (as [`super::gram`]) in one dispatch.
+    #[inline(always)]
+    fn gram(simd: V3, a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
+        super::gram_with(super::Avx2(simd), a, b, span)
+    }
 
     /// 32 bytes as one vector (an unaligned load).
     #[inline(always)]
@@ -736,7 +812,7 @@ mod tests {
                     prop_assert_eq!(g[super::super::moments::packed(i, j)], dot_ref(all[i], all[j]));
                 }
             }
-            prop_assert_eq!(gram_with(&all, &all, span, scalar::dot4_u8, scalar::dot_u8), g);
+            prop_assert_eq!(gram_with(Portable, &all, &all, span), g);
         }
     }
 
