@@ -313,7 +313,7 @@ impl BatchScores {
 /// lanes (twice as many per vector instruction) when the sums fit them.
 fn add_narrow(cols: &[Vec<u8>], set: &[usize], rows: usize, span: u64, out: &mut Packed) {
     // One byte a row: the packed tallies straight from a vector kernel where the CPU has one.
-    if let Packed::U8(v, bits) = out {
+    if let (Packed::U8(v, bits), false) = (&mut *out, set.is_empty()) {
         let set_cols: Option<Vec<&[u8]>> = set
             .iter()
             .map(|&i| cols.get(i).and_then(|c| c.get(..rows)))
