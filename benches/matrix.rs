@@ -58,6 +58,25 @@ fn bench(c: &mut Criterion) {
                 .sum::<u64>()
         })
     });
+    // The same floor compiled for AVX2 where the CPU has it (dispatched at run time as the
+    // crate's kernels are), for an honest ratio to the dispatched kernels.
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        group.bench_function("floor, AVX2: sum every byte", |b| {
+            b.iter(|| {
+                let bytes = black_box(&bytes);
+                simd.vectorize(
+                    #[inline(always)]
+                    || {
+                        bytes
+                            .iter()
+                            .map(|col| col.iter().map(|&x| u64::from(x)).sum::<u64>())
+                            .sum::<u64>()
+                    },
+                )
+            })
+        });
+    }
     group.bench_function("batch scoring (every subscale and total sum)", |b| {
         b.iter(|| black_box(&complete).score())
     });
@@ -86,6 +105,13 @@ fn bench(c: &mut Criterion) {
                 .expect("reliable")
         })
     });
+    // The analysis alone (alpha, item statistics, split-half, omega total from moments already
+    // accumulated): a cost that does not grow with the rows.
+    let moments = complete.moments();
+    group.bench_function(
+        "reliability from accumulated moments (no pass over rows)",
+        |b| b.iter(|| black_box(&moments).reliability("total").expect("reliable")),
+    );
     #[cfg(feature = "parallel")]
     group.bench_function("moments on all cores, complete", |b| {
         b.iter(|| black_box(&complete).moments_parallel())

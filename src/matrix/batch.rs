@@ -110,7 +110,7 @@ impl BatchScores {
                 let n = set.len() as u64;
                 let mut out = Packed::for_bounds(span.saturating_mul(n), n, rows);
                 match m.columns() {
-                    Columns::Narrow(cols) => add_narrow(cols, set, rows, &mut out),
+                    Columns::Narrow(cols) => add_narrow(cols, set, rows, span, &mut out),
                     Columns::Wide(cols) => add_wide(cols, set, rows, &mut out),
                 }
                 out
@@ -311,7 +311,19 @@ impl BatchScores {
 
 /// The row sums and answered counts of the narrow columns of `set`, block by block; in 16-bit
 /// lanes (twice as many per vector instruction) when the sums fit them.
-fn add_narrow(cols: &[Vec<u8>], set: &[usize], rows: usize, out: &mut Packed) {
+fn add_narrow(cols: &[Vec<u8>], set: &[usize], rows: usize, span: u64, out: &mut Packed) {
+    // One byte a row: the packed tallies straight from a vector kernel where the CPU has one.
+    if let (Packed::U8(v, bits), false) = (&mut *out, set.is_empty()) {
+        let set_cols: Option<Vec<&[u8]>> = set
+            .iter()
+            .map(|&i| cols.get(i).and_then(|c| c.get(..rows)))
+            .collect();
+        if let Some(set_cols) = set_cols
+            && super::simd::tallies_u8(&set_cols, *bits, span, v)
+        {
+            return;
+        }
+    }
     if set.len() * usize::from(MISSING_U8 - 1) <= usize::from(u16::MAX) {
         add_narrow_in::<u16>(cols, set, rows, out);
     } else {

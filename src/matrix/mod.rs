@@ -36,6 +36,7 @@
 
 mod batch;
 pub(crate) mod moments;
+mod simd;
 
 use crate::error::{ErrorKind, Result};
 use crate::instruments::Instrument;

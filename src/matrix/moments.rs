@@ -1199,136 +1199,29 @@ impl<'a> FromIterator<&'a ResponseMatrix> for Moments {
     }
 }
 
-/// How many cells of a block equal `c`: byte counters over runs of 255 cells, which the
-/// compiler vectorizes (a wider counter per cell is several times slower).
+/// How many cells of a block equal `c` (dispatched: AVX2 where the CPU has it).
 fn count_eq(block: &[u8], c: u8) -> u64 {
-    block
-        .chunks(255)
-        .map(|run| {
-            u64::from(
-                run.iter()
-                    .fold(0u8, |a, &x| a.wrapping_add(u8::from(x == c))),
-            )
-        })
-        .sum()
+    super::simd::count_eq(block, c)
 }
 
 /// Counts each category of a column block (missing cells are not counted).
 fn count_categories(block: &[u8], freq: &mut [u64]) {
-    if freq.len() <= 16 {
-        // One vectorized compare-and-count pass per category.
-        for (c, f) in freq.iter_mut().enumerate() {
-            *f += count_eq(block, c as u8);
-        }
-    } else {
-        for &x in block {
-            if let Some(f) = freq.get_mut(usize::from(x)) {
-                *f += 1;
-            }
-        }
-    }
+    super::simd::count_categories(block, freq);
 }
 
 fn sum_u8(a: &[u8]) -> u64 {
-    u64::from(
-        a.iter()
-            .fold(0u32, |acc, &x| acc.wrapping_add(u32::from(x))),
-    )
-}
-
-/// Rows of 16 lanes a `u16` lane can take before it is flushed, for cells of at most `span`
-/// (each lane adds one product of at most `span²` per row of lanes).
-fn lane_steps(span: u64) -> usize {
-    (u64::from(u16::MAX) / span.max(1).pow(2)).max(1) as usize
+    super::simd::sum_u8(a)
 }
 
 /// Sums of products of one byte column with four others in one pass, for cells of at most
-/// `span` (at most 254): products in 16 `u16` lanes per column, flushed to `u64` before a lane
-/// can overflow, so the compiler multiplies 8 or 16 cells per instruction.
+/// `span` (at most 254), exact (dispatched: AVX2 where the CPU has it).
 fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
-    let n = b.iter().fold(a.len(), |n, c| n.min(c.len()));
-    let (Some(a), Some(b0), Some(b1), Some(b2), Some(b3)) = (
-        a.get(..n),
-        b[0].get(..n),
-        b[1].get(..n),
-        b[2].get(..n),
-        b[3].get(..n),
-    ) else {
-        return [0; 4];
-    };
-    let steps = lane_steps(span);
-    let mut out = [0u64; 4];
-    let mut rows = a
-        .chunks_exact(16)
-        .zip(b0.chunks_exact(16))
-        .zip(b1.chunks_exact(16))
-        .zip(b2.chunks_exact(16))
-        .zip(b3.chunks_exact(16));
-    loop {
-        let mut acc = [[0u16; 16]; 4];
-        let mut taken = 0;
-        for ((((x, y0), y1), y2), y3) in rows.by_ref().take(steps) {
-            taken += 1;
-            for (d, y) in [y0, y1, y2, y3].into_iter().enumerate() {
-                if let Some(acc) = acc.get_mut(d) {
-                    for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
-                        *s = s.wrapping_add(u16::from(x).wrapping_mul(u16::from(y)));
-                    }
-                }
-            }
-        }
-        for (o, lanes) in out.iter_mut().zip(&acc) {
-            *o += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
-        }
-        if taken < steps {
-            break;
-        }
-    }
-    let tail = n - n % 16;
-    for (d, y) in [b0, b1, b2, b3].into_iter().enumerate() {
-        if let (Some(o), Some(x), Some(y)) = (out.get_mut(d), a.get(tail..), y.get(tail..)) {
-            *o += x
-                .iter()
-                .zip(y)
-                .map(|(&x, &y)| u64::from(x) * u64::from(y))
-                .sum::<u64>();
-        }
-    }
-    out
+    super::simd::dot4_u8(a, b, span)
 }
 
 /// Sum of products of two byte columns of cells of at most `span` (as [`dot4_u8`]).
 fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
-    let n = a.len().min(b.len());
-    let (Some(a), Some(b)) = (a.get(..n), b.get(..n)) else {
-        return 0;
-    };
-    let steps = lane_steps(span);
-    let mut out = 0u64;
-    let mut rows = a.chunks_exact(16).zip(b.chunks_exact(16));
-    loop {
-        let mut acc = [0u16; 16];
-        let mut taken = 0;
-        for (x, y) in rows.by_ref().take(steps) {
-            taken += 1;
-            for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
-                *s = s.wrapping_add(u16::from(x).wrapping_mul(u16::from(y)));
-            }
-        }
-        out += acc.iter().map(|&l| u64::from(l)).sum::<u64>();
-        if taken < steps {
-            break;
-        }
-    }
-    let tail = n - n % 16;
-    if let (Some(x), Some(y)) = (a.get(tail..), b.get(tail..)) {
-        out += x
-            .iter()
-            .zip(y)
-            .map(|(&x, &y)| u64::from(x) * u64::from(y))
-            .sum::<u64>();
-    }
-    out
+    super::simd::dot_u8(a, b, span)
 }
 
 /// Lanes of the fixed-width pass over incomplete rows (instruments of at most this many items).
@@ -1360,31 +1253,9 @@ fn add_lanes(a: &mut [u32; LANES], b: &[u32; LANES]) {
 }
 
 /// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
-/// triangle (`a` and `b` of the same length, cells of at most `span`).
+/// triangle (`a` and `b` of the same length, cells of at most `span`; one dispatch for all).
 pub(crate) fn gram(a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
-    let k = a.len().min(b.len());
-    let mut out = vec![0u64; k * (k + 1) / 2];
-    for i in 0..k {
-        let Some(&ai) = a.get(i) else { continue };
-        let mut j = i;
-        while j < k {
-            if let (Some(c), true) = (b.get(j..j + 4), j + 4 <= k) {
-                let four = dot4_u8(ai, [c[0], c[1], c[2], c[3]], span);
-                for (d, p) in four.iter().enumerate() {
-                    if let Some(o) = out.get_mut(packed(i, j + d)) {
-                        *o = *p;
-                    }
-                }
-                j += 4;
-            } else {
-                if let (Some(o), Some(bj)) = (out.get_mut(packed(i, j)), b.get(j)) {
-                    *o = dot_u8(ai, bj, span);
-                }
-                j += 1;
-            }
-        }
-    }
-    out
+    super::simd::gram(a, b, span)
 }
 
 #[cfg(test)]
