@@ -5,6 +5,9 @@ use crate::error::{Error, Result};
 use crate::instruments::Instrument;
 use std::collections::BTreeMap;
 
+#[path = "sparse.rs"]
+mod sparse;
+
 /// Rows per block: each block's columns stay in cache while every pair of them is multiplied,
 /// and per-block sums of products of bytes fit `u32` (254 x 254 x 16,384 < 2^32).
 const BLOCK: usize = 16_384;
@@ -243,19 +246,33 @@ impl Moments {
 
     /// Adds rows `range` of a matrix of the same instrument.
     fn add_rows(&mut self, m: &ResponseMatrix, range: std::ops::Range<usize>) {
+        // The sums of the blocks with missing cells (instruments of at most 16 items), handed
+        // over at the end.
+        let mut sparse = None;
         let mut start = range.start;
         while start < range.end {
             let end = (start + BLOCK).min(range.end);
             match m.columns() {
-                Columns::Narrow(cols) => self.add_narrow_block(cols, start..end),
+                Columns::Narrow(cols) => self.add_narrow_block(cols, start..end, &mut sparse),
                 Columns::Wide(cols) => self.add_wide_block(cols, start..end),
             }
+            if let Some(s) = sparse.take_if(|s: &mut sparse::Sparse| s.rows >= sparse::MAX_ROWS) {
+                s.finish(&mut self.pairs, &mut self.sets);
+            }
             start = end;
+        }
+        if let Some(s) = sparse {
+            s.finish(&mut self.pairs, &mut self.sets);
         }
     }
 
     /// Adds a block of at most [`BLOCK`] rows of narrow columns.
-    fn add_narrow_block(&mut self, cols: &[Vec<u8>], rows: std::ops::Range<usize>) {
+    fn add_narrow_block(
+        &mut self,
+        cols: &[Vec<u8>],
+        rows: std::ops::Range<usize>,
+        sparse: &mut Option<sparse::Sparse>,
+    ) {
         let len = rows.len();
         let span = self
             .instrument
@@ -274,6 +291,14 @@ impl Moments {
             for (b, f) in blocks.iter().zip(freq.iter_mut()) {
                 count_categories(b, f);
             }
+        }
+        if missing.iter().any(|&m| m > 0) && self.k <= sparse::LANES {
+            sparse
+                .get_or_insert_with(|| {
+                    sparse::Sparse::new(self.k, span, &self.sets, sparse::TUPLES)
+                })
+                .add_block(&blocks, &missing);
+            return;
         }
         if missing.iter().any(|&m| m > 0) && self.k <= 64 {
             self.add_sparse_missing(&blocks, &missing, span);
@@ -583,8 +608,7 @@ impl Moments {
             .filter(|&(_, &p)| p != 0)
             .map(|(r, _)| r as u32)
             .collect();
-        let fast = k <= LANES && layout.iter().all(|l| l.2);
-        let mut rowbuf = vec![0u32; if fast { 0 } else { inc_rows.len() * k }];
+        let mut rowbuf = vec![0u32; inc_rows.len() * k];
         for (i, col) in v.iter().enumerate() {
             for (cell, &r) in rowbuf.iter_mut().skip(i).step_by(k).zip(&inc_rows) {
                 *cell = u32::from(col.get(r as usize).copied().unwrap_or(0));
@@ -596,25 +620,6 @@ impl Moments {
             .map(|s| s.items.iter().copied().eq(0..k))
             .collect();
         let mut ms = vec![0u32; k];
-        if fast {
-            self.incomplete_rows16(
-                &Rows16 {
-                    pattern: &pattern,
-                    v: &v,
-                    inc_rows: &inc_rows,
-                    masks: &masks,
-                    layout: &layout,
-                },
-                &mut Tallies {
-                    corr_s: &mut corr_s,
-                    corr_q: &mut corr_q,
-                    corr_n: &mut corr_n,
-                    incomplete: &mut incomplete,
-                    inc_sum: &mut inc_sum,
-                    dense: &mut dense,
-                },
-            );
-        }
         for (xs, &r) in rowbuf.chunks_exact(k.max(1)).zip(&inc_rows) {
             let p = pattern.get(r as usize).copied().unwrap_or(0);
             for (i, h) in ms.iter_mut().enumerate() {
@@ -795,147 +800,6 @@ impl Moments {
                 }
                 for (sum, c) in e.item_sum.iter_mut().zip(counts.iter().skip(1 + m)) {
                     *sum += u128::from(*c);
-                }
-            }
-        }
-    }
-
-    /// The incomplete rows of a block of at most [`LANES`] items whose item sets all keep
-    /// dense groups: every per-row update is a fixed-width add over all lanes (lanes outside
-    /// a set are accumulated and never read), which the compiler vectorizes.
-    #[inline(never)]
-    fn incomplete_rows16(&self, input: &Rows16<'_>, out: &mut Tallies<'_>) {
-        let k = self.k;
-        let mut cs = vec![[0u32; LANES]; k];
-        let mut cq = vec![[0u32; LANES]; k];
-        let mut cn = vec![[0u32; LANES]; k];
-        let sets = self.sets.len();
-        // Per set: lane weights (1 on its items), incomplete-row sums, and per group the rows,
-        // answered counts and sums.
-        let weights: Vec<[u32; LANES]> = input
-            .masks
-            .iter()
-            .map(|&m| std::array::from_fn(|l| ((m >> l) & 1) as u32))
-            .collect();
-        let mut inc = vec![[0u32; LANES]; sets];
-        let mut g_rows: Vec<Vec<u32>> = Vec::with_capacity(sets);
-        let mut g_n: Vec<Vec<[u32; LANES]>> = Vec::with_capacity(sets);
-        let mut g_s: Vec<Vec<[u32; LANES]>> = Vec::with_capacity(sets);
-        for (set, &(per, _, _)) in self.sets.iter().zip(input.layout) {
-            let groups = (set.items.len() + 1) * per;
-            g_rows.push(vec![0; groups]);
-            g_n.push(vec![[0; LANES]; groups]);
-            g_s.push(vec![[0; LANES]; groups]);
-        }
-        // The rows' cells gathered a few hundred rows at a time (the buffer stays in L1).
-        let mut rows = vec![[0u32; LANES]; 256];
-        for part in input.inc_rows.chunks(256) {
-            for (i, col) in input.v.iter().enumerate() {
-                for (row, &r) in rows.iter_mut().zip(part) {
-                    if let Some(cell) = row.get_mut(i) {
-                        *cell = u32::from(col.get(r as usize).copied().unwrap_or(0));
-                    }
-                }
-            }
-            for (xs, &r) in rows.iter().zip(part) {
-                let p = input.pattern.get(r as usize).copied().unwrap_or(0);
-                let ms: [u32; LANES] = std::array::from_fn(|l| 1 - ((p >> l) & 1) as u32);
-                let mut bits = p;
-                while bits != 0 {
-                    let j = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    if let (Some(s), Some(q), Some(c)) =
-                        (cs.get_mut(j), cq.get_mut(j), cn.get_mut(j))
-                    {
-                        add_lanes(s, xs);
-                        for (q, &x) in q.iter_mut().zip(xs) {
-                            *q += x * x;
-                        }
-                        add_lanes(c, &ms);
-                    }
-                }
-                for si in 0..sets {
-                    let off = p & input.masks.get(si).copied().unwrap_or(0);
-                    if off == 0 {
-                        continue;
-                    }
-                    if let Some(c) = out.incomplete.get_mut(si) {
-                        *c += 1;
-                    }
-                    if let Some(a) = inc.get_mut(si) {
-                        add_lanes(a, xs);
-                    }
-                    let (Some(set), Some(w)) = (self.sets.get(si), weights.get(si)) else {
-                        continue;
-                    };
-                    let answered = set.items.len() - off.count_ones() as usize;
-                    if answered == 0 {
-                        continue;
-                    }
-                    let t: u32 = xs.iter().zip(w).map(|(&x, &w)| x * w).sum();
-                    let per = input.layout.get(si).map_or(0, |l| l.0);
-                    let g = answered * per + t as usize;
-                    if let (Some(c), Some(nn), Some(ss)) = (
-                        g_rows.get_mut(si).and_then(|v| v.get_mut(g)),
-                        g_n.get_mut(si).and_then(|v| v.get_mut(g)),
-                        g_s.get_mut(si).and_then(|v| v.get_mut(g)),
-                    ) {
-                        *c += 1;
-                        add_lanes(nn, &ms);
-                        add_lanes(ss, xs);
-                    }
-                }
-            }
-        }
-        // Back to the general layout.
-        for (j, ((s, q), c)) in cs.iter().zip(&cq).zip(&cn).enumerate() {
-            for i in 0..k {
-                let at = j * k + i;
-                if let (Some(a), Some(b), Some(d), Some(&x), Some(&y), Some(&z)) = (
-                    out.corr_s.get_mut(at),
-                    out.corr_q.get_mut(at),
-                    out.corr_n.get_mut(at),
-                    s.get(i),
-                    q.get(i),
-                    c.get(i),
-                ) {
-                    *a = x;
-                    *b = y;
-                    *d = z;
-                }
-            }
-        }
-        for (si, set) in self.sets.iter().enumerate() {
-            let m = set.items.len();
-            let width = input.layout.get(si).map_or(0, |l| l.1);
-            if let (Some(dst), Some(src)) = (out.inc_sum.get_mut(si), inc.get(si)) {
-                for (d, &i) in dst.iter_mut().zip(&set.items) {
-                    *d = src.get(i).copied().unwrap_or(0);
-                }
-            }
-            let (Some(d), Some(rows), Some(nn), Some(ss)) = (
-                out.dense.get_mut(si),
-                g_rows.get(si),
-                g_n.get(si),
-                g_s.get(si),
-            ) else {
-                continue;
-            };
-            for (g, ((&c, n), s)) in rows.iter().zip(nn).zip(ss).enumerate() {
-                if c == 0 {
-                    continue;
-                }
-                let Some(counters) = d.get_mut(g * width..(g + 1) * width) else {
-                    continue;
-                };
-                let (head, rest) = counters.split_at_mut(1);
-                if let Some(h) = head.first_mut() {
-                    *h = c;
-                }
-                let (ns, sums) = rest.split_at_mut(m);
-                for ((a, b), &i) in ns.iter_mut().zip(sums.iter_mut()).zip(&set.items) {
-                    *a = n.get(i).copied().unwrap_or(0);
-                    *b = s.get(i).copied().unwrap_or(0);
                 }
             }
         }
@@ -1329,34 +1193,6 @@ fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
             .sum::<u64>();
     }
     out
-}
-
-/// Lanes of the fixed-width pass over incomplete rows (instruments of at most this many items).
-const LANES: usize = 16;
-
-/// What [`Moments::incomplete_rows16`] reads.
-struct Rows16<'a> {
-    pattern: &'a [u64],
-    v: &'a [&'a [u8]],
-    inc_rows: &'a [u32],
-    masks: &'a [u64],
-    layout: &'a [(usize, usize, bool)],
-}
-
-/// What [`Moments::incomplete_rows16`] fills, in the general per-block layout.
-struct Tallies<'a> {
-    corr_s: &'a mut [u32],
-    corr_q: &'a mut [u32],
-    corr_n: &'a mut [u32],
-    incomplete: &'a mut [u64],
-    inc_sum: &'a mut [Vec<u32>],
-    dense: &'a mut [Vec<u32>],
-}
-
-fn add_lanes(a: &mut [u32; LANES], b: &[u32; LANES]) {
-    for (a, &b) in a.iter_mut().zip(b) {
-        *a += b;
-    }
 }
 
 /// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
