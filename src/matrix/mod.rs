@@ -557,12 +557,15 @@ impl ResponseMatrix {
     #[cfg(feature = "parallel")]
     pub fn moments_parallel(&self) -> Moments {
         use rayon::prelude::*;
-        // Chunks of whole accumulation blocks, at least one per thread.
-        const CHUNK: usize = 16_384;
-        let starts: Vec<usize> = (0..self.rows).step_by(CHUNK).collect();
+        // Chunks of whole accumulation blocks, about four per thread (each chunk's sums are
+        // handed over and merged once, so fewer chunks cost less).
+        const BLOCK: usize = 16_384;
+        let per_thread = self.rows.div_ceil(4 * rayon::current_num_threads()).max(1);
+        let chunk = per_thread.div_ceil(BLOCK) * BLOCK;
+        let starts: Vec<usize> = (0..self.rows).step_by(chunk).collect();
         starts
             .par_iter()
-            .map(|&s| Moments::of_rows(self, s..(s + CHUNK).min(self.rows)))
+            .map(|&s| Moments::of_rows(self, s..(s + chunk).min(self.rows)))
             .reduce(
                 || Moments::new(&self.instrument),
                 |mut a, b| {

@@ -41,7 +41,11 @@ pub(super) const MAX_ROWS: u64 = 1 << 31;
 /// An unused slot of a [`Table`]'s index.
 const EMPTY: u32 = u32::MAX;
 
-/// Key spaces of at most this many keys are indexed directly, larger ones by hashing.
+/// Key spaces of at most this many keys have every entry made at once; of at most
+/// [`DIRECT`], an index of slots; larger ones a hashed index.
+const DENSE: usize = 1 << 10;
+
+/// See [`DENSE`].
 const DIRECT: usize = 1 << 13;
 
 type Lanes = [u16; LANES];
@@ -68,8 +72,16 @@ struct Totals {
     b: [u64; LANES],
 }
 
+const NONE: Totals = Totals {
+    rows: 0,
+    s: [0; LANES],
+    b: [0; LANES],
+};
+
 /// Where a key's entry is.
 enum Index {
+    /// Every key's entry made at once, at the key.
+    Dense,
     /// One slot per key.
     Direct(Vec<u32>),
     /// Open addressing over (key, entry).
@@ -91,6 +103,17 @@ struct Table {
 impl Table {
     /// A table of keys below `keys`, each row adding at most `per_row` to a lane.
     fn new(keys: usize, per_row: u64) -> Self {
+        let limit = (u64::from(u16::MAX) / per_row.max(1)).max(1) as u32;
+        if keys <= DENSE {
+            return Table {
+                index: Index::Dense,
+                keys: (0..keys as u32).collect(),
+                entries: vec![ZERO; keys],
+                counts: vec![0; keys],
+                totals: Vec::new(),
+                limit,
+            };
+        }
         let index = if keys <= DIRECT {
             Index::Direct(vec![EMPTY; keys])
         } else {
@@ -105,7 +128,7 @@ impl Table {
             entries: Vec::new(),
             counts: Vec::new(),
             totals: Vec::new(),
-            limit: (u64::from(u16::MAX) / per_row.max(1)).max(1) as u32,
+            limit,
         }
     }
 
@@ -115,11 +138,6 @@ impl Table {
         self.keys.push(key);
         self.entries.push(ZERO);
         self.counts.push(0);
-        self.totals.push(Totals {
-            rows: 0,
-            s: [0; LANES],
-            b: [0; LANES],
-        });
         e
     }
 
@@ -127,6 +145,7 @@ impl Table {
     #[inline(always)]
     fn entry(&mut self, key: u32) -> usize {
         match &self.index {
+            Index::Dense => key as usize,
             Index::Direct(slots) => match slots.get(key as usize) {
                 Some(&e) if e != EMPTY => e as usize,
                 _ => self.insert(key, None),
@@ -158,6 +177,7 @@ impl Table {
     fn insert(&mut self, key: u32, h: Option<usize>) -> usize {
         let e = self.push(key);
         match &mut self.index {
+            Index::Dense => {}
             Index::Direct(slots) => {
                 if let Some(slot) = slots.get_mut(key as usize) {
                     *slot = e;
@@ -211,6 +231,9 @@ impl Table {
     #[cold]
     #[inline(never)]
     fn flush_entry(&mut self, e: usize) {
+        if self.totals.len() <= e {
+            self.totals.resize(e + 1, NONE);
+        }
         if let (Some(entry), Some(count), Some(t)) = (
             self.entries.get_mut(e),
             self.counts.get_mut(e),
@@ -220,17 +243,23 @@ impl Table {
         }
     }
 
-    /// Every key with its sums.
-    fn finish(mut self) -> Vec<(u32, Totals)> {
-        for ((entry, count), t) in self
-            .entries
-            .iter_mut()
-            .zip(self.counts.iter_mut())
-            .zip(self.totals.iter_mut())
+    /// Calls `f` with every key that has rows, and its sums.
+    fn each(&self, mut f: impl FnMut(u32, &Totals)) {
+        for (e, ((&key, entry), &count)) in self
+            .keys
+            .iter()
+            .zip(&self.entries)
+            .zip(&self.counts)
+            .enumerate()
         {
-            flush(entry, count, t);
+            let mut t = self.totals.get(e).copied().unwrap_or(NONE);
+            let mut entry = *entry;
+            let mut count = count;
+            flush(&mut entry, &mut count, &mut t);
+            if t.rows > 0 {
+                f(key, &t);
+            }
         }
-        self.keys.into_iter().zip(self.totals).collect()
     }
 }
 
@@ -348,7 +377,11 @@ pub(super) struct Sparse {
     sums: Vec<u64>,
     /// Over all rows, missing as 0: packed `k x k`.
     products: Vec<u64>,
-    /// The incomplete rows keyed by their pattern, with the squares of the answers.
+    /// The incomplete rows missing one item, keyed by the item and the sum over all items
+    /// (`item x per + sum`), with the squares of the answers.
+    single: Table,
+    per: u32,
+    /// The incomplete rows missing more, keyed by their pattern, with the squares.
     patterns: Table,
     plans: Vec<Plan>,
     // Per block, kept for their allocations.
@@ -357,6 +390,7 @@ pub(super) struct Sparse {
     inc: Vec<u32>,
     inc_pattern: Vec<u16>,
     compact: Vec<Vec<u8>>,
+    total: Vec<u16>,
     lanes: Vec<Lanes>,
 }
 
@@ -409,6 +443,8 @@ impl Sparse {
             answered: vec![0; k],
             sums: vec![0; k],
             products: vec![0; k * (k + 1) / 2],
+            single: Table::new(k * (span as usize * k + 1), span * span),
+            per: (span as usize * k + 1) as u32,
             patterns: Table::new(1 << k, span * span),
             plans,
             masked: vec![Vec::new(); k],
@@ -416,6 +452,7 @@ impl Sparse {
             inc: Vec::new(),
             inc_pattern: Vec::new(),
             compact: vec![Vec::new(); k],
+            total: Vec::new(),
             lanes: vec![[0; LANES]; PART],
         }
     }
@@ -430,6 +467,8 @@ impl Sparse {
             answered,
             sums,
             products,
+            single,
+            per,
             patterns,
             plans,
             masked,
@@ -437,6 +476,7 @@ impl Sparse {
             inc,
             inc_pattern,
             compact,
+            total,
             lanes,
         } = self;
         let span = *span;
@@ -460,14 +500,35 @@ impl Sparse {
             *p += x;
         }
         // The incomplete rows, their patterns and cells.
-        gather(&v, pattern, inc, inc_pattern, compact);
+        let singles = gather(&v, pattern, inc, inc_pattern, compact);
         let cv: Vec<&[u8]> = compact.iter().map(Vec::as_slice).collect();
+        total.clear();
+        total.resize(inc.len(), 0);
+        for c in &cv {
+            for (t, &x) in total.iter_mut().zip(c.iter()) {
+                *t += u16::from(x);
+            }
+        }
         // Each set's key per incomplete row, and its products over them where needed.
         for plan in plans.iter_mut() {
             plan.add_block(&cv, inc_pattern, span);
         }
         // Row by row, a few hundred at a time in lanes.
-        rows_block(&cv, inc_pattern, patterns, plans, lanes);
+        rows_block(
+            &Compact {
+                cols: &cv,
+                patterns: inc_pattern,
+                total,
+                singles,
+            },
+            &mut Tables {
+                single,
+                per: *per,
+                patterns,
+            },
+            plans,
+            lanes,
+        );
     }
 
     /// Adds the sums into the moments' pairs and sets (those `new` was given).
@@ -479,6 +540,8 @@ impl Sparse {
             answered,
             sums,
             products,
+            single,
+            per: single_per,
             patterns,
             plans,
             ..
@@ -487,7 +550,7 @@ impl Sparse {
         let mut corr_s = vec![0u64; k * k];
         let mut corr_q = vec![0u64; k * k];
         let mut corr_n = vec![0u64; k * k];
-        for (p, t) in patterns.finish() {
+        let mut correct = |p: u32, t: &Totals| {
             let mut bits = p;
             while bits != 0 {
                 let j = bits.trailing_zeros() as usize;
@@ -506,7 +569,9 @@ impl Sparse {
                     *n += t.rows * u64::from(1 - ((p >> i) & 1));
                 }
             }
-        }
+        };
+        single.each(|key, t| correct(1 << (key / single_per.max(1)), t));
+        patterns.each(&mut correct);
         let at = |t: &[u64], j: usize, i: usize| t.get(j * k + i).copied().unwrap_or(0);
         let get = |t: &[u64], i: usize| t.get(i).copied().unwrap_or(0);
         for j in 0..k {
@@ -527,8 +592,11 @@ impl Sparse {
         for (plan, set) in plans.into_iter().zip(sets.iter_mut()) {
             let mut out = Incomplete::new(plan.items.len(), span);
             let cross = match plan.kind {
-                Kind::Groups { table, per, .. } => {
-                    out.groups_of(&table.finish(), per, &plan.items);
+                Kind::Groups { table, per, whole } => {
+                    out.groups_of(&table, per, &plan.items);
+                    if whole {
+                        out.singles(&single, single_per, &plan.items);
+                    }
                     plan.cross
                 }
                 Kind::Tuples { base, counts } => {
@@ -553,30 +621,38 @@ impl Sparse {
     }
 }
 
-/// The incomplete rows of a block (`compact` columns, their patterns), a few hundred at a
-/// time in lanes, into the pattern table and each plan's table of scores.
-#[inline(never)]
-fn rows_block(
-    cv: &[&[u8]],
-    inc_pattern: &[u16],
-    patterns: &mut Table,
-    plans: &mut [Plan],
+/// A block's incomplete rows, column by column.
+struct Compact<'a> {
+    cols: &'a [&'a [u8]],
+    patterns: &'a [u16],
+    /// Per row, the sum over all items.
+    total: &'a [u16],
+    /// Rows missing one item (the first ones).
+    singles: usize,
+}
+
+/// The tables of the incomplete rows over all items.
+struct Tables<'a> {
+    /// Rows missing one item: keyed `missing item x per + sum`.
+    single: &'a mut Table,
+    per: u32,
+    /// Rows missing more: keyed by pattern.
+    patterns: &'a mut Table,
+}
+
+/// Puts rows `range` of compact columns into lanes, and calls `each` with each row's position
+/// and lanes.
+#[inline(always)]
+fn in_lanes(
+    cols: &[&[u8]],
+    range: std::ops::Range<usize>,
     lanes: &mut [Lanes],
+    mut each: impl FnMut(usize, &Lanes),
 ) {
-    let n = inc_pattern.len();
-    let mut tables: Vec<(&mut Table, u32, u16, u32, &[u16])> = plans
-        .iter_mut()
-        .filter_map(|plan| match &mut plan.kind {
-            Kind::Groups { table, per, .. } => {
-                Some((table, *per, plan.mask, plan.m, plan.keys.as_slice()))
-            }
-            Kind::Tuples { .. } => None,
-        })
-        .collect();
-    let mut start = 0;
-    while start < n {
-        let end = (start + PART).min(n);
-        for (i, c) in cv.iter().enumerate() {
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + PART).min(range.end);
+        for (i, c) in cols.iter().enumerate() {
             let Some(c) = c.get(start..end) else { continue };
             for (row, &x) in lanes.iter_mut().zip(c) {
                 if let Some(cell) = row.get_mut(i) {
@@ -584,28 +660,73 @@ fn rows_block(
                 }
             }
         }
-        let Some(ps) = inc_pattern.get(start..end) else {
-            break;
-        };
-        for (r, (row, &p)) in lanes.iter().zip(ps).enumerate() {
-            let mut squares = [0u16; LANES];
-            let mut gone = [0u16; LANES];
-            for l in 0..LANES {
-                squares[l] = row[l].wrapping_mul(row[l]);
-                gone[l] = u16::from(p & (1 << l) != 0);
-            }
-            patterns.add(u32::from(p), row, &squares);
-            for (table, per, mask, m, keys) in tables.iter_mut() {
-                let off = p & *mask;
-                if off == 0 {
-                    continue;
-                }
-                let key = u32::from(keys.get(start + r).copied().unwrap_or(0));
-                table.add((*m - off.count_ones()) * *per + key, row, &gone);
-            }
+        for (r, row) in lanes.iter().take(end - start).enumerate() {
+            each(start + r, row);
         }
         start = end;
     }
+}
+
+/// The incomplete rows of a block, a few hundred at a time in lanes, into the tables over all
+/// items and each plan's table of scores.
+#[inline(never)]
+fn rows_block(rows: &Compact<'_>, all: &mut Tables<'_>, plans: &mut [Plan], lanes: &mut [Lanes]) {
+    let n = rows.patterns.len();
+    let mut wholes: Vec<(&mut Table, u32, u32, &[u16])> = Vec::new();
+    let mut parts: Vec<(&mut Table, u32, u16, u32, &[u16])> = Vec::new();
+    for plan in plans.iter_mut() {
+        if let Kind::Groups { table, per, whole } = &mut plan.kind {
+            if *whole {
+                wholes.push((table, *per, plan.m, plan.keys.as_slice()));
+            } else {
+                parts.push((table, *per, plan.mask, plan.m, plan.keys.as_slice()));
+            }
+        }
+    }
+    let squares = |row: &Lanes| -> Lanes {
+        let mut q = [0u16; LANES];
+        for l in 0..LANES {
+            q[l] = row[l].wrapping_mul(row[l]);
+        }
+        q
+    };
+    let gone = |p: u16| -> Lanes {
+        let mut g = [0u16; LANES];
+        for (l, g) in g.iter_mut().enumerate() {
+            *g = u16::from(p & (1 << l) != 0);
+        }
+        g
+    };
+    // Subsets of the items (rare: sets too large for tuple counts): every row on them.
+    let mut parts_add = |r: usize, p: u16, row: &Lanes| {
+        for (table, per, mask, m, keys) in parts.iter_mut() {
+            let off = p & *mask;
+            if off == 0 {
+                continue;
+            }
+            let key = u32::from(keys.get(r).copied().unwrap_or(0));
+            table.add((*m - off.count_ones()) * *per + key, row, &gone(p));
+        }
+    };
+    // Rows missing one item: one add, keyed by the item and the sum.
+    in_lanes(rows.cols, 0..rows.singles, lanes, |r, row| {
+        let p = rows.patterns.get(r).copied().unwrap_or(0);
+        let t = u32::from(rows.total.get(r).copied().unwrap_or(0));
+        all.single
+            .add(p.trailing_zeros() * all.per + t, row, &squares(row));
+        parts_add(r, p, row);
+    });
+    // The others: by pattern, and by score for each set of all items.
+    in_lanes(rows.cols, rows.singles..n, lanes, |r, row| {
+        let p = rows.patterns.get(r).copied().unwrap_or(0);
+        all.patterns.add(u32::from(p), row, &squares(row));
+        let g = gone(p);
+        for (table, per, m, keys) in wholes.iter_mut() {
+            let key = u32::from(keys.get(r).copied().unwrap_or(0));
+            table.add((*m - p.count_ones()) * *per + key, row, &g);
+        }
+        parts_add(r, p, row);
+    });
 }
 
 /// Copies of the columns with missing cells, missing as 0, and each row's pattern of missing
@@ -635,7 +756,8 @@ fn mask_block(blocks: &[&[u8]], missing: &[usize], masked: &mut [Vec<u8>], patte
     }
 }
 
-/// The incomplete rows (and their patterns) of a block, gathered column by column.
+/// The incomplete rows (and their patterns) of a block, gathered column by column: the rows
+/// missing one item (how many is returned), then the others.
 #[inline(never)]
 fn gather(
     v: &[&[u8]],
@@ -649,13 +771,22 @@ fn gather(
     inc.resize(len + 1, 0);
     inc_pattern.clear();
     inc_pattern.resize(len + 1, 0);
+    // Rows missing one item first, then rows missing more.
     let mut n = 0;
     for (r, &p) in pattern.iter().enumerate() {
         if let (Some(a), Some(b)) = (inc.get_mut(n), inc_pattern.get_mut(n)) {
             *a = r as u32;
             *b = p;
         }
-        n += usize::from(p != 0);
+        n += usize::from(p.count_ones() == 1);
+    }
+    let singles = n;
+    for (r, &p) in pattern.iter().enumerate() {
+        if let (Some(a), Some(b)) = (inc.get_mut(n), inc_pattern.get_mut(n)) {
+            *a = r as u32;
+            *b = p;
+        }
+        n += usize::from(p & p.wrapping_sub(1) != 0);
     }
     inc.truncate(n);
     inc_pattern.truncate(n);
@@ -666,7 +797,7 @@ fn gather(
                 .map(|&r| col.get(r as usize).copied().unwrap_or(0)),
         );
     }
-    n
+    singles
 }
 
 /// One set's sums over its incomplete rows, and their person-score groups.
@@ -707,19 +838,19 @@ impl Incomplete {
     }
 
     /// From a table keyed by score (`answered x per + sum`).
-    fn groups_of(&mut self, keys: &[(u32, Totals)], per: u32, items: &[usize]) {
+    fn groups_of(&mut self, table: &Table, per: u32, items: &[usize]) {
         let m = self.m;
-        for (key, t) in keys {
+        table.each(|key, t| {
             let (answered, total) = ((key / per.max(1)) as usize, (key % per.max(1)) as usize);
             self.rows += t.rows;
             for (s, &i) in self.sum.iter_mut().zip(items) {
                 *s += t.s.get(i).copied().unwrap_or(0);
             }
             if answered == 0 {
-                continue;
+                return;
             }
             let Some(c) = self.group(answered, total) else {
-                continue;
+                return;
             };
             let (head, rest) = c.split_at_mut(1);
             if let Some(h) = head.first_mut() {
@@ -730,7 +861,34 @@ impl Incomplete {
                 *n += t.rows - t.b.get(i).copied().unwrap_or(0);
                 *x += t.s.get(i).copied().unwrap_or(0);
             }
-        }
+        });
+    }
+
+    /// From the table of the rows missing one item (`item x per + sum`), for a set of all items.
+    fn singles(&mut self, table: &Table, per: u32, items: &[usize]) {
+        let m = self.m;
+        table.each(|key, t| {
+            let (j, total) = ((key / per.max(1)) as usize, (key % per.max(1)) as usize);
+            self.rows += t.rows;
+            for (s, &i) in self.sum.iter_mut().zip(items) {
+                *s += t.s.get(i).copied().unwrap_or(0);
+            }
+            if m < 2 {
+                return;
+            }
+            let Some(c) = self.group(m - 1, total) else {
+                return;
+            };
+            let (head, rest) = c.split_at_mut(1);
+            if let Some(h) = head.first_mut() {
+                *h += t.rows;
+            }
+            let (ns, xs) = rest.split_at_mut(m);
+            for ((n, x), &i) in ns.iter_mut().zip(xs.iter_mut()).zip(items) {
+                *n += t.rows * u64::from(i != j);
+                *x += t.s.get(i).copied().unwrap_or(0);
+            }
+        });
     }
 
     /// From counts of answer tuples; returns the products over the incomplete rows.
