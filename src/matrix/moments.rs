@@ -246,6 +246,19 @@ impl Moments {
 
     /// Adds rows `range` of a matrix of the same instrument.
     fn add_rows(&mut self, m: &ResponseMatrix, range: std::ops::Range<usize>) {
+        self.add_rows_with(m, range, sparse::TUPLES, sparse::MAX_ROWS);
+    }
+
+    /// [`Moments::add_rows`], the blocks with missing cells keeping tuple counts for sets of
+    /// at most `tuples` answer tuples and handing their sums over every `max_rows` rows (tests
+    /// use small ones to reach every path).
+    fn add_rows_with(
+        &mut self,
+        m: &ResponseMatrix,
+        range: std::ops::Range<usize>,
+        tuples: usize,
+        max_rows: u64,
+    ) {
         // The sums of the blocks with missing cells (instruments of at most 16 items), handed
         // over at the end.
         let mut sparse = None;
@@ -253,10 +266,12 @@ impl Moments {
         while start < range.end {
             let end = (start + BLOCK).min(range.end);
             match m.columns() {
-                Columns::Narrow(cols) => self.add_narrow_block(cols, start..end, &mut sparse),
+                Columns::Narrow(cols) => {
+                    self.add_narrow_block(cols, start..end, &mut sparse, tuples);
+                }
                 Columns::Wide(cols) => self.add_wide_block(cols, start..end),
             }
-            if let Some(s) = sparse.take_if(|s: &mut sparse::Sparse| s.rows >= sparse::MAX_ROWS) {
+            if let Some(s) = sparse.take_if(|s: &mut sparse::Sparse| s.rows >= max_rows) {
                 s.finish(&mut self.pairs, &mut self.sets);
             }
             start = end;
@@ -272,6 +287,7 @@ impl Moments {
         cols: &[Vec<u8>],
         rows: std::ops::Range<usize>,
         sparse: &mut Option<sparse::Sparse>,
+        tuples: usize,
     ) {
         let len = rows.len();
         let span = self
@@ -294,9 +310,7 @@ impl Moments {
         }
         if missing.iter().any(|&m| m > 0) && self.k <= sparse::LANES {
             sparse
-                .get_or_insert_with(|| {
-                    sparse::Sparse::new(self.k, span, &self.sets, sparse::TUPLES)
-                })
+                .get_or_insert_with(|| sparse::Sparse::new(self.k, span, &self.sets, tuples))
                 .add_block(&blocks, &missing);
             return;
         }
@@ -1252,7 +1266,11 @@ mod tests {
 
     /// A matrix of `rows` pseudo-random rows, each cell missing with probability `missing` %.
     fn matrix(id: &str, rows: usize, missing: u64, seed: u64) -> ResponseMatrix {
-        let inst = catalog::require(id).expect("catalog");
+        let inst = if id == "k16" {
+            sixteen()
+        } else {
+            catalog::require(id).expect("catalog")
+        };
         let scale = inst.scale();
         let (lo, span) = (scale.min_units(), span_of(&inst));
         let mut state = seed | 1;
@@ -1283,6 +1301,41 @@ mod tests {
         m
     }
 
+    /// 16 items on a scale of 201 steps, with subscales of every kind the sparse path plans:
+    /// 7 items (too many tuples: keyed by score, hashed), 1 item (tuple counts), 4 items out of
+    /// order (keyed by score), and all items.
+    fn sixteen() -> crate::instruments::Instrument {
+        use crate::instruments::{Item, Subscale};
+        use crate::scale::ResponseScale;
+        let scale = ResponseScale::visual_analogue(0.0, 20.0, 1).expect("scale");
+        let names = |items: &[u32]| items.iter().map(u32::to_string).collect::<Vec<_>>();
+        crate::instruments::Instrument::builder("k16", "Sixteen", scale)
+            .items((1..=16).map(|n| Item::new(n.to_string())))
+            .subscale(Subscale::new(
+                "seven",
+                "Seven",
+                names(&[1, 2, 3, 4, 5, 6, 7]),
+            ))
+            .subscale(Subscale::new("one", "One", names(&[9])))
+            .subscale(Subscale::new("odd", "Odd", names(&[16, 3, 8, 12])))
+            .subscale(Subscale::new(
+                "all",
+                "All",
+                names(&(1..=16).collect::<Vec<_>>()),
+            ))
+            .total(crate::instruments::TotalRule::None)
+            .build()
+            .expect("instrument")
+    }
+
+    /// Moments through the sparse path with small limits: no tuple counts for sets of more
+    /// than `tuples` tuples, sums handed over every block.
+    fn with_limits(m: &ResponseMatrix, tuples: usize) -> Moments {
+        let mut out = Moments::new(m.instrument());
+        out.add_rows_with(m, 0..m.rows(), tuples, BLOCK as u64);
+        out
+    }
+
     fn span_of(inst: &crate::instruments::Instrument) -> u64 {
         super::super::span_units(inst).unsigned_abs()
     }
@@ -1294,7 +1347,7 @@ mod tests {
         /// reference, and chunks merged equal one pass.
         #[test]
         fn kernel_equals_reference_and_chunks_merge(
-            id in prop::sample::select(vec!["wai-sr", "arm-5", "srs", "wai"]),
+            id in prop::sample::select(vec!["wai-sr", "arm-5", "srs", "wai", "k16", "wai-s", "phq-9"]),
             rows in 1usize..400,
             missing in prop::sample::select(vec![0u64, 1, 5, 20, 60, 100]),
             seed in any::<u64>(),
@@ -1303,6 +1356,8 @@ mod tests {
             let m = matrix(id, rows, missing, seed);
             let fast = m.moments();
             prop_assert_eq!(&fast, &reference(&m));
+            // Every set keyed by score instead of tuple counts: the same sums.
+            prop_assert_eq!(&with_limits(&m, 0), &fast);
             let cut = cut.min(rows);
             let mut merged = m.moments_of(0..cut).expect("range");
             merged.merge(&m.moments_of(cut..rows).expect("range")).expect("same instrument");
@@ -1310,12 +1365,32 @@ mod tests {
         }
     }
 
-    /// Across block boundaries, with missing cells and without.
+    /// Across block boundaries, with missing cells and without; sums handed over after every
+    /// block, or once; on every core.
     #[test]
     fn kernel_equals_reference_over_blocks() {
-        for (missing, seed) in [(0, 7), (5, 11), (40, 13)] {
-            let m = matrix("wai-sr", BLOCK * 2 + 1_234, missing, seed);
-            assert_eq!(m.moments(), reference(&m), "{missing}% missing");
+        for (id, missing, seed) in [
+            ("wai-sr", 0, 7),
+            ("wai-sr", 5, 11),
+            ("wai-sr", 40, 13),
+            ("k16", 5, 17),
+            ("srs", 30, 19),
+        ] {
+            let m = matrix(id, BLOCK * 2 + 1_234, missing, seed);
+            let fast = m.moments();
+            assert_eq!(fast, reference(&m), "{id}, {missing}% missing");
+            assert_eq!(with_limits(&m, 0), fast, "{id}, {missing}% missing, keyed");
+            assert_eq!(
+                with_limits(&m, sparse::TUPLES),
+                fast,
+                "{id}, {missing}% missing, handed over per block"
+            );
+            #[cfg(feature = "parallel")]
+            assert_eq!(
+                m.moments_parallel(),
+                fast,
+                "{id}, {missing}% missing, parallel"
+            );
         }
     }
 }
