@@ -557,15 +557,20 @@ impl ResponseMatrix {
     #[cfg(feature = "parallel")]
     pub fn moments_parallel(&self) -> Moments {
         use rayon::prelude::*;
-        // Chunks of whole accumulation blocks, about four per thread (each chunk's sums are
-        // handed over and merged once, so fewer chunks cost less).
-        const BLOCK: usize = 16_384;
-        let per_thread = self.rows.div_ceil(4 * rayon::current_num_threads()).max(1);
-        let chunk = per_thread.div_ceil(BLOCK) * BLOCK;
-        let starts: Vec<usize> = (0..self.rows).step_by(chunk).collect();
+        // Chunks of one accumulation block, folded into an accumulator per split of the work
+        // (a few per thread), whose sums are handed over and merged once.
+        const CHUNK: usize = 16_384;
+        let starts: Vec<usize> = (0..self.rows).step_by(CHUNK).collect();
         starts
             .par_iter()
-            .map(|&s| Moments::of_rows(self, s..(s + chunk).min(self.rows)))
+            .fold(
+                || Moments::accumulator(self),
+                |mut acc, &s| {
+                    acc.add(s..(s + CHUNK).min(self.rows));
+                    acc
+                },
+            )
+            .map(moments::Accumulator::finish)
             .reduce(
                 || Moments::new(&self.instrument),
                 |mut a, b| {

@@ -262,12 +262,28 @@ impl Moments {
         // The sums of the blocks with missing cells (instruments of at most 16 items), handed
         // over at the end.
         let mut sparse = None;
+        self.add_blocks(m, range, &mut sparse, tuples, max_rows);
+        if let Some(s) = sparse {
+            s.finish(&mut self.pairs, &mut self.sets);
+        }
+    }
+
+    /// Adds rows `range` block by block, the blocks with missing cells into `sparse` (handed
+    /// over every `max_rows` rows).
+    fn add_blocks(
+        &mut self,
+        m: &ResponseMatrix,
+        range: std::ops::Range<usize>,
+        sparse: &mut Option<sparse::Sparse>,
+        tuples: usize,
+        max_rows: u64,
+    ) {
         let mut start = range.start;
         while start < range.end {
             let end = (start + BLOCK).min(range.end);
             match m.columns() {
                 Columns::Narrow(cols) => {
-                    self.add_narrow_block(cols, start..end, &mut sparse, tuples);
+                    self.add_narrow_block(cols, start..end, sparse, tuples);
                 }
                 Columns::Wide(cols) => self.add_wide_block(cols, start..end),
             }
@@ -276,8 +292,17 @@ impl Moments {
             }
             start = end;
         }
-        if let Some(s) = sparse {
-            s.finish(&mut self.pairs, &mut self.sets);
+    }
+
+    /// An accumulator of chunks of `m`'s rows, in any order (for a thread of
+    /// `ResponseMatrix::moments_parallel`): the blocks with missing cells share one set of
+    /// sparse sums, handed over once by [`Accumulator::finish`].
+    #[cfg(feature = "parallel")]
+    pub(super) fn accumulator(m: &ResponseMatrix) -> Accumulator<'_> {
+        Accumulator {
+            matrix: m,
+            moments: Moments::new(m.instrument()),
+            sparse: None,
         }
     }
 
@@ -1012,6 +1037,37 @@ impl Moments {
                 Err(e) => self.error = Some(e),
             },
         }
+    }
+}
+
+/// See [`Moments::accumulator`].
+#[cfg(feature = "parallel")]
+pub(super) struct Accumulator<'m> {
+    matrix: &'m ResponseMatrix,
+    moments: Moments,
+    sparse: Option<sparse::Sparse>,
+}
+
+#[cfg(feature = "parallel")]
+impl Accumulator<'_> {
+    /// Adds rows `range` of the matrix (in range: checked by the caller).
+    pub(super) fn add(&mut self, range: std::ops::Range<usize>) {
+        self.moments.add_blocks(
+            self.matrix,
+            range,
+            &mut self.sparse,
+            sparse::TUPLES,
+            sparse::MAX_ROWS,
+        );
+    }
+
+    /// The moments of every chunk added.
+    pub(super) fn finish(self) -> Moments {
+        let mut out = self.moments;
+        if let Some(s) = self.sparse {
+            s.finish(&mut out.pairs, &mut out.sets);
+        }
+        out
     }
 }
 
