@@ -570,8 +570,9 @@ impl Moments {
         }
     }
 
-    /// Adds a block of at most [`BLOCK`] rows of narrow columns with missing cells (at most
-    /// 64 items; rows already counted). Each row's missing items are one bit pattern; the
+    /// Adds a block of at most [`BLOCK`] rows of narrow columns with missing cells (17 to 64
+    /// items: fewer go through `sparse`; rows already counted). Each row's missing items are
+    /// one bit pattern; the
     /// products run over the columns with missing cells as 0, and everything that depends on
     /// which cells are missing is read from the incomplete rows alone: the pairwise
     /// corrections (what item `i` adds in the rows where item `j` is missing), each set's
