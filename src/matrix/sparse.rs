@@ -4,18 +4,22 @@
 //! Each row's missing items are one `u16` bit pattern. The products of every pair run over the
 //! columns with missing cells as 0 (a row where either item is missing adds nothing), so they
 //! are the pairwise-complete products as they stand. Everything that depends on which cells are
-//! missing is read from the incomplete rows alone, gathered into compact columns:
-//! - per (pattern, row sum) key: the rows, and per item the sum of the answers and of their
-//!   squares, in 16 `u16` lanes flushed before they can overflow. The pairwise corrections
-//!   (what item `i` adds in the rows where item `j` is missing) and the all-items set's
-//!   incomplete-row sums and person-score groups follow from these keys;
-//! - the all-items set's products over its complete rows: all rows' products less the
-//!   incomplete rows' (one product pass over the compact columns);
+//! missing is read from the incomplete rows alone, gathered into compact columns (the rows
+//! missing one item first):
+//! - the rows missing one item, per (that item, row sum), and the rows missing more, per
+//!   pattern: the rows, and per item the sum of the answers and of their squares, in 16 `u16`
+//!   lanes flushed before they can overflow. The pairwise corrections (what item `i` adds in
+//!   the rows where item `j` is missing) follow, and from the first table the all-items set's
+//!   groups of rows missing one item;
+//! - per set of all items, its incomplete rows missing more than one item per score (answered,
+//!   sum): the rows, and per item the sum of the answers and how many miss it; its products
+//!   over its complete rows are all rows' products less the incomplete rows' (one product pass
+//!   over the compact columns);
 //! - a small item set (few items on a short scale, such as a subscale of 4 five-point items):
 //!   a count of each tuple of answers (missing as one more state) among its incomplete rows,
 //!   from which its incomplete-row sums, products and person-score groups follow;
-//! - any other set: a table keyed by its own pattern and sum, as the first, and products over
-//!   the compact rows incomplete on it.
+//! - any other set: a table of its incomplete rows per score, as for all items, and products
+//!   over the compact rows incomplete on it.
 //!
 //! Sums are integers, so the result is the same bits as the row-by-row definition.
 
