@@ -7,14 +7,16 @@ as CSV, then times only the computation of:
     split-half, omega), which also times a plain pass summing the same cells (the floor);
   - R psych: `psych::alpha(x, check.keys = FALSE)` (system.time around the call only);
   - Python pingouin: `pingouin.cronbach_alpha(df)` (time.perf_counter around the call only).
-Each is run several times and the fastest run counts (R, slow, twice). Peers that are not
-installed are skipped. Prints a table of seconds and ratios.
+Each is run several times and the fastest run counts (R, slow, twice). With --rounds N the
+three are run in turn N times (interleaved, so a load spike on the shared machine hits them
+alike) and the fastest of all rounds counts. Peers that are not installed are skipped. Prints a
+table of seconds and ratios, with the load average before and after.
 
 With --whole, times whole processes instead, best of 3, interleaved: `alliance reliability`
 (reading the CSV file included) against polars' `read_csv` of the same file alone (Python
 started, polars imported, the file read).
 
-Usage: python3 benches/peers/run.py [--rows 1000000] [--whole]
+Usage: python3 benches/peers/run.py [--rows 1000000] [--rounds 1] [--whole]
 Needs: the command built with `cargo build --release -p therapeutic-alliance-cli`
 (target/release/alliance); optionally Rscript with psych (Debian: r-cran-psych), pingouin and
 polars (pip).
@@ -99,6 +101,20 @@ def pingouin(path):
     return best
 
 
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def least(a, b):
+    """The smaller of two timings, either of which may be missing."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
 def whole(path, repeats=3):
     """Whole processes, best of `repeats`, interleaved: the crate's command, polars read_csv."""
     crate_cmd = [EXE, "reliability", "--csv", path, "--items", ",".join(ITEMS),
@@ -121,6 +137,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--whole", action="store_true")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the crate, psych and pingouin in turn this many times")
     args = ap.parse_args()
     if args.whole:
         with tempfile.TemporaryDirectory() as tmp:
@@ -139,12 +157,18 @@ def main():
         for label, missing in [("complete", 0.0), ("5% missing", 0.05)]:
             path = os.path.join(tmp, "data.csv")
             write_data(path, args.rows, missing)
-            computed, floor = crate(path)
-            p = psych(path)
-            g = pingouin(path)
-            print(f"\n{args.rows:,} x 12, {label}")
+            load_before = loadavg()
+            computed = floor = p = g = None
+            for _ in range(max(args.rounds, 1)):
+                c, f = crate(path)
+                computed, floor = least(computed, c), least(floor, f)
+                p = least(p, psych(path))
+                g = least(g, pingouin(path))
+            print(f"\n{args.rows:,} x 12, {label} (load average {load_before} before, "
+                  f"{loadavg()} after; {max(args.rounds, 1)} round(s) in turn)")
             print(f"  {'what':<52} {'seconds':>9} {'x crate':>9}")
-            print(f"  {'plain pass summing the same cells (floor)':<52} {floor:>9.4f} {floor / computed:>9.3f}")
+            print(f"  {'plain pass summing the same cells (floor)':<52} {floor:>9.4f} {floor / computed:>9.3f}"
+                  f"  (crate {computed / floor:.1f}x the floor)")
             print(f"  {'crate: full reliability analysis':<52} {computed:>9.4f} {1:>9.1f}")
             if p is not None:
                 print(f"  {'R psych::alpha (computation only)':<52} {p:>9.3f} {p / computed:>9.0f}")

@@ -558,12 +558,20 @@ impl ResponseMatrix {
     #[cfg(feature = "parallel")]
     pub fn moments_parallel(&self) -> Moments {
         use rayon::prelude::*;
-        // Chunks of whole accumulation blocks, at least one per thread.
+        // Chunks of one accumulation block, folded into an accumulator per split of the work
+        // (a few per thread), whose sums are handed over and merged once.
         const CHUNK: usize = 16_384;
         let starts: Vec<usize> = (0..self.rows).step_by(CHUNK).collect();
         starts
             .par_iter()
-            .map(|&s| Moments::of_rows(self, s..(s + CHUNK).min(self.rows)))
+            .fold(
+                || Moments::accumulator(self),
+                |mut acc, &s| {
+                    acc.add(s..(s + CHUNK).min(self.rows));
+                    acc
+                },
+            )
+            .map(moments::Accumulator::finish)
             .reduce(
                 || Moments::new(&self.instrument),
                 |mut a, b| {

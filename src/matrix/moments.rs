@@ -5,6 +5,9 @@ use crate::error::{Error, Result};
 use crate::instruments::Instrument;
 use std::collections::BTreeMap;
 
+#[path = "sparse.rs"]
+mod sparse;
+
 /// Rows per block: each block's columns stay in cache while every pair of them is multiplied,
 /// and per-block sums of products of bytes fit `u32` (254 x 254 x 16,384 < 2^32).
 const BLOCK: usize = 16_384;
@@ -243,19 +246,74 @@ impl Moments {
 
     /// Adds rows `range` of a matrix of the same instrument.
     fn add_rows(&mut self, m: &ResponseMatrix, range: std::ops::Range<usize>) {
+        self.add_rows_with(m, range, sparse::TUPLES, sparse::MAX_ROWS);
+    }
+
+    /// [`Moments::add_rows`], the blocks with missing cells keeping tuple counts for sets of
+    /// at most `tuples` answer tuples and handing their sums over every `max_rows` rows (tests
+    /// use small ones to reach every path).
+    fn add_rows_with(
+        &mut self,
+        m: &ResponseMatrix,
+        range: std::ops::Range<usize>,
+        tuples: usize,
+        max_rows: u64,
+    ) {
+        // The sums of the blocks with missing cells (instruments of at most 16 items), handed
+        // over at the end.
+        let mut sparse = None;
+        self.add_blocks(m, range, &mut sparse, tuples, max_rows);
+        if let Some(s) = sparse {
+            s.finish(&mut self.pairs, &mut self.sets);
+        }
+    }
+
+    /// Adds rows `range` block by block, the blocks with missing cells into `sparse` (handed
+    /// over every `max_rows` rows).
+    fn add_blocks(
+        &mut self,
+        m: &ResponseMatrix,
+        range: std::ops::Range<usize>,
+        sparse: &mut Option<sparse::Sparse>,
+        tuples: usize,
+        max_rows: u64,
+    ) {
         let mut start = range.start;
         while start < range.end {
             let end = (start + BLOCK).min(range.end);
             match m.columns() {
-                Columns::Narrow(cols) => self.add_narrow_block(cols, start..end),
+                Columns::Narrow(cols) => {
+                    self.add_narrow_block(cols, start..end, sparse, tuples);
+                }
                 Columns::Wide(cols) => self.add_wide_block(cols, start..end),
+            }
+            if let Some(s) = sparse.take_if(|s: &mut sparse::Sparse| s.rows >= max_rows) {
+                s.finish(&mut self.pairs, &mut self.sets);
             }
             start = end;
         }
     }
 
+    /// An accumulator of chunks of `m`'s rows, in any order (for a thread of
+    /// `ResponseMatrix::moments_parallel`): the blocks with missing cells share one set of
+    /// sparse sums, handed over once by [`Accumulator::finish`].
+    #[cfg(feature = "parallel")]
+    pub(super) fn accumulator(m: &ResponseMatrix) -> Accumulator<'_> {
+        Accumulator {
+            matrix: m,
+            moments: Moments::new(m.instrument()),
+            sparse: None,
+        }
+    }
+
     /// Adds a block of at most [`BLOCK`] rows of narrow columns.
-    fn add_narrow_block(&mut self, cols: &[Vec<u8>], rows: std::ops::Range<usize>) {
+    fn add_narrow_block(
+        &mut self,
+        cols: &[Vec<u8>],
+        rows: std::ops::Range<usize>,
+        sparse: &mut Option<sparse::Sparse>,
+        tuples: usize,
+    ) {
         let len = rows.len();
         let span = self
             .instrument
@@ -274,6 +332,12 @@ impl Moments {
             for (b, f) in blocks.iter().zip(freq.iter_mut()) {
                 count_categories(b, f);
             }
+        }
+        if missing.iter().any(|&m| m > 0) && self.k <= sparse::LANES {
+            sparse
+                .get_or_insert_with(|| sparse::Sparse::new(self.k, span, &self.sets, tuples))
+                .add_block(&blocks, &missing);
+            return;
         }
         if missing.iter().any(|&m| m > 0) && self.k <= 64 {
             self.add_sparse_missing(&blocks, &missing, span);
@@ -506,8 +570,9 @@ impl Moments {
         }
     }
 
-    /// Adds a block of at most [`BLOCK`] rows of narrow columns with missing cells (at most
-    /// 64 items; rows already counted). Each row's missing items are one bit pattern; the
+    /// Adds a block of at most [`BLOCK`] rows of narrow columns with missing cells (17 to 64
+    /// items: fewer go through `sparse`; rows already counted). Each row's missing items are
+    /// one bit pattern; the
     /// products run over the columns with missing cells as 0, and everything that depends on
     /// which cells are missing is read from the incomplete rows alone: the pairwise
     /// corrections (what item `i` adds in the rows where item `j` is missing), each set's
@@ -583,8 +648,7 @@ impl Moments {
             .filter(|&(_, &p)| p != 0)
             .map(|(r, _)| r as u32)
             .collect();
-        let fast = k <= LANES && layout.iter().all(|l| l.2);
-        let mut rowbuf = vec![0u32; if fast { 0 } else { inc_rows.len() * k }];
+        let mut rowbuf = vec![0u32; inc_rows.len() * k];
         for (i, col) in v.iter().enumerate() {
             for (cell, &r) in rowbuf.iter_mut().skip(i).step_by(k).zip(&inc_rows) {
                 *cell = u32::from(col.get(r as usize).copied().unwrap_or(0));
@@ -596,25 +660,6 @@ impl Moments {
             .map(|s| s.items.iter().copied().eq(0..k))
             .collect();
         let mut ms = vec![0u32; k];
-        if fast {
-            self.incomplete_rows16(
-                &Rows16 {
-                    pattern: &pattern,
-                    v: &v,
-                    inc_rows: &inc_rows,
-                    masks: &masks,
-                    layout: &layout,
-                },
-                &mut Tallies {
-                    corr_s: &mut corr_s,
-                    corr_q: &mut corr_q,
-                    corr_n: &mut corr_n,
-                    incomplete: &mut incomplete,
-                    inc_sum: &mut inc_sum,
-                    dense: &mut dense,
-                },
-            );
-        }
         for (xs, &r) in rowbuf.chunks_exact(k.max(1)).zip(&inc_rows) {
             let p = pattern.get(r as usize).copied().unwrap_or(0);
             for (i, h) in ms.iter_mut().enumerate() {
@@ -795,147 +840,6 @@ impl Moments {
                 }
                 for (sum, c) in e.item_sum.iter_mut().zip(counts.iter().skip(1 + m)) {
                     *sum += u128::from(*c);
-                }
-            }
-        }
-    }
-
-    /// The incomplete rows of a block of at most [`LANES`] items whose item sets all keep
-    /// dense groups: every per-row update is a fixed-width add over all lanes (lanes outside
-    /// a set are accumulated and never read), which the compiler vectorizes.
-    #[inline(never)]
-    fn incomplete_rows16(&self, input: &Rows16<'_>, out: &mut Tallies<'_>) {
-        let k = self.k;
-        let mut cs = vec![[0u32; LANES]; k];
-        let mut cq = vec![[0u32; LANES]; k];
-        let mut cn = vec![[0u32; LANES]; k];
-        let sets = self.sets.len();
-        // Per set: lane weights (1 on its items), incomplete-row sums, and per group the rows,
-        // answered counts and sums.
-        let weights: Vec<[u32; LANES]> = input
-            .masks
-            .iter()
-            .map(|&m| std::array::from_fn(|l| ((m >> l) & 1) as u32))
-            .collect();
-        let mut inc = vec![[0u32; LANES]; sets];
-        let mut g_rows: Vec<Vec<u32>> = Vec::with_capacity(sets);
-        let mut g_n: Vec<Vec<[u32; LANES]>> = Vec::with_capacity(sets);
-        let mut g_s: Vec<Vec<[u32; LANES]>> = Vec::with_capacity(sets);
-        for (set, &(per, _, _)) in self.sets.iter().zip(input.layout) {
-            let groups = (set.items.len() + 1) * per;
-            g_rows.push(vec![0; groups]);
-            g_n.push(vec![[0; LANES]; groups]);
-            g_s.push(vec![[0; LANES]; groups]);
-        }
-        // The rows' cells gathered a few hundred rows at a time (the buffer stays in L1).
-        let mut rows = vec![[0u32; LANES]; 256];
-        for part in input.inc_rows.chunks(256) {
-            for (i, col) in input.v.iter().enumerate() {
-                for (row, &r) in rows.iter_mut().zip(part) {
-                    if let Some(cell) = row.get_mut(i) {
-                        *cell = u32::from(col.get(r as usize).copied().unwrap_or(0));
-                    }
-                }
-            }
-            for (xs, &r) in rows.iter().zip(part) {
-                let p = input.pattern.get(r as usize).copied().unwrap_or(0);
-                let ms: [u32; LANES] = std::array::from_fn(|l| 1 - ((p >> l) & 1) as u32);
-                let mut bits = p;
-                while bits != 0 {
-                    let j = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    if let (Some(s), Some(q), Some(c)) =
-                        (cs.get_mut(j), cq.get_mut(j), cn.get_mut(j))
-                    {
-                        add_lanes(s, xs);
-                        for (q, &x) in q.iter_mut().zip(xs) {
-                            *q += x * x;
-                        }
-                        add_lanes(c, &ms);
-                    }
-                }
-                for si in 0..sets {
-                    let off = p & input.masks.get(si).copied().unwrap_or(0);
-                    if off == 0 {
-                        continue;
-                    }
-                    if let Some(c) = out.incomplete.get_mut(si) {
-                        *c += 1;
-                    }
-                    if let Some(a) = inc.get_mut(si) {
-                        add_lanes(a, xs);
-                    }
-                    let (Some(set), Some(w)) = (self.sets.get(si), weights.get(si)) else {
-                        continue;
-                    };
-                    let answered = set.items.len() - off.count_ones() as usize;
-                    if answered == 0 {
-                        continue;
-                    }
-                    let t: u32 = xs.iter().zip(w).map(|(&x, &w)| x * w).sum();
-                    let per = input.layout.get(si).map_or(0, |l| l.0);
-                    let g = answered * per + t as usize;
-                    if let (Some(c), Some(nn), Some(ss)) = (
-                        g_rows.get_mut(si).and_then(|v| v.get_mut(g)),
-                        g_n.get_mut(si).and_then(|v| v.get_mut(g)),
-                        g_s.get_mut(si).and_then(|v| v.get_mut(g)),
-                    ) {
-                        *c += 1;
-                        add_lanes(nn, &ms);
-                        add_lanes(ss, xs);
-                    }
-                }
-            }
-        }
-        // Back to the general layout.
-        for (j, ((s, q), c)) in cs.iter().zip(&cq).zip(&cn).enumerate() {
-            for i in 0..k {
-                let at = j * k + i;
-                if let (Some(a), Some(b), Some(d), Some(&x), Some(&y), Some(&z)) = (
-                    out.corr_s.get_mut(at),
-                    out.corr_q.get_mut(at),
-                    out.corr_n.get_mut(at),
-                    s.get(i),
-                    q.get(i),
-                    c.get(i),
-                ) {
-                    *a = x;
-                    *b = y;
-                    *d = z;
-                }
-            }
-        }
-        for (si, set) in self.sets.iter().enumerate() {
-            let m = set.items.len();
-            let width = input.layout.get(si).map_or(0, |l| l.1);
-            if let (Some(dst), Some(src)) = (out.inc_sum.get_mut(si), inc.get(si)) {
-                for (d, &i) in dst.iter_mut().zip(&set.items) {
-                    *d = src.get(i).copied().unwrap_or(0);
-                }
-            }
-            let (Some(d), Some(rows), Some(nn), Some(ss)) = (
-                out.dense.get_mut(si),
-                g_rows.get(si),
-                g_n.get(si),
-                g_s.get(si),
-            ) else {
-                continue;
-            };
-            for (g, ((&c, n), s)) in rows.iter().zip(nn).zip(ss).enumerate() {
-                if c == 0 {
-                    continue;
-                }
-                let Some(counters) = d.get_mut(g * width..(g + 1) * width) else {
-                    continue;
-                };
-                let (head, rest) = counters.split_at_mut(1);
-                if let Some(h) = head.first_mut() {
-                    *h = c;
-                }
-                let (ns, sums) = rest.split_at_mut(m);
-                for ((a, b), &i) in ns.iter_mut().zip(sums.iter_mut()).zip(&set.items) {
-                    *a = n.get(i).copied().unwrap_or(0);
-                    *b = s.get(i).copied().unwrap_or(0);
                 }
             }
         }
@@ -1137,6 +1041,37 @@ impl Moments {
     }
 }
 
+/// See [`Moments::accumulator`].
+#[cfg(feature = "parallel")]
+pub(super) struct Accumulator<'m> {
+    matrix: &'m ResponseMatrix,
+    moments: Moments,
+    sparse: Option<sparse::Sparse>,
+}
+
+#[cfg(feature = "parallel")]
+impl Accumulator<'_> {
+    /// Adds rows `range` of the matrix (in range: checked by the caller).
+    pub(super) fn add(&mut self, range: std::ops::Range<usize>) {
+        self.moments.add_blocks(
+            self.matrix,
+            range,
+            &mut self.sparse,
+            sparse::TUPLES,
+            sparse::MAX_ROWS,
+        );
+    }
+
+    /// The moments of every chunk added.
+    pub(super) fn finish(self) -> Moments {
+        let mut out = self.moments;
+        if let Some(s) = self.sparse {
+            s.finish(&mut out.pairs, &mut out.sets);
+        }
+        out
+    }
+}
+
 impl Merge for Moments {
     type Error = Error;
 
@@ -1224,34 +1159,6 @@ fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
     super::simd::dot_u8(a, b, span)
 }
 
-/// Lanes of the fixed-width pass over incomplete rows (instruments of at most this many items).
-const LANES: usize = 16;
-
-/// What [`Moments::incomplete_rows16`] reads.
-struct Rows16<'a> {
-    pattern: &'a [u64],
-    v: &'a [&'a [u8]],
-    inc_rows: &'a [u32],
-    masks: &'a [u64],
-    layout: &'a [(usize, usize, bool)],
-}
-
-/// What [`Moments::incomplete_rows16`] fills, in the general per-block layout.
-struct Tallies<'a> {
-    corr_s: &'a mut [u32],
-    corr_q: &'a mut [u32],
-    corr_n: &'a mut [u32],
-    incomplete: &'a mut [u64],
-    inc_sum: &'a mut [Vec<u32>],
-    dense: &'a mut [Vec<u32>],
-}
-
-fn add_lanes(a: &mut [u32; LANES], b: &[u32; LANES]) {
-    for (a, &b) in a.iter_mut().zip(b) {
-        *a += b;
-    }
-}
-
 /// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower
 /// triangle (`a` and `b` of the same length, cells of at most `span`; one dispatch for all).
 pub(crate) fn gram(a: &[&[u8]], b: &[&[u8]], span: u64) -> Vec<u64> {
@@ -1287,7 +1194,11 @@ mod tests {
 
     /// A matrix of `rows` pseudo-random rows, each cell missing with probability `missing` %.
     fn matrix(id: &str, rows: usize, missing: u64, seed: u64) -> ResponseMatrix {
-        let inst = catalog::require(id).expect("catalog");
+        let inst = if id == "k16" {
+            sixteen()
+        } else {
+            catalog::require(id).expect("catalog")
+        };
         let scale = inst.scale();
         let (lo, span) = (scale.min_units(), span_of(&inst));
         let mut state = seed | 1;
@@ -1318,6 +1229,41 @@ mod tests {
         m
     }
 
+    /// 16 items on a scale of 201 steps, with subscales of every kind the sparse path plans:
+    /// 7 items (too many tuples: keyed by score, hashed), 1 item (tuple counts), 4 items out of
+    /// order (keyed by score), and all items.
+    fn sixteen() -> crate::instruments::Instrument {
+        use crate::instruments::{Item, Subscale};
+        use crate::scale::ResponseScale;
+        let scale = ResponseScale::visual_analogue(0.0, 20.0, 1).expect("scale");
+        let names = |items: &[u32]| items.iter().map(u32::to_string).collect::<Vec<_>>();
+        crate::instruments::Instrument::builder("k16", "Sixteen", scale)
+            .items((1..=16).map(|n| Item::new(n.to_string())))
+            .subscale(Subscale::new(
+                "seven",
+                "Seven",
+                names(&[1, 2, 3, 4, 5, 6, 7]),
+            ))
+            .subscale(Subscale::new("one", "One", names(&[9])))
+            .subscale(Subscale::new("odd", "Odd", names(&[16, 3, 8, 12])))
+            .subscale(Subscale::new(
+                "all",
+                "All",
+                names(&(1..=16).collect::<Vec<_>>()),
+            ))
+            .total(crate::instruments::TotalRule::None)
+            .build()
+            .expect("instrument")
+    }
+
+    /// Moments through the sparse path with small limits: no tuple counts for sets of more
+    /// than `tuples` tuples, sums handed over every block.
+    fn with_limits(m: &ResponseMatrix, tuples: usize) -> Moments {
+        let mut out = Moments::new(m.instrument());
+        out.add_rows_with(m, 0..m.rows(), tuples, BLOCK as u64);
+        out
+    }
+
     fn span_of(inst: &crate::instruments::Instrument) -> u64 {
         super::super::span_units(inst).unsigned_abs()
     }
@@ -1329,7 +1275,7 @@ mod tests {
         /// reference, and chunks merged equal one pass.
         #[test]
         fn kernel_equals_reference_and_chunks_merge(
-            id in prop::sample::select(vec!["wai-sr", "arm-5", "srs", "wai"]),
+            id in prop::sample::select(vec!["wai-sr", "arm-5", "srs", "wai", "k16", "wai-s", "phq-9"]),
             rows in 1usize..400,
             missing in prop::sample::select(vec![0u64, 1, 5, 20, 60, 100]),
             seed in any::<u64>(),
@@ -1338,6 +1284,8 @@ mod tests {
             let m = matrix(id, rows, missing, seed);
             let fast = m.moments();
             prop_assert_eq!(&fast, &reference(&m));
+            // Every set keyed by score instead of tuple counts: the same sums.
+            prop_assert_eq!(&with_limits(&m, 0), &fast);
             let cut = cut.min(rows);
             let mut merged = m.moments_of(0..cut).expect("range");
             merged.merge(&m.moments_of(cut..rows).expect("range")).expect("same instrument");
@@ -1345,12 +1293,32 @@ mod tests {
         }
     }
 
-    /// Across block boundaries, with missing cells and without.
+    /// Across block boundaries, with missing cells and without; sums handed over after every
+    /// block, or once; on every core.
     #[test]
     fn kernel_equals_reference_over_blocks() {
-        for (missing, seed) in [(0, 7), (5, 11), (40, 13)] {
-            let m = matrix("wai-sr", BLOCK * 2 + 1_234, missing, seed);
-            assert_eq!(m.moments(), reference(&m), "{missing}% missing");
+        for (id, missing, seed) in [
+            ("wai-sr", 0, 7),
+            ("wai-sr", 5, 11),
+            ("wai-sr", 40, 13),
+            ("k16", 5, 17),
+            ("srs", 30, 19),
+        ] {
+            let m = matrix(id, BLOCK * 2 + 1_234, missing, seed);
+            let fast = m.moments();
+            assert_eq!(fast, reference(&m), "{id}, {missing}% missing");
+            assert_eq!(with_limits(&m, 0), fast, "{id}, {missing}% missing, keyed");
+            assert_eq!(
+                with_limits(&m, sparse::TUPLES),
+                fast,
+                "{id}, {missing}% missing, handed over per block"
+            );
+            #[cfg(feature = "parallel")]
+            assert_eq!(
+                m.moments_parallel(),
+                fast,
+                "{id}, {missing}% missing, parallel"
+            );
         }
     }
 }
