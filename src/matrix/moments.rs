@@ -803,21 +803,12 @@ impl Moments {
                 *s += u128::from(sums.get(i).copied().unwrap_or(0) - u64::from(lost));
             }
             // Products over the complete rows: one side masked to them.
-            let keep: Vec<u8> = pattern
-                .iter()
-                .map(|&p| 0u8.wrapping_sub(u8::from(p & mask == 0)))
-                .collect();
             let cols: Vec<&[u8]> = set
                 .items
                 .iter()
                 .map(|&i| v.get(i).copied().unwrap_or_default())
                 .collect();
-            let kept: Vec<Vec<u8>> = cols
-                .iter()
-                .map(|c| c.iter().zip(&keep).map(|(&x, &w)| x & w).collect())
-                .collect();
-            let kept: Vec<&[u8]> = kept.iter().map(Vec::as_slice).collect();
-            let cross = gram(&kept, &cols, span);
+            let cross = gram_where(&cols, pattern.iter().map(|&p| p & mask == 0), span);
             for (c, x) in set.cross.iter_mut().zip(&cross) {
                 *c += u128::from(*x);
             }
@@ -1157,6 +1148,17 @@ fn dot4_u8(a: &[u8], b: [&[u8]; 4], span: u64) -> [u64; 4] {
 /// Sum of products of two byte columns of cells of at most `span` (as [`dot4_u8`]).
 fn dot_u8(a: &[u8], b: &[u8], span: u64) -> u64 {
     super::simd::dot_u8(a, b, span)
+}
+
+/// [`gram`] of `cols` over the rows where `keep` is true (the others count 0): one side masked.
+pub(super) fn gram_where(cols: &[&[u8]], keep: impl Iterator<Item = bool>, span: u64) -> Vec<u64> {
+    let keep: Vec<u8> = keep.map(|k| 0u8.wrapping_sub(u8::from(k))).collect();
+    let kept: Vec<Vec<u8>> = cols
+        .iter()
+        .map(|c| c.iter().zip(&keep).map(|(&x, &w)| x & w).collect())
+        .collect();
+    let kept: Vec<&[u8]> = kept.iter().map(Vec::as_slice).collect();
+    gram(&kept, cols, span)
 }
 
 /// Sums of products of every pair of columns `a[i]`, `b[j]` with `i <= j`, packed lower

@@ -23,7 +23,7 @@
 //!
 //! Sums are integers, so the result is the same bits as the row-by-row definition.
 
-use super::{Group, PairSums, SetSums, gram, packed, sum_u8};
+use super::{Group, PairSums, SetSums, gram, gram_where, packed, sum_u8};
 use crate::matrix::MISSING_U8;
 use std::collections::BTreeMap;
 
@@ -351,16 +351,7 @@ impl Plan {
                 let cross = if whole {
                     gram(&cols, &cols, span)
                 } else {
-                    let keep: Vec<u8> = inc_pattern
-                        .iter()
-                        .map(|&p| 0u8.wrapping_sub(u8::from(p & plan.mask != 0)))
-                        .collect();
-                    let kept: Vec<Vec<u8>> = cols
-                        .iter()
-                        .map(|c| c.iter().zip(&keep).map(|(&x, &w)| x & w).collect())
-                        .collect();
-                    let kept: Vec<&[u8]> = kept.iter().map(Vec::as_slice).collect();
-                    gram(&kept, &cols, span)
+                    gram_where(&cols, inc_pattern.iter().map(|&p| p & plan.mask != 0), span)
                 };
                 for (c, x) in plan.cross.iter_mut().zip(cross) {
                     *c += x;
