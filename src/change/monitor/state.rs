@@ -432,6 +432,7 @@ impl<'de> serde::Deserialize<'de> for StateFormat {
 }
 
 /// The reason given for a state of another format.
+#[cfg(feature = "serde")]
 fn format_message(found: u32) -> String {
     format!("state format {found} is not known: this release reads format {MONITOR_STATE_FORMAT}")
 }
