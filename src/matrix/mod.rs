@@ -8,6 +8,12 @@
 //! scale, the SRS's 0-10 line by 0.1) and four bytes otherwise, column by column, so the passes
 //! over them are simple loops the compiler vectorizes.
 //!
+//! On x86-64 CPUs with AVX2 the byte-column passes (sums, products, counts, each row's subscale
+//! tallies) are chosen at run time, through the `pulp` crate (the crate itself forbids `unsafe`),
+//! with the same exact results as the portable code, which other CPUs run. Setting the
+//! environment variable `THERAPEUTIC_ALLIANCE_SIMD=scalar` (read once per process) forces the
+//! portable code, to compare the two or to rule the dispatch out.
+//!
 //! [`Moments`] follow vks/average: they [`Merge`], and build with `FromIterator` and `Extend`,
 //! so chunks read on different threads or days combine into exactly the one-pass result.
 //!
