@@ -4,47 +4,12 @@
 //! relative, every parameter's estimate, standard error and std.all to 1e-5 relative (1e-9
 //! absolute near zero).
 
+mod structure_data;
+
 use therapeutic_alliance::structure::{
     CfaFit, CfaOptions, CfaWarning, ChiSquareDifference, FactorCovariances, Identification, Model,
     Observations,
 };
-
-fn reference() -> serde_json::Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/structure_shared.json"
-    ))
-    .expect("reference json");
-    serde_json::from_str(&text).expect("valid json")
-}
-
-fn read_csv(name: &str) -> Observations {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let mut reader = csv::Reader::from_path(path).expect("csv");
-    let header: Vec<String> = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(String::from)
-        .collect();
-    let mut data = Observations::new(header).expect("names");
-    for r in reader.records() {
-        let r = r.expect("record");
-        let row: Vec<Option<f64>> = r
-            .iter()
-            .map(|c| {
-                let c = c.trim();
-                if c.is_empty() || c == "NA" {
-                    None
-                } else {
-                    Some(c.parse().expect("number"))
-                }
-            })
-            .collect();
-        data.push_row(&row).expect("row");
-    }
-    data
-}
 
 fn close(what: &str, ours: f64, theirs: f64, rel: f64) {
     let ok = if theirs.abs() < 1e-4 {
@@ -63,10 +28,10 @@ fn close(what: &str, ours: f64, theirs: f64, rel: f64) {
 }
 
 fn check(name: &str, identification: Identification) -> CfaFit {
-    let r = reference();
+    let r = structure_data::json("structure_shared.json");
     let m = &r["models"][name];
     let model = Model::parse(m["syntax"].as_str().expect("syntax")).expect("model");
-    let data = read_csv("holzinger_swineford.csv");
+    let data = structure_data::observations("holzinger_swineford.csv", None);
     let fit = CfaOptions::default()
         .identification(identification)
         .analyze(&model, &data)
@@ -157,7 +122,7 @@ fn both_identifications_reach_the_same_optimum() {
 
 #[test]
 fn bad_models_and_data_are_typed_errors() {
-    let data = read_csv("holzinger_swineford.csv");
+    let data = structure_data::observations("holzinger_swineford.csv", None);
     let code = |syntax: &str, options: CfaOptions| -> String {
         match Model::parse(syntax) {
             Err(e) => e.code().to_owned(),
@@ -204,7 +169,7 @@ fn bad_models_and_data_are_typed_errors() {
 
 #[test]
 fn orthogonal_factors_list_their_fixed_covariances() {
-    let data = read_csv("holzinger_swineford.csv");
+    let data = structure_data::observations("holzinger_swineford.csv", None);
     let model = Model::parse("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6").expect("model");
     let fit = CfaOptions::default()
         .covariances(FactorCovariances::Orthogonal)

@@ -6,40 +6,12 @@
 //! measure to 1e-6 relative, every parameter's estimate, standard error and std.all to 1e-4
 //! relative (1e-6 absolute near zero).
 
+mod structure_data;
+
 use therapeutic_alliance::structure::{
     CfaFit, CfaOptions, CfaWarning, ChiSquareDifference, FactorCovariances, Identification, Model,
     Observations,
 };
-
-fn reference() -> serde_json::Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/structure_heldout.json"
-    ))
-    .expect("reference json");
-    serde_json::from_str(&text).expect("valid json")
-}
-
-fn read_csv(name: &str) -> Observations {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let mut reader = csv::Reader::from_path(path).expect("csv");
-    let header: Vec<String> = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(String::from)
-        .collect();
-    let mut data = Observations::new(header).expect("names");
-    for r in reader.records() {
-        let row: Vec<Option<f64>> = r
-            .expect("record")
-            .iter()
-            .map(|c| (!c.is_empty()).then(|| c.parse().expect("number")))
-            .collect();
-        data.push_row(&row).expect("row");
-    }
-    data
-}
 
 fn close(what: &str, ours: f64, theirs: f64, rel: f64, abs: f64) {
     let ok = (ours - theirs).abs() <= abs || ((ours - theirs) / theirs).abs() <= rel;
@@ -130,8 +102,8 @@ fn fit_and_compare(m: &serde_json::Value, data: &Observations, srmr_gap: f64) ->
 
 #[test]
 fn wai_sr_shaped_models_match_lavaan() {
-    let r = reference();
-    let data = read_csv("wai_sr_simulated.csv");
+    let r = structure_data::json("structure_heldout.json");
+    let data = structure_data::observations("wai_sr_simulated.csv", None);
     let mut names = Vec::new();
     let models = r["wai"].as_array().expect("models");
     for m in models {
@@ -148,8 +120,8 @@ fn wai_sr_shaped_models_match_lavaan() {
 
 #[test]
 fn holzinger_swineford_bifactor_reports_its_heywood_case() {
-    let r = reference();
-    let data = read_csv("holzinger_swineford.csv");
+    let r = structure_data::json("structure_heldout.json");
+    let data = structure_data::observations("holzinger_swineford.csv", None);
     let hs = r["hs"].as_array().expect("hs");
     let bifactor = fit_and_compare(&hs[0], &data, 0.0);
     assert!(
@@ -214,7 +186,7 @@ fn an_instruments_own_model_of_a_response_matrix() {
             &Observations::from_matrix(&m),
         )
         .expect("fit");
-    let r = reference();
+    let r = structure_data::json("structure_heldout.json");
     let three = &r["wai"][5];
     assert_eq!(
         (three["name"].as_str(), three["std_lv"].as_bool()),

@@ -5,44 +5,11 @@
 //! held-out data; since every step follows psych's own iterations and stopping rules (L-BFGS-B
 //! for minres, varimax and GPFoblq at eps 1e-5), the test holds both to 1e-10 relative (measured: 1e-12 or better).
 
+mod structure_data;
+
 use therapeutic_alliance::structure::{Observations, OmegaHierarchical, OmegaOptions};
 
 const TOLERANCE: f64 = 1e-10;
-
-fn json(name: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR")))
-        .expect("reference json");
-    serde_json::from_str(&text).expect("valid json")
-}
-
-/// The named columns of a CSV file (empty or NA cells missing).
-fn read_csv(name: &str, columns: &[String]) -> Observations {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let mut reader = csv::Reader::from_path(path).expect("csv");
-    let header: Vec<String> = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(String::from)
-        .collect();
-    let at: Vec<usize> = columns
-        .iter()
-        .map(|c| header.iter().position(|h| h == c).expect("column"))
-        .collect();
-    let mut data = Observations::new(columns.to_vec()).expect("names");
-    for r in reader.records() {
-        let r = r.expect("record");
-        let row: Vec<Option<f64>> = at
-            .iter()
-            .map(|&j| {
-                let c = r.get(j).unwrap_or("").trim();
-                (!c.is_empty() && c != "NA").then(|| c.parse().expect("number"))
-            })
-            .collect();
-        data.push_row(&row).expect("row");
-    }
-    data
-}
 
 fn close(what: &str, ours: f64, theirs: f64) {
     let rel = ((ours - theirs) / theirs).abs();
@@ -91,7 +58,7 @@ fn compare(label: &str, ours: &OmegaHierarchical, theirs: &serde_json::Value) {
 
 #[test]
 fn bfi_omega_matches_psych() {
-    let r = json("structure_shared.json");
+    let r = structure_data::json("structure_shared.json");
     let o = &r["omega"];
     let items: Vec<String> = o["items"]
         .as_array()
@@ -99,7 +66,7 @@ fn bfi_omega_matches_psych() {
         .iter()
         .map(|v| v.as_str().expect("item").to_owned())
         .collect();
-    let data = read_csv("bfi.csv", &items);
+    let data = structure_data::observations("bfi.csv", Some(items.as_slice()));
     let omega = OmegaOptions::new(3)
         .expect("options")
         .analyze(&data)
@@ -109,9 +76,9 @@ fn bfi_omega_matches_psych() {
 
 #[test]
 fn held_out_omega_matches_psych() {
-    let r = json("structure_heldout.json");
+    let r = structure_data::json("structure_heldout.json");
     let items: Vec<String> = (1..=12).map(|j| format!("w{j}")).collect();
-    let data = read_csv("wai_sr_simulated.csv", &items);
+    let data = structure_data::observations("wai_sr_simulated.csv", Some(items.as_slice()));
     let omega = OmegaOptions::new(3)
         .expect("options")
         .analyze(&data)
