@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 mod support;
-use support::exe;
+use support::{exe, with_csv};
 
 fn alliance_os<S: AsRef<OsStr>>(args: &[S]) -> Output {
     Command::new(exe())
@@ -1393,21 +1393,6 @@ fn fails_with(args: &[&str], message: &str) {
     assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
     assert!(o.stdout.is_empty(), "{args:?}: {}", stdout(&o));
     assert_eq!(stderr(&o), format!("{message}\n"), "{args:?}");
-}
-
-/// Runs `alliance` with `{}` in `args` replaced by the path of a temporary file holding `csv`.
-fn with_csv(name: &str, csv: &str, args: &[&str]) -> Output {
-    exe(); // Fails (if it does) before the temporary file is written.
-    let path = temp_path(name, "csv");
-    std::fs::write(&path, csv).expect("temp file");
-    let path_text = path.to_string_lossy().into_owned();
-    let args: Vec<&str> = args
-        .iter()
-        .map(|&a| if a == "{}" { path_text.as_str() } else { a })
-        .collect();
-    let o = alliance(&args);
-    let _ = std::fs::remove_file(&path);
-    o
 }
 
 /// The keys of `alliance reliability`'s output, in order.

@@ -17,23 +17,7 @@ use std::process::Output;
 use serde_json::Value;
 
 mod support;
-use support::{alliance, data, exe, stderr, stdout};
-
-/// Runs `alliance` with `{}` in `args` replaced by the path of a temporary file holding `csv`.
-fn with_csv(name: &str, csv: &str, args: &[&str]) -> Output {
-    exe();
-    let path =
-        std::env::temp_dir().join(format!("alliance-mixed-{name}-{}.csv", std::process::id()));
-    std::fs::write(&path, csv).expect("temp file");
-    let path_text = path.to_string_lossy().into_owned();
-    let args: Vec<&str> = args
-        .iter()
-        .map(|&a| if a == "{}" { path_text.as_str() } else { a })
-        .collect();
-    let o = alliance(&args);
-    let _ = std::fs::remove_file(&path);
-    o
-}
+use support::{alliance, data, stderr, stdout, with_csv};
 
 #[track_caller]
 fn json(o: &Output) -> Value {
@@ -306,7 +290,7 @@ fn bad_input_names_row_and_column_never_the_id() {
     // --errors json: one JSON object per line.
     let o = with_csv(
         "json",
-        &CSV.replace(",1,2,", ",2,2,").replace(",3,6,", ",2,6,"),
+        CSV.replace(",1,2,", ",2,2,").replace(",3,6,", ",2,6,"),
         &[
             "mixed",
             "--csv",

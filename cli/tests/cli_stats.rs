@@ -20,23 +20,7 @@ use std::process::Output;
 use serde_json::Value;
 
 mod support;
-use support::{alliance, data, exe, stderr, stdout};
-
-/// Runs `alliance` with `{}` in `args` replaced by the path of a temporary file holding `csv`.
-fn with_csv(name: &str, csv: impl AsRef<[u8]>, args: &[&str]) -> Output {
-    exe(); // Fails (if it does) before the temporary file is written.
-    let path =
-        std::env::temp_dir().join(format!("alliance-stats-{name}-{}.csv", std::process::id()));
-    std::fs::write(&path, csv).expect("temp file");
-    let path_text = path.to_string_lossy().into_owned();
-    let args: Vec<&str> = args
-        .iter()
-        .map(|&a| if a == "{}" { path_text.as_str() } else { a })
-        .collect();
-    let o = alliance(&args);
-    let _ = std::fs::remove_file(&path);
-    o
-}
+use support::{alliance, data, stderr, stdout, with_csv};
 
 /// The one JSON object a successful run prints (nothing on stderr).
 #[track_caller]

@@ -46,3 +46,19 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Runs `alliance` with `{}` in `args` replaced by the path of a temporary file holding `csv`
+/// (named by `name` and the test process, removed afterwards).
+pub fn with_csv(name: &str, csv: impl AsRef<[u8]>, args: &[&str]) -> Output {
+    exe(); // Fails (if it does) before the temporary file is written.
+    let path = std::env::temp_dir().join(format!("alliance-{name}-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).expect("temp file");
+    let path_text = path.to_string_lossy().into_owned();
+    let args: Vec<&str> = args
+        .iter()
+        .map(|&a| if a == "{}" { path_text.as_str() } else { a })
+        .collect();
+    let o = alliance(&args);
+    let _ = std::fs::remove_file(&path);
+    o
+}
